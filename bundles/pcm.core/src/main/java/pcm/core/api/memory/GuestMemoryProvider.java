@@ -1,0 +1,22 @@
+package pcm.core.api.memory;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** Allocates guest RAM (a service of the memory bundle). */
+@ProviderType
+public interface GuestMemoryProvider {
+
+    /** A RAM region to allocate: {@code size} bytes at guest physical {@code gpa}, page aligned. */
+    record RegionSpec(long gpa, long size) {}
+
+    /** Allocates zeroed, page-aligned, non-overlapping regions; the caller closes the result. */
+    AllocatedMemory allocate(List<RegionSpec> regions);
+
+    /** Guest memory that owns its host mappings. */
+    interface AllocatedMemory extends GuestMemory, AutoCloseable {
+        @Override
+        void close();
+    }
+}
