@@ -1,0 +1,225 @@
+package pcm.core.internal.vm;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.core.api.cpu.VirtualCpu;
+import pcm.core.api.exit.ExitDispatcher;
+import pcm.core.api.exit.ExitResult;
+import pcm.core.api.irq.InterruptController;
+import pcm.core.api.vm.VmExit;
+
+/**
+ * The run loop of one vCPU on its own platform thread: run, count, dispatch, complete, and inject
+ * pending interrupts at exits, where PCM decides (no in-kernel irqchip). Other threads talk to it
+ * through requests (run on this thread, as KVM wants) and through kicks.
+ */
+final class VcpuLoop implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(VcpuLoop.class);
+
+    /** Status when the guest halts with interrupts off: nothing can ever wake it. */
+    static final int STATUS_DEAD_HALT = -2;
+    /** Status when the backend failed. */
+    static final int STATUS_BACKEND_FAILURE = -1;
+
+    interface Listener {
+        void paused(boolean paused);
+
+        void stopped(int status, String reason);
+    }
+
+    private final VirtualCpu vcpu;
+    private final VcpuExitContext context;
+    private final ExitDispatcher dispatcher;
+    private final InterruptController pic;
+    private final ExitCounters counters;
+    private final Listener listener;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private final ConcurrentLinkedQueue<Runnable> requests = new ConcurrentLinkedQueue<>();
+    private volatile boolean stopRequested;
+    private volatile boolean pauseRequested;
+    private volatile int stopStatus;
+    private volatile String stopReason = "stopped by the operator";
+    private boolean windowRequested;
+
+    VcpuLoop(VirtualCpu vcpu, VcpuExitContext context, ExitDispatcher dispatcher, InterruptController pic,
+             ExitCounters counters, Listener listener) {
+        this.vcpu = vcpu;
+        this.context = context;
+        this.dispatcher = dispatcher;
+        this.pic = pic;
+        this.counters = counters;
+        this.listener = listener;
+    }
+
+    @Override
+    public void run() {
+        int status = 0;
+        String reason = "";
+        try {
+            loop();
+            status = stopStatus;
+            reason = stopReason;
+        } catch (BackendException | RuntimeException e) {
+            LOG.error("vCPU {} failed: {}", vcpu.id(), e.getMessage(), e);
+            status = STATUS_BACKEND_FAILURE;
+            reason = "vCPU " + vcpu.id() + " failed: " + e.getMessage();
+        } finally {
+            failPendingRequests();
+            listener.stopped(status, reason);
+        }
+    }
+
+    private void loop() throws BackendException {
+        while (true) {
+            runRequests();
+            if (stopRequested) return;
+            if (pauseRequested) {
+                waitWhilePaused();
+                continue;
+            }
+            injectPendingInterrupt();
+            VmExit exit = vcpu.run();
+            counters.count(exit.kind());
+            switch (exit) {
+                case VmExit.Interrupted i -> { }
+                case VmExit.InterruptWindow w -> windowRequested = false;
+                case VmExit.Hlt h -> waitForInterrupt(h);
+                default -> dispatch(exit);
+            }
+        }
+    }
+
+    private void dispatch(VmExit exit) throws BackendException {
+        ExitDispatcher.Dispatch d = dispatcher.dispatch(exit, context);
+        if (d.result() instanceof ExitResult.Stop s) {
+            requestStop(s.status(), s.reason());
+            return;
+        }
+        vcpu.complete(exit, d.result());
+    }
+
+    private void injectPendingInterrupt() throws BackendException {
+        if (pic == null || !pic.hasPendingInterrupt()) return;
+        if (vcpu.canInjectInterrupt()) {
+            int vector = pic.acknowledge();
+            if (vector >= 0) vcpu.injectInterrupt(vector);
+            if (windowRequested) {
+                vcpu.requestInterruptWindow(false);
+                windowRequested = false;
+            }
+        } else if (!windowRequested) {
+            vcpu.requestInterruptWindow(true);
+            windowRequested = true;
+        }
+    }
+
+    private void waitForInterrupt(VmExit.Hlt hlt) {
+        if (!hlt.interruptsEnabled() || pic == null) {
+            requestStop(STATUS_DEAD_HALT, "guest halted with interrupts disabled");
+            return;
+        }
+        lock.lock();
+        try {
+            while (!stopRequested && !pauseRequested && requests.isEmpty() && !pic.hasPendingInterrupt()) {
+                wake.await(100, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestStop(STATUS_BACKEND_FAILURE, "vCPU thread interrupted");
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void waitWhilePaused() {
+        listener.paused(true);
+        lock.lock();
+        try {
+            while (pauseRequested && !stopRequested) {
+                if (!requests.isEmpty()) {
+                    lock.unlock();
+                    try {
+                        runRequests();
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
+                wake.await(100, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requestStop(STATUS_BACKEND_FAILURE, "vCPU thread interrupted");
+        } finally {
+            lock.unlock();
+        }
+        if (!stopRequested) listener.paused(false);
+    }
+
+    /** The vCPU; its methods may be used only on the loop thread (see {@link #call}). */
+    VirtualCpu vcpu() { return vcpu; }
+
+    /** Wakes the loop wherever it is: in the guest (kick) or waiting (condition). Any thread. */
+    void poke() {
+        vcpu.kick();
+        lock.lock();
+        try {
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void requestStop(int status, String reason) {
+        if (stopRequested) return;
+        stopStatus = status;
+        stopReason = reason;
+        stopRequested = true;
+        poke();
+    }
+
+    void setPaused(boolean paused) {
+        pauseRequested = paused;
+        poke();
+    }
+
+    /** Runs {@code work} on the vCPU thread and waits for it. */
+    <T> T call(Callable<T> work, long timeoutMillis) throws Exception {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        requests.add(() -> {
+            try {
+                f.complete(work.call());
+            } catch (Exception | Error e) {
+                f.completeExceptionally(e);
+            }
+        });
+        poke();
+        try {
+            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof Exception ex ? ex : e;
+        }
+    }
+
+    private void runRequests() {
+        Runnable r;
+        while ((r = requests.poll()) != null) r.run();
+    }
+
+    private void failPendingRequests() {
+        Runnable r;
+        while ((r = requests.poll()) != null) r.run(); // they run against a vCPU about to close: their errors go back to the caller
+    }
+}
