@@ -26,5 +26,8 @@ public interface IoDevice {
     default void write(IoRange range, long offset, int size, long value) {}
 
     /** Short name for shells and logs, e.g. "uart16550@0x3f8". */
-    default String name() { return getClass().getSimpleName(); }
+    default String name() {
+        String simple = getClass().getSimpleName();
+        return simple.isEmpty() ? getClass().getName() : simple;
+    }
 }
