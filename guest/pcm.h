@@ -45,9 +45,11 @@ struct pcm_boot_info {
 /* System calls (int3 from CPL3, number in RAX, argument in RDI). */
 #define SYS_FINISH 1   /* RDI = final hash; does not return */
 
-/* Workload data area: blocks are written from here upwards (wrapping
- * inside RAM); the image, its .bss and the stacks stay below. */
+/* Workload data area: block i is written to WORK_BASE + (i mod WORK_SLOTS)
+ * * BLOCK_SIZE (fewer slots if RAM is smaller); the image, its .bss and
+ * the stacks stay below 2 MiB. */
 #define WORK_BASE 0x400000UL
+#define WORK_SLOTS 256UL       /* ring of 256 blocks = 1 MiB */
 #define BLOCK_SIZE 4096UL
 
 static inline void mmio_write64(u64 addr, u64 v)

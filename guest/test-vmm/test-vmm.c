@@ -104,6 +104,7 @@ struct devs {
 	uint8_t pic_imr;
 	uint64_t param, scratch, progress, result, poweroff;
 	int progress_writes;
+	uint64_t t_first_ckpt, t_last_ckpt; /* CLOCK_MONOTONIC ns */
 	int verbose;
 	uint64_t unknown_io;
 };
@@ -181,6 +182,9 @@ static int handle_mmio(struct devs *d, struct kvm_run *run, int *stop, int *stat
 		case 0x18:
 			d->progress = v;
 			d->progress_writes++;
+			d->t_last_ckpt = now_ns();
+			if (!d->t_first_ckpt)
+				d->t_first_ckpt = d->t_last_ckpt;
 			if (d->verbose)
 				fprintf(stderr, "test-vmm: checkpoint %llu\n", (unsigned long long)v);
 			break;
@@ -254,7 +258,7 @@ static void setup_cpu(int kvm, int vcpu)
 	sr.ldt.type = 2; sr.ldt.present = 1; sr.ldt.limit = 0xffff; sr.ldt.unusable = 1;
 	sr.gdt.base = GDT_ADDR; sr.gdt.limit = 23;
 	sr.idt.base = 0; sr.idt.limit = 0;
-	sr.cr0 = 0x80050033;  /* PG | WP(16) | NE | ET | MP | PE */
+	sr.cr0 = 0x80010033;  /* PG | WP | NE | ET | MP | PE */
 	sr.cr3 = PML4_ADDR;
 	sr.cr4 = 0x620;       /* OSXMMEXCPT | OSFXSR | PAE */
 	sr.efer = 0xD01;      /* NXE | LMA | LME | SCE */
@@ -452,11 +456,14 @@ int main(int argc, char **argv)
 		"test-vmm: poweroff=0x%llx result=%016llx checkpoints=%d (last %llu)\n"
 		"test-vmm: timer: injected=%llu guest-counted=%llu (scratch)\n"
 		"test-vmm: exits=%llu io=%llu mmio=%llu hlt=%llu intr=%llu other=%llu\n"
-		"test-vmm: time total=%.3f ms run=%.3f ms\n",
+		"test-vmm: time total=%.3f ms run=%.3f ms (run start->first checkpoint %.3f, first->last checkpoint %.3f, last checkpoint->poweroff %.3f)\n",
 		(unsigned long long)d.poweroff, (unsigned long long)d.result, d.progress_writes,
 		(unsigned long long)d.progress, (unsigned long long)n_inject, (unsigned long long)d.scratch,
 		(unsigned long long)n_exit, (unsigned long long)n_io, (unsigned long long)n_mmio,
 		(unsigned long long)n_hlt, (unsigned long long)n_intr, (unsigned long long)n_other,
-		(t_end - t_start) / 1e6, (t_end - t_run) / 1e6);
+		(t_end - t_start) / 1e6, (t_end - t_run) / 1e6,
+		d.t_first_ckpt ? (d.t_first_ckpt - t_run) / 1e6 : 0.0,
+		d.t_first_ckpt ? (d.t_last_ckpt - d.t_first_ckpt) / 1e6 : 0.0,
+		d.t_first_ckpt ? (t_end - d.t_last_ckpt) / 1e6 : 0.0);
 	return status;
 }
