@@ -29,6 +29,12 @@ public interface Vm {
      */
     java.util.OptionalInt awaitStop(long timeoutMillis) throws InterruptedException;
 
+    /** The configuration the next {@link #start()} uses (PID {@code pcm.vm}), as the kernel holds it now. */
+    Map<String, Object> configuration();
+
+    /** Why the guest stopped last (e.g. "guest power off"), "" before the first stop. */
+    String stopReason();
+
     int vcpuCount();
 
     /** Backend in use ("kvm", "soft") and what kind of host it found (e.g. "KVM on PVM (nested, software)"). */

@@ -74,17 +74,41 @@ public final class KernelVm implements Vm, Platform {
     private record Running(VirtualMachine vm, GuestMemoryProvider.AllocatedMemory memory, VcpuLoop loop,
                            Thread thread, CountDownLatch stopped) {}
 
+    private volatile Map<String, Object> rawConfig = Map.of();
+
     @Activate
-    public KernelVm(@Reference ExitDispatcher dispatcher, VmConfig config) {
+    public KernelVm(@Reference ExitDispatcher dispatcher, VmConfig config, Map<String, Object> props) {
         this.dispatcher = dispatcher;
         this.config = config;
+        this.rawConfig = Map.copyOf(props);
     }
 
     @Modified
-    void modified(VmConfig newConfig) {
+    void modified(VmConfig newConfig, Map<String, Object> props) {
         this.config = newConfig;
+        this.rawConfig = Map.copyOf(props);
         LOG.info("VM configuration changed; it applies at the next start");
     }
+
+    @Override
+    public Map<String, Object> configuration() {
+        VmConfig c = config;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("backend", c.backend());
+        m.put("memoryMiB", c.memoryMiB());
+        m.put("guestImage", c.guestImage());
+        m.put("workloadBlocks", c.workloadBlocks());
+        m.put("timerHz", c.timerHz());
+        m.put("exposeRdrand", c.exposeRdrand());
+        m.put("cpuidHideLeaf1Ecx", c.cpuidHideLeaf1Ecx());
+        m.put("cpuidHideLeaf7Ebx", c.cpuidHideLeaf7Ebx());
+        Object generation = rawConfig.get(CONFIG_GENERATION);
+        if (generation != null) m.put(CONFIG_GENERATION, generation);
+        return m;
+    }
+
+    /** A property a configuring client may set to see when its update has reached the VM. */
+    public static final String CONFIG_GENERATION = "pcm.config.generation";
 
     @Deactivate
     void deactivate() {
@@ -297,8 +321,8 @@ public final class KernelVm implements Vm, Platform {
         return state == VmState.STOPPED ? OptionalInt.of(lastStatus) : OptionalInt.empty();
     }
 
-    /** Why the guest stopped last ("" before the first stop). */
-    public String lastStopReason() { return lastReason; }
+    @Override
+    public String stopReason() { return lastReason; }
 
     @Override
     public int vcpuCount() { return 1; }
