@@ -1,0 +1,130 @@
+package pcm.irq.internal.pit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.annotation.Annotation;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import pcm.core.api.bus.IoRange;
+import pcm.core.api.irq.InterruptController;
+
+class PitDeviceTest {
+
+    private final PitDevice pit = new PitDevice();
+    private final CountingController irq = new CountingController();
+    private final IoRange ports = IoRange.pio(0x40, 4);
+
+    @AfterEach
+    void tearDown() {
+        pit.deactivate();
+    }
+
+    private static PitDevice.Config config(int maxRateHz) {
+        return new PitDevice.Config() {
+            @Override public int maxRateHz() { return maxRateHz; }
+            @Override public boolean systemControlPortB() { return true; }
+            @Override public Class<? extends Annotation> annotationType() { return PitDevice.Config.class; }
+        };
+    }
+
+    private void programChannel0(int mode, int divisor) {
+        pit.write(ports, 3, 1, 0x30 | (mode << 1));
+        pit.write(ports, 0, 1, divisor & 0xFF);
+        pit.write(ports, 0, 1, divisor >> 8);
+    }
+
+    @Test
+    void periodicModeDeliversIrq0AtTheProgrammedRate() throws Exception {
+        pit.activate(config(10_000));
+        pit.bindInterruptController(irq);
+        long t0 = System.nanoTime();
+        programChannel0(2, 11932);      // 100 Hz
+        Thread.sleep(500);
+        int n = irq.pulses.get();
+        long expected = (System.nanoTime() - t0) / 10_000_000L;
+        assertTrue(n >= expected * 0.7 && n <= expected + 1, "about " + expected + " pulses at 100 Hz, got " + n);
+        assertTrue(irq.otherLines.get() == 0);
+    }
+
+    @Test
+    void rateCapCoalescesFastTimers() throws Exception {
+        pit.activate(config(1_000));
+        pit.bindInterruptController(irq);
+        long t0 = System.nanoTime();
+        programChannel0(2, 12);        // ~99 kHz asked for
+        Thread.sleep(300);
+        int n = irq.pulses.get();
+        long cap = (System.nanoTime() - t0) / 1_000_000L;   // 1 kHz
+        assertTrue(n > cap / 3 && n <= cap + 1, "capped at 1 kHz (" + cap + " pulses), got " + n);
+        assertTrue(pit.coalescedCount() > 10 * n, "the rest is coalesced, not queued: " + pit.coalescedCount());
+    }
+
+    @Test
+    void oneShotDeliversOnePulse() throws Exception {
+        pit.activate(config(10_000));
+        pit.bindInterruptController(irq);
+        programChannel0(0, 1193);      // 1 ms
+        Thread.sleep(100);
+        assertEquals(1, irq.pulses.get());
+    }
+
+    @Test
+    void reprogrammingToOneShotStopsThePeriodicTimer() throws Exception {
+        pit.activate(config(10_000));
+        pit.bindInterruptController(irq);
+        programChannel0(2, 1193);
+        Thread.sleep(50);
+        pit.write(ports, 3, 1, 0x30);  // control word only: counter stops
+        Thread.sleep(20);
+        int n = irq.pulses.get();
+        Thread.sleep(100);
+        assertEquals(n, irq.pulses.get());
+    }
+
+    @Test
+    void deactivateStopsTheThreadAndUnbindStopsDelivery() throws Exception {
+        pit.activate(config(10_000));
+        pit.bindInterruptController(irq);
+        programChannel0(2, 1193);
+        Thread.sleep(30);
+        pit.unbindInterruptController(new CountingController());   // someone else's unbind: ignored
+        int before = irq.pulses.get();
+        Thread.sleep(30);
+        assertTrue(irq.pulses.get() > before);
+        pit.unbindInterruptController(irq);
+        Thread.sleep(10);
+        int after = irq.pulses.get();
+        Thread.sleep(30);
+        assertEquals(after, irq.pulses.get());
+        pit.deactivate();
+        assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("pcm-pit") && t.isAlive()));
+    }
+
+    @Test
+    void claimsCountersAndPortB() {
+        pit.activate(config(10_000));
+        assertEquals(2, pit.ranges().size());
+        IoRange portB = IoRange.pio(0x61, 1);
+        pit.write(portB, 0, 1, 0x03);
+        assertEquals(0x03, pit.read(portB, 0, 1) & 0x03);
+    }
+
+    /** Counts IRQ 0 pulses. */
+    private static final class CountingController implements InterruptController {
+        final AtomicInteger pulses = new AtomicInteger();
+        final AtomicInteger otherLines = new AtomicInteger();
+
+        @Override public void setIrq(int line, boolean high) { otherLines.incrementAndGet(); }
+        @Override public void pulseIrq(int line) {
+            if (line == 0) pulses.incrementAndGet(); else otherLines.incrementAndGet();
+        }
+        @Override public boolean hasPendingInterrupt() { return false; }
+        @Override public int acknowledge() { return -1; }
+        @Override public void setPendingListener(Runnable listener) {}
+    }
+}
