@@ -1,0 +1,128 @@
+package pcm.softcpu.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The CPUID answers of the soft backend: a host-like table (vendor, family/model/stepping and brand
+ * from {@code /proc/cpuinfo}) whose feature bits describe what the interpreter implements. Entries can
+ * be overridden ({@link #parse}).
+ */
+final class CpuidTable {
+
+    record Entry(int eax, int ebx, int ecx, int edx) {}
+
+    private final Map<Long, Entry> entries = new HashMap<>();
+    private final int maxBasic;
+    private final int maxExtended;
+
+    private CpuidTable(Map<Long, Entry> entries) {
+        this.entries.putAll(entries);
+        this.maxBasic = this.entries.getOrDefault(key(0, 0), new Entry(0, 0, 0, 0)).eax();
+        this.maxExtended = this.entries.getOrDefault(key(0x80000000, 0), new Entry(0, 0, 0, 0)).eax();
+    }
+
+    static long key(int leaf, int subleaf) { return ((long) leaf << 32) | (subleaf & 0xFFFFFFFFL); }
+
+    /** Leaves whose result depends on the subleaf (ECX). */
+    private static boolean indexed(int leaf) { return leaf == 4 || leaf == 7 || leaf == 0xB || leaf == 0xD || leaf == 0x1F; }
+
+    Entry lookup(int leaf, int subleaf) {
+        boolean ext = leaf < 0 ;
+        if (!ext && Integer.compareUnsigned(leaf, maxBasic) > 0 || ext && Integer.compareUnsigned(leaf, maxExtended) > 0) {
+            // Intel: out-of-range leaves return the highest basic leaf
+            leaf = maxBasic;
+        }
+        Entry e = entries.get(key(leaf, indexed(leaf) ? subleaf : 0));
+        return e == null ? new Entry(0, 0, 0, 0) : e;
+    }
+
+    /** The default table from the host's /proc/cpuinfo (vendor "GenuineIntel" if unreadable). */
+    static CpuidTable hostLike(String vendorOverride, Map<Long, Entry> overrides) {
+        Map<String, String> info = cpuinfo();
+        String vendor = vendorOverride != null && vendorOverride.length() == 12 ? vendorOverride
+                : info.getOrDefault("vendor_id", "GenuineIntel");
+        if (vendor.length() != 12) vendor = "GenuineIntel";
+        int family = parseInt(info.get("cpu family"), 6);
+        int model = parseInt(info.get("model"), 0x55);
+        int stepping = parseInt(info.get("stepping"), 0);
+        String brand = info.getOrDefault("model name", "PCM soft CPU");
+
+        Map<Long, Entry> t = new HashMap<>();
+        byte[] v = vendor.getBytes(StandardCharsets.US_ASCII);
+        t.put(key(0, 0), new Entry(0xD, le(v, 0), le(v, 8), le(v, 4)));
+        int fam = Math.min(family, 0xF), extFam = family > 0xF ? family - 0xF : 0;
+        int sig = stepping & 0xF | (model & 0xF) << 4 | fam << 8 | (model >> 4 & 0xF) << 16 | extFam << 20;
+        int leaf1Edx = 1 << 4 /* TSC */ | 1 << 5 /* MSR */ | 1 << 6 /* PAE */ | 1 << 8 /* CX8 */ | 1 << 13 /* PGE */
+                | 1 << 15 /* CMOV */ | 1 << 16 /* PAT */;
+        int leaf1Ecx = 1 << 13 /* CX16 */ | 1 << 23 /* POPCNT */ | 1 << 30 /* RDRAND */ | 1 << 31 /* hypervisor */;
+        t.put(key(1, 0), new Entry(sig, 1 << 16 /* 1 logical CPU */, leaf1Ecx, leaf1Edx));
+        t.put(key(7, 0), new Entry(0, 1 << 3 /* BMI1 (TZCNT) */ | 1 << 18 /* RDSEED */, 0, 0));
+        t.put(key(0x80000000, 0), new Entry(0x80000008, 0, 0, 0));
+        t.put(key(0x80000001, 0), new Entry(0, 0, 1 /* LAHF */ | 1 << 5 /* LZCNT */,
+                1 << 11 /* SYSCALL */ | 1 << 20 /* NX */ | 1 << 26 /* 1 GiB pages */ | 1 << 27 /* RDTSCP */ | 1 << 29 /* LM */));
+        byte[] b = java.util.Arrays.copyOf(brand.getBytes(StandardCharsets.US_ASCII), 48);
+        for (int i = 0; i < 3; i++) {
+            t.put(key(0x80000002 + i, 0), new Entry(le(b, i * 16), le(b, i * 16 + 4), le(b, i * 16 + 8), le(b, i * 16 + 12)));
+        }
+        t.put(key(0x80000008, 0), new Entry(0x3030, 0, 0, 0));
+        if (overrides != null) t.putAll(overrides);
+        return new CpuidTable(t);
+    }
+
+    /**
+     * Parses overrides: entries separated by ';' or whitespace, each {@code leaf[.subleaf]=eax,ebx,ecx,edx} in hex,
+     * e.g. {@code 0=d,756e6547,6c65746e,49656e69}.
+     */
+    static Map<Long, Entry> parse(String spec) {
+        Map<Long, Entry> m = new HashMap<>();
+        if (spec == null || spec.isBlank()) return m;
+        for (String item : spec.trim().split("[;\\s]+")) {
+            String[] kv = item.split("=", 2);
+            if (kv.length != 2) throw new IllegalArgumentException("bad CPUID entry '" + item + "'");
+            String[] ls = kv[0].split("\\.");
+            int leaf = Integer.parseUnsignedInt(strip(ls[0]), 16);
+            int sub = ls.length > 1 ? Integer.parseUnsignedInt(strip(ls[1]), 16) : 0;
+            String[] regs = kv[1].split(",");
+            if (regs.length != 4) throw new IllegalArgumentException("bad CPUID entry '" + item + "': need 4 registers");
+            m.put(key(leaf, sub), new Entry(Integer.parseUnsignedInt(strip(regs[0]), 16), Integer.parseUnsignedInt(strip(regs[1]), 16),
+                    Integer.parseUnsignedInt(strip(regs[2]), 16), Integer.parseUnsignedInt(strip(regs[3]), 16)));
+        }
+        return m;
+    }
+
+    private static String strip(String s) {
+        s = s.trim();
+        return s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+    }
+
+    private static int le(byte[] b, int off) {
+        return (b[off] & 0xFF) | (b[off + 1] & 0xFF) << 8 | (b[off + 2] & 0xFF) << 16 | (b[off + 3] & 0xFF) << 24;
+    }
+
+    private static int parseInt(String s, int dflt) {
+        try {
+            return s == null ? dflt : Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            return dflt;
+        }
+    }
+
+    private static Map<String, String> cpuinfo() {
+        Map<String, String> m = new HashMap<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.isBlank()) break; // first processor only
+                int c = line.indexOf(':');
+                if (c > 0) m.putIfAbsent(line.substring(0, c).trim(), line.substring(c + 1).trim());
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: defaults
+        }
+        return m;
+    }
+}

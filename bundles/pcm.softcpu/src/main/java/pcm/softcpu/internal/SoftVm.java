@@ -1,0 +1,60 @@
+package pcm.softcpu.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.core.api.cpu.VirtualCpu;
+import pcm.core.api.cpu.VirtualMachine;
+
+/** A soft VM: guest-physical RAM slots and interpreter vCPUs. */
+final class SoftVm implements VirtualMachine {
+
+    private final PhysicalMemory memory = new PhysicalMemory();
+    private final Map<Integer, SoftVcpu> vcpus = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    @Override
+    public void setMemoryRegion(int slot, long gpa, MemorySegment host, boolean logDirty) throws BackendException {
+        check();
+        if ((gpa & 0xFFF) != 0) throw new BackendException("slot " + slot + ": gpa 0x" + Long.toHexString(gpa) + " not page aligned");
+        if (host != null && (host.byteSize() & 0xFFF) != 0) throw new BackendException("slot " + slot + ": size not a multiple of 4 KiB");
+        try {
+            memory.setRegion(slot, gpa, host, logDirty);
+        } catch (IllegalArgumentException e) {
+            throw new BackendException(e.getMessage());
+        }
+    }
+
+    @Override
+    public VirtualCpu createVcpu(int id) throws BackendException {
+        check();
+        SoftVcpu v = new SoftVcpu(id, memory, () -> vcpus.remove(id));
+        if (vcpus.putIfAbsent(id, v) != null) throw new BackendException("vCPU " + id + " exists");
+        return v;
+    }
+
+    @Override
+    public long[] dirtyLog(int slot) throws BackendException {
+        check();
+        try {
+            return memory.harvestDirty(slot);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new BackendException(e.getMessage());
+        }
+    }
+
+    PhysicalMemory memory() { return memory; }
+
+    private void check() throws BackendException {
+        if (closed) throw new BackendException("VM is closed");
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        for (SoftVcpu v : vcpus.values().toArray(SoftVcpu[]::new)) v.close();
+    }
+}
