@@ -32,6 +32,10 @@ final class Cpu extends CpuBase {
     boolean windowRequested;
     int injectVector = -1;
     boolean debugPending;
+    /** RFLAGS.TF was set when the current instruction started (single-step trap after it retires). */
+    boolean stepTf;
+    /** A TF single-step #DB owed to the guest after an exit the trapping instruction produced. */
+    boolean tfTrapPending;
     UnsupportedInstructionException lastError;
 
     private static final boolean[] PREFIX = new boolean[256];
@@ -65,6 +69,17 @@ final class Cpu extends CpuBase {
         if (debugPending) {
             debugPending = false;
             return new VmExit.Debug(rip, 0x4000, 1);
+        }
+        if (tfTrapPending) {
+            tfTrapPending = false;
+            try {
+                deliver(DB, 0, false, false, rip);
+            } catch (Fault f) {
+                VmExit e = handleFault();
+                if (e != null) return e;
+            } catch (UnsupportedInstructionException u) {
+                return internalError(u);
+            }
         }
         if (injectVector >= 0) {
             int v = injectVector;
@@ -423,6 +438,8 @@ final class Cpu extends CpuBase {
 
     final void step() {
         nip = rip;
+        stepTf = (flags & TF) != 0;
+        delivered = false;
         int b = fetch8();
         boolean o16 = false;
         a32 = false;
@@ -448,6 +465,24 @@ final class Cpu extends CpuBase {
         if ((b & 0xF0) == 0x40) {
             rx = b;
             b = fetch8();
+            // only a REX right before the opcode counts: more REX bytes replace it, a legacy prefix after it voids it
+            while ((b & 0xF0) == 0x40 || PREFIX[b]) {
+                if (nip - rip > 14) throw gp(0);
+                if (PREFIX[b]) {
+                    rx = 0;
+                    switch (b) {
+                        case 0x66: o16 = true; break;
+                        case 0x67: a32 = true; break;
+                        case 0xF2: case 0xF3: rep = b; break;
+                        case 0x64: sbase = segBase[FS]; break;
+                        case 0x65: sbase = segBase[GS]; break;
+                        default: break;
+                    }
+                } else {
+                    rx = b;
+                }
+                b = fetch8();
+            }
         }
         rex = rx;
         osz = (rx & 8) != 0 ? 8 : o16 ? 2 : 4;
@@ -456,6 +491,18 @@ final class Cpu extends CpuBase {
         else execHigh(b);
         rip = nip;
         icount++;
+        if (stepTf && !delivered) singleStepTrap();
+    }
+
+    /**
+     * RFLAGS.TF was set at the start of the instruction that just retired (or of one iteration of a REP
+     * string instruction): a #DB trap with DR6.BS, delivered now or, when the instruction left an exit,
+     * at the start of the next run.
+     */
+    private void singleStepTrap() {
+        dr[6] |= 0x4000;
+        if (pendingExit != null) tfTrapPending = true;
+        else deliver(DB, 0, false, false, rip);
     }
 
     private void execLow(int b) {
@@ -657,7 +704,10 @@ final class Cpu extends CpuBase {
                 long d = rmRead(size);
                 int cnt = b < 0xC2 ? fetch8() : b < 0xD2 ? 1 : (int) r[1] & 0xFF;
                 int c = cnt & (size == 8 ? 0x3F : 0x1F);
-                if (c == 0) return;
+                if (c == 0) { // no flags change, but a 32-bit register destination is still zero-extended
+                    if (size == 4 && mod == 3) r[rm] &= 0xFFFFFFFFL;
+                    return;
+                }
                 long res = shift(reg & 7, d, cnt, size);
                 rmWrite(size, res);
                 return;
@@ -1008,7 +1058,7 @@ final class Cpu extends CpuBase {
                 if (rep == 0xF2 && zf()) return;
             }
             if ((r[1] & amask) == 0) return;
-            if (pendingExit != null || iter >= 16383) { // yield: the instruction resumes on the next step
+            if (pendingExit != null || iter >= 16383 || stepTf) { // yield: the instruction resumes on the next step
                 nip = rip;
                 icount--;
                 return;
@@ -1235,7 +1285,10 @@ final class Cpu extends CpuBase {
                 modrm((b & 1) == 0 ? 1 : 0);
                 long d = rmRead(osz);
                 int cnt = (b & 1) == 0 ? fetch8() : (int) r[1] & 0xFF;
-                if ((cnt & (osz == 8 ? 0x3F : 0x1F)) == 0) return;
+                if ((cnt & (osz == 8 ? 0x3F : 0x1F)) == 0) {
+                    if (osz == 4 && mod == 3) r[rm] &= 0xFFFFFFFFL;
+                    return;
+                }
                 rmWrite(osz, shiftDouble(b < 0xA8, d, getReg(reg, osz), cnt, osz));
                 return;
             }

@@ -113,6 +113,8 @@ abstract class CpuBase {
     }
 
     final PhysicalMemory mem;
+    /** Set when an interrupt/exception was delivered (during the current instruction). */
+    boolean delivered;
 
     // ---- control-flow signals (preallocated, no stack traces) ----
     static final class Fault extends RuntimeException {
@@ -735,6 +737,7 @@ abstract class CpuBase {
      * {@code ret} is the RIP pushed.
      */
     final void deliver(int vec, int err, boolean hasErr, boolean soft, long ret) {
+        delivered = true;
         int ext = soft ? 0 : 1;
         if (vec * 16 + 15 > idtLimit) throw gp(vec * 8 + 2 + ext);
         long lo = sysRead(idtBase + vec * 16L, 8);

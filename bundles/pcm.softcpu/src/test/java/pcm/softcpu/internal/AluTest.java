@@ -312,4 +312,28 @@ class AluTest {
         assertEquals(CpuFixture.CODE + 5, f.cpu.r[RAX]);
         assertTrue(f.cpu.icount > 0);
     }
+
+    // found by the differential test against KVM
+
+    @Test
+    void zeroCountShiftStillZeroExtends32BitRegister() {
+        f.cpu.r[RAX] = 0x1_0000_0001L;
+        f.cpu.r[RDX] = 0xFFFF_FFFF_8000_0000L;
+        f.cpu.r[RCX] = 0x20; // masked to 0
+        exec("c1 e0 00 d3 fa"); // shl $0,%eax; sar %cl,%edx
+        assertEquals(1L, f.cpu.r[RAX]);
+        assertEquals(0x8000_0000L, f.cpu.r[RDX]);
+        f.cpu.r[RAX] = 0x1_0000_0000L;
+        exec("0f ac f8 00"); // shrd $0,%edi,%eax
+        assertEquals(0L, f.cpu.r[RAX]);
+    }
+
+    @Test
+    void onlyTheLastRexCounts() {
+        f.cpu.r[RAX] = 5;
+        f.cpu.r[8] = 7;
+        exec("48 41 01 c0 41 40 01 c0"); // rex.w + rex.b add: add %eax,%r8d; then rex.b + rex: add %eax,%eax
+        assertEquals(12L, f.cpu.r[8]);
+        assertEquals(10L, f.cpu.r[RAX]);
+    }
 }

@@ -13,6 +13,7 @@ import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.cpu.VirtualCpu;
+import pcm.core.api.cpu.VirtualMachine;
 import pcm.core.api.exit.ExitContext;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.memory.GuestMemory;
@@ -31,8 +32,10 @@ final class GuestHarness implements AutoCloseable {
 
     final Arena arena = Arena.ofShared();
     final MemorySegment ram = arena.allocate(RAM, 4096);
-    final SoftVm vm = new SoftVm();
-    final SoftVcpu vcpu;
+    final VirtualMachine vm;
+    final VirtualCpu vcpu;
+    /** The registers when the guest powered off (or stopped otherwise). */
+    Registers finalRegs;
     final StringBuilder console = new StringBuilder();
     final SoftExitHandler handler = new SoftExitHandler();
     final long param;
@@ -47,13 +50,19 @@ final class GuestHarness implements AutoCloseable {
     private long nextTick;
 
     GuestHarness(long param, long timerHz, long tickInstructions) throws IOException, BackendException {
+        this(new SoftVm(), param, timerHz, tickInstructions);
+    }
+
+    /** The same platform on any backend's VM (the differential guest test runs it on KVM too). */
+    GuestHarness(VirtualMachine vm, long param, long timerHz, long tickInstructions) throws IOException, BackendException {
+        this.vm = vm;
         this.param = param;
         this.tickInstructions = tickInstructions;
         byte[] img = Files.readAllBytes(IMAGE);
         MemorySegment.copy(img, 0, ram, ValueLayout.JAVA_BYTE, 0x100000, img.length);
         writeTables(ram, param, timerHz);
         vm.setMemoryRegion(0, 0, ram, true);
-        vcpu = (SoftVcpu) vm.createVcpu(0);
+        vcpu = vm.createVcpu(0);
         vcpu.setCpuid(new CpuidMask(0, 0, 0, 0));
         vcpu.setSpecialRegisters(bootSregs());
         vcpu.setRegisters(new Registers(0, 0, 0, 0, 0x8000, 0, 0x90000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x100000, 2));
@@ -137,6 +146,11 @@ final class GuestHarness implements AutoCloseable {
     private void stop(int s, String why) {
         status = s;
         stopReason = why;
+        try {
+            finalRegs = vcpu.registers();
+        } catch (BackendException e) {
+            finalRegs = null;
+        }
     }
 
     private void portOut(VmExit.PortOut o) {

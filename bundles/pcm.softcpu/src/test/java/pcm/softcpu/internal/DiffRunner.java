@@ -1,0 +1,145 @@
+package pcm.softcpu.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.vmx.internal.kvm.KvmHypervisor;
+
+/**
+ * Differential testing of the interpreter against KVM: random instruction sequences from
+ * {@link DiffGen} run at CPL3 single-stepped by RFLAGS.TF on both backends ({@link DiffRig}); after
+ * every instruction (every REP iteration) RAX..R15, RIP, the defined arithmetic flags + DF, the
+ * exception vector / error code and the scratch and stack pages are compared. Flags the
+ * architecture leaves undefined after the instruction are masked, and KVM's values are copied to
+ * the interpreter so that both continue from the same state.
+ */
+final class DiffRunner implements AutoCloseable {
+
+    static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
+        "r12", "r13", "r14", "r15"};
+
+    final KvmHypervisor hv;
+    final DiffRig kvm, soft;
+    final List<String> mismatches = new ArrayList<>();
+    long sequences, steps, faults;
+    final Map<String, Integer> classes;
+
+    DiffRunner(KvmHypervisor hv) throws BackendException {
+        this.hv = hv;
+        kvm = new DiffRig("kvm", hv.createVm());
+        soft = new DiffRig("soft", new SoftVm());
+        classes = new java.util.TreeMap<>();
+    }
+
+    /** Runs {@code count} sequences of about {@code len} instructions from {@code seed}; returns the number of mismatches. */
+    int run(long seed, int count, int len, int maxReports) throws BackendException {
+        DiffGen gen = new DiffGen(seed);
+        byte[] scratch = new byte[(int) DiffGen.SCRATCH_SIZE], stack = new byte[4096];
+        for (int s = 0; s < count && mismatches.size() < maxReports; s++) {
+            List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
+            long[] r = gen.initialRegs();
+            r[4] = DiffRig.USTACK;
+            r[15] = DiffGen.SCRATCH;
+            long fl = gen.initialFlags();
+            gen.fillScratch(scratch);
+            gen.fillScratch(stack);
+            String bad = sequence(s, seq, r, fl, scratch, stack);
+            sequences++;
+            if (bad != null) mismatches.add(bad);
+        }
+        gen.classes.forEach((k, v) -> classes.merge(k, v, Integer::sum));
+        return mismatches.size();
+    }
+
+    private String sequence(int index, List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack)
+            throws BackendException {
+        int codeLen = (int) (seq.getLast().addr() + seq.getLast().bytes().length - DiffRig.CODE);
+        byte[] code = new byte[codeLen];
+        Map<Long, DiffGen.Insn> at = new HashMap<>();
+        for (DiffGen.Insn i : seq) {
+            System.arraycopy(i.bytes(), 0, code, (int) (i.addr() - DiffRig.CODE), i.bytes().length);
+            at.put(i.addr(), i);
+        }
+        long end = DiffRig.CODE + codeLen;
+        kvm.start(code, scratch, stack, r, fl);
+        soft.start(code, scratch, stack, r, fl);
+        long rip = DiffRig.CODE, rcx = r[1];
+        for (int step = 0; step < 8 * seq.size() + 64; step++) {
+            DiffGen.Insn insn = at.get(rip);
+            DiffRig.State k, s;
+            try {
+                k = kvm.step();
+                s = soft.step();
+            } catch (IllegalStateException e) {
+                return report(index, seq, step, insn, r, fl, null, null, "  " + e.getMessage() + "\n");
+            }
+            steps++;
+            long undef = insn == null ? 0 : insn.undefined(rcx);
+            if (insn != null && insn.repCompare() && k.rip() == insn.addr()) {
+                undef |= DiffGen.ARITH; // an interrupted REPE/REPNE CMPS/SCAS iteration: see the README
+            }
+            String diff = compare(k, s, undef);
+            if (diff != null) return report(index, seq, step, insn, r, fl, k, s, diff);
+            if (k.vector() != 1) {
+                faults++;
+                return null;
+            }
+            if (((k.rflags() ^ s.rflags()) & undef) != 0) soft.setFrameFlags(k.rflags());
+            rip = k.rip();
+            rcx = k.r()[1];
+            if (rip == end) return null;
+        }
+        return report(index, seq, -1, null, r, fl, null, null, "did not reach the end of the sequence");
+    }
+
+    private String compare(DiffRig.State k, DiffRig.State s, long undef) {
+        StringBuilder b = new StringBuilder();
+        if (k.vector() != s.vector() || k.err() != s.err()) {
+            b.append(String.format("  exception: kvm vector %d err %x, soft vector %d err %x%n", k.vector(), k.err(),
+                    s.vector(), s.err()));
+        }
+        if (k.rip() != s.rip()) b.append(String.format("  rip: kvm %x soft %x%n", k.rip(), s.rip()));
+        for (int i = 0; i < 16; i++) {
+            if (k.r()[i] != s.r()[i]) {
+                b.append(String.format("  %s: kvm %016x soft %016x%n", NAMES[i], k.r()[i], s.r()[i]));
+            }
+        }
+        long mask = (DiffGen.ARITH | DiffGen.DF) & ~undef;
+        if (((k.rflags() ^ s.rflags()) & mask) != 0) {
+            b.append(String.format("  rflags: kvm %x soft %x (differ %x, undefined %x)%n", k.rflags(), s.rflags(),
+                    (k.rflags() ^ s.rflags()) & mask, undef));
+        }
+        memDiff(b, "scratch", DiffGen.SCRATCH, 4096);
+        memDiff(b, "stack", DiffRig.STACK_PAGE, 4096);
+        return b.isEmpty() ? null : b.toString();
+    }
+
+    private void memDiff(StringBuilder b, String what, long base, int len) {
+        long m = kvm.ram.asSlice(base, len).mismatch(soft.ram.asSlice(base, len));
+        if (m < 0) return;
+        long q = base + (m & ~7);
+        b.append(String.format("  %s memory first differs at %x: kvm %016x soft %016x%n", what, base + m,
+                kvm.ram.get(DiffRig.L, q), soft.ram.get(DiffRig.L, q)));
+    }
+
+    private String report(int index, List<DiffGen.Insn> seq, int step, DiffGen.Insn insn, long[] r, long fl,
+            DiffRig.State k, DiffRig.State s, String diff) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("sequence %d, step %d, instruction %s%n", index, step, insn));
+        b.append(diff);
+        b.append("  initial:");
+        for (int i = 0; i < 16; i++) b.append(String.format(" %s=%x", NAMES[i], r[i]));
+        b.append(String.format(" rflags=%x%n  code:%n", fl | 0x302));
+        for (DiffGen.Insn i : seq) b.append(i == insn ? "  > " : "    ").append(i).append('\n');
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        kvm.close();
+        soft.close();
+    }
+}

@@ -1,0 +1,67 @@
+package pcm.softcpu.internal;
+
+import pcm.core.api.cpu.HostInfo;
+import pcm.vmx.internal.kvm.KvmHypervisor;
+
+/**
+ * Interpreter speed on the embedded guest's workload (no timer), against KVM in the same run:
+ * {@code SoftCpuMipsBench [param=2048] [warmups=3] [rounds=5]}. MIPS = retired instructions / wall time
+ * of the whole run (boot to power-off); the KVM time is for the same parameter through the same
+ * platform ({@link GuestHarness}); the ratio is interpreter time / KVM time.
+ */
+public final class SoftCpuMipsBench {
+
+    private SoftCpuMipsBench() {}
+
+    public static void main(String[] args) throws Exception {
+        long param = args.length > 0 ? Long.parseLong(args[0]) : 2048;
+        int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        KvmHypervisor hv = KvmHypervisor.standard();
+        HostInfo info = hv.hostInfo();
+        boolean kvm = info.available();
+        if (!kvm) System.out.println("KVM not usable (" + info.problem() + "): interpreter only");
+        try {
+            for (int i = 0; i < warmups; i++) soft(param);
+            double bestMips = 0, sumSoft = 0, sumKvm = 0;
+            for (int i = 0; i < rounds; i++) {
+                long[] s = soft(param);
+                double mips = s[1] * 1e3 / s[0];
+                bestMips = Math.max(bestMips, mips);
+                sumSoft += s[0];
+                String k = "";
+                if (kvm) {
+                    long kt = kvm(hv, param);
+                    sumKvm += kt;
+                    k = String.format("  kvm %.3f s  ratio soft/kvm %.1f", kt / 1e9, (double) s[0] / kt);
+                }
+                System.out.printf("param %d: %,d instructions in %.3f s = %.1f MIPS%s%n", param, s[1], s[0] / 1e9, mips, k);
+            }
+            System.out.printf("summary: best %.1f MIPS, mean interpreter %.3f s%s%n", bestMips, sumSoft / rounds / 1e9,
+                    kvm ? String.format(", mean kvm %.3f s, ratio %.1f", sumKvm / rounds / 1e9, sumSoft / sumKvm) : "");
+        } finally {
+            hv.close();
+        }
+    }
+
+    /** {time ns, instructions}. */
+    private static long[] soft(long param) throws Exception {
+        try (GuestHarness h = new GuestHarness(param, 0, 0)) {
+            long t0 = System.nanoTime();
+            h.run(Long.MAX_VALUE);
+            long ns = System.nanoTime() - t0;
+            if (h.status != 0) throw new IllegalStateException("soft guest stopped: " + h.stopReason);
+            return new long[] {ns, h.vcpu.instructionCount()};
+        }
+    }
+
+    private static long kvm(KvmHypervisor hv, long param) throws Exception {
+        try (GuestHarness h = new GuestHarness(hv.createVm(), param, 0, 0)) {
+            long t0 = System.nanoTime();
+            h.run(Long.MAX_VALUE);
+            long ns = System.nanoTime() - t0;
+            if (h.status != 0) throw new IllegalStateException("kvm guest stopped: " + h.stopReason);
+            return ns;
+        }
+    }
+}
