@@ -1,0 +1,129 @@
+package pcm.core.internal.log;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.zip.CRC32C;
+
+import pcm.core.api.event.EventKind;
+
+/**
+ * Constants and small helpers of the window log format (docs/event-log-format.md). Everything is
+ * little-endian.
+ */
+public final class LogFormat {
+
+    private LogFormat() {}
+
+    /** {@code 0x89 'P' 'C' 'M' 'L' 'O' 'G' '\n'}. */
+    static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'L', 'O', 'G', '\n'};
+    public static final int MAJOR = 1;
+    public static final int MINOR = 0;
+
+    /** magic(8) major(2) minor(2) headerLength(4) prefixCrc(4). */
+    static final int PREFIX = 20;
+    static final int MAX_HEADER_BODY = 1 << 20;
+    /** length(4) kind(2) check(2). */
+    static final int RECORD_HEADER = 8;
+    static final int RECORD_CRC = 4;
+    /** vcpu(4) position rip rcx address value timestamp (6x8) dataLength(4). */
+    static final int EVENT_FIXED = 56;
+    /** recordCount(8) streamCrc(4) closeEpochNanos(8). */
+    static final int END_TAIL = 20;
+    /** Largest record payload a writer produces / a reader accepts (DMA data up to ~64 MiB). */
+    public static final int MAX_PAYLOAD = 64 << 20;
+
+    public static final String SUFFIX = "_events.pcmlog";
+    public static final String PART = ".part";
+    public static final String FAILED = ".failed";
+
+    private static final DateTimeFormatter NAME_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
+
+    /** Stable on-disk code of an event kind (never the ordinal). */
+    static int code(EventKind kind) {
+        return switch (kind) {
+            case RDTSC -> 1;
+            case RDTSCP -> 2;
+            case RDRAND -> 3;
+            case RDSEED -> 4;
+            case RDPMC -> 5;
+            case CPUID -> 6;
+            case MSR_READ -> 7;
+            case VMCALL -> 8;
+            case PIO_IN -> 9;
+            case MMIO_READ -> 10;
+            case MMIO_WRITE -> 11;
+            case DMA_WRITE -> 12;
+            case INTERRUPT -> 13;
+            case NMI -> 14;
+            case END -> 15;
+            case STATE -> 16;
+        };
+    }
+
+    private static final EventKind[] BY_CODE = new EventKind[17];
+    static {
+        for (EventKind k : EventKind.values()) BY_CODE[code(k)] = k;
+    }
+
+    /** The kind of a code, or null if this reader does not know it. */
+    static EventKind kind(int code) {
+        return code > 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+
+    /** 16-bit check over a record's length and kind: the CRC32C of the 6 bytes, folded. */
+    static int headerCheck(CRC32C crc, ByteBuffer buf, int at) {
+        crc.reset();
+        crc.update(buf.slice(at, 6));
+        int c = (int) crc.getValue();
+        return (c ^ (c >>> 16)) & 0xFFFF;
+    }
+
+    static int crc(CRC32C crc, ByteBuffer buf, int at, int length) {
+        crc.reset();
+        crc.update(buf.slice(at, length));
+        return (int) crc.getValue();
+    }
+
+    /** {@code <utc-time>_<window-id>_events.pcmlog}; the id is reduced to {@code [A-Za-z0-9.-]}. */
+    public static String fileName(Instant start, String windowId) {
+        return NAME_TIME.format(start) + "_" + safeId(windowId) + SUFFIX;
+    }
+
+    static String safeId(String id) {
+        StringBuilder sb = new StringBuilder(Math.min(id.length(), 64));
+        for (int i = 0; i < id.length() && sb.length() < 64; i++) {
+            char c = id.charAt(i);
+            sb.append((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-'
+                    ? c : '-');
+        }
+        return sb.isEmpty() ? "window" : sb.toString();
+    }
+
+    /** Whether the name is a window log, complete or not ({@code .pcmlog}, {@code .part}, {@code .failed}). */
+    public static boolean isWindowFile(Path p) {
+        String n = p.getFileName().toString();
+        return n.endsWith(SUFFIX) || n.endsWith(SUFFIX + PART) || n.endsWith(SUFFIX + FAILED);
+    }
+
+    /** Whether the name says the window was committed (renamed from {@code .part} on close). */
+    public static boolean isCommitted(Path p) {
+        return p.getFileName().toString().endsWith(SUFFIX);
+    }
+
+    /** The start time encoded in a window file name, or null. */
+    public static Instant timeOf(Path p) {
+        String n = p.getFileName().toString();
+        int us = n.indexOf('_');
+        if (us <= 0) return null;
+        try {
+            return NAME_TIME.parse(n.substring(0, us), Instant::from);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,293 @@
+package pcm.core.internal.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.PcmEvent;
+
+/**
+ * Reads one window log, validating every check: the header on {@link #open(Path)}, each record in
+ * {@link #next()}, and at the END trailer the record count and the CRC over the whole record
+ * stream. A log is valid only if {@link #next()} returned the END event and then {@code null}
+ * without throwing. Files still named {@code .part} or {@code .failed} are never valid: they are
+ * reported as {@link TornWindowException} even when their contents look complete.
+ */
+public final class LogReader implements Closeable {
+
+    private static final int BUFFER = 256 << 10;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final boolean committed;
+    private ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    /** File offset of buf[0]. */
+    private long bufBase;
+    private boolean eof;
+    private final CRC32C crc = new CRC32C();
+    private final CRC32C stream = new CRC32C();
+    private LogHeader header;
+    private long index;
+    private long unknownRecords;
+    private LogTrailer trailer;
+    private boolean done;
+
+    private LogReader(Path file, FileChannel channel) {
+        this.file = file;
+        this.channel = channel;
+        this.committed = file == null || LogFormat.isCommitted(file);
+        buf.limit(0);
+    }
+
+    /** Opens a log and reads and validates its header. */
+    public static LogReader open(Path file) throws IOException {
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        LogReader r = new LogReader(file, ch);
+        try {
+            r.readHeader();
+            return r;
+        } catch (IOException | RuntimeException e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    /** Reads a whole log; throws unless it is valid. */
+    public static LogContents readAll(Path file) throws IOException {
+        try (LogReader r = open(file)) {
+            List<PcmEvent> events = new ArrayList<>();
+            for (PcmEvent e; (e = r.next()) != null; ) events.add(e);
+            return new LogContents(r.header(), List.copyOf(events), r.trailer(), r.unknownRecords());
+        }
+    }
+
+    /** A complete, validated window log. {@code events} ends with the END event. */
+    public record LogContents(LogHeader header, List<PcmEvent> events, LogTrailer trailer, long unknownRecords) {}
+
+    // ---------------------------------------------------------------- buffer
+
+    private long offset() { return bufBase + buf.position(); }
+
+    /** Ensures n bytes from the current position are in buf; false if the file ends first. */
+    private boolean fill(int n) throws IOException {
+        if (buf.remaining() >= n) return true;
+        if (eof) return false;
+        if (n > buf.capacity()) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(n, buf.capacity() * 2)).order(ByteOrder.LITTLE_ENDIAN);
+            bufBase += buf.position();
+            bigger.put(buf);
+            buf = bigger;
+        } else {
+            bufBase += buf.position();
+            buf.compact();
+        }
+        // buf is in write mode now
+        while (buf.position() < n) {
+            int r = channel.read(buf);
+            if (r < 0) {
+                eof = true;
+                break;
+            }
+        }
+        buf.flip();
+        return buf.remaining() >= n;
+    }
+
+    // ---------------------------------------------------------------- header
+
+    private void readHeader() throws IOException {
+        boolean prefix = fill(LogFormat.PREFIX);
+        int have = Math.min(buf.remaining(), LogFormat.MAGIC.length);
+        int p = buf.position();
+        for (int i = 0; i < have; i++) {
+            if (buf.get(p + i) != LogFormat.MAGIC[i]) {
+                throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "not a PCM event log (bad magic)");
+            }
+        }
+        if (!prefix) {
+            throw new TruncatedLogException(file, 0, 0, "file ends inside the header prefix ("
+                    + buf.remaining() + " of " + LogFormat.PREFIX + " bytes)");
+        }
+        int major = Short.toUnsignedInt(buf.getShort(p + 8));
+        int minor = Short.toUnsignedInt(buf.getShort(p + 10));
+        int bodyLength = buf.getInt(p + 12);
+        if (LogFormat.crc(crc, buf, p, 16) != buf.getInt(p + 16)) {
+            throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header prefix CRC mismatch");
+        }
+        if (major != LogFormat.MAJOR) throw new UnsupportedLogVersionException(file, major, minor);
+        if (bodyLength < 0 || bodyLength > LogFormat.MAX_HEADER_BODY) {
+            throw new CorruptRecordException(file, CorruptRecordException.HEADER, 12, "header length " + bodyLength);
+        }
+        buf.position(p + LogFormat.PREFIX);
+        if (!fill(bodyLength + 4)) {
+            throw new TruncatedLogException(file, offset(), 0, "file ends inside the header");
+        }
+        int b = buf.position();
+        if (LogFormat.crc(crc, buf, b, bodyLength) != buf.getInt(b + bodyLength)) {
+            throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header CRC mismatch");
+        }
+        ByteBuffer body = buf.slice(b, bodyLength).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            int signature = body.getInt();
+            String vendor = getString(body);
+            String backend = getString(body);
+            String id = getString(body);
+            long startEpoch = body.getLong();
+            long startTs = body.getLong();
+            int n = Short.toUnsignedInt(body.getShort());
+            Map<String, String> props = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) props.put(getString(body), getString(body));
+            // bytes beyond these fields: added by a higher minor version, ignored
+            header = new LogHeader(major, minor, id, backend, vendor, signature, startEpoch, startTs, props);
+        } catch (RuntimeException e) {
+            throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header fields do not fit its length ("
+                    + e.getClass().getSimpleName() + ")");
+        }
+        buf.position(b + bodyLength + 4);
+    }
+
+    private static String getString(ByteBuffer b) throws CharacterCodingException {
+        int n = Short.toUnsignedInt(b.getShort());
+        ByteBuffer s = b.slice(b.position(), n);
+        b.position(b.position() + n);
+        return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(s).toString();
+    }
+
+    // ---------------------------------------------------------------- records
+
+    /**
+     * The next event: every record in file order, the END event last, then {@code null}. Records
+     * of kinds this reader does not know (from a higher minor version) are skipped.
+     *
+     * @throws TornWindowException      the file ends cleanly without a trailer, or is not committed
+     * @throws TruncatedLogException    the file ends inside a record
+     * @throws CorruptRecordException   a check failed; names the record and its offset
+     */
+    public PcmEvent next() throws IOException {
+        while (!done) {
+            PcmEvent e = readRecord();
+            if (e != null) return e;
+        }
+        return null;
+    }
+
+    /** One record; null if it was skipped or the window is done. */
+    private PcmEvent readRecord() throws IOException {
+        long at = offset();
+        if (!fill(LogFormat.RECORD_HEADER)) {
+            if (buf.remaining() == 0) {
+                throw new TornWindowException(file, at, index, "no END trailer after " + index + " intact records (window torn)");
+            }
+            throw new TruncatedLogException(file, at, index, "file ends inside the header of record #" + index);
+        }
+        int p = buf.position();
+        int length = buf.getInt(p);
+        int code = Short.toUnsignedInt(buf.getShort(p + 4));
+        int check = Short.toUnsignedInt(buf.getShort(p + 6));
+        if (LogFormat.headerCheck(crc, buf, p) != check) {
+            throw new CorruptRecordException(file, index, at, "length/kind check mismatch");
+        }
+        if (length < 0 || length > LogFormat.MAX_PAYLOAD) {
+            throw new CorruptRecordException(file, index, at, "record length " + Integer.toUnsignedString(length));
+        }
+        int size = LogFormat.RECORD_HEADER + length + LogFormat.RECORD_CRC;
+        if (!fill(size)) {
+            throw new TruncatedLogException(file, at, index, "file ends inside record #" + index + " ("
+                    + buf.remaining() + " of " + size + " bytes)");
+        }
+        p = buf.position();
+        if (LogFormat.crc(crc, buf, p, LogFormat.RECORD_HEADER + length) != buf.getInt(p + LogFormat.RECORD_HEADER + length)) {
+            throw new CorruptRecordException(file, index, at, "CRC mismatch");
+        }
+        EventKind kind = LogFormat.kind(code);
+        if (kind == null) {
+            if (header.formatMinor() <= LogFormat.MINOR) {
+                throw new CorruptRecordException(file, index, at, "unknown record kind " + code
+                        + " in a version " + header.version() + " log");
+            }
+            stream.update(buf.slice(p, size));
+            buf.position(p + size);
+            unknownRecords++;
+            index++;
+            return null;
+        }
+        ByteBuffer r = buf.slice(p + LogFormat.RECORD_HEADER, length).order(ByteOrder.LITTLE_ENDIAN);
+        if (length < LogFormat.EVENT_FIXED) {
+            throw new CorruptRecordException(file, index, at, kind + " record of " + length + " bytes is too short");
+        }
+        int vcpu = r.getInt();
+        long position = r.getLong(), rip = r.getLong(), rcx = r.getLong(), address = r.getLong(), value = r.getLong(),
+                ts = r.getLong();
+        int dataLength = r.getInt();
+        int need = LogFormat.EVENT_FIXED + dataLength + (kind == EventKind.END ? LogFormat.END_TAIL : 0);
+        if (dataLength < 0 || need < 0 || need > length) {
+            throw new CorruptRecordException(file, index, at, kind + " record: data length " + dataLength
+                    + " does not fit the record length " + length);
+        }
+        byte[] data = new byte[dataLength];
+        r.get(data);
+        PcmEvent event = new PcmEvent(kind, vcpu, position, rip, rcx, address, value, data, ts);
+        if (kind != EventKind.END) {
+            stream.update(buf.slice(p, size));
+            buf.position(p + size);
+            index++;
+            return event;
+        }
+        LogTrailer t = new LogTrailer(r.getLong(), r.getInt(), r.getLong());
+        if (t.recordCount() != index) {
+            throw new CorruptRecordException(file, index, at, "trailer counts " + t.recordCount() + " records, the file has " + index);
+        }
+        if (t.streamCrc() != (int) stream.getValue()) {
+            throw new CorruptRecordException(file, index, at, "trailer stream CRC mismatch");
+        }
+        buf.position(p + size);
+        if (fill(1)) {
+            throw new CorruptRecordException(file, index + 1, offset(), "data after the END trailer");
+        }
+        if (!committed) {
+            throw new TornWindowException(file, at, index, "END trailer present but the window was never committed (file is "
+                    + file.getFileName() + ")");
+        }
+        trailer = t;
+        done = true;
+        return event;
+    }
+
+    public LogHeader header() { return header; }
+
+    /** The trailer, once the END record has been read and validated; null before. */
+    public LogTrailer trailer() { return trailer; }
+
+    /** Records of unknown kinds skipped so far. */
+    public long unknownRecords() { return unknownRecords; }
+
+    /** Records read so far (incl. skipped ones, excl. the trailer). */
+    public long recordsRead() { return index; }
+
+    public Path file() { return file; }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LogReader[" + file + ", " + (header == null ? "?" : header.windowId()) + ", " + index + " records, "
+                + "at byte " + offset() + "]";
+    }
+}
