@@ -94,7 +94,12 @@ final class VcpuLoop implements Runnable {
             counters.count(exit.kind());
             switch (exit) {
                 case VmExit.Interrupted i -> { }
-                case VmExit.InterruptWindow w -> windowRequested = false;
+                case VmExit.InterruptWindow w -> {
+                    // The request is sticky in the backend (KVM's request_interrupt_window too): clear it,
+                    // or every run returns at once while the window stays open.
+                    vcpu.requestInterruptWindow(false);
+                    windowRequested = false;
+                }
                 case VmExit.Hlt h -> waitForInterrupt(h);
                 default -> dispatch(exit);
             }
