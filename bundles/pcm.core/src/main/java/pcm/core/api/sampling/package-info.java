@@ -1,0 +1,8 @@
+/**
+ * Sampling windows: the sampling state machine (after the RCP command protocol), sampling
+ * policies, and position services that count retired instructions exactly on each kind of host.
+ */
+@Version("1.0.0")
+package pcm.core.api.sampling;
+
+import org.osgi.annotation.versioning.Version;
