@@ -33,4 +33,10 @@ public final class MmapGuestMemoryProvider implements GuestMemoryProvider {
         LOG.debug("mapped {}", memory);
         return memory;
     }
+
+    /** A heap copy: snapshots outlive the VM whose memory they copy. */
+    @Override
+    public pcm.core.api.verify.MemoryImage snapshot(pcm.core.api.memory.GuestMemory memory) {
+        return pcm.mmu.api.MemoryCopy.of(memory);
+    }
 }
