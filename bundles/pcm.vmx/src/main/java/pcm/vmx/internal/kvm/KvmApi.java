@@ -74,6 +74,10 @@ final class KvmApi {
     static final long KVM_GET_VCPU_EVENTS = 0x8040AE9FL;
     /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-set-vcpu-events">KVM_SET_VCPU_EVENTS</a> _IOW(0xAE, 0xa0, struct kvm_vcpu_events) */
     static final long KVM_SET_VCPU_EVENTS = 0x4040AEA0L;
+    /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-get-debugregs">KVM_GET_DEBUGREGS</a> _IOR(0xAE, 0xa1, struct kvm_debugregs) */
+    static final long KVM_GET_DEBUGREGS = 0x8080AEA1L;
+    /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-set-debugregs">KVM_SET_DEBUGREGS</a> _IOW(0xAE, 0xa2, struct kvm_debugregs) */
+    static final long KVM_SET_DEBUGREGS = 0x4080AEA2L;
     /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-get-xsave">KVM_GET_XSAVE</a> _IOR(0xAE, 0xa4, struct kvm_xsave) */
     static final long KVM_GET_XSAVE = 0x9000AEA4L;
     /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-set-xsave">KVM_SET_XSAVE</a> _IOW(0xAE, 0xa5, struct kvm_xsave) */
@@ -112,6 +116,8 @@ final class KvmApi {
         if (request == KVM_SET_GUEST_DEBUG) return "KVM_SET_GUEST_DEBUG";
         if (request == KVM_GET_VCPU_EVENTS) return "KVM_GET_VCPU_EVENTS";
         if (request == KVM_SET_VCPU_EVENTS) return "KVM_SET_VCPU_EVENTS";
+        if (request == KVM_GET_DEBUGREGS) return "KVM_GET_DEBUGREGS";
+        if (request == KVM_SET_DEBUGREGS) return "KVM_SET_DEBUGREGS";
         if (request == KVM_GET_XSAVE) return "KVM_GET_XSAVE";
         if (request == KVM_SET_XSAVE) return "KVM_SET_XSAVE";
         if (request == KVM_GET_XCRS) return "KVM_GET_XCRS";

@@ -153,6 +153,32 @@ public final class KvmVcpu implements VirtualCpu {
         return last = exit;
     }
 
+    /**
+     * KVM_RUN with {@code immediate_exit=1}: the guest is not entered, but KVM refreshes the kvm_run flags
+     * ({@code if_flag}, {@code ready_for_interrupt_injection}, {@code cr8}) from the current vCPU state, so
+     * {@link #canInjectInterrupt()} is right after the VMM changed registers. A pending kick stays pending.
+     * Not in the API (used by position counting after it rewrote the state).
+     */
+    public void refreshRunState() throws BackendException {
+        if (owner != Thread.currentThread()) {
+            bind();
+        }
+        BYTE_VH.setVolatile(run, RUN_IMMEDIATE_EXIT, (byte) 1);
+        int r;
+        try {
+            r = (int) Libc.IOCTL_LONG.invokeExact(capture, fd, KvmApi.KVM_RUN, 0L);
+        } catch (Throwable t) {
+            throw Libc.rethrow(t);
+        }
+        int e = r < 0 ? Libc.errno(capture) : 0;
+        if (!kickPending.get()) {
+            BYTE_VH.setVolatile(run, RUN_IMMEDIATE_EXIT, (byte) 0);
+        }
+        if (r < 0 && e != Errno.EINTR) {
+            throw Errno.fail("KVM_RUN (immediate exit)", e);
+        }
+    }
+
     private String ripSuffix() {
         try {
             Registers regs = registers();
@@ -612,6 +638,47 @@ public final class KvmVcpu implements VirtualCpu {
         m.set(JAVA_INT, EV_FLAGS, e.flags() & (KvmApi.KVM_VCPUEVENT_VALID_NMI_PENDING
                 | KvmApi.KVM_VCPUEVENT_VALID_SIPI_VECTOR | KvmApi.KVM_VCPUEVENT_VALID_SHADOW));
         ioctl(KvmApi.KVM_SET_VCPU_EVENTS, m);
+    }
+
+    /**
+     * KVM_GET_DEBUGREGS: the guest's DR0-DR3 in slots 0-3, DR6 in slot 6, DR7 in slot 7 (slots 4, 5 zero).
+     * Not in the API (position counting checks DR6 around trap-flag steps).
+     */
+    public long[] debugRegs() throws BackendException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(128, 8);
+            ioctl(KvmApi.KVM_GET_DEBUGREGS, buf);
+            long[] d = new long[8];
+            for (int i = 0; i < 4; i++) {
+                d[i] = buf.get(JAVA_LONG, 8L * i);
+            }
+            d[6] = buf.get(JAVA_LONG, 32);
+            d[7] = buf.get(JAVA_LONG, 40);
+            return d;
+        }
+    }
+
+    /** KVM_SET_DEBUGREGS with the layout of {@link #debugRegs()}. Not in the API. */
+    public void setDebugRegs(long[] d) throws BackendException {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(128, 8);
+            for (int i = 0; i < 4; i++) {
+                buf.set(JAVA_LONG, 8L * i, d[i]);
+            }
+            buf.set(JAVA_LONG, 32, d[6]);
+            buf.set(JAVA_LONG, 40, d[7]);
+            ioctl(KvmApi.KVM_SET_DEBUGREGS, buf);
+        }
+    }
+
+    /** The kind of KVM host this vCPU runs on (PVM or hardware). */
+    public pcm.core.api.cpu.HostInfo.Kind hostKind() {
+        return vm.system().kind();
+    }
+
+    /** Whether the host has KVM_CAP_SET_GUEST_DEBUG (single-step). */
+    public boolean hasGuestDebug() {
+        return vm.system().hasGuestDebug();
     }
 
     private static byte b(boolean v) {

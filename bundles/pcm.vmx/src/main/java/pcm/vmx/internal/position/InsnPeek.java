@@ -1,0 +1,85 @@
+package pcm.vmx.internal.position;
+
+/**
+ * The few instruction shapes the step counter must recognise from their bytes: the inputs that do not
+ * exit (RDTSC, RDTSCP, RDRAND, RDSEED, CPUID, RDPMC), REP string instructions (count once, when RIP
+ * moves past them) and HLT. Everything else is {@link #OTHER}. Not a length decoder.
+ */
+final class InsnPeek {
+
+    static final int OTHER = 0, RDTSC = 1, RDTSCP = 2, RDRAND = 3, RDSEED = 4, CPUID = 5, RDPMC = 6, REP_STRING = 7,
+            HLT = 8, IRETQ = 9;
+
+    private InsnPeek() {}
+
+    /**
+     * Classifies the instruction at the start of {@code b} (64-bit mode). For RDRAND/RDSEED the result also
+     * carries the destination: {@code kind | reg << 8 | opsizeBytes << 16}.
+     */
+    static int classify(byte[] b, int n) {
+        int i = 0;
+        boolean rep = false, opsize = false, f3 = false;
+        int rex = 0;
+        while (i < n) {
+            int x = b[i] & 0xFF;
+            if (x == 0xF3 || x == 0xF2) {
+                rep = true;
+                f3 |= x == 0xF3;
+                rex = 0;
+            } else if (x == 0x66) {
+                opsize = true;
+                rex = 0;
+            } else if (x == 0x67 || x == 0xF0 || x == 0x2E || x == 0x36 || x == 0x3E || x == 0x26 || x == 0x64 || x == 0x65) {
+                rex = 0;
+            } else if ((x & 0xF0) == 0x40) {
+                rex = x; // only effective if it is the last prefix
+            } else {
+                break;
+            }
+            i++;
+        }
+        if (i >= n) {
+            return OTHER;
+        }
+        int op = b[i] & 0xFF;
+        if (op == 0xF4) {
+            return HLT;
+        }
+        if (op == 0xCF && (rex & 8) != 0) {
+            return IRETQ;
+        }
+        if (op != 0x0F) {
+            boolean string = (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);
+            return string && rep ? REP_STRING : OTHER;
+        }
+        if (i + 1 >= n) {
+            return OTHER;
+        }
+        int op2 = b[i + 1] & 0xFF;
+        switch (op2) {
+            case 0x31:
+                return RDTSC;
+            case 0xA2:
+                return CPUID;
+            case 0x33:
+                return RDPMC;
+            case 0x01:
+                return i + 2 < n && (b[i + 2] & 0xFF) == 0xF9 ? RDTSCP : OTHER;
+            case 0xC7: {
+                if (i + 2 >= n || f3) {
+                    return OTHER; // F3 0F C7 /7 is RDPID
+                }
+                int modrm = b[i + 2] & 0xFF;
+                int reg = modrm >> 3 & 7;
+                if ((modrm >> 6) != 3 || (reg != 6 && reg != 7)) {
+                    return OTHER;
+                }
+                int dst = (modrm & 7) | ((rex & 1) << 3);
+                int size = (rex & 8) != 0 ? 8 : opsize ? 2 : 4;
+                return (reg == 6 ? RDRAND : RDSEED) | dst << 8 | size << 16;
+            }
+            default:
+                return OTHER;
+        }
+    }
+}

@@ -1,0 +1,490 @@
+package pcm.vmx.internal.position;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.core.api.cpu.HostInfo;
+import pcm.core.api.cpu.Registers;
+import pcm.core.api.cpu.Segment;
+import pcm.core.api.cpu.SpecialRegisters;
+import pcm.core.api.event.EventKind;
+import pcm.core.api.memory.GuestMemory;
+import pcm.core.api.sampling.InputObserver;
+import pcm.core.api.sampling.PositionCounter;
+import pcm.core.api.vm.VmExit;
+import pcm.vmx.internal.kvm.KvmVcpu;
+
+/**
+ * Counts retired instructions by stepping one instruction per KVM_RUN (docs/positions-on-kvm.md).
+ * <ul>
+ * <li>Hardware hosts, and CPL0 code on PVM: KVM_GUESTDBG_SINGLESTEP gives one KVM_EXIT_DEBUG per instruction.
+ * <li>CPL3 code on PVM: the instruction runs natively and KVM injects the trap-flag #DB into the guest. A
+ * hardware breakpoint (guest debug DR0) on the first byte of the guest's #DB handler stops the vCPU before
+ * the handler runs; the counter then undoes the delivery from the frame (RIP, RFLAGS without TF, RSP) and
+ * the CS/SS captured before the step, restores the frame bytes and DR6, and re-arms single-step (KVM sets TF
+ * again only through KVM_SET_GUEST_DEBUG at the current RIP).
+ * </ul>
+ * Before each step the instruction at RIP is classified ({@link InsnPeek}) so that inputs that do not exit
+ * are reported to the {@link InputObserver}, a REP string instruction counts once (when RIP moves past it),
+ * and a stepped HLT returns {@link VmExit.Hlt}.
+ * <p>
+ * Position convention: while an exit returned by {@link #run()} is being handled, {@link #position()} is the
+ * number of instructions retired before the exiting instruction; it counts when it retires.
+ */
+final class StepCounter implements PositionCounter {
+
+    private static final long TF = 0x100, IF = 0x200;
+    private static final int DBG_ENABLE = 0x1, DBG_SINGLESTEP = 0x2, DBG_USE_HW_BP = 0x20000;
+    /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@link Registers#toArray()}. */
+    private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
+    private static final VmExit.Interrupted TARGET_REACHED = new VmExit.Interrupted();
+
+    private final KvmVcpu cpu;
+    private final GuestLinear mem;
+    private final InputObserver observer;
+    private final boolean pvm;
+    private final byte[] insn = new byte[15];
+
+    private long position;
+    private boolean closed;
+    /** RIP of the instruction that caused the last returned exit (IO, MMIO), -1 if none is pending. */
+    private long exitRip = -1;
+    /** Current guest-debug control and DR0 (to skip redundant KVM_SET_GUEST_DEBUG on CPL0). */
+    private int debugControl = -1;
+    private long debugDr0;
+    /** Guest debug registers saved before CPL3 stepping (DR6 gets BS from each injected #DB). */
+    private long[] guestDr;
+
+    private long steps, userSteps;
+    /** The state the counter itself just set (after an undo), so the next step need not read it back. */
+    private Registers knownRegs;
+    private SpecialRegisters knownSregs;
+
+    StepCounter(KvmVcpu cpu, GuestMemory memory, InputObserver observer) throws BackendException {
+        this.cpu = cpu;
+        this.mem = new GuestLinear(memory);
+        this.observer = observer;
+        this.pvm = cpu.hostKind() == HostInfo.Kind.PVM;
+        cpu.setSingleStep(true);
+        debugControl = DBG_ENABLE | DBG_SINGLESTEP;
+    }
+
+    @Override
+    public long position() {
+        return position;
+    }
+
+    /** KVM_RUN calls made for steps (diagnostics). */
+    long steps() {
+        return steps;
+    }
+
+    /** Of those, CPL3 steps with a #DB undone (diagnostics). */
+    long userSteps() {
+        return userSteps;
+    }
+
+    @Override
+    public VmExit run() throws BackendException {
+        return runUntil(-1);
+    }
+
+    /** See {@code PositionCounter.runUntil}: stops with {@link VmExit.Interrupted} exactly at {@code target}. */
+    public VmExit runUntil(long target) throws BackendException {
+        if (closed) {
+            throw new StepException(StepException.Reason.CLOSED, "the position counter is closed");
+        }
+        boolean bounded = target > position;
+        knownRegs = null; // the kernel may have changed the state since
+        knownSregs = null;
+        try {
+            if (exitRip >= 0) {
+                long rip = cpu.registers().rip();
+                if (rip != exitRip) {
+                    position++; // KVM moved RIP past it before the exit (PVM emulated OUT, MMIO write)
+                }
+                exitRip = -1;
+            }
+            while (true) {
+                if (bounded && position >= target) {
+                    cpu.refreshRunState();
+                    return TARGET_REACHED;
+                }
+                VmExit e = step();
+                if (e instanceof VmExit.Interrupted) {
+                    cpu.refreshRunState(); // the state may have been rewritten after KVM's exit
+                }
+                if (e != null) {
+                    return e;
+                }
+            }
+        } finally {
+            restoreGuestDr();
+        }
+    }
+
+    // ------------------------------------------------------------------ one step
+
+    /** Runs one instruction; returns an exit for the kernel, or null to go on. */
+    private VmExit step() throws BackendException {
+        Registers r = knownRegs != null ? knownRegs : cpu.registers();
+        SpecialRegisters s = knownSregs != null ? knownSregs : cpu.specialRegisters();
+        knownRegs = null;
+        knownSregs = null;
+        int kind = peek(s, r.rip());
+        steps++;
+        if (pvm && s.cs().dpl() == 3) {
+            return stepUser(r, s, kind);
+        }
+        if (pvm && (kind & 0xFF) == InsnPeek.IRETQ) {
+            VmExit e = stepIretToUser(r, s);
+            if (e != UNHANDLED) {
+                return e;
+            }
+        }
+        restoreGuestDr();
+        setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+        VmExit e = cpu.run();
+        if (e instanceof VmExit.Debug d) {
+            if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
+                return null; // a chunk of iterations; counts when RIP moves past
+            }
+            retire(kind, r, null);
+            if ((kind & 0xFF) == InsnPeek.HLT && d.rip() != r.rip()) {
+                return (r.rflags() & IF) != 0 ? new VmExit.Hlt(true) : new VmExit.Hlt(false);
+            }
+            return null;
+        }
+        return exitToKernel(e, r);
+    }
+
+    private static final VmExit UNHANDLED = new VmExit.InternalError(0, "unhandled");
+
+    /** A CPL3 instruction on PVM: native, trap-flag #DB into the guest, stopped at the handler and undone. */
+    private VmExit stepUser(Registers r, SpecialRegisters s, int kind) throws BackendException {
+        Gate db = debugGate(s);
+        saveGuestDr();
+        byte[] saved = new byte[40];
+        mem.read(s.cr0(), s.cr3(), s.cr4(), db.frameTop - 40, saved, 40);
+        forceDebug(DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP, db.handler); // also sets TF at this RIP
+        VmExit e = cpu.run();
+        if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
+            undoDebugTrap(s, db, saved, r.rip(), kind, r);
+            return null;
+        }
+        if (e instanceof VmExit.Debug) {
+            return afterUserDelivery(r, s, kind);
+        }
+        if (e instanceof VmExit.Interrupted) {
+            Registers now = cpu.registers();
+            if (now.rip() == db.handler && cpu.specialRegisters().cs().dpl() == 0) {
+                undoDebugTrap(s, db, saved, r.rip(), kind, r);
+            }
+            return e;
+        }
+        return exitToKernel(e, r);
+    }
+
+    /**
+     * The vCPU stopped on the first byte of the #DB handler after a CPL3 instruction: restore the CPL3 state
+     * from the frame and {@code user} (the sregs before the step), the frame bytes and DR6.
+     */
+    private void undoDebugTrap(SpecialRegisters user, Gate db, byte[] saved, long preRip, int kind, Registers pre)
+            throws BackendException {
+        SpecialRegisters k = user; // CPL3 cannot change CR0/CR3/CR4: the handler runs with the same paging
+        long top = db.frameTop;
+        long fRip = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 40, "#DB frame RIP");
+        long fCs = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 32, "#DB frame CS");
+        long fFlags = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 24, "#DB frame RFLAGS");
+        long fRsp = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 16, "#DB frame RSP");
+        long fSs = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 8, "#DB frame SS");
+        if ((fCs & 0xFFFF) != user.cs().selector() || (fSs & 0xFFFF) != user.ss().selector()) {
+            throw new StepException(StepException.Reason.FRAME_MISMATCH, String.format(
+                    "#DB frame at 0x%x is [rip %x cs %x rflags %x rsp %x ss %x], expected cs %x ss %x",
+                    top - 40, fRip, fCs, fFlags, fRsp, fSs, user.cs().selector(), user.ss().selector()));
+        }
+        long[] a = cpu.registers().toArray();
+        a[16] = fRip;
+        a[6] = fRsp;
+        a[17] = fFlags & ~TF;
+        Registers restored = Registers.fromArray(a);
+        cpu.setRegisters(restored);
+        cpu.setSpecialRegisters(user);
+        mem.write(k.cr0(), k.cr3(), k.cr4(), top - 40, saved);
+        knownRegs = restored;
+        knownSregs = user;
+        userSteps++;
+        if ((kind & 0xFF) == InsnPeek.REP_STRING && fRip == preRip) {
+            return; // one iteration of a REP string instruction
+        }
+        retire(kind, pre, Registers.fromArray(a));
+    }
+
+    /**
+     * A CPL3 step ended in a KVM_EXIT_DEBUG elsewhere than the #DB handler: either a direct step exit at CPL3
+     * (an emulated instruction completed, e.g. IN or an MMIO read after the VMM's answer), or an event
+     * (exception raised by the instruction, an injected interrupt) delivered to CPL0 whose handler's first
+     * instruction KVM then emulated and stepped.
+     */
+    private VmExit afterUserDelivery(Registers r, SpecialRegisters user, int kind) throws BackendException {
+        SpecialRegisters k = cpu.specialRegisters();
+        if (k.cs().dpl() == 3) {
+            Registers now = cpu.registers();
+            if (!((kind & 0xFF) == InsnPeek.REP_STRING && now.rip() == r.rip())) {
+                retire(kind, r, now);
+            }
+            return null;
+        }
+        // Delivered to CPL0: find the frame (TSS.RSP0 or an IST stack) by the CPL3 CS/SS/RSP it holds.
+        long top = findUserFrame(k, user, r);
+        long fRip = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 40, "exception frame RIP");
+        long fFlags = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 24, "exception frame RFLAGS");
+        if ((fFlags & TF) != 0) {
+            // KVM's single-step TF was live when the event was delivered: the guest must not see it.
+            byte[] b = new byte[8];
+            long v = fFlags & ~TF;
+            for (int i = 0; i < 8; i++) {
+                b[i] = (byte) (v >>> (8 * i));
+            }
+            mem.write(k.cr0(), k.cr3(), k.cr4(), top - 24, b);
+        }
+        if (fRip != r.rip()) {
+            position++; // the CPL3 instruction retired (a trap: INT3, INTO, INT n) before the delivery
+        }
+        position++; // the handler's first instruction, emulated and stepped
+        return null;
+    }
+
+    private long findUserFrame(SpecialRegisters k, SpecialRegisters user, Registers r) throws BackendException {
+        long tss = user.tr().base();
+        for (int slot = 0; slot <= 7; slot++) {
+            long off = slot == 0 ? 4 : 0x24 + 8L * (slot - 1);
+            byte[] b = new byte[8];
+            if (mem.read(k.cr0(), k.cr3(), k.cr4(), tss + off, b, 8) != 8) {
+                continue;
+            }
+            long top = GuestLinear.le(b, 0) & ~0xFL;
+            byte[] f = new byte[40];
+            if (mem.read(k.cr0(), k.cr3(), k.cr4(), top - 40, f, 40) != 40) {
+                continue;
+            }
+            long cs = GuestLinear.le(f, 8), rsp = GuestLinear.le(f, 24), ss = GuestLinear.le(f, 32);
+            if ((cs & 0xFFFF) == user.cs().selector() && (ss & 0xFFFF) == user.ss().selector() && rsp == r.rsp()) {
+                return top;
+            }
+        }
+        throw new StepException(StepException.Reason.FRAME_MISMATCH, String.format(
+                "an event from CPL3 at rip 0x%x was delivered to 0x%x but no frame on the TSS stacks holds cs %x ss %x"
+                        + " rsp %x", r.rip(), cpu.registers().rip(), user.cs().selector(), user.ss().selector(), r.rsp()));
+    }
+
+    /**
+     * IRETQ at CPL0 to CPL3 on PVM: the emulated IRETQ takes RFLAGS from the frame, so KVM's TF would be lost
+     * and the CPL3 code would run free. Set TF in the frame's RFLAGS image for this one step, stop at the #DB
+     * handler as for any CPL3 step and undo it there (with CS/SS rebuilt from the GDT, since no CPL3 state
+     * existed before the step). Returns {@link #UNHANDLED} if the IRETQ does not go to CPL3.
+     */
+    private VmExit stepIretToUser(Registers r, SpecialRegisters s) throws BackendException {
+        long sp = r.rsp();
+        long fRip = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp, "IRETQ frame");
+        long fCs = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8, "IRETQ frame");
+        long fFlags = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 16, "IRETQ frame");
+        long fSs = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 32, "IRETQ frame");
+        if ((fCs & 3) != 3) {
+            return UNHANDLED;
+        }
+        SpecialRegisters user = userSregs(s, (int) fCs & 0xFFFF, (int) fSs & 0xFFFF);
+        Gate db = debugGate(s);
+        saveGuestDr();
+        int target = peek(s, fRip);
+        byte[] saved = new byte[40];
+        mem.read(s.cr0(), s.cr3(), s.cr4(), db.frameTop - 40, saved, 40);
+        writeLong(s, sp + 16, fFlags | TF);
+        forceDebug(DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP, db.handler);
+        VmExit e;
+        try {
+            e = cpu.run();
+        } finally {
+            writeLong(s, sp + 16, fFlags);
+        }
+        if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
+            position++; // the IRETQ
+            undoDebugTrap(user, db, saved, fRip, target, cpu.registers().withRip(fRip));
+            return null;
+        }
+        if (e instanceof VmExit.Debug) {
+            SpecialRegisters now = cpu.specialRegisters();
+            position++; // the IRETQ
+            if (now.cs().dpl() == 3) {
+                cpu.setRegisters(cpu.registers()); // drop the frame's TF from the guest's RFLAGS
+                return null;
+            }
+            throw new StepException(StepException.Reason.FRAME_MISMATCH,
+                    "IRETQ to CPL3 at 0x" + Long.toHexString(r.rip()) + " ended at CPL0 rip 0x" + Long.toHexString(d(e)));
+        }
+        return exitToKernel(e, r);
+    }
+
+    private static long d(VmExit e) {
+        return e instanceof VmExit.Debug d ? d.rip() : -1;
+    }
+
+    private void writeLong(SpecialRegisters s, long la, long v) {
+        byte[] b = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (v >>> (8 * i));
+        }
+        mem.write(s.cr0(), s.cr3(), s.cr4(), la, b);
+    }
+
+    /** CPL3 sregs: {@code s} with CS and SS loaded from the GDT descriptors of the given selectors. */
+    private SpecialRegisters userSregs(SpecialRegisters s, int csSel, int ssSel) throws BackendException {
+        Segment cs = descriptor(s, csSel);
+        Segment ss = descriptor(s, ssSel);
+        return new SpecialRegisters(cs, s.ds(), s.es(), s.fs(), s.gs(), ss, s.tr(), s.ldt(), s.gdt(), s.idt(), s.cr0(),
+                s.cr2(), s.cr3(), s.cr4(), s.cr8(), s.efer(), s.apicBase());
+    }
+
+    private Segment descriptor(SpecialRegisters s, int sel) throws BackendException {
+        if ((sel & 4) != 0 || (sel | 7) > s.gdt().limit()) {
+            throw new StepException(StepException.Reason.FRAME_MISMATCH, "IRETQ to selector 0x" + Integer.toHexString(sel)
+                    + " outside the GDT");
+        }
+        long d = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.gdt().base() + (sel & ~7), "GDT descriptor");
+        long base = (d >>> 16 & 0xFFFFFF) | (d >>> 56 & 0xFF) << 24;
+        int limit = (int) ((d & 0xFFFF) | (d >>> 48 & 0xF) << 16);
+        boolean g = (d >>> 55 & 1) != 0;
+        if (g) {
+            limit = limit << 12 | 0xFFF;
+        }
+        int type = (int) (d >>> 40 & 0xF) | 1; // accessed
+        return new Segment(base, limit, sel, type, (d >>> 47 & 1) != 0, (int) (d >>> 45 & 3), (d >>> 54 & 1) != 0,
+                (d >>> 44 & 1) != 0, (d >>> 53 & 1) != 0, g, (d >>> 52 & 1) != 0, false);
+    }
+
+    /** An exit for the kernel: the exiting instruction has not counted yet. */
+    private VmExit exitToKernel(VmExit e, Registers pre) {
+        if (e instanceof VmExit.PortIn || e instanceof VmExit.PortOut || e instanceof VmExit.MmioRead
+                || e instanceof VmExit.MmioWrite) {
+            exitRip = pre.rip();
+        }
+        return e;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** The #DB gate: handler address and the top of the stack its frame goes to. */
+    private record Gate(long handler, long frameTop) {}
+
+    private Gate debugGate(SpecialRegisters s) throws BackendException {
+        if (s.idt().limit() < 16 + 15) {
+            throw new StepException(StepException.Reason.NO_DB_HANDLER, "the IDT (limit 0x"
+                    + Integer.toHexString(s.idt().limit()) + ") has no entry for vector 1");
+        }
+        long lo = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.idt().base() + 16, "IDT[1]");
+        long hi = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.idt().base() + 24, "IDT[1]");
+        int type = (int) (lo >>> 40 & 0xF);
+        if ((lo >>> 47 & 1) == 0 || (type != 0xE && type != 0xF)) {
+            throw new StepException(StepException.Reason.NO_DB_HANDLER, String.format(
+                    "IDT[1] is not a present 64-bit interrupt or trap gate (%016x %016x)", hi, lo));
+        }
+        long handler = (lo & 0xFFFF) | (lo >>> 48 & 0xFFFF) << 16 | (hi & 0xFFFF_FFFFL) << 32;
+        if ((handler << 16 >> 16) != handler) {
+            throw new StepException(StepException.Reason.NO_DB_HANDLER, "IDT[1] handler 0x" + Long.toHexString(handler)
+                    + " is not canonical");
+        }
+        int ist = (int) (lo >>> 32 & 7);
+        long tss = s.tr().base();
+        long top = mem.read64(s.cr0(), s.cr3(), s.cr4(), tss + (ist == 0 ? 4 : 0x24 + 8L * (ist - 1)),
+                ist == 0 ? "TSS.RSP0" : "TSS.IST" + ist) & ~0xFL;
+        return new Gate(handler, top);
+    }
+
+    private int peek(SpecialRegisters s, long rip) {
+        int n = mem.read(s.cr0(), s.cr3(), s.cr4(), rip, insn, insn.length);
+        return n == 0 ? InsnPeek.OTHER : InsnPeek.classify(insn, n);
+    }
+
+    /** Counts one retired instruction and reports its input if it consumed one ({@code post}: state after it). */
+    private void retire(int kind, Registers pre, Registers post) throws BackendException {
+        int k = kind & 0xFF;
+        if (k >= InsnPeek.RDTSC && k <= InsnPeek.RDPMC && observer != null) {
+            Registers a = post != null ? post : cpu.registers();
+            long edxEax = (a.rdx() & 0xFFFF_FFFFL) << 32 | (a.rax() & 0xFFFF_FFFFL);
+            switch (k) {
+                case InsnPeek.RDTSC -> observer.observed(EventKind.RDTSC, position, pre.rip(), pre.rcx(), 0, edxEax, new byte[0]);
+                case InsnPeek.RDPMC -> observer.observed(EventKind.RDPMC, position, pre.rip(), pre.rcx(), 0, edxEax, new byte[0]);
+                case InsnPeek.RDTSCP -> observer.observed(EventKind.RDTSCP, position, pre.rip(), pre.rcx(), 0, edxEax,
+                        le32((int) a.rcx()));
+                case InsnPeek.CPUID -> {
+                    byte[] d = new byte[16];
+                    put32(d, 0, (int) a.rax());
+                    put32(d, 4, (int) a.rbx());
+                    put32(d, 8, (int) a.rcx());
+                    put32(d, 12, (int) a.rdx());
+                    observer.observed(EventKind.CPUID, position, pre.rip(), pre.rcx(), pre.rax() & 0xFFFF_FFFFL,
+                            a.rax() & 0xFFFF_FFFFL, d);
+                }
+                case InsnPeek.RDRAND, InsnPeek.RDSEED -> {
+                    int reg = kind >> 8 & 0xF, size = kind >> 16 & 0xF;
+                    long v = a.toArray()[X86_TO_ARRAY[reg]];
+                    if (size < 8) {
+                        v &= (1L << (8 * size)) - 1;
+                    }
+                    observer.observed(k == InsnPeek.RDRAND ? EventKind.RDRAND : EventKind.RDSEED, position, pre.rip(),
+                            pre.rcx(), 0, v, new byte[] {(byte) (a.rflags() & 1)});
+                }
+                default -> {
+                }
+            }
+        }
+        position++;
+    }
+
+    private static byte[] le32(int v) {
+        byte[] d = new byte[4];
+        put32(d, 0, v);
+        return d;
+    }
+
+    private static void put32(byte[] d, int off, int v) {
+        for (int i = 0; i < 4; i++) {
+            d[off + i] = (byte) (v >>> (8 * i));
+        }
+    }
+
+    private void setDebug(int control, long dr0) throws BackendException {
+        if (control != debugControl || dr0 != debugDr0) {
+            forceDebug(control, dr0);
+        }
+    }
+
+    private void forceDebug(int control, long dr0) throws BackendException {
+        cpu.setGuestDebug(control, (control & DBG_USE_HW_BP) != 0 ? new long[] {dr0, 0, 0, 0, 0, 0, 0, 0x401} : null);
+        debugControl = control;
+        debugDr0 = dr0;
+    }
+
+    private void saveGuestDr() throws BackendException {
+        if (guestDr == null) {
+            guestDr = cpu.debugRegs();
+        }
+    }
+
+    /** Puts back the guest's DR6 (each injected trap-flag #DB set DR6.BS) once CPL3 stepping pauses. */
+    private void restoreGuestDr() throws BackendException {
+        if (guestDr != null) {
+            long[] d = guestDr;
+            guestDr = null;
+            cpu.setDebugRegs(d);
+        }
+    }
+
+    @Override
+    public void close() throws BackendException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        restoreGuestDr();
+        cpu.setSingleStep(false);
+    }
+}

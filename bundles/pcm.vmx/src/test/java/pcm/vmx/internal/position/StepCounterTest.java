@@ -1,0 +1,220 @@
+package pcm.vmx.internal.position;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import pcm.core.api.cpu.HostInfo;
+import pcm.core.api.cpu.Registers;
+import pcm.core.api.event.EventKind;
+import pcm.core.api.sampling.InputObserver;
+import pcm.core.api.vm.VmExit;
+import pcm.vmx.internal.kvm.KvmHypervisor;
+
+/** kvm-step on the real /dev/kvm with tiny guests; skipped (with the reason) when KVM or guest debug is unusable. */
+class StepCounterTest {
+
+    static final String DB_HANDLER = "48ff04250000020048cf"; // incq 0x20000; iretq
+    static final String BP_HANDLER = "48ff04250800020048cf"; // incq 0x20008; iretq
+    static final String IRQ_HANDLER = "48ff04251000020048cf"; // incq 0x20010; iretq
+    static final long DB_COUNT = PosGuest.DATA, BP_COUNT = PosGuest.DATA + 8, IRQ_COUNT = PosGuest.DATA + 0x10;
+
+    static KvmHypervisor hv;
+    final KvmStepPositionService service = new KvmStepPositionService();
+
+    record Seen(EventKind kind, long position, long rip, long value, byte[] data) {}
+
+    final List<Seen> seen = new ArrayList<>();
+    final InputObserver observer = (kind, position, rip, rcx, address, value, data) ->
+            seen.add(new Seen(kind, position, rip, value, data));
+
+    @BeforeAll
+    static void open() {
+        hv = KvmHypervisor.standard();
+        HostInfo info = hv.hostInfo();
+        Assumptions.assumeTrue(info.available(), () -> "KVM not usable here: " + info.problem());
+        Assumptions.assumeTrue(hv.system().hasGuestDebug(), "KVM has no KVM_CAP_SET_GUEST_DEBUG");
+        System.out.println("host: " + info.kind() + " - " + info.description());
+    }
+
+    @AfterAll
+    static void close() {
+        if (hv != null) {
+            hv.close();
+        }
+    }
+
+    PosGuest guest(String code, boolean cpl3) throws Exception {
+        PosGuest g = new PosGuest(hv, code, cpl3);
+        g.gate(1, PosGuest.HANDLER, 0);
+        g.put(PosGuest.HANDLER, DB_HANDLER);
+        g.gate(3, PosGuest.HANDLER + 0x100, 3);
+        g.put(PosGuest.HANDLER + 0x100, BP_HANDLER);
+        g.gate(0x20, PosGuest.HANDLER + 0x200, 0);
+        g.put(PosGuest.HANDLER + 0x200, IRQ_HANDLER);
+        return g;
+    }
+
+    @Test
+    void cpl0SequenceIsCountedExactly() throws Exception {
+        try (PosGuest g = guest("31c0ffc0ffc0b905000000ffc975fce680f4", false);
+             StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertEquals(new VmExit.PortOut(0x80, 1, 2), c.run());
+            assertEquals(14, c.position()); // xor, inc, inc, mov + 5 x (dec, jnz)
+            assertEquals(new VmExit.Hlt(false), c.run());
+            assertEquals(16, c.position()); // out, hlt
+        }
+    }
+
+    @Test
+    void cpl3LoopIsCountedExactlyAndTheGuestSeesNoDebugTrap() throws Exception {
+        String code = "b9e80300004883c003ffc975f8e6804889c3e681";
+        Registers plain;
+        byte[] plainRam;
+        try (PosGuest g = guest(code, true)) {
+            assertEquals(new VmExit.PortOut(0x80, 1, 0xb8), g.cpu.run());
+            assertEquals(new VmExit.PortOut(0x81, 1, 0xb8), g.cpu.run());
+            plain = g.cpu.registers();
+            plainRam = g.ram.toArray(ValueLayout.JAVA_BYTE);
+        }
+        try (PosGuest g = guest(code, true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            long t0 = System.nanoTime();
+            assertEquals(new VmExit.PortOut(0x80, 1, 0xb8), c.run());
+            long ns = System.nanoTime() - t0;
+            assertEquals(3001, c.position());
+            assertEquals(new VmExit.PortOut(0x81, 1, 0xb8), c.run());
+            assertEquals(3003, c.position());
+            assertEquals(0, g.get64(DB_COUNT), "the guest's #DB handler ran");
+            c.close();
+            assertEquals(plain, g.cpu.registers());
+            byte[] ram = g.ram.toArray(ValueLayout.JAVA_BYTE);
+            // The #DB frames written (and restored) on the kernel stack set the dirty bit of its page-table
+            // entry; apart from that accessed/dirty state the memory is that of the unstepped run.
+            for (long pte = PosGuest.PML4; pte < PosGuest.IDT; pte += 8) {
+                for (byte[] m : new byte[][] {plainRam, ram}) {
+                    m[(int) pte] &= ~0x60;
+                }
+            }
+            assertArrayEquals(plainRam, ram, "guest memory differs from an unstepped run");
+            System.out.printf("kvm-step CPL3 (%s): %.0f steps/s (%.2f us/instruction), %d #DB undone%n",
+                    hv.hostInfo().kind(), 3001 * 1e9 / ns, ns / 1e3 / 3001, c.userSteps());
+        }
+    }
+
+    @Test
+    void cpl0Rate() throws Exception {
+        // mov $20000,%ecx; 1: dec %ecx; jnz 1b; out
+        try (PosGuest g = guest("b9204e0000ffc975fce680", false);
+             StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            long t0 = System.nanoTime();
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            long ns = System.nanoTime() - t0;
+            assertEquals(40001, c.position());
+            System.out.printf("kvm-step CPL0 (%s): %.0f steps/s (%.2f us/instruction)%n", hv.hostInfo().kind(),
+                    40001 * 1e9 / ns, ns / 1e3 / 40001);
+        }
+    }
+
+    @Test
+    void repMovsbCountsOnceAtBothPrivilegeLevels() throws Exception {
+        for (boolean cpl3 : new boolean[] {false, true}) {
+            try (PosGuest g = guest("be00010200bf00020200b964000000f3a4e680", cpl3);
+                 StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+                for (int i = 0; i < 100; i++) {
+                    g.ram.set(ValueLayout.JAVA_BYTE, PosGuest.DATA + 0x100 + i, (byte) (i + 1));
+                }
+                assertInstanceOf(VmExit.PortOut.class, c.run());
+                assertEquals(4, c.position(), cpl3 ? "CPL3" : "CPL0");
+                assertEquals(100, g.ram.get(ValueLayout.JAVA_BYTE, PosGuest.DATA + 0x200 + 99));
+                assertEquals(0, g.cpu.registers().rcx());
+                assertEquals(0, g.get64(DB_COUNT));
+            }
+        }
+    }
+
+    @Test
+    void cpl3InputsAreObservedWithTheValuesTheGuestGot() throws Exception {
+        String code = "0f318904250001020089142504010200480fc7f348891c250801020031c031c90fa289042510010200891c2514010200890c25180102008914251c010200e680";
+        try (PosGuest g = guest(code, true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(12, c.position());
+            assertEquals(3, seen.size(), seen.toString());
+            Seen tsc = seen.get(0), rnd = seen.get(1), id = seen.get(2);
+            assertEquals(EventKind.RDTSC, tsc.kind());
+            assertEquals(0, tsc.position());
+            assertEquals(PosGuest.CODE, tsc.rip());
+            assertEquals(g.get64(PosGuest.DATA + 0x100), tsc.value());
+            assertEquals(EventKind.RDRAND, rnd.kind());
+            assertEquals(3, rnd.position());
+            assertEquals(g.get64(PosGuest.DATA + 0x108), rnd.value());
+            assertEquals(1, rnd.data()[0]); // CF
+            assertEquals(EventKind.CPUID, id.kind());
+            assertEquals(7, id.position());
+            byte[] want = g.ram.asSlice(PosGuest.DATA + 0x110, 16).toArray(ValueLayout.JAVA_BYTE);
+            assertArrayEquals(want, id.data());
+        }
+    }
+
+    @Test
+    void cpl3OutExitsAtThePositionOfTheInstruction() throws Exception {
+        // nop; nop; out %al,$0x80; nop; out %al,$0x81
+        try (PosGuest g = guest("9090e68090e681", true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertEquals(new VmExit.PortOut(0x80, 1, 0), c.run());
+            assertEquals(2, c.position());
+            assertEquals(new VmExit.PortOut(0x81, 1, 0), c.run());
+            assertEquals(4, c.position());
+        }
+    }
+
+    @Test
+    void int3FromCpl3RunsTheHandlerAndReturnsCounted() throws Exception {
+        // nop; int3; nop; out  — #BP handler: incq; iretq
+        try (PosGuest g = guest("90cc90e680", true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(5, c.position()); // nop, int3, incq, iretq, nop
+            assertEquals(1, g.get64(BP_COUNT));
+            assertEquals(0, g.get64(DB_COUNT));
+        }
+    }
+
+    @Test
+    void interruptInjectedMidSequenceIsDeliveredAndCountStaysExact() throws Exception {
+        String code = "b9e80300004883c003ffc975f8e6804889c3e681";
+        try (PosGuest g = guest(code, true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertInstanceOf(VmExit.Interrupted.class, c.runUntil(500));
+            assertEquals(500, c.position());
+            Registers at = g.cpu.registers();
+            assertTrue(g.cpu.canInjectInterrupt());
+            g.cpu.injectInterrupt(0x20);
+            assertEquals(new VmExit.PortOut(0x80, 1, 0xb8), c.run());
+            assertEquals(3001 + 2, c.position()); // + incq, iretq
+            assertEquals(1, g.get64(IRQ_COUNT));
+            assertEquals(0, g.get64(DB_COUNT));
+            assertEquals(3000, g.cpu.registers().rax());
+            assertEquals(PosGuest.CODE + 5, at.rip() & ~0xFL | 5, "stopped inside the loop");
+        }
+    }
+
+    @Test
+    void cpl3WithoutDebugHandlerFailsClearly() throws Exception {
+        try (PosGuest g = new PosGuest(hv, "9090e680", true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            if (hv.hostInfo().kind() != HostInfo.Kind.PVM) {
+                return; // hardware hosts step CPL3 without the guest's IDT
+            }
+            StepException e = assertThrows(StepException.class, c::run);
+            assertEquals(StepException.Reason.NO_DB_HANDLER, e.reason());
+            assertEquals(0, c.position());
+        }
+    }
+}
