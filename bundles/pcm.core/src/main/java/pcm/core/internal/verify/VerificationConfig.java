@@ -1,0 +1,24 @@
+package pcm.core.internal.verify;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/** Configuration of window verification (PID pcm.verification). */
+@ObjectClassDefinition(name = "PCM window verification", description = "Which RCP variants verify each recorded window, and how.")
+public @interface VerificationConfig {
+
+    @AttributeDefinition(name = "Verifiers", description = "RCP ids (pcm.rcp.id) that verify every window automatically.")
+    String[] verifiers() default {"soft"};
+
+    @AttributeDefinition(name = "Replay strategy", description = "Strategy id (pcm.strategy.id) the verifiers use.")
+    String strategy() default "full";
+
+    @AttributeDefinition(name = "Worker threads", min = "1", max = "64")
+    int workers() default 2;
+
+    @AttributeDefinition(name = "Verify automatically", description = "Verify each window as soon as it closes.")
+    boolean auto() default true;
+
+    @AttributeDefinition(name = "Poll interval (ms)", description = "How often the window store is checked for new windows.", min = "20")
+    long pollMillis() default 200;
+}
