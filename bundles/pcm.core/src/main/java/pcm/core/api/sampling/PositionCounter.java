@@ -26,6 +26,21 @@ public interface PositionCounter extends AutoCloseable {
      */
     VmExit run() throws BackendException;
 
+    /**
+     * Like {@link #run()}, but also stops when {@link #position()} reaches {@code target}: then it
+     * returns {@link VmExit.Interrupted} with {@code position() == target} exactly (no instruction
+     * beyond the target retires). A counter that cannot stop at a given position keeps this default,
+     * which is {@link #run()}: the kernel then ends the window at the first exit or kick at or after
+     * the target, and the window's END event carries the count actually reached.
+     *
+     * @param target an absolute position (instructions since {@link PositionService#start}); a
+     *               target at or below the current position behaves as {@link #run()}
+     * @since 1.1
+     */
+    default VmExit runUntil(long target) throws BackendException {
+        return run();
+    }
+
     /** Stops counting; the vCPU runs at full speed again. */
     @Override
     void close() throws BackendException;

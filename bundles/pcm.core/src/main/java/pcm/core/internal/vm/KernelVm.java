@@ -44,9 +44,9 @@ import pcm.core.api.vm.VmState;
  * the vCPU loop. Backends, memory, images, the interrupt controller and console listeners are
  * services, so each can be swapped while no guest runs (and listeners even while one does).
  */
-@Component(service = {Vm.class, Platform.class}, configurationPid = "pcm.vm")
+@Component(service = {Vm.class, Platform.class, SamplingTarget.class}, configurationPid = "pcm.vm")
 @Designate(ocd = VmConfig.class)
-public final class KernelVm implements Vm, Platform {
+public final class KernelVm implements Vm, Platform, SamplingTarget {
 
     private static final Logger LOG = LoggerFactory.getLogger(KernelVm.class);
     private static final long REQUEST_TIMEOUT_MS = 5_000;
@@ -72,7 +72,7 @@ public final class KernelVm implements Vm, Platform {
 
     /** What exists while a guest runs. */
     private record Running(VirtualMachine vm, GuestMemoryProvider.AllocatedMemory memory, VcpuLoop loop,
-                           Thread thread, CountDownLatch stopped) {}
+                           Thread thread, CountDownLatch stopped, String backend) {}
 
     private volatile Map<String, Object> rawConfig = Map.of();
 
@@ -210,8 +210,9 @@ public final class KernelVm implements Vm, Platform {
                         ready.countDown();
                         return;
                     }
-                    VcpuLoop loop = new VcpuLoop(vcpu, new VcpuExitContext(vcpu, memory), dispatcher, pic, newCounters,
-                            new LoopListener(vcpu, stopped));
+                    WindowMemory windowMemory = new WindowMemory(memory);
+                    VcpuLoop loop = new VcpuLoop(vcpu, new VcpuExitContext(vcpu, windowMemory), dispatcher, pic, newCounters,
+                            new LoopListener(vcpu, stopped), windowMemory);
                     holder[0] = loop;
                     if (pic != null) pic.setPendingListener(loop::poke);
                     ready.countDown();
@@ -224,7 +225,7 @@ public final class KernelVm implements Vm, Platform {
                     throw new VmException("vCPU setup failed: " + (setupError[0] == null ? "timeout" : setupError[0].getMessage()), setupError[0]);
                 }
                 backendDescription = hv.id() + ": " + hv.hostInfo().description();
-                running = new Running(vm, memory, holder[0], thread, stopped);
+                running = new Running(vm, memory, holder[0], thread, stopped, hv.id());
                 state = VmState.RUNNING;
                 LOG.info("guest '{}' ({} bytes, sha256 {}) started on {} with {} MiB, workload {}", image.name(), bytes.length,
                         image.sha256(), backendDescription, cfg.memoryMiB(), cfg.workloadBlocks());
@@ -400,10 +401,55 @@ public final class KernelVm implements Vm, Platform {
         }
     }
 
+    /** The guest memory with DMA recording while a sampling window is open (see {@link WindowMemory}). */
     @Override
     public Optional<GuestMemory> memory() {
         Running r = running;
-        return r == null ? Optional.empty() : Optional.of(r.memory());
+        return r == null ? Optional.empty() : Optional.of(r.loop().memory());
+    }
+
+    // ---- SamplingTarget ----
+
+    @Override
+    public Optional<String> runningBackend() {
+        Running r = running;
+        return r == null ? Optional.empty() : Optional.of(r.backend());
+    }
+
+    @Override
+    public Optional<GuestMemoryProvider> memoryProvider() {
+        return Optional.ofNullable(memoryProvider);
+    }
+
+    @Override
+    public void openWindow(int vcpu, WindowProbe probe, long timeoutMillis) throws VmException {
+        Running r = requireVcpu(vcpu, "open a sampling window");
+        try {
+            r.loop().openWindow(probe, timeoutMillis);
+        } catch (VmException e) {
+            throw e;
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new VmException("the vCPU did not reach a boundary within " + timeoutMillis + " ms to open the window", e);
+        } catch (Exception e) {
+            throw new VmException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean closeWindow(int vcpu, String reason, long timeoutMillis) throws VmException {
+        Running r = requireVcpu(vcpu, "close a sampling window");
+        try {
+            return r.loop().closeWindow(reason, timeoutMillis);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new VmException("the vCPU did not reach a boundary within " + timeoutMillis + " ms to close the window", e);
+        } catch (Exception e) {
+            throw new VmException(e.getMessage() == null ? e.toString() : e.getMessage(), e);
+        }
+    }
+
+    private Running requireVcpu(int vcpu, String what) throws VmException {
+        if (vcpu != 0) throw new VmException("no vCPU " + vcpu + " (this VM has 1)");
+        return requireRunning(what);
     }
 
     @Override

@@ -15,14 +15,20 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.exit.ExitDispatcher;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.irq.InterruptController;
+import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.vm.VmExit;
 
 /**
  * The run loop of one vCPU on its own platform thread: run, count, dispatch, complete, and inject
  * pending interrupts at exits, where PCM decides (no in-kernel irqchip). Other threads talk to it
  * through requests (run on this thread, as KVM wants) and through kicks.
+ * <p>
+ * While a sampling window is open ({@link #openWindow}) the loop runs the vCPU through the window's
+ * {@link WindowProbe} (its position counter) instead of {@link VirtualCpu#run()}, reports every
+ * injected interrupt, handled exit and DMA write to it, and closes the window at the exit where it
+ * reached its length.
  */
-final class VcpuLoop implements Runnable {
+public final class VcpuLoop implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(VcpuLoop.class);
 
@@ -31,7 +37,7 @@ final class VcpuLoop implements Runnable {
     /** Status when the backend failed. */
     static final int STATUS_BACKEND_FAILURE = -1;
 
-    interface Listener {
+    public interface Listener {
         void paused(boolean paused);
 
         void stopped(int status, String reason);
@@ -52,19 +58,38 @@ final class VcpuLoop implements Runnable {
     private volatile int stopStatus;
     private volatile String stopReason = "stopped by the operator";
     private boolean windowRequested;
+    private final WindowMemory memory;
+    /** The open sampling window; touched only on the loop thread. */
+    private WindowProbe probe;
+    private volatile boolean windowOpen;
 
     VcpuLoop(VirtualCpu vcpu, VcpuExitContext context, ExitDispatcher dispatcher, InterruptController pic,
-             ExitCounters counters, Listener listener) {
+             ExitCounters counters, Listener listener, WindowMemory memory) {
         this.vcpu = vcpu;
         this.context = context;
         this.dispatcher = dispatcher;
         this.pic = pic;
         this.counters = counters;
         this.listener = listener;
+        this.memory = memory;
     }
+
+    /**
+     * A loop over {@code vcpu} (for embedding and tests); run it with {@link #run()} on the thread
+     * that owns the vCPU. Devices and handlers should use {@link #memory()}.
+     */
+    public static VcpuLoop create(VirtualCpu vcpu, GuestMemory memory, ExitDispatcher dispatcher,
+                                  InterruptController pic, Listener listener) {
+        WindowMemory wm = new WindowMemory(memory);
+        return new VcpuLoop(vcpu, new VcpuExitContext(vcpu, wm), dispatcher, pic, new ExitCounters(), listener, wm);
+    }
+
+    /** The guest memory with DMA recording, as devices and exit handlers must see it. */
+    public WindowMemory memory() { return memory; }
 
     @Override
     public void run() {
+        memory.bind(Thread.currentThread(), this::poke);
         int status = 0;
         String reason = "";
         try {
@@ -77,6 +102,8 @@ final class VcpuLoop implements Runnable {
             reason = "vCPU " + vcpu.id() + " failed: " + e.getMessage();
         } finally {
             failPendingRequests();
+            if (probe != null) abortWindow("the VM stopped (" + (reason.isEmpty() ? "status " + status : reason) + ")");
+            memory.detach();
             listener.stopped(status, reason);
         }
     }
@@ -89,8 +116,10 @@ final class VcpuLoop implements Runnable {
                 waitWhilePaused();
                 continue;
             }
+            if (memory.hasDeferred()) memory.applyDeferred();
             injectPendingInterrupt();
-            VmExit exit = vcpu.run();
+            WindowProbe p = probe;
+            VmExit exit = p == null ? vcpu.run() : p.run();
             counters.count(exit.kind());
             switch (exit) {
                 case VmExit.Interrupted i -> { }
@@ -103,6 +132,7 @@ final class VcpuLoop implements Runnable {
                 case VmExit.Hlt h -> waitForInterrupt(h);
                 default -> dispatch(exit);
             }
+            if (p != null && probe == p && p.reachedEnd()) finishWindow("length reached");
         }
     }
 
@@ -112,14 +142,66 @@ final class VcpuLoop implements Runnable {
             requestStop(s.status(), s.reason());
             return;
         }
+        if (probe != null) probe.exitHandled(exit, d.result());
         vcpu.complete(exit, d.result());
+    }
+
+    // ---------------------------------------------------------------- sampling windows
+
+    /** Whether a sampling window is open on this vCPU. Any thread. */
+    public boolean windowOpen() { return windowOpen; }
+
+    /**
+     * Opens a sampling window at the next boundary: {@code probe.open} runs on this loop's thread
+     * with device DMA held off; from then on the loop runs the vCPU through the probe.
+     */
+    public void openWindow(WindowProbe p, long timeoutMillis) throws Exception {
+        call(() -> {
+            if (probe != null) throw new IllegalStateException("a sampling window is already open on vCPU " + vcpu.id());
+            if (stopRequested) throw new IllegalStateException("the vCPU is stopping");
+            memory.attach(p, () -> p.open(vcpu, memory.unwrapped()));
+            probe = p;
+            windowOpen = true;
+            return null;
+        }, timeoutMillis);
+    }
+
+    /** Closes the open window at the next boundary (final snapshot there); false if none was open. */
+    public boolean closeWindow(String reason, long timeoutMillis) throws Exception {
+        return call(() -> {
+            if (probe == null) return false;
+            finishWindow(reason);
+            return true;
+        }, timeoutMillis);
+    }
+
+    private void finishWindow(String reason) throws BackendException {
+        WindowProbe p = probe;
+        probe = null;
+        windowOpen = false;
+        memory.detachAfter(() -> p.finish(reason));
+    }
+
+    private void abortWindow(String reason) {
+        WindowProbe p = probe;
+        probe = null;
+        windowOpen = false;
+        memory.detach();
+        try {
+            p.abort(reason);
+        } catch (RuntimeException e) {
+            LOG.warn("sampling window abort failed: {}", e.toString());
+        }
     }
 
     private void injectPendingInterrupt() throws BackendException {
         if (pic == null || !pic.hasPendingInterrupt()) return;
         if (vcpu.canInjectInterrupt()) {
             int vector = pic.acknowledge();
-            if (vector >= 0) vcpu.injectInterrupt(vector);
+            if (vector >= 0) {
+                vcpu.injectInterrupt(vector);
+                if (probe != null) probe.interruptInjected(vector);
+            }
             if (windowRequested) {
                 vcpu.requestInterruptWindow(false);
                 windowRequested = false;
@@ -137,7 +219,8 @@ final class VcpuLoop implements Runnable {
         }
         lock.lock();
         try {
-            while (!stopRequested && !pauseRequested && requests.isEmpty() && !pic.hasPendingInterrupt()) {
+            while (!stopRequested && !pauseRequested && requests.isEmpty() && !pic.hasPendingInterrupt()
+                    && !memory.hasDeferred()) {
                 wake.await(100, TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
@@ -177,7 +260,7 @@ final class VcpuLoop implements Runnable {
     VirtualCpu vcpu() { return vcpu; }
 
     /** Wakes the loop wherever it is: in the guest (kick) or waiting (condition). Any thread. */
-    void poke() {
+    public void poke() {
         vcpu.kick();
         lock.lock();
         try {
@@ -187,7 +270,7 @@ final class VcpuLoop implements Runnable {
         }
     }
 
-    void requestStop(int status, String reason) {
+    public void requestStop(int status, String reason) {
         if (stopRequested) return;
         stopStatus = status;
         stopReason = reason;
@@ -201,7 +284,7 @@ final class VcpuLoop implements Runnable {
     }
 
     /** Runs {@code work} on the vCPU thread and waits for it. */
-    <T> T call(Callable<T> work, long timeoutMillis) throws Exception {
+    public <T> T call(Callable<T> work, long timeoutMillis) throws Exception {
         CompletableFuture<T> f = new CompletableFuture<>();
         requests.add(() -> {
             try {

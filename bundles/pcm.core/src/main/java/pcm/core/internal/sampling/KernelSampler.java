@@ -1,0 +1,204 @@
+package pcm.core.internal.sampling;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import pcm.core.api.event.EventSink;
+import pcm.core.api.event.PcmEvent;
+import pcm.core.api.sampling.PositionService;
+import pcm.core.api.sampling.RcpCommand;
+import pcm.core.api.sampling.Sampler;
+import pcm.core.api.sampling.SamplingException;
+import pcm.core.api.sampling.SamplingPolicy;
+import pcm.core.api.sampling.SamplingState;
+import pcm.core.api.sampling.SamplingTransition;
+import pcm.core.api.sampling.WindowInfo;
+import pcm.core.api.sampling.WindowLogs;
+import pcm.core.api.verify.Window;
+import pcm.core.internal.log.EventLogSink;
+import pcm.core.internal.log.LogCheck;
+import pcm.core.internal.vm.SamplingTarget;
+
+/**
+ * The kernel's sampler (PID {@code pcm.sampling}): the sampling state machine, windows by hand or
+ * by policy, the window store in the event log's directory. Position services, policies and event
+ * sinks are whiteboard services that may come and go.
+ */
+@Component(service = {Sampler.class, WindowLogs.class}, configurationPid = "pcm.sampling", immediate = true)
+@Designate(ocd = SamplingConfig.class)
+public final class KernelSampler implements Sampler, WindowLogs {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KernelSampler.class);
+
+    private volatile SamplingTarget target;
+    private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
+    private final List<Recording.Ranked> positionServices = new CopyOnWriteArrayList<>();
+    private final List<SamplingPolicy> policies = new CopyOnWriteArrayList<>();
+    private final SamplingEngine engine;
+
+    @Activate
+    public KernelSampler(SamplingConfig config) {
+        engine = new SamplingEngine(new SamplingEngine.Env() {
+            @Override
+            public Optional<SamplingTarget> target() { return Optional.ofNullable(target); }
+
+            @Override
+            public List<EventSink> sinks() { return sinks; }
+
+            @Override
+            public List<Recording.Ranked> positionServices() { return List.copyOf(positionServices); }
+
+            @Override
+            public List<SamplingPolicy> policies() { return List.copyOf(policies); }
+
+            @Override
+            public Optional<Path> directory() { return eventLogDirectory(); }
+        }, SamplingEngine.Settings.of(config));
+        if (config.periodic()) {
+            try {
+                engine.startPeriodic(null);
+            } catch (SamplingException e) {
+                LOG.warn("periodic sampling did not start: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Modified
+    void modified(SamplingConfig config) {
+        engine.update(SamplingEngine.Settings.of(config));
+        LOG.info("sampling configuration changed; timeouts and lengths apply from the next wait");
+    }
+
+    @Deactivate
+    void deactivate() {
+        engine.close();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setTarget(SamplingTarget t) { target = t; }
+
+    void unsetTarget(SamplingTarget t) {
+        if (target == t) target = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addSink(EventSink s) { sinks.add(s); }
+
+    void removeSink(EventSink s) { sinks.remove(s); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addPositionService(PositionService s, Map<String, Object> props) {
+        Object r = props.get(Constants.SERVICE_RANKING);
+        positionServices.add(new Recording.Ranked(s, r instanceof Integer i ? i : 0));
+    }
+
+    void removePositionService(PositionService s) {
+        positionServices.removeIf(r -> r.service() == s);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addPolicy(SamplingPolicy p) { policies.add(p); }
+
+    void removePolicy(SamplingPolicy p) { policies.remove(p); }
+
+    private Optional<Path> eventLogDirectory() {
+        for (EventSink s : sinks) {
+            if (s instanceof EventLogSink log && log.directory() != null) return Optional.of(log.directory());
+        }
+        return Optional.empty();
+    }
+
+    // ---- Sampler
+
+    @Override
+    public SamplingState state() { return engine.state(); }
+
+    @Override
+    public void command(RcpCommand command) throws SamplingException {
+        engine.command(Objects.requireNonNull(command, "command"));
+    }
+
+    @Override
+    public String sampleNow(long instructions, long timeoutMillis) throws SamplingException {
+        return engine.sampleNow(instructions, timeoutMillis);
+    }
+
+    @Override
+    public void startPeriodic(String policyId) throws SamplingException { engine.startPeriodic(policyId); }
+
+    @Override
+    public void stopPeriodic() { engine.stopPeriodic(); }
+
+    @Override
+    public boolean periodicRunning() { return engine.periodicRunning(); }
+
+    @Override
+    public List<WindowInfo> windows() { return engine.windows(); }
+
+    @Override
+    public Optional<Window> window(String id) throws SamplingException { return engine.window(id); }
+
+    @Override
+    public Optional<String> currentWindow() { return engine.currentWindow(); }
+
+    @Override
+    public List<SamplingTransition> recentTransitions() { return engine.transitions(); }
+
+    // ---- WindowLogs
+
+    @Override
+    public String directory() { return eventLogDirectory().map(Path::toString).orElse(null); }
+
+    @Override
+    public List<LogStatus> checkAll() throws SamplingException {
+        WindowStore s = engine.store();
+        try {
+            List<LogStatus> out = new ArrayList<>();
+            for (LogCheck.Result r : LogCheck.checkDirectory(s.directory())) {
+                out.add(WindowStore.status(WindowStore.idOf(r.file().getFileName().toString()), r));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new SamplingException("cannot list " + s.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public LogStatus check(String window) throws SamplingException {
+        return engine.store().read(window, e -> { });
+    }
+
+    @Override
+    public LogStatus read(String window, Consumer<PcmEvent> visitor) throws SamplingException {
+        return engine.store().read(window, visitor);
+    }
+
+    @Override
+    public LogStatus exportJson(String window, Appendable out) throws SamplingException, IOException {
+        return engine.store().exportJson(window, out);
+    }
+}

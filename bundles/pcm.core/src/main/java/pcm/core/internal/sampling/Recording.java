@@ -1,0 +1,244 @@
+package pcm.core.internal.sampling;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.core.api.cpu.Registers;
+import pcm.core.api.cpu.VirtualCpu;
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.PcmEvent;
+import pcm.core.api.exit.ExitResult;
+import pcm.core.api.memory.GuestMemory;
+import pcm.core.api.memory.GuestMemoryProvider;
+import pcm.core.api.sampling.InputObserver;
+import pcm.core.api.sampling.PositionCounter;
+import pcm.core.api.sampling.PositionService;
+import pcm.core.api.sampling.SamplingException;
+import pcm.core.api.verify.MemoryImage;
+import pcm.core.api.vm.VmExit;
+import pcm.core.internal.log.WindowMarkers;
+import pcm.core.internal.vm.WindowProbe;
+
+/**
+ * One window being recorded on the vCPU thread: initial snapshot and counter at open, every
+ * nondeterministic input as an event at its position, final snapshot and END at the end
+ * (docs/sampling.md). The snapshots are kept in memory until the sampler stores them.
+ */
+final class Recording implements WindowProbe, InputObserver {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Recording.class);
+
+    /** A position service and its ranking, as the sampler saw it. */
+    record Ranked(PositionService service, int ranking) {}
+
+    /** What the window produced. */
+    record Result(CpuState initialCpu, MemoryImage initialMemory, CpuState finalCpu, MemoryImage finalMemory,
+                  List<PageImage.Region> regions, long instructions, String positionService, String reason) {}
+
+    final String id;
+    final long length;
+    final String backend;
+    final long startEpochMillis = System.currentTimeMillis();
+    private final List<Ranked> services;
+    private final GuestMemoryProvider memoryProvider;
+    private final EventFanout events;
+    private final Map<String, String> attributes;
+
+    /** Completes on the vCPU thread when the window closed (final snapshot taken) or failed. */
+    final CompletableFuture<Result> done = new CompletableFuture<>();
+
+    private VirtualCpu vcpu;
+    private GuestMemory memory;
+    private PositionCounter counter;
+    private String serviceId;
+    private CpuState initialCpu;
+    private MemoryImage initialMemory;
+    private List<PageImage.Region> regions;
+    private final Map<EventKind, Long> counts = new EnumMap<>(EventKind.class);
+
+    Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
+              EventFanout events, Map<String, String> attributes) {
+        this.id = id;
+        this.length = length;
+        this.backend = backend;
+        this.services = services;
+        this.memoryProvider = memoryProvider;
+        this.events = events;
+        this.attributes = attributes;
+    }
+
+    /** The service to count with: the highest-ranked one that supports the vCPU. */
+    static Ranked choose(List<Ranked> services, VirtualCpu vcpu, String backend) throws SamplingException {
+        List<Ranked> sorted = services.stream().sorted((a, b) -> Integer.compare(b.ranking(), a.ranking())).toList();
+        for (Ranked r : sorted) {
+            try {
+                if (r.service().supports(vcpu)) return r;
+            } catch (RuntimeException e) {
+                LOG.warn("position service {} failed in supports(): {}", r.service().id(), e.toString());
+            }
+        }
+        throw new SamplingException("no position service can count instructions exactly on vCPU " + vcpu.id()
+                + " of backend '" + backend + "' (installed: "
+                + (sorted.isEmpty() ? "none" : sorted.stream().map(r -> r.service().id()).collect(Collectors.joining(", ")))
+                + "); PCM records no window with inexact positions");
+    }
+
+    // ---------------------------------------------------------------- WindowProbe (vCPU thread)
+
+    @Override
+    public void open(VirtualCpu cpu, GuestMemory mem) throws Exception {
+        this.vcpu = cpu;
+        this.memory = mem;
+        Ranked chosen = choose(services, cpu, backend);
+        serviceId = chosen.service().id();
+        initialCpu = CpuState.capture(cpu, 0);
+        regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
+        initialMemory = memoryProvider.snapshot(mem);
+        counter = chosen.service().start(cpu, mem, this);
+        Map<String, String> attrs = new LinkedHashMap<>();
+        attrs.put("backend", backend);
+        attrs.put("positions", serviceId);
+        attrs.put("length", Long.toString(length));
+        attrs.putAll(attributes);
+        emit(WindowMarkers.startEvent(cpu.id(), id, attrs, System.nanoTime()));
+    }
+
+    @Override
+    public VmExit run() throws BackendException {
+        return counter.runUntil(length);
+    }
+
+    @Override
+    public void interruptInjected(int vector) {
+        record(EventKind.INTERRUPT, vector, vector, null);
+    }
+
+    @Override
+    public void exitHandled(VmExit exit, ExitResult result) {
+        long value = result instanceof ExitResult.Value v ? v.value() : 0;
+        switch (exit) {
+            case VmExit.PortIn in -> record(EventKind.PIO_IN, in.port(), value, new byte[] {(byte) in.size()});
+            case VmExit.MmioRead r -> record(EventKind.MMIO_READ, r.address(), value, new byte[] {(byte) r.size()});
+            case VmExit.MmioWrite w -> record(EventKind.MMIO_WRITE, w.address(), w.data(), new byte[] {(byte) w.size()});
+            case VmExit.MsrRead m -> record(EventKind.MSR_READ, Integer.toUnsignedLong(m.index()), value, null);
+            case VmExit.Hypercall h -> record(EventKind.VMCALL, h.number(), value, null);
+            case VmExit.Cpuid c -> {
+                ExitResult.CpuidValue r = result instanceof ExitResult.CpuidValue cv ? cv : new ExitResult.CpuidValue(0, 0, 0, 0);
+                byte[] data = ByteBuffer.allocate(20).order(ByteOrder.LITTLE_ENDIAN)
+                        .putInt(r.eax()).putInt(r.ebx()).putInt(r.ecx()).putInt(r.edx()).putInt(c.subleaf()).array();
+                record(EventKind.CPUID, Integer.toUnsignedLong(c.leaf()), Integer.toUnsignedLong(r.eax()), data);
+            }
+            case VmExit.Nondeterministic n -> {
+                EventKind k = switch (n.insn()) {
+                    case RDTSC -> EventKind.RDTSC;
+                    case RDTSCP -> EventKind.RDTSCP;
+                    case RDRAND -> EventKind.RDRAND;
+                    case RDSEED -> EventKind.RDSEED;
+                    case RDPMC -> EventKind.RDPMC;
+                };
+                record(k, n.operand(), value, null);
+            }
+            default -> { /* not an input */ }
+        }
+    }
+
+    @Override
+    public void dmaWrite(long gpa, byte[] data, int offset, int length) {
+        byte[] copy = java.util.Arrays.copyOfRange(data, offset, offset + length);
+        record(EventKind.DMA_WRITE, gpa, length, copy);
+    }
+
+    @Override
+    public boolean reachedEnd() {
+        return counter.position() >= length;
+    }
+
+    @Override
+    public void finish(String reason) throws BackendException {
+        long pos = counter.position();
+        CpuState finalCpu;
+        MemoryImage finalMemory;
+        try {
+            finalCpu = CpuState.capture(vcpu, pos);
+            finalMemory = memoryProvider.snapshot(memory);
+        } catch (BackendException | RuntimeException e) {
+            abort("final snapshot failed: " + e);
+            return;
+        }
+        closeCounter();
+        Registers r = finalCpu.registers();
+        emit(new PcmEvent(EventKind.END, vcpu.id(), pos, r.rip(), r.rcx(), 0, pos,
+                reason.getBytes(java.nio.charset.StandardCharsets.UTF_8), System.nanoTime()));
+        done.complete(new Result(initialCpu, initialMemory, finalCpu, finalMemory, regions, pos, serviceId, reason));
+    }
+
+    @Override
+    public void abort(String reason) {
+        closeCounter();
+        emit(new PcmEvent(EventKind.STATE, vcpu == null ? 0 : vcpu.id(), counter == null ? 0 : safePosition(), 0, 0, 0, 0,
+                WindowMarkers.abortData(id, reason), System.nanoTime()));
+        done.completeExceptionally(new SamplingException("window " + id + " failed: " + reason));
+    }
+
+    private long safePosition() {
+        try {
+            return counter.position();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private void closeCounter() {
+        PositionCounter c = counter;
+        if (c == null) return;
+        try {
+            c.close();
+        } catch (BackendException | RuntimeException e) {
+            LOG.warn("closing the position counter of window {} failed: {}", id, e.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- InputObserver (from the counter)
+
+    @Override
+    public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
+        count(kind);
+        emit(new PcmEvent(kind, vcpu.id(), position, rip, rcx, address, value, data, System.nanoTime()));
+    }
+
+    // ----------------------------------------------------------------
+
+    private void record(EventKind kind, long address, long value, byte[] data) {
+        long rip = 0, rcx = 0;
+        try {
+            Registers r = vcpu.registers();
+            rip = r.rip();
+            rcx = r.rcx();
+        } catch (BackendException e) {
+            LOG.debug("registers unavailable for a {} event", kind, e);
+        }
+        count(kind);
+        emit(new PcmEvent(kind, vcpu.id(), counter.position(), rip, rcx, address, value, data, System.nanoTime()));
+    }
+
+    private void count(EventKind kind) {
+        counts.merge(kind, 1L, Long::sum);
+    }
+
+    private void emit(PcmEvent e) {
+        events.emit(e);
+    }
+
+    /** Events recorded so far by kind (vCPU thread; a copy). */
+    Map<EventKind, Long> counts() { return new EnumMap<>(counts); }
+}

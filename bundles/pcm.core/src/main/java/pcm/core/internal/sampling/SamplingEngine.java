@@ -1,0 +1,486 @@
+package pcm.core.internal.sampling;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.EventSink;
+import pcm.core.api.event.PcmEvent;
+import pcm.core.api.memory.GuestMemoryProvider;
+import pcm.core.api.sampling.RcpCommand;
+import pcm.core.api.sampling.SamplingException;
+import pcm.core.api.sampling.SamplingPolicy;
+import pcm.core.api.sampling.SamplingState;
+import pcm.core.api.sampling.SamplingTransition;
+import pcm.core.api.sampling.WindowInfo;
+import pcm.core.api.verify.Window;
+import pcm.core.internal.log.LogFormat;
+import pcm.core.internal.vm.SamplingTarget;
+import pcm.core.api.vm.VmException;
+
+/**
+ * The sampling state machine and the window store, without OSGi (KernelSampler wires it):
+ * {@code IDLE -(MTA0_MNTR_ENTRY)-> ENTRY -(MTA0_CHK_STRT)-> SAMPLING -(MTA0_CHK_END)-> REPLAY
+ * -(MTA0_MNTR_EXT)-> IDLE}. Every wait has a timeout; every transition is logged (SLF4J), kept for
+ * the shell and emitted as a STATE event to the event sinks.
+ */
+final class SamplingEngine implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SamplingEngine.class);
+    private static final int HISTORY = 32;
+
+    /** What the engine needs of its surroundings (services come and go). */
+    interface Env {
+        Optional<SamplingTarget> target();
+
+        List<EventSink> sinks();
+
+        List<Recording.Ranked> positionServices();
+
+        List<SamplingPolicy> policies();
+
+        /** The event log's directory, empty if the event log is not active. */
+        Optional<Path> directory();
+    }
+
+    record Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
+                    long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy) {
+
+        static Settings of(SamplingConfig c) {
+            return new Settings(Math.max(1, c.entryTimeoutMillis()), Math.max(1, c.windowTimeoutMillis()),
+                    Math.max(1, c.replayTimeoutMillis()), Math.max(1, c.boundaryTimeoutMillis()),
+                    Math.max(1, c.commitTimeoutMillis()), Math.max(1, c.defaultWindowInstructions()), c.defaultPolicy());
+        }
+    }
+
+    private final Env env;
+    private final EventFanout events;
+    private volatile Settings settings;
+    private final ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("pcm-sampling").unstarted(r));
+
+    private final Object lock = new Object();
+    private volatile SamplingState state = SamplingState.IDLE;
+    private final ArrayDeque<SamplingTransition> history = new ArrayDeque<>();
+    /** ENTRY: the window being prepared. */
+    private String pendingId;
+    private long pendingLength;
+    /** SAMPLING: the window being recorded; REPLAY: the window waiting for replay. */
+    private volatile String windowId;
+    private Recording current;
+    private CompletableFuture<String> stored;
+    private ScheduledFuture<?> timeout;
+    private long lastId;
+
+    private volatile Thread periodicThread;
+    private volatile String periodicPolicy;
+
+    SamplingEngine(Env env, Settings settings) {
+        this.env = env;
+        this.settings = settings;
+        this.events = new EventFanout(env::sinks);
+    }
+
+    void update(Settings s) { this.settings = s; }
+
+    Settings settings() { return settings; }
+
+    SamplingState state() { return state; }
+
+    Optional<String> currentWindow() { return Optional.ofNullable(windowId); }
+
+    List<SamplingTransition> transitions() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    void command(RcpCommand command) throws SamplingException {
+        synchronized (lock) {
+            switch (command) {
+                case MTA0_MNTR_ENTRY -> entry(settings.defaultWindowInstructions());
+                case MTA0_CHK_STRT -> start();
+                case MTA0_CHK_END -> end(RcpCommand.MTA0_CHK_END.name());
+                case MTA0_MNTR_EXT -> exit();
+            }
+        }
+    }
+
+    private void entry(long length) throws SamplingException {
+        SamplingState next = Transitions.next(state, RcpCommand.MTA0_MNTR_ENTRY);
+        SamplingTarget target = env.target().orElseThrow(() -> new SamplingException("cannot enter monitoring: no VM service"));
+        String backend = target.runningBackend().orElseThrow(() -> new SamplingException("cannot enter monitoring: no guest runs"));
+        if (env.directory().isEmpty()) {
+            throw new SamplingException("cannot enter monitoring: the event log (pcm.eventlog) is not active, windows could not be stored");
+        }
+        if (target.memoryProvider().isEmpty()) {
+            throw new SamplingException("cannot enter monitoring: no guest memory provider for snapshots");
+        }
+        pendingId = newId();
+        pendingLength = length;
+        transition(next, RcpCommand.MTA0_MNTR_ENTRY.name(), "window " + pendingId + " of " + length + " instructions on " + backend);
+        arm(settings.entryTimeoutMillis(), SamplingState.ENTRY, () -> {
+            pendingId = null;
+            transition(SamplingState.IDLE, "timeout", "no " + RcpCommand.MTA0_CHK_STRT + " within "
+                    + settings.entryTimeoutMillis() + " ms");
+        });
+    }
+
+    private void start() throws SamplingException {
+        SamplingState next = Transitions.next(state, RcpCommand.MTA0_CHK_STRT);
+        cancelTimeout();
+        String id = pendingId;
+        pendingId = null;
+        SamplingTarget target = env.target().orElse(null);
+        Optional<String> backend = target == null ? Optional.empty() : target.runningBackend();
+        Optional<GuestMemoryProvider> mp = target == null ? Optional.empty() : target.memoryProvider();
+        if (backend.isEmpty() || mp.isEmpty()) {
+            String why = target == null || backend.isEmpty() ? "no guest runs" : "no guest memory provider";
+            transition(SamplingState.IDLE, "window failed", "window " + id + ": " + why);
+            throw new SamplingException("window " + id + " could not open: " + why);
+        }
+        Recording rec = new Recording(id, pendingLength, backend.get(), env.positionServices(), mp.get(), events,
+                java.util.Map.of());
+        try {
+            target.openWindow(0, rec, settings.boundaryTimeoutMillis());
+        } catch (VmException e) {
+            Throwable cause = e.getCause() instanceof SamplingException s ? s : e;
+            transition(SamplingState.IDLE, "window failed", "window " + id + ": " + cause.getMessage());
+            throw new SamplingException("window " + id + " could not open: " + cause.getMessage(), e);
+        }
+        current = rec;
+        windowId = id;
+        stored = new CompletableFuture<>();
+        transition(next, RcpCommand.MTA0_CHK_STRT.name(), "window " + id + " records " + rec.length + " instructions");
+        arm(settings.windowTimeoutMillis(), SamplingState.SAMPLING, () -> {
+            try {
+                end("timeout");
+            } catch (SamplingException e) {
+                LOG.warn("closing window {} at its timeout failed: {}", id, e.getMessage());
+            }
+        });
+        rec.done.whenCompleteAsync((r, t) -> {
+            synchronized (lock) {
+                closed(rec, "length reached");
+            }
+        }, exec);
+    }
+
+    /** SAMPLING: closes the window where the guest is (MTA0_CHK_END or timeout). */
+    private void end(String cause) throws SamplingException {
+        Transitions.next(state, RcpCommand.MTA0_CHK_END);
+        Recording rec = current;
+        SamplingTarget target = env.target().orElse(null);
+        if (!rec.done.isDone() && target != null) {
+            try {
+                target.closeWindow(0, cause, settings.boundaryTimeoutMillis());
+            } catch (VmException e) {
+                // the VM stopped: its loop gave the window up (done completes exceptionally)
+                LOG.debug("closing window {}: {}", rec.id, e.getMessage());
+            }
+        }
+        if (!rec.done.isDone()) {
+            rec.abort("the vCPU did not close the window: " + cause);
+        }
+        closed(rec, cause);
+    }
+
+    /** The window's recording is over (vCPU side); stores it and moves on to REPLAY (or IDLE if it failed). */
+    private void closed(Recording rec, String cause) {
+        if (current != rec) return;
+        current = null;
+        cancelTimeout();
+        CompletableFuture<String> result = stored;
+        Recording.Result r;
+        try {
+            r = rec.done.getNow(null);
+        } catch (RuntimeException e) {
+            String why = e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
+            windowId = null;
+            transition(SamplingState.IDLE, "window failed", why);
+            result.completeExceptionally(new SamplingException(why, e.getCause()));
+            return;
+        }
+        try {
+            store(rec, r);
+        } catch (IOException | SamplingException | RuntimeException e) {
+            windowId = null;
+            String why = "window " + rec.id + " could not be stored: " + e.getMessage();
+            LOG.warn(why, e);
+            transition(SamplingState.IDLE, "window failed", why);
+            result.completeExceptionally(new SamplingException(why, e));
+            return;
+        }
+        transition(SamplingState.REPLAY, r.reason().equals(RcpCommand.MTA0_CHK_END.name()) ? r.reason() : cause,
+                "window " + rec.id + " closed at " + r.instructions() + " instructions (" + r.reason() + ")");
+        arm(settings.replayTimeoutMillis(), SamplingState.REPLAY, () -> {
+            windowId = null;
+            transition(SamplingState.IDLE, "timeout", "no " + RcpCommand.MTA0_MNTR_EXT + " within "
+                    + settings.replayTimeoutMillis() + " ms");
+        });
+        result.complete(rec.id);
+    }
+
+    private void exit() throws SamplingException {
+        SamplingState next = Transitions.next(state, RcpCommand.MTA0_MNTR_EXT);
+        cancelTimeout();
+        String id = windowId;
+        windowId = null;
+        transition(next, RcpCommand.MTA0_MNTR_EXT.name(), "window " + id + " handed over to replay");
+    }
+
+    // ---------------------------------------------------------------- one window now
+
+    String sampleNow(long instructions, long timeoutMillis) throws SamplingException {
+        long length = instructions > 0 ? instructions : settings.defaultWindowInstructions();
+        long wait = timeoutMillis > 0 ? timeoutMillis : settings.windowTimeoutMillis();
+        CompletableFuture<String> f;
+        Recording rec;
+        synchronized (lock) {
+            if (state != SamplingState.IDLE) {
+                throw new SamplingException("cannot sample now: the sampler is in " + state + (windowId == null ? "" : " (window "
+                        + windowId + ")") + ", not IDLE");
+            }
+            entry(length);
+            start();
+            f = stored;
+            rec = current;
+        }
+        String id;
+        try {
+            try {
+                id = f.get(wait, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                synchronized (lock) {
+                    if (state == SamplingState.SAMPLING && current == rec) end("timeout");
+                }
+                id = f.get(settings.commitTimeoutMillis() + settings.boundaryTimeoutMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof SamplingException s ? s : new SamplingException(String.valueOf(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            throw new SamplingException("window " + rec.id + " did not close in time", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SamplingException("interrupted while window " + rec.id + " recorded", e);
+        }
+        synchronized (lock) {
+            if (state == SamplingState.REPLAY && id.equals(windowId)) exit();
+        }
+        return id;
+    }
+
+    // ---------------------------------------------------------------- storing
+
+    private void store(Recording rec, Recording.Result r) throws IOException, SamplingException {
+        Path dir = env.directory().orElseThrow(() -> new SamplingException("the event log (pcm.eventlog) is gone"));
+        Path log = awaitCommit(dir, rec.id);
+        String name = log.getFileName().toString();
+        String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
+        SnapshotFiles.writeCpu(dir.resolve(prefix + SnapshotFiles.CPU_SUFFIX), rec.id, rec.backend, r.initialCpu(), r.finalCpu());
+        SnapshotFiles.writeMemory(dir.resolve(prefix + SnapshotFiles.MEM_INITIAL_SUFFIX), rec.id, SnapshotFiles.INITIAL,
+                r.regions(), r.initialMemory(), (n, page) -> !PageImage.isZero(page));
+        byte[] before = new byte[PageImage.PAGE];
+        SnapshotFiles.writeMemory(dir.resolve(prefix + SnapshotFiles.MEM_FINAL_SUFFIX), rec.id, SnapshotFiles.FINAL,
+                r.regions(), r.finalMemory(), (n, page) -> {
+                    r.initialMemory().read(n << 12, before, 0, PageImage.PAGE);
+                    return !Arrays.equals(before, page);
+                });
+        try {
+            new WindowStore(dir).deleteOrphans(rec.id);
+        } catch (IOException e) {
+            LOG.debug("snapshot retention in {}: {}", dir, e.toString());
+        }
+        LOG.info("window {} stored in {} ({} instructions, positions from {})", rec.id, dir, r.instructions(),
+                r.positionService());
+    }
+
+    /** Waits until the event log committed the window's file; fails if it gave the window up. */
+    private Path awaitCommit(Path dir, String id) throws IOException, SamplingException {
+        WindowStore store = new WindowStore(dir);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.commitTimeoutMillis());
+        while (true) {
+            Optional<Path> log = store.log(id);
+            if (log.isPresent()) {
+                String n = log.get().getFileName().toString();
+                if (n.endsWith(LogFormat.SUFFIX)) return log.get();
+                if (n.endsWith(LogFormat.FAILED)) {
+                    throw new SamplingException("the event log gave window " + id + " up (" + n + ")");
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new SamplingException("the event log did not commit window " + id + " within "
+                        + settings.commitTimeoutMillis() + " ms" + (log.isPresent() ? " (" + log.get().getFileName() + ")" : ""));
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SamplingException("interrupted while waiting for the event log");
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- store access
+
+    WindowStore store() throws SamplingException {
+        return new WindowStore(env.directory().orElseThrow(
+                () -> new SamplingException("the event log (pcm.eventlog) is not active: no window store")));
+    }
+
+    List<WindowInfo> windows() {
+        Optional<Path> dir = env.directory();
+        if (dir.isEmpty()) return List.of();
+        WindowStore s = new WindowStore(dir.get());
+        List<WindowInfo> out = new ArrayList<>();
+        try {
+            String recording = state == SamplingState.SAMPLING ? windowId : null;
+            for (String id : s.ids()) out.add(s.info(id, recording));
+        } catch (IOException e) {
+            LOG.warn("cannot list windows in {}: {}", dir.get(), e.toString());
+        }
+        return out;
+    }
+
+    Optional<Window> window(String id) throws SamplingException {
+        return store().load(id);
+    }
+
+    // ---------------------------------------------------------------- periodic sampling
+
+    void startPeriodic(String policyId) throws SamplingException {
+        String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
+        policy(id);
+        stopPeriodic();
+        periodicPolicy = id;
+        Thread t = Thread.ofPlatform().daemon().name("pcm-sampling-scheduler").unstarted(() -> periodicLoop(id));
+        periodicThread = t;
+        t.start();
+        LOG.info("periodic sampling started with policy {}", id);
+    }
+
+    private SamplingPolicy policy(String id) throws SamplingException {
+        List<SamplingPolicy> all = env.policies();
+        return all.stream().filter(p -> id.equals(p.id())).findFirst().orElseThrow(() -> new SamplingException(
+                "no sampling policy '" + id + "' (have: " + (all.isEmpty() ? "none" : all.stream().map(SamplingPolicy::id).toList()) + ")"));
+    }
+
+    private void periodicLoop(String id) {
+        Thread me = Thread.currentThread();
+        while (periodicThread == me) {
+            try {
+                SamplingPolicy p;
+                try {
+                    p = policy(id);
+                } catch (SamplingException e) {
+                    LOG.warn("periodic sampling waits: {}", e.getMessage());
+                    Thread.sleep(1000);
+                    continue;
+                }
+                Thread.sleep(Math.max(1, p.delayBeforeNextWindowMillis()));
+                if (periodicThread != me) break;
+                SamplingTarget target = env.target().orElse(null);
+                if (state != SamplingState.IDLE || target == null || target.runningBackend().isEmpty()) continue;
+                try {
+                    sampleNow(p.windowInstructions(), settings.windowTimeoutMillis());
+                } catch (SamplingException e) {
+                    LOG.warn("periodic window failed: {}", e.getMessage());
+                }
+            } catch (InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("periodic sampling: unexpected failure", e);
+            }
+        }
+    }
+
+    void stopPeriodic() {
+        Thread t = periodicThread;
+        periodicThread = null;
+        periodicPolicy = null;
+        if (t != null) {
+            t.interrupt();
+            LOG.info("periodic sampling stopped");
+        }
+    }
+
+    boolean periodicRunning() { return periodicThread != null; }
+
+    Optional<String> periodicPolicy() { return Optional.ofNullable(periodicPolicy); }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private String newId() {
+        long now = System.currentTimeMillis();
+        lastId = Math.max(now, lastId + 1);
+        return "w" + lastId;
+    }
+
+    private void transition(SamplingState to, String cause, String detail) {
+        SamplingState from = state;
+        state = to;
+        SamplingTransition t = new SamplingTransition(System.currentTimeMillis(), from, to, cause, detail);
+        synchronized (history) {
+            if (history.size() == HISTORY) history.removeFirst();
+            history.addLast(t);
+        }
+        if (cause.equals("timeout") || cause.equals("window failed")) LOG.warn("sampling {} -> {} ({}): {}", from, to, cause, detail);
+        else LOG.info("sampling {} -> {} ({}): {}", from, to, cause, detail);
+        String text = "sampling " + from + "->" + to + " " + cause.replace(' ', '-') + " " + detail;
+        events.emit(new PcmEvent(EventKind.STATE, 0, -1, 0, 0, 0, 0, text.getBytes(StandardCharsets.UTF_8), System.nanoTime()));
+    }
+
+    /** Runs {@code action} under the lock after {@code millis} unless the state left {@code in} meanwhile. */
+    private void arm(long millis, SamplingState in, Runnable action) {
+        cancelTimeout();
+        ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+        self[0] = exec.schedule(() -> {
+            synchronized (lock) {
+                if (state == in && timeout == self[0]) {
+                    timeout = null;
+                    action.run();
+                }
+            }
+        }, millis, TimeUnit.MILLISECONDS);
+        timeout = self[0];
+    }
+
+    private void cancelTimeout() {
+        ScheduledFuture<?> t = timeout;
+        timeout = null;
+        if (t != null) t.cancel(false);
+    }
+
+    @Override
+    public void close() {
+        stopPeriodic();
+        synchronized (lock) {
+            if (state == SamplingState.SAMPLING && current != null) {
+                try {
+                    end("sampler stopped");
+                } catch (SamplingException e) {
+                    LOG.debug("closing the open window on shutdown: {}", e.getMessage());
+                }
+            }
+        }
+        exec.shutdownNow();
+    }
+}

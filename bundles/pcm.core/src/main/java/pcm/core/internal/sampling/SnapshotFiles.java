@@ -1,0 +1,357 @@
+package pcm.core.internal.sampling;
+
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+import pcm.core.api.cpu.Registers;
+import pcm.core.api.cpu.Segment;
+import pcm.core.api.cpu.SpecialRegisters;
+import pcm.core.api.sampling.WindowDamagedException.Problem;
+import pcm.core.api.verify.MemoryImage;
+
+/**
+ * The snapshot files of a window (docs/sampling.md, "Files"): {@code <prefix>_cpu.bin} with the
+ * initial and final vCPU state, {@code <prefix>_mem-initial.bin} with the non-zero pages of the
+ * initial memory and {@code <prefix>_mem-final.bin} with the pages that differ at the end. One
+ * container for both: a 28-byte header with its own CRC, a body, the body's CRC32C. Written as
+ * {@code .part}, fsynced and renamed: a file under its final name is complete.
+ */
+final class SnapshotFiles {
+
+    static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'S', 'N', 'P', '\n'};
+    static final int MAJOR = 1, MINOR = 0;
+    static final int TYPE_CPU = 1, TYPE_MEMORY = 2;
+    static final int HEADER = 28;
+    static final int INITIAL = 1, FINAL = 2;
+    static final String CPU_SUFFIX = "_cpu.bin", MEM_INITIAL_SUFFIX = "_mem-initial.bin", MEM_FINAL_SUFFIX = "_mem-final.bin";
+
+    private SnapshotFiles() {}
+
+    /** Contents of a CPU file. */
+    record CpuFile(String windowId, String backend, CpuState initial, CpuState end) {}
+
+    /** Contents of a memory file. */
+    record MemoryFile(String windowId, int which, PageImage image) {}
+
+    // ---------------------------------------------------------------- CPU
+
+    static void writeCpu(Path file, String windowId, String backend, CpuState initial, CpuState end) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
+        putString(b, windowId);
+        putString(b, backend);
+        b.put((byte) 2);
+        b.put((byte) INITIAL);
+        b = putState(b, initial);
+        b.put((byte) FINAL);
+        b = putState(b, end);
+        b.flip();
+        try (Writer w = new Writer(file, TYPE_CPU, b.remaining())) {
+            w.write(b);
+        }
+    }
+
+    private static ByteBuffer putState(ByteBuffer b, CpuState s) {
+        int need = 8 + 18 * 8 + 8 * 17 + 2 * 12 + 7 * 8 + 4 + s.fpu().length + 2 + s.msrs().size() * 12 + 2
+                + s.refused().size() * 4 + 4 + (s.pending() == null ? 0 : s.pending().length) + 1;
+        if (b.remaining() < need) {
+            ByteBuffer bigger = ByteBuffer.allocate(b.capacity() + need * 2).order(ByteOrder.LITTLE_ENDIAN);
+            b.flip();
+            bigger.put(b);
+            b = bigger;
+        }
+        b.putLong(s.position());
+        for (long r : s.registers().toArray()) b.putLong(r);
+        SpecialRegisters sr = s.specialRegisters();
+        for (Segment seg : List.of(sr.cs(), sr.ds(), sr.es(), sr.fs(), sr.gs(), sr.ss(), sr.tr(), sr.ldt())) {
+            b.putLong(seg.base()).putInt(seg.limit()).putShort((short) seg.selector()).put((byte) seg.type())
+                    .put((byte) seg.dpl());
+            int flags = (seg.present() ? 1 : 0) | (seg.db() ? 2 : 0) | (seg.s() ? 4 : 0) | (seg.l() ? 8 : 0)
+                    | (seg.g() ? 16 : 0) | (seg.avl() ? 32 : 0) | (seg.unusable() ? 64 : 0);
+            b.put((byte) flags);
+        }
+        b.putLong(sr.gdt().base()).putInt(sr.gdt().limit());
+        b.putLong(sr.idt().base()).putInt(sr.idt().limit());
+        b.putLong(sr.cr0()).putLong(sr.cr2()).putLong(sr.cr3()).putLong(sr.cr4()).putLong(sr.cr8()).putLong(sr.efer())
+                .putLong(sr.apicBase());
+        b.putInt(s.fpu().length).put(s.fpu());
+        b.putShort((short) s.msrs().size());
+        // file order: the order of CpuState.MSRS, whatever the map's
+        for (int index : CpuState.MSRS) {
+            Long v = s.msrs().get(index);
+            if (v != null) b.putInt(index).putLong(v);
+        }
+        for (Map.Entry<Integer, Long> e : s.msrs().entrySet()) {
+            if (!contains(CpuState.MSRS, e.getKey())) b.putInt(e.getKey()).putLong(e.getValue());
+        }
+        b.putShort((short) s.refused().size());
+        for (int r : s.refused()) b.putInt(r);
+        if (s.pending() == null) {
+            b.putInt(-1);
+        } else {
+            b.putInt(s.pending().length).put(s.pending());
+        }
+        return b;
+    }
+
+    private static boolean contains(int[] a, int v) {
+        for (int x : a) if (x == v) return true;
+        return false;
+    }
+
+    static CpuFile readCpu(Path file) throws IOException {
+        ByteBuffer body = readContainer(file, TYPE_CPU);
+        try {
+            String id = getString(body);
+            String backend = getString(body);
+            int n = Byte.toUnsignedInt(body.get());
+            CpuState initial = null, end = null;
+            for (int i = 0; i < n; i++) {
+                int which = Byte.toUnsignedInt(body.get());
+                CpuState s = getState(body);
+                if (which == INITIAL) initial = s;
+                else if (which == FINAL) end = s;
+            }
+            if (initial == null || end == null) {
+                throw new SnapshotFormatException(file, Problem.CORRUPT, -1, "the initial or the final state is missing");
+            }
+            return new CpuFile(id, backend, initial, end);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER + body.position(), "fields do not fit the body length");
+        }
+    }
+
+    private static CpuState getState(ByteBuffer b) {
+        long position = b.getLong();
+        long[] r = new long[18];
+        for (int i = 0; i < 18; i++) r[i] = b.getLong();
+        Segment[] seg = new Segment[8];
+        for (int i = 0; i < 8; i++) {
+            long base = b.getLong();
+            int limit = b.getInt();
+            int selector = Short.toUnsignedInt(b.getShort());
+            int type = Byte.toUnsignedInt(b.get());
+            int dpl = Byte.toUnsignedInt(b.get());
+            int f = Byte.toUnsignedInt(b.get());
+            seg[i] = new Segment(base, limit, selector, type, (f & 1) != 0, dpl, (f & 2) != 0, (f & 4) != 0,
+                    (f & 8) != 0, (f & 16) != 0, (f & 32) != 0, (f & 64) != 0);
+        }
+        var gdt = new SpecialRegisters.DescriptorTable(b.getLong(), b.getInt());
+        var idt = new SpecialRegisters.DescriptorTable(b.getLong(), b.getInt());
+        SpecialRegisters sr = new SpecialRegisters(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], seg[6], seg[7], gdt, idt,
+                b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong());
+        byte[] fpu = new byte[checkedLength(b, b.getInt())];
+        b.get(fpu);
+        int nm = Short.toUnsignedInt(b.getShort());
+        Map<Integer, Long> msrs = new LinkedHashMap<>();
+        for (int i = 0; i < nm; i++) msrs.put(b.getInt(), b.getLong());
+        int nr = Short.toUnsignedInt(b.getShort());
+        List<Integer> refused = new ArrayList<>();
+        for (int i = 0; i < nr; i++) refused.add(b.getInt());
+        int pl = b.getInt();
+        byte[] pending = null;
+        if (pl >= 0) {
+            pending = new byte[checkedLength(b, pl)];
+            b.get(pending);
+        }
+        return new CpuState(position, Registers.fromArray(r), sr, fpu, msrs, List.copyOf(refused), pending);
+    }
+
+    private static int checkedLength(ByteBuffer b, int n) {
+        if (n < 0 || n > b.remaining()) throw new IllegalArgumentException("length " + n);
+        return n;
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /**
+     * Writes the pages of {@code image} that {@code keep} selects (the non-zero ones for an initial
+     * snapshot, the ones that differ from the initial for a final one).
+     */
+    static void writeMemory(Path file, String windowId, int which, List<PageImage.Region> regions, MemoryImage image,
+                            PageFilter keep) throws IOException {
+        List<Long> selected = new ArrayList<>();
+        byte[] page = new byte[PageImage.PAGE];
+        for (PageImage.Region r : regions) {
+            for (long a = r.gpa(); a < r.gpa() + r.size(); a += PageImage.PAGE) {
+                image.read(a, page, 0, PageImage.PAGE);
+                if (keep.keep(a >>> 12, page)) selected.add(a >>> 12);
+            }
+        }
+        ByteBuffer head = ByteBuffer.allocate(1024).order(ByteOrder.LITTLE_ENDIAN);
+        putString(head, windowId);
+        head.put((byte) which).putLong(image.size()).putInt(PageImage.PAGE);
+        head.putInt(regions.size());
+        for (PageImage.Region r : regions) head.putLong(r.gpa()).putLong(r.size());
+        head.putLong(selected.size());
+        head.flip();
+        long bodyLength = head.remaining() + (long) selected.size() * (8 + PageImage.PAGE);
+        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength)) {
+            w.write(head);
+            ByteBuffer rec = ByteBuffer.allocate(8 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
+            for (long n : selected) {
+                image.read(n << 12, page, 0, PageImage.PAGE);
+                rec.clear();
+                rec.putLong(n).put(page).flip();
+                w.write(rec);
+            }
+        }
+    }
+
+    /** Chooses the pages a memory file keeps. */
+    interface PageFilter {
+        boolean keep(long pageNumber, byte[] page);
+    }
+
+    /** Reads a memory file; {@code base} is the initial image under a final file (null for an initial one). */
+    static MemoryFile readMemory(Path file, PageImage base) throws IOException {
+        ByteBuffer body = readContainer(file, TYPE_MEMORY);
+        try {
+            String id = getString(body);
+            int which = Byte.toUnsignedInt(body.get());
+            long size = body.getLong();
+            int pageSize = body.getInt();
+            if (pageSize != PageImage.PAGE) throw new IllegalArgumentException("page size " + pageSize);
+            int nr = body.getInt();
+            if (nr < 0 || nr > 4096) throw new IllegalArgumentException("regions " + nr);
+            List<PageImage.Region> regions = new ArrayList<>();
+            for (int i = 0; i < nr; i++) regions.add(new PageImage.Region(body.getLong(), body.getLong()));
+            long count = body.getLong();
+            if (count < 0 || count * (8 + PageImage.PAGE) != body.remaining()) {
+                throw new IllegalArgumentException("page count " + count);
+            }
+            Map<Long, byte[]> pages = new LinkedHashMap<>();
+            long prev = -1;
+            for (long i = 0; i < count; i++) {
+                long n = body.getLong();
+                if (n <= prev) throw new IllegalArgumentException("pages out of order");
+                prev = n;
+                byte[] p = new byte[PageImage.PAGE];
+                body.get(p);
+                pages.put(n, p);
+            }
+            PageImage image = new PageImage(regions, pages, base);
+            if (image.size() != size) throw new IllegalArgumentException("size " + size);
+            return new MemoryFile(id, which, image);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER + body.position(),
+                    "fields do not fit the body (" + e.getMessage() + ")");
+        }
+    }
+
+    // ---------------------------------------------------------------- container
+
+    private static ByteBuffer readContainer(Path file, int type) throws IOException {
+        if (!Files.exists(file)) throw new SnapshotFormatException(file, Problem.MISSING, -1, "no such file");
+        long size = Files.size(file);
+        if (size > Integer.MAX_VALUE - 64) throw new SnapshotFormatException(file, Problem.CORRUPT, -1, "too large: " + size);
+        byte[] all = Files.readAllBytes(file);
+        ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < Math.min(all.length, MAGIC.length); i++) {
+            if (all[i] != MAGIC[i]) throw new SnapshotFormatException(file, Problem.CORRUPT, 0, "not a PCM snapshot (bad magic)");
+        }
+        if (all.length < HEADER) {
+            throw new SnapshotFormatException(file, Problem.TRUNCATED, all.length, "file ends inside the header");
+        }
+        if (crc(all, 0, 24) != b.getInt(24)) throw new SnapshotFormatException(file, Problem.CORRUPT, 0, "header CRC mismatch");
+        int major = Short.toUnsignedInt(b.getShort(8));
+        if (major != MAJOR) {
+            throw new SnapshotFormatException(file, Problem.UNSUPPORTED, 8, "format version " + major + "."
+                    + Short.toUnsignedInt(b.getShort(10)) + " (this reader knows " + MAJOR + ".x)");
+        }
+        int t = b.getInt(12);
+        if (t != type) throw new SnapshotFormatException(file, Problem.CORRUPT, 12, "file type " + t + ", expected " + type);
+        long bodyLength = b.getLong(16);
+        if (bodyLength < 0) throw new SnapshotFormatException(file, Problem.CORRUPT, 16, "body length " + bodyLength);
+        long expected = HEADER + bodyLength + 4;
+        if (all.length < expected) {
+            throw new SnapshotFormatException(file, Problem.TRUNCATED, all.length, "file ends after " + all.length
+                    + " of " + expected + " bytes");
+        }
+        if (all.length > expected) {
+            throw new SnapshotFormatException(file, Problem.CORRUPT, expected, (all.length - expected) + " bytes after the end");
+        }
+        int body = (int) bodyLength;
+        if (crc(all, HEADER, body) != b.getInt(HEADER + body)) {
+            throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER, "body CRC mismatch");
+        }
+        // a higher minor version may append fields to the body: readers ignore what follows the fields they know
+        return ByteBuffer.wrap(all, HEADER, body).slice().order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static int crc(byte[] a, int off, int len) {
+        CRC32C c = new CRC32C();
+        c.update(a, off, len);
+        return (int) c.getValue();
+    }
+
+    /** Streams one container to {@code <file>.part}; {@link #close} adds the CRC, fsyncs and renames it. */
+    private static final class Writer implements AutoCloseable {
+        private final Path file;
+        private final Path part;
+        private final FileChannel ch;
+        private final CRC32C crc = new CRC32C();
+        private final long bodyLength;
+        private long written;
+
+        Writer(Path file, int type, long bodyLength) throws IOException {
+            this.file = file;
+            this.part = file.resolveSibling(file.getFileName() + ".part");
+            this.bodyLength = bodyLength;
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            this.ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE);
+            ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+            h.put(MAGIC).putShort((short) MAJOR).putShort((short) MINOR).putInt(type).putLong(bodyLength);
+            CRC32C hc = new CRC32C();
+            hc.update(h.array(), 0, 24);
+            h.putInt((int) hc.getValue()).flip();
+            writeFully(h);
+        }
+
+        void write(ByteBuffer b) throws IOException {
+            written += b.remaining();
+            crc.update(b.duplicate());
+            writeFully(b);
+        }
+
+        private void writeFully(ByteBuffer b) throws IOException {
+            while (b.hasRemaining()) ch.write(b);
+        }
+
+        @Override
+        public void close() throws IOException {
+            try (ch) {
+                if (written != bodyLength) throw new IOException("wrote " + written + " body bytes, declared " + bodyLength);
+                ByteBuffer t = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).flip();
+                writeFully(t);
+                ch.force(true);
+            }
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void putString(ByteBuffer b, String s) {
+        byte[] u = s.getBytes(StandardCharsets.UTF_8);
+        b.putShort((short) u.length).put(u);
+    }
+
+    private static String getString(ByteBuffer b) {
+        int n = Short.toUnsignedInt(b.getShort());
+        byte[] u = new byte[checkedLength(b, n)];
+        b.get(u);
+        return new String(u, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,91 @@
+package pcm.core.internal.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import pcm.core.api.sampling.WindowDamagedException.Problem;
+import pcm.core.internal.vm.LongModeBoot;
+
+class SnapshotFilesTest {
+
+    @TempDir
+    Path dir;
+
+    private static CpuState state(long pos) {
+        return new CpuState(pos, LongModeBoot.registers(0x100000 + pos), LongModeBoot.specialRegisters(), new byte[512],
+                Map.of(CpuState.EFER, 0xD01L, CpuState.LSTAR, 0xFFFF800000001000L), List.of(CpuState.TSC_AUX), null);
+    }
+
+    @Test
+    void cpuRoundTripAndDamage() throws Exception {
+        Path f = dir.resolve("t_w1_cpu.bin");
+        SnapshotFiles.writeCpu(f, "w1", "soft", state(0), state(99));
+        SnapshotFiles.CpuFile c = SnapshotFiles.readCpu(f);
+        assertEquals("w1", c.windowId());
+        assertEquals(99, c.end().position());
+        assertEquals(state(99).registers(), c.end().registers());
+        assertEquals(state(0).specialRegisters(), c.initial().specialRegisters());
+        assertEquals(0xFFFF800000001000L, c.initial().msrs().get(CpuState.LSTAR));
+        assertEquals(List.of(CpuState.TSC_AUX), c.end().refused());
+
+        byte[] good = Files.readAllBytes(f);
+        // an unknown major version: rewrite the version and the header CRC
+        byte[] v2 = good.clone();
+        ByteBuffer b = ByteBuffer.wrap(v2).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(8, (short) 2);
+        CRC32C crc = new CRC32C();
+        crc.update(v2, 0, 24);
+        b.putInt(24, (int) crc.getValue());
+        Files.write(f, v2);
+        assertEquals(Problem.UNSUPPORTED, assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f)).problem());
+
+        Files.write(f, "hello, not a snapshot".getBytes(StandardCharsets.UTF_8));
+        assertEquals(Problem.CORRUPT, assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f)).problem());
+
+        Files.write(f, java.util.Arrays.copyOf(good, 20));
+        assertEquals(Problem.TRUNCATED, assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f)).problem());
+
+        byte[] longer = java.util.Arrays.copyOf(good, good.length + 1);
+        Files.write(f, longer);
+        assertEquals(Problem.CORRUPT, assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f)).problem());
+
+        assertEquals(Problem.MISSING, assertThrows(SnapshotFormatException.class,
+                () -> SnapshotFiles.readCpu(dir.resolve("nope_cpu.bin"))).problem());
+    }
+
+    @Test
+    void sparseMemoryKeepsOnlyTheSelectedPages() throws Exception {
+        HeapMemory m = new HeapMemory(16 * 4096);
+        m.writeLong(3 * 4096 + 8, 42);
+        var image = new HeapMemory.Provider().snapshot(m);
+        List<PageImage.Region> regions = List.of(new PageImage.Region(0, m.size()));
+        Path f = dir.resolve("t_w1_mem-initial.bin");
+        SnapshotFiles.writeMemory(f, "w1", SnapshotFiles.INITIAL, regions, image, (n, p) -> !PageImage.isZero(p));
+        assertEquals(SnapshotFiles.HEADER + 4 + 2 + 2 + 1 + 8 + 4 + 4 + 16 + 8 + (8 + 4096), Files.size(f));
+        PageImage back = SnapshotFiles.readMemory(f, null).image();
+        assertEquals(1, back.ownPages().size());
+        assertEquals(m.size(), back.size());
+        for (long n = 0; n < 16; n++) assertEquals(image.pageHash(n), back.pageHash(n), "page " + n);
+        assertThrows(IllegalArgumentException.class, () -> back.read(m.size(), new byte[1], 0, 1));
+    }
+
+    @Test
+    void xxh64KnownValues() {
+        assertEquals(0xEF46DB3751D8E999L, Xxh64.hash(new byte[0], 0, 0));
+        assertEquals(0x44BC2CF5AD770999L, Xxh64.hash("abc".getBytes(StandardCharsets.US_ASCII), 0, 3));
+        byte[] s = "Nobody inspects the spammish repetition".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(0xFBCEA83C8A378BF1L, Xxh64.hash(s, 0, s.length));
+    }
+}

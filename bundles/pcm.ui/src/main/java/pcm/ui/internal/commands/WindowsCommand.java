@@ -1,0 +1,62 @@
+package pcm.ui.internal.commands;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+
+import pcm.core.api.event.EventKind;
+import pcm.core.api.sampling.Sampler;
+import pcm.core.api.sampling.WindowInfo;
+import pcm.core.api.verify.Verdict;
+import pcm.ui.internal.format.TextTable;
+
+/** {@code pcm:windows}: the sampling windows in the store, oldest first. */
+@Component(service = WindowsCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=windows"})
+public class WindowsCommand {
+
+    private final BundleContext context;
+
+    @Activate
+    public WindowsCommand(BundleContext context) {
+        this.context = context;
+    }
+
+    @Descriptor("sampling windows: id, state, instructions, events by kind, size, verdicts")
+    public String windows() {
+        ServiceReference<Sampler> ref = context.getServiceReference(Sampler.class);
+        Sampler s = ref == null ? null : context.getService(ref);
+        if (s == null) throw new CommandFailure("no sampler service (pcm.core's sampler is not active)");
+        try {
+            return render(s.windows());
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    static String render(List<WindowInfo> windows) {
+        if (windows.isEmpty()) return "no windows";
+        TextTable t = new TextTable("WINDOW", "STATE", "BACKEND", "INSNS", "EVENTS", "BYTES", "VERDICT");
+        for (WindowInfo w : windows) {
+            t.row(w.id(), w.state(), w.backend(), w.instructions() < 0 ? "-" : Long.toString(w.instructions()),
+                    events(w.eventCounts()), Long.toString(w.sizeBytes()), verdicts(w.verdicts()));
+        }
+        return t.render("") + windows.size() + " window(s)";
+    }
+
+    static String events(Map<EventKind, Long> counts) {
+        String s = counts.entrySet().stream().filter(e -> e.getKey() != EventKind.STATE && e.getKey() != EventKind.END)
+                .map(e -> e.getKey().name().toLowerCase() + "=" + e.getValue()).collect(Collectors.joining(","));
+        return s.isEmpty() ? "-" : s;
+    }
+
+    static String verdicts(List<Verdict> vs) {
+        if (vs == null || vs.isEmpty()) return "-";
+        return vs.stream().map(v -> v.rcp() + ":" + v.outcome()).collect(Collectors.joining(","));
+    }
+}
