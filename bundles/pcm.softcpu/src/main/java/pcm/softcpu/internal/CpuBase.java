@@ -80,6 +80,8 @@ abstract class CpuBase {
     // fetch window: [fetchLo, fetchHi) linear, bytes in fetchCode (a copy of the code page)
     long fetchLo, fetchHi;
     byte[] fetchCode;
+    /** The pre-decoded instructions of the fetch window's page (valid while the window is). */
+    DecodedInsn[] fetchOps;
     /** Copies of the physical pages instructions were fetched from, by page number. */
     final java.util.HashMap<Long, CodePage> codePages = new java.util.HashMap<>();
     /** Per execute-TLB entry: the code page copy. */
@@ -92,6 +94,8 @@ abstract class CpuBase {
 
     static final class CodePage {
         final byte[] bytes = new byte[4096];
+        /** Pre-decoded instructions by offset of their first byte (null: not decoded yet). */
+        final DecodedInsn[] ops = new DecodedInsn[4096];
         final MemorySegment seg;
         final long off;
         int epoch;
@@ -108,6 +112,7 @@ abstract class CpuBase {
             epoch = now;
             if (MemorySegment.mismatch(seg, off, off + 4096, MemorySegment.ofArray(bytes), 0, 4096) != -1) {
                 MemorySegment.copy(seg, B, off, bytes, 0, 4096);
+                Arrays.fill(ops, null);
             }
         }
     }
@@ -246,6 +251,10 @@ abstract class CpuBase {
                 default: break;
             }
         }
+        return condSlow(cc);
+    }
+
+    private boolean condSlow(int cc) {
         boolean v;
         switch (cc >> 1) {
             case 0: v = of(); break;
@@ -286,6 +295,7 @@ abstract class CpuBase {
         Arrays.fill(xSeg, null);
         fetchLo = fetchHi = 0;
         fetchCode = null;
+        fetchOps = null;
         Arrays.fill(xCode, null);
     }
 
@@ -413,7 +423,19 @@ abstract class CpuBase {
         if (codePages.isEmpty()) return;
         CodePage cp = codePages.get(pa >>> 12);
         if (cp == null) return;
-        for (int k = 0; k < size; k++) cp.bytes[(int) ((pa + k) & 0xFFF)] = (byte) (v >>> (8 * k));
+        boolean changed = false;
+        for (int k = 0; k < size; k++) {
+            int o = (int) ((pa + k) & 0xFFF);
+            byte nb = (byte) (v >>> (8 * k));
+            if (cp.bytes[o] != nb) {
+                cp.bytes[o] = nb;
+                changed = true;
+            }
+        }
+        if (changed) { // drop the pre-decoded instructions that may contain the changed bytes (up to 15 long)
+            int o = (int) (pa & 0xFFF);
+            Arrays.fill(cp.ops, Math.max(0, o - 14), Math.min(4096, o + size), null);
+        }
     }
 
     abstract byte[] fetchBytesQuietly(long at);
@@ -609,6 +631,7 @@ abstract class CpuBase {
         fetchLo = a & ~0xFFFL;
         fetchHi = fetchLo + 0x1000;
         fetchCode = page.bytes;
+        fetchOps = page.ops;
         nip = a + 1;
         return fetchCode[(int) (a - fetchLo)] & 0xFF;
     }

@@ -1,5 +1,7 @@
 package pcm.softcpu.internal;
 
+import java.lang.foreign.MemorySegment;
+
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.cpu.CpuidMask;
 import pcm.core.api.cpu.Registers;
@@ -9,8 +11,15 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.vm.VmExit;
 
-/** One vCPU of the soft backend: the SPI on top of the {@link Cpu} interpreter. */
-final class SoftVcpu implements VirtualCpu {
+/**
+ * One vCPU of the soft backend: the SPI on top of the {@link Cpu} interpreter.
+ * <p>
+ * Public (in a private package) for the soft position service and the soft replay verifier in the
+ * sub-packages: {@link #runUntil} stops after an exact number of retired instructions,
+ * {@link #exitPosition} / {@link #positionCount} give positions in the event-log convention
+ * ("instructions retired before the instruction that consumed the input").
+ */
+public final class SoftVcpu implements VirtualCpu {
 
     private final int id;
     private final Cpu cpu;
@@ -18,6 +27,8 @@ final class SoftVcpu implements VirtualCpu {
     private volatile CpuidMask hide = CpuidMask.NONE;
     private byte[] fxsave = defaultFxsave();
     private volatile boolean closed;
+    /** The last exit consumed an input (IN, CPUID, RDTSC, ...) and its instruction already retired; until complete/run. */
+    private boolean inputExitOpen;
 
     SoftVcpu(int id, PhysicalMemory mem, Runnable onClose) {
         this.id = id;
@@ -34,11 +45,14 @@ final class SoftVcpu implements VirtualCpu {
     @Override
     public VmExit run() throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
-        return cpu.run();
+        VmExit e = cpu.run();
+        inputExitOpen = consumesInput(e) && retired(e);
+        return e;
     }
 
     @Override
     public void complete(VmExit exit, ExitResult result) throws BackendException {
+        inputExitOpen = false;
         Cpu c = cpu;
         int completion = c.completion;
         c.completion = Cpu.C_NONE;
@@ -274,4 +288,188 @@ final class SoftVcpu implements VirtualCpu {
         closed = true;
         onClose.run();
     }
+
+    // =====================================================================================
+    // exact positions (soft position service, soft replay verifier)
+
+    /** A vCPU of its own over {@code ram} mapped at guest physical 0 (anything above is MMIO): the replay engine's CPU. */
+    public static SoftVcpu standalone(MemorySegment ram) {
+        PhysicalMemory m = new PhysicalMemory();
+        m.setRegion(0, 0, ram, false);
+        return new SoftVcpu(0, m, () -> { });
+    }
+
+    /** Called after each interpreter step in {@link #runUntil(long, StepHook)}. */
+    @FunctionalInterface
+    public interface StepHook {
+        /** @param countBefore instructions retired before the step, {@code ripBefore} RIP before it */
+        void step(long countBefore, long ripBefore);
+    }
+
+    /**
+     * Retired-instruction count in the event-log convention: while an exit that consumed an input
+     * (port/MMIO access, CPUID, MSR read, RDTSC-class, hypercall) is open (until {@link #complete} or the
+     * next run), the instructions retired before the exiting instruction; otherwise {@link #instructionCount()}.
+     */
+    public long positionCount() { return cpu.icount - (inputExitOpen ? 1 : 0); }
+
+    /**
+     * For the exit just returned (before {@link #complete}): the instructions retired before the exiting
+     * instruction (the interpreter counts most exiting instructions as retired at the exit, MMIO reads and
+     * INS iterations not).
+     */
+    public long exitPosition(VmExit e) { return cpu.icount - (retired(e) ? 1 : 0); }
+
+    /** Whether {@code e} asks the VMM for (or reports) a value the event log records. */
+    static boolean consumesInput(VmExit e) {
+        return e instanceof VmExit.PortIn || e instanceof VmExit.MmioRead || e instanceof VmExit.MmioWrite
+                || e instanceof VmExit.Cpuid || e instanceof VmExit.MsrRead || e instanceof VmExit.Nondeterministic
+                || e instanceof VmExit.Hypercall;
+    }
+
+    /** Whether the exiting instruction of {@code e} (just returned) is already counted in icount. */
+    private boolean retired(VmExit e) {
+        return switch (e) {
+            case VmExit.PortIn in -> cpu.completion == Cpu.C_IN;
+            case VmExit.PortOut o -> !inRepStringIteration();
+            case VmExit.MmioWrite w -> !inRepStringIteration();
+            case VmExit.MmioRead r -> false;
+            case VmExit.Cpuid c -> true;
+            case VmExit.MsrRead m -> true;
+            case VmExit.MsrWrite m -> true;
+            case VmExit.Nondeterministic n -> true;
+            case VmExit.Hypercall h -> true;
+            case VmExit.Hlt h -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether RIP is at a REP string instruction with iterations left (RCX != 0): the interpreter yielded
+     * in the middle of it. Decoded from the bytes at RIP (an exact hook in Cpu would be cleaner: an OUT or
+     * MMIO store immediately followed by a REP string instruction with RCX != 0 reads as "in the middle").
+     */
+    public boolean inRepStringIteration() {
+        byte[] b = cpu.fetchBytesQuietly(cpu.rip);
+        boolean rep = false, a32 = false;
+        int i = 0;
+        for (; i < b.length; i++) {
+            int x = b[i] & 0xFF;
+            if (x == 0xF2 || x == 0xF3) rep = true;
+            else if (x == 0x67) a32 = true;
+            else if (x == 0x66 || x == 0xF0 || x == 0x2E || x == 0x36 || x == 0x3E || x == 0x26 || x == 0x64 || x == 0x65
+                    || (x & 0xF0) == 0x40) continue;
+            else break;
+        }
+        if (!rep || i >= b.length) return false;
+        int op = b[i] & 0xFF;
+        boolean string = op == 0x6C || op == 0x6D || op == 0x6E || op == 0x6F || (op >= 0xA4 && op <= 0xA7)
+                || (op >= 0xAA && op <= 0xAF);
+        long rcx = a32 ? cpu.r[1] & 0xFFFFFFFFL : cpu.r[1];
+        return string && rcx != 0;
+    }
+
+    /** {@link #runUntil(long, StepHook)} without a hook. */
+    public VmExit runUntil(long target) throws BackendException { return runUntil(target, null); }
+
+    /**
+     * Runs like {@link #run()} but stops after exactly {@code target} retired instructions (returns null
+     * then) unless an exit comes first (returned, to be completed as usual). With a hook the interpreter
+     * runs one step at a time and calls it after each. Returns null at once if the count is reached.
+     */
+    public VmExit runUntil(long target, StepHook hook) throws BackendException {
+        return runUntil(target, hook, Long.MAX_VALUE);
+    }
+
+    /** {@link #runUntil(long, StepHook)} that also stops (null) after {@code maxSteps} interpreter steps. */
+    public VmExit runUntil(long target, StepHook hook, long maxSteps) throws BackendException {
+        if (closed) throw new BackendException("vCPU " + id + " is closed");
+        VmExit e = runUntil0(target, hook, maxSteps);
+        inputExitOpen = e != null && consumesInput(e) && retired(e);
+        return e;
+    }
+
+    private VmExit runUntil0(long target, StepHook hook, long maxSteps) {
+        Cpu c = cpu;
+        if (c.kicked) {
+            c.kicked = false;
+            return new VmExit.Interrupted();
+        }
+        if (c.icount >= target) return null;
+        // the prologue of Cpu.run() (pending debug exit, TF trap, injected interrupt)
+        if (c.mem.dirtyGeneration != c.seenDirtyGeneration) {
+            c.seenDirtyGeneration = c.mem.dirtyGeneration;
+            c.flushWriteTlb();
+        }
+        c.completion = Cpu.C_NONE;
+        c.runEpoch++;
+        c.fetchLo = c.fetchHi = 0;
+        if (c.debugPending) {
+            c.debugPending = false;
+            return new VmExit.Debug(c.rip, 0x4000, 1);
+        }
+        if (c.tfTrapPending) {
+            c.tfTrapPending = false;
+            VmExit e = deliverNow(CpuBase.DB);
+            if (e != null) return e;
+        }
+        if (c.injectVector >= 0) {
+            int v = c.injectVector;
+            c.injectVector = -1;
+            VmExit e = deliverNow(v);
+            if (e != null) return e;
+        }
+        long steps = 0;
+        while (c.icount < target) {
+            if (c.windowRequested && c.interruptible()) return new VmExit.InterruptWindow();
+            if (steps >= maxSteps) return null;
+            if (hook == null && maxSteps == Long.MAX_VALUE) {
+                VmExit e = c.execute((int) Math.min(Cpu.BATCH, target - c.icount));
+                if (e != null) return e;
+            } else {
+                long ib = c.icount, rb = c.rip;
+                VmExit e = c.execute(1);
+                steps++;
+                if (hook != null) hook.step(ib, rb);
+                if (e != null) return e;
+            }
+            if (c.kicked) {
+                c.kicked = false;
+                return new VmExit.Interrupted();
+            }
+        }
+        return null;
+    }
+
+    private VmExit deliverNow(int vector) {
+        Cpu c = cpu;
+        try {
+            c.deliver(vector, 0, false, false, c.rip);
+        } catch (CpuBase.Fault f) {
+            return c.handleFault();
+        } catch (UnsupportedInstructionException u) {
+            c.lastError = u;
+            return new VmExit.InternalError(1, u.getMessage());
+        }
+        return null;
+    }
+
+    /** GPR by {@link Registers} index (0 = rax .. 15 = r15), without allocating. */
+    public long gpr(int apiIndex) { return cpu.r[API_TO_X86[apiIndex]]; }
+
+    public long rip() { return cpu.rip; }
+
+    public long rflags() { return cpu.rflags(); }
+
+    /** Whether the interpreter holds this MSR itself (guest RDMSR/WRMSR of it never exit). */
+    public boolean holdsMsr(int index) { return cpu.isInternalMsr(index); }
+
+    /** The instruction the interpreter could not execute at the last InternalError exit, or null. */
+    public String lastUnsupported() {
+        UnsupportedInstructionException u = cpu.lastError;
+        return u == null ? null : u.getMessage();
+    }
+
+    /** Flips bit {@code bit} of GPR {@code apiIndex} (fault injection in tests: a faulty ALU result). */
+    public void flipGprBit(int apiIndex, int bit) { cpu.r[API_TO_X86[apiIndex]] ^= 1L << bit; }
 }

@@ -5,9 +5,11 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /**
  * Interpreter speed on the embedded guest's workload (no timer), against KVM in the same run:
- * {@code SoftCpuMipsBench [param=2048] [warmups=3] [rounds=5]}. MIPS = retired instructions / wall time
- * of the whole run (boot to power-off); the KVM time is for the same parameter through the same
- * platform ({@link GuestHarness}); the ratio is interpreter time / KVM time.
+ * {@code SoftCpuMipsBench [param=2048] [warmups=3] [rounds=5] [kvm=true]}. MIPS = retired instructions /
+ * wall time of the whole run (boot to power-off); "cpu" MIPS use the running thread's CPU time instead
+ * (less sensitive to other load on a shared machine). The KVM time is for the same parameter through
+ * the same platform ({@link GuestHarness}); the ratio is interpreter time / KVM time. The summary gives
+ * the median, minimum and maximum over the rounds.
  */
 public final class SoftCpuMipsBench {
 
@@ -17,16 +19,20 @@ public final class SoftCpuMipsBench {
         long param = args.length > 0 ? Long.parseLong(args[0]) : 2048;
         int warmups = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+        boolean wantKvm = args.length <= 3 || Boolean.parseBoolean(args[3]);
         KvmHypervisor hv = KvmHypervisor.standard();
         HostInfo info = hv.hostInfo();
-        boolean kvm = info.available();
-        if (!kvm) System.out.println("KVM not usable (" + info.problem() + "): interpreter only");
+        boolean kvm = wantKvm && info.available();
+        if (wantKvm && !kvm) System.out.println("KVM not usable (" + info.problem() + "): interpreter only");
         try {
             for (int i = 0; i < warmups; i++) soft(param);
             double bestMips = 0, sumSoft = 0, sumKvm = 0;
+            double[] all = new double[rounds], allCpu = new double[rounds];
             for (int i = 0; i < rounds; i++) {
                 long[] s = soft(param);
                 double mips = s[1] * 1e3 / s[0];
+                all[i] = mips;
+                allCpu[i] = s[1] * 1e3 / s[2];
                 bestMips = Math.max(bestMips, mips);
                 sumSoft += s[0];
                 String k = "";
@@ -35,8 +41,14 @@ public final class SoftCpuMipsBench {
                     sumKvm += kt;
                     k = String.format("  kvm %.3f s  ratio soft/kvm %.1f", kt / 1e9, (double) s[0] / kt);
                 }
-                System.out.printf("param %d: %,d instructions in %.3f s = %.1f MIPS%s%n", param, s[1], s[0] / 1e9, mips, k);
+                System.out.printf("param %d: %,d instructions in %.3f s = %.1f MIPS (cpu %.1f)%s%n", param, s[1], s[0] / 1e9,
+                        mips, allCpu[i], k);
             }
+            java.util.Arrays.sort(all);
+            java.util.Arrays.sort(allCpu);
+            System.out.printf("MIPS median %.1f (min %.1f, max %.1f); cpu MIPS median %.1f (min %.1f, max %.1f); load %.2f%n",
+                    all[rounds / 2], all[0], all[rounds - 1], allCpu[rounds / 2], allCpu[0], allCpu[rounds - 1],
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf("summary: best %.1f MIPS, mean interpreter %.3f s%s%n", bestMips, sumSoft / rounds / 1e9,
                     kvm ? String.format(", mean kvm %.3f s, ratio %.1f", sumKvm / rounds / 1e9, sumSoft / sumKvm) : "");
         } finally {
@@ -44,14 +56,17 @@ public final class SoftCpuMipsBench {
         }
     }
 
-    /** {time ns, instructions}. */
+    /** {time ns, instructions, thread CPU time ns}. */
     private static long[] soft(long param) throws Exception {
+        java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
         try (GuestHarness h = new GuestHarness(param, 0, 0)) {
+            long c0 = tm.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             h.run(Long.MAX_VALUE);
             long ns = System.nanoTime() - t0;
+            long cpu = tm.getCurrentThreadCpuTime() - c0;
             if (h.status != 0) throw new IllegalStateException("soft guest stopped: " + h.stopReason);
-            return new long[] {ns, h.vcpu.instructionCount()};
+            return new long[] {ns, h.vcpu.instructionCount(), cpu};
         }
     }
 

@@ -1,0 +1,517 @@
+package pcm.softcpu.internal.replay;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.PcmEvent;
+import pcm.core.api.exit.ExitResult;
+import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.Snapshot;
+import pcm.core.api.verify.Window;
+import pcm.core.api.vm.VmExit;
+import pcm.softcpu.internal.SoftVcpu;
+
+/**
+ * One pass of a window over a fresh software CPU: loads the initial snapshot, runs to every logged
+ * event's position exactly, feeds the logged inputs, checks the logged outputs, and stops at END.
+ * Deterministic: every pass over the same window retires the same instructions.
+ */
+final class Replay implements AutoCloseable {
+
+    /** Stops the pass: the window is inconclusive, or the replay left the log. */
+    static final class Stop extends Exception {
+        private static final long serialVersionUID = 1L;
+        final boolean diverged;
+        final transient Divergence divergence;
+        final String why;
+
+        private Stop(boolean diverged, Divergence d, String why) {
+            super(why, null, false, false);
+            this.diverged = diverged;
+            this.divergence = d;
+            this.why = why;
+        }
+
+        static Stop inconclusive(String why) { return new Stop(false, null, why); }
+
+        static Stop diverged(long position, long rip, List<String> what) {
+            return new Stop(true, new Divergence(position, rip, what), String.join("; ", what));
+        }
+    }
+
+    /** Called with the position at every checkpoint (state as after that many instructions). */
+    interface CheckpointListener {
+        void at(long position, Replay replay);
+    }
+
+    /** Called after every step of the step-traced part and after every input applied there. */
+    interface Tracer {
+        /** The state at the trace start, before anything after it happens. */
+        void begin(Replay replay);
+
+        /** @param position the instruction (or input) that may have changed state: instructions retired before it */
+        void changed(long position, long rip, Replay replay);
+    }
+
+    static final long PROGRESS_EVERY = 1L << 20;
+
+    final Window window;
+    final long endPosition;
+    private final LongConsumer progress;
+    private final long[] checkpoints;
+    private final CheckpointListener checkpointListener;
+    private final long traceFrom;
+    private final Tracer tracer;
+
+    final Arena arena = Arena.ofConfined();
+    final MemorySegment ram;
+    final SoftVcpu vcpu;
+    /** Position up to which every logged event matched. */
+    long consistentUpTo;
+    private int nextCheckpoint;
+    private long nextProgress = PROGRESS_EVERY;
+    /** Before-position of the last completed input exit and the count right after it (for DMA during that exit). */
+    private long lastExitPosition = -1, countAfterLastExit = -1;
+
+    /**
+     * @param checkpoints ascending positions for {@code checkpointListener} (may be empty)
+     * @param traceFrom   position from which to run one step at a time calling {@code tracer} (Long.MAX_VALUE: never)
+     */
+    Replay(Window window, LongConsumer progress, long[] checkpoints, CheckpointListener checkpointListener,
+           long traceFrom, Tracer tracer) throws Stop {
+        this.window = window;
+        this.progress = progress == null ? p -> { } : progress;
+        this.checkpoints = checkpoints == null ? new long[0] : checkpoints;
+        this.checkpointListener = checkpointListener;
+        this.traceFrom = tracer == null ? Long.MAX_VALUE : traceFrom;
+        this.tracer = tracer;
+        Snapshot init = window.initial();
+        this.endPosition = checkWindow(window);
+        long size = init.memory().size();
+        try {
+            ram = arena.allocate(size, 4096);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
+            throw Stop.inconclusive("cannot allocate " + size + " bytes of replay memory: " + e);
+        }
+        try {
+            load(init, ram);
+            vcpu = SoftVcpu.standalone(ram);
+            setState(vcpu, init);
+        } catch (Stop s) {
+            arena.close();
+            throw s;
+        }
+    }
+
+    /** The END position, or a Stop if the window lacks something the replay needs. */
+    static long checkWindow(Window w) throws Stop {
+        List<String> missing = new ArrayList<>();
+        Snapshot i = w.initial(), e = w.end();
+        if (i == null) missing.add("initial snapshot");
+        else {
+            if (i.registers() == null) missing.add("initial registers");
+            if (i.specialRegisters() == null) missing.add("initial special registers");
+            if (i.memory() == null) missing.add("initial memory");
+        }
+        if (e == null) missing.add("final snapshot");
+        else {
+            if (e.registers() == null) missing.add("final registers");
+            if (e.specialRegisters() == null) missing.add("final special registers");
+            if (e.memory() == null) missing.add("final memory");
+        }
+        if (w.events() == null) missing.add("event list");
+        if (!missing.isEmpty()) throw Stop.inconclusive("window lacks " + String.join(", ", missing));
+        long size = i.memory().size();
+        if (size <= 0 || (size & 0xFFF) != 0) throw Stop.inconclusive("initial memory size " + size + " is not a positive multiple of 4 KiB");
+        if (e.memory().size() != size) {
+            throw Stop.inconclusive("memory sizes differ: initial " + size + ", final " + e.memory().size());
+        }
+        if (i.fpu() != null && i.fpu().length != 512 && i.fpu().length != 0) {
+            throw Stop.inconclusive("initial FPU image is " + i.fpu().length + " bytes, not 512 (or empty: not captured)");
+        }
+        PcmEvent end = null;
+        long last = 0;
+        for (PcmEvent ev : w.events()) {
+            if (ev == null || ev.kind() == null) throw Stop.inconclusive("null event in the log");
+            if (ev.kind() == EventKind.STATE) continue;
+            if (end != null) throw Stop.inconclusive("event " + ev.kind() + " after END");
+            if (ev.position() < 0) throw Stop.inconclusive(ev.kind() + " event without a position (the recorder could not count)");
+            if (ev.position() < last) {
+                throw Stop.inconclusive("events out of position order: " + ev.kind() + "@" + ev.position() + " after position " + last);
+            }
+            last = ev.position();
+            if (ev.kind() == EventKind.END) end = ev;
+        }
+        if (end == null) throw Stop.inconclusive("no END event (the window was cut off)");
+        if (e.position() != 0 && e.position() != end.position()) {
+            throw Stop.inconclusive("final snapshot at position " + e.position() + " but END at " + end.position());
+        }
+        return end.position();
+    }
+
+    private static void load(Snapshot s, MemorySegment ram) throws Stop {
+        long size = ram.byteSize();
+        byte[] buf = new byte[1 << 20];
+        for (long at = 0; at < size; at += buf.length) {
+            int n = (int) Math.min(buf.length, size - at);
+            try {
+                s.memory().read(at, buf, 0, n);
+            } catch (RuntimeException e) {
+                throw Stop.inconclusive("initial memory image cannot be read at 0x" + Long.toHexString(at)
+                        + " (the soft RCP needs RAM contiguous from 0): " + e.getMessage());
+            }
+            MemorySegment.copy(buf, 0, ram, ValueLayout.JAVA_BYTE, at, n);
+        }
+    }
+
+    private static void setState(SoftVcpu v, Snapshot s) throws Stop {
+        try {
+            v.setSpecialRegisters(s.specialRegisters());
+            v.setRegisters(s.registers());
+            if (s.fpu() != null && s.fpu().length == 512) v.setFpuState(s.fpu());
+            if (s.msrs() != null) {
+                for (Map.Entry<Integer, Long> m : s.msrs().entrySet()) {
+                    if (m.getKey() == null || m.getValue() == null) continue;
+                    if (v.holdsMsr(m.getKey())) v.writeMsr(m.getKey(), m.getValue());
+                }
+            }
+        } catch (BackendException e) {
+            throw Stop.inconclusive("initial state not replayable on the soft CPU: " + e.getMessage());
+        }
+    }
+
+    long position() { return vcpu.instructionCount(); }
+
+    /** Replays every event up to and including END; returns normally at END (state ready to compare). */
+    void run() throws Stop {
+        beginTrace();
+        if (checkpointListener != null) {
+            while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] <= 0) {
+                checkpointListener.at(0, this);
+                nextCheckpoint++;
+            }
+        }
+        for (PcmEvent e : window.events()) {
+            switch (e.kind()) {
+                case STATE -> { }
+                case END -> {
+                    advanceTo(e.position(), e);
+                    consistentUpTo = e.position();
+                    return;
+                }
+                case INTERRUPT -> interrupt(e);
+                case NMI -> throw Stop.inconclusive("NMI at position " + e.position() + ": NMI replay is not supported by the soft RCP");
+                case DMA_WRITE -> dma(e);
+                default -> input(e);
+            }
+        }
+        throw Stop.inconclusive("no END event");
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // events
+
+    private void interrupt(PcmEvent e) throws Stop {
+        long p = e.position();
+        if (p < position()) throw Stop.inconclusive("INTERRUPT at position " + p + " lies before the replay position " + position());
+        advanceTo(p, e);
+        // inside a REP string instruction the interpreter yields between chunks of iterations: find the chunk
+        int guard = 0;
+        while (vcpu.instructionCount() == p && (vcpu.rip() != e.rip() || vcpu.gpr(2) != e.rcx())
+                && vcpu.rip() == e.rip() && vcpu.inRepStringIteration() && guard++ < 1_000_000) {
+            VmExit x = step(p);
+            if (x != null) {
+                throw Stop.inconclusive("interrupt inside a REP string instruction at position " + p
+                        + ": the replay met " + x + " before reaching rcx 0x" + Long.toHexString(e.rcx()));
+            }
+        }
+        if (vcpu.instructionCount() != p) {
+            throw Stop.inconclusive("interrupt at position " + p + " rip 0x" + Long.toHexString(e.rip()) + " rcx 0x"
+                    + Long.toHexString(e.rcx()) + " falls inside a REP string instruction at an iteration the interpreter cannot stop at");
+        }
+        List<String> d = new ArrayList<>();
+        if (vcpu.rip() != e.rip()) d.add("rip at interrupt: replay 0x" + Long.toHexString(vcpu.rip()) + " != log 0x" + Long.toHexString(e.rip()));
+        if (vcpu.gpr(2) != e.rcx()) d.add("rcx at interrupt: replay 0x" + Long.toHexString(vcpu.gpr(2)) + " != log 0x" + Long.toHexString(e.rcx()));
+        if (!d.isEmpty()) throw Stop.diverged(p, vcpu.rip(), d);
+        int vector = (int) e.address();
+        if (vector < 0 || vector > 255) throw Stop.inconclusive("INTERRUPT with vector " + e.address());
+        try {
+            if (!vcpu.canInjectInterrupt()) {
+                throw Stop.diverged(p, vcpu.rip(), List.of("interrupt vector 0x" + Integer.toHexString(vector)
+                        + " logged at position " + p + " but the replay cannot take an interrupt there (RFLAGS 0x"
+                        + Long.toHexString(vcpu.rflags()) + ": IF clear or interrupt shadow)"));
+            }
+            vcpu.injectInterrupt(vector);
+        } catch (BackendException ex) {
+            throw Stop.inconclusive("cannot inject vector " + vector + ": " + ex.getMessage());
+        }
+        consistentUpTo = p;
+        lastExitPosition = -1;
+    }
+
+    private void dma(PcmEvent e) throws Stop {
+        long p = e.position();
+        boolean duringExit = p == lastExitPosition && position() == countAfterLastExit;
+        if (!duringExit) {
+            if (p < position()) throw Stop.inconclusive("DMA_WRITE at position " + p + " lies before the replay position " + position());
+            advanceTo(p, e);
+        }
+        beginTrace();
+        byte[] data = e.data();
+        long gpa = e.address();
+        if (gpa < 0 || gpa + data.length > ram.byteSize() || gpa + data.length < gpa) {
+            throw Stop.inconclusive("DMA_WRITE of " + data.length + " bytes at 0x" + Long.toHexString(gpa) + " is outside RAM");
+        }
+        MemorySegment.copy(data, 0, ram, ValueLayout.JAVA_BYTE, gpa, data.length);
+        if (tracing()) {
+            beginTrace();
+            tracer.changed(p, vcpu.rip(), this);
+        }
+        consistentUpTo = p;
+    }
+
+    private static EventKind kindOf(VmExit x) {
+        return switch (x) {
+            case VmExit.PortIn i -> EventKind.PIO_IN;
+            case VmExit.MmioRead r -> EventKind.MMIO_READ;
+            case VmExit.MmioWrite w -> EventKind.MMIO_WRITE;
+            case VmExit.Cpuid c -> EventKind.CPUID;
+            case VmExit.MsrRead m -> EventKind.MSR_READ;
+            case VmExit.Hypercall h -> EventKind.VMCALL;
+            case VmExit.Nondeterministic n -> switch (n.insn()) {
+                case RDTSC -> EventKind.RDTSC;
+                case RDTSCP -> EventKind.RDTSCP;
+                case RDRAND -> EventKind.RDRAND;
+                case RDSEED -> EventKind.RDSEED;
+                case RDPMC -> EventKind.RDPMC;
+            };
+            default -> null;
+        };
+    }
+
+    private static String describe(VmExit x) {
+        return switch (x) {
+            case VmExit.PortIn i -> "PIO_IN port 0x" + Integer.toHexString(i.port());
+            case VmExit.MmioRead r -> "MMIO_READ 0x" + Long.toHexString(r.address());
+            case VmExit.MmioWrite w -> "MMIO_WRITE 0x" + Long.toHexString(w.address()) + " value 0x" + Long.toHexString(w.data());
+            case VmExit.Cpuid c -> "CPUID leaf 0x" + Integer.toHexString(c.leaf());
+            case VmExit.MsrRead m -> "MSR_READ 0x" + Integer.toHexString(m.index());
+            default -> String.valueOf(kindOf(x));
+        };
+    }
+
+    private static String describe(PcmEvent e) {
+        return switch (e.kind()) {
+            case PIO_IN -> "PIO_IN port 0x" + Long.toHexString(e.address());
+            case MMIO_READ -> "MMIO_READ 0x" + Long.toHexString(e.address());
+            case MMIO_WRITE -> "MMIO_WRITE 0x" + Long.toHexString(e.address()) + " value 0x" + Long.toHexString(e.value());
+            case CPUID -> "CPUID leaf 0x" + Long.toHexString(e.address());
+            case MSR_READ -> "MSR_READ 0x" + Long.toHexString(e.address());
+            default -> e.kind().toString();
+        };
+    }
+
+    /** An input the instruction at the event's position consumed (or an output it produced, MMIO_WRITE). */
+    private void input(PcmEvent e) throws Stop {
+        long p = e.position();
+        if (p < position() && !(p == lastExitPosition && position() == countAfterLastExit)) {
+            // the consuming instruction already retired: only possible if two events share an exit
+            throw Stop.inconclusive(e.kind() + " at position " + p + " lies before the replay position " + position());
+        }
+        VmExit x = runToExit(p, e);
+        long at = vcpu.exitPosition(x);
+        List<String> d = new ArrayList<>();
+        EventKind k = kindOf(x);
+        if (k != e.kind()) {
+            d.add("log: " + describe(e) + " at position " + p + "; replay: " + describe(x));
+        } else {
+            switch (x) {
+                case VmExit.PortIn i -> { if (i.port() != (int) e.address()) d.add("port: replay 0x" + Integer.toHexString(i.port()) + " != log 0x" + Long.toHexString(e.address())); }
+                case VmExit.MmioRead r -> { if (r.address() != e.address()) d.add("MMIO read address: replay 0x" + Long.toHexString(r.address()) + " != log 0x" + Long.toHexString(e.address())); }
+                case VmExit.MmioWrite w -> {
+                    long mask = w.size() >= 8 ? -1L : (1L << (8 * w.size())) - 1;
+                    if (w.address() != e.address()) d.add("MMIO write address: replay 0x" + Long.toHexString(w.address()) + " != log 0x" + Long.toHexString(e.address()));
+                    else if ((w.data() & mask) != (e.value() & mask)) d.add("MMIO write 0x" + Long.toHexString(w.address()) + " value: replay 0x" + Long.toHexString(w.data() & mask) + " != log 0x" + Long.toHexString(e.value() & mask));
+                }
+                case VmExit.Cpuid c -> { if (c.leaf() != (int) e.address()) d.add("CPUID leaf: replay 0x" + Integer.toHexString(c.leaf()) + " != log 0x" + Long.toHexString(e.address())); }
+                case VmExit.MsrRead m -> { if (m.index() != (int) e.address()) d.add("MSR index: replay 0x" + Integer.toHexString(m.index()) + " != log 0x" + Long.toHexString(e.address())); }
+                default -> { }
+            }
+        }
+        if (!d.isEmpty()) throw Stop.diverged(at, vcpu.rip(), d);
+        ExitResult r;
+        if (e.kind() == EventKind.CPUID) {
+            byte[] b = e.data();
+            if (b.length < 16) throw Stop.inconclusive("CPUID event at position " + p + " without its 16 result bytes");
+            r = new ExitResult.CpuidValue(le32(b, 0), le32(b, 4), le32(b, 8), le32(b, 12));
+        } else if (e.kind() == EventKind.MMIO_WRITE) {
+            r = ExitResult.done();
+        } else {
+            r = ExitResult.value(e.value());
+        }
+        beginTrace();
+        try {
+            vcpu.complete(x, r);
+            if ((e.kind() == EventKind.RDRAND || e.kind() == EventKind.RDSEED) && e.data().length == 1 && e.data()[0] == 0) {
+                // the logged instruction failed (CF=0); the interpreter's completion always sets CF
+                long[] regs = vcpu.registers().toArray();
+                regs[17] &= ~1L;
+                vcpu.setRegisters(pcm.core.api.cpu.Registers.fromArray(regs));
+            }
+        } catch (BackendException ex) {
+            throw Stop.inconclusive("cannot complete " + e.kind() + ": " + ex.getMessage());
+        }
+        lastExitPosition = at;
+        countAfterLastExit = position();
+        consistentUpTo = at;
+        if (tracing()) {
+            beginTrace();
+            tracer.changed(at, vcpu.rip(), this);
+        }
+    }
+
+    private static int le32(byte[] b, int o) {
+        return (b[o] & 0xFF) | (b[o + 1] & 0xFF) << 8 | (b[o + 2] & 0xFF) << 16 | (b[o + 3] & 0xFF) << 24;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // running
+
+    /** Runs until the next input exit, which must belong to the instruction after {@code p} retired instructions. */
+    private VmExit runToExit(long p, PcmEvent e) throws Stop {
+        while (true) {
+            long target = Math.min(p + 1, nextStop(p + 1));
+            VmExit x = runChunk(target);
+            if (x == null) {
+                if (position() >= p + 1) {
+                    throw Stop.diverged(p, vcpu.rip(), List.of("log: " + describe(e) + " consumed by instruction "
+                            + (p + 1) + "; replay: that instruction retired without it"));
+                }
+                continue;
+            }
+            if (kindOf(x) != null) {
+                long at = vcpu.exitPosition(x);
+                if (at < p) {
+                    throw Stop.diverged(at, vcpu.rip(), List.of("replay: " + describe(x) + " at position " + at
+                            + "; log: nothing there, next is " + describe(e) + " at position " + p));
+                }
+                return x;
+            }
+            otherExit(x, p, e);
+        }
+    }
+
+    /** Runs until exactly {@code p} instructions retired (no input exit on the way). */
+    private void advanceTo(long p, PcmEvent e) throws Stop {
+        while (position() < p) {
+            VmExit x = runChunk(Math.min(p, nextStop(p)));
+            if (x == null) continue;
+            if (kindOf(x) != null) {
+                long at = vcpu.exitPosition(x);
+                throw Stop.diverged(at, vcpu.rip(), List.of("replay: " + describe(x) + " at position " + at
+                        + "; log: nothing there, next is " + describe(e) + " at position " + p));
+            }
+            otherExit(x, p, e);
+        }
+    }
+
+    /** Exits that carry no logged input: port writes, MSR writes, HLT, kicks; the rest end the pass. */
+    private void otherExit(VmExit x, long p, PcmEvent e) throws Stop {
+        switch (x) {
+            case VmExit.PortOut o -> complete(x);
+            case VmExit.MsrWrite w -> complete(x);
+            case VmExit.Hlt h -> { }
+            case VmExit.Interrupted i -> { }
+            case VmExit.InterruptWindow w -> { }
+            case VmExit.InternalError ie -> {
+                String why = vcpu.lastUnsupported();
+                throw Stop.inconclusive("unsupported at position " + position() + ": " + (why != null ? why : ie.detail()));
+            }
+            case VmExit.Shutdown s -> {
+                if (e.kind() == EventKind.END && position() == p) return;
+                throw Stop.diverged(position(), vcpu.rip(), List.of("replay: shutdown (" + s.reason() + ") at position "
+                        + position() + "; log: " + describe(e) + " at position " + p));
+            }
+            default -> throw Stop.inconclusive("unexpected exit " + x + " at position " + position());
+        }
+    }
+
+    private void complete(VmExit x) throws Stop {
+        try {
+            vcpu.complete(x, ExitResult.done());
+        } catch (BackendException ex) {
+            throw Stop.inconclusive(ex.getMessage());
+        }
+    }
+
+    /** The next checkpoint/progress position that cuts a run to {@code target}. */
+    private long nextStop(long target) {
+        long t = Math.min(target, nextProgress);
+        if (nextCheckpoint < checkpoints.length) t = Math.min(t, checkpoints[nextCheckpoint]);
+        if (position() < traceFrom) t = Math.min(t, traceFrom);
+        return t;
+    }
+
+    private VmExit runChunk(long target) throws Stop {
+        VmExit x;
+        try {
+            beginTrace();
+            if (tracing()) {
+                x = vcpu.runUntil(target, (before, rip) -> tracer.changed(before, rip, this));
+            } else {
+                x = vcpu.runUntil(target);
+            }
+        } catch (BackendException ex) {
+            throw Stop.inconclusive(ex.getMessage());
+        }
+        beginTrace();
+        long now = position();
+        // a checkpoint is the state after exactly that many instructions with no exit open: an exit that
+        // retired its instruction at the checkpoint is completed first (the next chunk returns at once)
+        while (x == null && nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] <= now) {
+            if (checkpointListener != null) checkpointListener.at(now, this);
+            nextCheckpoint++;
+        }
+        if (now >= nextProgress) {
+            progress.accept(now);
+            nextProgress = (now / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
+        }
+        return x;
+    }
+
+    /** One interpreter step (a chunk of a REP string instruction). */
+    private VmExit step(long p) throws Stop {
+        try {
+            beginTrace();
+            return vcpu.runUntil(p + 1, tracing() ? (before, rip) -> tracer.changed(before, rip, this) : null, 1);
+        } catch (BackendException ex) {
+            throw Stop.inconclusive(ex.getMessage());
+        }
+    }
+
+    private boolean traceStarted;
+
+    private boolean tracing() { return tracer != null && position() >= traceFrom; }
+
+    /** Lets the tracer read the state at {@code traceFrom} before anything after it runs. */
+    private void beginTrace() {
+        if (!traceStarted && tracing()) {
+            traceStarted = true;
+            tracer.begin(this);
+        }
+    }
+
+    @Override
+    public void close() {
+        vcpu.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,109 @@
+package pcm.softcpu.internal.replay;
+
+import java.util.function.LongConsumer;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import pcm.core.api.verify.ReplayStrategy;
+import pcm.core.api.verify.ReplayVerifier;
+import pcm.core.api.verify.Verdict;
+import pcm.core.api.verify.Window;
+
+/**
+ * The software RCP ({@code pcm.rcp.id=soft}): replays a window on a fresh software CPU (see package-info
+ * for the event conventions, the verdicts and the localisation method).
+ */
+@Component(service = ReplayVerifier.class, property = ReplayVerifier.ID + "=" + SoftReplayVerifier.ID)
+@Designate(ocd = SoftReplayVerifier.Config.class)
+public final class SoftReplayVerifier implements ReplayVerifier {
+
+    public static final String ID = "soft";
+
+    @ObjectClassDefinition(name = "PCM soft RCP (replay verifier on the software CPU)")
+    public @interface Config {
+        @AttributeDefinition(description = "On a final-state mismatch, replay again to find the first divergent position")
+        boolean localise() default true;
+    }
+
+    private final boolean localise;
+
+    @Activate
+    public SoftReplayVerifier(Config config) {
+        this(config.localise());
+    }
+
+    public SoftReplayVerifier(boolean localise) {
+        this.localise = localise;
+    }
+
+    public SoftReplayVerifier() {
+        this(true);
+    }
+
+    @Override
+    public String id() { return ID; }
+
+    @Override
+    public Verdict verify(Window window, ReplayStrategy strategy, LongConsumer progress) {
+        String wid = "?";
+        long insns = -1;
+        try {
+            if (window == null) return Verdict.inconclusive(ID, wid, -1, "no window");
+            wid = String.valueOf(window.id());
+            LongConsumer prog = progress == null ? p -> { } : safe(progress);
+            Replay r;
+            try {
+                r = new Replay(window, prog, null, null, Long.MAX_VALUE, null);
+            } catch (Replay.Stop s) {
+                return stopped(s, wid, insns);
+            }
+            FinalState.Result fin;
+            long consistent;
+            try (r) {
+                insns = r.endPosition;
+                r.run();
+                fin = FinalState.compare(r, window.end());
+                consistent = r.consistentUpTo;
+            } catch (Replay.Stop s) {
+                return stopped(s, wid, insns);
+            }
+            if (fin.matches()) {
+                return new Verdict(pcm.core.api.verify.Outcome.MATCH, ID, wid, insns, java.util.Optional.empty(),
+                        "replayed " + insns + " instructions, " + window.events().size() + " events; registers, MSRs and "
+                                + (window.end().memory().size() >> 12) + " pages equal");
+            }
+            if (!localise) {
+                return Verdict.diverged(ID, wid, insns, new pcm.core.api.verify.Divergence(consistent,
+                        window.end().registers().rip(), fin.lines()));
+            }
+            long[] cps = strategy == null ? new long[0] : strategy.checkpoints(window);
+            try {
+                return Verdict.diverged(ID, wid, insns, Localiser.localise(window, fin, consistent, cps, prog));
+            } catch (Replay.Stop s) {
+                return Verdict.inconclusive(ID, wid, insns, "final state differs but localisation failed: " + s.why
+                        + "; " + String.join("; ", fin.lines()));
+            }
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
+            return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
+        }
+    }
+
+    private static Verdict stopped(Replay.Stop s, String wid, long insns) {
+        return s.diverged ? Verdict.diverged(ID, wid, insns, s.divergence) : Verdict.inconclusive(ID, wid, insns, s.why);
+    }
+
+    private static LongConsumer safe(LongConsumer p) {
+        return v -> {
+            try {
+                p.accept(v);
+            } catch (RuntimeException e) {
+                // a progress listener must not break the replay
+            }
+        };
+    }
+}

@@ -1,0 +1,73 @@
+package pcm.tracers.internal.fault;
+
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+import pcm.core.api.verify.ReplayStrategy;
+import pcm.core.api.verify.ReplayVerifier;
+import pcm.core.api.verify.Verdict;
+import pcm.core.api.verify.Window;
+
+/**
+ * A self-test RCP ({@code pcm.rcp.id=fault-injection}), disabled until configured: corrupts every window
+ * it is given (see {@link FaultInjector}) and hands it to the real verifier picked by {@code target.target}
+ * (e.g. {@code (pcm.rcp.id=soft)}). A healthy verifier answers DIVERGED at the injected position.
+ */
+@Component(service = ReplayVerifier.class, configurationPolicy = ConfigurationPolicy.REQUIRE,
+        property = ReplayVerifier.ID + "=" + FaultInjectingVerifier.ID)
+@Designate(ocd = FaultInjectingVerifier.Config.class)
+public final class FaultInjectingVerifier implements ReplayVerifier {
+
+    public static final String ID = "fault-injection";
+
+    @ObjectClassDefinition(name = "PCM fault injection (self-test RCP)")
+    public @interface Config {
+        @AttributeDefinition(description = "Filter of the verifier that gets the corrupted windows")
+        String target_target() default "(pcm.rcp.id=soft)";
+
+        @AttributeDefinition(description = "input: XOR 'mask' into the value of input event 'index'; memory: write "
+                + "byte 'value' at 'gpa' when 'position' instructions have retired")
+        String mode() default "input";
+
+        int index() default 0;
+
+        long mask() default 1;
+
+        long position() default 0;
+
+        long gpa() default 0;
+
+        int value() default 0xFF;
+    }
+
+    private final ReplayVerifier target;
+    private final Config config;
+
+    @Activate
+    public FaultInjectingVerifier(@Reference(name = "target") ReplayVerifier target, Config config, Map<String, Object> props) {
+        this.target = target;
+        this.config = config;
+    }
+
+    @Override
+    public String id() { return ID; }
+
+    @Override
+    public Verdict verify(Window window, ReplayStrategy strategy, LongConsumer progress) {
+        if (window == null || window.events() == null) return target.verify(window, strategy, progress);
+        Window w = switch (config.mode()) {
+            case "memory" -> FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.value());
+            default -> FaultInjector.corruptInput(window, config.index(), config.mask());
+        };
+        if (w == null) return Verdict.inconclusive(ID, window.id(), -1, "no input event " + config.index() + " to corrupt");
+        return target.verify(w, strategy, progress);
+    }
+}

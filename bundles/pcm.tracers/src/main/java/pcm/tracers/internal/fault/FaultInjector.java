@@ -1,0 +1,73 @@
+package pcm.tracers.internal.fault;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.PcmEvent;
+import pcm.core.api.verify.Snapshot;
+import pcm.core.api.verify.Window;
+
+/**
+ * Corrupts a recorded window in controlled ways, so that a verifier must report DIVERGED at a known
+ * position: a logged input value (the state after the consuming instruction differs), or one memory
+ * byte at position N (a synthetic DMA_WRITE the recording never had). The original is not modified.
+ */
+public final class FaultInjector {
+
+    private FaultInjector() { }
+
+    /** A window with other events (same snapshots). */
+    public record Corrupted(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end,
+                            String fault) implements Window { }
+
+    /**
+     * XORs {@code mask} into the value of the {@code n}-th input event (kinds that carry a value the
+     * guest consumes; CPUID: into EAX of its data too). Returns null if there is no such event.
+     */
+    public static Corrupted corruptInput(Window w, int n, long mask) {
+        List<PcmEvent> ev = new ArrayList<>(w.events());
+        int seen = 0;
+        for (int i = 0; i < ev.size(); i++) {
+            PcmEvent e = ev.get(i);
+            if (!isInput(e.kind())) continue;
+            if (seen++ != n) continue;
+            byte[] data = e.data().clone();
+            if (e.kind() == EventKind.CPUID && data.length >= 4) {
+                for (int b = 0; b < 4; b++) data[b] ^= (byte) (mask >>> (8 * b));
+            }
+            ev.set(i, new PcmEvent(e.kind(), e.vcpu(), e.position(), e.rip(), e.rcx(), e.address(), e.value() ^ mask,
+                    data, e.timestampNanos()));
+            return new Corrupted(w.id() + "+input" + n, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+                    e.kind() + " at position " + e.position() + " value ^ 0x" + Long.toHexString(mask));
+        }
+        return null;
+    }
+
+    /** Whether events of this kind feed a value into the guest. */
+    public static boolean isInput(EventKind k) {
+        return switch (k) {
+            case RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, MSR_READ, VMCALL, PIO_IN, MMIO_READ -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Adds a DMA_WRITE of {@code value} at {@code gpa} when exactly {@code position} instructions have
+     * retired (before the events logged at that position).
+     */
+    public static Corrupted memoryByte(Window w, long position, long gpa, byte value) {
+        List<PcmEvent> ev = new ArrayList<>(w.events());
+        int at = ev.size() - 1;
+        for (int i = 0; i < ev.size(); i++) {
+            PcmEvent e = ev.get(i);
+            if (e.kind() != EventKind.STATE && e.position() >= position) {
+                at = i;
+                break;
+            }
+        }
+        ev.add(at, new PcmEvent(EventKind.DMA_WRITE, 0, position, 0, 0, gpa, 0, new byte[] {value}, 0));
+        return new Corrupted(w.id() + "+byte@" + position, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+                "memory byte 0x" + Long.toHexString(gpa) + " := 0x" + Integer.toHexString(value & 0xFF) + " at position " + position);
+    }
+}
