@@ -45,6 +45,12 @@ import pcm.ui.internal.format.VmReport;
 public class RunCommand {
 
     static final String VM_PID = "pcm.vm";
+    /**
+     * The main job samples densely so that even a short guest run yields windows: stepping a window
+     * costs ~0.2-0.5 ms per CPL3 instruction on PVM hosts (docs/positions-on-kvm.md), so windows stay small.
+     */
+    static final String DEFAULT_WINDOW = "2000";
+    static final String DEFAULT_PERIOD = "50";
     private static final long CONFIG_APPLY_TIMEOUT_MS = 10_000;
 
     private final BundleContext context;
@@ -59,8 +65,8 @@ public class RunCommand {
             @Descriptor("workload size (4 KiB blocks); 0 keeps the configured value") @Parameter(names = {"-b", "--blocks"}, absentValue = "0") long blocks,
             @Descriptor("backend: auto, kvm or soft; empty keeps the configured value") @Parameter(names = {"--backend"}, absentValue = "") String backend,
             @Descriptor("seconds to wait for the guest to stop") @Parameter(names = {"-t", "--timeout"}, absentValue = "600") long timeoutSeconds,
-            @Descriptor("instructions per sampling window; 0 = no sampling; absent keeps the periodic policy's") @Parameter(names = {"-w", "--window"}, absentValue = "-1") long windowInstructions,
-            @Descriptor("milliseconds between windows; absent keeps the periodic policy's") @Parameter(names = {"-p", "--period"}, absentValue = "-1") long periodMillis)
+            @Descriptor("instructions per sampling window (default " + DEFAULT_WINDOW + "); 0 = no sampling; -1 keeps the periodic policy's") @Parameter(names = {"-w", "--window"}, absentValue = DEFAULT_WINDOW) long windowInstructions,
+            @Descriptor("milliseconds between windows (default " + DEFAULT_PERIOD + "); -1 keeps the periodic policy's") @Parameter(names = {"-p", "--period"}, absentValue = DEFAULT_PERIOD) long periodMillis)
             throws Exception {
         Vm vm = service(Vm.class, "no VM service (pcm.core's VM manager is not active)");
         applyOverrides(vm, blocks, backend);
@@ -80,10 +86,13 @@ public class RunCommand {
         ServiceRegistration<VerdictListener> verdictReg = sampling
                 ? context.registerService(VerdictListener.class, verdicts::add, null) : null;
         OptionalInt status;
+        long guestMillis = 0;
         try {
+            long started = System.nanoTime();
             vm.start();
             if (sampling) sampler.startPeriodic(null);
             status = vm.awaitStop(timeoutSeconds * 1000);
+            guestMillis = (System.nanoTime() - started) / 1_000_000;
             if (sampling) {
                 sampler.stopPeriodic();
                 awaitSamplerIdle(sampler, timeoutSeconds * 1000);
@@ -124,7 +133,7 @@ public class RunCommand {
             summary.append(sorted.size()).append(" verdicts on ").append(events.size()).append(" windows, ")
                     .append(diverged).append(" DIVERGED\n");
         }
-        summary.append("guest stopped: status ").append(status.getAsInt()).append(" (").append(vm.stopReason()).append(") on ")
+        summary.append("guest stopped: status ").append(status.getAsInt()).append(" (").append(vm.stopReason()).append(") after ").append(guestMillis).append(" ms on ")
                 .append(vm.backendDescription()).append("\n").append(VmReport.exits(vm.exitCounts()));
         if (status.getAsInt() != 0 || diverged > 0) throw new CommandFailure(summary.toString());
         return summary.toString();
