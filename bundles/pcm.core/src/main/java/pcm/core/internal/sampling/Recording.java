@@ -65,6 +65,8 @@ final class Recording implements WindowProbe, InputObserver {
     private MemoryImage initialMemory;
     private List<PageImage.Region> regions;
     private final Map<EventKind, Long> counts = new EnumMap<>(EventKind.class);
+    /** Position of the exit handled since the last run (its instruction retires on completion), else -1. */
+    private long completedExitPosition = -1;
 
     Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
               EventFanout events, Map<String, String> attributes) {
@@ -101,10 +103,18 @@ final class Recording implements WindowProbe, InputObserver {
         this.memory = mem;
         Ranked chosen = choose(services, cpu, backend);
         serviceId = chosen.service().id();
-        initialCpu = CpuState.capture(cpu, 0);
-        regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
-        initialMemory = memoryProvider.snapshot(mem);
+        // The counter starts first: starting may finish an exit the last run left pending in the backend
+        // (KVM completes an IN or MMIO read on its next KVM_RUN), which must not fall inside the window.
         counter = chosen.service().start(cpu, mem, this);
+        try {
+            initialCpu = CpuState.capture(cpu, 0);
+            regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
+            initialMemory = memoryProvider.snapshot(mem);
+        } catch (Exception | Error e) {
+            closeCounter();
+            counter = null;
+            throw e;
+        }
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("backend", backend);
         attrs.put("positions", serviceId);
@@ -115,6 +125,7 @@ final class Recording implements WindowProbe, InputObserver {
 
     @Override
     public VmExit run() throws BackendException {
+        completedExitPosition = -1;
         return counter.runUntil(length);
     }
 
@@ -149,6 +160,24 @@ final class Recording implements WindowProbe, InputObserver {
                 record(k, n.operand(), value, null);
             }
             default -> { /* not an input */ }
+        }
+        if (retiresOnCompletion(exit)) completedExitPosition = counter.position();
+    }
+
+    /**
+     * A counter that counts a completed exiting instruction only on its next run (kvm-step: KVM finishes an IN
+     * or MMIO read in the next KVM_RUN; an emulated OUT already moved RIP) is run up to just past it now, so that
+     * an interrupt injected or DMA applied before the next run is logged after it, with the RIP and RCX the
+     * guest has there (docs/sampling.md: from {@code complete} on, the exiting instruction counts as retired).
+     */
+    @Override
+    public void exitCompleted(VmExit exit) throws BackendException {
+        long at = completedExitPosition;
+        if (at < 0 || counter.position() > at) return;
+        VmExit e = counter.runUntil(at + 1);
+        if (counter.position() != at + 1 || !(e instanceof VmExit.Interrupted)) {
+            LOG.warn("window {}: the instruction of {} at position {} did not retire alone on completion ({} at position {})",
+                    id, exit, at, e, counter.position());
         }
     }
 
@@ -218,6 +247,25 @@ final class Recording implements WindowProbe, InputObserver {
 
     // ----------------------------------------------------------------
 
+    /**
+     * Exits whose instruction retires when the VMM completes them. Between {@code complete} and the next run,
+     * events (an injected INTERRUPT, deferred DMA applied at the boundary) must count that instruction as
+     * retired (docs/sampling.md); a counter that counts it only on its next run (kvm-step: an emulated OUT
+     * or MMIO write already moved RIP, an IN retires in the next KVM_RUN) would put them one too early.
+     */
+    private static boolean retiresOnCompletion(VmExit exit) {
+        return exit instanceof VmExit.PortIn || exit instanceof VmExit.PortOut || exit instanceof VmExit.MmioRead
+                || exit instanceof VmExit.MmioWrite || exit instanceof VmExit.Cpuid || exit instanceof VmExit.MsrRead
+                || exit instanceof VmExit.MsrWrite || exit instanceof VmExit.Hypercall
+                || exit instanceof VmExit.Nondeterministic;
+    }
+
+    /** The position for an event now: after a handled exit, at least one past that exit's instruction. */
+    private long eventPosition() {
+        long p = counter.position();
+        return completedExitPosition >= 0 ? Math.max(p, completedExitPosition + 1) : p;
+    }
+
     private void record(EventKind kind, long address, long value, byte[] data) {
         long rip = 0, rcx = 0;
         try {
@@ -228,7 +276,7 @@ final class Recording implements WindowProbe, InputObserver {
             LOG.debug("registers unavailable for a {} event", kind, e);
         }
         count(kind);
-        emit(new PcmEvent(kind, vcpu.id(), counter.position(), rip, rcx, address, value, data, System.nanoTime()));
+        emit(new PcmEvent(kind, vcpu.id(), eventPosition(), rip, rcx, address, value, data, System.nanoTime()));
     }
 
     private void count(EventKind kind) {

@@ -142,8 +142,10 @@ public final class VcpuLoop implements Runnable {
             requestStop(s.status(), s.reason());
             return;
         }
-        if (probe != null) probe.exitHandled(exit, d.result());
+        WindowProbe p = probe;
+        if (p != null) p.exitHandled(exit, d.result());
         vcpu.complete(exit, d.result());
+        if (p != null && probe == p) p.exitCompleted(exit);
     }
 
     // ---------------------------------------------------------------- sampling windows

@@ -29,6 +29,13 @@ public interface WindowProbe {
     /** An exit was handled with {@code result} (after the handlers ran, before the guest gets it). */
     void exitHandled(VmExit exit, ExitResult result);
 
+    /**
+     * The exit was completed ({@code VirtualCpu.complete}); runs before the loop injects an interrupt or applies
+     * deferred DMA, so the probe can make the exiting instruction retire in the backend first.
+     */
+    default void exitCompleted(VmExit exit) throws BackendException {
+    }
+
     /** A device wrote guest memory (DMA) on the vCPU thread; the bytes are already in guest memory. */
     void dmaWrite(long gpa, byte[] data, int offset, int length);
 

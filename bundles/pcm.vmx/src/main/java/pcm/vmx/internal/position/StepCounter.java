@@ -29,7 +29,7 @@ import pcm.vmx.internal.kvm.KvmVcpu;
  * Position convention: while an exit returned by {@link #run()} is being handled, {@link #position()} is the
  * number of instructions retired before the exiting instruction; it counts when it retires.
  */
-final class StepCounter implements PositionCounter {
+public final class StepCounter implements PositionCounter {
 
     private static final long TF = 0x100, IF = 0x200;
     private static final int DBG_ENABLE = 0x1, DBG_SINGLESTEP = 0x2, DBG_USE_HW_BP = 0x20000;
@@ -58,11 +58,14 @@ final class StepCounter implements PositionCounter {
     private Registers knownRegs;
     private SpecialRegisters knownSregs;
 
-    StepCounter(KvmVcpu cpu, GuestMemory memory, InputObserver observer) throws BackendException {
+    public StepCounter(KvmVcpu cpu, GuestMemory memory, InputObserver observer) throws BackendException {
         this.cpu = cpu;
         this.mem = new GuestLinear(memory);
         this.observer = observer;
         this.pvm = cpu.hostKind() == HostInfo.Kind.PVM;
+        // An IN or MMIO read the VMM completed is finished by KVM on the next KVM_RUN. Finish it now, before
+        // position 0 (and before the caller's initial snapshot), without running the guest further.
+        cpu.refreshRunState();
         cpu.setSingleStep(true);
         debugControl = DBG_ENABLE | DBG_SINGLESTEP;
     }
@@ -72,9 +75,30 @@ final class StepCounter implements PositionCounter {
         return position;
     }
 
+    /**
+     * Counts one instruction the VMM carried out itself instead of running it (replay: an RDTSC, CPUID, ... whose
+     * logged result was put into the registers and RIP moved past it).
+     */
+    public void countEmulated() {
+        position++;
+        knownRegs = null;
+        knownSregs = null;
+    }
+
+    /** Reads up to {@code n} bytes at linear address {@code la} through the guest's page tables; returns the count. */
+    public int readLinear(long la, byte[] dst, int n) throws BackendException {
+        SpecialRegisters s = cpu.specialRegisters();
+        return mem.read(s.cr0(), s.cr3(), s.cr4(), la, dst, n);
+    }
+
     /** KVM_RUN calls made for steps (diagnostics). */
     long steps() {
         return steps;
+    }
+
+    /** KVM_RUNs repeated because a kick or interrupt window ended a CPL3 step early (diagnostics). */
+    long redos() {
+        return redos;
     }
 
     /** Of those, CPL3 steps with a #DB undone (diagnostics). */
@@ -165,23 +189,47 @@ final class StepCounter implements PositionCounter {
         byte[] saved = new byte[40];
         mem.read(s.cr0(), s.cr3(), s.cr4(), db.frameTop - 40, saved, 40);
         forceDebug(DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP, db.handler); // also sets TF at this RIP
-        VmExit e = cpu.run();
-        if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
-            undoDebugTrap(s, db, saved, r.rip(), kind, r);
-            return null;
-        }
-        if (e instanceof VmExit.Debug) {
-            return afterUserDelivery(r, s, kind);
-        }
-        if (e instanceof VmExit.Interrupted) {
-            Registers now = cpu.registers();
-            if (now.rip() == db.handler && cpu.specialRegisters().cs().dpl() == 0) {
+        // A kick (EINTR) or an interrupt-window exit can end KVM_RUN after the native instruction retired but
+        // before KVM delivered its trap-flag #DB (then pending). Returning there would report a position one
+        // short (an interrupt injected there would be logged before the instruction). So finish the step
+        // first and report that exit afterwards (the interrupt-window request is dropped for the re-run and
+        // re-made by the kernel when it sees the InterruptWindow exit).
+        VmExit deferred = null;
+        for (int round = 0; ; round++) {
+            VmExit e = cpu.run();
+            if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
                 undoDebugTrap(s, db, saved, r.rip(), kind, r);
+                return deferred;
             }
-            return e;
+            if (e instanceof VmExit.Debug) {
+                afterUserDelivery(r, s, kind);
+                return deferred;
+            }
+            if (e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow) {
+                Registers now = cpu.registers();
+                if (now.rip() == db.handler && cpu.specialRegisters().cs().dpl() == 0) {
+                    undoDebugTrap(s, db, saved, r.rip(), kind, r);
+                    return e;
+                }
+                if (round < MAX_REDO) {
+                    if (e instanceof VmExit.InterruptWindow) {
+                        cpu.requestInterruptWindow(false);
+                    }
+                    if (deferred == null || e instanceof VmExit.InterruptWindow) {
+                        deferred = e;
+                    }
+                    redos++;
+                    continue;
+                }
+                throw new StepException(StepException.Reason.FRAME_MISMATCH, "a CPL3 step at rip 0x"
+                        + Long.toHexString(r.rip()) + " did not complete after " + MAX_REDO + " KVM_RUNs (last: " + e + ")");
+            }
+            return exitToKernel(e, r);
         }
-        return exitToKernel(e, r);
     }
+
+    private static final int MAX_REDO = 64;
+    private long redos;
 
     /**
      * The vCPU stopped on the first byte of the #DB handler after a CPL3 instruction: restore the CPL3 state
@@ -299,26 +347,73 @@ final class StepCounter implements PositionCounter {
         mem.read(s.cr0(), s.cr3(), s.cr4(), db.frameTop - 40, saved, 40);
         writeLong(s, sp + 16, fFlags | TF);
         forceDebug(DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP, db.handler);
+        // A kick or an interrupt window (IF=1 after the IRETQ) can end KVM_RUN before the IRETQ, between it and
+        // the CPL3 instruction, or after that instruction with its #DB still pending: run again until the step
+        // ends at the breakpoint (or in an exit of the CPL3 instruction), then report that exit.
         VmExit e;
+        VmExit deferred = null;
+        boolean atHandler = false;
         try {
-            e = cpu.run();
-        } finally {
+            for (int round = 0; ; round++) {
+                e = cpu.run();
+                if (!(e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow)) {
+                    break;
+                }
+                if (cpu.registers().rip() == db.handler && cpu.specialRegisters().cs().dpl() == 0) {
+                    atHandler = true;
+                    break;
+                }
+                if (round >= MAX_REDO) {
+                    throw new StepException(StepException.Reason.FRAME_MISMATCH, "IRETQ to CPL3 at 0x"
+                            + Long.toHexString(r.rip()) + " did not complete after " + MAX_REDO + " KVM_RUNs (last: " + e + ")");
+                }
+                if (e instanceof VmExit.InterruptWindow) {
+                    cpu.requestInterruptWindow(false);
+                }
+                if (deferred == null || e instanceof VmExit.InterruptWindow) {
+                    deferred = e;
+                }
+                redos++;
+            }
+        } catch (BackendException | RuntimeException ex) {
+            writeLong(s, sp + 16, fFlags);
+            throw ex;
+        }
+        boolean undo = atHandler || e instanceof VmExit.Debug d0 && d0.rip() == db.handler;
+        // Put the frame's RFLAGS word back. If the #DB frame was written over the IRETQ frame (the same stack
+        // top: an interrupt from CPL3 returning), that word is now the #DB frame's RFLAGS, which the undo must
+        // read first; the undo then restores all 40 bytes as they were before the step, this word included.
+        if (!(undo && sp + 16 >= db.frameTop - 40 && sp + 16 < db.frameTop)) {
             writeLong(s, sp + 16, fFlags);
         }
-        if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
+        if (undo) {
             position++; // the IRETQ
-            undoDebugTrap(user, db, saved, fRip, target, cpu.registers().withRip(fRip));
-            return null;
+            // The data segments are as the IRETQ left them (it nulls DS/ES/FS/GS with DPL < 3); the #DB
+            // delivery changed only CS/SS, which come from the GDT.
+            SpecialRegisters after = nullDataSegments(userSregs(cpu.specialRegisters(), (int) fCs & 0xFFFF,
+                    (int) fSs & 0xFFFF));
+            undoDebugTrap(after, db, saved, fRip, target, cpu.registers().withRip(fRip));
+            return atHandler ? e : deferred;
         }
         if (e instanceof VmExit.Debug) {
             SpecialRegisters now = cpu.specialRegisters();
             position++; // the IRETQ
             if (now.cs().dpl() == 3) {
                 cpu.setRegisters(cpu.registers()); // drop the frame's TF from the guest's RFLAGS
-                return null;
+                fixDataSegments(now);
+                return deferred;
             }
             throw new StepException(StepException.Reason.FRAME_MISMATCH,
                     "IRETQ to CPL3 at 0x" + Long.toHexString(r.rip()) + " ended at CPL0 rip 0x" + Long.toHexString(d(e)));
+        }
+        boolean io = e instanceof VmExit.PortIn || e instanceof VmExit.PortOut || e instanceof VmExit.MmioRead
+                || e instanceof VmExit.MmioWrite;
+        if (io && cpu.specialRegisters().cs().dpl() == 3) {
+            // The first CPL3 instruction exited (port I/O, MMIO: KVM reports no step for it): the IRETQ retired.
+            position++;
+            exitRip = fRip; // the CPL3 instruction counts when it retires
+            fixDataSegments(cpu.specialRegisters());
+            return e;
         }
         return exitToKernel(e, r);
     }
@@ -333,6 +428,36 @@ final class StepCounter implements PositionCounter {
             b[i] = (byte) (v >>> (8 * i));
         }
         mem.write(s.cr0(), s.cr3(), s.cr4(), la, b);
+    }
+
+    /**
+     * IRETQ to an outer privilege level loads a null selector into each of DS, ES, FS, GS that holds a data or
+     * non-conforming code segment with DPL below the new CPL (SDM IRET, RETURN-TO-OUTER-PRIVILEGE-LEVEL; the base
+     * stays). PVM's emulated IRETQ does not, so the guest would go on with its kernel data selectors at CPL3,
+     * which no architectural CPU (nor the soft RCP) does. The counter, which steps every IRETQ to CPL3 in a
+     * window, completes it as the architecture says.
+     */
+    private static SpecialRegisters nullDataSegments(SpecialRegisters s) {
+        int cpl = s.cs().dpl();
+        return new SpecialRegisters(s.cs(), nulled(s.ds(), cpl), nulled(s.es(), cpl), nulled(s.fs(), cpl),
+                nulled(s.gs(), cpl), s.ss(), s.tr(), s.ldt(), s.gdt(), s.idt(), s.cr0(), s.cr2(), s.cr3(), s.cr4(),
+                s.cr8(), s.efer(), s.apicBase());
+    }
+
+    private static Segment nulled(Segment g, int cpl) {
+        boolean conformingCode = (g.type() & 0xC) == 0xC && g.s();
+        if (g.unusable() || g.dpl() >= cpl || conformingCode) {
+            return g;
+        }
+        return new Segment(g.base(), g.limit(), 0, g.type(), g.present(), g.dpl(), g.db(), g.s(), g.l(), g.g(),
+                g.avl(), true);
+    }
+
+    private void fixDataSegments(SpecialRegisters now) throws BackendException {
+        SpecialRegisters fixed = nullDataSegments(now);
+        if (!fixed.equals(now)) {
+            cpu.setSpecialRegisters(fixed);
+        }
     }
 
     /** CPL3 sregs: {@code s} with CS and SS loaded from the GDT descriptors of the given selectors. */

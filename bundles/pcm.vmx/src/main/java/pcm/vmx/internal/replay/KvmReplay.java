@@ -1,0 +1,460 @@
+package pcm.vmx.internal.replay;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import pcm.core.api.cpu.BackendException;
+import pcm.core.api.cpu.Registers;
+import pcm.core.api.cpu.Segment;
+import pcm.core.api.cpu.SpecialRegisters;
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.PcmEvent;
+import pcm.core.api.exit.ExitResult;
+import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.Snapshot;
+import pcm.core.api.verify.Window;
+import pcm.core.api.vm.VmExit;
+import pcm.vmx.internal.kvm.KvmHypervisor;
+import pcm.vmx.internal.kvm.KvmVcpu;
+import pcm.vmx.internal.kvm.KvmVm;
+import pcm.vmx.internal.position.StepCounter;
+
+/**
+ * One replay of a window on a fresh KVM VM, counted by {@link StepCounter} (see {@link KvmReplayVerifier}).
+ */
+final class KvmReplay implements AutoCloseable {
+
+    /** Ends the replay: DIVERGED (with the divergence) or INCONCLUSIVE (with why). */
+    static final class Stop extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient Divergence divergence;
+        final String why;
+
+        Stop(Divergence d, String why) {
+            super(why, null, false, false);
+            this.divergence = d;
+            this.why = why;
+        }
+
+        static Stop inconclusive(String why) { return new Stop(null, why); }
+
+        static Stop diverged(long position, long rip, List<String> what) {
+            return new Stop(new Divergence(position, rip, what), String.join("; ", what));
+        }
+    }
+
+    private final Window window;
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment ram;
+    private final KvmVm vm;
+    private final KvmVcpu cpu;
+    private final StepCounter counter;
+    /** Inputs the replay's vCPU consumed natively (an instruction stepped together with an IRETQ to CPL3). */
+    private record Observed(EventKind kind, long position, long rip) {}
+    private final List<Observed> observed = new ArrayList<>();
+    /** An input exit met exactly at the target of {@link #advance} (after an IRETQ stepped with it). */
+    private VmExit heldExit;
+    final long endPosition;
+    long consistentUpTo;
+    /** Position of the last input exit answered from the log (its instruction counts on the next run), else -1. */
+    private long pendingExit = -1;
+
+    KvmReplay(Window w, KvmHypervisor hv) throws Stop, BackendException {
+        this.window = w;
+        this.endPosition = check(w);
+        Snapshot init = w.initial();
+        long size = init.memory().size();
+        try {
+            ram = arena.allocate(size, 4096);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
+            throw Stop.inconclusive("cannot allocate " + size + " bytes of replay memory: " + e);
+        }
+        KvmVm v = null;
+        try {
+            byte[] buf = new byte[1 << 20];
+            for (long at = 0; at < size; at += buf.length) {
+                int n = (int) Math.min(buf.length, size - at);
+                init.memory().read(at, buf, 0, n);
+                MemorySegment.copy(buf, 0, ram, ValueLayout.JAVA_BYTE, at, n);
+            }
+            v = hv.createVm();
+            v.setMemoryRegion(0, 0, ram, false);
+            KvmVcpu c = v.createVcpu(0);
+            c.setSpecialRegisters(init.specialRegisters());
+            c.setRegisters(init.registers());
+            if (init.fpu() != null && init.fpu().length == 512) c.setFpuState(init.fpu());
+            if (init.msrs() != null) {
+                for (Map.Entry<Integer, Long> m : init.msrs().entrySet()) {
+                    if (m.getKey() == null || m.getValue() == null || m.getKey() == 0xC0000080) continue; // EFER: sregs
+                    try {
+                        c.writeMsr(m.getKey(), m.getValue());
+                    } catch (BackendException e) {
+                        // an MSR KVM refuses: the guest code of a window rarely reads it; RDMSR is fed from the log
+                    }
+                }
+            }
+            vm = v;
+            cpu = c;
+            counter = new StepCounter(c, new SegmentMemory(ram), (kind, position, rip, rcx, address, value, data) ->
+                    observed.add(new Observed(kind, position, rip)));
+        } catch (BackendException | RuntimeException e) {
+            if (v != null) v.close();
+            arena.close();
+            throw e instanceof BackendException b ? Stop.inconclusive("replay VM setup failed: " + b.getMessage())
+                    : Stop.inconclusive("replay VM setup failed: " + e);
+        }
+    }
+
+    static long check(Window w) throws Stop {
+        List<String> missing = new ArrayList<>();
+        Snapshot i = w.initial(), e = w.end();
+        if (i == null || i.registers() == null || i.specialRegisters() == null || i.memory() == null) missing.add("initial state");
+        if (e == null || e.registers() == null || e.specialRegisters() == null || e.memory() == null) missing.add("final state");
+        if (w.events() == null) missing.add("event list");
+        if (!missing.isEmpty()) throw Stop.inconclusive("window lacks " + String.join(", ", missing));
+        long size = i.memory().size();
+        if (size <= 0 || (size & 0xFFF) != 0 || e.memory().size() != size) {
+            throw Stop.inconclusive("memory sizes " + size + "/" + e.memory().size() + " unusable");
+        }
+        long last = 0;
+        PcmEvent end = null;
+        for (PcmEvent ev : w.events()) {
+            if (ev == null || ev.kind() == null) throw Stop.inconclusive("null event");
+            if (ev.kind() == EventKind.STATE) continue;
+            if (end != null) throw Stop.inconclusive("event " + ev.kind() + " after END");
+            if (ev.position() < last) throw Stop.inconclusive("events out of position order at " + ev.kind() + "@" + ev.position());
+            last = ev.position();
+            if (ev.kind() == EventKind.END) end = ev;
+        }
+        if (end == null) throw Stop.inconclusive("no END event (the window was cut off)");
+        return end.position();
+    }
+
+    long position() { return counter.position(); }
+
+    /** Replays every event; returns at END with the state ready to compare. */
+    void run() throws Stop, BackendException {
+        for (PcmEvent e : window.events()) {
+            switch (e.kind()) {
+                case STATE -> { }
+                case END -> {
+                    advance(e.position(), e);
+                    consistentUpTo = e.position();
+                    return;
+                }
+                case INTERRUPT -> interrupt(e);
+                case NMI -> throw Stop.inconclusive("NMI at position " + e.position() + " is not replayed by the kvm RCP");
+                case DMA_WRITE -> dma(e);
+                case RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, MSR_READ -> emulate(e);
+                case PIO_IN, MMIO_READ, MMIO_WRITE -> exitInput(e);
+                default -> throw Stop.inconclusive(e.kind() + " at position " + e.position() + " is not replayed by the kvm RCP");
+            }
+        }
+        throw Stop.inconclusive("no END event");
+    }
+
+    private void interrupt(PcmEvent e) throws Stop, BackendException {
+        long p = e.position();
+        advance(p, e);
+        Registers r = cpu.registers();
+        List<String> d = new ArrayList<>();
+        if (r.rip() != e.rip()) d.add("rip at interrupt: replay 0x" + Long.toHexString(r.rip()) + " != log 0x" + Long.toHexString(e.rip()));
+        if (r.rcx() != e.rcx()) d.add("rcx at interrupt: replay 0x" + Long.toHexString(r.rcx()) + " != log 0x" + Long.toHexString(e.rcx()));
+        if (!d.isEmpty()) throw Stop.diverged(p, r.rip(), d);
+        int vector = (int) e.address();
+        if (vector < 0 || vector > 255) throw Stop.inconclusive("INTERRUPT with vector " + e.address());
+        if (!cpu.canInjectInterrupt()) {
+            throw Stop.diverged(p, r.rip(), List.of("interrupt vector 0x" + Integer.toHexString(vector) + " logged at position "
+                    + p + " but the replay cannot take an interrupt there (RFLAGS 0x" + Long.toHexString(r.rflags())
+                    + ": IF clear or interrupt shadow)"));
+        }
+        cpu.injectInterrupt(vector);
+        consistentUpTo = p;
+    }
+
+    private void dma(PcmEvent e) throws Stop, BackendException {
+        long p = e.position();
+        boolean duringExit = pendingExit == p && counter.position() == p;
+        if (!duringExit) advance(p, e);
+        byte[] data = e.data();
+        long gpa = e.address();
+        if (gpa < 0 || gpa + data.length > ram.byteSize() || gpa + data.length < gpa) {
+            throw Stop.inconclusive("DMA_WRITE of " + data.length + " bytes at 0x" + Long.toHexString(gpa) + " is outside RAM");
+        }
+        MemorySegment.copy(data, 0, ram, ValueLayout.JAVA_BYTE, gpa, data.length);
+        consistentUpTo = p;
+    }
+
+    /** Port/MMIO inputs and MMIO writes: the instruction at the event's position must exit with the same access. */
+    private void exitInput(PcmEvent e) throws Stop, BackendException {
+        long p = e.position();
+        advance(p, e);
+        VmExit x = heldExit;
+        heldExit = null;
+        if (x == null) {
+            x = counter.runUntil(p + 1);
+            checkUnlogged(e);
+        }
+        if (x instanceof VmExit.Interrupted && counter.position() > p) {
+            throw Stop.diverged(p, rip(), List.of("log: " + describe(e) + " consumed by instruction " + (p + 1)
+                    + "; replay: that instruction retired without it"));
+        }
+        List<String> d = new ArrayList<>();
+        ExitResult answer = ExitResult.done();
+        switch (x) {
+            case VmExit.PortIn in when e.kind() == EventKind.PIO_IN -> {
+                if (in.port() != (int) e.address()) d.add("port: replay 0x" + Integer.toHexString(in.port()) + " != log 0x" + Long.toHexString(e.address()));
+                answer = ExitResult.value(e.value());
+            }
+            case VmExit.MmioRead rd when e.kind() == EventKind.MMIO_READ -> {
+                if (rd.address() != e.address()) d.add("MMIO read address: replay 0x" + Long.toHexString(rd.address()) + " != log 0x" + Long.toHexString(e.address()));
+                answer = ExitResult.value(e.value());
+            }
+            case VmExit.MmioWrite wr when e.kind() == EventKind.MMIO_WRITE -> {
+                long mask = wr.size() >= 8 ? -1L : (1L << (8 * wr.size())) - 1;
+                if (wr.address() != e.address()) d.add("MMIO write address: replay 0x" + Long.toHexString(wr.address()) + " != log 0x" + Long.toHexString(e.address()));
+                else if ((wr.data() & mask) != (e.value() & mask)) d.add("MMIO write 0x" + Long.toHexString(wr.address()) + " value: replay 0x"
+                        + Long.toHexString(wr.data() & mask) + " != log 0x" + Long.toHexString(e.value() & mask));
+            }
+            default -> d.add("log: " + describe(e) + " at position " + p + "; replay: " + x + " at position " + counter.position());
+        }
+        if (!d.isEmpty()) throw Stop.diverged(p, rip(), d);
+        cpu.complete(x, answer);
+        pendingExit = p;
+        consistentUpTo = p;
+    }
+
+    /**
+     * Inputs that do not exit on KVM (RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, RDMSR handled in the kernel):
+     * the instruction at the event's position is carried out by the VMM with the logged result.
+     */
+    private void emulate(PcmEvent e) throws Stop, BackendException {
+        long p = e.position();
+        advance(p, e);
+        Registers r = cpu.registers();
+        // Stepped natively together with an IRETQ to CPL3 (the counter cannot stop between them): the registers
+        // hold its output now; overwrite that with the logged result.
+        Observed done = observed.stream().filter(o -> o.kind() == e.kind() && o.position() == p).findFirst().orElse(null);
+        observed.remove(done);
+        long insnRip = done != null ? done.rip() : r.rip();
+        byte[] b = new byte[15];
+        int n = counter.readLinear(insnRip, b, 15);
+        int i = 0, rex = 0;
+        boolean opsize = false;
+        while (i < n) {
+            int v = b[i] & 0xFF;
+            if (v == 0x66) { opsize = true; i++; }
+            else if (v == 0x67 || v == 0xF2 || v == 0xF3 || v == 0x2E || v == 0x36 || v == 0x3E || v == 0x26 || v == 0x64 || v == 0x65 || v == 0xF0) i++;
+            else break;
+        }
+        if (i < n && (b[i] & 0xF0) == 0x40) rex = b[i++] & 0xF;
+        int op1 = i + 1 < n && (b[i] & 0xFF) == 0x0F ? b[i + 1] & 0xFF : -1;
+        int op2 = i + 2 < n ? b[i + 2] & 0xFF : -1;
+        long[] a = r.toArray(); // rax rbx rcx rdx rsi rdi rsp rbp r8..r15 rip rflags
+        int len;
+        EventKind found;
+        switch (op1) {
+            case 0x31 -> { found = EventKind.RDTSC; len = i + 2; edxEax(a, e.value()); }
+            case 0x33 -> { found = EventKind.RDPMC; len = i + 2; edxEax(a, e.value()); }
+            case 0x32 -> { found = EventKind.MSR_READ; len = i + 2; edxEax(a, e.value()); }
+            case 0xA2 -> {
+                found = EventKind.CPUID;
+                len = i + 2;
+                byte[] d = e.data();
+                if (e.kind() == EventKind.CPUID && (d == null || d.length < 16)) throw Stop.inconclusive("CPUID event at " + p + " without its 16 result bytes");
+                if (e.kind() == EventKind.CPUID) {
+                    a[0] = le32(d, 0); a[1] = le32(d, 4); a[2] = le32(d, 8); a[3] = le32(d, 12);
+                }
+            }
+            case 0x01 -> {
+                found = op2 == 0xF9 ? EventKind.RDTSCP : null;
+                len = i + 3;
+                edxEax(a, e.value());
+                byte[] d = e.data();
+                if (d != null && d.length >= 4) a[2] = le32(d, 0);
+            }
+            case 0xC7 -> {
+                int modrm = op2;
+                int reg = modrm >> 3 & 7;
+                found = (modrm >> 6) == 3 && reg == 6 ? EventKind.RDRAND : (modrm >> 6) == 3 && reg == 7 ? EventKind.RDSEED : null;
+                len = i + 3;
+                if (found != null) {
+                    int x86 = (modrm & 7) | (rex & 1) << 3;
+                    int idx = X86_TO_ARRAY[x86];
+                    long v = e.value();
+                    if ((rex & 8) != 0) a[idx] = v;
+                    else if (opsize) a[idx] = (a[idx] & ~0xFFFFL) | (v & 0xFFFF);
+                    else a[idx] = v & 0xFFFF_FFFFL;
+                    boolean cf = !(e.data() != null && e.data().length == 1 && e.data()[0] == 0);
+                    a[17] = (a[17] & ~0x8D5L) | (cf ? 1 : 0);
+                }
+            }
+            default -> { found = null; len = 0; }
+        }
+        if (found != e.kind()) {
+            throw Stop.diverged(p, r.rip(), List.of("log: " + e.kind() + " consumed by instruction " + (p + 1)
+                    + "; replay: the instruction at rip 0x" + Long.toHexString(insnRip) + " is " + (found == null ? "bytes "
+                    + hex(b, Math.min(n, 8)) : found.toString())));
+        }
+        if (done == null) {
+            a[16] = r.rip() + len;
+            cpu.setRegisters(Registers.fromArray(a));
+            counter.countEmulated();
+        } else {
+            cpu.setRegisters(Registers.fromArray(a));
+        }
+        consistentUpTo = p;
+    }
+
+    private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
+
+    private static void edxEax(long[] a, long v) {
+        a[0] = v & 0xFFFF_FFFFL;
+        a[3] = v >>> 32;
+    }
+
+    private static long le32(byte[] b, int o) {
+        return (b[o] & 0xFFL) | (b[o + 1] & 0xFFL) << 8 | (b[o + 2] & 0xFFL) << 16 | (b[o + 3] & 0xFFL) << 24;
+    }
+
+    private static String hex(byte[] b, int n) {
+        StringBuilder s = new StringBuilder();
+        for (int k = 0; k < n; k++) s.append(String.format("%02x", b[k] & 0xFF));
+        return s.toString();
+    }
+
+    /** Runs until exactly {@code p} instructions retired; any input exit or unlogged input on the way diverges. */
+    private void advance(long p, PcmEvent next) throws Stop, BackendException {
+        int idle = 0;
+        while (counter.position() < p) {
+            long before = counter.position();
+            VmExit x = counter.runUntil(p);
+            checkUnlogged(next);
+            switch (x) {
+                case VmExit.Interrupted i -> { }
+                case VmExit.PortOut o -> cpu.complete(x, ExitResult.done());
+                case VmExit.Hlt h -> { }
+                case VmExit.InterruptWindow w -> cpu.requestInterruptWindow(false);
+                case VmExit.PortIn in -> hold(x, next, p);
+                case VmExit.MmioRead rd -> hold(x, next, p);
+                case VmExit.MmioWrite wr -> hold(x, next, p);
+                case VmExit.Shutdown s -> throw Stop.diverged(counter.position(), rip(), List.of("replay: shutdown (" + s.reason()
+                        + ") at position " + counter.position() + "; log: " + describe(next) + " at position " + p));
+                case VmExit.InternalError ie -> throw Stop.inconclusive("KVM internal error at position " + counter.position() + ": " + ie.detail());
+                default -> throw Stop.inconclusive("unexpected exit " + x + " at position " + counter.position());
+            }
+            if (heldExit != null) return;
+            idle = counter.position() == before ? idle + 1 : 0;
+            if (idle > 1000) throw Stop.inconclusive("the replay makes no progress at position " + before + " (last exit " + x + ")");
+        }
+        if (counter.position() > p && !observedAt(next)) {
+            throw Stop.inconclusive("the counter passed position " + p + " (at " + counter.position() + ")");
+        }
+    }
+
+    private boolean observedAt(PcmEvent e) {
+        return e != null && observed.stream().anyMatch(o -> o.kind() == e.kind() && o.position() == e.position());
+    }
+
+    /** An input exit at the target of an advance: kept for the event at that position if it is an exit input. */
+    private void hold(VmExit x, PcmEvent next, long p) throws Stop, BackendException {
+        boolean exitEvent = next.kind() == EventKind.PIO_IN || next.kind() == EventKind.MMIO_READ
+                || next.kind() == EventKind.MMIO_WRITE;
+        if (exitEvent && counter.position() == p && next.position() == p) {
+            heldExit = x;
+            return;
+        }
+        throw unexpected(x, next, p);
+    }
+
+    private Stop unexpected(VmExit x, PcmEvent next, long p) throws BackendException {
+        return Stop.diverged(counter.position(), rip(), List.of("replay: " + x + " at position " + counter.position()
+                + "; log: nothing there, next is " + describe(next) + " at position " + p));
+    }
+
+    private void checkUnlogged(PcmEvent next) throws Stop, BackendException {
+        for (Observed o : observed) {
+            if (next != null && o.kind() == next.kind() && o.position() == next.position()) continue;
+            throw Stop.diverged(o.position(), o.rip(), List.of("replay consumed an input the log does not have: "
+                    + o.kind() + " at position " + o.position() + " rip 0x" + Long.toHexString(o.rip())
+                    + (next == null ? "" : "; log: next is " + describe(next) + " at position " + next.position())));
+        }
+    }
+
+    private long rip() throws BackendException {
+        return cpu.registers().rip();
+    }
+
+    private static String describe(PcmEvent e) {
+        return e.kind() + (e.kind() == EventKind.END ? "" : " 0x" + Long.toHexString(e.address()));
+    }
+
+    // ------------------------------------------------------------------ final state
+
+    /** Differences between the replay's state now and the final snapshot (empty: equal). */
+    List<String> compare() throws BackendException {
+        Snapshot f = window.end();
+        List<String> d = new ArrayList<>();
+        long[] got = cpu.registers().toArray(), want = f.registers().toArray();
+        String[] names = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
+            "r14", "r15", "rip", "rflags"};
+        for (int k = 0; k < 18; k++) {
+            if (got[k] != want[k]) d.add(names[k] + ": replay 0x" + Long.toHexString(got[k]) + " != recorded 0x" + Long.toHexString(want[k]));
+        }
+        SpecialRegisters gs = cpu.specialRegisters(), ws = f.specialRegisters();
+        seg(d, "cs", gs.cs(), ws.cs());
+        seg(d, "ss", gs.ss(), ws.ss());
+        seg(d, "ds", gs.ds(), ws.ds());
+        seg(d, "es", gs.es(), ws.es());
+        seg(d, "fs", gs.fs(), ws.fs());
+        seg(d, "gs", gs.gs(), ws.gs());
+        cr(d, "cr0", gs.cr0(), ws.cr0());
+        cr(d, "cr3", gs.cr3(), ws.cr3());
+        cr(d, "cr4", gs.cr4(), ws.cr4());
+        cr(d, "efer", gs.efer(), ws.efer());
+        long size = ram.byteSize();
+        byte[] want4k = new byte[4096], got4k = new byte[4096];
+        int pages = 0;
+        for (long at = 0; at < size; at += 4096) {
+            f.memory().read(at, want4k, 0, 4096);
+            MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, at, got4k, 0, 4096);
+            int off = Arrays.mismatch(got4k, want4k);
+            if (off >= 0) {
+                if (++pages <= 16) {
+                    int diff = 0;
+                    for (int k = 0; k < 4096; k++) if (got4k[k] != want4k[k]) diff++;
+                    d.add(String.format("page 0x%x offset 0x%x: replay 0x%x != recorded 0x%x (%d bytes differ)", at, off,
+                            got4k[off] & 0xFF, want4k[off] & 0xFF, diff));
+                }
+            }
+        }
+        if (pages > 16) d.add((pages - 16) + " more pages differ");
+        return d;
+    }
+
+    private static void seg(List<String> d, String n, Segment g, Segment w) {
+        if (g.selector() != w.selector()) d.add(n + ".selector: replay 0x" + Integer.toHexString(g.selector()) + " != recorded 0x" + Integer.toHexString(w.selector()));
+        if (g.base() != w.base()) d.add(n + ".base: replay 0x" + Long.toHexString(g.base()) + " != recorded 0x" + Long.toHexString(w.base()));
+    }
+
+    private static void cr(List<String> d, String n, long g, long w) {
+        if (g != w) d.add(n + ": replay 0x" + Long.toHexString(g) + " != recorded 0x" + Long.toHexString(w));
+    }
+
+    @Override
+    public void close() {
+        try {
+            counter.close();
+        } catch (BackendException | RuntimeException e) {
+            // the VM goes anyway
+        }
+        vm.close();
+        arena.close();
+    }
+}

@@ -1,0 +1,99 @@
+package pcm.vmx.internal.replay;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongConsumer;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.Outcome;
+import pcm.core.api.verify.ReplayStrategy;
+import pcm.core.api.verify.ReplayVerifier;
+import pcm.core.api.verify.Verdict;
+import pcm.core.api.verify.Window;
+import pcm.vmx.internal.kvm.KvmHypervisor;
+
+/**
+ * The KVM RCP ({@code pcm.rcp.id=kvm}): replays a window on a fresh KVM VM (memory from the initial image,
+ * registers, special registers, FPU, MSRs restored), stepped by the {@code kvm-step} counter to each logged
+ * event's position. Inputs that do not exit on KVM (RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, RDMSR) are
+ * carried out by the VMM with the logged result; port and MMIO reads are answered from the log in the exit
+ * (no device is asked); MMIO writes are compared; DMA bytes are written at their position; interrupts are
+ * injected at their position (the vCPU must be able to take them). At END: GPRs, RIP, RFLAGS, segment
+ * selectors and bases, CR0/3/4, EFER and every RAM byte against the final snapshot. The first logged event
+ * that does not match is the divergence; otherwise a final-state mismatch is reported at the position up to
+ * which every event matched. Never throws for a bad window.
+ */
+@Component(service = ReplayVerifier.class, property = ReplayVerifier.ID + "=" + KvmReplayVerifier.ID)
+public final class KvmReplayVerifier implements ReplayVerifier {
+
+    public static final String ID = "kvm";
+
+    private KvmHypervisor hv;
+
+    public KvmReplayVerifier() {}
+
+    /** Outside OSGi (tests): with this hypervisor. */
+    public KvmReplayVerifier(KvmHypervisor hv) {
+        this.hv = hv;
+    }
+
+    private synchronized KvmHypervisor hypervisor() {
+        if (hv == null) hv = KvmHypervisor.standard();
+        return hv;
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        if (hv != null) hv.close();
+        hv = null;
+    }
+
+    @Override
+    public String id() { return ID; }
+
+    @Override
+    public Verdict verify(Window window, ReplayStrategy strategy, LongConsumer progress) {
+        String wid = "?";
+        long insns = -1;
+        try {
+            if (window == null) return Verdict.inconclusive(ID, wid, -1, "no window");
+            wid = String.valueOf(window.id());
+            KvmHypervisor h = hypervisor();
+            if (h.system() == null) return Verdict.inconclusive(ID, wid, -1, "KVM is not available: " + h.hostInfo().problem());
+            KvmReplay r;
+            try {
+                r = new KvmReplay(window, h);
+            } catch (KvmReplay.Stop s) {
+                return stopped(s, wid, insns);
+            }
+            try (r) {
+                insns = r.endPosition;
+                long t0 = System.nanoTime();
+                r.run();
+                List<String> diff = r.compare();
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                if (progress != null) {
+                    try { progress.accept(insns); } catch (RuntimeException e) { /* ignore */ }
+                }
+                if (diff.isEmpty()) {
+                    return new Verdict(Outcome.MATCH, ID, wid, insns, Optional.empty(), "replayed " + insns
+                            + " instructions on KVM in " + ms + " ms, " + window.events().size() + " events; registers and "
+                            + (window.end().memory().size() >> 12) + " pages equal");
+                }
+                return Verdict.diverged(ID, wid, insns, new Divergence(r.consistentUpTo, window.end().registers().rip(), diff));
+            } catch (KvmReplay.Stop s) {
+                return stopped(s, wid, insns);
+            }
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
+            return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
+        }
+    }
+
+    private static Verdict stopped(KvmReplay.Stop s, String wid, long insns) {
+        return s.divergence != null ? Verdict.diverged(ID, wid, insns, s.divergence) : Verdict.inconclusive(ID, wid, insns, s.why);
+    }
+}
