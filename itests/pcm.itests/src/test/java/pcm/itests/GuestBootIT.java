@@ -43,8 +43,13 @@ class GuestBootIT {
 
     record GuestRun(int status, List<String> console, Map<String, Long> exits, String raw) {}
 
+    /** Boots the guest without sampling: these tests are about the guest and its exits. */
     static GuestRun run(String backend, int blocks) throws Exception {
-        LauncherIT.Run r = LauncherIT.exec(data, "pcm:run --backend " + backend + " --blocks " + blocks + " --timeout 120");
+        return run("pcm:run --window 0 --backend " + backend + " --blocks " + blocks + " --timeout 120");
+    }
+
+    static GuestRun run(String command) throws Exception {
+        LauncherIT.Run r = LauncherIT.exec(data, command);
         List<String> lines = r.out().lines().toList();
         int stop = lines.stream().filter(l -> l.startsWith("guest stopped:")).findFirst().map(lines::indexOf).orElse(lines.size());
         Map<String, Long> exits = new LinkedHashMap<>();
@@ -93,6 +98,24 @@ class GuestBootIT {
         assertGuestDone(soft, 16);
         assertTrue(soft.exits().getOrDefault("CPUID", 0L) >= 1, "CPUID leaves the interpreter as an exit: " + soft.raw());
         assertTrue(soft.exits().getOrDefault("NONDETERMINISTIC_INSN", 0L) >= 1, "RDTSC leaves the interpreter as an exit: " + soft.raw());
+    }
+
+    static final Pattern VERDICT = Pattern.compile("^window (\\S+) (MATCH|DIVERGED|INCONCLUSIVE) rcp=(\\S+) insns=(\\d+) events=(\\d+)$");
+
+    /** The main job: windows recorded while the guest runs, each verified, one line per window and verifier. */
+    @Test
+    void mainJobRecordsAndVerifiesWindowsOnTheSoftwareCpu() throws Exception {
+        GuestRun g = run("pcm:run --backend soft --blocks 512 --window 20000 --period 2 --timeout 120");
+        assertEquals(0, g.status(), g.raw());
+        List<Matcher> verdicts = g.raw().lines().map(VERDICT::matcher).filter(Matcher::matches).toList();
+        assertTrue(verdicts.size() >= 2, "expected several windows: " + g.raw());
+        for (Matcher v : verdicts) {
+            assertEquals("MATCH", v.group(2), g.raw());
+            assertEquals("soft", v.group(3), g.raw());
+            assertEquals(20000L, Long.parseLong(v.group(4)), g.raw());
+            assertTrue(Long.parseLong(v.group(5)) > 0, "a window of the guest logs inputs: " + g.raw());
+        }
+        assertTrue(g.raw().contains(verdicts.size() + " verdicts on " + verdicts.size() + " windows, 0 DIVERGED"), g.raw());
     }
 
     @Test
