@@ -339,7 +339,11 @@ final class Cpu extends CpuBase {
         flags = c ? flags | CF : flags & ~CF;
     }
 
-    final long shift(int op, long d, int count, int size) {
+    /**
+     * {@code immReg}: register destination with an immediate count (Intel: ROL/ROR r, imm with a count
+     * above 1 keep OF; the memory and CL forms compute the OF of the first 1-bit step).
+     */
+    final long shift(int op, long d, int count, int size, boolean immReg) {
         int bits = size * 8;
         int cnt = count & (size == 8 ? 0x3F : 0x1F);
         long m = MASK[size];
@@ -352,7 +356,8 @@ final class Cpu extends CpuBase {
                 int n = cnt & (bits - 1);
                 res = n == 0 ? d : ((d << n) | (d >>> (bits - n))) & m;
                 c = (res & 1) != 0;
-                o = (((res >>> (bits - 1)) & 1) != 0) ^ c;
+                o = !intelFlags ? (((res >>> (bits - 1)) & 1) != 0) ^ c
+                        : immReg && cnt > 1 ? of() : (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0;
                 setCfOf(c, o);
                 return res;
             }
@@ -360,7 +365,8 @@ final class Cpu extends CpuBase {
                 int n = cnt & (bits - 1);
                 res = n == 0 ? d : ((d >>> n) | (d << (bits - n))) & m;
                 c = ((res >>> (bits - 1)) & 1) != 0;
-                o = c ^ (((res >>> (bits - 2)) & 1) != 0);
+                o = !intelFlags ? c ^ (((res >>> (bits - 2)) & 1) != 0)
+                        : immReg && cnt > 1 ? of() : (((d >>> (bits - 1)) ^ d) & 1) != 0;
                 setCfOf(c, o);
                 return res;
             }
@@ -374,13 +380,14 @@ final class Cpu extends CpuBase {
                     res = ((res << 1) | carry) & m;
                     carry = out;
                 }
-                setCfOf(carry != 0, (((res >>> (bits - 1)) & 1) ^ carry) != 0);
+                setCfOf(carry != 0, intelFlags ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0
+                        : (((res >>> (bits - 1)) & 1) ^ carry) != 0);
                 return res;
             }
             case 3: { // RCR
                 int n = size == 1 ? cnt % 9 : size == 2 ? cnt % 17 : cnt;
                 if (n == 0) return d;
-                long carry = cf() ? 1 : 0;
+                long carry = cf() ? 1 : 0, cin = carry;
                 res = d;
                 for (int i = 0; i < n; i++) {
                     long out = res & 1;
@@ -388,7 +395,8 @@ final class Cpu extends CpuBase {
                     carry = out;
                 }
                 res &= m;
-                setCfOf(carry != 0, (((res >>> (bits - 1)) ^ (res >>> (bits - 2))) & 1) != 0);
+                setCfOf(carry != 0, intelFlags ? ((cin ^ (d >>> (bits - 1))) & 1) != 0
+                        : (((res >>> (bits - 1)) ^ (res >>> (bits - 2))) & 1) != 0);
                 return res;
             }
             case 4: case 6: { // SHL/SAL
@@ -439,7 +447,8 @@ final class Cpu extends CpuBase {
             res = cnt == bits ? s : ((d >>> cnt) | (s << (bits - cnt))) & m;
             c = ((d >>> (cnt - 1)) & 1) != 0;
         }
-        boolean o = (((res ^ d) >>> (bits - 1)) & 1) != 0;
+        boolean o = !intelFlags ? (((res ^ d) >>> (bits - 1)) & 1) != 0 // Intel: OF of the first 1-bit step
+                : left ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0 : (((d >>> (bits - 1)) ^ s) & 1) != 0;
         setResultFlags(res, size, c, o, false);
         return res;
     }
@@ -723,7 +732,7 @@ final class Cpu extends CpuBase {
                         if (sz == 4) r[d.dst] &= 0xFFFFFFFFL;
                         break sw;
                     }
-                    setReg(d.dst, sz, shift(d.sub, v, cnt, sz));
+                    setReg(d.dst, sz, shift(d.sub, v, cnt, sz, !d.cl));
                     break sw;
                 }
                 case DecodedInsn.SHIFT_M: {
@@ -732,7 +741,7 @@ final class Cpu extends CpuBase {
                     long v = read(a, sz);
                     int cnt = d.cl ? (int) r[1] & 0xFF : (int) d.imm;
                     if ((cnt & (sz == 8 ? 0x3F : 0x1F)) == 0) break sw;
-                    write(a, sz, shift(d.sub, v, cnt, sz));
+                    write(a, sz, shift(d.sub, v, cnt, sz, false));
                     break sw;
                 }
                 case DecodedInsn.IMUL_RR64: {
@@ -1078,7 +1087,7 @@ final class Cpu extends CpuBase {
                     if (size == 4 && mod == 3) r[rm] &= 0xFFFFFFFFL;
                     return;
                 }
-                long res = shift(reg & 7, d, cnt, size);
+                long res = shift(reg & 7, d, cnt, size, b < 0xC2 && mod == 3);
                 rmWrite(size, res);
                 return;
             }
@@ -1255,6 +1264,7 @@ final class Cpu extends CpuBase {
             }
         }
         setResultFlags(lo & m, size, c, c, false);
+        if (intelFlags) flags &= ~ZF; // Intel clears ZF after MUL/IMUL
     }
 
     private long imul2(long a, long b, int size) {
@@ -1751,11 +1761,14 @@ final class Cpu extends CpuBase {
             return;
         }
         if (v == 0) {
-            flags |= ZF;
+            // Intel: CF, OF, SF, AF = 0, PF = 1 (destination unchanged)
+            flags = intelFlags ? (flags & ~ARITH) | ZF | PF : flags | ZF;
             return;
         }
-        flags &= ~ZF;
-        setReg(reg, osz, reverse ? 63 - Long.numberOfLeadingZeros(v) : Long.numberOfTrailingZeros(v));
+        int n = reverse ? 63 - Long.numberOfLeadingZeros(v) : Long.numberOfTrailingZeros(v);
+        // Intel: CF, OF, SF, AF = 0, PF from the index
+        flags = intelFlags ? (flags & ~ARITH) | (parity(n) ? PF : 0) : flags & ~ZF;
+        setReg(reg, osz, n);
     }
 
     private void group6() {

@@ -69,6 +69,21 @@ abstract class CpuBase {
     int lop;
     long lres, ldst, lsrc, lsign, lcf;
 
+    /**
+     * The vendor model for the architecturally undefined flags (see the module README): {@code true}
+     * = Intel (measured on the recording host, a Xeon), {@code false} = AMD (the interpreter's earlier
+     * behaviour; not measured on AMD hardware). Chosen from the CPUID vendor ({@link #isIntel}).
+     */
+    boolean intelFlags = HOST_INTEL;
+
+    /** Whether the host's /proc/cpuinfo vendor is Intel (also when unreadable: "GenuineIntel" is the default). */
+    static final boolean HOST_INTEL = isIntel(CpuidTable.hostVendor());
+
+    /** The flag model for a CPUID vendor string: everything except "AuthenticAMD"/"HygonGenuine" is Intel. */
+    static boolean isIntel(String vendor) {
+        return vendor == null || !(vendor.equals("AuthenticAMD") || vendor.equals("HygonGenuine"));
+    }
+
     // ---- TLB: direct mapped, 4 KiB entries, tag = vpn << 1 | ukey ----
     static final int TLB_BITS = 12, TLB_SIZE = 1 << TLB_BITS, TLB_MASK = TLB_SIZE - 1;
     final long[] rTag = new long[TLB_SIZE], wTag = new long[TLB_SIZE], xTag = new long[TLB_SIZE];
@@ -172,7 +187,7 @@ abstract class CpuBase {
         }
     }
 
-    final boolean zf() { return lop == OP_NONE ? (flags & ZF) != 0 : lres == 0; }
+    final boolean zf() { return lop == OP_NONE ? (flags & ZF) != 0 : lres == 0 && !(lop == OP_MUL && intelFlags); }
 
     final boolean sf() { return lop == OP_NONE ? (flags & SF) != 0 : (lres & lsign) != 0; }
 
@@ -185,7 +200,8 @@ abstract class CpuBase {
             case OP_NONE: return (flags & OF) != 0;
             case OP_ADD: case OP_ADC: case OP_INC: return ((ldst ^ lres) & (lsrc ^ lres) & lsign) != 0;
             case OP_SUB: case OP_SBB: case OP_DEC: return ((ldst ^ lsrc) & (ldst ^ lres) & lsign) != 0;
-            case OP_SHL: return ((lres & lsign) != 0) ^ (lcf != 0);
+            case OP_SHL: // Intel: OF of the first 1-bit step for any count (equal to the AMD form for count 1)
+                return intelFlags ? ((ldst ^ (ldst << 1)) & lsign) != 0 : ((lres & lsign) != 0) ^ (lcf != 0);
             case OP_SHR: return (ldst & lsign) != 0;
             case OP_MUL: return lcf != 0;
             default: return false;
@@ -205,7 +221,7 @@ abstract class CpuBase {
         if (cf()) f |= CF;
         if (pf()) f |= PF;
         if (af()) f |= AF;
-        if (lres == 0) f |= ZF;
+        if (zf()) f |= ZF;
         if ((lres & lsign) != 0) f |= SF;
         if (of()) f |= OF;
         return f;

@@ -41,6 +41,22 @@ final class CpuidTable {
         return e == null ? new Entry(0, 0, 0, 0) : e;
     }
 
+    /** The host's CPUID vendor string from /proc/cpuinfo ("GenuineIntel" if unreadable). */
+    static String hostVendor() {
+        String v = cpuinfo().getOrDefault("vendor_id", "GenuineIntel");
+        return v.length() == 12 ? v : "GenuineIntel";
+    }
+
+    /** The vendor string of this table's leaf 0. */
+    String vendor() {
+        Entry e = entries.get(key(0, 0));
+        if (e == null) return "";
+        byte[] b = new byte[12];
+        int[] w = {e.ebx(), e.edx(), e.ecx()};
+        for (int i = 0; i < 12; i++) b[i] = (byte) (w[i / 4] >>> (8 * (i % 4)));
+        return new String(b, StandardCharsets.US_ASCII);
+    }
+
     /** The default table from the host's /proc/cpuinfo (vendor "GenuineIntel" if unreadable). */
     static CpuidTable hostLike(String vendorOverride, Map<Long, Entry> overrides) {
         Map<String, String> info = cpuinfo();

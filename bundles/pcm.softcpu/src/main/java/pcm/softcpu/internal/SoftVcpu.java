@@ -36,6 +36,12 @@ public final class SoftVcpu implements VirtualCpu {
         this.onClose = onClose;
     }
 
+    /**
+     * Selects the undefined-flag model from a CPUID vendor string ("AuthenticAMD"/"HygonGenuine": AMD,
+     * anything else: Intel); the default is the host's vendor.
+     */
+    public void setCpuVendor(String vendor) { cpu.intelFlags = CpuBase.isIntel(vendor); }
+
     /** The interpreter, for tests and benchmarks in this package. */
     Cpu cpu() { return cpu; }
 

@@ -46,6 +46,15 @@ final class DiffGen {
             return u;
         }
 
+        /**
+         * Undefined flags the interpreter's Intel model does not fix (see the README table): only
+         * TZCNT/LZCNT's OF/SF/AF/PF (not measured) and SHLD/SHRD counts above the width (not generated).
+         */
+        long unmodelledIntel(long rcxBefore) {
+            if (shiftOp < 0) return what.startsWith("tzcnt") || what.startsWith("lzcnt") ? undef : 0;
+            return shiftOp == 8 ? undefined(rcxBefore) & ARITH & (undefined(rcxBefore) == (AF | OF | ARITH) ? ARITH : 0) : 0;
+        }
+
         /** A REPE/REPNE CMPS or SCAS. */
         boolean repCompare() { return what.startsWith("rep") && (what.contains("cmps") || what.contains("scas")); }
 

@@ -104,11 +104,31 @@ final class Replay implements AutoCloseable {
         try {
             load(init, ram);
             vcpu = SoftVcpu.standalone(ram);
+            String vendor = recordedVendor(window);
+            if (vendor != null) vcpu.setCpuVendor(vendor);
             setState(vcpu, init);
         } catch (Stop s) {
             arena.close();
             throw s;
         }
+    }
+
+    /**
+     * The CPUID vendor of the recording CPU as far as the window shows it (a logged CPUID leaf 0), else
+     * null: the interpreter keeps the host's vendor (the undefined-flag model follows the vendor; see
+     * the module README). The log header's {@code cpuVendor} is not reachable through {@link Window}.
+     */
+    static String recordedVendor(Window w) {
+        for (pcm.core.api.event.PcmEvent e : w.events()) {
+            if (e.kind() == EventKind.CPUID && e.address() == 0 && e.data().length >= 16) {
+                byte[] b = e.data(), v = new byte[12];
+                System.arraycopy(b, 4, v, 0, 4); // EBX
+                System.arraycopy(b, 12, v, 4, 4); // EDX
+                System.arraycopy(b, 8, v, 8, 4); // ECX
+                return new String(v, java.nio.charset.StandardCharsets.US_ASCII);
+            }
+        }
+        return null;
     }
 
     /** The END position, or a Stop if the window lacks something the replay needs. */
