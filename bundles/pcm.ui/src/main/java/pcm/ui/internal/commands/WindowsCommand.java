@@ -14,6 +14,7 @@ import pcm.core.api.event.EventKind;
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Verdict;
+import pcm.core.api.verify.VerificationService;
 import pcm.ui.internal.format.TextTable;
 
 /** {@code pcm:windows}: the sampling windows in the store, oldest first. */
@@ -33,7 +34,21 @@ public class WindowsCommand {
         Sampler s = ref == null ? null : context.getService(ref);
         if (s == null) throw new CommandFailure("no sampler service (pcm.core's sampler is not active)");
         try {
-            return render(s.windows());
+            return render(withVerdicts(s.windows()));
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /** Verdicts live in the verification service (stored beside the windows); the sampler knows only the windows. */
+    private List<WindowInfo> withVerdicts(List<WindowInfo> windows) {
+        ServiceReference<VerificationService> ref = context.getServiceReference(VerificationService.class);
+        VerificationService v = ref == null ? null : context.getService(ref);
+        if (v == null) return windows;
+        try {
+            return windows.stream().map(w -> w.verdicts().isEmpty()
+                    ? new WindowInfo(w.id(), w.state(), w.backend(), w.instructions(), w.eventCounts(), w.sizeBytes(), v.verdicts(w.id()))
+                    : w).toList();
         } finally {
             context.ungetService(ref);
         }
