@@ -87,7 +87,9 @@ public class RunCommand {
                 ? context.registerService(VerdictListener.class, verdicts::add, null) : null;
         OptionalInt status;
         long guestMillis = 0;
+        java.util.Set<String> earlier = new java.util.HashSet<>(); // windows of earlier runs in this data directory
         try {
+            if (sampling) sampler.windows().forEach(w -> earlier.add(w.id()));
             long started = System.nanoTime();
             vm.start();
             if (sampling) sampler.startPeriodic(null);
@@ -113,7 +115,9 @@ public class RunCommand {
         long diverged = 0;
         if (sampling) {
             Map<String, Long> events = new java.util.HashMap<>();
-            for (WindowInfo w : sampler.windows()) events.put(w.id(), w.eventCounts().values().stream().mapToLong(Long::longValue).sum());
+            for (WindowInfo w : sampler.windows()) {
+                if (!earlier.contains(w.id())) events.put(w.id(), w.eventCounts().values().stream().mapToLong(Long::longValue).sum());
+            }
             List<Verdict> sorted = new ArrayList<>(verdicts);
             sorted.sort(Comparator.comparing(Verdict::windowId).thenComparing(Verdict::rcp));
             for (Verdict v : sorted) {
@@ -123,6 +127,7 @@ public class RunCommand {
                         .reduce((a, b) -> a + "; " + b).orElse(""));
             }
             for (WindowInfo w : sampler.windows()) {
+                if (earlier.contains(w.id())) continue;
                 if (sorted.stream().noneMatch(v -> v.windowId().equals(w.id()))) {
                     out.println("window " + w.id() + " INCONCLUSIVE rcp=- insns=" + w.instructions() + " events="
                             + events.getOrDefault(w.id(), 0L));

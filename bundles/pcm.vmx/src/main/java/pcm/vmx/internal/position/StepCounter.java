@@ -37,6 +37,16 @@ public final class StepCounter implements PositionCounter {
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
     private static final VmExit.Interrupted TARGET_REACHED = new VmExit.Interrupted();
 
+    /** Diagnostic step trace (system property pcm.kvmstep.trace = a directory), off by default. */
+    private static final String TRACE_DIR = System.getProperty("pcm.kvmstep.trace");
+    private final StringBuilder trace = TRACE_DIR != null ? new StringBuilder() : null;
+
+    private void tr(String fmt, Object... a) {
+        if (trace != null) {
+            trace.append(position).append(' ').append(String.format(fmt, a)).append('\n');
+        }
+    }
+
     private final KvmVcpu cpu;
     private final GuestLinear mem;
     private final InputObserver observer;
@@ -68,6 +78,63 @@ public final class StepCounter implements PositionCounter {
         cpu.refreshRunState();
         cpu.setSingleStep(true);
         debugControl = DBG_ENABLE | DBG_SINGLESTEP;
+        deliverPendingInterrupt();
+        if (trace != null) {
+            tr("start rip %x cpl %d", cpu.registers().rip(), cpu.specialRegisters().cs().dpl());
+        }
+    }
+
+    /**
+     * An interrupt the VMM injected before the counter started (KVM_INTERRUPT, then a KVM_RUN that a kick ended
+     * before KVM entered the guest) is still queued in KVM: the first step would deliver it, and the window's
+     * log, opened after the injection, would hold no INTERRUPT for it (the replay would run on in the
+     * interrupted code). Deliver it now, before position 0 and before the caller's initial snapshot: step until
+     * KVM no longer holds it (the handler's first instruction runs with it, outside the window).
+     */
+    private void deliverPendingInterrupt() throws BackendException {
+        if (!cpu.vcpuEvents().interruptInjected()) {
+            return;
+        }
+        silent = true;
+        boolean windowExit = false;
+        try {
+            for (int i = 0; cpu.vcpuEvents().interruptInjected(); i++) {
+                if (i >= MAX_REDO) {
+                    throw new StepException(StepException.Reason.FRAME_MISMATCH,
+                            "an interrupt queued before the counter started was not delivered after " + MAX_REDO + " KVM_RUNs");
+                }
+                knownRegs = null;
+                knownSregs = null;
+                VmExit e = step();
+                if (e instanceof VmExit.InterruptWindow) {
+                    windowExit = true;
+                } else if (e != null && !(e instanceof VmExit.Interrupted)) {
+                    throw new StepException(StepException.Reason.FRAME_MISMATCH,
+                            "delivering an interrupt queued before the counter started ended in " + e);
+                }
+            }
+        } finally {
+            silent = false;
+            restoreGuestDr();
+        }
+        if (windowExit) {
+            cpu.requestInterruptWindow(true); // the re-run dropped the VMM's request: make it again
+        }
+        cpu.refreshRunState();
+        preDelivered++;
+        position = 0;
+        exitRip = -1;
+        knownRegs = null;
+        knownSregs = null;
+    }
+
+    /** True while the counter runs the guest before position 0 (no inputs are reported). */
+    private boolean silent;
+    private long preDelivered;
+
+    /** Interrupts the counter delivered before position 0 (diagnostics). */
+    long preDelivered() {
+        return preDelivered;
     }
 
     @Override
@@ -117,6 +184,7 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.CLOSED, "the position counter is closed");
         }
         boolean bounded = target > position;
+        tr("runUntil %d exitRip %x", target, exitRip);
         knownRegs = null; // the kernel may have changed the state since
         knownSregs = null;
         try {
@@ -130,6 +198,9 @@ public final class StepCounter implements PositionCounter {
             while (true) {
                 if (bounded && position >= target) {
                     cpu.refreshRunState();
+                    if (trace != null) {
+                        tr("target reached rip %x", cpu.registers().rip());
+                    }
                     return TARGET_REACHED;
                 }
                 VmExit e = step();
@@ -137,6 +208,7 @@ public final class StepCounter implements PositionCounter {
                     cpu.refreshRunState(); // the state may have been rewritten after KVM's exit
                 }
                 if (e != null) {
+                    tr("ret %s", e);
                     return e;
                 }
             }
@@ -154,6 +226,7 @@ public final class StepCounter implements PositionCounter {
         knownRegs = null;
         knownSregs = null;
         int kind = peek(s, r.rip());
+        tr("step rip %x cpl %d kind %d rflags %x", r.rip(), s.cs().dpl(), kind & 0xFF, r.rflags());
         steps++;
         if (pvm && s.cs().dpl() == 3) {
             return stepUser(r, s, kind);
@@ -167,6 +240,7 @@ public final class StepCounter implements PositionCounter {
         restoreGuestDr();
         setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
         VmExit e = cpu.run();
+        tr(" k run -> %s", e);
         if (e instanceof VmExit.Debug d) {
             if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
                 return null; // a chunk of iterations; counts when RIP moves past
@@ -197,6 +271,7 @@ public final class StepCounter implements PositionCounter {
         VmExit deferred = null;
         for (int round = 0; ; round++) {
             VmExit e = cpu.run();
+            tr(" user run %d -> %s", round, e);
             if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
                 undoDebugTrap(s, db, saved, r.rip(), kind, r);
                 return deferred;
@@ -250,6 +325,7 @@ public final class StepCounter implements PositionCounter {
                     top - 40, fRip, fCs, fFlags, fRsp, fSs, user.cs().selector(), user.ss().selector()));
         }
         long[] a = cpu.registers().toArray();
+        tr(" undo frame rip %x flags %x rsp %x", fRip, fFlags, fRsp);
         a[16] = fRip;
         a[6] = fRsp;
         a[17] = fFlags & ~TF;
@@ -356,6 +432,7 @@ public final class StepCounter implements PositionCounter {
         try {
             for (int round = 0; ; round++) {
                 e = cpu.run();
+                tr(" iret run %d -> %s", round, e);
                 if (!(e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow)) {
                     break;
                 }
@@ -531,7 +608,7 @@ public final class StepCounter implements PositionCounter {
     /** Counts one retired instruction and reports its input if it consumed one ({@code post}: state after it). */
     private void retire(int kind, Registers pre, Registers post) throws BackendException {
         int k = kind & 0xFF;
-        if (k >= InsnPeek.RDTSC && k <= InsnPeek.RDPMC && observer != null) {
+        if (k >= InsnPeek.RDTSC && k <= InsnPeek.RDPMC && observer != null && !silent) {
             Registers a = post != null ? post : cpu.registers();
             long edxEax = (a.rdx() & 0xFFFF_FFFFL) << 32 | (a.rax() & 0xFFFF_FFFFL);
             switch (k) {
@@ -609,6 +686,13 @@ public final class StepCounter implements PositionCounter {
             return;
         }
         closed = true;
+        if (trace != null) {
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(TRACE_DIR, "t" + System.nanoTime() + ".txt"), trace);
+            } catch (java.io.IOException e) {
+                // diagnostics only
+            }
+        }
         restoreGuestDr();
         cpu.setSingleStep(false);
     }

@@ -2,6 +2,7 @@ package pcm.vmx.internal.position;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -203,6 +204,37 @@ class StepCounterTest {
             assertEquals(0, g.get64(DB_COUNT));
             assertEquals(3000, g.cpu.registers().rax());
             assertEquals(PosGuest.CODE + 5, at.rip() & ~0xFL | 5, "stopped inside the loop");
+        }
+    }
+
+    /**
+     * Regression (KVM windows, RDTSC logged 6 positions late / end state with an unlogged timer tick): the loop
+     * injected an interrupt, a kick ended the next KVM_RUN before KVM entered the guest, and the window opened
+     * with the interrupt still queued in KVM. The counter's first step delivered it, but the log (opened after
+     * the injection) had no INTERRUPT. The counter now delivers it before position 0.
+     */
+    @Test
+    void interruptQueuedBeforeTheCounterStartsIsDeliveredBeforePositionZero() throws Exception {
+        String code = "b9e80300004883c003ffc975f8e6804889c3e681";
+        try (PosGuest g = guest(code, true)) {
+            try (StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+                assertInstanceOf(VmExit.Interrupted.class, c.runUntil(500));
+            }
+            assertTrue(g.cpu.canInjectInterrupt());
+            g.cpu.injectInterrupt(0x20);
+            g.cpu.refreshRunState(); // a KVM_RUN a kick ended before the guest ran: the interrupt stays queued
+            assertTrue(g.cpu.vcpuEvents().interruptInjected());
+            try (StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+                assertEquals(0, c.position());
+                assertEquals(1, c.preDelivered());
+                assertFalse(g.cpu.vcpuEvents().interruptInjected());
+                assertEquals(0, g.cpu.specialRegisters().cs().dpl(), "at position 0 the handler runs");
+                assertEquals(new VmExit.PortOut(0x80, 1, 0xb8), c.run());
+                // 3001 user instructions + incq + iretq in all; 500 before, the handler's incq before position 0
+                assertEquals(3001 + 2 - 500 - 1, c.position());
+                assertEquals(1, g.get64(IRQ_COUNT));
+                assertEquals(0, g.get64(DB_COUNT));
+            }
         }
     }
 
