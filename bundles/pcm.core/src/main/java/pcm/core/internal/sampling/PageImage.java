@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import pcm.core.api.memory.Xxh64;
 import pcm.core.api.verify.MemoryImage;
 
 /**

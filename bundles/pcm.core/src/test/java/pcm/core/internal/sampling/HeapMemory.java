@@ -1,5 +1,7 @@
 package pcm.core.internal.sampling;
 
+import pcm.core.api.memory.Xxh64;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;

@@ -1,5 +1,7 @@
 package pcm.core.internal.sampling;
 
+import pcm.core.api.memory.Xxh64;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
