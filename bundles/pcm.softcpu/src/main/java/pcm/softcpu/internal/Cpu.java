@@ -36,6 +36,11 @@ final class Cpu extends CpuBase {
     boolean stepTf;
     /** A TF single-step #DB owed to the guest after an exit the trapping instruction produced. */
     boolean tfTrapPending;
+    /**
+     * The instruction being executed (IRET) loaded RFLAGS.RF = 1 from its image: RF then applies to the next
+     * instruction and is not cleared when this one completes (SDM vol. 3 §18.3.1.1).
+     */
+    boolean rfLoaded;
     UnsupportedInstructionException lastError;
 
     private static final boolean[] PREFIX = new boolean[256];
@@ -161,12 +166,12 @@ final class Cpu extends CpuBase {
         int vec = faultVec;
         pendingExit = null;
         try {
-            deliver(vec, faultErr, faultHasErr, false, rip);
+            deliverFault(vec, faultErr, faultHasErr);
             return null;
         } catch (Fault f2) {
             if (vec == DF_) return new VmExit.Shutdown(-1, "triple fault");
             try {
-                deliver(DF_, 0, true, false, rip);
+                deliverFault(DF_, 0, true);
                 return null;
             } catch (Fault f3) {
                 return new VmExit.Shutdown(-1, "triple fault");
@@ -471,6 +476,7 @@ final class Cpu extends CpuBase {
         nip = rip;
         stepTf = (flags & TF) != 0;
         delivered = false;
+        rfLoaded = false;
         int b = fetch8();
         boolean o16 = false;
         a32 = false;
@@ -522,7 +528,18 @@ final class Cpu extends CpuBase {
         else execHigh(b);
         rip = nip;
         icount++;
+        completedRf();
         if (stepTf && !delivered) singleStepTrap();
+    }
+
+    /**
+     * The processor clears RFLAGS.RF when an instruction completes, except when the instruction (IRET) loaded
+     * RF = 1 itself (SDM vol. 3 §18.3.1.1): a trap (#DB single step) or interrupt delivered after it pushes
+     * that value.
+     */
+    private void completedRf() {
+        if (rfLoaded) rfLoaded = false;
+        else flags &= ~RF;
     }
 
     // =====================================================================================
@@ -839,6 +856,7 @@ final class Cpu extends CpuBase {
             }
             rip = nip;
             icount++;
+            flags &= ~RF; // completed (no pre-decoded instruction loads RF)
             if (tf && !delivered) singleStepTrap();
             if (pendingExit != null) return;
             if (windowRequested && interruptible()) return;
@@ -1495,6 +1513,7 @@ final class Cpu extends CpuBase {
         if (done) {
             rip = complNext;
             icount++;
+            completedRf();
         }
     }
 
@@ -1573,6 +1592,7 @@ final class Cpu extends CpuBase {
             throw f;
         }
         setRflags(nf);
+        rfLoaded = (nf & RF) != 0;
         r[4] = newRsp;
         if (rpl > oldCpl) nullDataSegments();
         nip = newRip;

@@ -773,9 +773,26 @@ abstract class CpuBase {
 
     /**
      * Delivers vector {@code vec} through the IDT. {@code soft}: INT n / INT3 (gate DPL checked);
-     * {@code ret} is the RIP pushed.
+     * {@code ret} is the RIP pushed. The RFLAGS image holds RF as it is: an interrupt or a trap (#DB single
+     * step) comes between instructions, where RF is 0 unless IRET just loaded 1; a software interrupt
+     * completes its instruction, so it pushes RF = 0 (SDM vol. 3 §18.3.1.1, §6.13).
      */
     final void deliver(int vec, int err, boolean hasErr, boolean soft, long ret) {
+        deliver(vec, err, hasErr, soft, ret, soft ? 0 : -1);
+    }
+
+    /**
+     * Delivers the fault-class exception {@code vec} raised by the instruction at RIP (pushed as the return
+     * address): the processor sets RF in the pushed RFLAGS image for every fault except an instruction
+     * breakpoint #DB (which this CPU does not raise), so that the handler's IRET does not fault again on an
+     * instruction breakpoint (SDM vol. 3 §18.3.1.1).
+     */
+    final void deliverFault(int vec, int err, boolean hasErr) {
+        deliver(vec, err, hasErr, false, rip, 1);
+    }
+
+    /** {@code rfImage}: -1 pushes RF as it is, 0 or 1 pushes that value. */
+    private void deliver(int vec, int err, boolean hasErr, boolean soft, long ret, int rfImage) {
         delivered = true;
         int ext = soft ? 0 : 1;
         if (vec * 16 + 15 > idtLimit) throw gp(vec * 8 + 2 + ext);
@@ -800,6 +817,8 @@ abstract class CpuBase {
         long oldRsp = r[4];
         int oldSs = segSel[SS];
         long oldFlags = rflags();
+        if (rfImage == 0) oldFlags &= ~RF;
+        else if (rfImage == 1) oldFlags |= RF;
         int oldCs = segSel[CS];
         int oldCpl = cpl;
         long sp;

@@ -31,7 +31,7 @@ import pcm.vmx.internal.kvm.KvmVcpu;
  */
 public final class StepCounter implements PositionCounter {
 
-    private static final long TF = 0x100, IF = 0x200;
+    private static final long TF = 0x100, IF = 0x200, RF = 0x10000;
     private static final int DBG_ENABLE = 0x1, DBG_SINGLESTEP = 0x2, DBG_USE_HW_BP = 0x20000;
     /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@link Registers#toArray()}. */
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -328,7 +328,11 @@ public final class StepCounter implements PositionCounter {
         tr(" undo frame rip %x flags %x rsp %x", fRip, fFlags, fRsp);
         a[16] = fRip;
         a[6] = fRsp;
-        a[17] = fFlags & ~TF;
+        // RFLAGS as the instruction left it natively: without KVM's TF, and with RF = 0, which the processor
+        // clears when an instruction completes (SDM vol. 3 §18.3.1.1). The delivered #DB frame's image may hold
+        // RF = 1; left live, it would be pushed into the guest's next interrupt frame and never cleared by a
+        // replaying interpreter. Only an IRETQ keeps the RF it loaded from its image (for the next instruction).
+        a[17] = fFlags & ~TF & ((kind & 0xFF) == InsnPeek.IRETQ ? ~0L : ~RF);
         Registers restored = Registers.fromArray(a);
         cpu.setRegisters(restored);
         cpu.setSpecialRegisters(user);
