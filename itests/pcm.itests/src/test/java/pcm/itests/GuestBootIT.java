@@ -89,6 +89,7 @@ class GuestBootIT {
         GuestRun a = run("kvm", 1);
         GuestRun b = run("kvm", 1);
         assertGuestDone(a, 1);
+        assertGuestDone(b, 1);
         assertEquals(a.console(), b.console());
     }
 
