@@ -1584,12 +1584,15 @@ final class Cpu extends CpuBase {
         if (sz == 2) mask &= 0xFFFF;
         long nf = (rflags() & ~mask) | (newFl & mask);
         int oldCpl = cpl;
-        loadCs(newCs, d);
+        noAccessedMark = true;
         try {
+            loadCs(newCs, d);
             loadDataSegment(SS, newSs);
         } catch (Fault f) {
             setCpl(oldCpl);
             throw f;
+        } finally {
+            noAccessedMark = false;
         }
         setRflags(nf);
         rfLoaded = (nf & RF) != 0;

@@ -238,6 +238,30 @@ class StepCounterTest {
         }
     }
 
+    /**
+     * Probe for the open problem "rip at interrupt: replay 0x100191 != log 0x1003e3": with an interrupt-window
+     * request pending across STI, a CPL0 step that ends in an interrupt-window exit must have counted the
+     * instruction that retired. Measured on this PVM host: no interrupt-window exit ends a CPL0 single-step at
+     * all (the step's KVM_EXIT_DEBUG returns first), so the count stays exact and the run reaches the OUT.
+     */
+    @Test
+    void interruptWindowRequestAcrossStiAtCpl0KeepsTheCountExact() throws Exception {
+        // cli; nop; nop; sti; nop x5; out 0x80; hlt (CPL0, IF=0 at start)
+        String code = "fa9090fb9090909090e680f4";
+        try (PosGuest g = guest(code, false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            g.cpu.requestInterruptWindow(true);
+            VmExit e = c.run();
+            g.cpu.requestInterruptWindow(false);
+            long rip = g.cpu.registers().rip();
+            if (e instanceof VmExit.InterruptWindow) {
+                assertEquals(rip - PosGuest.CODE, c.position(), "one-byte instructions: position = rip offset");
+                e = c.run();
+            }
+            assertEquals(new VmExit.PortOut(0x80, 1, 0), e);
+            assertEquals(9, c.position());
+        }
+    }
+
     @Test
     void cpl3WithoutDebugHandlerFailsClearly() throws Exception {
         try (PosGuest g = new PosGuest(hv, "9090e680", true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
