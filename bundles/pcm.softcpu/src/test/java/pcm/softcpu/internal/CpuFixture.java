@@ -28,11 +28,12 @@ final class CpuFixture implements AutoCloseable {
     final Cpu cpu;
 
     CpuFixture() throws Exception {
-        GuestHarness.writeTables(ram, 1, 0);
+        pcm.core.api.guest.LongModeBoot.writeTables((gpa, v) -> ram.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, gpa, v),
+                new pcm.core.api.guest.LongModeBoot.BootInfo(GuestHarness.RAM, 1, 3, 0));
         vm.setMemoryRegion(0, 0, ram, false);
         vcpu = (SoftVcpu) vm.createVcpu(0);
         cpu = vcpu.cpu();
-        vcpu.setSpecialRegisters(GuestHarness.bootSregs());
+        vcpu.setSpecialRegisters(pcm.core.api.guest.LongModeBoot.specialRegisters());
         vcpu.setRegisters(new Registers(0, 0, 0, 0, 0, 0, 0x90000, 0, 0, 0, 0, 0, 0, 0, 0, 0, CODE, 2));
     }
 

@@ -1,5 +1,6 @@
 package pcm.softcpu.internal;
 
+import pcm.core.api.guest.LongModeBoot;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -10,8 +11,6 @@ import java.nio.file.Path;
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.cpu.CpuidMask;
 import pcm.core.api.cpu.Registers;
-import pcm.core.api.cpu.Segment;
-import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.cpu.VirtualMachine;
 import pcm.core.api.exit.ExitContext;
@@ -60,44 +59,14 @@ final class GuestHarness implements AutoCloseable {
         this.tickInstructions = tickInstructions;
         byte[] img = Files.readAllBytes(IMAGE);
         MemorySegment.copy(img, 0, ram, ValueLayout.JAVA_BYTE, 0x100000, img.length);
-        writeTables(ram, param, timerHz);
+        LongModeBoot.writeTables((gpa, v) -> ram.set(ValueLayout.JAVA_LONG_UNALIGNED, gpa, v),
+                new LongModeBoot.BootInfo(RAM, param, LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED, timerHz));
         vm.setMemoryRegion(0, 0, ram, true);
         vcpu = vm.createVcpu(0);
         vcpu.setCpuid(new CpuidMask(0, 0, 0, 0));
-        vcpu.setSpecialRegisters(bootSregs());
-        vcpu.setRegisters(new Registers(0, 0, 0, 0, 0x8000, 0, 0x90000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x100000, 2));
+        vcpu.setSpecialRegisters(LongModeBoot.specialRegisters());
+        vcpu.setRegisters(LongModeBoot.registers(0x100000));
         nextTick = tickInstructions;
-    }
-
-    static void writeTables(MemorySegment m, long param, long timerHz) {
-        ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
-        m.set(L, 0x1000, 0);
-        m.set(L, 0x1008, 0x00AF9B000000FFFFL);
-        m.set(L, 0x1010, 0x00CF93000000FFFFL);
-        long flags = 7;
-        m.set(L, 0x2000, 0x3000 | flags);
-        for (int gib = 0; gib < 4; gib++) {
-            long pd = 0x4000 + gib * 0x1000L;
-            m.set(L, 0x3000 + gib * 8L, pd | flags);
-            for (int i = 0; i < 512; i++) {
-                m.set(L, pd + i * 8L, ((long) gib << 30) | ((long) i << 21) | flags | 0x80);
-            }
-        }
-        m.set(L, 0x8000, 0x31544F4F424D4350L);
-        m.set(L, 0x8008, RAM);
-        m.set(L, 0x8010, param);
-        m.set(L, 0x8018, 3); // RDRAND and RDSEED allowed
-        m.set(L, 0x8020, timerHz);
-    }
-
-    static SpecialRegisters bootSregs() {
-        Segment code = Segment.code64(0x08, 0);
-        Segment data = Segment.data(0x10, 0);
-        Segment tr = new Segment(0, 0xFFFF, 0, 0xB, true, 0, false, false, false, false, false, false);
-        Segment ldt = new Segment(0, 0xFFFF, 0, 0x2, true, 0, false, false, false, false, false, false);
-        return new SpecialRegisters(code, data, data, data, data, data, tr, ldt,
-                new SpecialRegisters.DescriptorTable(0x1000, 23), new SpecialRegisters.DescriptorTable(0, 0),
-                0x80010033L, 0, 0x2000, 0x620, 0, 0xD01, 0xFEE00900L);
     }
 
     private final ExitContext context = new ExitContext() {

@@ -29,6 +29,7 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.cpu.VirtualMachine;
 import pcm.core.api.exit.ExitDispatcher;
 import pcm.core.api.guest.GuestImage;
+import pcm.core.api.guest.LongModeBoot;
 import pcm.core.api.irq.InterruptController;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.memory.GuestMemoryProvider;
@@ -188,7 +189,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                 }
                 memory.write(image.loadAddress(), bytes, 0, bytes.length);
                 long flags = cfg.exposeRdrand() ? LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED : 0;
-                LongModeBoot.writeTables(memory, new LongModeBoot.BootInfo(ramBytes, cfg.workloadBlocks(), flags, cfg.timerHz()));
+                LongModeBoot.writeTables(memory::writeLong, new LongModeBoot.BootInfo(ramBytes, cfg.workloadBlocks(), flags, cfg.timerHz()));
 
                 ExitCounters newCounters = new ExitCounters();
                 CountDownLatch stopped = new CountDownLatch(1);

@@ -11,7 +11,7 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.vm.VmExit;
-import pcm.core.internal.vm.LongModeBoot;
+import pcm.core.api.guest.LongModeBoot;
 
 /**
  * A vCPU that "retires" a scripted sequence: runs of plain instructions, exits, and inputs consumed

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import pcm.core.api.sampling.WindowDamagedException.Problem;
-import pcm.core.internal.vm.LongModeBoot;
+import pcm.core.api.guest.LongModeBoot;
 
 class SnapshotFilesTest {
 

@@ -14,7 +14,9 @@ import pcm.core.api.event.PcmEvent;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Snapshot;
+import pcm.core.api.verify.MalformedWindowException;
 import pcm.core.api.verify.Window;
+import pcm.core.api.verify.WindowShape;
 import pcm.core.api.vm.VmExit;
 import pcm.softcpu.internal.SoftVcpu;
 
@@ -132,49 +134,19 @@ final class Replay implements AutoCloseable {
     }
 
     /** The END position, or a Stop if the window lacks something the replay needs. */
+    /** The shared window rules (WindowShape), plus what the soft RCP needs: an FXSAVE image of 512 bytes or none. */
     static long checkWindow(Window w) throws Stop {
-        List<String> missing = new ArrayList<>();
-        Snapshot i = w.initial(), e = w.end();
-        if (i == null) missing.add("initial snapshot");
-        else {
-            if (i.registers() == null) missing.add("initial registers");
-            if (i.specialRegisters() == null) missing.add("initial special registers");
-            if (i.memory() == null) missing.add("initial memory");
+        long end;
+        try {
+            end = WindowShape.endPosition(w);
+        } catch (MalformedWindowException e) {
+            throw Stop.inconclusive(e.getMessage());
         }
-        if (e == null) missing.add("final snapshot");
-        else {
-            if (e.registers() == null) missing.add("final registers");
-            if (e.specialRegisters() == null) missing.add("final special registers");
-            if (e.memory() == null) missing.add("final memory");
+        byte[] fpu = w.initial().fpu();
+        if (fpu != null && fpu.length != 512 && fpu.length != 0) {
+            throw Stop.inconclusive("initial FPU image is " + fpu.length + " bytes, not 512 (or empty: not captured)");
         }
-        if (w.events() == null) missing.add("event list");
-        if (!missing.isEmpty()) throw Stop.inconclusive("window lacks " + String.join(", ", missing));
-        long size = i.memory().size();
-        if (size <= 0 || (size & 0xFFF) != 0) throw Stop.inconclusive("initial memory size " + size + " is not a positive multiple of 4 KiB");
-        if (e.memory().size() != size) {
-            throw Stop.inconclusive("memory sizes differ: initial " + size + ", final " + e.memory().size());
-        }
-        if (i.fpu() != null && i.fpu().length != 512 && i.fpu().length != 0) {
-            throw Stop.inconclusive("initial FPU image is " + i.fpu().length + " bytes, not 512 (or empty: not captured)");
-        }
-        PcmEvent end = null;
-        long last = 0;
-        for (PcmEvent ev : w.events()) {
-            if (ev == null || ev.kind() == null) throw Stop.inconclusive("null event in the log");
-            if (ev.kind() == EventKind.STATE) continue;
-            if (end != null) throw Stop.inconclusive("event " + ev.kind() + " after END");
-            if (ev.position() < 0) throw Stop.inconclusive(ev.kind() + " event without a position (the recorder could not count)");
-            if (ev.position() < last) {
-                throw Stop.inconclusive("events out of position order: " + ev.kind() + "@" + ev.position() + " after position " + last);
-            }
-            last = ev.position();
-            if (ev.kind() == EventKind.END) end = ev;
-        }
-        if (end == null) throw Stop.inconclusive("no END event (the window was cut off)");
-        if (e.position() != 0 && e.position() != end.position()) {
-            throw Stop.inconclusive("final snapshot at position " + e.position() + " but END at " + end.position());
-        }
-        return end.position();
+        return end;
     }
 
     private static void load(Snapshot s, MemorySegment ram) throws Stop {

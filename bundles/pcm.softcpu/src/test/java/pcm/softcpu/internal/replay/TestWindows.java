@@ -1,5 +1,6 @@
 package pcm.softcpu.internal.replay;
 
+import pcm.core.api.guest.LongModeBoot;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -15,9 +16,6 @@ import java.util.function.Consumer;
 
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.cpu.CpuidMask;
-import pcm.core.api.cpu.Registers;
-import pcm.core.api.cpu.Segment;
-import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.cpu.VirtualMachine;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
@@ -94,43 +92,15 @@ final class TestWindows implements AutoCloseable {
         ram = arena.allocate(ramSize, 4096);
         byte[] img = Files.readAllBytes(IMAGE);
         MemorySegment.copy(img, 0, ram, ValueLayout.JAVA_BYTE, 0x100000, img.length);
-        writeTables(ram, param, timerHz, ramSize);
+        LongModeBoot.writeTables((gpa, v) -> ram.set(ValueLayout.JAVA_LONG_UNALIGNED, gpa, v),
+                new LongModeBoot.BootInfo(ramSize, param, LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED, timerHz));
         vm = new SoftHypervisor().createVm();
         vm.setMemoryRegion(0, 0, ram, false);
         vcpu = (SoftVcpu) vm.createVcpu(0);
         vcpu.setCpuid(CpuidMask.NONE);
-        vcpu.setSpecialRegisters(bootSregs());
-        vcpu.setRegisters(new Registers(0, 0, 0, 0, 0x8000, 0, 0x90000, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x100000, 2));
+        vcpu.setSpecialRegisters(LongModeBoot.specialRegisters());
+        vcpu.setRegisters(LongModeBoot.registers(0x100000));
         nextTick = tickEvery > 0 ? tickEvery : Long.MAX_VALUE;
-    }
-
-    static void writeTables(MemorySegment m, long param, long timerHz, long ramSize) {
-        ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
-        m.set(L, 0x1000, 0);
-        m.set(L, 0x1008, 0x00AF9B000000FFFFL);
-        m.set(L, 0x1010, 0x00CF93000000FFFFL);
-        long flags = 7;
-        m.set(L, 0x2000, 0x3000 | flags);
-        for (int gib = 0; gib < 4; gib++) {
-            long pd = 0x4000 + gib * 0x1000L;
-            m.set(L, 0x3000 + gib * 8L, pd | flags);
-            for (int i = 0; i < 512; i++) m.set(L, pd + i * 8L, ((long) gib << 30) | ((long) i << 21) | flags | 0x80);
-        }
-        m.set(L, 0x8000, 0x31544F4F424D4350L);
-        m.set(L, 0x8008, ramSize);
-        m.set(L, 0x8010, param);
-        m.set(L, 0x8018, 3);
-        m.set(L, 0x8020, timerHz);
-    }
-
-    static SpecialRegisters bootSregs() {
-        Segment code = Segment.code64(0x08, 0);
-        Segment data = Segment.data(0x10, 0);
-        Segment tr = new Segment(0, 0xFFFF, 0, 0xB, true, 0, false, false, false, false, false, false);
-        Segment ldt = new Segment(0, 0xFFFF, 0, 0x2, true, 0, false, false, false, false, false, false);
-        return new SpecialRegisters(code, data, data, data, data, data, tr, ldt,
-                new SpecialRegisters.DescriptorTable(0x1000, 23), new SpecialRegisters.DescriptorTable(0, 0),
-                0x80010033L, 0, 0x2000, 0x620, 0, 0xD01, 0xFEE00900L);
     }
 
     /** Runs the guest to power-off, recording the planned windows (ascending, non-overlapping); each goes to {@code sink}. */

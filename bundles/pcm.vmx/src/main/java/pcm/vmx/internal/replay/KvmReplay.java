@@ -17,7 +17,9 @@ import pcm.core.api.event.PcmEvent;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Snapshot;
+import pcm.core.api.verify.MalformedWindowException;
 import pcm.core.api.verify.Window;
+import pcm.core.api.verify.WindowShape;
 import pcm.core.api.vm.VmExit;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 import pcm.vmx.internal.kvm.KvmVcpu;
@@ -112,28 +114,11 @@ final class KvmReplay implements AutoCloseable {
     }
 
     static long check(Window w) throws Stop {
-        List<String> missing = new ArrayList<>();
-        Snapshot i = w.initial(), e = w.end();
-        if (i == null || i.registers() == null || i.specialRegisters() == null || i.memory() == null) missing.add("initial state");
-        if (e == null || e.registers() == null || e.specialRegisters() == null || e.memory() == null) missing.add("final state");
-        if (w.events() == null) missing.add("event list");
-        if (!missing.isEmpty()) throw Stop.inconclusive("window lacks " + String.join(", ", missing));
-        long size = i.memory().size();
-        if (size <= 0 || (size & 0xFFF) != 0 || e.memory().size() != size) {
-            throw Stop.inconclusive("memory sizes " + size + "/" + e.memory().size() + " unusable");
+        try {
+            return WindowShape.endPosition(w);
+        } catch (MalformedWindowException e) {
+            throw Stop.inconclusive(e.getMessage());
         }
-        long last = 0;
-        PcmEvent end = null;
-        for (PcmEvent ev : w.events()) {
-            if (ev == null || ev.kind() == null) throw Stop.inconclusive("null event");
-            if (ev.kind() == EventKind.STATE) continue;
-            if (end != null) throw Stop.inconclusive("event " + ev.kind() + " after END");
-            if (ev.position() < last) throw Stop.inconclusive("events out of position order at " + ev.kind() + "@" + ev.position());
-            last = ev.position();
-            if (ev.kind() == EventKind.END) end = ev;
-        }
-        if (end == null) throw Stop.inconclusive("no END event (the window was cut off)");
-        return end.position();
     }
 
     long position() { return counter.position(); }
@@ -402,10 +387,8 @@ final class KvmReplay implements AutoCloseable {
         Snapshot f = window.end();
         List<String> d = new ArrayList<>();
         long[] got = cpu.registers().toArray(), want = f.registers().toArray();
-        String[] names = {"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rsp", "rbp", "r8", "r9", "r10", "r11", "r12", "r13",
-            "r14", "r15", "rip", "rflags"};
-        for (int k = 0; k < 18; k++) {
-            if (got[k] != want[k]) d.add(names[k] + ": replay 0x" + Long.toHexString(got[k]) + " != recorded 0x" + Long.toHexString(want[k]));
+        for (int k = 0; k < got.length; k++) {
+            if (got[k] != want[k]) d.add(Registers.NAMES[k] + ": replay 0x" + Long.toHexString(got[k]) + " != recorded 0x" + Long.toHexString(want[k]));
         }
         SpecialRegisters gs = cpu.specialRegisters(), ws = f.specialRegisters();
         seg(d, "cs", gs.cs(), ws.cs());

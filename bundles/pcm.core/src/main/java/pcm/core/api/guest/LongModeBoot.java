@@ -1,16 +1,16 @@
-package pcm.core.internal.vm;
+package pcm.core.api.guest;
 
 import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.cpu.SpecialRegisters.DescriptorTable;
-import pcm.core.api.memory.GuestMemory;
 
 /**
  * Prepares 64-bit long-mode entry the way the Linux 64-bit boot protocol expects it: the VMM
  * writes a GDT and identity page tables into guest RAM before the first run and starts the vCPU
  * at the image's 64-bit entry point with paging on. Layout and state are docs/guest-contract.md;
- * both backends start from exactly this state.
+ * both backends start from exactly this state, and so do test harnesses that boot the guest
+ * without the kernel.
  */
 public final class LongModeBoot {
 
@@ -22,8 +22,8 @@ public final class LongModeBoot {
     public static final long INITIAL_STACK = 0x90000;
     public static final long BOOT_INFO_MAGIC = 0x31544F4F424D4350L; // "PCMBOOT1"
 
-    static final int CODE64_SELECTOR = 0x08;
-    static final int DATA_SELECTOR = 0x10;
+    public static final int CODE64_SELECTOR = 0x08;
+    public static final int DATA_SELECTOR = 0x10;
 
     private static final long PTE_PRESENT = 1, PTE_WRITE = 2, PTE_USER = 4, PTE_LARGE = 0x80;
     private static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 0x10, CR0_NE = 0x20, CR0_WP = 1 << 16, CR0_PG = 1L << 31;
@@ -37,8 +37,14 @@ public final class LongModeBoot {
 
     private LongModeBoot() {}
 
+    /** Where the tables go: {@code GuestMemory::writeLong}, or a raw segment in a harness. */
+    @FunctionalInterface
+    public interface LongWriter {
+        void writeLong(long gpa, long value);
+    }
+
     /** Writes GDT, page tables (identity, 2 MiB pages, 0–4 GiB, user-accessible) and boot info. */
-    public static void writeTables(GuestMemory mem, BootInfo info) {
+    public static void writeTables(LongWriter mem, BootInfo info) {
         mem.writeLong(GDT, 0);
         mem.writeLong(GDT + 8, 0x00AF9B000000FFFFL);  // code64: P, DPL0, L, G, accessed (matches the CS cache)
         mem.writeLong(GDT + 16, 0x00CF93000000FFFFL); // data: P, DPL0, writable, accessed, 4 GiB
