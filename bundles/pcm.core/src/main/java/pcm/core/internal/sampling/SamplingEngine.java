@@ -346,14 +346,34 @@ final class SamplingEngine implements AutoCloseable {
                 () -> new SamplingException("the event log (pcm.eventlog) is not active: no window store")));
     }
 
+    /**
+     * COMPLETE windows never change again (retention only deletes them), so their info — which costs
+     * a full read of the event log — is computed once; the verification service polls this list.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, WindowInfo> completeInfo = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile Path completeInfoDir;
+
     List<WindowInfo> windows() {
         Optional<Path> dir = env.directory();
         if (dir.isEmpty()) return List.of();
+        if (!dir.get().equals(completeInfoDir)) {
+            completeInfo.clear();
+            completeInfoDir = dir.get();
+        }
         WindowStore s = new WindowStore(dir.get());
         List<WindowInfo> out = new ArrayList<>();
         try {
             String recording = state == SamplingState.SAMPLING ? windowId : null;
-            for (String id : s.ids()) out.add(s.info(id, recording));
+            List<String> ids = s.ids();
+            completeInfo.keySet().retainAll(new java.util.HashSet<>(ids));
+            for (String id : ids) {
+                WindowInfo info = completeInfo.get(id);
+                if (info == null) {
+                    info = s.info(id, recording);
+                    if ("COMPLETE".equals(info.state())) completeInfo.put(id, info);
+                }
+                out.add(info);
+            }
         } catch (IOException e) {
             LOG.warn("cannot list windows in {}: {}", dir.get(), e.toString());
         }

@@ -132,12 +132,19 @@ public final class WindowVerifications implements VerificationService {
         try {
             for (WindowInfo w : s.windows()) {
                 if (COMPLETE.equals(w.state()) && seen.add(w.id())) {
-                    for (String rcp : config.verifiers()) submit(w.id(), rcp);
+                    for (String rcp : config.verifiers()) {
+                        if (!alreadyVerified(w.id(), rcp)) submit(w.id(), rcp);
+                    }
                 }
             }
         } catch (RuntimeException e) {
             LOG.warn("listing windows failed; retrying at the next poll", e);
         }
+    }
+
+    /** A verdict stored by an earlier run stands: the window's files have not changed since. */
+    private boolean alreadyVerified(String windowId, String rcp) {
+        return verdicts(windowId).stream().anyMatch(v -> v.rcp().equals(rcp));
     }
 
     private void submit(String windowId, String rcp) {

@@ -133,4 +133,21 @@ class WindowVerificationsTest {
         assertThrows(VerificationException.class, () -> service.verify("nope", "a", p -> { }));
         assertThrows(VerificationException.class, () -> service.verify("w", "zzz", p -> { }));
     }
+
+    @Test
+    void aWindowWithAStoredVerdictIsNotVerifiedAgain() throws Exception {
+        VerdictFile.append(dir, Verdict.match("a", "old", 5)); // verified by an earlier run
+        service = new WindowVerifications(dir, config("a"));
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        service.addVerifier(verifier("a", w -> {
+            calls.incrementAndGet();
+            return Verdict.match("a", w.id(), 7);
+        }));
+        service.setSampler(sampler); // the store is not visible yet (start-up race) ...
+        sampler.close("old");        // ... then shows a window an earlier run verified, and a new one
+        sampler.close("new");
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(1, calls.get());
+        assertEquals(List.of(Verdict.match("a", "old", 5)), service.verdicts("old"));
+    }
 }

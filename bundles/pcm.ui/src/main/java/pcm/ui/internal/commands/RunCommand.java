@@ -118,7 +118,7 @@ public class RunCommand {
             for (WindowInfo w : sampler.windows()) {
                 if (!earlier.contains(w.id())) events.put(w.id(), w.eventCounts().values().stream().mapToLong(Long::longValue).sum());
             }
-            List<Verdict> sorted = new ArrayList<>(verdicts);
+            List<Verdict> sorted = new ArrayList<>(verdicts.stream().filter(v -> events.containsKey(v.windowId())).toList());
             sorted.sort(Comparator.comparing(Verdict::windowId).thenComparing(Verdict::rcp));
             for (Verdict v : sorted) {
                 out.println("window " + v.windowId() + " " + v.outcome() + " rcp=" + v.rcp() + " insns=" + v.instructions()
