@@ -111,10 +111,14 @@ class GuestBootIT {
         List<Matcher> verdicts = g.raw().lines().map(VERDICT::matcher).filter(Matcher::matches).toList();
         // How many windows fit depends on the machine (each window copies guest memory twice); at least one must.
         assertTrue(verdicts.size() >= 1, "expected windows: " + g.raw());
-        for (Matcher v : verdicts) {
+        for (int i = 0; i < verdicts.size(); i++) {
+            Matcher v = verdicts.get(i);
             assertEquals("MATCH", v.group(2), g.raw());
             assertEquals("soft", v.group(3), g.raw());
-            assertEquals(20000L, Long.parseLong(v.group(4)), g.raw());
+            long insns = Long.parseLong(v.group(4));
+            // Full length, except the last window: the guest's power off closes it where the guest stopped.
+            if (i < verdicts.size() - 1) assertEquals(20000L, insns, g.raw());
+            else assertTrue(insns > 0 && insns <= 20000L, g.raw());
             assertTrue(Long.parseLong(v.group(5)) > 0, "a window of the guest logs inputs: " + g.raw());
         }
         assertTrue(g.raw().contains(verdicts.size() + " verdicts on " + verdicts.size() + " windows, 0 DIVERGED"), g.raw());

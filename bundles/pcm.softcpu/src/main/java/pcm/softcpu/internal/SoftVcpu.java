@@ -27,8 +27,8 @@ public final class SoftVcpu implements VirtualCpu {
     private volatile CpuidMask hide = CpuidMask.NONE;
     private byte[] fxsave = defaultFxsave();
     private volatile boolean closed;
-    /** The last exit consumed an input (IN, CPUID, RDTSC, ...) and its instruction already retired; until complete/run. */
-    private boolean inputExitOpen;
+    /** The last exit awaits {@link #complete} and its instruction already retired in the interpreter; until complete/run. */
+    private boolean exitOpen;
 
     SoftVcpu(int id, PhysicalMemory mem, Runnable onClose) {
         this.id = id;
@@ -52,13 +52,13 @@ public final class SoftVcpu implements VirtualCpu {
     public VmExit run() throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
         VmExit e = cpu.run();
-        inputExitOpen = consumesInput(e) && retired(e);
+        exitOpen = awaitsCompletion(e) && retired(e);
         return e;
     }
 
     @Override
     public void complete(VmExit exit, ExitResult result) throws BackendException {
-        inputExitOpen = false;
+        exitOpen = false;
         Cpu c = cpu;
         int completion = c.completion;
         c.completion = Cpu.C_NONE;
@@ -313,11 +313,16 @@ public final class SoftVcpu implements VirtualCpu {
     }
 
     /**
-     * Retired-instruction count in the event-log convention: while an exit that consumed an input
-     * (port/MMIO access, CPUID, MSR read, RDTSC-class, hypercall) is open (until {@link #complete} or the
-     * next run), the instructions retired before the exiting instruction; otherwise {@link #instructionCount()}.
+     * Retired-instruction count in the PositionCounter convention, the same on every backend: while an
+     * exit awaits {@link #complete} (until complete or the next run), the instructions retired before the
+     * exiting instruction; from complete on, the exiting instruction counts. Otherwise {@link #instructionCount()}.
      */
-    public long positionCount() { return cpu.icount - (inputExitOpen ? 1 : 0); }
+    public long positionCount() { return cpu.icount - (exitOpen ? 1 : 0); }
+
+    /** Exits whose instruction the VMM finishes with {@link #complete}: the inputs, and OUT/WRMSR. */
+    private static boolean awaitsCompletion(VmExit e) {
+        return consumesInput(e) || e instanceof VmExit.PortOut || e instanceof VmExit.MsrWrite;
+    }
 
     /**
      * For the exit just returned (before {@link #complete}): the instructions retired before the exiting
@@ -391,7 +396,7 @@ public final class SoftVcpu implements VirtualCpu {
     public VmExit runUntil(long target, StepHook hook, long maxSteps) throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
         VmExit e = runUntil0(target, hook, maxSteps);
-        inputExitOpen = e != null && consumesInput(e) && retired(e);
+        exitOpen = e != null && awaitsCompletion(e) && retired(e);
         return e;
     }
 

@@ -92,17 +92,25 @@ public final class VcpuLoop implements Runnable {
         memory.bind(Thread.currentThread(), this::poke);
         int status = 0;
         String reason = "";
+        boolean stoppedAtBoundary = false;
         try {
             loop();
             status = stopStatus;
             reason = stopReason;
+            stoppedAtBoundary = !exitUncompleted;
         } catch (BackendException | RuntimeException e) {
             LOG.error("vCPU {} failed: {}", vcpu.id(), e.getMessage(), e);
             status = STATUS_BACKEND_FAILURE;
             reason = "vCPU " + vcpu.id() + " failed: " + e.getMessage();
         } finally {
             failPendingRequests();
-            if (probe != null) abortWindow("the VM stopped (" + (reason.isEmpty() ? "status " + status : reason) + ")");
+            String why = "the VM stopped (" + (reason.isEmpty() ? "status " + status : reason) + ")";
+            if (probe != null) {
+                // The guest stopped between instructions (e.g. its power-off write completed): the window
+                // closes there, shorter but valid. A stop that left an exit unanswered cannot be replayed.
+                if (stoppedAtBoundary) closeWindowAtStop(why);
+                else abortWindow(why);
+            }
             memory.detach();
             listener.stopped(status, reason);
         }
@@ -136,9 +144,22 @@ public final class VcpuLoop implements Runnable {
         }
     }
 
+    /** Set while a dispatched exit has not been completed (its result was a stop). */
+    private boolean exitUncompleted;
+
+    private void closeWindowAtStop(String reason) {
+        try {
+            finishWindow(reason);
+        } catch (BackendException | RuntimeException e) {
+            LOG.warn("closing the sampling window at stop failed ({}); the window is given up", e.toString());
+            if (probe != null) abortWindow(reason);
+        }
+    }
+
     private void dispatch(VmExit exit) throws BackendException {
         ExitDispatcher.Dispatch d = dispatcher.dispatch(exit, context);
         if (d.result() instanceof ExitResult.Stop s) {
+            exitUncompleted = true;
             requestStop(s.status(), s.reason());
             return;
         }
