@@ -400,6 +400,22 @@ public final class SoftVcpu implements VirtualCpu {
         return e;
     }
 
+    /**
+     * Delivers an interrupt queued by {@link #injectInterrupt} now, without executing an instruction. A run
+     * ended by a kick before its start leaves the interrupt queued; a position counter starting there must
+     * deliver it before position 0, or the window would run a handler the log does not explain.
+     *
+     * @return an exit if the delivery itself faulted beyond repair (e.g. a triple fault), else null
+     */
+    public VmExit deliverQueuedInterrupt() throws BackendException {
+        if (closed) throw new BackendException("vCPU " + id + " is closed");
+        Cpu c = cpu;
+        if (c.injectVector < 0) return null;
+        int v = c.injectVector;
+        c.injectVector = -1;
+        return deliverNow(v);
+    }
+
     private VmExit runUntil0(long target, StepHook hook, long maxSteps) {
         Cpu c = cpu;
         if (c.kicked) {

@@ -30,7 +30,10 @@ class SoftExactPositionServiceTest {
         (byte) 0xEB, (byte) 0xF6};
 
     static SoftVcpu vcpu(Arena arena) throws Exception {
-        MemorySegment ram = arena.allocate(1 << 20, 4096);
+        return vcpu(arena.allocate(1 << 20, 4096));
+    }
+
+    static SoftVcpu vcpu(MemorySegment ram) throws Exception {
         ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
         ram.set(L, 0x2000, 0x3000 | 7);
         ram.set(L, 0x3000, 0x4000 | 7);
@@ -77,6 +80,45 @@ class SoftExactPositionServiceTest {
                     assertEquals(target, c.position());
                 }
                 assertInstanceOf(VmExit.Nondeterministic.class, c.runUntil(0)); // below: like run()
+            }
+        }
+    }
+
+    /**
+     * An interrupt injected before a run that a kick ended at once is still queued in the CPU; a window
+     * starting there must not count its delivery or run its handler unlogged: the counter delivers it
+     * before position 0, so the window begins in the handler.
+     */
+    @Test
+    void anInterruptQueuedBeforeTheCounterStartsIsDeliveredBeforePositionZero() throws Exception {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ram = arena.allocate(1 << 20, 4096);
+            SoftVcpu v = vcpu(ram);
+            long handler = 0x11000;
+            ram.set(ValueLayout.JAVA_BYTE, handler, (byte) 0x48); // iretq
+            ram.set(ValueLayout.JAVA_BYTE, handler + 1, (byte) 0xCF);
+            long gate = 0x5000 + 0x20 * 16;
+            ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
+            ram.set(L, gate, (handler & 0xFFFF) | (0x08L << 16) | (0x8EL << 40) | ((handler >>> 16 & 0xFFFF) << 48));
+            ram.set(L, gate + 8, handler >>> 32);
+            ram.set(L, 0x6008, 0x00AF9B000000FFFFL); // GDT: code64 at 0x08 (delivery loads CS from it)
+            ram.set(L, 0x6010, 0x00CF93000000FFFFL); // data at 0x10
+            SpecialRegisters sr = v.specialRegisters();
+            v.setSpecialRegisters(new SpecialRegisters(sr.cs(), sr.ds(), sr.es(), sr.fs(), sr.gs(), sr.ss(), sr.tr(), sr.ldt(),
+                    new SpecialRegisters.DescriptorTable(0x6000, 23), new SpecialRegisters.DescriptorTable(0x5000, 0xFFF), sr.cr0(), sr.cr2(), sr.cr3(), sr.cr4(),
+                    sr.cr8(), sr.efer(), sr.apicBase()));
+            long[] r = v.registers().toArray();
+            r[17] = 0x202; // IF
+            v.setRegisters(Registers.fromArray(r));
+            v.injectInterrupt(0x20);
+            v.kick();
+            assertInstanceOf(VmExit.Interrupted.class, v.run()); // the kick wins: the interrupt stays queued
+            try (PositionCounter c = new SoftExactPositionService().start(v, null, null)) {
+                assertEquals(handler, v.registers().rip(), "delivered before position 0");
+                assertEquals(0, c.position());
+                assertInstanceOf(VmExit.Interrupted.class, c.runUntil(1)); // the iretq
+                assertEquals(1, c.position());
+                assertEquals(0x10000, v.registers().rip());
             }
         }
     }
