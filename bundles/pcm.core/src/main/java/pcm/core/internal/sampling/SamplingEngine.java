@@ -163,7 +163,9 @@ final class SamplingEngine implements AutoCloseable {
             target.openWindow(0, rec, settings.boundaryTimeoutMillis());
         } catch (VmException e) {
             Throwable cause = e.getCause() instanceof SamplingException s ? s : e;
-            transition(SamplingState.IDLE, "window failed", "window " + id + ": " + cause.getMessage());
+            boolean stopping = e.getCause() instanceof InterruptedException;
+            transition(SamplingState.IDLE, stopping ? "sampler stopped" : "window failed", "window " + id + ": "
+                    + (stopping ? "not opened" : cause.getMessage()));
             throw new SamplingException("window " + id + " could not open: " + cause.getMessage(), e);
         }
         current = rec;
@@ -279,8 +281,14 @@ final class SamplingEngine implements AutoCloseable {
         } catch (TimeoutException e) {
             throw new SamplingException("window " + rec.id + " did not close in time", e);
         } catch (InterruptedException e) {
+            // Stopping the scheduler interrupts it here: close the window where the guest is and hand it over,
+            // so the sampler is IDLE again at once (not after the replay timeout) and the window is kept.
+            synchronized (lock) {
+                if (state == SamplingState.SAMPLING && current == rec) end("sampler stopped");
+                if (state == SamplingState.REPLAY && rec.id.equals(windowId)) exit();
+            }
             Thread.currentThread().interrupt();
-            throw new SamplingException("interrupted while window " + rec.id + " recorded", e);
+            throw new SamplingException("interrupted while window " + rec.id + " recorded; closed it where the guest was", e);
         }
         synchronized (lock) {
             if (state == SamplingState.REPLAY && id.equals(windowId)) exit();
@@ -422,7 +430,8 @@ final class SamplingEngine implements AutoCloseable {
                 try {
                     sampleNow(p.windowInstructions(), settings.windowTimeoutMillis());
                 } catch (SamplingException e) {
-                    LOG.warn("periodic window failed: {}", e.getMessage());
+                    if (periodicThread == me) LOG.warn("periodic window failed: {}", e.getMessage());
+                    else LOG.info("periodic sampling stopped during a window: {}", e.getMessage());
                 }
             } catch (InterruptedException e) {
                 break;

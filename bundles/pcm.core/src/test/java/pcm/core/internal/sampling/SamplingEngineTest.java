@@ -2,6 +2,7 @@ package pcm.core.internal.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -247,6 +248,34 @@ class SamplingEngineTest {
         String id = e.sampleNow(1_000_000, 100);
         assertEquals(6, e.window(id).orElseThrow().end().position());
         assertEquals(SamplingState.IDLE, e.state());
+    }
+
+    @Test
+    void interruptingAWindowClosesItAndLeavesTheSamplerIdle() throws Exception {
+        // What stopping periodic sampling does to the scheduler thread while the guest sits in a window that
+        // cannot reach its length: the window is kept (closed where the guest is), the sampler is IDLE at
+        // once instead of after the replay timeout.
+        TestVm vm = vm(List.of(new Exit(new VmExit.Hlt(true)), new Retire(7), new Exit(new VmExit.Hlt(true))));
+        SamplingEngine e = engine(vm, List.of(new Recording.Ranked(new ExactTestPositionService(), 0)),
+                settings(10_000, 60_000, 60_000));
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread scheduler = new Thread(() -> {
+            try {
+                e.sampleNow(1_000_000, 60_000);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        scheduler.start();
+        awaitState(e, SamplingState.SAMPLING);
+        String id = e.currentWindow().orElseThrow();
+        for (int i = 0; i < 2000 && vm.cpu.retired < 9; i++) Thread.sleep(5);
+        scheduler.interrupt();
+        scheduler.join(10_000);
+        assertFalse(scheduler.isAlive());
+        assertInstanceOf(SamplingException.class, failure.get());
+        assertEquals(SamplingState.IDLE, e.state());
+        assertEquals(8, e.window(id).orElseThrow().end().position(), "7 retired plus the HLT");
     }
 
     @Test

@@ -148,6 +148,7 @@ public final class StepCounter implements PositionCounter {
      */
     public void countEmulated() {
         position++;
+        debugControl = -1; // RIP moved without KVM: re-arm single-step at the new RIP
         knownRegs = null;
         knownSregs = null;
     }
@@ -235,6 +236,9 @@ public final class StepCounter implements PositionCounter {
             VmExit e = stepIretToUser(r, s);
             if (e != UNHANDLED) {
                 return e;
+            }
+            if (emulateIretWithinKernel(r, s)) {
+                return null;
             }
         }
         restoreGuestDr();
@@ -497,6 +501,44 @@ public final class StepCounter implements PositionCounter {
             return e;
         }
         return exitToKernel(e, r);
+    }
+
+    /** RFLAGS bits IRETQ at CPL0 takes from its frame (SDM IRET): all but VM, which 64-bit mode keeps 0. */
+    private static final long IRET_CPL0_FLAGS = 0x3D7FD5L;
+
+    /**
+     * IRETQ at CPL0 back to CPL0 on PVM (an interrupt handler returning into the kernel, e.g. the idle
+     * {@code sti; hlt}): PVM does not single-step it — its KVM_RUN runs the IRETQ and the next instruction and
+     * reports one step, or ends in a HLT exit when the next instruction is HLT — so one instruction would go
+     * uncounted and an interrupt injected after it would be logged one position early. The counter carries
+     * it out itself as the SDM says (same-privilege return in 64-bit mode: RIP, CS, RFLAGS, RSP, SS from the
+     * frame) and counts it. Returns false (KVM runs it) when that is not this simple case: an interrupt is
+     * still queued in KVM (it is delivered before the IRETQ), the frame does not go to CPL0, NT is set (task
+     * return), RIP is not canonical, or CS/SS change to selectors other than the current ones.
+     */
+    private boolean emulateIretWithinKernel(Registers r, SpecialRegisters s) throws BackendException {
+        if (s.cs().dpl() != 0 || (r.rflags() & 0x4000) != 0 || cpu.vcpuEvents().interruptInjected()) {
+            return false;
+        }
+        long sp = r.rsp();
+        long fRip = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp, "IRETQ frame");
+        int fCs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8, "IRETQ frame") & 0xFFFF;
+        long fFlags = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 16, "IRETQ frame");
+        long fRsp = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 24, "IRETQ frame");
+        int fSs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 32, "IRETQ frame") & 0xFFFF;
+        if ((fCs & 3) != 0 || fCs != s.cs().selector() || fSs != s.ss().selector() || (fRip << 16 >> 16) != fRip) {
+            return false;
+        }
+        long flags = (r.rflags() & ~IRET_CPL0_FLAGS) | (fFlags & IRET_CPL0_FLAGS) | 2;
+        long[] a = r.toArray();
+        a[16] = fRip;
+        a[17] = flags;
+        a[6] = fRsp;
+        cpu.setRegisters(Registers.fromArray(a));
+        tr(" iret emulated -> rip %x rflags %x rsp %x", fRip, flags, fRsp);
+        position++;
+        debugControl = -1; // KVM re-arms its single-step TF only through KVM_SET_GUEST_DEBUG at the new RIP
+        return true;
     }
 
     private static long d(VmExit e) {

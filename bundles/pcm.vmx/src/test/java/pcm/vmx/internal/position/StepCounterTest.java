@@ -189,6 +189,29 @@ class StepCounterTest {
         }
     }
 
+    /**
+     * Regression (KVM windows near the guest's end, both verifiers: {@code rip at interrupt: replay 0x100191 !=
+     * log 0x1003e3}): on PVM a single-step of IRETQ from a CPL0 handler back to CPL0 ran the IRETQ and the next
+     * instruction as one step (or ended in a HLT exit when that was HLT), so the IRETQ went uncounted. The counter
+     * now carries out that IRETQ itself.
+     */
+    @Test
+    void iretqFromAnInterruptBackToTheKernelCounts() throws Exception {
+        // sti; hlt; cli; nop; nop; out 0x80; hlt  (CPL0) — the default guest's idle loop
+        try (PosGuest g = guest("fbf4fa9090e680f4", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertEquals(new VmExit.Hlt(true), c.run());
+            assertEquals(2, c.position()); // sti, hlt
+            assertTrue(g.cpu.canInjectInterrupt());
+            g.cpu.injectInterrupt(0x20);
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(2 + 2 + 3, c.position()); // incq, iretq; cli, nop, nop
+            assertEquals(1, g.get64(IRQ_COUNT));
+            assertEquals(0, g.get64(DB_COUNT));
+            assertEquals(new VmExit.Hlt(false), c.run());
+            assertEquals(9, c.position());
+        }
+    }
+
     @Test
     void interruptInjectedMidSequenceIsDeliveredAndCountStaysExact() throws Exception {
         String code = "b9e80300004883c003ffc975f8e6804889c3e681";
