@@ -7,5 +7,17 @@ public enum EventKind {
     /** End of a sampling window. */
     END,
     /** A state transition of the VM or of the sampling state machine (payload: UTF-8 text). */
-    STATE
+    STATE,
+    /**
+     * The recording vCPU's registers after {@code position} instructions, as a delta against the previous
+     * checkpoint of the window (or its initial snapshot): see {@link RegisterCheckpoints}. Not an input:
+     * verifiers compare their own registers there, which localises a divergence to the instruction.
+     */
+    CHECKPOINT,
+    /**
+     * The VMM set one register when {@code position} instructions had retired ({@code address}: index in
+     * {@code Registers.toArray()} order, {@code value}: the new value) — an operator's write during a window,
+     * or a fault injected into a recorded window to test a verifier.
+     */
+    REG_WRITE
 }

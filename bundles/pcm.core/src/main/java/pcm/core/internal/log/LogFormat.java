@@ -21,7 +21,7 @@ public final class LogFormat {
     /** {@code 0x89 'P' 'C' 'M' 'L' 'O' 'G' '\n'}. */
     static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'L', 'O', 'G', '\n'};
     public static final int MAJOR = 1;
-    public static final int MINOR = 0;
+    public static final int MINOR = 1;
 
     /** magic(8) major(2) minor(2) headerLength(4) prefixCrc(4). */
     static final int PREFIX = 20;
@@ -62,10 +62,12 @@ public final class LogFormat {
             case NMI -> 14;
             case END -> 15;
             case STATE -> 16;
+            case CHECKPOINT -> 17; // minor 1
+            case REG_WRITE -> 18; // minor 1
         };
     }
 
-    private static final EventKind[] BY_CODE = new EventKind[17];
+    private static final EventKind[] BY_CODE = new EventKind[19];
     static {
         for (EventKind k : EventKind.values()) BY_CODE[code(k)] = k;
     }

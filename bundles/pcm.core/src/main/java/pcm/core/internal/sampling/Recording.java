@@ -17,6 +17,7 @@ import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.memory.GuestMemoryProvider;
@@ -65,11 +66,22 @@ final class Recording implements WindowProbe, InputObserver {
     private MemoryImage initialMemory;
     private List<PageImage.Region> regions;
     private final Map<EventKind, Long> counts = new EnumMap<>(EventKind.class);
+    /** Instructions between CHECKPOINT events, 0 = none. */
+    private final long checkpointInterval;
+    /** The registers the last CHECKPOINT (or the initial snapshot) recorded: the base of the next delta. */
+    private Registers checkpointBase;
+
     /** Position of the exit handled since the last run (its instruction retires on completion), else -1. */
     private long completedExitPosition = -1;
 
     Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
               EventFanout events, Map<String, String> attributes) {
+        this(id, length, backend, services, memoryProvider, events, attributes, 0);
+    }
+
+    Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
+              EventFanout events, Map<String, String> attributes, long checkpointInterval) {
+        this.checkpointInterval = checkpointInterval;
         this.id = id;
         this.length = length;
         this.backend = backend;
@@ -108,6 +120,7 @@ final class Recording implements WindowProbe, InputObserver {
         counter = chosen.service().start(cpu, mem, this);
         try {
             initialCpu = CpuState.capture(cpu, 0);
+            checkpointBase = initialCpu.registers();
             regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
             initialMemory = memoryProvider.snapshot(mem);
         } catch (Exception | Error e) {
@@ -126,7 +139,18 @@ final class Recording implements WindowProbe, InputObserver {
     @Override
     public VmExit run() throws BackendException {
         completedExitPosition = -1;
-        return counter.runUntil(length);
+        if (checkpointInterval <= 0) return counter.runUntil(length);
+        long next = Math.min(length, (counter.position() / checkpointInterval + 1) * checkpointInterval);
+        VmExit e = counter.runUntil(next);
+        // Reached exactly (stopped between instructions): log the registers there. The loop treats the
+        // Interrupted like a kick, so interrupts and DMA may come at this boundary too, logged after it.
+        if (next < length && counter.position() == next && e instanceof VmExit.Interrupted) {
+            Registers now = vcpu.registers();
+            count(EventKind.CHECKPOINT);
+            emit(RegisterCheckpoints.checkpoint(vcpu.id(), next, now, checkpointBase, System.nanoTime()));
+            checkpointBase = now;
+        }
+        return e;
     }
 
     @Override

@@ -36,6 +36,13 @@ public @interface SamplingConfig {
             + "when none is named (pcm.policy.id).")
     String defaultPolicy() default "periodic";
 
+    @AttributeDefinition(name = "Register checkpoint interval (instructions)", description = "Every this many "
+            + "instructions the recorder logs the vCPU's registers (a CHECKPOINT event, a delta of ~16-24 bytes); "
+            + "verifiers compare theirs there, so a divergence is found at the instruction that caused it (1) or within "
+            + "the interval, and a fault whose value the guest overwrites before the window ends is still caught. "
+            + "0 = none (only the final snapshot is compared). Costs one register read per checkpoint.", min = "0")
+    long checkpointInterval() default 1;
+
     @AttributeDefinition(name = "Sample periodically from start", description = "Start periodic sampling with the "
             + "default policy when the sampler activates.")
     boolean periodic() default false;

@@ -60,12 +60,20 @@ final class SamplingEngine implements AutoCloseable {
     }
 
     record Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
-                    long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy) {
+                    long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy, long checkpointInterval) {
+
+        /** Without register checkpoints. */
+        Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
+                 long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy) {
+            this(entryTimeoutMillis, windowTimeoutMillis, replayTimeoutMillis, boundaryTimeoutMillis, commitTimeoutMillis,
+                    defaultWindowInstructions, defaultPolicy, 0);
+        }
 
         static Settings of(SamplingConfig c) {
             return new Settings(Math.max(1, c.entryTimeoutMillis()), Math.max(1, c.windowTimeoutMillis()),
                     Math.max(1, c.replayTimeoutMillis()), Math.max(1, c.boundaryTimeoutMillis()),
-                    Math.max(1, c.commitTimeoutMillis()), Math.max(1, c.defaultWindowInstructions()), c.defaultPolicy());
+                    Math.max(1, c.commitTimeoutMillis()), Math.max(1, c.defaultWindowInstructions()), c.defaultPolicy(),
+                    Math.max(0, c.checkpointInterval()));
         }
     }
 
@@ -158,7 +166,7 @@ final class SamplingEngine implements AutoCloseable {
             throw new SamplingException("window " + id + " could not open: " + why);
         }
         Recording rec = new Recording(id, pendingLength, backend.get(), env.positionServices(), mp.get(), events,
-                java.util.Map.of());
+                java.util.Map.of(), settings.checkpointInterval());
         try {
             target.openWindow(0, rec, settings.boundaryTimeoutMillis());
         } catch (VmException e) {

@@ -10,7 +10,9 @@ import java.util.function.LongConsumer;
 
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.event.EventKind;
+import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Snapshot;
@@ -202,6 +204,8 @@ final class Replay implements AutoCloseable {
                 case INTERRUPT -> interrupt(e);
                 case NMI -> throw Stop.inconclusive("NMI at position " + e.position() + ": NMI replay is not supported by the soft RCP");
                 case DMA_WRITE -> dma(e);
+                case CHECKPOINT -> checkpoint(e);
+                case REG_WRITE -> registerWrite(e);
                 default -> input(e);
             }
         }
@@ -263,6 +267,72 @@ final class Replay implements AutoCloseable {
             throw Stop.inconclusive("DMA_WRITE of " + data.length + " bytes at 0x" + Long.toHexString(gpa) + " is outside RAM");
         }
         MemorySegment.copy(data, 0, ram, ValueLayout.JAVA_BYTE, gpa, data.length);
+        if (tracing()) {
+            beginTrace();
+            tracer.changed(p, vcpu.rip(), this);
+        }
+        consistentUpTo = p;
+    }
+
+    /** The registers the log's checkpoints say the recording CPU had (rebuilt delta by delta). */
+    private Registers recorded;
+    /** The last checkpoint position (and RIP there) where the replay's registers agreed with the recording. */
+    private long agreedAt, agreedRip;
+    /** The first checkpoint disagreement, or null. */
+    Divergence checkpointDivergence;
+
+    /**
+     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. The first disagreement is
+     * kept (not a stop: a later final-state difference may locate the fault earlier, e.g. a memory byte
+     * written before the instruction that loaded it); it lies in the instructions since the last agreement —
+     * with checkpoints at every instruction, exactly the instruction at the last agreeing position.
+     */
+    private void checkpoint(PcmEvent e) throws Stop {
+        long p = e.position();
+        if (p < position()) throw Stop.inconclusive("CHECKPOINT at position " + p + " lies before the replay position " + position());
+        advanceTo(p, e);
+        if (recorded == null) {
+            recorded = window.initial().registers();
+            agreedRip = recorded.rip();
+        }
+        try {
+            recorded = RegisterCheckpoints.apply(recorded, e);
+        } catch (IllegalArgumentException x) {
+            throw Stop.inconclusive(x.getMessage());
+        }
+        if (checkpointDivergence != null) return;
+        List<String> d = RegisterCheckpoints.differences(vcpu.registers(), recorded);
+        if (d.isEmpty()) {
+            agreedAt = p;
+            agreedRip = vcpu.rip();
+            consistentUpTo = p;
+            return;
+        }
+        List<String> what = new ArrayList<>();
+        what.add(p - agreedAt == 1
+                ? "registers after the instruction at position " + agreedAt + " differ from the recording's checkpoint"
+                : "registers differ from the recording's checkpoint at position " + p + "; they agreed at position " + agreedAt
+                        + ": the divergence lies in the " + (p - agreedAt) + " instructions between");
+        what.addAll(d);
+        checkpointDivergence = new Divergence(agreedAt, agreedRip, what);
+    }
+
+    /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */
+    private void registerWrite(PcmEvent e) throws Stop {
+        long p = e.position();
+        boolean duringExit = p == lastExitPosition && position() == countAfterLastExit;
+        if (!duringExit) {
+            if (p < position()) throw Stop.inconclusive("REG_WRITE at position " + p + " lies before the replay position " + position());
+            advanceTo(p, e);
+        }
+        int index = (int) e.address();
+        if (e.address() < 0 || e.address() >= Registers.NAMES.length) {
+            throw Stop.inconclusive("REG_WRITE of register index " + e.address());
+        }
+        beginTrace();
+        long[] a = vcpu.registers().toArray();
+        a[index] = e.value();
+        vcpu.setRegisters(Registers.fromArray(a));
         if (tracing()) {
             beginTrace();
             tracer.changed(p, vcpu.rip(), this);

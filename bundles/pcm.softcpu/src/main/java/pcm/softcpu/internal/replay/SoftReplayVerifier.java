@@ -1,5 +1,6 @@
 package pcm.softcpu.internal.replay;
 
+import java.util.List;
 import java.util.function.LongConsumer;
 
 import org.osgi.service.component.annotations.Activate;
@@ -8,6 +9,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
+import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.ReplayStrategy;
 import pcm.core.api.verify.ReplayVerifier;
 import pcm.core.api.verify.Verdict;
@@ -69,7 +71,16 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
+                Divergence cp = r.checkpointDivergence;
+                if (cp != null && (!s.diverged || cp.position() <= s.divergence.position())) {
+                    return Verdict.diverged(ID, wid, insns, cp);
+                }
                 return stopped(s, wid, insns);
+            }
+            Divergence cp = r.checkpointDivergence;
+            if (fin.matches() && cp != null) {
+                return Verdict.diverged(ID, wid, insns, withLines(cp, List.of("final state equal: the guest overwrote the"
+                        + " divergent values before the window ended")));
             }
             if (fin.matches()) {
                 return new Verdict(pcm.core.api.verify.Outcome.MATCH, ID, wid, insns, java.util.Optional.empty(),
@@ -82,7 +93,10 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             }
             long[] cps = strategy == null ? new long[0] : strategy.checkpoints(window);
             try {
-                return Verdict.diverged(ID, wid, insns, Localiser.localise(window, fin, consistent, cps, prog));
+                Divergence d = Localiser.localise(window, fin, consistent, cps, prog);
+                if (cp != null && cp.position() < d.position()) d = withLines(cp, d.differences());
+                else if (cp != null) d = withLines(d, cp.differences());
+                return Verdict.diverged(ID, wid, insns, d);
             } catch (Replay.Stop s) {
                 return Verdict.inconclusive(ID, wid, insns, "final state differs but localisation failed: " + s.why
                         + "; " + String.join("; ", fin.lines()));
@@ -91,6 +105,12 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
             return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
         }
+    }
+
+    private static Divergence withLines(Divergence d, List<String> more) {
+        List<String> all = new java.util.ArrayList<>(d.differences());
+        all.addAll(more);
+        return new Divergence(d.position(), d.rip(), all);
     }
 
     private static Verdict stopped(Replay.Stop s, String wid, long insns) {

@@ -34,7 +34,9 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
         String target_target() default "(pcm.rcp.id=soft)";
 
         @AttributeDefinition(description = "input: XOR 'mask' into the value of input event 'index'; memory: write "
-                + "byte 'value' at 'gpa' when 'position' instructions have retired")
+                + "byte 'value' at 'gpa' when 'position' instructions have retired; register: XOR 'mask' into register "
+                + "'index' (0 rax .. 15 r15, 16 rip, 17 rflags) when 'position' instructions have retired (needs the "
+                + "window's register checkpoint there)")
         String mode() default "input";
 
         int index() default 0;
@@ -65,9 +67,12 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
         if (window == null || window.events() == null) return target.verify(window, strategy, progress);
         Window w = switch (config.mode()) {
             case "memory" -> FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.value());
+            case "register" -> FaultInjector.registerBits(window, config.position(), config.index(), config.mask());
             default -> FaultInjector.corruptInput(window, config.index(), config.mask());
         };
-        if (w == null) return Verdict.inconclusive(ID, window.id(), -1, "no input event " + config.index() + " to corrupt");
+        if (w == null) return Verdict.inconclusive(ID, window.id(), -1, config.mode().equals("register")
+                ? "no register checkpoint at position " + config.position() + " to corrupt"
+                : "no input event " + config.index() + " to corrupt");
         return target.verify(w, strategy, progress);
     }
 }

@@ -4,14 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 import pcm.core.api.event.EventKind;
+import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
 
 /**
  * Corrupts a recorded window in controlled ways, so that a verifier must report DIVERGED at a known
- * position: a logged input value (the state after the consuming instruction differs), or one memory
- * byte at position N (a synthetic DMA_WRITE the recording never had). The original is not modified.
+ * position: a logged input value (the state after the consuming instruction differs), one memory
+ * byte at position N (a synthetic DMA_WRITE the recording never had), or register bits at position N (a
+ * synthetic REG_WRITE). The original is not modified.
  */
 public final class FaultInjector {
 
@@ -50,6 +53,34 @@ public final class FaultInjector {
             case RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, MSR_READ, VMCALL, PIO_IN, MMIO_READ -> true;
             default -> false;
         };
+    }
+
+    /**
+     * Flips the bits of {@code mask} in register {@code index} ({@code Registers.toArray()} order) when {@code
+     * position} instructions have retired: a REG_WRITE event after the window's CHECKPOINT at that position
+     * (whose registers give the value to corrupt). Returns null if the window has no checkpoint there.
+     */
+    public static Corrupted registerBits(Window w, long position, int index, long mask) {
+        if (index < 0 || index >= Registers.NAMES.length) throw new IllegalArgumentException("no register index " + index);
+        List<PcmEvent> ev = new ArrayList<>(w.events());
+        Registers regs = w.initial().registers();
+        for (int i = 0; i < ev.size(); i++) {
+            PcmEvent e = ev.get(i);
+            if (e.kind() != EventKind.CHECKPOINT) continue;
+            regs = RegisterCheckpoints.apply(regs, e);
+            if (e.position() < position) continue;
+            if (e.position() > position) return null;
+            long value = regs.toArray()[index] ^ mask;
+            ev.add(i + 1, RegisterCheckpoints.registerWrite(e.vcpu(), position, index, value));
+            return new Corrupted(w.id() + "+reg@" + position, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+                    Registers.NAMES[index] + " ^= 0x" + Long.toHexString(mask) + " at position " + position);
+        }
+        return null;
+    }
+
+    /** Positions of the window's CHECKPOINT events (where {@link #registerBits} can inject). */
+    public static List<Long> checkpointPositions(Window w) {
+        return w.events().stream().filter(e -> e.kind() == EventKind.CHECKPOINT).map(PcmEvent::position).toList();
     }
 
     /**

@@ -153,6 +153,13 @@ public final class StepCounter implements PositionCounter {
         knownSregs = null;
     }
 
+    /** The VMM changed the registers (replay: a logged REG_WRITE): nothing cached holds, re-arm single-step at RIP. */
+    public void registersChanged() {
+        knownRegs = null;
+        knownSregs = null;
+        debugControl = -1;
+    }
+
     /** Reads up to {@code n} bytes at linear address {@code la} through the guest's page tables; returns the count. */
     public int readLinear(long la, byte[] dst, int n) throws BackendException {
         SpecialRegisters s = cpu.specialRegisters();

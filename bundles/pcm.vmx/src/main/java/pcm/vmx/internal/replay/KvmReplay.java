@@ -14,6 +14,7 @@ import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Snapshot;
@@ -136,6 +137,8 @@ final class KvmReplay implements AutoCloseable {
                 case INTERRUPT -> interrupt(e);
                 case NMI -> throw Stop.inconclusive("NMI at position " + e.position() + " is not replayed by the kvm RCP");
                 case DMA_WRITE -> dma(e);
+                case CHECKPOINT -> checkpoint(e);
+                case REG_WRITE -> registerWrite(e);
                 case RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, MSR_READ -> emulate(e);
                 case PIO_IN, MMIO_READ, MMIO_WRITE -> exitInput(e);
                 default -> throw Stop.inconclusive(e.kind() + " at position " + e.position() + " is not replayed by the kvm RCP");
@@ -173,6 +176,62 @@ final class KvmReplay implements AutoCloseable {
             throw Stop.inconclusive("DMA_WRITE of " + data.length + " bytes at 0x" + Long.toHexString(gpa) + " is outside RAM");
         }
         MemorySegment.copy(data, 0, ram, ValueLayout.JAVA_BYTE, gpa, data.length);
+        consistentUpTo = p;
+    }
+
+    /** The registers the log's checkpoints say the recording CPU had (rebuilt delta by delta). */
+    private Registers recorded;
+    /** The last checkpoint position (and RIP there) where the replay's registers agreed with the recording. */
+    private long agreedAt, agreedRip;
+    /** The first checkpoint disagreement, or null (kept, not a stop: see KvmReplayVerifier). */
+    Divergence checkpointDivergence;
+
+    /**
+     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. A checkpoint the counter
+     * cannot stop at (between an IRETQ to CPL3 and the instruction it returns to, which kvm-step runs as one
+     * step on PVM) is skipped; a kvm-step recording never logs one there.
+     */
+    private void checkpoint(PcmEvent e) throws Stop, BackendException {
+        long p = e.position();
+        if (recorded == null) {
+            recorded = window.initial().registers();
+            agreedRip = recorded.rip();
+        }
+        try {
+            recorded = RegisterCheckpoints.apply(recorded, e);
+        } catch (IllegalArgumentException x) {
+            throw Stop.inconclusive(x.getMessage());
+        }
+        if (checkpointDivergence != null || counter.position() > p) return;
+        advance(p, e);
+        if (counter.position() != p) return;
+        Registers now = cpu.registers();
+        List<String> d = RegisterCheckpoints.differences(now, recorded);
+        if (d.isEmpty()) {
+            agreedAt = p;
+            agreedRip = now.rip();
+            consistentUpTo = p;
+            return;
+        }
+        List<String> what = new ArrayList<>();
+        what.add(p - agreedAt == 1
+                ? "registers after the instruction at position " + agreedAt + " differ from the recording's checkpoint"
+                : "registers differ from the recording's checkpoint at position " + p + "; they agreed at position " + agreedAt
+                        + ": the divergence lies in the " + (p - agreedAt) + " instructions between");
+        what.addAll(d);
+        checkpointDivergence = new Divergence(agreedAt, agreedRip, what);
+    }
+
+    /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */
+    private void registerWrite(PcmEvent e) throws Stop, BackendException {
+        long p = e.position();
+        boolean duringExit = pendingExit == p && counter.position() == p;
+        if (!duringExit) advance(p, e);
+        if (e.address() < 0 || e.address() >= Registers.NAMES.length) throw Stop.inconclusive("REG_WRITE of register index " + e.address());
+        long[] a = cpu.registers().toArray();
+        a[(int) e.address()] = e.value();
+        cpu.setRegisters(Registers.fromArray(a));
+        counter.registersChanged();
         consistentUpTo = p;
     }
 
@@ -338,7 +397,7 @@ final class KvmReplay implements AutoCloseable {
             idle = counter.position() == before ? idle + 1 : 0;
             if (idle > 1000) throw Stop.inconclusive("the replay makes no progress at position " + before + " (last exit " + x + ")");
         }
-        if (counter.position() > p && !observedAt(next)) {
+        if (counter.position() > p && !observedAt(next) && next.kind() != EventKind.CHECKPOINT) {
             throw Stop.inconclusive("the counter passed position " + p + " (at " + counter.position() + ")");
         }
     }
