@@ -70,6 +70,8 @@ final class Recording implements WindowProbe, InputObserver {
     private final long checkpointInterval;
     /** The registers the last CHECKPOINT (or the initial snapshot) recorded: the base of the next delta. */
     private Registers checkpointBase;
+    /** Position of the last checkpoint (0: the initial snapshot) and of the last injected interrupt. */
+    private long checkpointAt, injectedAt = -1;
 
     /** Position of the exit handled since the last run (its instruction retires on completion), else -1. */
     private long completedExitPosition = -1;
@@ -140,21 +142,23 @@ final class Recording implements WindowProbe, InputObserver {
     public VmExit run() throws BackendException {
         completedExitPosition = -1;
         if (checkpointInterval <= 0) return counter.runUntil(length);
-        long next = Math.min(length, (counter.position() / checkpointInterval + 1) * checkpointInterval);
-        VmExit e = counter.runUntil(next);
-        // Reached exactly (stopped between instructions): log the registers there. The loop treats the
-        // Interrupted like a kick, so interrupts and DMA may come at this boundary too, logged after it.
-        if (next < length && counter.position() == next && e instanceof VmExit.Interrupted) {
+        long pos = counter.position();
+        // Between runs the vCPU is between instructions (an exit's instruction was completed by exitCompleted):
+        // log the registers here. Not where an interrupt was just injected: the backend delivers it in the next
+        // run, a replay may have delivered it already — the next position gets the checkpoint.
+        if (pos < length && pos - checkpointAt >= checkpointInterval && injectedAt != pos) {
             Registers now = vcpu.registers();
             count(EventKind.CHECKPOINT);
-            emit(RegisterCheckpoints.checkpoint(vcpu.id(), next, now, checkpointBase, System.nanoTime()));
+            emit(RegisterCheckpoints.checkpoint(vcpu.id(), pos, now, checkpointBase, System.nanoTime()));
             checkpointBase = now;
+            checkpointAt = pos;
         }
-        return e;
+        return counter.runUntil(Math.min(length, Math.max(pos + 1, checkpointAt + checkpointInterval)));
     }
 
     @Override
     public void interruptInjected(int vector) {
+        injectedAt = eventPosition();
         record(EventKind.INTERRUPT, vector, vector, null);
     }
 
@@ -265,6 +269,20 @@ final class Recording implements WindowProbe, InputObserver {
 
     @Override
     public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
+        if (kind == EventKind.CHECKPOINT) {
+            // registers at a position the counter passes without stopping (data: all 18, little-endian)
+            if (checkpointInterval > 0 && position > checkpointAt && position < length && injectedAt != position
+                    && data != null && data.length == 8 * 18) {
+                long[] a = new long[18];
+                ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(a);
+                Registers now = Registers.fromArray(a);
+                count(EventKind.CHECKPOINT);
+                emit(RegisterCheckpoints.checkpoint(vcpu.id(), position, now, checkpointBase, System.nanoTime()));
+                checkpointBase = now;
+                checkpointAt = position;
+            }
+            return;
+        }
         count(kind);
         emit(new PcmEvent(kind, vcpu.id(), position, rip, rcx, address, value, data, System.nanoTime()));
     }

@@ -39,6 +39,9 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
                 + "window's register checkpoint there)")
         String mode() default "input";
 
+        @AttributeDefinition(description = "input: the n-th input event; register: 0 rax .. 15 r15, 16 rip, 17 rflags, "
+                + "or -1 for the first general register the instruction at 'position' does not write (so the fault "
+                + "cannot be overwritten by it)")
         int index() default 0;
 
         long mask() default 1;
@@ -52,15 +55,22 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
 
     private final ReplayVerifier target;
     private final Config config;
+    private final String id;
 
+    /**
+     * Several instances (factory configurations of this PID) can run side by side: each names itself with its
+     * configuration's {@code pcm.rcp.id} (which DS also publishes as the service property), e.g. one per target.
+     */
     @Activate
     public FaultInjectingVerifier(@Reference(name = "target") ReplayVerifier target, Config config, Map<String, Object> props) {
         this.target = target;
         this.config = config;
+        Object configured = props.get(ReplayVerifier.ID);
+        this.id = configured instanceof String s && !s.isBlank() ? s : ID;
     }
 
     @Override
-    public String id() { return ID; }
+    public String id() { return id; }
 
     @Override
     public Verdict verify(Window window, ReplayStrategy strategy, LongConsumer progress) {
@@ -70,9 +80,14 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
             case "register" -> FaultInjector.registerBits(window, config.position(), config.index(), config.mask());
             default -> FaultInjector.corruptInput(window, config.index(), config.mask());
         };
-        if (w == null) return Verdict.inconclusive(ID, window.id(), -1, config.mode().equals("register")
-                ? "no register checkpoint at position " + config.position() + " to corrupt"
+        if (w == null) return Verdict.inconclusive(id, window.id(), -1, config.mode().equals("register")
+                ? "no register checkpoint at position " + config.position() + " (or no register instruction "
+                        + config.position() + " leaves alone) to corrupt"
                 : "no input event " + config.index() + " to corrupt");
-        return target.verify(w, strategy, progress);
+        Verdict v = target.verify(w, strategy, progress);
+        String fault = "injected: " + ((FaultInjector.Corrupted) w).fault() + " (verified by " + v.rcp() + ")";
+        // the verdict under this verifier's id (so it is not mistaken for the target's verdict on the real window)
+        return new Verdict(v.outcome(), id, window.id(), v.instructions(), v.divergence(),
+                v.detail().isEmpty() ? fault : v.detail() + "; " + fault);
     }
 }

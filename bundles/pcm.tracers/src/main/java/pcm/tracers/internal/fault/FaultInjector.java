@@ -56,12 +56,12 @@ public final class FaultInjector {
     }
 
     /**
-     * Flips the bits of {@code mask} in register {@code index} ({@code Registers.toArray()} order) when {@code
-     * position} instructions have retired: a REG_WRITE event after the window's CHECKPOINT at that position
-     * (whose registers give the value to corrupt). Returns null if the window has no checkpoint there.
+     * Flips the bits of {@code mask} in register {@code index} ({@code Registers.toArray()} order) at the first
+     * CHECKPOINT at or after {@code position} (whose registers give the value to corrupt): a REG_WRITE event
+     * after it. Returns null if the window has no usable checkpoint there.
      */
     public static Corrupted registerBits(Window w, long position, int index, long mask) {
-        if (index < 0 || index >= Registers.NAMES.length) throw new IllegalArgumentException("no register index " + index);
+        if (index < -1 || index >= Registers.NAMES.length) throw new IllegalArgumentException("no register index " + index);
         List<PcmEvent> ev = new ArrayList<>(w.events());
         Registers regs = w.initial().registers();
         for (int i = 0; i < ev.size(); i++) {
@@ -69,13 +69,32 @@ public final class FaultInjector {
             if (e.kind() != EventKind.CHECKPOINT) continue;
             regs = RegisterCheckpoints.apply(regs, e);
             if (e.position() < position) continue;
-            if (e.position() > position) return null;
-            long value = regs.toArray()[index] ^ mask;
-            ev.add(i + 1, RegisterCheckpoints.registerWrite(e.vcpu(), position, index, value));
-            return new Corrupted(w.id() + "+reg@" + position, w.backend(), w.initial(), List.copyOf(ev), w.end(),
-                    Registers.NAMES[index] + " ^= 0x" + Long.toHexString(mask) + " at position " + position);
+            long at = e.position();
+            int reg = index == -1 ? untouchedRegister(ev, i, at) : index;
+            if (reg < 0) continue; // the instruction there writes every register (or no checkpoint follows): next one
+            long value = regs.toArray()[reg] ^ mask;
+            ev.add(i + 1, RegisterCheckpoints.registerWrite(e.vcpu(), at, reg, value));
+            return new Corrupted(w.id() + "+reg@" + at, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+                    Registers.NAMES[reg] + " ^= 0x" + Long.toHexString(mask) + " at position " + at);
         }
         return null;
+    }
+
+    /**
+     * The first general register (r15 down to rax, RSP excluded: event delivery replaces it) that the
+     * instruction at {@code position} does not change, per the checkpoint after it; -1 if there is none.
+     */
+    private static int untouchedRegister(List<PcmEvent> ev, int from, long position) {
+        for (int j = from + 1; j < ev.size(); j++) {
+            PcmEvent n = ev.get(j);
+            if (n.kind() != EventKind.CHECKPOINT) continue;
+            if (n.position() != position + 1) return -1;
+            for (int r = 15; r >= 0; r--) {
+                if (r != 6 && (n.address() & 1L << r) == 0) return r;
+            }
+            return -1;
+        }
+        return -1;
     }
 
     /** Positions of the window's CHECKPOINT events (where {@link #registerBits} can inject). */

@@ -239,7 +239,9 @@ public final class StepCounter implements PositionCounter {
         if (pvm && s.cs().dpl() == 3) {
             return stepUser(r, s, kind);
         }
-        if (pvm && (kind & 0xFF) == InsnPeek.IRETQ) {
+        // An interrupt the VMM queued is delivered before the IRETQ runs: then this is a plain step (delivery and
+        // the handler's first instruction), not an IRETQ step.
+        if (pvm && (kind & 0xFF) == InsnPeek.IRETQ && !cpu.vcpuEvents().interruptInjected()) {
             VmExit e = stepIretToUser(r, s);
             if (e != UNHANDLED) {
                 return e;
@@ -430,6 +432,7 @@ public final class StepCounter implements PositionCounter {
         if ((fCs & 3) != 3) {
             return UNHANDLED;
         }
+        long fRsp = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 24, "IRETQ frame");
         SpecialRegisters user = userSregs(s, (int) fCs & 0xFFFF, (int) fSs & 0xFFFF);
         Gate db = debugGate(s);
         saveGuestDr();
@@ -480,6 +483,7 @@ public final class StepCounter implements PositionCounter {
         }
         if (undo) {
             position++; // the IRETQ
+            reportAfterIret(r, fRip, fFlags, fRsp);
             // The data segments are as the IRETQ left them (it nulls DS/ES/FS/GS with DPL < 3); the #DB
             // delivery changed only CS/SS, which come from the GDT.
             SpecialRegisters after = nullDataSegments(userSregs(cpu.specialRegisters(), (int) fCs & 0xFFFF,
@@ -490,6 +494,7 @@ public final class StepCounter implements PositionCounter {
         if (e instanceof VmExit.Debug) {
             SpecialRegisters now = cpu.specialRegisters();
             position++; // the IRETQ
+            reportAfterIret(r, fRip, fFlags, fRsp);
             if (now.cs().dpl() == 3) {
                 cpu.setRegisters(cpu.registers()); // drop the frame's TF from the guest's RFLAGS
                 fixDataSegments(now);
@@ -503,6 +508,7 @@ public final class StepCounter implements PositionCounter {
         if (io && cpu.specialRegisters().cs().dpl() == 3) {
             // The first CPL3 instruction exited (port I/O, MMIO: KVM reports no step for it): the IRETQ retired.
             position++;
+            reportAfterIret(r, fRip, fFlags, fRsp);
             exitRip = fRip; // the CPL3 instruction counts when it retires
             fixDataSegments(cpu.specialRegisters());
             return e;
@@ -546,6 +552,27 @@ public final class StepCounter implements PositionCounter {
         position++;
         debugControl = -1; // KVM re-arms its single-step TF only through KVM_SET_GUEST_DEBUG at the new RIP
         return true;
+    }
+
+    /**
+     * The registers right after an IRETQ to CPL3, which this counter cannot stop at (the IRETQ and the CPL3
+     * instruction it returns to run as one step): GPRs as before it, RIP/RSP/RFLAGS from its frame. Reported
+     * as a CHECKPOINT observation (data: the 18 values of {@code Registers.toArray()}, little-endian) so the
+     * recorder's register checkpoints have no gap there.
+     */
+    private void reportAfterIret(Registers pre, long rip, long rflags, long rsp) {
+        if (observer == null || silent) {
+            return;
+        }
+        long[] a = pre.toArray();
+        a[16] = rip;
+        a[17] = rflags & ~TF;
+        a[6] = rsp;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * a.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (long v : a) {
+            b.putLong(v);
+        }
+        observer.observed(EventKind.CHECKPOINT, position, rip, pre.rcx(), 0, 0, b.array());
     }
 
     private static long d(VmExit e) {
