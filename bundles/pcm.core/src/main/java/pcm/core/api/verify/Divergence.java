@@ -14,4 +14,11 @@ public record Divergence(long position, long rip, List<String> differences) {
     public Divergence {
         differences = List.copyOf(differences);
     }
+
+    /** The same divergence with {@code more} items appended to what differed. */
+    public Divergence with(List<String> more) {
+        List<String> all = new java.util.ArrayList<>(differences);
+        all.addAll(more);
+        return new Divergence(position, rip, all);
+    }
 }

@@ -77,11 +77,6 @@ final class Recording implements WindowProbe, InputObserver {
     private long completedExitPosition = -1;
 
     Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
-              EventFanout events, Map<String, String> attributes) {
-        this(id, length, backend, services, memoryProvider, events, attributes, 0);
-    }
-
-    Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
               EventFanout events, Map<String, String> attributes, long checkpointInterval) {
         this.checkpointInterval = checkpointInterval;
         this.id = id;
@@ -147,13 +142,16 @@ final class Recording implements WindowProbe, InputObserver {
         // log the registers here. Not where an interrupt was just injected: the backend delivers it in the next
         // run, a replay may have delivered it already — the next position gets the checkpoint.
         if (pos < length && pos - checkpointAt >= checkpointInterval && injectedAt != pos) {
-            Registers now = vcpu.registers();
-            count(EventKind.CHECKPOINT);
-            emit(RegisterCheckpoints.checkpoint(vcpu.id(), pos, now, checkpointBase, System.nanoTime()));
-            checkpointBase = now;
-            checkpointAt = pos;
+            checkpoint(pos, vcpu.registers());
         }
         return counter.runUntil(Math.min(length, Math.max(pos + 1, checkpointAt + checkpointInterval)));
+    }
+
+    private void checkpoint(long position, Registers now) {
+        count(EventKind.CHECKPOINT);
+        emit(RegisterCheckpoints.checkpoint(vcpu.id(), position, now, checkpointBase, System.nanoTime()));
+        checkpointBase = now;
+        checkpointAt = position;
     }
 
     @Override
@@ -270,16 +268,13 @@ final class Recording implements WindowProbe, InputObserver {
     @Override
     public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
         if (kind == EventKind.CHECKPOINT) {
-            // registers at a position the counter passes without stopping (data: all 18, little-endian)
-            if (checkpointInterval > 0 && position > checkpointAt && position < length && injectedAt != position
-                    && data != null && data.length == 8 * 18) {
-                long[] a = new long[18];
-                ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(a);
-                Registers now = Registers.fromArray(a);
-                count(EventKind.CHECKPOINT);
-                emit(RegisterCheckpoints.checkpoint(vcpu.id(), position, now, checkpointBase, System.nanoTime()));
-                checkpointBase = now;
-                checkpointAt = position;
+            // registers at a position the counter passes without stopping (RegisterCheckpoints.encodeAll)
+            if (checkpointInterval > 0 && position > checkpointAt && position < length && injectedAt != position) {
+                try {
+                    checkpoint(position, RegisterCheckpoints.decodeAll(data));
+                } catch (IllegalArgumentException e) {
+                    LOG.debug("window {}: position counter reported malformed registers at {}: {}", id, position, e.getMessage());
+                }
             }
             return;
         }

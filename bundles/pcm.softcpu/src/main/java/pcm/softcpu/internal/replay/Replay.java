@@ -12,8 +12,8 @@ import pcm.core.api.cpu.BackendException;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.PcmEvent;
-import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.exit.ExitResult;
+import pcm.core.api.verify.CheckpointTracker;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.MalformedWindowException;
@@ -98,6 +98,7 @@ final class Replay implements AutoCloseable {
         this.tracer = tracer;
         Snapshot init = window.initial();
         this.endPosition = checkWindow(window);
+        this.registerCheckpoints = new CheckpointTracker(init.registers());
         long size = init.memory().size();
         try {
             ram = arena.allocate(size, 4096);
@@ -274,47 +275,20 @@ final class Replay implements AutoCloseable {
         consistentUpTo = p;
     }
 
-    /** The registers the log's checkpoints say the recording CPU had (rebuilt delta by delta). */
-    private Registers recorded;
-    /** The last checkpoint position (and RIP there) where the replay's registers agreed with the recording. */
-    private long agreedAt, agreedRip;
-    /** The first checkpoint disagreement, or null. */
-    Divergence checkpointDivergence;
+    /** The window's register checkpoints against this replay (docs/sampling.md, "Register checkpoints"). */
+    final CheckpointTracker registerCheckpoints;
 
-    /**
-     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. The first disagreement is
-     * kept (not a stop: a later final-state difference may locate the fault earlier, e.g. a memory byte
-     * written before the instruction that loaded it); it lies in the instructions since the last agreement —
-     * with checkpoints at every instruction, exactly the instruction at the last agreeing position.
-     */
+    /** CHECKPOINT: the recording CPU's registers after {@code position} instructions; compared here. */
     private void checkpoint(PcmEvent e) throws Stop {
         long p = e.position();
         if (p < position()) throw Stop.inconclusive("CHECKPOINT at position " + p + " lies before the replay position " + position());
         advanceTo(p, e);
-        if (recorded == null) {
-            recorded = window.initial().registers();
-            agreedRip = recorded.rip();
-        }
         try {
-            recorded = RegisterCheckpoints.apply(recorded, e);
+            registerCheckpoints.record(e);
         } catch (IllegalArgumentException x) {
             throw Stop.inconclusive(x.getMessage());
         }
-        if (checkpointDivergence != null) return;
-        List<String> d = RegisterCheckpoints.differences(vcpu.registers(), recorded);
-        if (d.isEmpty()) {
-            agreedAt = p;
-            agreedRip = vcpu.rip();
-            consistentUpTo = p;
-            return;
-        }
-        List<String> what = new ArrayList<>();
-        what.add(p - agreedAt == 1
-                ? "registers after the instruction at position " + agreedAt + " differ from the recording's checkpoint"
-                : "registers differ from the recording's checkpoint at position " + p + "; they agreed at position " + agreedAt
-                        + ": the divergence lies in the " + (p - agreedAt) + " instructions between");
-        what.addAll(d);
-        checkpointDivergence = new Divergence(agreedAt, agreedRip, what);
+        if (!registerCheckpoints.diverged() && registerCheckpoints.compare(p, vcpu.registers())) consistentUpTo = p;
     }
 
     /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */

@@ -71,15 +71,15 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
-                Divergence cp = r.checkpointDivergence;
+                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
                 if (cp != null && (!s.diverged || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
             }
-            Divergence cp = r.checkpointDivergence;
+            Divergence cp = r.registerCheckpoints.divergence().orElse(null);
             if (fin.matches() && cp != null) {
-                return Verdict.diverged(ID, wid, insns, withLines(cp, List.of("final state equal: the guest overwrote the"
+                return Verdict.diverged(ID, wid, insns, cp.with(List.of("final state equal: the guest overwrote the"
                         + " divergent values before the window ended")));
             }
             if (fin.matches()) {
@@ -94,8 +94,8 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             long[] cps = strategy == null ? new long[0] : strategy.checkpoints(window);
             try {
                 Divergence d = Localiser.localise(window, fin, consistent, cps, prog);
-                if (cp != null && cp.position() < d.position()) d = withLines(cp, d.differences());
-                else if (cp != null) d = withLines(d, cp.differences());
+                if (cp != null && cp.position() < d.position()) d = cp.with(d.differences());
+                else if (cp != null) d = d.with(cp.differences());
                 return Verdict.diverged(ID, wid, insns, d);
             } catch (Replay.Stop s) {
                 return Verdict.inconclusive(ID, wid, insns, "final state differs but localisation failed: " + s.why
@@ -105,12 +105,6 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
             return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
         }
-    }
-
-    private static Divergence withLines(Divergence d, List<String> more) {
-        List<String> all = new java.util.ArrayList<>(d.differences());
-        all.addAll(more);
-        return new Divergence(d.position(), d.rip(), all);
     }
 
     private static Verdict stopped(Replay.Stop s, String wid, long insns) {

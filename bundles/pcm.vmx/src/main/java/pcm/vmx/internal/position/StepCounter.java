@@ -6,6 +6,7 @@ import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.event.EventKind;
+import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.sampling.PositionCounter;
@@ -31,7 +32,7 @@ import pcm.vmx.internal.kvm.KvmVcpu;
  */
 public final class StepCounter implements PositionCounter {
 
-    private static final long TF = 0x100, IF = 0x200, RF = 0x10000;
+    private static final long TF = 0x100, IF = 0x200, NT = 0x4000, RF = 0x10000;
     private static final int DBG_ENABLE = 0x1, DBG_SINGLESTEP = 0x2, DBG_USE_HW_BP = 0x20000;
     /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@link Registers#toArray()}. */
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -525,12 +526,12 @@ public final class StepCounter implements PositionCounter {
      * reports one step, or ends in a HLT exit when the next instruction is HLT — so one instruction would go
      * uncounted and an interrupt injected after it would be logged one position early. The counter carries
      * it out itself as the SDM says (same-privilege return in 64-bit mode: RIP, CS, RFLAGS, RSP, SS from the
-     * frame) and counts it. Returns false (KVM runs it) when that is not this simple case: an interrupt is
-     * still queued in KVM (it is delivered before the IRETQ), the frame does not go to CPL0, NT is set (task
-     * return), RIP is not canonical, or CS/SS change to selectors other than the current ones.
+     * frame) and counts it. The caller has made sure no interrupt is queued in KVM (it would be delivered before
+     * the IRETQ). Returns false (KVM runs it) when that is not this simple case: the frame does not go to CPL0,
+     * NT is set (task return), RIP is not canonical, or CS/SS change to selectors other than the current ones.
      */
     private boolean emulateIretWithinKernel(Registers r, SpecialRegisters s) throws BackendException {
-        if (s.cs().dpl() != 0 || (r.rflags() & 0x4000) != 0 || cpu.vcpuEvents().interruptInjected()) {
+        if (s.cs().dpl() != 0 || (r.rflags() & NT) != 0) {
             return false;
         }
         long sp = r.rsp();
@@ -557,7 +558,7 @@ public final class StepCounter implements PositionCounter {
     /**
      * The registers right after an IRETQ to CPL3, which this counter cannot stop at (the IRETQ and the CPL3
      * instruction it returns to run as one step): GPRs as before it, RIP/RSP/RFLAGS from its frame. Reported
-     * as a CHECKPOINT observation (data: the 18 values of {@code Registers.toArray()}, little-endian) so the
+     * as a CHECKPOINT observation ({@link RegisterCheckpoints#encodeAll}) so the
      * recorder's register checkpoints have no gap there.
      */
     private void reportAfterIret(Registers pre, long rip, long rflags, long rsp) {
@@ -568,11 +569,8 @@ public final class StepCounter implements PositionCounter {
         a[16] = rip;
         a[17] = rflags & ~TF;
         a[6] = rsp;
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * a.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (long v : a) {
-            b.putLong(v);
-        }
-        observer.observed(EventKind.CHECKPOINT, position, rip, pre.rcx(), 0, 0, b.array());
+        observer.observed(EventKind.CHECKPOINT, position, rip, pre.rcx(), 0, 0,
+                RegisterCheckpoints.encodeAll(Registers.fromArray(a)));
     }
 
     private static long d(VmExit e) {

@@ -16,6 +16,7 @@ import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.exit.ExitResult;
+import pcm.core.api.verify.CheckpointTracker;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.MalformedWindowException;
@@ -71,6 +72,7 @@ final class KvmReplay implements AutoCloseable {
         this.window = w;
         this.endPosition = check(w);
         Snapshot init = w.initial();
+        this.registerCheckpoints = new CheckpointTracker(init.registers());
         long size = init.memory().size();
         try {
             ram = arena.allocate(size, 4096);
@@ -106,9 +108,7 @@ final class KvmReplay implements AutoCloseable {
             cpu = c;
             counter = new StepCounter(c, new SegmentMemory(ram), (kind, position, rip, rcx, address, value, data) -> {
                 if (kind == EventKind.CHECKPOINT) {
-                    long[] a = new long[18];
-                    java.nio.ByteBuffer.wrap(data).order(java.nio.ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(a);
-                    passed.put(position, Registers.fromArray(a)); // registers where the counter cannot stop
+                    passed.put(position, RegisterCheckpoints.decodeAll(data)); // registers where the counter cannot stop
                 } else {
                     observed.add(new Observed(kind, position, rip));
                 }
@@ -186,51 +186,30 @@ final class KvmReplay implements AutoCloseable {
         consistentUpTo = p;
     }
 
-    /** The registers the log's checkpoints say the recording CPU had (rebuilt delta by delta). */
-    private Registers recorded;
-    /** The last checkpoint position (and RIP there) where the replay's registers agreed with the recording. */
-    private long agreedAt, agreedRip;
-    /** The first checkpoint disagreement, or null (kept, not a stop: see KvmReplayVerifier). */
-    Divergence checkpointDivergence;
+    /** The window's register checkpoints against this replay (docs/sampling.md, "Register checkpoints"). */
+    final CheckpointTracker registerCheckpoints;
     /** Registers the counter reported at positions it ran past (after an IRETQ to CPL3), by position. */
     private final java.util.Map<Long, Registers> passed = new java.util.HashMap<>();
 
     /**
-     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. A checkpoint the counter
-     * cannot stop at (between an IRETQ to CPL3 and the instruction it returns to, which kvm-step runs as one
-     * step on PVM) is skipped; a kvm-step recording never logs one there.
+     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. Where the counter cannot
+     * stop (between an IRETQ to CPL3 and the instruction it returns to, one step on PVM), its report of the
+     * registers there is compared instead.
      */
     private void checkpoint(PcmEvent e) throws Stop, BackendException {
         long p = e.position();
-        if (recorded == null) {
-            recorded = window.initial().registers();
-            agreedRip = recorded.rip();
-        }
         try {
-            recorded = RegisterCheckpoints.apply(recorded, e);
+            registerCheckpoints.record(e);
         } catch (IllegalArgumentException x) {
             throw Stop.inconclusive(x.getMessage());
         }
-        if (checkpointDivergence != null) return;
-        if (counter.position() < p) advance(p, e);
-        // at a held exit KVM may already have moved RIP: the counter's report for p is the state before it
-        Registers now = passed.containsKey(p) ? passed.get(p) : counter.position() == p ? cpu.registers() : null;
-        passed.clear();
-        if (now == null) return;
-        List<String> d = RegisterCheckpoints.differences(now, recorded);
-        if (d.isEmpty()) {
-            agreedAt = p;
-            agreedRip = now.rip();
-            consistentUpTo = p;
-            return;
+        if (!registerCheckpoints.diverged()) {
+            if (counter.position() < p) advance(p, e);
+            // at a held exit KVM may already have moved RIP: the counter's report for p is the state before it
+            Registers now = passed.containsKey(p) ? passed.get(p) : counter.position() == p ? cpu.registers() : null;
+            if (now != null && registerCheckpoints.compare(p, now)) consistentUpTo = p;
         }
-        List<String> what = new ArrayList<>();
-        what.add(p - agreedAt == 1
-                ? "registers after the instruction at position " + agreedAt + " differ from the recording's checkpoint"
-                : "registers differ from the recording's checkpoint at position " + p + "; they agreed at position " + agreedAt
-                        + ": the divergence lies in the " + (p - agreedAt) + " instructions between");
-        what.addAll(d);
-        checkpointDivergence = new Divergence(agreedAt, agreedRip, what);
+        passed.clear();
     }
 
     /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */

@@ -78,13 +78,12 @@ public final class KvmReplayVerifier implements ReplayVerifier {
                 if (progress != null) {
                     try { progress.accept(insns); } catch (RuntimeException e) { /* ignore */ }
                 }
-                Divergence cp = r.checkpointDivergence;
+                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
                 if (cp != null) {
                     // registers disagreed at a checkpoint: that is the earliest evidence this verifier has
-                    List<String> what = new java.util.ArrayList<>(cp.differences());
-                    what.add(diff.isEmpty() ? "final state equal: the guest overwrote the divergent values before the window ended"
-                            : "final state: " + String.join("; ", diff.subList(0, Math.min(diff.size(), 8))));
-                    return Verdict.diverged(ID, wid, insns, new Divergence(cp.position(), cp.rip(), what));
+                    return Verdict.diverged(ID, wid, insns, cp.with(List.of(diff.isEmpty()
+                            ? "final state equal: the guest overwrote the divergent values before the window ended"
+                            : "final state: " + String.join("; ", diff.subList(0, Math.min(diff.size(), 8))))));
                 }
                 if (diff.isEmpty()) {
                     return new Verdict(Outcome.MATCH, ID, wid, insns, Optional.empty(), "replayed " + insns
@@ -93,7 +92,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
                 }
                 return Verdict.diverged(ID, wid, insns, new Divergence(r.consistentUpTo, window.end().registers().rip(), diff));
             } catch (KvmReplay.Stop s) {
-                Divergence cp = r.checkpointDivergence;
+                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
