@@ -7,18 +7,18 @@ import java.util.List;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.memory.GuestMemoryException;
 
-/** The replay VM's RAM (one region from GPA 0) as {@link GuestMemory}, for the step counter's page walks. */
-final class SegmentMemory implements GuestMemory {
+/** A VM's RAM (one region from GPA 0) as {@link GuestMemory}, for the step counter's page walks (replay VMs, tests). */
+public final class SegmentMemory implements GuestMemory {
 
     private final MemorySegment ram;
 
-    SegmentMemory(MemorySegment ram) {
+    public SegmentMemory(MemorySegment ram) {
         this.ram = ram;
     }
 
     private void check(long gpa, long len) {
         if (gpa < 0 || len < 0 || gpa + len > ram.byteSize()) {
-            throw new GuestMemoryException(gpa, len, "outside the replay RAM");
+            throw new GuestMemoryException(gpa, len, "outside the VM's RAM");
         }
     }
 
