@@ -41,6 +41,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define VMM_NAME "pio_bench"
+#include "kvm-boot.h"
+
 #define RAM_SIZE  (2UL << 20)
 #define PIO_PORT  0x80
 
@@ -51,33 +54,9 @@ static const uint8_t guest_code[] = {
 	0xeb, 0xfa,       /* jmp 1b        */
 };
 
-static void die(const char *what)
-{
-	fprintf(stderr, "pio_bench: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
-static void put64(uint8_t *mem, uint64_t gpa, uint64_t v)
-{
-	memcpy(mem + gpa, &v, 8);
-}
 
-static struct kvm_segment seg(uint16_t sel, uint8_t type, int code64)
-{
-	struct kvm_segment s = {
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .dpl = 0, .db = code64 ? 0 : 1, .s = 1,
-		.l = code64 ? 1 : 0, .g = 1,
-	};
-	return s;
-}
 
 int main(int argc, char **argv)
 {
@@ -118,20 +97,7 @@ int main(int argc, char **argv)
 	if (run == MAP_FAILED)
 		die("mmap kvm_run");
 
-	struct kvm_sregs sr;
-	if (ioctl(vcpu, KVM_GET_SREGS, &sr) < 0)
-		die("KVM_GET_SREGS");
-	sr.cs = seg(0x08, 11, 1);
-	sr.ds = sr.es = sr.ss = sr.fs = sr.gs = seg(0x10, 3, 0);
-	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.type = 11; sr.tr.present = 1; sr.tr.limit = 0x67;
-	memset(&sr.ldt, 0, sizeof(sr.ldt));
-	sr.ldt.type = 2; sr.ldt.present = 1; sr.ldt.limit = 0xffff; sr.ldt.unusable = 1;
-	sr.gdt.base = 0x1000; sr.gdt.limit = 23;
-	sr.idt.base = 0; sr.idt.limit = 0;
-	sr.cr0 = 0x80010033; sr.cr3 = 0x2000; sr.cr4 = 0x620; sr.efer = 0xD01;
-	if (ioctl(vcpu, KVM_SET_SREGS, &sr) < 0)
-		die("KVM_SET_SREGS");
+	set_long_mode(vcpu, 0x1000, 0x2000);
 	struct kvm_regs r;
 	memset(&r, 0, sizeof(r));
 	r.rip = 0x100000; r.rsp = 0x90000; r.rflags = 2;

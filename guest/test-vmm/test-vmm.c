@@ -39,6 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#define VMM_NAME "test-vmm"
+#include "kvm-boot.h"
+
 #define GDT_ADDR    0x1000
 #define PML4_ADDR   0x2000
 #define PDPT_ADDR   0x3000
@@ -56,18 +59,7 @@
 
 static struct kvm_run *g_run;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "test-vmm: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static void on_alarm(int sig)
 {
@@ -82,20 +74,7 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 	return s && *s ? strtoull(s, NULL, 0) : dflt;
 }
 
-static void put64(uint8_t *mem, uint64_t gpa, uint64_t v)
-{
-	memcpy(mem + gpa, &v, 8);
-}
 
-static struct kvm_segment seg(uint16_t sel, uint8_t type, int code64)
-{
-	struct kvm_segment s = {
-		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
-		.present = 1, .dpl = 0, .db = code64 ? 0 : 1, .s = 1,
-		.l = code64 ? 1 : 0, .g = 1,
-	};
-	return s;
-}
 
 /* ---- device state ---- */
 struct devs {
@@ -235,7 +214,6 @@ static void setup_memory(uint8_t *mem, uint64_t ram, uint64_t param, uint64_t fl
 
 static void setup_cpu(int kvm, int vcpu)
 {
-	struct kvm_sregs sr;
 	struct kvm_regs r;
 
 	int n = 256;
@@ -247,23 +225,7 @@ static void setup_cpu(int kvm, int vcpu)
 		die("KVM_SET_CPUID2");
 	free(cpuid);
 
-	if (ioctl(vcpu, KVM_GET_SREGS, &sr) < 0)
-		die("KVM_GET_SREGS");
-	sr.cs = seg(0x08, 11, 1);
-	sr.ds = sr.es = sr.ss = sr.fs = sr.gs = seg(0x10, 3, 0);
-	/* no TSS / LDT loaded by contract; KVM still wants usable-looking values */
-	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.type = 11; sr.tr.present = 1; sr.tr.limit = 0x67;
-	memset(&sr.ldt, 0, sizeof(sr.ldt));
-	sr.ldt.type = 2; sr.ldt.present = 1; sr.ldt.limit = 0xffff; sr.ldt.unusable = 1;
-	sr.gdt.base = GDT_ADDR; sr.gdt.limit = 23;
-	sr.idt.base = 0; sr.idt.limit = 0;
-	sr.cr0 = 0x80010033;  /* PG | WP | NE | ET | MP | PE */
-	sr.cr3 = PML4_ADDR;
-	sr.cr4 = 0x620;       /* OSXMMEXCPT | OSFXSR | PAE */
-	sr.efer = 0xD01;      /* NXE | LMA | LME | SCE */
-	if (ioctl(vcpu, KVM_SET_SREGS, &sr) < 0)
-		die("KVM_SET_SREGS");
+	set_long_mode(vcpu, GDT_ADDR, PML4_ADDR);
 
 	memset(&r, 0, sizeof(r));
 	r.rip = IMAGE_ADDR;
