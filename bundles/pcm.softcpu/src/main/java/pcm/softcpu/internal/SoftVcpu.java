@@ -407,6 +407,26 @@ public final class SoftVcpu implements VirtualCpu {
      *
      * @return an exit if the delivery itself faulted beyond repair (e.g. a triple fault), else null
      */
+    /**
+     * A completed MMIO read is finished by re-executing its instruction with the value on the next run. A window
+     * that opens in between would see that instruction retire without its MMIO_READ (logged before the window)
+     * while a replay exits there. Finish it now, before the caller's position 0; an interrupt queued meanwhile
+     * stays queued (the read instruction completes first, as on hardware). Returns an exit the re-execution
+     * ended in (none is expected), else null.
+     */
+    public VmExit finishCompletedRead() throws BackendException {
+        if (closed) throw new BackendException("vCPU " + id + " is closed");
+        Cpu c = cpu;
+        if (!c.mmioValid) return null;
+        int queued = c.injectVector;
+        c.injectVector = -1;
+        try {
+            return runUntil(c.icount + 1);
+        } finally {
+            c.injectVector = queued;
+        }
+    }
+
     public VmExit deliverQueuedInterrupt() throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
         Cpu c = cpu;

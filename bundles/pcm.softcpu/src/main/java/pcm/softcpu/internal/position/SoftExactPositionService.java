@@ -38,6 +38,8 @@ public final class SoftExactPositionService implements PositionService {
         if (!(vcpu instanceof SoftVcpu soft)) {
             throw new BackendException("soft-exact counts only on the software CPU, not on " + vcpu.getClass().getName());
         }
+        VmExit read = soft.finishCompletedRead();
+        if (read != null) throw new BackendException("finishing the MMIO read completed before the window failed: " + read);
         VmExit early = soft.deliverQueuedInterrupt();
         if (early != null) throw new BackendException("delivering the interrupt queued before the window failed: " + early);
         return new Counter(soft);

@@ -50,6 +50,32 @@ class SoftExactPositionServiceTest {
         return v;
     }
 
+    /**
+     * Regression (GuestBootIT, soft main job: "replay: MMIO_READ 0xfeb00000 at position 0; log: nothing there"):
+     * a window opened between an MMIO read's completion and the re-execution of its instruction; that
+     * instruction then retired inside the window without an MMIO_READ event. The counter finishes it first.
+     */
+    @Test
+    void anMmioReadCompletedBeforeTheStartRetiresBeforePositionZero() throws Exception {
+        // mov rax,[0x180000] (in the mapped 2 MiB page, outside the 1 MiB of RAM: MMIO); inc rax; hlt
+        byte[] code = {0x48, (byte) 0x8B, 0x04, 0x25, 0x00, 0x00, 0x18, 0x00, 0x48, (byte) 0xFF, (byte) 0xC0, (byte) 0xF4};
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ram = arena.allocate(1 << 20, 4096);
+            SoftVcpu v = vcpu(ram);
+            MemorySegment.copy(code, 0, ram, ValueLayout.JAVA_BYTE, 0x10000, code.length);
+            VmExit e = v.run();
+            assertInstanceOf(VmExit.MmioRead.class, e);
+            v.complete(e, ExitResult.value(41));
+            try (PositionCounter c = new SoftExactPositionService().start(v, null, null)) {
+                assertEquals(0, c.position());
+                assertEquals(41, v.registers().rax(), "the read retired before position 0");
+                assertEquals(new VmExit.Hlt(false), c.run());
+                assertEquals(2, c.position()); // inc, hlt
+                assertEquals(42, v.registers().rax());
+            }
+        }
+    }
+
     @Test
     void countsExactlyAndPositionsExitsBeforeTheExitingInstruction() throws Exception {
         try (Arena arena = Arena.ofConfined()) {
