@@ -131,7 +131,8 @@ class GuestBootIT {
      * The main job on KVM (kvm-step positions), each window verified by both verifiers — and, to prove they
      * detect, by fault-injecting verifiers (factory configurations of the pcm.tracers fault injector) that hand
      * each window with its first logged input corrupted to the soft and to the kvm verifier. Every true window
-     * must MATCH on both; every corrupted one must be DIVERGED, never before the fault's position. (Exact
+     * must MATCH on both; both verifiers must judge each corrupted window alike, each must find at least one
+     * fault, and never before the fault's position. (Exact
      * positions for every fault kind, with register checkpoints, are asserted on soft-recorded windows in
      * pcm.softcpu's FaultInjectionTest; on PVM checkpoints are off by default, docs/positions-on-kvm.md.)
      */
@@ -153,6 +154,7 @@ class GuestBootIT {
         List<String> lines = r.out().lines().toList();
         assertTrue(raw.contains("PCM-GUEST-DONE"), raw);
         Map<String, Integer> diverged = new LinkedHashMap<>();
+        Map<String, String> faultOutcomes = new LinkedHashMap<>();
         int windows = 0;
         for (int i = 0; i < lines.size(); i++) {
             Matcher v = VERDICT.matcher(lines.get(i));
@@ -164,11 +166,16 @@ class GuestBootIT {
                 if (rcp.equals("kvm")) windows++;
                 continue;
             }
+            String other = faultOutcomes.putIfAbsent(v.group(1), outcome);
+            if (other != null) assertEquals(other, outcome, "both verifiers judge a corrupted window alike: " + raw);
             if (outcome.equals("INCONCLUSIVE")) {
                 assertTrue(detail.contains("to corrupt"), "only a window without inputs has nothing to corrupt: " + raw);
                 continue;
             }
-            assertEquals("DIVERGED", outcome, rcp + " must detect the fault: " + raw);
+            // without register checkpoints (off on PVM) a fault the guest masks (a status bit it ignores, a value
+            // it overwrites unused) leaves no trace: MATCH then, on both verifiers
+            if (outcome.equals("MATCH")) continue;
+            assertEquals("DIVERGED", outcome, raw);
             Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
             assertTrue(where.find() && injected.find(), raw);
             assertTrue(Long.parseLong(where.group(1)) >= Long.parseLong(injected.group(1)), "never before the fault: " + detail);
