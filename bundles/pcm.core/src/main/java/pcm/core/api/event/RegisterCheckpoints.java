@@ -80,34 +80,6 @@ public final class RegisterCheckpoints {
         return out;
     }
 
-    /**
-     * All registers as 18 little-endian u64 in {@link Registers#toArray()} order: how a position counter reports
-     * the registers at a position it runs past without stopping (an {@code InputObserver} CHECKPOINT
-     * observation), for the recorder to turn into a delta checkpoint.
-     */
-    public static byte[] encodeAll(Registers r) {
-        long[] a = r.toArray();
-        ByteBuffer b = ByteBuffer.allocate(8 * a.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(a);
-        return b.array();
-    }
-
-    /**
-     * The registers of {@link #encodeAll}.
-     *
-     * @throws IllegalArgumentException if {@code data} is not 18 u64
-     */
-    public static Registers decodeAll(byte[] data) {
-        int n = Registers.NAMES.length;
-        if (data == null || data.length != 8 * n) {
-            throw new IllegalArgumentException("a full register report has " + 8 * n + " bytes, not "
-                    + (data == null ? "none" : data.length));
-        }
-        long[] a = new long[n];
-        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(a);
-        return Registers.fromArray(a);
-    }
-
     /** The event that sets register {@code index} ({@link Registers#toArray()} order) to {@code value} at {@code position}. */
     public static PcmEvent registerWrite(int vcpu, long position, int index, long value) {
         if (index < 0 || index >= Registers.NAMES.length) {

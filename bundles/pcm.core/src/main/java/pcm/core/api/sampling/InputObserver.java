@@ -2,6 +2,7 @@ package pcm.core.api.sampling;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.EventKind;
 
 /**
@@ -18,4 +19,14 @@ public interface InputObserver {
      * @param data     further result bytes (e.g. CPUID's EAX, EBX, ECX, EDX; RDRAND's CF), little endian
      */
     void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data);
+
+    /**
+     * The registers after {@code position} instructions retired, reported by a counter at a position it
+     * passes without stopping (see {@link PositionCounter#reportRegistersEveryInstruction()}). A counter
+     * reports each position at most once, before any input event of the instruction there.
+     *
+     * @since 1.2
+     */
+    default void registers(long position, Registers registers) {
+    }
 }

@@ -41,6 +41,24 @@ public interface PositionCounter extends AutoCloseable {
         return run();
     }
 
+    /**
+     * Asks the counter to report the registers at every position it counts — before each instruction,
+     * after {@link #position()} instructions retired — to {@link InputObserver#registers}, so that the
+     * kernel can log register checkpoints without stopping the counter at each position. Every stop
+     * returns to the vCPU loop, which may inject a pending interrupt there: stopping per instruction would
+     * deliver interrupts at boundaries a free-running window never has, which on some hosts exposes
+     * single-step artefacts (docs/positions-on-kvm.md). Returns false if the counter cannot (the
+     * default); the kernel then stops it with {@link #runUntil} at each checkpoint.
+     * <p>
+     * Whether asked or not, a counter reports the registers at positions it passes but cannot stop at
+     * (kvm-step on PVM: right after an IRETQ to CPL3).
+     *
+     * @since 1.2
+     */
+    default boolean reportRegistersEveryInstruction() {
+        return false;
+    }
+
     /** Stops counting; the vCPU runs at full speed again. */
     @Override
     void close() throws BackendException;

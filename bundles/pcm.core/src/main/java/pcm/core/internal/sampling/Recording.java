@@ -70,6 +70,12 @@ final class Recording implements WindowProbe, InputObserver {
     private final long checkpointInterval;
     /** The registers the last CHECKPOINT (or the initial snapshot) recorded: the base of the next delta. */
     private Registers checkpointBase;
+    /**
+     * Whether the counter reports the registers at every position ({@link #registers}): then checkpoints are
+     * logged from its reports and it runs to the window's end as without checkpoints, so interrupts are
+     * injected at the same boundaries (exits and kicks) — not at every checkpoint.
+     */
+    private boolean checkpointsReported;
     /** Position of the last checkpoint (0: the initial snapshot) and of the last injected interrupt. */
     private long checkpointAt, injectedAt = -1;
 
@@ -116,6 +122,7 @@ final class Recording implements WindowProbe, InputObserver {
         // (KVM completes an IN or MMIO read on its next KVM_RUN), which must not fall inside the window.
         counter = chosen.service().start(cpu, mem, this);
         try {
+            checkpointsReported = checkpointInterval > 0 && counter.reportRegistersEveryInstruction();
             initialCpu = CpuState.capture(cpu, 0);
             checkpointBase = initialCpu.registers();
             regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
@@ -136,7 +143,7 @@ final class Recording implements WindowProbe, InputObserver {
     @Override
     public VmExit run() throws BackendException {
         completedExitPosition = -1;
-        if (checkpointInterval <= 0) return counter.runUntil(length);
+        if (checkpointInterval <= 0 || checkpointsReported) return counter.runUntil(length);
         long pos = counter.position();
         // Between runs the vCPU is between instructions (an exit's instruction was completed by exitCompleted):
         // log the registers here. Not where an interrupt was just injected: the backend delivers it in the next
@@ -267,19 +274,21 @@ final class Recording implements WindowProbe, InputObserver {
 
     @Override
     public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
-        if (kind == EventKind.CHECKPOINT) {
-            // registers at a position the counter passes without stopping (RegisterCheckpoints.encodeAll)
-            if (checkpointInterval > 0 && position > checkpointAt && position < length && injectedAt != position) {
-                try {
-                    checkpoint(position, RegisterCheckpoints.decodeAll(data));
-                } catch (IllegalArgumentException e) {
-                    LOG.debug("window {}: position counter reported malformed registers at {}: {}", id, position, e.getMessage());
-                }
-            }
-            return;
-        }
         count(kind);
         emit(new PcmEvent(kind, vcpu.id(), position, rip, rcx, address, value, data, System.nanoTime()));
+    }
+
+    /**
+     * Registers at a position the counter passes without stopping: every position when it reports them all,
+     * else where it cannot stop (after an IRETQ to CPL3 on PVM), so that checkpoints there have no gap. Not
+     * where an interrupt was injected: the counter reads them before delivering it.
+     */
+    @Override
+    public void registers(long position, Registers registers) {
+        if (checkpointInterval > 0 && position > checkpointAt && position < length && injectedAt != position
+                && (position - checkpointAt >= checkpointInterval || !checkpointsReported)) {
+            checkpoint(position, registers);
+        }
     }
 
     // ----------------------------------------------------------------

@@ -6,7 +6,6 @@ import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.event.EventKind;
-import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.sampling.PositionCounter;
@@ -187,6 +186,20 @@ public final class StepCounter implements PositionCounter {
         return runUntil(-1);
     }
 
+    /** Set by {@link #reportRegistersEveryInstruction()}; the last position reported (-1: none yet). */
+    private boolean reportEveryInstruction;
+    private long lastReported = -1;
+
+    /**
+     * Each step reads the registers before its instruction anyway (to classify it and to undo CPL3 traps), so
+     * reporting them costs no KVM call.
+     */
+    @Override
+    public boolean reportRegistersEveryInstruction() {
+        reportEveryInstruction = true;
+        return true;
+    }
+
     /** See {@code PositionCounter.runUntil}: stops with {@link VmExit.Interrupted} exactly at {@code target}. */
     public VmExit runUntil(long target) throws BackendException {
         if (closed) {
@@ -234,6 +247,10 @@ public final class StepCounter implements PositionCounter {
         SpecialRegisters s = knownSregs != null ? knownSregs : cpu.specialRegisters();
         knownRegs = null;
         knownSregs = null;
+        if (reportEveryInstruction && position > lastReported && observer != null && !silent) {
+            lastReported = position;
+            observer.registers(position, r);
+        }
         int kind = peek(s, r.rip());
         tr("step rip %x cpl %d kind %d rflags %x", r.rip(), s.cs().dpl(), kind & 0xFF, r.rflags());
         steps++;
@@ -558,8 +575,7 @@ public final class StepCounter implements PositionCounter {
     /**
      * The registers right after an IRETQ to CPL3, which this counter cannot stop at (the IRETQ and the CPL3
      * instruction it returns to run as one step): GPRs as before it, RIP/RSP/RFLAGS from its frame. Reported
-     * as a CHECKPOINT observation ({@link RegisterCheckpoints#encodeAll}) so the
-     * recorder's register checkpoints have no gap there.
+     * to {@link InputObserver#registers} so the recorder's register checkpoints have no gap there.
      */
     private void reportAfterIret(Registers pre, long rip, long rflags, long rsp) {
         if (observer == null || silent) {
@@ -569,8 +585,8 @@ public final class StepCounter implements PositionCounter {
         a[16] = rip;
         a[17] = rflags & ~TF;
         a[6] = rsp;
-        observer.observed(EventKind.CHECKPOINT, position, rip, pre.rcx(), 0, 0,
-                RegisterCheckpoints.encodeAll(Registers.fromArray(a)));
+        lastReported = Math.max(lastReported, position);
+        observer.registers(position, Registers.fromArray(a));
     }
 
     private static long d(VmExit e) {

@@ -14,7 +14,7 @@ import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
-import pcm.core.api.event.RegisterCheckpoints;
+import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.CheckpointTracker;
 import pcm.core.api.verify.Divergence;
@@ -106,11 +106,15 @@ final class KvmReplay implements AutoCloseable {
             }
             vm = v;
             cpu = c;
-            counter = new StepCounter(c, new SegmentMemory(ram), (kind, position, rip, rcx, address, value, data) -> {
-                if (kind == EventKind.CHECKPOINT) {
-                    passed.put(position, RegisterCheckpoints.decodeAll(data)); // registers where the counter cannot stop
-                } else {
+            counter = new StepCounter(c, new SegmentMemory(ram), new InputObserver() {
+                @Override
+                public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
                     observed.add(new Observed(kind, position, rip));
+                }
+
+                @Override
+                public void registers(long position, Registers registers) {
+                    passed.put(position, registers); // where the counter cannot stop
                 }
             });
         } catch (BackendException | RuntimeException e) {
