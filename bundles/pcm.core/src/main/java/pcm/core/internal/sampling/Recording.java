@@ -161,9 +161,23 @@ final class Recording implements WindowProbe, InputObserver {
         checkpointAt = position;
     }
 
+    /**
+     * The registers where the interrupt is delivered are logged ahead of the INTERRUPT (the backend delivers it
+     * on the next run; verifiers compare a checkpoint before injecting what follows it), so that a corrupted
+     * delivery is located at its own position, not one instruction earlier.
+     */
     @Override
     public void interruptInjected(int vector) {
-        injectedAt = eventPosition();
+        long at = eventPosition();
+        if (checkpointInterval > 0 && at < length && at > checkpointAt && at - checkpointAt >= checkpointInterval
+                && counter.position() == at) {
+            try {
+                checkpoint(at, vcpu.registers());
+            } catch (BackendException e) {
+                LOG.debug("window {}: registers unavailable for the checkpoint at interrupt position {}", id, at, e);
+            }
+        }
+        injectedAt = at;
         record(EventKind.INTERRUPT, vector, vector, null);
     }
 

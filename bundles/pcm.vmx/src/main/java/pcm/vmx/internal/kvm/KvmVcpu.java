@@ -571,6 +571,19 @@ public final class KvmVcpu implements VirtualCpu {
     public void injectInterrupt(int vector) throws BackendException {
         irqBuf.set(JAVA_INT, 0, vector);
         ioctl(KvmApi.KVM_INTERRUPT, irqBuf);
+        lastInjected = vector;
+    }
+
+    private int lastInjected = -1;
+
+    /**
+     * The vector of the last {@link #injectInterrupt} since this was last called, -1 if none (the position
+     * counter learns that a delivery is coming without a KVM_GET_VCPU_EVENTS per run). Not in the API.
+     */
+    public int takeInjectedVector() {
+        int v = lastInjected;
+        lastInjected = -1;
+        return v;
     }
 
     @Override

@@ -96,6 +96,8 @@ public final class StepCounter implements PositionCounter {
             return;
         }
         silent = true;
+        deliveringVector = cpu.vcpuEvents().interruptNr();
+        cpu.takeInjectedVector();
         boolean windowExit = false;
         try {
             for (int i = 0; cpu.vcpuEvents().interruptInjected(); i++) {
@@ -206,6 +208,10 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.CLOSED, "the position counter is closed");
         }
         boolean bounded = target > position;
+        int injected = cpu.takeInjectedVector();
+        if (injected >= 0) {
+            deliveringVector = injected;
+        }
         tr("runUntil %d exitRip %x", target, exitRip);
         knownRegs = null; // the kernel may have changed the state since
         knownSregs = null;
@@ -255,6 +261,7 @@ public final class StepCounter implements PositionCounter {
         tr("step rip %x cpl %d kind %d rflags %x", r.rip(), s.cs().dpl(), kind & 0xFF, r.rflags());
         steps++;
         if (pvm && s.cs().dpl() == 3) {
+            deliveringVector = -1; // delivered from CPL3, where PVM pushes the guest's own RFLAGS
             return stepUser(r, s, kind);
         }
         // An interrupt the VMM queued is delivered before the IRETQ runs: then this is a plain step (delivery and
@@ -272,6 +279,11 @@ public final class StepCounter implements PositionCounter {
         setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
         VmExit e = cpu.run();
         tr(" k run -> %s", e);
+        if (deliveringVector >= 0 && !(e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow)) {
+            int vector = deliveringVector;
+            deliveringVector = -1;
+            clearStepTrapFlagInFrame(vector, r, s);
+        }
         if (e instanceof VmExit.Debug d) {
             if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
                 return null; // a chunk of iterations; counts when RIP moves past
@@ -283,6 +295,45 @@ public final class StepCounter implements PositionCounter {
             return null;
         }
         return exitToKernel(e, r);
+    }
+
+    /** The vector the VMM queued, until the CPL0 step that delivers it (-1: none). */
+    private int deliveringVector = -1;
+
+    /**
+     * An interrupt delivered by a single-stepping KVM_RUN at CPL0 may push KVM's single-step TF into its frame:
+     * KVM_SET_GUEST_DEBUG sets TF in the guest's RFLAGS at the RIP where it is called (PVM: whenever the
+     * counter re-arms, e.g. after it carried out an IRETQ; VMX: always while stepping). The guest did not set
+     * it (KVM_GET_REGS hides it; a guest single-stepping its own kernel inside a window is not supported), so
+     * no architectural CPU pushes it, and the handler's IRETQ would restore it. Clears it in the frame: the
+     * frame of a same-privilege delivery in 64-bit mode starts at the 16-byte-aligned RSP (or the gate's IST
+     * stack), RIP at top-40, RFLAGS at top-24; nothing is touched unless the frame's RIP is the interrupted one.
+     */
+    private void clearStepTrapFlagInFrame(int vector, Registers pre, SpecialRegisters s) throws BackendException {
+        if (vector < 0 || vector > 255 || s.idt().limit() < 16L * vector + 15) {
+            return;
+        }
+        long lo = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.idt().base() + 16L * vector, "IDT entry");
+        int ist = (int) (lo >>> 32 & 7);
+        long top = ist == 0 ? pre.rsp() & ~0xFL
+                : mem.read64(s.cr0(), s.cr3(), s.cr4(), s.tr().base() + 0x24 + 8L * (ist - 1), "TSS.IST") & ~0xFL;
+        if (mem.read64(s.cr0(), s.cr3(), s.cr4(), top - 40, "interrupt frame RIP") != pre.rip()) {
+            tr(" delivery frame not found for vector %x", vector);
+            return;
+        }
+        long flags = mem.read64(s.cr0(), s.cr3(), s.cr4(), top - 24, "interrupt frame RFLAGS");
+        if ((flags & TF) != 0) {
+            writeLong(s, top - 24, flags & ~TF);
+            framesFixed++;
+            tr(" cleared step TF in the frame of vector %x", vector);
+        }
+    }
+
+    private long framesFixed;
+
+    /** Interrupt frames whose single-step TF the counter cleared (diagnostics). */
+    long framesFixed() {
+        return framesFixed;
     }
 
     private static final VmExit UNHANDLED = new VmExit.InternalError(0, "unhandled");

@@ -212,6 +212,30 @@ class StepCounterTest {
         }
     }
 
+    /**
+     * Regression (KVM windows with register checkpoints, soft verifier: interrupt frame RFLAGS 0x393 recorded,
+     * 0x293 replayed): an interrupt delivered by a single-stepping KVM_RUN must not push KVM's single-step TF
+     * into the frame — the guest never set TF, so no architectural CPU pushes it.
+     */
+    @Test
+    void anInterruptDeliveredWhileSteppingTheKernelPushesTheGuestsRflags() throws Exception {
+        // sti; hlt; cli; nop; nop; out 0x80; hlt  (CPL0) — the default guest's idle loop
+        try (PosGuest g = guest("fbf4fa9090e680f4", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertEquals(new VmExit.Hlt(true), c.run());
+            long rsp = g.cpu.registers().rsp();
+            g.cpu.injectInterrupt(0x20);
+            assertInstanceOf(VmExit.Interrupted.class, c.runUntil(4)); // sti, hlt; incq, iretq: back at the cli
+            assertEquals(0x202, g.get64((rsp & ~0xFL) - 24) & 0x3FF, "first frame");
+            // the counter re-arms single-step here (it carried out the IRETQ): the next delivery follows that
+            assertTrue(g.cpu.canInjectInterrupt());
+            g.cpu.injectInterrupt(0x20);
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(2, g.get64(IRQ_COUNT));
+            long frameRflags = g.get64((rsp & ~0xFL) - 24);
+            assertEquals(0x202, frameRflags & 0x3FF, "second frame RFLAGS 0x" + Long.toHexString(frameRflags));
+        }
+    }
+
     @Test
     void interruptInjectedMidSequenceIsDeliveredAndCountStaysExact() throws Exception {
         String code = "b9e80300004883c003ffc975f8e6804889c3e681";
