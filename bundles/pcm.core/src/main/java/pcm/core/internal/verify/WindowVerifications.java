@@ -28,11 +28,14 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import pcm.core.api.event.EventKind;
+import pcm.core.api.event.PcmEvent;
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.SamplingException;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Outcome;
 import pcm.core.api.verify.ReplayStrategy;
+import pcm.core.api.verify.ReplayTiming;
 import pcm.core.api.verify.ReplayVerifier;
 import pcm.core.api.verify.VerdictListener;
 import pcm.core.api.verify.Verdict;
@@ -163,7 +166,8 @@ public final class WindowVerifications implements VerificationService {
     }
 
     private Verdict verifyAndStore(String windowId, String rcp, LongConsumer progress) {
-        Verdict v = replay(windowId, rcp, progress);
+        Timed t = replay(windowId, rcp, progress);
+        Verdict v = t.verdict();
         verdicts.computeIfAbsent(windowId, k -> new CopyOnWriteArrayList<>()).add(v);
         try {
             VerdictFile.append(verdictDir, v);
@@ -177,7 +181,7 @@ public final class WindowVerifications implements VerificationService {
         }
         for (VerdictListener l : listeners) {
             try {
-                l.verdict(v);
+                l.verdict(v, t.timing());
             } catch (RuntimeException e) {
                 LOG.warn("verdict listener {} failed", l, e);
             }
@@ -185,27 +189,44 @@ public final class WindowVerifications implements VerificationService {
         return v;
     }
 
-    private Verdict replay(String windowId, String rcp, LongConsumer progress) {
+    /** A verdict and what it cost (zero times where no replay ran). */
+    private record Timed(Verdict verdict, ReplayTiming timing) {
+        static Timed untimed(Verdict v) {
+            return new Timed(v, new ReplayTiming(0, 0));
+        }
+    }
+
+    private Timed replay(String windowId, String rcp, LongConsumer progress) {
         ReplayVerifier verifier = verifiers.get(rcp);
-        if (verifier == null) return Verdict.inconclusive(rcp, windowId, 0, "verifier '" + rcp + "' is not installed");
+        if (verifier == null) return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "verifier '" + rcp + "' is not installed"));
         Sampler s = sampler;
-        if (s == null) return Verdict.inconclusive(rcp, windowId, 0, "no sampler: the window store is not available");
+        if (s == null) return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "no sampler: the window store is not available"));
         Optional<Window> window;
         try {
             window = s.window(windowId);
         } catch (SamplingException e) {
-            return Verdict.inconclusive(rcp, windowId, 0, "window could not be loaded: " + e.getMessage());
+            return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "window could not be loaded: " + e.getMessage()));
         }
-        if (window.isEmpty()) return Verdict.inconclusive(rcp, windowId, 0, "window not found or not complete");
+        if (window.isEmpty()) return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "window not found or not complete"));
         ReplayStrategy strategy = strategies.get(config.strategy());
         if (strategy == null) strategy = FULL_REPLAY;
+        long recordNanos = recordNanos(window.get());
+        long start = System.nanoTime();
         try {
             Verdict v = verifier.verify(window.get(), strategy, progress);
-            return v != null ? v : Verdict.inconclusive(rcp, windowId, 0, "verifier returned no verdict");
+            ReplayTiming timing = new ReplayTiming(System.nanoTime() - start, recordNanos);
+            return new Timed(v != null ? v : Verdict.inconclusive(rcp, windowId, 0, "verifier returned no verdict"), timing);
         } catch (RuntimeException | LinkageError e) {
             LOG.error("verifier {} failed on window {}", rcp, windowId, e);
-            return Verdict.inconclusive(rcp, windowId, 0, "verifier failed: " + e);
+            return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "verifier failed: " + e));
         }
+    }
+
+    /** From the window's first event (the start marker) to its END, on the event clock; 0 if unknown. */
+    static long recordNanos(Window w) {
+        List<PcmEvent> ev = w.events();
+        if (ev.isEmpty() || ev.getLast().kind() != EventKind.END) return 0;
+        return Math.max(0, ev.getLast().timestampNanos() - ev.getFirst().timestampNanos());
     }
 
     /** Used when the configured strategy is not installed: replay from the start, no checkpoints. */

@@ -26,6 +26,7 @@ import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.SamplingPolicy;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Outcome;
+import pcm.core.api.verify.ReplayTiming;
 import pcm.core.api.verify.Verdict;
 import pcm.core.api.verify.VerdictListener;
 import pcm.core.api.verify.VerificationService;
@@ -83,8 +84,21 @@ public class RunCommand {
         };
         ServiceRegistration<ConsoleListener> reg = context.registerService(ConsoleListener.class, echo, null);
         List<Verdict> verdicts = new CopyOnWriteArrayList<>();
+        ReplaySpeed speed = new ReplaySpeed();
+        VerdictListener listener = new VerdictListener() {
+            @Override
+            public void verdict(Verdict v) {
+                verdicts.add(v);
+            }
+
+            @Override
+            public void verdict(Verdict v, ReplayTiming timing) {
+                verdicts.add(v);
+                speed.add(v, timing);
+            }
+        };
         ServiceRegistration<VerdictListener> verdictReg = sampling
-                ? context.registerService(VerdictListener.class, verdicts::add, null) : null;
+                ? context.registerService(VerdictListener.class, listener, null) : null;
         OptionalInt status;
         long guestMillis = 0;
         java.util.Set<String> earlier = new java.util.HashSet<>(); // windows of earlier runs in this data directory
@@ -134,6 +148,7 @@ public class RunCommand {
                     out.println("  not verified: the window is " + w.state());
                 }
             }
+            speed.lines(events.keySet()).forEach(out::println);
             diverged = sorted.stream().filter(v -> v.outcome() == Outcome.DIVERGED).count();
             summary.append(sorted.size()).append(" verdicts on ").append(events.size()).append(" windows, ")
                     .append(diverged).append(" DIVERGED\n");
