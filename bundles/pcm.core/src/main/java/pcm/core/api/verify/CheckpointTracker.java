@@ -37,6 +37,16 @@ public final class CheckpointTracker {
         recorded = RegisterCheckpoints.apply(recorded, checkpoint);
     }
 
+    /**
+     * The recording's registers at the last applied checkpoint — for a verifier that compares later, as its
+     * replay passes the position ({@link #compare(long, Registers, Registers)}).
+     *
+     * @since 1.3
+     */
+    public Registers recorded() {
+        return recorded;
+    }
+
     /** Whether a disagreement was found (later checkpoints need no comparison). */
     public boolean diverged() {
         return divergence != null;
@@ -47,8 +57,19 @@ public final class CheckpointTracker {
      * that position). Returns true if they agree; the first disagreement is kept.
      */
     public boolean compare(long position, Registers replay) {
+        return compare(position, replay, recorded);
+    }
+
+    /**
+     * Compares the replay's registers at {@code position} with the recording's there (from {@link #recorded()}
+     * when that checkpoint was applied). Comparisons must come in position order. Returns true if they agree;
+     * the first disagreement is kept.
+     *
+     * @since 1.3
+     */
+    public boolean compare(long position, Registers replay, Registers recordedThere) {
         if (divergence != null) return false;
-        List<String> d = RegisterCheckpoints.differences(replay, recorded);
+        List<String> d = RegisterCheckpoints.differences(replay, recordedThere);
         if (d.isEmpty()) {
             agreedAt = position;
             agreedRip = replay.rip();

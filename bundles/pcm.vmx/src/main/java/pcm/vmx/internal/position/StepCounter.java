@@ -208,6 +208,7 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.CLOSED, "the position counter is closed");
         }
         boolean bounded = target > position;
+        this.target = bounded ? target : -1;
         int injected = cpu.takeInjectedVector();
         if (injected >= 0) {
             deliveringVector = injected;
@@ -267,6 +268,9 @@ public final class StepCounter implements PositionCounter {
         // An interrupt the VMM queued is delivered before the IRETQ runs: then this is a plain step (delivery and
         // the handler's first instruction), not an IRETQ step.
         if (pvm && (kind & 0xFF) == InsnPeek.IRETQ && !cpu.vcpuEvents().interruptInjected()) {
+            if (target == position + 1 && emulateIretToUser(r, s)) {
+                return null;
+            }
             VmExit e = stepIretToUser(r, s);
             if (e != UNHANDLED) {
                 return e;
@@ -583,6 +587,47 @@ public final class StepCounter implements PositionCounter {
             return e;
         }
         return exitToKernel(e, r);
+    }
+
+    /** The target of the current {@link #runUntil}, -1 if unbounded. */
+    private long target = -1;
+
+    /**
+     * IRETQ at CPL0 to CPL3 on PVM when the caller wants to stop right after it (a replay with an event logged
+     * there, e.g. a soft-recorded window whose next interrupt came as the handler returned): stepped, it would run
+     * with the CPL3 instruction it returns to as one step. The counter carries it out as the SDM says
+     * (RETURN-TO-OUTER-PRIVILEGE-LEVEL: RIP, CS, RFLAGS, RSP, SS from the frame; DS/ES/FS/GS with a DPL below 3
+     * nulled) and counts it. Returns false (it is stepped) unless the frame returns to 64-bit CPL3 code with CS
+     * and SS selectors of RPL and DPL 3 from the GDT and a canonical RIP, and NT is clear.
+     */
+    private boolean emulateIretToUser(Registers r, SpecialRegisters s) throws BackendException {
+        if (s.cs().dpl() != 0 || (r.rflags() & NT) != 0) {
+            return false;
+        }
+        long sp = r.rsp();
+        long fRip = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp, "IRETQ frame");
+        int fCs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8, "IRETQ frame") & 0xFFFF;
+        long fFlags = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 16, "IRETQ frame");
+        long fRsp = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 24, "IRETQ frame");
+        int fSs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 32, "IRETQ frame") & 0xFFFF;
+        if ((fCs & 3) != 3 || (fSs & 3) != 3 || (fRip << 16 >> 16) != fRip) {
+            return false;
+        }
+        SpecialRegisters user = nullDataSegments(userSregs(s, fCs, fSs));
+        if (user.cs().dpl() != 3 || user.ss().dpl() != 3 || !user.cs().l()) {
+            tr(" iret to user not emulated: cs %s ss %s", user.cs(), user.ss());
+            return false;
+        }
+        long[] a = r.toArray();
+        a[16] = fRip;
+        a[17] = (r.rflags() & ~IRET_CPL0_FLAGS) | (fFlags & IRET_CPL0_FLAGS & ~TF) | 2;
+        a[6] = fRsp;
+        cpu.setSpecialRegisters(user);
+        cpu.setRegisters(Registers.fromArray(a));
+        tr(" iret to user emulated -> rip %x rsp %x", fRip, fRsp);
+        position++;
+        debugControl = -1;
+        return true;
     }
 
     /** RFLAGS bits IRETQ at CPL0 takes from its frame (SDM IRET): all but VM, which 64-bit mode keeps 0. */

@@ -114,9 +114,10 @@ final class KvmReplay implements AutoCloseable {
 
                 @Override
                 public void registers(long position, Registers registers) {
-                    passed.put(position, registers); // where the counter cannot stop
+                    compareCheckpoint(position, registers);
                 }
             });
+            counter.reportRegistersEveryInstruction();
         } catch (BackendException | RuntimeException e) {
             if (v != null) v.close();
             arena.close();
@@ -192,28 +193,43 @@ final class KvmReplay implements AutoCloseable {
 
     /** The window's register checkpoints against this replay (docs/sampling.md, "Register checkpoints"). */
     final CheckpointTracker registerCheckpoints;
-    /** Registers the counter reported at positions it ran past (after an IRETQ to CPL3), by position. */
-    private final java.util.Map<Long, Registers> passed = new java.util.HashMap<>();
+    /** Recorded registers of the checkpoints read from the log but not yet compared, by position. */
+    private final java.util.TreeMap<Long, Registers> pendingCheckpoints = new java.util.TreeMap<>();
 
     /**
-     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. Where the counter cannot
-     * stop (between an IRETQ to CPL3 and the instruction it returns to, one step on PVM), its report of the
-     * registers there is compared instead.
+     * CHECKPOINT: the recording CPU's registers after {@code position} instructions. The replay does not stop
+     * there: the counter reports its registers before every instruction it steps (and where it cannot stop),
+     * and {@link #compareCheckpoint} compares them as it passes. A checkpoint at the position of the next event
+     * is compared when the replay stops there ({@link #compareCheckpointsUpTo}).
      */
-    private void checkpoint(PcmEvent e) throws Stop, BackendException {
-        long p = e.position();
+    private void checkpoint(PcmEvent e) throws Stop {
         try {
             registerCheckpoints.record(e);
         } catch (IllegalArgumentException x) {
             throw Stop.inconclusive(x.getMessage());
         }
-        if (!registerCheckpoints.diverged()) {
-            if (counter.position() < p) advance(p, e);
-            // at a held exit KVM may already have moved RIP: the counter's report for p is the state before it
-            Registers now = passed.containsKey(p) ? passed.get(p) : counter.position() == p ? cpu.registers() : null;
-            if (now != null && registerCheckpoints.compare(p, now)) consistentUpTo = p;
+        if (e.position() < counter.position()) {
+            throw Stop.inconclusive("CHECKPOINT at position " + e.position() + " lies before the replay position " + counter.position());
         }
-        passed.clear();
+        if (!registerCheckpoints.diverged()) pendingCheckpoints.put(e.position(), registerCheckpoints.recorded());
+    }
+
+    private void compareCheckpoint(long position, Registers replay) {
+        Registers recorded = pendingCheckpoints.remove(position);
+        if (recorded != null && registerCheckpoints.compare(position, replay, recorded)) consistentUpTo = position;
+    }
+
+    /**
+     * Before the event at {@code p} is replayed: the checkpoint at {@code p} against the registers now (the counter
+     * reports a position only when it steps its instruction). Checkpoints before {@code p} were compared as the
+     * counter passed them; one it never reported (none known) is dropped uncompared.
+     */
+    private void compareCheckpointsUpTo(long p) throws BackendException {
+        if (pendingCheckpoints.isEmpty()) return;
+        if (pendingCheckpoints.containsKey(p) && counter.position() == p && !registerCheckpoints.diverged()) {
+            compareCheckpoint(p, cpu.registers());
+        }
+        pendingCheckpoints.headMap(p, true).clear();
     }
 
     /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */
@@ -367,12 +383,43 @@ final class KvmReplay implements AutoCloseable {
         return s.toString();
     }
 
-    /** Runs until exactly {@code p} instructions retired; any input exit or unlogged input on the way diverges. */
+    /**
+     * Runs until exactly {@code p} instructions retired; any input exit or unlogged input on the way diverges.
+     * Register checkpoints up to {@code p} are compared on the way.
+     */
     private void advance(long p, PcmEvent next) throws Stop, BackendException {
+        runTo(p, next);
+        compareCheckpointsUpTo(p);
+    }
+
+    /** Instructions per runUntil between progress reports (a stop inside a replay injects nothing). */
+    private static final long PROGRESS_CHUNK = 50_000;
+    private static final long PROGRESS_NANOS = 250_000_000L;
+    /** Told the replay position now and then (pcm:verify shows it); never null. */
+    private java.util.function.LongConsumer progress = p -> { };
+    private long lastProgress = System.nanoTime();
+
+    void progress(java.util.function.LongConsumer listener) {
+        this.progress = listener != null ? listener : p -> { };
+    }
+
+    private void reportProgress() {
+        long now = System.nanoTime();
+        if (now - lastProgress < PROGRESS_NANOS) return;
+        lastProgress = now;
+        try {
+            progress.accept(counter.position());
+        } catch (RuntimeException e) {
+            // a failing progress display must not end the replay
+        }
+    }
+
+    private void runTo(long p, PcmEvent next) throws Stop, BackendException {
         int idle = 0;
         while (counter.position() < p) {
             long before = counter.position();
-            VmExit x = counter.runUntil(p);
+            VmExit x = counter.runUntil(Math.min(p, before + PROGRESS_CHUNK));
+            reportProgress();
             checkUnlogged(next);
             switch (x) {
                 case VmExit.Interrupted i -> { }
@@ -391,7 +438,7 @@ final class KvmReplay implements AutoCloseable {
             idle = counter.position() == before ? idle + 1 : 0;
             if (idle > 1000) throw Stop.inconclusive("the replay makes no progress at position " + before + " (last exit " + x + ")");
         }
-        if (counter.position() > p && !observedAt(next) && next.kind() != EventKind.CHECKPOINT) {
+        if (counter.position() > p && !observedAt(next)) {
             throw Stop.inconclusive("the counter passed position " + p + " (at " + counter.position() + ")");
         }
     }
@@ -402,9 +449,8 @@ final class KvmReplay implements AutoCloseable {
 
     /** An input exit at the target of an advance: kept for the event at that position if it is an exit input. */
     private void hold(VmExit x, PcmEvent next, long p) throws Stop, BackendException {
-        // (a CHECKPOINT the counter reported while passing to an exiting CPL3 instruction: the exit's event follows)
         boolean exitEvent = next.kind() == EventKind.PIO_IN || next.kind() == EventKind.MMIO_READ
-                || next.kind() == EventKind.MMIO_WRITE || next.kind() == EventKind.CHECKPOINT;
+                || next.kind() == EventKind.MMIO_WRITE;
         if (exitEvent && counter.position() == p && next.position() == p) {
             heldExit = x;
             return;
@@ -420,8 +466,6 @@ final class KvmReplay implements AutoCloseable {
     private void checkUnlogged(PcmEvent next) throws Stop, BackendException {
         for (Observed o : observed) {
             if (next != null && o.kind() == next.kind() && o.position() == next.position()) continue;
-            // an input of the instruction a CHECKPOINT precedes (the counter ran past both in one step): its event follows
-            if (next != null && next.kind() == EventKind.CHECKPOINT && o.position() == next.position()) continue;
             throw Stop.diverged(o.position(), o.rip(), List.of("replay consumed an input the log does not have: "
                     + o.kind() + " at position " + o.position() + " rip 0x" + Long.toHexString(o.rip())
                     + (next == null ? "" : "; log: next is " + describe(next) + " at position " + next.position())));

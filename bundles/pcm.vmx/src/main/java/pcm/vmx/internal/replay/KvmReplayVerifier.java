@@ -72,6 +72,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
             try (r) {
                 insns = r.endPosition;
                 long t0 = System.nanoTime();
+                r.progress(progress);
                 r.run();
                 List<String> diff = r.compare();
                 long ms = (System.nanoTime() - t0) / 1_000_000;

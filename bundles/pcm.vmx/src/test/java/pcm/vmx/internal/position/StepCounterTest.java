@@ -213,6 +213,30 @@ class StepCounterTest {
     }
 
     /**
+     * A replay of a soft-recorded window may have an interrupt logged right after an IRETQ to CPL3 (the soft CPU
+     * takes a pending interrupt there); stepped on PVM, the IRETQ and the CPL3 instruction after it are one step
+     * (the kvm verifier said INCONCLUSIVE: "the counter passed position 2"). Asked to stop there, the counter
+     * carries out the IRETQ itself.
+     */
+    @Test
+    void aCounterAskedToStopRightAfterAnIretqToUserStopsThere() throws Exception {
+        // nop; int3; nop; out 0x80 (CPL3) — #BP handler: incq; iretq
+        try (PosGuest g = guest("90cc90e680", true); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertInstanceOf(VmExit.Interrupted.class, c.runUntil(4)); // nop, int3, incq, iretq
+            assertEquals(4, c.position());
+            assertEquals(3, g.cpu.specialRegisters().cs().dpl());
+            assertEquals(PosGuest.CODE + 2, g.cpu.registers().rip());
+            assertTrue(g.cpu.canInjectInterrupt());
+            g.cpu.injectInterrupt(0x20);
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(4 + 2 + 1, c.position()); // incq, iretq of the interrupt; nop
+            assertEquals(1, g.get64(BP_COUNT));
+            assertEquals(1, g.get64(IRQ_COUNT));
+            assertEquals(0, g.get64(DB_COUNT));
+        }
+    }
+
+    /**
      * Regression (KVM windows with register checkpoints, soft verifier: interrupt frame RFLAGS 0x393 recorded,
      * 0x293 replayed): an interrupt delivered by a single-stepping KVM_RUN must not push KVM's single-step TF
      * into the frame — the guest never set TF, so no architectural CPU pushes it.
