@@ -208,7 +208,7 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.CLOSED, "the position counter is closed");
         }
         boolean bounded = target > position;
-        this.target = bounded ? target : -1;
+        stopAt = bounded ? target : -1;
         int injected = cpu.takeInjectedVector();
         if (injected >= 0) {
             deliveringVector = injected;
@@ -268,7 +268,7 @@ public final class StepCounter implements PositionCounter {
         // An interrupt the VMM queued is delivered before the IRETQ runs: then this is a plain step (delivery and
         // the handler's first instruction), not an IRETQ step.
         if (pvm && (kind & 0xFF) == InsnPeek.IRETQ && !cpu.vcpuEvents().interruptInjected()) {
-            if (target == position + 1 && emulateIretToUser(r, s)) {
+            if (stopAt == position + 1 && emulateIretToUser(r, s)) {
                 return null;
             }
             VmExit e = stepIretToUser(r, s);
@@ -498,15 +498,13 @@ public final class StepCounter implements PositionCounter {
      */
     private VmExit stepIretToUser(Registers r, SpecialRegisters s) throws BackendException {
         long sp = r.rsp();
-        long fRip = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp, "IRETQ frame");
-        long fCs = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8, "IRETQ frame");
-        long fFlags = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 16, "IRETQ frame");
-        long fSs = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 32, "IRETQ frame");
-        if ((fCs & 3) != 3) {
+        IretFrame f = iretFrame(s, sp);
+        if ((f.cs() & 3) != 3) {
             return UNHANDLED;
         }
-        long fRsp = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 24, "IRETQ frame");
-        SpecialRegisters user = userSregs(s, (int) fCs & 0xFFFF, (int) fSs & 0xFFFF);
+        long fRip = f.rip(), fFlags = f.rflags(), fRsp = f.rsp();
+        int fCs = f.cs(), fSs = f.ss();
+        SpecialRegisters user = userSregs(s, fCs, fSs);
         Gate db = debugGate(s);
         saveGuestDr();
         int target = peek(s, fRip);
@@ -559,8 +557,7 @@ public final class StepCounter implements PositionCounter {
             reportAfterIret(r, fRip, fFlags, fRsp);
             // The data segments are as the IRETQ left them (it nulls DS/ES/FS/GS with DPL < 3); the #DB
             // delivery changed only CS/SS, which come from the GDT.
-            SpecialRegisters after = nullDataSegments(userSregs(cpu.specialRegisters(), (int) fCs & 0xFFFF,
-                    (int) fSs & 0xFFFF));
+            SpecialRegisters after = nullDataSegments(userSregs(cpu.specialRegisters(), fCs, fSs));
             undoDebugTrap(after, db, saved, fRip, target, cpu.registers().withRip(fRip));
             return atHandler ? e : deferred;
         }
@@ -590,7 +587,7 @@ public final class StepCounter implements PositionCounter {
     }
 
     /** The target of the current {@link #runUntil}, -1 if unbounded. */
-    private long target = -1;
+    private long stopAt = -1;
 
     /**
      * IRETQ at CPL0 to CPL3 on PVM when the caller wants to stop right after it (a replay with an event logged
@@ -604,30 +601,49 @@ public final class StepCounter implements PositionCounter {
         if (s.cs().dpl() != 0 || (r.rflags() & NT) != 0) {
             return false;
         }
-        long sp = r.rsp();
-        long fRip = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp, "IRETQ frame");
-        int fCs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8, "IRETQ frame") & 0xFFFF;
-        long fFlags = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 16, "IRETQ frame");
-        long fRsp = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 24, "IRETQ frame");
-        int fSs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 32, "IRETQ frame") & 0xFFFF;
-        if ((fCs & 3) != 3 || (fSs & 3) != 3 || (fRip << 16 >> 16) != fRip) {
+        IretFrame f = iretFrame(s, r.rsp());
+        if ((f.cs() & 3) != 3 || (f.ss() & 3) != 3 || !f.canonicalRip()) {
             return false;
         }
-        SpecialRegisters user = nullDataSegments(userSregs(s, fCs, fSs));
+        SpecialRegisters user = nullDataSegments(userSregs(s, f.cs(), f.ss()));
         if (user.cs().dpl() != 3 || user.ss().dpl() != 3 || !user.cs().l()) {
             tr(" iret to user not emulated: cs %s ss %s", user.cs(), user.ss());
             return false;
         }
-        long[] a = r.toArray();
-        a[16] = fRip;
-        a[17] = (r.rflags() & ~IRET_CPL0_FLAGS) | (fFlags & IRET_CPL0_FLAGS & ~TF) | 2;
-        a[6] = fRsp;
         cpu.setSpecialRegisters(user);
-        cpu.setRegisters(Registers.fromArray(a));
-        tr(" iret to user emulated -> rip %x rsp %x", fRip, fRsp);
-        position++;
-        debugControl = -1;
+        carryOutIret(r, f, ~TF); // a TF in the frame is KVM's, as in reportAfterIret
         return true;
+    }
+
+    /** The five quadwords an IRETQ pops in 64-bit mode (selectors: their low 16 bits). */
+    private record IretFrame(long rip, int cs, long rflags, long rsp, int ss) {
+        boolean canonicalRip() {
+            return (rip << 16 >> 16) == rip;
+        }
+    }
+
+    private IretFrame iretFrame(SpecialRegisters s, long sp) throws BackendException {
+        long[] q = new long[5];
+        for (int i = 0; i < 5; i++) {
+            q[i] = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8L * i, "IRETQ frame");
+        }
+        return new IretFrame(q[0], (int) q[1] & 0xFFFF, q[2], q[3], (int) q[4] & 0xFFFF);
+    }
+
+    /**
+     * The register part of an IRETQ the counter carries out (its caller set any new segments): RIP and RSP from
+     * the frame, the RFLAGS bits IRETQ at CPL0 loads (within {@code frameFlags}) from it; counted as one
+     * instruction, single-step re-armed at the new RIP.
+     */
+    private void carryOutIret(Registers r, IretFrame f, long frameFlags) throws BackendException {
+        long[] a = r.toArray();
+        a[16] = f.rip();
+        a[17] = (r.rflags() & ~IRET_CPL0_FLAGS) | (f.rflags() & IRET_CPL0_FLAGS & frameFlags) | 2;
+        a[6] = f.rsp();
+        cpu.setRegisters(Registers.fromArray(a));
+        tr(" iret carried out -> rip %x rflags %x rsp %x", a[16], a[17], a[6]);
+        position++;
+        debugControl = -1; // KVM re-arms its single-step TF only through KVM_SET_GUEST_DEBUG at the new RIP
     }
 
     /** RFLAGS bits IRETQ at CPL0 takes from its frame (SDM IRET): all but VM, which 64-bit mode keeps 0. */
@@ -647,24 +663,11 @@ public final class StepCounter implements PositionCounter {
         if (s.cs().dpl() != 0 || (r.rflags() & NT) != 0) {
             return false;
         }
-        long sp = r.rsp();
-        long fRip = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp, "IRETQ frame");
-        int fCs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8, "IRETQ frame") & 0xFFFF;
-        long fFlags = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 16, "IRETQ frame");
-        long fRsp = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 24, "IRETQ frame");
-        int fSs = (int) mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 32, "IRETQ frame") & 0xFFFF;
-        if ((fCs & 3) != 0 || fCs != s.cs().selector() || fSs != s.ss().selector() || (fRip << 16 >> 16) != fRip) {
+        IretFrame f = iretFrame(s, r.rsp());
+        if ((f.cs() & 3) != 0 || f.cs() != s.cs().selector() || f.ss() != s.ss().selector() || !f.canonicalRip()) {
             return false;
         }
-        long flags = (r.rflags() & ~IRET_CPL0_FLAGS) | (fFlags & IRET_CPL0_FLAGS) | 2;
-        long[] a = r.toArray();
-        a[16] = fRip;
-        a[17] = flags;
-        a[6] = fRsp;
-        cpu.setRegisters(Registers.fromArray(a));
-        tr(" iret emulated -> rip %x rflags %x rsp %x", fRip, flags, fRsp);
-        position++;
-        debugControl = -1; // KVM re-arms its single-step TF only through KVM_SET_GUEST_DEBUG at the new RIP
+        carryOutIret(r, f, ~0L);
         return true;
     }
 
