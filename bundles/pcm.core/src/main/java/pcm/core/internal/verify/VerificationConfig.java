@@ -10,8 +10,13 @@ public @interface VerificationConfig {
     @AttributeDefinition(name = "Verifiers", description = "RCP ids (pcm.rcp.id) that verify every window automatically.")
     String[] verifiers() default {"soft"};
 
-    @AttributeDefinition(name = "Replay strategy", description = "Strategy id (pcm.strategy.id) the verifiers use.")
+    @AttributeDefinition(name = "Replay strategy", description = "Strategy id (pcm.strategy.id) the verifiers use "
+            + "unless 'Strategy per verifier' names another for them.")
     String strategy() default "full";
+
+    @AttributeDefinition(name = "Strategy per verifier", description = "Entries 'rcp=strategy' (e.g. 'soft=checkpoint') "
+            + "choosing the replay strategy of single verifiers; the others use 'Replay strategy'.", required = false)
+    String[] strategies() default {};
 
     @AttributeDefinition(name = "Worker threads", min = "1", max = "64")
     int workers() default 2;

@@ -69,6 +69,7 @@ public final class WindowVerifications implements VerificationService {
     private final Path verdictDir;
     private ExecutorService workers;
     private ScheduledExecutorService poller;
+    private final Map<String, String> strategyByRcp;
 
     @Activate
     public WindowVerifications(BundleContext context, VerificationConfig config) {
@@ -77,6 +78,7 @@ public final class WindowVerifications implements VerificationService {
 
     WindowVerifications(Path verdictDir, VerificationConfig config) {
         this.config = config;
+        this.strategyByRcp = strategyByRcp(config.strategies());
         this.verdictDir = verdictDir;
         AtomicInteger n = new AtomicInteger();
         workers = Executors.newFixedThreadPool(Math.max(1, config.workers()),
@@ -84,6 +86,25 @@ public final class WindowVerifications implements VerificationService {
         poller = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("pcm-verify-poll").daemon().unstarted(r));
         markExistingWindowsSeen();
         if (config.auto()) poller.scheduleWithFixedDelay(this::poll, config.pollMillis(), config.pollMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Strategy ids by verifier from 'rcp=strategy' entries; a malformed entry is reported and ignored. */
+    static Map<String, String> strategyByRcp(String[] entries) {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String e : entries == null ? new String[0] : entries) {
+            int eq = e.indexOf('=');
+            if (eq <= 0 || eq == e.length() - 1) {
+                LOG.warn("pcm.verification strategies: '{}' is not 'rcp=strategy'; ignored", e);
+                continue;
+            }
+            m.put(e.substring(0, eq).strip(), e.substring(eq + 1).strip());
+        }
+        return Map.copyOf(m);
+    }
+
+    /** The strategy id configured for a verifier. */
+    String strategyId(String rcp) {
+        return strategyByRcp.getOrDefault(rcp, config.strategy());
     }
 
     @Deactivate
@@ -208,8 +229,12 @@ public final class WindowVerifications implements VerificationService {
             return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "window could not be loaded: " + e.getMessage()));
         }
         if (window.isEmpty()) return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "window not found or not complete"));
-        ReplayStrategy strategy = strategies.get(config.strategy());
-        if (strategy == null) strategy = FULL_REPLAY;
+        String strategyId = strategyId(rcp);
+        ReplayStrategy strategy = strategies.get(strategyId);
+        if (strategy == null) {
+            LOG.debug("replay strategy '{}' of verifier {} is not installed; full replay", strategyId, rcp);
+            strategy = FULL_REPLAY;
+        }
         long recordNanos = recordNanos(window.get());
         long start = System.nanoTime();
         try {

@@ -35,10 +35,15 @@ class WindowVerificationsTest {
     WindowVerifications service;
 
     static VerificationConfig config(String... verifiers) {
+        return config(verifiers, new String[0]);
+    }
+
+    static VerificationConfig config(String[] verifiers, String[] strategies) {
         return new VerificationConfig() {
             public Class<? extends Annotation> annotationType() { return VerificationConfig.class; }
             public String[] verifiers() { return verifiers; }
             public String strategy() { return "full"; }
+            public String[] strategies() { return strategies; }
             public int workers() { return 2; }
             public boolean auto() { return true; }
             public long pollMillis() { return 20; }
@@ -84,6 +89,31 @@ class WindowVerificationsTest {
     @AfterEach
     void stop() {
         if (service != null) service.deactivate();
+    }
+
+    @Test
+    void eachVerifierReplaysWithTheStrategyConfiguredForIt() throws Exception {
+        service = new WindowVerifications(dir, config(new String[] {"a", "b"}, new String[] {"b = cp", "nonsense"}));
+        service.setSampler(sampler);
+        Map<String, String> used = new java.util.concurrent.ConcurrentHashMap<>();
+        for (String id : List.of("a", "b")) {
+            service.addVerifier(new ReplayVerifier() {
+                public String id() { return id; }
+                public Verdict verify(Window w, pcm.core.api.verify.ReplayStrategy s, java.util.function.LongConsumer p) {
+                    used.put(id, s.id());
+                    return Verdict.match(id, w.id(), 100);
+                }
+            });
+        }
+        for (String id : List.of("full", "cp")) {
+            service.addStrategy(new pcm.core.api.verify.ReplayStrategy() {
+                public String id() { return id; }
+                public long[] checkpoints(Window w) { return new long[0]; }
+            });
+        }
+        sampler.close("w1");
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(Map.of("a", "full", "b", "cp"), used);
     }
 
     @Test

@@ -262,7 +262,7 @@ public final class StepCounter implements PositionCounter {
         tr("step rip %x cpl %d kind %d rflags %x", r.rip(), s.cs().dpl(), kind & 0xFF, r.rflags());
         steps++;
         if (pvm && s.cs().dpl() == 3) {
-            deliveringVector = -1; // delivered from CPL3, where PVM pushes the guest's own RFLAGS
+            deliveringVector = -1; // delivered from CPL3 by PVM's switcher, which pushes the guest's own RFLAGS
             return stepUser(r, s, kind);
         }
         // An interrupt the VMM queued is delivered before the IRETQ runs: then this is a plain step (delivery and
@@ -305,13 +305,14 @@ public final class StepCounter implements PositionCounter {
     private int deliveringVector = -1;
 
     /**
-     * An interrupt delivered by a single-stepping KVM_RUN at CPL0 may push KVM's single-step TF into its frame:
+     * An interrupt delivered by a single-stepping KVM_RUN may push KVM's single-step TF into its frame:
      * KVM_SET_GUEST_DEBUG sets TF in the guest's RFLAGS at the RIP where it is called (PVM: whenever the
-     * counter re-arms, e.g. after it carried out an IRETQ; VMX: always while stepping). The guest did not set
-     * it (KVM_GET_REGS hides it; a guest single-stepping its own kernel inside a window is not supported), so
-     * no architectural CPU pushes it, and the handler's IRETQ would restore it. Clears it in the frame: the
-     * frame of a same-privilege delivery in 64-bit mode starts at the 16-byte-aligned RSP (or the gate's IST
-     * stack), RIP at top-40, RFLAGS at top-24; nothing is touched unless the frame's RIP is the interrupted one.
+     * counter re-arms at CPL0, e.g. after it carried out an IRETQ; VMX: always while stepping, at any CPL). The
+     * guest did not set it (KVM_GET_REGS hides it; a guest single-stepping itself inside a window is not
+     * supported), so no architectural CPU pushes it, and the handler's IRETQ would restore it. Clears it in the
+     * frame: a 64-bit delivery puts it below the 16-byte-aligned RSP (same privilege), TSS.RSP0 (from CPL3) or
+     * the gate's IST stack, RIP at top-40, RFLAGS at top-24; nothing is touched unless the frame's RIP is the
+     * interrupted one.
      */
     private void clearStepTrapFlagInFrame(int vector, Registers pre, SpecialRegisters s) throws BackendException {
         if (vector < 0 || vector > 255 || s.idt().limit() < 16L * vector + 15) {
@@ -319,8 +320,8 @@ public final class StepCounter implements PositionCounter {
         }
         long lo = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.idt().base() + 16L * vector, "IDT entry");
         int ist = (int) (lo >>> 32 & 7);
-        long top = ist == 0 ? pre.rsp() & ~0xFL
-                : mem.read64(s.cr0(), s.cr3(), s.cr4(), s.tr().base() + 0x24 + 8L * (ist - 1), "TSS.IST") & ~0xFL;
+        // same privilege: the current stack; from CPL3 (VMX steps CPL3 this way too): TSS.RSP0
+        long top = ist == 0 && s.cs().dpl() == 0 ? pre.rsp() & ~0xFL : stackTop(s, ist);
         if (mem.read64(s.cr0(), s.cr3(), s.cr4(), top - 40, "interrupt frame RIP") != pre.rip()) {
             tr(" delivery frame not found for vector %x", vector);
             return;
@@ -786,11 +787,14 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.NO_DB_HANDLER, "IDT[1] handler 0x" + Long.toHexString(handler)
                     + " is not canonical");
         }
-        int ist = (int) (lo >>> 32 & 7);
+        return new Gate(handler, stackTop(s, (int) (lo >>> 32 & 7)));
+    }
+
+    /** Where a delivery to CPL0 through a gate with this IST index puts its frame: TSS.RSP0 or TSS.ISTn, aligned. */
+    private long stackTop(SpecialRegisters s, int ist) throws BackendException {
         long tss = s.tr().base();
-        long top = mem.read64(s.cr0(), s.cr3(), s.cr4(), tss + (ist == 0 ? 4 : 0x24 + 8L * (ist - 1)),
+        return mem.read64(s.cr0(), s.cr3(), s.cr4(), tss + (ist == 0 ? 4 : 0x24 + 8L * (ist - 1)),
                 ist == 0 ? "TSS.RSP0" : "TSS.IST" + ist) & ~0xFL;
-        return new Gate(handler, top);
     }
 
     private int peek(SpecialRegisters s, long rip) {

@@ -22,9 +22,12 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * carried out by the VMM with the logged result; port and MMIO reads are answered from the log in the exit
  * (no device is asked); MMIO writes are compared; DMA bytes are written at their position; interrupts are
  * injected at their position (the vCPU must be able to take them). At END: GPRs, RIP, RFLAGS, segment
- * selectors and bases, CR0/3/4, EFER and every RAM byte against the final snapshot. The first logged event
- * that does not match is the divergence; otherwise a final-state mismatch is reported at the position up to
- * which every event matched. Never throws for a bad window.
+ * selectors and bases, CR0/3/4, EFER and every RAM byte against the final snapshot. Register checkpoints in
+ * the log are compared as the counter passes them (it reports its registers before every step), so the first
+ * disagreeing checkpoint or logged event is the divergence; otherwise a final-state mismatch is reported at the
+ * position up to which every event matched. The replay strategy is not used: this verifier localises by the
+ * log's checkpoints only (the soft verifier re-replays from a strategy's checkpoints). Never throws for a bad
+ * window.
  */
 @Component(service = ReplayVerifier.class, property = ReplayVerifier.ID + "=" + KvmReplayVerifier.ID)
 public final class KvmReplayVerifier implements ReplayVerifier {
