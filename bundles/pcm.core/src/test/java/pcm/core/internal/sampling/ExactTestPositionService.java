@@ -12,6 +12,17 @@ final class ExactTestPositionService implements PositionService {
 
     int started;
     int closed;
+    int runUntilCalls;
+    /** Whether counters report the registers before each instruction (PositionCounter.reportRegistersEveryInstruction). */
+    final boolean canReportRegisters;
+
+    ExactTestPositionService() {
+        this(false);
+    }
+
+    ExactTestPositionService(boolean canReportRegisters) {
+        this.canReportRegisters = canReportRegisters;
+    }
 
     @Override
     public String id() { return "test-exact"; }
@@ -29,6 +40,9 @@ final class ExactTestPositionService implements PositionService {
             observer.observed(kind, before - base, r.rip(), r.rcx(), 0, value, null);
         };
         return new PositionCounter() {
+            boolean reporting;
+            long lastReported = -1;
+
             @Override
             public long position() { return cpu.retired - base; }
 
@@ -37,8 +51,27 @@ final class ExactTestPositionService implements PositionService {
 
             @Override
             public VmExit runUntil(long target) {
-                long left = target - position();
-                return cpu.run(left > 0 ? left : Long.MAX_VALUE, silent);
+                runUntilCalls++;
+                if (!reporting) {
+                    long left = target - position();
+                    return cpu.run(left > 0 ? left : Long.MAX_VALUE, silent);
+                }
+                boolean bounded = target > position();
+                while (true) { // one instruction at a time, reporting the registers before each
+                    if (bounded && position() >= target) return new VmExit.Interrupted();
+                    if (position() > lastReported) {
+                        lastReported = position();
+                        observer.registers(position(), cpu.registers());
+                    }
+                    VmExit e = cpu.run(1, silent);
+                    if (!(e instanceof VmExit.Interrupted)) return e;
+                }
+            }
+
+            @Override
+            public boolean reportRegistersEveryInstruction() {
+                reporting = canReportRegisters;
+                return reporting;
             }
 
             @Override

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -19,9 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.EventSink;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.sampling.RcpCommand;
 import pcm.core.api.sampling.SamplingException;
 import pcm.core.api.sampling.SamplingPolicy;
@@ -166,6 +169,38 @@ class SamplingEngineTest {
         // STATE events of every transition reached the sinks
         assertTrue(seen.stream().anyMatch(ev -> ev.kind() == EventKind.STATE
                 && new String(ev.data()).startsWith("sampling IDLE->ENTRY MTA0_MNTR_ENTRY")));
+    }
+
+    /**
+     * Register checkpoints after every instruction, from a counter that reports its registers (kvm-step) and from
+     * one that must be stopped for them (soft-exact): the same CHECKPOINT positions, the one at the interrupt
+     * logged ahead of it — but the reporting counter runs to the window's end in as many runs as without
+     * checkpoints, so interrupts are injected at no extra boundaries (docs/sampling.md).
+     */
+    @Test
+    void checkpointsComeFromTheCountersReportsWithoutStoppingIt() throws Exception {
+        Map<Boolean, Integer> runs = new java.util.HashMap<>();
+        for (boolean reports : new boolean[] {false, true}) {
+            seen.clear();
+            TestVm vm = vm(program());
+            ExactTestPositionService exact = new ExactTestPositionService(reports);
+            SamplingEngine e = engine(vm, List.of(new Recording.Ranked(exact, 0)),
+                    new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic", 1));
+            Window w = e.window(e.sampleNow(50, 30_000)).orElseThrow();
+            List<Long> at = w.events().stream().filter(ev -> ev.kind() == EventKind.CHECKPOINT).map(PcmEvent::position).toList();
+            assertEquals(java.util.stream.LongStream.range(1, 50).boxed().toList(), at, "reports " + reports);
+            List<String> kinds = w.events().stream().map(ev -> ev.kind() + "@" + ev.position()).toList();
+            assertEquals(kinds.indexOf("CHECKPOINT@22") + 1, kinds.indexOf("INTERRUPT@22"), kinds.toString());
+            Registers r = w.initial().registers();
+            for (PcmEvent ev : w.events()) {
+                if (ev.kind() != EventKind.CHECKPOINT) continue;
+                r = RegisterCheckpoints.apply(r, ev);
+                assertEquals(w.initial().registers().rip() + ev.position(), r.rip(), "the registers at " + ev.position());
+            }
+            runs.put(reports, exact.runUntilCalls);
+        }
+        assertTrue(runs.get(false) >= 49, runs.toString());
+        assertTrue(runs.get(true) < 15, runs.toString());
     }
 
     @Test
