@@ -131,7 +131,8 @@ class GuestBootIT {
      * The main job on KVM (kvm-step positions, a register checkpoint after every instruction), each window
      * verified by both verifiers — and, to prove they detect, by fault-injecting verifiers (factory
      * configurations of the pcm.tracers fault injector) that hand each window to the soft and to the kvm
-     * verifier with its first logged input corrupted, or with bit 40 of a register flipped at instruction 500.
+     * verifier with its first logged input corrupted, with bit 40 of a register flipped at instruction 500, or with
+     * a byte of unused RAM written at instruction 500.
      * Every true window must MATCH on both; every corrupted window must be DIVERGED at exactly the fault's
      * position.
      */
@@ -141,7 +142,7 @@ class GuestBootIT {
         Path kvmData = data.resolveSibling("kvm-faults-data");
         Files.createDirectories(kvmData.resolve("deploy"));
         Path conf = Files.createDirectories(kvmData.resolve("conf"));
-        List<String> faulty = List.of("input-soft", "input-kvm", "register-soft", "register-kvm");
+        List<String> faulty = List.of("input-soft", "input-kvm", "register-soft", "register-kvm", "memory-soft", "memory-kvm");
         Files.writeString(conf.resolve("pcm.verification.config"), "verifiers=[\"soft\",\"kvm\",\""
                 + String.join("\",\"", faulty) + "\"]\n");
         String pid = "pcm.tracers.internal.fault.FaultInjectingVerifier";
@@ -152,6 +153,9 @@ class GuestBootIT {
             // bit 40 of a register the instruction at 500 leaves alone: survives into the next checkpoint
             Files.writeString(conf.resolve(pid + "-register" + target + ".config"), "pcm.rcp.id=\"register-" + target
                     + "\"\n" + common + "mode=\"register\"\nindex=I\"-1\"\nmask=L\"1099511627776\"\nposition=L\"500\"\n");
+            // 0x5A into a byte of the last page of RAM, which the guest never touches: only the final memory shows it
+            Files.writeString(conf.resolve(pid + "-memory" + target + ".config"), "pcm.rcp.id=\"memory-" + target
+                    + "\"\n" + common + "mode=\"memory\"\ngpa=L\"67104768\"\nbyteValue=I\"90\"\nposition=L\"500\"\n");
         }
         LauncherIT.Run r = LauncherIT.exec(kvmData, "pcm:run --backend kvm --blocks 100000 --window 1000 --period 5 --timeout 180");
         String raw = r.out() + "\n--- stderr ---\n" + r.err();
@@ -179,6 +183,7 @@ class GuestBootIT {
             Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
             assertTrue(where.find() && injected.find(), raw);
             assertEquals(injected.group(1), where.group(1), "at the fault's position: " + detail);
+            if (rcp.startsWith("memory-")) assertTrue(detail.contains(":= 0x5a"), "the configured byte: " + detail);
             exact.merge(rcp, 1, Integer::sum);
         }
         assertTrue(windows >= 1, "expected windows: " + raw);

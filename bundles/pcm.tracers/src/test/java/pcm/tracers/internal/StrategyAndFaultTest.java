@@ -43,5 +43,6 @@ class StrategyAndFaultTest {
         assertEquals(EventKind.DMA_WRITE, m.events().get(2).kind());
         assertEquals(20, m.events().get(2).position());
         assertEquals(EventKind.INTERRUPT, m.events().get(3).kind());
+        assertNull(FaultInjector.memoryByte(WINDOW, 101, 0x5000, (byte) 1), "the window ends at 100");
     }
 }

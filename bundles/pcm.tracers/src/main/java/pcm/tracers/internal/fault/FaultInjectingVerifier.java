@@ -34,7 +34,7 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
         String target_target() default "(pcm.rcp.id=soft)";
 
         @AttributeDefinition(description = "input: XOR 'mask' into the value of input event 'index'; memory: write "
-                + "byte 'value' at 'gpa' when 'position' instructions have retired; register: XOR 'mask' into register "
+                + "byte 'byteValue' at 'gpa' when 'position' instructions have retired; register: XOR 'mask' into register "
                 + "'index' (0 rax .. 15 r15, 16 rip, 17 rflags) when 'position' instructions have retired (needs the "
                 + "window's register checkpoint there)")
         String mode() default "input";
@@ -50,7 +50,9 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
 
         long gpa() default 0;
 
-        int value() default 0xFF;
+        // not "value": DS names that element of a property type after the annotation ("config"), silently
+        @AttributeDefinition(description = "memory: the byte written at 'gpa' (0-255)", min = "0", max = "255")
+        int byteValue() default 0xFF;
     }
 
     private final ReplayVerifier target;
@@ -76,14 +78,17 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
     public Verdict verify(Window window, ReplayStrategy strategy, LongConsumer progress) {
         if (window == null || window.events() == null) return target.verify(window, strategy, progress);
         Window w = switch (config.mode()) {
-            case "memory" -> FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.value());
+            case "memory" -> FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.byteValue());
             case "register" -> FaultInjector.registerBits(window, config.position(), config.index(), config.mask());
             default -> FaultInjector.corruptInput(window, config.index(), config.mask());
         };
-        if (w == null) return Verdict.inconclusive(id, window.id(), -1, config.mode().equals("register")
-                ? "no register checkpoint at position " + config.position() + " (or no register instruction "
-                        + config.position() + " leaves alone) to corrupt"
-                : "no input event " + config.index() + " to corrupt");
+        if (w == null) return Verdict.inconclusive(id, window.id(), -1, switch (config.mode()) {
+            case "register" -> "no register checkpoint at position " + config.position() + " (or no register instruction "
+                    + config.position() + " leaves alone) to corrupt";
+            case "memory" -> "no position " + config.position() + " (the window is shorter) or no byte 0x"
+                    + Long.toHexString(config.gpa()) + " to corrupt";
+            default -> "no input event " + config.index() + " to corrupt";
+        });
         Verdict v = target.verify(w, strategy, progress);
         String fault = "injected: " + ((FaultInjector.Corrupted) w).fault() + " (verified by " + v.rcp() + ")";
         // the verdict under this verifier's id (so it is not mistaken for the target's verdict on the real window)

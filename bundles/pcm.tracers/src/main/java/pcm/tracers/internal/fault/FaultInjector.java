@@ -104,10 +104,16 @@ public final class FaultInjector {
 
     /**
      * Adds a DMA_WRITE of {@code value} at {@code gpa} when exactly {@code position} instructions have
-     * retired (before the events logged at that position).
+     * retired (before the events logged at that position). Returns null if the window ends before that
+     * position or {@code gpa} lies outside its memory.
      */
     public static Corrupted memoryByte(Window w, long position, long gpa, byte value) {
         List<PcmEvent> ev = new ArrayList<>(w.events());
+        PcmEvent end = ev.isEmpty() ? null : ev.getLast();
+        if (end == null || end.kind() != EventKind.END || position < 0 || position > end.position()
+                || gpa < 0 || w.initial() != null && w.initial().memory() != null && gpa >= w.initial().memory().size()) {
+            return null;
+        }
         int at = ev.size() - 1;
         for (int i = 0; i < ev.size(); i++) {
             PcmEvent e = ev.get(i);

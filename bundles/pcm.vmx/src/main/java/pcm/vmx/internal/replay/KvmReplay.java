@@ -509,6 +509,9 @@ final class KvmReplay implements AutoCloseable {
             MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, at, got4k, 0, 4096);
             int off = Arrays.mismatch(got4k, want4k);
             if (off >= 0) {
+                for (int k = off; k < 4096 && differingBytes.size() < MAX_DIFFERING_BYTES; k++) {
+                    if (got4k[k] != want4k[k]) differingBytes.add(at + k);
+                }
                 if (++pages <= 16) {
                     int diff = 0;
                     for (int k = 0; k < 4096; k++) if (got4k[k] != want4k[k]) diff++;
@@ -519,6 +522,38 @@ final class KvmReplay implements AutoCloseable {
         }
         if (pages > 16) d.add((pages - 16) + " more pages differ");
         return d;
+    }
+
+    /** Guest-physical addresses of the bytes {@link #compare} found different (the first {@value #MAX_DIFFERING_BYTES}). */
+    final List<Long> differingBytes = new ArrayList<>();
+    private static final int MAX_DIFFERING_BYTES = 4096;
+
+    /**
+     * Where a final memory difference can be placed without tracking guest writes: if every differing byte was
+     * written by a logged DMA_WRITE of the window, the replay's memory has differed there at the latest since
+     * the last such write (an earlier difference would have been overwritten by it), so the earliest of those
+     * positions bounds the divergence from below — and is exactly it for a wrong input byte the guest leaves
+     * alone. Null if some differing byte was not written by DMA (then only the soft verifier's last-writer
+     * tracing locates it).
+     */
+    Divergence dmaBound(List<String> differences) {
+        if (differingBytes.isEmpty() || differingBytes.size() >= MAX_DIFFERING_BYTES) return null;
+        PcmEvent earliest = null;
+        for (long b : differingBytes) {
+            PcmEvent last = null;
+            for (PcmEvent e : window.events()) {
+                if (e.kind() == EventKind.DMA_WRITE && e.data() != null && b >= e.address() && b < e.address() + e.data().length) last = e;
+            }
+            if (last == null) return null;
+            if (earliest == null || last.position() < earliest.position()) earliest = last;
+        }
+        List<String> what = new ArrayList<>();
+        what.add("every differing byte was last written by a logged DMA_WRITE: the divergence lies at or after the"
+                + " earliest of those writes, at position " + earliest.position() + " (0x" + Long.toHexString(earliest.address())
+                + ", " + earliest.data().length + " bytes) — exactly there if that input was wrong (the kvm verifier"
+                + " does not trace guest writes after it)");
+        what.addAll(differences);
+        return new Divergence(earliest.position(), earliest.rip(), what);
     }
 
     private static void seg(List<String> d, String n, Segment g, Segment w) {

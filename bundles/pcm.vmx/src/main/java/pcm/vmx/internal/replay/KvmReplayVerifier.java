@@ -94,7 +94,9 @@ public final class KvmReplayVerifier implements ReplayVerifier {
                             + " instructions on KVM in " + ms + " ms, " + window.events().size() + " events; registers and "
                             + (window.end().memory().size() >> 12) + " pages equal");
                 }
-                return Verdict.diverged(ID, wid, insns, new Divergence(r.consistentUpTo, window.end().registers().rip(), diff));
+                Divergence byDma = r.dmaBound(diff);
+                return Verdict.diverged(ID, wid, insns, byDma != null ? byDma
+                        : new Divergence(r.consistentUpTo, window.end().registers().rip(), diff));
             } catch (KvmReplay.Stop s) {
                 Divergence cp = r.registerCheckpoints.divergence().orElse(null);
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
