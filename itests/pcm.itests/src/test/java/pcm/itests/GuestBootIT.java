@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,13 +44,39 @@ class GuestBootIT {
 
     record GuestRun(int status, List<String> console, Map<String, Long> exits, String raw) {}
 
-    /** Boots the guest without sampling: these tests are about the guest and its exits. */
-    static GuestRun run(String backend, int blocks) throws Exception {
-        return run("pcm:run --window 0 --backend " + backend + " --blocks " + blocks + " --timeout 120");
+    /**
+     * Beyond a pcm:run's --timeout, how long the launcher may take: the framework's start (pcm.exec.timeout is
+     * 60 s), the usual drain of sampler and verifiers after the guest stopped (pcm:run allows each up to the
+     * timeout again, a hang this does not wait out), the framework's stop.
+     */
+    static final long EXEC_MARGIN_SECONDS = 120;
+
+    /** {@code pcm:run <options> --timeout <seconds>}, waiting for the launcher that long plus the margin. */
+    static LauncherIT.Run execRun(Path data, String command, long timeoutSeconds) throws Exception {
+        return LauncherIT.exec(data, command + " --timeout " + timeoutSeconds, timeoutSeconds + EXEC_MARGIN_SECONDS);
     }
 
-    static GuestRun run(String command) throws Exception {
-        LauncherIT.Run r = LauncherIT.exec(data, command);
+    /** Boots the guest without sampling: these tests are about the guest and its exits. */
+    static GuestRun run(String backend, int blocks) throws Exception {
+        return runCommand("pcm:run --window 0 --backend " + backend + " --blocks " + blocks, 120);
+    }
+
+    /** Runs of {@link #run(String, int)} by backend and blocks, for tests that only look at such a run. */
+    static final Map<String, GuestRun> RUNS = new ConcurrentHashMap<>();
+
+    /** {@link #run(String, int)}, once per backend and blocks in this class (booting the guest is slow). */
+    static GuestRun cachedRun(String backend, int blocks) throws Exception {
+        String key = backend + "/" + blocks;
+        GuestRun g = RUNS.get(key);
+        if (g == null) {
+            g = run(backend, blocks);
+            RUNS.put(key, g);
+        }
+        return g;
+    }
+
+    static GuestRun runCommand(String command, long timeoutSeconds) throws Exception {
+        LauncherIT.Run r = execRun(data, command, timeoutSeconds);
         List<String> lines = r.out().lines().toList();
         int stop = lines.stream().filter(l -> l.startsWith("guest stopped:")).findFirst().map(lines::indexOf).orElse(lines.size());
         Map<String, Long> exits = new LinkedHashMap<>();
@@ -70,7 +97,7 @@ class GuestBootIT {
     @Test
     void kvmRunsTheGuestToItsHashWithEveryExitKindItExercises() throws Exception {
         assumeKvm();
-        GuestRun g = run("kvm", 16);
+        GuestRun g = cachedRun("kvm", 16);
         assertGuestDone(g, 16);
         long consoleBytes = g.console().stream().mapToLong(l -> l.length() + 1).sum();
         // Every console byte is one OUT to the UART's THR, after at least one IN polling its LSR.
@@ -83,6 +110,7 @@ class GuestBootIT {
         assertTrue(g.exits().getOrDefault("HLT", 0L) >= 1, g.raw());
     }
 
+    /** Two boots on purpose: never {@link #cachedRun}. */
     @Test
     void kvmResultIsTheSameOnEveryRun() throws Exception {
         assumeKvm();
@@ -95,7 +123,7 @@ class GuestBootIT {
 
     @Test
     void softwareCpuRunsTheGuestToTheSameHash() throws Exception {
-        GuestRun soft = run("soft", 16);
+        GuestRun soft = cachedRun("soft", 16);
         assertGuestDone(soft, 16);
         assertTrue(soft.exits().getOrDefault("CPUID", 0L) >= 1, "CPUID leaves the interpreter as an exit: " + soft.raw());
         assertTrue(soft.exits().getOrDefault("NONDETERMINISTIC_INSN", 0L) >= 1, "RDTSC leaves the interpreter as an exit: " + soft.raw());
@@ -106,7 +134,7 @@ class GuestBootIT {
     /** The main job: windows recorded while the guest runs, each verified, one line per window and verifier. */
     @Test
     void mainJobRecordsAndVerifiesWindowsOnTheSoftwareCpu() throws Exception {
-        GuestRun g = run("pcm:run --backend soft --blocks 4096 --window 20000 --period 2 --timeout 120");
+        GuestRun g = runCommand("pcm:run --backend soft --blocks 4096 --window 20000 --period 2", 120);
         assertEquals(0, g.status(), g.raw());
         List<Matcher> verdicts = g.raw().lines().map(VERDICT::matcher).filter(Matcher::matches).toList();
         // How many windows fit depends on the machine (each window copies guest memory twice); at least one must.
@@ -157,7 +185,7 @@ class GuestBootIT {
             Files.writeString(conf.resolve(pid + "-memory" + target + ".config"), "pcm.rcp.id=\"memory-" + target
                     + "\"\n" + common + "mode=\"memory\"\ngpa=L\"67104768\"\nbyteValue=I\"90\"\nposition=L\"500\"\n");
         }
-        LauncherIT.Run r = LauncherIT.exec(kvmData, "pcm:run --backend kvm --blocks 100000 --window 1000 --period 5 --timeout 180");
+        LauncherIT.Run r = execRun(kvmData, "pcm:run --backend kvm --blocks 100000 --window 1000 --period 5", 180);
         String raw = r.out() + "\n--- stderr ---\n" + r.err();
         List<String> lines = r.out().lines().toList();
         assertTrue(raw.contains("PCM-GUEST-DONE"), raw);
@@ -194,6 +222,6 @@ class GuestBootIT {
     @Test
     void consoleIsIdenticalOnBothBackends() throws Exception {
         assumeKvm();
-        assertEquals(run("kvm", 16).console(), run("soft", 16).console());
+        assertEquals(cachedRun("kvm", 16).console(), cachedRun("soft", 16).console());
     }
 }

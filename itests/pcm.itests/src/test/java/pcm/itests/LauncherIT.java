@@ -33,11 +33,19 @@ class LauncherIT {
 
     record Run(int status, String out, String err) {}
 
+    /** How long {@link #exec(Path, String)} waits for the process before it kills it. */
+    static final long EXEC_WAIT_SECONDS = 120;
+
     static Run exec(String command) throws Exception {
         return exec(data, command);
     }
 
     static Run exec(Path data, String command) throws Exception {
+        return exec(data, command, EXEC_WAIT_SECONDS);
+    }
+
+    /** @param waitSeconds how long to wait for the process before killing it (a command with a timeout: that plus a margin) */
+    static Run exec(Path data, String command, long waitSeconds) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -49,9 +57,9 @@ class LauncherIT {
         Path err = Files.createTempFile(data, "err", ".txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
             .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(waitSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("pcm exec '" + command + "' did not end within 120 s");
+            throw new AssertionError("pcm exec '" + command + "' did not end within " + waitSeconds + " s");
         }
         return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }

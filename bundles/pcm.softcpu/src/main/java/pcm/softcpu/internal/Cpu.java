@@ -5,8 +5,9 @@ import java.math.BigInteger;
 import pcm.core.api.vm.VmExit;
 
 /**
- * The x86-64 interpreter: decodes and executes one instruction per {@link #step()} (64-bit mode only),
- * and the run loop with exits, injected interrupts, single-step and kicks.
+ * The x86-64 interpreter: executes instructions from pre-decoded code pages ({@link #runDecoded}) or
+ * through the byte decoder ({@link #stepDecode}) (64-bit mode only), and the run loop with exits,
+ * injected interrupts, single-step and kicks.
  */
 final class Cpu extends CpuBase {
 
@@ -460,16 +461,6 @@ final class Cpu extends CpuBase {
 
     // =====================================================================================
     // the instruction
-
-    /**
-     * Executes one instruction: from the pre-decoded copy of the current code page when it has one
-     * ({@link DecodedInsn}, {@link #runDecoded}), else through the byte decoder ({@link #stepDecode}).
-     */
-    final void step() {
-        long before = icount;
-        runDecoded(1);
-        if (icount == before) stepDecode();
-    }
 
     /** Decodes (byte by byte) and executes one instruction. */
     final void stepDecode() {
@@ -1008,7 +999,7 @@ final class Cpu extends CpuBase {
                 modrm(0);
                 int s = reg & 7;
                 if (s == CS || s > 5) throw ud();
-                loadDataSegment(s, (int) rmRead(2));
+                loadDataSegment(s, (int) rmRead(2), true);
                 if (s == SS) shadowAt = icount + 1;
                 return;
             }
@@ -1539,13 +1530,13 @@ final class Cpu extends CpuBase {
         if (rpl < cpl) throw gp(newCs & 0xFFFC);
         long d = codeDescriptor(newCs);
         if (rpl == cpl) {
-            loadCs(newCs, d);
+            loadCs(newCs, d, true);
             r[4] = sp + 2L * sz + extra;
         } else {
             long newRsp = read(sp + 2L * sz + extra, sz);
             int newSs = (int) read(sp + 3L * sz + extra, sz) & 0xFFFF;
-            loadCs(newCs, d);
-            loadDataSegment(SS, newSs);
+            loadCs(newCs, d, true);
+            loadDataSegment(SS, newSs, true);
             r[4] = newRsp + extra;
             nullDataSegments();
         }
@@ -1584,15 +1575,12 @@ final class Cpu extends CpuBase {
         if (sz == 2) mask &= 0xFFFF;
         long nf = (rflags() & ~mask) | (newFl & mask);
         int oldCpl = cpl;
-        noAccessedMark = true;
         try {
-            loadCs(newCs, d);
-            loadDataSegment(SS, newSs);
+            loadCs(newCs, d, false);
+            loadDataSegment(SS, newSs, false);
         } catch (Fault f) {
             setCpl(oldCpl);
             throw f;
-        } finally {
-            noAccessedMark = false;
         }
         setRflags(nf);
         rfLoaded = (nf & RF) != 0;
@@ -1665,7 +1653,7 @@ final class Cpu extends CpuBase {
                 int s = b == 0xA1 ? FS : GS;
                 int sz = stackSize();
                 long v = read(r[4], sz);
-                loadDataSegment(s, (int) v & 0xFFFF);
+                loadDataSegment(s, (int) v & 0xFFFF, true);
                 r[4] += sz;
                 return;
             }

@@ -715,8 +715,11 @@ abstract class CpuBase {
         return lim;
     }
 
-    /** MOV/POP to a data segment register (not CS). */
-    final void loadDataSegment(int sreg, int sel) {
+    /**
+     * MOV/POP to a data segment register (not CS), or SS from a far return / IRET frame. {@code markAccessed}:
+     * set the descriptor's accessed bit (false for IRET: see {@link #markAccessed}).
+     */
+    final void loadDataSegment(int sreg, int sel, boolean markAccessed) {
         if ((sel & 0xFFFC) == 0) {
             if (sreg == SS && cpl == 3) throw gp(0);
             segSel[sreg] = sel;
@@ -735,7 +738,7 @@ abstract class CpuBase {
             if ((attr & 0xA) == 8) throw gp(sel & 0xFFFC); // execute-only code
             if ((attr & 0x80) == 0) throw raise(NP, sel & 0xFFFC);
         }
-        markAccessed(sel, d);
+        if (markAccessed) markAccessed(sel, d);
         segSel[sreg] = sel;
         segAttr[sreg] = attr;
         segLimit[sreg] = descLimit(d);
@@ -746,21 +749,19 @@ abstract class CpuBase {
      * Sets the accessed bit (type bit 0) of a code or data descriptor that is loaded into a segment register, in
      * the GDT/LDT in memory, as the processor does (SDM vol. 3 §3.4.5.1). KVM-recorded windows hold the bit
      * (the boot's gdt_load set 0x9a to 0x9b); without it the soft replay diverged there. Not for IRET and
-     * interrupt delivery ({@link #noAccessedMark}): the PVM host this was measured on leaves the bit clear there
-     * (enter_user's IRETQ left the user descriptors at 0xf2/0xfa), and windows recorded there are the reference.
+     * interrupt delivery (their {@link #loadCs} / {@link #loadDataSegment} pass {@code markAccessed} false): the
+     * PVM host this was measured on leaves the bit clear there (enter_user's IRETQ left the user descriptors at
+     * 0xf2/0xfa), and windows recorded there are the reference.
      */
     final void markAccessed(int sel, long d) {
-        if (noAccessedMark) return;
         if (((d >>> 44) & 1) == 0 || ((d >>> 40) & 1) != 0) return;
         long base = (sel & 4) != 0 ? ldtBase : gdtBase;
         sysWrite(base + (sel & ~7) + 5, 1, ((d >>> 40) & 0xFF) | 1);
     }
 
-    /** True while IRET or an event delivery loads segments: no accessed bit is set (see markAccessed). */
-    boolean noAccessedMark;
-
-    final void loadCs(int sel, long d) {
-        markAccessed(sel, d);
+    /** Loads CS from its descriptor {@code d}; {@code markAccessed}: false for IRET and event delivery (see markAccessed). */
+    final void loadCs(int sel, long d, boolean markAccessed) {
+        if (markAccessed) markAccessed(sel, d);
         segSel[CS] = sel;
         segAttr[CS] = descAttr(d);
         segLimit[CS] = descLimit(d);
@@ -861,12 +862,7 @@ abstract class CpuBase {
             segAttr[SS] = 1 << 16 | dpl << 5;
             segBase[SS] = 0;
         }
-        noAccessedMark = true;
-        try {
-            loadCs((sel & 0xFFFC) | dpl, d);
-        } finally {
-            noAccessedMark = false;
-        }
+        loadCs((sel & 0xFFFC) | dpl, d, false);
         rip = target;
         nip = target;
         flags &= ~(TF | NT | RF | VM);

@@ -47,16 +47,6 @@ final class CpuidTable {
         return v.length() == 12 ? v : "GenuineIntel";
     }
 
-    /** The vendor string of this table's leaf 0. */
-    String vendor() {
-        Entry e = entries.get(key(0, 0));
-        if (e == null) return "";
-        byte[] b = new byte[12];
-        int[] w = {e.ebx(), e.edx(), e.ecx()};
-        for (int i = 0; i < 12; i++) b[i] = (byte) (w[i / 4] >>> (8 * (i % 4)));
-        return new String(b, StandardCharsets.US_ASCII);
-    }
-
     /** The default table from the host's /proc/cpuinfo (vendor "GenuineIntel" if unreadable). */
     static CpuidTable hostLike(String vendorOverride, Map<Long, Entry> overrides) {
         Map<String, String> info = cpuinfo();
@@ -128,7 +118,14 @@ final class CpuidTable {
         }
     }
 
-    private static Map<String, String> cpuinfo() {
+    /** The first processor's /proc/cpuinfo fields, read once (CpuBase.HOST_INTEL and every hostLike table use them). */
+    private static Map<String, String> cpuinfo() { return HostCpuinfo.FIELDS; }
+
+    private static final class HostCpuinfo {
+        static final Map<String, String> FIELDS = Map.copyOf(read());
+    }
+
+    private static Map<String, String> read() {
         Map<String, String> m = new HashMap<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {

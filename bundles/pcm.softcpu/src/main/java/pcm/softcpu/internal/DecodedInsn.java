@@ -3,7 +3,7 @@ package pcm.softcpu.internal;
 /**
  * One pre-decoded instruction of a cached code page ({@link CpuBase.CodePage#ops}, indexed by the
  * offset of its first byte in the page). Only common forms without legacy prefixes that lie entirely
- * inside the page are decoded ({@link Cpu#execDecoded}); everything else is {@link #SLOW} and runs
+ * inside the page are decoded ({@link Cpu#runDecoded}); everything else is {@link #SLOW} and runs
  * through the byte-by-byte decoder ({@link Cpu#stepDecode}). Decoding depends only on the page's
  * bytes (64-bit mode is the only mode), so an entry stays valid until those bytes change: CPU writes
  * to the page ({@link CpuBase#patchCode}) and the per-run comparison with RAM

@@ -52,7 +52,7 @@ public final class SoftVcpu implements VirtualCpu {
     public VmExit run() throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
         VmExit e = cpu.run();
-        exitOpen = awaitsCompletion(e) && retired(e);
+        exitOpen = opensExit(e);
         return e;
     }
 
@@ -319,9 +319,13 @@ public final class SoftVcpu implements VirtualCpu {
      */
     public long positionCount() { return cpu.icount - (exitOpen ? 1 : 0); }
 
-    /** Exits whose instruction the VMM finishes with {@link #complete}: the inputs, and OUT/WRMSR. */
-    private static boolean awaitsCompletion(VmExit e) {
-        return consumesInput(e) || e instanceof VmExit.PortOut || e instanceof VmExit.MsrWrite;
+    /**
+     * Whether {@code e} (just returned) awaits {@link #complete} with its instruction already retired. The exits
+     * the VMM finishes with complete are the inputs, MMIO writes and OUT/WRMSR; of the exits whose instruction
+     * {@link #retired} counts, only HLT is not one of them (an MMIO read never retires at its exit).
+     */
+    private boolean opensExit(VmExit e) {
+        return !(e instanceof VmExit.Hlt) && retired(e);
     }
 
     /**
@@ -330,13 +334,6 @@ public final class SoftVcpu implements VirtualCpu {
      * INS iterations not).
      */
     public long exitPosition(VmExit e) { return cpu.icount - (retired(e) ? 1 : 0); }
-
-    /** Whether {@code e} asks the VMM for (or reports) a value the event log records. */
-    static boolean consumesInput(VmExit e) {
-        return e instanceof VmExit.PortIn || e instanceof VmExit.MmioRead || e instanceof VmExit.MmioWrite
-                || e instanceof VmExit.Cpuid || e instanceof VmExit.MsrRead || e instanceof VmExit.Nondeterministic
-                || e instanceof VmExit.Hypercall;
-    }
 
     /** Whether the exiting instruction of {@code e} (just returned) is already counted in icount. */
     private boolean retired(VmExit e) {
@@ -396,17 +393,10 @@ public final class SoftVcpu implements VirtualCpu {
     public VmExit runUntil(long target, StepHook hook, long maxSteps) throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
         VmExit e = runUntil0(target, hook, maxSteps);
-        exitOpen = e != null && awaitsCompletion(e) && retired(e);
+        exitOpen = e != null && opensExit(e);
         return e;
     }
 
-    /**
-     * Delivers an interrupt queued by {@link #injectInterrupt} now, without executing an instruction. A run
-     * ended by a kick before its start leaves the interrupt queued; a position counter starting there must
-     * deliver it before position 0, or the window would run a handler the log does not explain.
-     *
-     * @return an exit if the delivery itself faulted beyond repair (e.g. a triple fault), else null
-     */
     /**
      * A completed MMIO read is finished by re-executing its instruction with the value on the next run. A window
      * that opens in between would see that instruction retire without its MMIO_READ (logged before the window)
@@ -427,6 +417,13 @@ public final class SoftVcpu implements VirtualCpu {
         }
     }
 
+    /**
+     * Delivers an interrupt queued by {@link #injectInterrupt} now, without executing an instruction. A run
+     * ended by a kick before its start leaves the interrupt queued; a position counter starting there must
+     * deliver it before position 0, or the window would run a handler the log does not explain.
+     *
+     * @return an exit if the delivery itself faulted beyond repair (e.g. a triple fault), else null
+     */
     public VmExit deliverQueuedInterrupt() throws BackendException {
         if (closed) throw new BackendException("vCPU " + id + " is closed");
         Cpu c = cpu;
@@ -516,7 +513,4 @@ public final class SoftVcpu implements VirtualCpu {
         UnsupportedInstructionException u = cpu.lastError;
         return u == null ? null : u.getMessage();
     }
-
-    /** Flips bit {@code bit} of GPR {@code apiIndex} (fault injection in tests: a faulty ALU result). */
-    public void flipGprBit(int apiIndex, int bit) { cpu.r[API_TO_X86[apiIndex]] ^= 1L << bit; }
 }

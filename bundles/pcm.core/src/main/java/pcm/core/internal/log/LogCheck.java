@@ -78,8 +78,8 @@ public final class LogCheck {
         }
     }
 
-    /** Reads a file record by record, handing each intact event to visitor (if any). */
-    static Result scan(Path file, java.util.function.Consumer<PcmEvent> visitor) {
+    /** Reads a file record by record, handing each intact event to visitor (if any); never throws for format problems. */
+    public static Result scan(Path file, java.util.function.Consumer<PcmEvent> visitor) {
         Map<EventKind, Long> byKind = new EnumMap<>(EventKind.class);
         long events = 0;
         long bytes = -1;

@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -163,12 +162,7 @@ public final class LogWriter implements Closeable {
             channel.force(true);
             channel.close();
             finished = true;
-            try {
-                Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(part, target);
-            }
-            forceDirectory(dir);
+            DurableRename.publish(part, target);
             return target;
         } catch (IOException | RuntimeException e) {
             finished = true;
@@ -223,14 +217,6 @@ public final class LogWriter implements Closeable {
             channel.close();
         } catch (IOException ignored) {
             // the file is given up anyway
-        }
-    }
-
-    static void forceDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // not every platform can fsync a directory; the rename itself is atomic
         }
     }
 

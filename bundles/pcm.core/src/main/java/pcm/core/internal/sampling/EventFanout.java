@@ -32,6 +32,4 @@ final class EventFanout {
             }
         }
     }
-
-    long failures() { return failures.get(); }
 }

@@ -38,8 +38,6 @@ final class PageImage implements MemoryImage {
         this.size = regions.stream().mapToLong(Region::size).sum();
     }
 
-    List<Region> regions() { return regions; }
-
     /** Pages this image holds itself (not inherited from the base). */
     Map<Long, byte[]> ownPages() { return java.util.Collections.unmodifiableMap(pages); }
 

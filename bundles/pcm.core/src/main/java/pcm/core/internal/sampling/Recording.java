@@ -2,7 +2,6 @@ package pcm.core.internal.sampling;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,11 +48,9 @@ final class Recording implements WindowProbe, InputObserver {
     final String id;
     final long length;
     final String backend;
-    final long startEpochMillis = System.currentTimeMillis();
     private final List<Ranked> services;
     private final GuestMemoryProvider memoryProvider;
     private final EventFanout events;
-    private final Map<String, String> attributes;
 
     /** Completes on the vCPU thread when the window closed (final snapshot taken) or failed. */
     final CompletableFuture<Result> done = new CompletableFuture<>();
@@ -65,7 +62,6 @@ final class Recording implements WindowProbe, InputObserver {
     private CpuState initialCpu;
     private MemoryImage initialMemory;
     private List<PageImage.Region> regions;
-    private final Map<EventKind, Long> counts = new EnumMap<>(EventKind.class);
     /** Instructions between CHECKPOINT events, 0 = none. */
     private final long checkpointInterval;
     /** The registers the last CHECKPOINT (or the initial snapshot) recorded: the base of the next delta. */
@@ -83,7 +79,7 @@ final class Recording implements WindowProbe, InputObserver {
     private long completedExitPosition = -1;
 
     Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
-              EventFanout events, Map<String, String> attributes, long checkpointInterval) {
+              EventFanout events, long checkpointInterval) {
         this.checkpointInterval = checkpointInterval;
         this.id = id;
         this.length = length;
@@ -91,7 +87,6 @@ final class Recording implements WindowProbe, InputObserver {
         this.services = services;
         this.memoryProvider = memoryProvider;
         this.events = events;
-        this.attributes = attributes;
     }
 
     /** The service to count with: the highest-ranked one that supports the vCPU. */
@@ -136,7 +131,6 @@ final class Recording implements WindowProbe, InputObserver {
         attrs.put("backend", backend);
         attrs.put("positions", serviceId);
         attrs.put("length", Long.toString(length));
-        attrs.putAll(attributes);
         emit(WindowMarkers.startEvent(cpu.id(), id, attrs, System.nanoTime()));
     }
 
@@ -155,7 +149,6 @@ final class Recording implements WindowProbe, InputObserver {
     }
 
     private void checkpoint(long position, Registers now) {
-        count(EventKind.CHECKPOINT);
         emit(RegisterCheckpoints.checkpoint(vcpu.id(), position, now, checkpointBase, System.nanoTime()));
         checkpointBase = now;
         checkpointAt = position;
@@ -169,16 +162,13 @@ final class Recording implements WindowProbe, InputObserver {
     @Override
     public void interruptInjected(int vector) {
         long at = eventPosition();
-        if (checkpointInterval > 0 && at < length && at > checkpointAt && at - checkpointAt >= checkpointInterval
-                && counter.position() == at) {
-            try {
-                checkpoint(at, vcpu.registers());
-            } catch (BackendException e) {
-                LOG.debug("window {}: registers unavailable for the checkpoint at interrupt position {}", id, at, e);
-            }
+        Registers now = registersOrNull(EventKind.INTERRUPT);
+        if (now != null && checkpointInterval > 0 && at < length && at > checkpointAt
+                && at - checkpointAt >= checkpointInterval && counter.position() == at) {
+            checkpoint(at, now);
         }
         injectedAt = at;
-        record(EventKind.INTERRUPT, vector, vector, null);
+        record(EventKind.INTERRUPT, vector, vector, null, now);
     }
 
     @Override
@@ -288,7 +278,6 @@ final class Recording implements WindowProbe, InputObserver {
 
     @Override
     public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
-        count(kind);
         emit(new PcmEvent(kind, vcpu.id(), position, rip, rcx, address, value, data, System.nanoTime()));
     }
 
@@ -327,26 +316,25 @@ final class Recording implements WindowProbe, InputObserver {
     }
 
     private void record(EventKind kind, long address, long value, byte[] data) {
-        long rip = 0, rcx = 0;
-        try {
-            Registers r = vcpu.registers();
-            rip = r.rip();
-            rcx = r.rcx();
-        } catch (BackendException e) {
-            LOG.debug("registers unavailable for a {} event", kind, e);
-        }
-        count(kind);
+        record(kind, address, value, data, registersOrNull(kind));
+    }
+
+    /** An input event with the RIP and RCX of {@code now} (zeros if the registers could not be read). */
+    private void record(EventKind kind, long address, long value, byte[] data, Registers now) {
+        long rip = now == null ? 0 : now.rip(), rcx = now == null ? 0 : now.rcx();
         emit(new PcmEvent(kind, vcpu.id(), eventPosition(), rip, rcx, address, value, data, System.nanoTime()));
     }
 
-    private void count(EventKind kind) {
-        counts.merge(kind, 1L, Long::sum);
+    private Registers registersOrNull(EventKind forKind) {
+        try {
+            return vcpu.registers();
+        } catch (BackendException e) {
+            LOG.debug("registers unavailable for a {} event", forKind, e);
+            return null;
+        }
     }
 
     private void emit(PcmEvent e) {
         events.emit(e);
     }
-
-    /** Events recorded so far by kind (vCPU thread; a copy). */
-    Map<EventKind, Long> counts() { return new EnumMap<>(counts); }
 }

@@ -97,7 +97,6 @@ final class SamplingEngine implements AutoCloseable {
     private long lastId;
 
     private volatile Thread periodicThread;
-    private volatile String periodicPolicy;
 
     SamplingEngine(Env env, Settings settings) {
         this.env = env;
@@ -106,8 +105,6 @@ final class SamplingEngine implements AutoCloseable {
     }
 
     void update(Settings s) { this.settings = s; }
-
-    Settings settings() { return settings; }
 
     SamplingState state() { return state; }
 
@@ -166,7 +163,7 @@ final class SamplingEngine implements AutoCloseable {
             throw new SamplingException("window " + id + " could not open: " + why);
         }
         Recording rec = new Recording(id, pendingLength, backend.get(), env.positionServices(), mp.get(), events,
-                java.util.Map.of(), settings.checkpointInterval());
+                settings.checkpointInterval());
         try {
             target.openWindow(0, rec, settings.boundaryTimeoutMillis());
         } catch (VmException e) {
@@ -406,7 +403,6 @@ final class SamplingEngine implements AutoCloseable {
         String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
         policy(id);
         stopPeriodic();
-        periodicPolicy = id;
         Thread t = Thread.ofPlatform().daemon().name("pcm-sampling-scheduler").unstarted(() -> periodicLoop(id));
         periodicThread = t;
         t.start();
@@ -452,7 +448,6 @@ final class SamplingEngine implements AutoCloseable {
     void stopPeriodic() {
         Thread t = periodicThread;
         periodicThread = null;
-        periodicPolicy = null;
         if (t != null) {
             t.interrupt();
             LOG.info("periodic sampling stopped");
@@ -460,8 +455,6 @@ final class SamplingEngine implements AutoCloseable {
     }
 
     boolean periodicRunning() { return periodicThread != null; }
-
-    Optional<String> periodicPolicy() { return Optional.ofNullable(periodicPolicy); }
 
     // ---------------------------------------------------------------- plumbing
 

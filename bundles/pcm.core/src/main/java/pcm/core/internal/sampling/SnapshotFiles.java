@@ -8,7 +8,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +20,7 @@ import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.sampling.WindowDamagedException.Problem;
 import pcm.core.api.verify.MemoryImage;
+import pcm.core.internal.log.DurableRename;
 
 /**
  * The snapshot files of a window (docs/sampling.md, "Files"): {@code <prefix>_cpu.bin} with the
@@ -339,7 +339,7 @@ final class SnapshotFiles {
                 writeFully(t);
                 ch.force(true);
             }
-            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            DurableRename.publish(part, file);
         }
     }
 

@@ -3,7 +3,6 @@ package pcm.core.internal.sampling;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -46,12 +45,6 @@ final class WindowStore {
 
     Path directory() { return dir; }
 
-    /** The file name prefix of a window that started at {@code start}: {@code <utc-time>_<id>}. */
-    static String prefix(Instant start, String id) {
-        String n = LogFormat.fileName(start, id);
-        return n.substring(0, n.length() - LogFormat.SUFFIX.length());
-    }
-
     /** The window id in a file name, or null. */
     static String idOf(String fileName) {
         int a = fileName.indexOf('_');
@@ -67,15 +60,18 @@ final class WindowStore {
         }
     }
 
-    private Optional<Path> file(String id, String suffix) throws IOException {
-        return files(id).stream().filter(p -> p.getFileName().toString().endsWith(suffix)).findFirst();
+    private static Optional<Path> bySuffix(List<Path> files, String suffix) {
+        return files.stream().filter(p -> p.getFileName().toString().endsWith(suffix)).findFirst();
     }
 
     /** The window's event log: committed if there is one, else a {@code .part}/{@code .failed} one. */
     Optional<Path> log(String id) throws IOException {
-        Optional<Path> committed = file(id, LogFormat.SUFFIX);
-        if (committed.isPresent()) return committed;
-        return files(id).stream().filter(LogFormat::isWindowFile).findFirst();
+        return logOf(files(id));
+    }
+
+    private static Optional<Path> logOf(List<Path> files) {
+        Optional<Path> committed = bySuffix(files, LogFormat.SUFFIX);
+        return committed.isPresent() ? committed : files.stream().filter(LogFormat::isWindowFile).findFirst();
     }
 
     /** A window named by id or by one of its file names. */
@@ -98,58 +94,28 @@ final class WindowStore {
 
     /** What the shell shows of a window; {@code recording} is the id being recorded now (or null). */
     WindowInfo info(String id, String recording) throws IOException {
-        Optional<Path> log = log(id);
+        List<Path> fs = files(id);
+        Optional<Path> log = logOf(fs);
         long size = 0;
-        for (Path p : files(id)) size += Files.size(p);
-        Map<EventKind, Long> counts = new EnumMap<>(EventKind.class);
+        for (Path p : fs) size += Files.size(p);
         long[] end = {-1};
-        LogStatusHolder st = scan(log.orElse(null), id, e -> {
+        LogCheck.Result r = log.isEmpty() ? null : LogCheck.scan(log.get(), e -> {
             if (e.kind() == EventKind.END) end[0] = e.position();
-        }, counts);
+        });
+        LogCheck.Status status = r == null ? LogCheck.Status.UNREADABLE : r.status();
         String state;
         if (id.equals(recording)) state = "RECORDING";
-        else if (st.status.equals("VALID")) {
-            state = file(id, SnapshotFiles.CPU_SUFFIX).isPresent() && file(id, SnapshotFiles.MEM_FINAL_SUFFIX).isPresent()
-                    && file(id, SnapshotFiles.MEM_INITIAL_SUFFIX).isPresent() ? "COMPLETE" : "FAILED";
-        } else if (st.status.equals("TORN")) {
-            state = log.isPresent() && log.get().getFileName().toString().endsWith(LogFormat.FAILED) ? "FAILED" : "TORN";
+        else if (status == LogCheck.Status.VALID) {
+            state = bySuffix(fs, SnapshotFiles.CPU_SUFFIX).isPresent() && bySuffix(fs, SnapshotFiles.MEM_FINAL_SUFFIX).isPresent()
+                    && bySuffix(fs, SnapshotFiles.MEM_INITIAL_SUFFIX).isPresent() ? "COMPLETE" : "FAILED";
+        } else if (status == LogCheck.Status.TORN) {
+            state = log.get().getFileName().toString().endsWith(LogFormat.FAILED) ? "FAILED" : "TORN";
         } else {
             state = "FAILED";
         }
-        return new WindowInfo(id, state, st.backend == null ? "?" : st.backend, end[0], counts, size, List.of());
-    }
-
-    private record LogStatusHolder(String status, String backend, long events, long bytes, String problem, String file) {}
-
-    /** Reads a log (null: none) event by event; never throws for a damaged one. */
-    private static LogStatusHolder scan(Path file, String id, Consumer<PcmEvent> visitor, Map<EventKind, Long> counts) {
-        if (file == null) return new LogStatusHolder("UNREADABLE", null, 0, 0, "window " + id + " has no event log", null);
-        String backend = null;
-        long n = 0;
-        long bytes = -1;
-        try {
-            bytes = Files.size(file);
-        } catch (IOException ignored) {
-            // reported below
-        }
-        try (LogReader r = LogReader.open(file)) {
-            backend = r.header().backend();
-            for (PcmEvent e; (e = r.next()) != null; ) {
-                n++;
-                counts.merge(e.kind(), 1L, Long::sum);
-                visitor.accept(e);
-            }
-            return new LogStatusHolder("VALID", backend, n, bytes, null, file.getFileName().toString());
-        } catch (LogException e) {
-            String status = switch (e) {
-                case TornWindowException t -> "TORN";
-                case CorruptRecordException c -> "CORRUPT";
-                case UnsupportedLogVersionException u -> "UNSUPPORTED";
-            };
-            return new LogStatusHolder(status, backend, n, bytes, e.getMessage(), file.getFileName().toString());
-        } catch (IOException | RuntimeException e) {
-            return new LogStatusHolder("UNREADABLE", backend, n, bytes, String.valueOf(e), file.getFileName().toString());
-        }
+        String backend = r == null || r.header() == null ? "?" : r.header().backend();
+        Map<EventKind, Long> counts = r == null ? new EnumMap<>(EventKind.class) : r.byKind();
+        return new WindowInfo(id, state, backend, end[0], counts, size, List.of());
     }
 
     WindowLogs.LogStatus read(String window, Consumer<PcmEvent> visitor) throws SamplingException {
@@ -160,9 +126,7 @@ final class WindowStore {
         } catch (IOException e) {
             throw new SamplingException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-        Map<EventKind, Long> counts = new EnumMap<>(EventKind.class);
-        LogStatusHolder h = scan(file, id, visitor, counts);
-        return new WindowLogs.LogStatus(id, h.file(), h.status(), h.backend(), h.events(), counts, h.bytes(), h.problem());
+        return status(id, LogCheck.scan(file, visitor));
     }
 
     WindowLogs.LogStatus exportJson(String window, Appendable out) throws SamplingException, IOException {
@@ -183,7 +147,8 @@ final class WindowStore {
     Optional<Window> load(String window) throws SamplingException {
         String id = resolve(window);
         try {
-            Optional<Path> log = log(id);
+            List<Path> fs = files(id);
+            Optional<Path> log = logOf(fs);
             if (log.isEmpty()) return Optional.empty();
             LogReader.LogContents contents;
             try {
@@ -196,16 +161,16 @@ final class WindowStore {
                 };
                 throw new WindowDamagedException(id, log.get().getFileName().toString(), p, e.getMessage(), e);
             }
-            Path cpuFile = required(id, SnapshotFiles.CPU_SUFFIX);
-            Path memInitial = required(id, SnapshotFiles.MEM_INITIAL_SUFFIX);
-            Path memFinal = required(id, SnapshotFiles.MEM_FINAL_SUFFIX);
+            Path cpuFile = required(fs, id, SnapshotFiles.CPU_SUFFIX);
+            Path memInitial = required(fs, id, SnapshotFiles.MEM_INITIAL_SUFFIX);
+            Path memFinal = required(fs, id, SnapshotFiles.MEM_FINAL_SUFFIX);
             SnapshotFiles.CpuFile cpu = SnapshotFiles.readCpu(cpuFile);
             PageImage initial = SnapshotFiles.readMemory(memInitial, null).image();
             PageImage end = SnapshotFiles.readMemory(memFinal, initial).image();
             List<PcmEvent> events = contents.events().stream()
                     .filter(e -> e.kind() != EventKind.STATE).toList();
             return Optional.of(new StoredWindow(id, contents.header().backend(), snapshot(cpu.initial(), initial), events,
-                    snapshot(cpu.end(), end)));
+                    snapshot(cpu.end(), end), contents.header().startTimestampNanos()));
         } catch (SnapshotFormatException e) {
             throw new WindowDamagedException(id, e.file().getFileName().toString(), e.problem(), e.getMessage(), e);
         } catch (IOException e) {
@@ -213,8 +178,8 @@ final class WindowStore {
         }
     }
 
-    private Path required(String id, String suffix) throws IOException, WindowDamagedException {
-        Optional<Path> p = file(id, suffix);
+    private static Path required(List<Path> files, String id, String suffix) throws WindowDamagedException {
+        Optional<Path> p = bySuffix(files, suffix);
         if (p.isEmpty()) {
             throw new WindowDamagedException(id, "*_" + id + suffix, Problem.MISSING, "the window has no such file");
         }
@@ -225,8 +190,6 @@ final class WindowStore {
         return new Snapshot(s.position(), s.registers(), s.specialRegisters(), s.fpu(), s.msrs(), memory);
     }
 
-    /** A window loaded from its files. */
-    record StoredWindow(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end) implements Window {}
 
     // ---------------------------------------------------------------- retention
 

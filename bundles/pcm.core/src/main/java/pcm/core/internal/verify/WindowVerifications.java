@@ -41,6 +41,7 @@ import pcm.core.api.verify.VerdictListener;
 import pcm.core.api.verify.Verdict;
 import pcm.core.api.verify.VerificationService;
 import pcm.core.api.verify.Window;
+import pcm.core.internal.sampling.StoredWindow;
 
 /**
  * Verifies every window that closes with each configured verifier, in parallel on worker threads.
@@ -156,8 +157,9 @@ public final class WindowVerifications implements VerificationService {
         try {
             for (WindowInfo w : s.windows()) {
                 if (COMPLETE.equals(w.state()) && seen.add(w.id())) {
+                    WindowLoad load = new WindowLoad(w.id());
                     for (String rcp : config.verifiers()) {
-                        if (!alreadyVerified(w.id(), rcp)) submit(w.id(), rcp);
+                        if (!alreadyVerified(w.id(), rcp)) submit(load, rcp);
                     }
                 }
             }
@@ -171,11 +173,11 @@ public final class WindowVerifications implements VerificationService {
         return verdicts(windowId).stream().anyMatch(v -> v.rcp().equals(rcp));
     }
 
-    private void submit(String windowId, String rcp) {
+    private void submit(WindowLoad load, String rcp) {
         inFlight.incrementAndGet();
         workers.execute(() -> {
             try {
-                verifyAndStore(windowId, rcp, position -> { });
+                verifyAndStore(load, rcp, position -> { });
             } finally {
                 if (inFlight.decrementAndGet() == 0) {
                     synchronized (idle) {
@@ -186,8 +188,9 @@ public final class WindowVerifications implements VerificationService {
         });
     }
 
-    private Verdict verifyAndStore(String windowId, String rcp, LongConsumer progress) {
-        Timed t = replay(windowId, rcp, progress);
+    private Verdict verifyAndStore(WindowLoad load, String rcp, LongConsumer progress) {
+        String windowId = load.windowId;
+        Timed t = replay(load, rcp, progress);
         Verdict v = t.verdict();
         verdicts.computeIfAbsent(windowId, k -> new CopyOnWriteArrayList<>()).add(v);
         try {
@@ -217,14 +220,41 @@ public final class WindowVerifications implements VerificationService {
         }
     }
 
-    private Timed replay(String windowId, String rcp, LongConsumer progress) {
+    /**
+     * One window, loaded once for all the verifiers it goes to (each load reads its whole log and memory files);
+     * the verifiers only read it.
+     */
+    private final class WindowLoad {
+        final String windowId;
+        private Optional<Window> window;
+        private SamplingException failure;
+
+        WindowLoad(String windowId) {
+            this.windowId = windowId;
+        }
+
+        synchronized Optional<Window> get(Sampler s) throws SamplingException {
+            if (window == null && failure == null) {
+                try {
+                    window = s.window(windowId);
+                } catch (SamplingException e) {
+                    failure = e;
+                }
+            }
+            if (failure != null) throw failure;
+            return window;
+        }
+    }
+
+    private Timed replay(WindowLoad load, String rcp, LongConsumer progress) {
+        String windowId = load.windowId;
         ReplayVerifier verifier = verifiers.get(rcp);
         if (verifier == null) return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "verifier '" + rcp + "' is not installed"));
         Sampler s = sampler;
         if (s == null) return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "no sampler: the window store is not available"));
         Optional<Window> window;
         try {
-            window = s.window(windowId);
+            window = load.get(s);
         } catch (SamplingException e) {
             return Timed.untimed(Verdict.inconclusive(rcp, windowId, 0, "window could not be loaded: " + e.getMessage()));
         }
@@ -247,11 +277,15 @@ public final class WindowVerifications implements VerificationService {
         }
     }
 
-    /** From the window's first event (the start marker) to its END, on the event clock; 0 if unknown. */
+    /**
+     * From the window's start (its log's start time; loaded windows carry no STATE markers) to its END, on the
+     * event clock; from its first event for windows of other origins; 0 if unknown.
+     */
     static long recordNanos(Window w) {
         List<PcmEvent> ev = w.events();
         if (ev.isEmpty() || ev.getLast().kind() != EventKind.END) return 0;
-        return Math.max(0, ev.getLast().timestampNanos() - ev.getFirst().timestampNanos());
+        long start = w instanceof StoredWindow stored ? stored.startTimestampNanos() : ev.getFirst().timestampNanos();
+        return Math.max(0, ev.getLast().timestampNanos() - start);
     }
 
     /** Used when the configured strategy is not installed: replay from the start, no checkpoints. */
@@ -281,8 +315,9 @@ public final class WindowVerifications implements VerificationService {
         List<String> ids = rcpId == null ? List.of(config.verifiers()) : List.of(rcpId);
         if (rcpId != null && !verifiers.containsKey(rcpId))
             throw new VerificationException("no verifier '" + rcpId + "' (installed: " + verifiers.keySet() + ")");
+        WindowLoad load = new WindowLoad(windowId);
         Verdict last = null;
-        for (String id : ids) last = verifyAndStore(windowId, id, progress);
+        for (String id : ids) last = verifyAndStore(load, id, progress);
         return last;
     }
 
@@ -303,6 +338,4 @@ public final class WindowVerifications implements VerificationService {
     @Override
     public List<String> configuredVerifiers() { return List.of(config.verifiers()); }
 
-    /** Ids of the verifiers installed now. */
-    List<String> installedVerifiers() { return new ArrayList<>(verifiers.keySet()); }
 }

@@ -61,7 +61,6 @@ public final class VcpuLoop implements Runnable {
     private final WindowMemory memory;
     /** The open sampling window; touched only on the loop thread. */
     private WindowProbe probe;
-    private volatile boolean windowOpen;
 
     VcpuLoop(VirtualCpu vcpu, VcpuExitContext context, ExitDispatcher dispatcher, InterruptController pic,
              ExitCounters counters, Listener listener, WindowMemory memory) {
@@ -148,11 +147,12 @@ public final class VcpuLoop implements Runnable {
     private boolean exitUncompleted;
 
     private void closeWindowAtStop(String reason) {
+        WindowProbe p = probe;
         try {
             finishWindow(reason);
         } catch (BackendException | RuntimeException e) {
             LOG.warn("closing the sampling window at stop failed ({}); the window is given up", e.toString());
-            if (probe != null) abortWindow(reason);
+            abort(p, reason); // finishWindow already let go of it
         }
     }
 
@@ -171,9 +171,6 @@ public final class VcpuLoop implements Runnable {
 
     // ---------------------------------------------------------------- sampling windows
 
-    /** Whether a sampling window is open on this vCPU. Any thread. */
-    public boolean windowOpen() { return windowOpen; }
-
     /**
      * Opens a sampling window at the next boundary: {@code probe.open} runs on this loop's thread
      * with device DMA held off; from then on the loop runs the vCPU through the probe.
@@ -184,7 +181,6 @@ public final class VcpuLoop implements Runnable {
             if (stopRequested) throw new IllegalStateException("the vCPU is stopping");
             memory.attach(p, () -> p.open(vcpu, memory.unwrapped()));
             probe = p;
-            windowOpen = true;
             return null;
         }, timeoutMillis);
     }
@@ -201,15 +197,17 @@ public final class VcpuLoop implements Runnable {
     private void finishWindow(String reason) throws BackendException {
         WindowProbe p = probe;
         probe = null;
-        windowOpen = false;
         memory.detachAfter(() -> p.finish(reason));
     }
 
     private void abortWindow(String reason) {
         WindowProbe p = probe;
         probe = null;
-        windowOpen = false;
         memory.detach();
+        abort(p, reason);
+    }
+
+    private static void abort(WindowProbe p, String reason) {
         try {
             p.abort(reason);
         } catch (RuntimeException e) {

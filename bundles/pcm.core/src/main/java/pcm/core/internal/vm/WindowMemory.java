@@ -63,7 +63,6 @@ public final class WindowMemory implements GuestMemory {
         try {
             applyDeferred();
             probe = null;
-            applyDeferred();
         } finally {
             gate.writeLock().unlock();
         }
@@ -88,8 +87,6 @@ public final class WindowMemory implements GuestMemory {
         void run() throws pcm.core.api.cpu.BackendException;
     }
 
-    boolean recording() { return probe != null; }
-
     /** On the vCPU thread, between runs: applies (and records) device writes held back. */
     void applyDeferred() {
         Deferred d;
@@ -104,20 +101,25 @@ public final class WindowMemory implements GuestMemory {
 
     // ---------------------------------------------------------------- writes
 
+    /**
+     * Outside windows with nothing held back (the usual case) a write goes straight to guest memory; the check is
+     * repeated under the gate so that a window cannot open between check and write. False: the caller records.
+     */
+    private boolean writeThrough(java.util.function.Consumer<GuestMemory> write) {
+        if (probe != null || !deferred.isEmpty()) return false;
+        gate.readLock().lock();
+        try {
+            if (probe != null) return false;
+            write.accept(delegate);
+            return true;
+        } finally {
+            gate.readLock().unlock();
+        }
+    }
+
     @Override
     public void write(long gpa, byte[] src, int offset, int length) {
-        if (probe == null && deferred.isEmpty()) {
-            // fast path; re-checked under the gate so a window cannot open between check and write
-            gate.readLock().lock();
-            try {
-                if (probe == null) {
-                    delegate.write(gpa, src, offset, length);
-                    return;
-                }
-            } finally {
-                gate.readLock().unlock();
-            }
-        }
+        if (writeThrough(m -> m.write(gpa, src, offset, length))) return;
         if (Thread.currentThread() == vcpuThread) {
             applyDeferred();
             delegate.write(gpa, src, offset, length);
@@ -144,11 +146,13 @@ public final class WindowMemory implements GuestMemory {
 
     @Override
     public void writeByte(long gpa, byte value) {
+        if (writeThrough(m -> m.writeByte(gpa, value))) return;
         write(gpa, new byte[] {value}, 0, 1);
     }
 
     @Override
     public void writeInt(long gpa, int value) {
+        if (writeThrough(m -> m.writeInt(gpa, value))) return; // little-endian by the GuestMemory contract
         byte[] b = new byte[4];
         for (int i = 0; i < 4; i++) b[i] = (byte) (value >>> (8 * i));
         write(gpa, b, 0, 4);
@@ -156,6 +160,7 @@ public final class WindowMemory implements GuestMemory {
 
     @Override
     public void writeLong(long gpa, long value) {
+        if (writeThrough(m -> m.writeLong(gpa, value))) return;
         byte[] b = new byte[8];
         for (int i = 0; i < 8; i++) b[i] = (byte) (value >>> (8 * i));
         write(gpa, b, 0, 8);

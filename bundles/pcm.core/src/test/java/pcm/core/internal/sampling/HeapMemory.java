@@ -45,14 +45,12 @@ final class HeapMemory implements GuestMemory {
 
     /** Snapshots copy the heap; allocation is not needed by these tests. */
     static final class Provider implements GuestMemoryProvider {
-        int snapshots;
 
         @Override
         public AllocatedMemory allocate(List<RegionSpec> regions) { throw new UnsupportedOperationException(); }
 
         @Override
         public MemoryImage snapshot(GuestMemory memory) {
-            snapshots++;
             byte[] copy = new byte[(int) memory.size()];
             memory.read(0, copy, 0, copy.length);
             return new MemoryImage() {

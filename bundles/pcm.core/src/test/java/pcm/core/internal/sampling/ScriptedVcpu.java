@@ -42,7 +42,6 @@ final class ScriptedVcpu implements VirtualCpu {
     final List<Integer> injected = new ArrayList<>();
     /** Counted down at the first HLT: the loop is then idle, and a window opens at a known point. */
     final java.util.concurrent.CountDownLatch halted = new java.util.concurrent.CountDownLatch(1);
-    final List<Long> injectedAt = new ArrayList<>();
 
     ScriptedVcpu(List<Step> steps) {
         this.steps = steps;
@@ -151,7 +150,6 @@ final class ScriptedVcpu implements VirtualCpu {
     @Override
     public void injectInterrupt(int vector) {
         injected.add(vector);
-        injectedAt.add(retired);
     }
 
     @Override

@@ -22,9 +22,10 @@ final class FinalState {
 
     /**
      * One differing location. REG: key = {@link Registers} index; MSR: key = index; MEM: key = GPA of one
-     * byte; OTHER (segments, control registers, FPU): not traceable step by step.
+     * byte; OTHER (segments, control registers, FPU): not traceable step by step. {@code replay}: the
+     * location's value at the replay's END.
      */
-    record Diff(Kind kind, long key, long replay, long recorded, String text) {
+    record Diff(Kind kind, long key, long replay, String text) {
 
         /** The location's current value in {@code r} (REG/MSR/MEM only). */
         long read(Replay r) {
@@ -45,7 +46,7 @@ final class FinalState {
     }
 
     /** Result: the differences (traceable ones first per page) and the lines for the verdict. */
-    record Result(List<Diff> diffs, List<String> lines, int pagesDiffering) {
+    record Result(List<Diff> diffs, List<String> lines) {
         boolean matches() { return diffs.isEmpty(); }
     }
 
@@ -60,7 +61,7 @@ final class FinalState {
         for (int i = 0; i < 18; i++) {
             if (now[i] != rec[i]) {
                 String t = Registers.NAMES[i] + ": replay 0x" + Long.toHexString(now[i]) + " != recorded 0x" + Long.toHexString(rec[i]);
-                diffs.add(new Diff(Kind.REG, i, now[i], rec[i], t));
+                diffs.add(new Diff(Kind.REG, i, now[i], t));
                 lines.add(t);
             }
         }
@@ -77,7 +78,7 @@ final class FinalState {
                 if (have != m.getValue()) {
                     String t = "msr 0x" + Integer.toHexString(m.getKey()) + ": replay 0x" + Long.toHexString(have)
                             + " != recorded 0x" + Long.toHexString(m.getValue());
-                    diffs.add(new Diff(Kind.MSR, m.getKey(), have, m.getValue(), t));
+                    diffs.add(new Diff(Kind.MSR, m.getKey(), have, t));
                     lines.add(t);
                 }
             }
@@ -87,15 +88,15 @@ final class FinalState {
             int at = java.util.Arrays.mismatch(f, end.fpu());
             if (at >= 0) {
                 String t = "fpu: FXSAVE image differs from byte " + at;
-                diffs.add(new Diff(Kind.OTHER, at, 0, 0, t));
+                diffs.add(new Diff(Kind.OTHER, at, 0, t));
                 lines.add(t);
             }
         }
-        int pages = memory(r, end, diffs, lines);
-        return new Result(diffs, lines, pages);
+        memory(r, end, diffs, lines);
+        return new Result(diffs, lines);
     }
 
-    private static int memory(Replay r, Snapshot end, List<Diff> diffs, List<String> lines) {
+    private static void memory(Replay r, Snapshot end, List<Diff> diffs, List<String> lines) {
         MemorySegment ram = r.ram;
         long size = ram.byteSize();
         byte[] buf = new byte[1 << 20];
@@ -107,9 +108,9 @@ final class FinalState {
                 end.memory().read(at, buf, 0, n);
             } catch (RuntimeException e) {
                 String t = "final memory image cannot be read at 0x" + Long.toHexString(at) + ": " + e.getMessage();
-                diffs.add(new Diff(Kind.OTHER, at, 0, 0, t));
+                diffs.add(new Diff(Kind.OTHER, at, 0, t));
                 lines.add(t);
-                return pages;
+                return;
             }
             long from = 0;
             while (from < n) {
@@ -125,7 +126,7 @@ final class FinalState {
                     if (a == b) continue;
                     if (first < 0) first = o;
                     if (count < BYTES_PER_PAGE && pages < MAX_PAGES_TRACED) {
-                        diffs.add(new Diff(Kind.MEM, at + o, a, b, "byte 0x" + Long.toHexString(at + o)));
+                        diffs.add(new Diff(Kind.MEM, at + o, a, "byte 0x" + Long.toHexString(at + o)));
                     }
                     count++;
                 }
@@ -140,7 +141,6 @@ final class FinalState {
             }
         }
         if (pages > MAX_PAGES_LISTED) lines.add((pages - MAX_PAGES_LISTED) + " more pages differ");
-        return pages;
     }
 
     private static void other(List<Diff> diffs, List<String> lines, SpecialRegisters a, SpecialRegisters b) {
@@ -165,7 +165,7 @@ final class FinalState {
         cmp(t, "cr8", a.cr8(), b.cr8());
         cmp(t, "efer", a.efer(), b.efer());
         for (String s : t) {
-            diffs.add(new Diff(Kind.OTHER, 0, 0, 0, s));
+            diffs.add(new Diff(Kind.OTHER, 0, 0, s));
             lines.add(s);
         }
     }

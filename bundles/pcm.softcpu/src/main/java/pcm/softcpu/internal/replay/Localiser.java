@@ -10,39 +10,38 @@ import pcm.core.api.verify.Window;
 
 /**
  * Finds the first divergent position of a window whose replay reached END with a different final state
- * (method: package-info). Every pass is a full deterministic replay of the same window.
+ * (method: package-info). Every pass is a deterministic replay of the same window (pass 2 only up to its last
+ * checkpoint).
  */
 final class Localiser {
 
     private Localiser() { }
 
     /**
+     * @param end         the window's END position (already validated by the pass that reached it)
      * @param checkpoints the strategy's checkpoint positions (ascending, may be empty: then the tracing pass
      *                    steps from position 0)
      */
-    static Divergence localise(Window window, FinalState.Result fin, long consistentUpTo, long[] checkpoints,
+    static Divergence localise(Window window, long end, FinalState.Result fin, long consistentUpTo, long[] checkpoints,
                                LongConsumer progress) throws Replay.Stop {
         List<FinalState.Diff> traced = new ArrayList<>();
         for (FinalState.Diff d : fin.diffs()) {
             if (d.kind() != FinalState.Kind.OTHER) traced.add(d);
         }
         int n = traced.size();
-        long[] initial = new long[n];
         // pass 2: the value of each differing location at position 0 and at every checkpoint; a location's last
         // change lies after the last checkpoint where it still differed from its final replay value
         long[] lastDiffering = new long[n];
         Arrays.fill(lastDiffering, -1);
-        long[] cps = sanitize(checkpoints, window);
+        long[] cps = sanitize(checkpoints, end);
         long[] with0 = new long[cps.length + 1];
         System.arraycopy(cps, 0, with0, 1, cps.length);
         try (Replay r = new Replay(window, progress, with0, (pos, rp) -> {
             for (int i = 0; i < n; i++) {
-                long v = traced.get(i).read(rp);
-                if (pos == 0) initial[i] = v;
-                if (v != traced.get(i).replay()) lastDiffering[i] = pos;
+                if (traced.get(i).read(rp) != traced.get(i).replay()) lastDiffering[i] = pos;
             }
         }, Long.MAX_VALUE, null)) {
-            r.run();
+            r.runThroughCheckpoints(); // nothing after the last checkpoint is observed
         }
         long from = Long.MAX_VALUE;
         for (int i = 0; i < n; i++) {
@@ -101,8 +100,7 @@ final class Localiser {
         return new Divergence(lastChange[best], lastRip[best], lines);
     }
 
-    private static long[] sanitize(long[] cps, Window w) throws Replay.Stop {
-        long end = Replay.checkWindow(w);
+    private static long[] sanitize(long[] cps, long end) {
         if (cps == null) return new long[0];
         return Arrays.stream(cps).filter(c -> c > 0 && c < end).sorted().distinct().toArray();
     }

@@ -3,6 +3,7 @@ package pcm.softcpu.internal.replay;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,21 +33,18 @@ final class Replay implements AutoCloseable {
     /** Stops the pass: the window is inconclusive, or the replay left the log. */
     static final class Stop extends Exception {
         private static final long serialVersionUID = 1L;
-        final boolean diverged;
+        /** Where the replay left the log; null if the window is inconclusive ({@link #getMessage()} says why). */
         final transient Divergence divergence;
-        final String why;
 
-        private Stop(boolean diverged, Divergence d, String why) {
+        private Stop(Divergence d, String why) {
             super(why, null, false, false);
-            this.diverged = diverged;
             this.divergence = d;
-            this.why = why;
         }
 
-        static Stop inconclusive(String why) { return new Stop(false, null, why); }
+        static Stop inconclusive(String why) { return new Stop(null, why); }
 
         static Stop diverged(long position, long rip, List<String> what) {
-            return new Stop(true, new Divergence(position, rip, what), String.join("; ", what));
+            return new Stop(new Divergence(position, rip, what), String.join("; ", what));
         }
     }
 
@@ -124,20 +122,22 @@ final class Replay implements AutoCloseable {
      * the module README). The log header's {@code cpuVendor} is not reachable through {@link Window}.
      */
     static String recordedVendor(Window w) {
-        for (pcm.core.api.event.PcmEvent e : w.events()) {
+        for (PcmEvent e : w.events()) {
             if (e.kind() == EventKind.CPUID && e.address() == 0 && e.data().length >= 16) {
                 byte[] b = e.data(), v = new byte[12];
                 System.arraycopy(b, 4, v, 0, 4); // EBX
                 System.arraycopy(b, 12, v, 4, 4); // EDX
                 System.arraycopy(b, 8, v, 8, 4); // ECX
-                return new String(v, java.nio.charset.StandardCharsets.US_ASCII);
+                return new String(v, StandardCharsets.US_ASCII);
             }
         }
         return null;
     }
 
-    /** The END position, or a Stop if the window lacks something the replay needs. */
-    /** The shared window rules (WindowShape), plus what the soft RCP needs: an FXSAVE image of 512 bytes or none. */
+    /**
+     * The END position, or a Stop if the window lacks something the replay needs: the shared window rules
+     * (WindowShape), plus what the soft RCP needs: an FXSAVE image of 512 bytes or none.
+     */
     static long checkWindow(Window w) throws Stop {
         long end;
         try {
@@ -186,7 +186,16 @@ final class Replay implements AutoCloseable {
     long position() { return vcpu.instructionCount(); }
 
     /** Replays every event up to and including END; returns normally at END (state ready to compare). */
-    void run() throws Stop {
+    void run() throws Stop { run(false); }
+
+    /**
+     * Replays until every checkpoint has been passed (at the latest to END), for a pass that only observes the
+     * checkpoints. The rest may be skipped only because another pass over the same window already reached END:
+     * the replay is deterministic, so this one would too.
+     */
+    void runThroughCheckpoints() throws Stop { run(true); }
+
+    private void run(boolean untilLastCheckpoint) throws Stop {
         beginTrace();
         if (checkpointListener != null) {
             while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] <= 0) {
@@ -195,6 +204,7 @@ final class Replay implements AutoCloseable {
             }
         }
         for (PcmEvent e : window.events()) {
+            if (untilLastCheckpoint && nextCheckpoint >= checkpoints.length) return;
             switch (e.kind()) {
                 case STATE -> { }
                 case END -> {
@@ -218,12 +228,11 @@ final class Replay implements AutoCloseable {
 
     private void interrupt(PcmEvent e) throws Stop {
         long p = e.position();
-        if (p < position()) throw Stop.inconclusive("INTERRUPT at position " + p + " lies before the replay position " + position());
-        advanceTo(p, e);
+        reach(e);
         // inside a REP string instruction the interpreter yields between chunks of iterations: find the chunk
         int guard = 0;
-        while (vcpu.instructionCount() == p && (vcpu.rip() != e.rip() || vcpu.gpr(2) != e.rcx())
-                && vcpu.rip() == e.rip() && vcpu.inRepStringIteration() && guard++ < 1_000_000) {
+        while (vcpu.instructionCount() == p && vcpu.rip() == e.rip() && vcpu.gpr(2) != e.rcx()
+                && vcpu.inRepStringIteration() && guard++ < 1_000_000) {
             VmExit x = step(p);
             if (x != null) {
                 throw Stop.inconclusive("interrupt inside a REP string instruction at position " + p
@@ -256,11 +265,7 @@ final class Replay implements AutoCloseable {
 
     private void dma(PcmEvent e) throws Stop {
         long p = e.position();
-        boolean duringExit = p == lastExitPosition && position() == countAfterLastExit;
-        if (!duringExit) {
-            if (p < position()) throw Stop.inconclusive("DMA_WRITE at position " + p + " lies before the replay position " + position());
-            advanceTo(p, e);
-        }
+        if (!duringLastExit(p)) reach(e);
         beginTrace();
         byte[] data = e.data();
         long gpa = e.address();
@@ -268,10 +273,7 @@ final class Replay implements AutoCloseable {
             throw Stop.inconclusive("DMA_WRITE of " + data.length + " bytes at 0x" + Long.toHexString(gpa) + " is outside RAM");
         }
         MemorySegment.copy(data, 0, ram, ValueLayout.JAVA_BYTE, gpa, data.length);
-        if (tracing()) {
-            beginTrace();
-            tracer.changed(p, vcpu.rip(), this);
-        }
+        if (tracing()) tracer.changed(p, vcpu.rip(), this);
         consistentUpTo = p;
     }
 
@@ -281,8 +283,7 @@ final class Replay implements AutoCloseable {
     /** CHECKPOINT: the recording CPU's registers after {@code position} instructions; compared here. */
     private void checkpoint(PcmEvent e) throws Stop {
         long p = e.position();
-        if (p < position()) throw Stop.inconclusive("CHECKPOINT at position " + p + " lies before the replay position " + position());
-        advanceTo(p, e);
+        reach(e);
         try {
             registerCheckpoints.record(e);
         } catch (IllegalArgumentException x) {
@@ -294,11 +295,7 @@ final class Replay implements AutoCloseable {
     /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */
     private void registerWrite(PcmEvent e) throws Stop {
         long p = e.position();
-        boolean duringExit = p == lastExitPosition && position() == countAfterLastExit;
-        if (!duringExit) {
-            if (p < position()) throw Stop.inconclusive("REG_WRITE at position " + p + " lies before the replay position " + position());
-            advanceTo(p, e);
-        }
+        if (!duringLastExit(p)) reach(e);
         int index = (int) e.address();
         if (e.address() < 0 || e.address() >= Registers.NAMES.length) {
             throw Stop.inconclusive("REG_WRITE of register index " + e.address());
@@ -307,11 +304,23 @@ final class Replay implements AutoCloseable {
         long[] a = vcpu.registers().toArray();
         a[index] = e.value();
         vcpu.setRegisters(Registers.fromArray(a));
-        if (tracing()) {
-            beginTrace();
-            tracer.changed(p, vcpu.rip(), this);
-        }
+        if (tracing()) tracer.changed(p, vcpu.rip(), this);
         consistentUpTo = p;
+    }
+
+    /**
+     * Whether an event at {@code p} belongs to the input exit just completed there (logged during that exit,
+     * after its instruction retired) rather than before the next instruction.
+     */
+    private boolean duringLastExit(long p) {
+        return p == lastExitPosition && position() == countAfterLastExit;
+    }
+
+    /** Runs to the position of {@code e}, which the replay must not have passed (else the log is out of order). */
+    private void reach(PcmEvent e) throws Stop {
+        long p = e.position();
+        if (p < position()) throw Stop.inconclusive(e.kind() + " at position " + p + " lies before the replay position " + position());
+        advanceTo(p, e);
     }
 
     private static EventKind kindOf(VmExit x) {
@@ -358,7 +367,7 @@ final class Replay implements AutoCloseable {
     /** An input the instruction at the event's position consumed (or an output it produced, MMIO_WRITE). */
     private void input(PcmEvent e) throws Stop {
         long p = e.position();
-        if (p < position() && !(p == lastExitPosition && position() == countAfterLastExit)) {
+        if (p < position() && !duringLastExit(p)) {
             // the consuming instruction already retired: only possible if two events share an exit
             throw Stop.inconclusive(e.kind() + " at position " + p + " lies before the replay position " + position());
         }
@@ -424,8 +433,7 @@ final class Replay implements AutoCloseable {
     /** Runs until the next input exit, which must belong to the instruction after {@code p} retired instructions. */
     private VmExit runToExit(long p, PcmEvent e) throws Stop {
         while (true) {
-            long target = Math.min(p + 1, nextStop(p + 1));
-            VmExit x = runChunk(target);
+            VmExit x = runChunk(nextStop(p + 1));
             if (x == null) {
                 if (position() >= p + 1) {
                     throw Stop.diverged(p, vcpu.rip(), List.of("log: " + describe(e) + " consumed by instruction "
@@ -448,7 +456,7 @@ final class Replay implements AutoCloseable {
     /** Runs until exactly {@code p} instructions retired (no input exit on the way). */
     private void advanceTo(long p, PcmEvent e) throws Stop {
         while (position() < p) {
-            VmExit x = runChunk(Math.min(p, nextStop(p)));
+            VmExit x = runChunk(nextStop(p));
             if (x == null) continue;
             if (kindOf(x) != null) {
                 long at = vcpu.exitPosition(x);
@@ -488,7 +496,7 @@ final class Replay implements AutoCloseable {
         }
     }
 
-    /** The next checkpoint/progress position that cuts a run to {@code target}. */
+    /** Where a run to {@code target} stops: {@code target}, or an earlier checkpoint, progress or trace start. */
     private long nextStop(long target) {
         long t = Math.min(target, nextProgress);
         if (nextCheckpoint < checkpoints.length) t = Math.min(t, checkpoints[nextCheckpoint]);

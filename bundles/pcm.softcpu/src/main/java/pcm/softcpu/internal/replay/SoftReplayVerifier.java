@@ -72,7 +72,7 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
                 Divergence cp = r.registerCheckpoints.divergence().orElse(null);
-                if (cp != null && (!s.diverged || cp.position() <= s.divergence.position())) {
+                if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
@@ -93,12 +93,12 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             }
             long[] cps = strategy == null ? new long[0] : strategy.checkpoints(window);
             try {
-                Divergence d = Localiser.localise(window, fin, consistent, cps, prog);
+                Divergence d = Localiser.localise(window, insns, fin, consistent, cps, prog);
                 if (cp != null && cp.position() < d.position()) d = cp.with(d.differences());
                 else if (cp != null) d = d.with(cp.differences());
                 return Verdict.diverged(ID, wid, insns, d);
             } catch (Replay.Stop s) {
-                return Verdict.inconclusive(ID, wid, insns, "final state differs but localisation failed: " + s.why
+                return Verdict.inconclusive(ID, wid, insns, "final state differs but localisation failed: " + s.getMessage()
                         + "; " + String.join("; ", fin.lines()));
             }
         } catch (Throwable t) {
@@ -108,7 +108,8 @@ public final class SoftReplayVerifier implements ReplayVerifier {
     }
 
     private static Verdict stopped(Replay.Stop s, String wid, long insns) {
-        return s.diverged ? Verdict.diverged(ID, wid, insns, s.divergence) : Verdict.inconclusive(ID, wid, insns, s.why);
+        return s.divergence != null ? Verdict.diverged(ID, wid, insns, s.divergence)
+                : Verdict.inconclusive(ID, wid, insns, s.getMessage());
     }
 
     private static LongConsumer safe(LongConsumer p) {

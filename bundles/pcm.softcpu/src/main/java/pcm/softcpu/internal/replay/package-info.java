@@ -41,8 +41,8 @@
  * <li>A logged event that does not match (kind, position, address, MMIO write value, RIP/RCX at an
  * interrupt) is the divergence, at its position, found during the replay itself.</li>
  * <li>Otherwise the replay reached END with differing locations D (registers, held MSRs, RAM bytes: up to
- * 8 per page, 256 pages). Pass 2 replays again and samples D at position 0 and at every checkpoint of the
- * {@code ReplayStrategy} (none for {@code full}); for each location the last checkpoint where it did not
+ * 8 per page, 256 pages). Pass 2 replays again, up to the last checkpoint, and samples D at position 0 and at
+ * every checkpoint of the {@code ReplayStrategy} (none for {@code full}); for each location the last checkpoint where it did not
  * yet hold its final replay value bounds its last change from below. Pass 3 replays to the earliest of
  * those checkpoints at full speed and from there one interpreter step at a time, recording for each
  * location the last instruction (or logged input) that changed it. The divergence is the earliest such

@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.verify.Outcome;
@@ -172,7 +173,11 @@ class FaultInjectionTest {
             if (dest >= 0) {
                 if (v.rip() == addRip + addLen) {
                     found = pos - 1;
-                    if (flipAt >= 0) v.flipGprBit(dest, 3);
+                    if (flipAt >= 0) {
+                        long[] a = v.registers().toArray(); // a faulty ALU result: bit 3 of the ADD's destination
+                        a[dest] ^= 1L << 3;
+                        v.setRegisters(Registers.fromArray(a));
+                    }
                     done = true;
                 } else {
                     dest = -1;

@@ -77,20 +77,27 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
     @Override
     public Verdict verify(Window window, ReplayStrategy strategy, LongConsumer progress) {
         if (window == null || window.events() == null) return target.verify(window, strategy, progress);
-        Window w = switch (config.mode()) {
-            case "memory" -> FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.byteValue());
-            case "register" -> FaultInjector.registerBits(window, config.position(), config.index(), config.mask());
-            default -> FaultInjector.corruptInput(window, config.index(), config.mask());
-        };
-        if (w == null) return Verdict.inconclusive(id, window.id(), -1, switch (config.mode()) {
-            case "register" -> "no register checkpoint at position " + config.position() + " (or no register instruction "
-                    + config.position() + " leaves alone) to corrupt";
-            case "memory" -> "no position " + config.position() + " (the window is shorter) or no byte 0x"
-                    + Long.toHexString(config.gpa()) + " to corrupt";
-            default -> "no input event " + config.index() + " to corrupt";
-        });
+        FaultInjector.Corrupted w;
+        String nothingToCorrupt; // the INCONCLUSIVE reason when w is null
+        switch (config.mode()) {
+            case "memory" -> {
+                w = FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.byteValue());
+                nothingToCorrupt = "no position " + config.position() + " (the window is shorter) or no byte 0x"
+                        + Long.toHexString(config.gpa()) + " to corrupt";
+            }
+            case "register" -> {
+                w = FaultInjector.registerBits(window, config.position(), config.index(), config.mask());
+                nothingToCorrupt = "no register checkpoint at position " + config.position() + " (or no register instruction "
+                        + config.position() + " leaves alone) to corrupt";
+            }
+            default -> {
+                w = FaultInjector.corruptInput(window, config.index(), config.mask());
+                nothingToCorrupt = "no input event " + config.index() + " to corrupt";
+            }
+        }
+        if (w == null) return Verdict.inconclusive(id, window.id(), -1, nothingToCorrupt);
         Verdict v = target.verify(w, strategy, progress);
-        String fault = "injected: " + ((FaultInjector.Corrupted) w).fault() + " (verified by " + v.rcp() + ")";
+        String fault = "injected: " + w.fault() + " (verified by " + v.rcp() + ")";
         // the verdict under this verifier's id (so it is not mistaken for the target's verdict on the real window)
         return new Verdict(v.outcome(), id, window.id(), v.instructions(), v.divergence(),
                 v.detail().isEmpty() ? fault : v.detail() + "; " + fault);

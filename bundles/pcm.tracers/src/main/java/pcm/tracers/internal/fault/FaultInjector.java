@@ -97,11 +97,6 @@ public final class FaultInjector {
         return -1;
     }
 
-    /** Positions of the window's CHECKPOINT events (where {@link #registerBits} can inject). */
-    public static List<Long> checkpointPositions(Window w) {
-        return w.events().stream().filter(e -> e.kind() == EventKind.CHECKPOINT).map(PcmEvent::position).toList();
-    }
-
     /**
      * Adds a DMA_WRITE of {@code value} at {@code gpa} when exactly {@code position} instructions have
      * retired (before the events logged at that position). Returns null if the window ends before that

@@ -1,6 +1,7 @@
 package pcm.ui.internal.commands;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 /** Small helpers for reading the framework. */
@@ -30,5 +31,27 @@ final class Bundles {
 
     static long serviceId(ServiceReference<?> ref) {
         return ref.getProperty("service.id") instanceof Long l ? l : -1;
+    }
+
+    /** What a command does with a service it has looked up. */
+    @FunctionalInterface
+    interface ServiceFunction<S, R, E extends Exception> {
+        R apply(S service) throws E;
+    }
+
+    /**
+     * Looks up the service of that type, applies {@code f} to it and releases it again (so the framework's use
+     * count does not climb with every command); no such service is a {@link CommandFailure} with {@code missing}.
+     */
+    static <S, R, E extends Exception> R withService(BundleContext context, Class<S> type, String missing,
+                                                     ServiceFunction<S, R, E> f) throws E {
+        ServiceReference<S> ref = context.getServiceReference(type);
+        S service = ref == null ? null : context.getService(ref);
+        if (service == null) throw new CommandFailure(missing);
+        try {
+            return f.apply(service);
+        } finally {
+            context.ungetService(ref);
+        }
     }
 }

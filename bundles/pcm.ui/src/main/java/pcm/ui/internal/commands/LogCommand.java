@@ -6,7 +6,6 @@ import java.util.Locale;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -43,16 +42,13 @@ public class LogCommand {
     }
 
     private String withLogs(Action a) {
-        ServiceReference<WindowLogs> ref = context.getServiceReference(WindowLogs.class);
-        WindowLogs l = ref == null ? null : context.getService(ref);
-        if (l == null) throw new CommandFailure("no window log service (pcm.core's sampler is not active)");
-        try {
-            return a.run(l);
-        } catch (SamplingException | IOException e) {
-            throw new CommandFailure("log: " + e.getMessage(), e);
-        } finally {
-            context.ungetService(ref);
-        }
+        return Bundles.withService(context, WindowLogs.class, "no window log service (pcm.core's sampler is not active)", l -> {
+            try {
+                return a.run(l);
+            } catch (SamplingException | IOException e) {
+                throw new CommandFailure("log: " + e.getMessage(), e);
+            }
+        });
     }
 
     static String apply(WindowLogs logs, String action, String window) throws SamplingException, IOException {

@@ -2,9 +2,20 @@ package pcm.ui.internal.commands;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -15,12 +26,6 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.SamplingPolicy;
@@ -33,6 +38,7 @@ import pcm.core.api.verify.VerificationService;
 import pcm.core.api.vm.ConsoleListener;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
+import pcm.ui.internal.format.Values;
 import pcm.ui.internal.format.VmReport;
 
 /**
@@ -69,12 +75,20 @@ public class RunCommand {
             @Descriptor("instructions per sampling window (default " + DEFAULT_WINDOW + "); 0 = no sampling; -1 keeps the periodic policy's") @Parameter(names = {"-w", "--window"}, absentValue = DEFAULT_WINDOW) long windowInstructions,
             @Descriptor("milliseconds between windows (default " + DEFAULT_PERIOD + "); -1 keeps the periodic policy's") @Parameter(names = {"-p", "--period"}, absentValue = DEFAULT_PERIOD) long periodMillis)
             throws Exception {
-        Vm vm = service(Vm.class, "no VM service (pcm.core's VM manager is not active)");
+        try (HeldServices services = new HeldServices()) {
+            return runWith(services, blocks, backend, timeoutSeconds, windowInstructions, periodMillis);
+        }
+    }
+
+    /** The run, with the services it looks up held (and released) by the caller. */
+    private String runWith(HeldServices services, long blocks, String backend, long timeoutSeconds, long windowInstructions,
+                           long periodMillis) throws Exception {
+        Vm vm = services.get(Vm.class, "no VM service (pcm.core's VM manager is not active)");
         applyOverrides(vm, blocks, backend);
         boolean sampling = windowInstructions != 0;
-        Sampler sampler = sampling ? service(Sampler.class, "no sampler (pcm.core's sampling is not active)") : null;
+        Sampler sampler = sampling ? services.get(Sampler.class, "no sampler (pcm.core's sampling is not active)") : null;
         VerificationService verification = sampling
-                ? service(VerificationService.class, "no verification service (pcm.core's verification is not active)") : null;
+                ? services.get(VerificationService.class, "no verification service (pcm.core's verification is not active)") : null;
         if (sampling) applyPolicy(windowInstructions, periodMillis);
 
         PrintStream out = System.out; // the vCPU thread writes here: the launcher's real stdout
@@ -101,7 +115,7 @@ public class RunCommand {
                 ? context.registerService(VerdictListener.class, listener, null) : null;
         OptionalInt status;
         long guestMillis = 0;
-        java.util.Set<String> earlier = new java.util.HashSet<>(); // windows of earlier runs in this data directory
+        Set<String> earlier = new HashSet<>(); // windows of earlier runs in this data directory
         try {
             if (sampling) sampler.windows().forEach(w -> earlier.add(w.id()));
             long started = System.nanoTime();
@@ -109,15 +123,17 @@ public class RunCommand {
             if (sampling) sampler.startPeriodic(null);
             status = vm.awaitStop(timeoutSeconds * 1000);
             guestMillis = (System.nanoTime() - started) / 1_000_000;
+            if (status.isEmpty()) {
+                // no verdicts are reported on this path: stop at once rather than wait for sampler and verifiers
+                if (sampling) sampler.stopPeriodic();
+                vm.stop();
+                vm.awaitStop(5_000);
+                throw new CommandFailure("the guest did not stop within " + timeoutSeconds + " s; stopped it");
+            }
             if (sampling) {
                 sampler.stopPeriodic();
                 awaitSamplerIdle(sampler, timeoutSeconds * 1000);
                 if (!verification.awaitIdle(timeoutSeconds * 1000)) out.println("warning: verification did not finish within " + timeoutSeconds + " s");
-            }
-            if (status.isEmpty()) {
-                vm.stop();
-                vm.awaitStop(5_000);
-                throw new CommandFailure("the guest did not stop within " + timeoutSeconds + " s; stopped it");
             }
         } catch (VmException e) {
             throw new CommandFailure("run failed: " + e.getMessage(), e);
@@ -128,21 +144,23 @@ public class RunCommand {
         StringBuilder summary = new StringBuilder();
         long diverged = 0;
         if (sampling) {
-            Map<String, Long> events = new java.util.HashMap<>();
-            for (WindowInfo w : sampler.windows()) {
-                if (!earlier.contains(w.id())) events.put(w.id(), w.eventCounts().values().stream().mapToLong(Long::longValue).sum());
-            }
+            // this run's windows (listing the store reads every window's log: once)
+            List<WindowInfo> windows = sampler.windows().stream().filter(w -> !earlier.contains(w.id())).toList();
+            Map<String, Long> events = new HashMap<>();
+            for (WindowInfo w : windows) events.put(w.id(), Values.total(w.eventCounts()));
             List<Verdict> sorted = new ArrayList<>(verdicts.stream().filter(v -> events.containsKey(v.windowId())).toList());
             sorted.sort(Comparator.comparing(Verdict::windowId).thenComparing(Verdict::rcp));
+            Set<String> verified = new HashSet<>();
             for (Verdict v : sorted) {
-                out.println("window " + v.windowId() + " " + v.outcome() + " rcp=" + v.rcp() + " insns=" + v.instructions()
-                        + " events=" + events.getOrDefault(v.windowId(), 0L));
-                if (v.outcome() != Outcome.MATCH) out.println("  " + VerifyCommand.format(v).lines().skip(1).map(String::strip)
+                verified.add(v.windowId());
+                // pcm:verify's text: its first line is this verdict line without the event count, the rest the detail
+                List<String> text = VerifyCommand.format(v).lines().toList();
+                out.println(text.getFirst() + " events=" + events.getOrDefault(v.windowId(), 0L));
+                if (v.outcome() != Outcome.MATCH) out.println("  " + text.stream().skip(1).map(String::strip)
                         .reduce((a, b) -> a + "; " + b).orElse(""));
             }
-            for (WindowInfo w : sampler.windows()) {
-                if (earlier.contains(w.id())) continue;
-                if (sorted.stream().noneMatch(v -> v.windowId().equals(w.id()))) {
+            for (WindowInfo w : windows) {
+                if (!verified.contains(w.id())) {
                     out.println("window " + w.id() + " INCONCLUSIVE rcp=- insns=" + w.instructions() + " events="
                             + events.getOrDefault(w.id(), 0L));
                     out.println("  not verified: the window is " + w.state());
@@ -171,33 +189,31 @@ public class RunCommand {
     /** Window length and period of the periodic policy, through Config Admin; waits until the policy has them. */
     private void applyPolicy(long windowInstructions, long periodMillis) throws IOException, InterruptedException {
         if (windowInstructions < 0 && periodMillis < 0) return;
-        ConfigurationAdmin cm = service(ConfigurationAdmin.class, "no Config Admin service: cannot apply sampling options");
-        Configuration cfg = cm.getConfiguration(PERIODIC_PID, "?");
-        Dictionary<String, Object> props = cfg.getProperties() == null ? new Hashtable<>() : cfg.getProperties();
-        if (windowInstructions > 0) props.put("windowInstructions", windowInstructions);
-        if (periodMillis >= 0) props.put("periodMillis", Math.max(1, periodMillis));
-        cfg.update(props);
-        long deadline = System.currentTimeMillis() + CONFIG_APPLY_TIMEOUT_MS;
-        while (true) {
-            SamplingPolicy p = periodicPolicy();
-            if (p != null && (windowInstructions <= 0 || p.windowInstructions() == windowInstructions)
-                    && (periodMillis < 0 || p.delayBeforeNextWindowMillis() == Math.max(1, periodMillis))) return;
-            if (System.currentTimeMillis() > deadline) throw new CommandFailure("the periodic policy did not take the new configuration in time");
-            Thread.sleep(20);
-        }
+        configure(PERIODIC_PID, "no Config Admin service: cannot apply sampling options", props -> {
+            if (windowInstructions > 0) props.put("windowInstructions", windowInstructions);
+            if (periodMillis >= 0) props.put("periodMillis", Math.max(1, periodMillis));
+        }, () -> periodicPolicyHas(p -> (windowInstructions <= 0 || p.windowInstructions() == windowInstructions)
+                && (periodMillis < 0 || p.delayBeforeNextWindowMillis() == Math.max(1, periodMillis))),
+                "the periodic policy did not take the new configuration in time");
     }
 
-    private SamplingPolicy periodicPolicy() {
+    /** Whether the periodic policy (the first registered one) passes the test; false while there is none. */
+    private boolean periodicPolicyHas(Predicate<SamplingPolicy> test) {
         try {
             for (ServiceReference<SamplingPolicy> ref : context.getServiceReferences(SamplingPolicy.class,
                     "(" + SamplingPolicy.ID + "=periodic)")) {
                 SamplingPolicy p = context.getService(ref);
-                if (p != null) return p;
+                if (p == null) continue;
+                try {
+                    return test.test(p);
+                } finally {
+                    context.ungetService(ref); // asked every 20 ms while waiting: do not let the use count climb
+                }
             }
         } catch (org.osgi.framework.InvalidSyntaxException e) {
             throw new IllegalStateException(e);
         }
-        return null;
+        return false;
     }
 
     /** Must match pcm.core's PeriodicPolicy.PID. */
@@ -206,18 +222,32 @@ public class RunCommand {
     /** Writes overrides into the pcm.vm configuration and waits until the VM component has them. */
     private void applyOverrides(Vm vm, long blocks, String backend) throws IOException, InterruptedException {
         if (blocks <= 0 && backend.isEmpty()) return;
-        ConfigurationAdmin cm = service(ConfigurationAdmin.class, "no Config Admin service: cannot apply run options");
-        Configuration cfg = cm.getConfiguration(VM_PID, "?");
-        Dictionary<String, Object> props = cfg.getProperties() == null ? new Hashtable<>() : cfg.getProperties();
-        if (blocks > 0) props.put("workloadBlocks", blocks);
-        if (!backend.isEmpty()) props.put("backend", backend);
         // Config Admin delivers updates asynchronously: tag this one and wait until the VM reports it.
         String generation = Long.toString(System.nanoTime());
-        props.put(CONFIG_GENERATION, generation);
-        cfg.update(props);
+        configure(VM_PID, "no Config Admin service: cannot apply run options", props -> {
+            if (blocks > 0) props.put("workloadBlocks", blocks);
+            if (!backend.isEmpty()) props.put("backend", backend);
+            props.put(CONFIG_GENERATION, generation);
+        }, () -> generation.equals(String.valueOf(vm.configuration().get(CONFIG_GENERATION))),
+                "the VM did not take the new configuration in time");
+    }
+
+    /**
+     * Merges into the configuration of {@code pid} (location "?": whichever bundle binds it) and waits until
+     * {@code applied} says its component has taken it; {@code late} is the failure after CONFIG_APPLY_TIMEOUT_MS.
+     */
+    private void configure(String pid, String noConfigAdmin, Consumer<Dictionary<String, Object>> merge,
+                           BooleanSupplier applied, String late) throws IOException, InterruptedException {
+        Bundles.withService(context, ConfigurationAdmin.class, noConfigAdmin, cm -> {
+            Configuration cfg = cm.getConfiguration(pid, "?");
+            Dictionary<String, Object> props = cfg.getProperties() == null ? new Hashtable<>() : cfg.getProperties();
+            merge.accept(props);
+            cfg.update(props);
+            return null;
+        });
         long deadline = System.currentTimeMillis() + CONFIG_APPLY_TIMEOUT_MS;
-        while (!generation.equals(String.valueOf(vm.configuration().get(CONFIG_GENERATION)))) {
-            if (System.currentTimeMillis() > deadline) throw new CommandFailure("the VM did not take the new configuration in time");
+        while (!applied.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) throw new CommandFailure(late);
             Thread.sleep(20);
         }
     }
@@ -225,10 +255,24 @@ public class RunCommand {
     /** Must match pcm.core's KernelVm.CONFIG_GENERATION. */
     static final String CONFIG_GENERATION = "pcm.config.generation";
 
-    private <T> T service(Class<T> type, String missing) {
-        ServiceReference<T> ref = context.getServiceReference(type);
-        T s = ref == null ? null : context.getService(ref);
-        if (s == null) throw new CommandFailure(missing);
-        return s;
+    /**
+     * The services one run uses, each released when the run ends (the framework counts every getService). Releasing
+     * does not deactivate them: the runtime sets ds.delayed.keepInstances (runconfigs/README.md).
+     */
+    private final class HeldServices implements AutoCloseable {
+        private final List<ServiceReference<?>> refs = new ArrayList<>();
+
+        <T> T get(Class<T> type, String missing) {
+            ServiceReference<T> ref = context.getServiceReference(type);
+            T s = ref == null ? null : context.getService(ref);
+            if (s == null) throw new CommandFailure(missing);
+            refs.add(ref);
+            return s;
+        }
+
+        @Override
+        public void close() {
+            refs.forEach(context::ungetService);
+        }
     }
 }

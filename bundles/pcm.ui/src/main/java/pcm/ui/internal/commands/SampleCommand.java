@@ -9,7 +9,6 @@ import java.util.Locale;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -59,16 +58,13 @@ public class SampleCommand {
     }
 
     private String withSampler(Action a) {
-        ServiceReference<Sampler> ref = context.getServiceReference(Sampler.class);
-        Sampler s = ref == null ? null : context.getService(ref);
-        if (s == null) throw new CommandFailure("no sampler service (pcm.core's sampler is not active)");
-        try {
-            return a.run(s);
-        } catch (SamplingException e) {
-            throw new CommandFailure("sample: " + e.getMessage() + " (state " + s.state() + ")", e);
-        } finally {
-            context.ungetService(ref);
-        }
+        return Bundles.withService(context, Sampler.class, "no sampler service (pcm.core's sampler is not active)", s -> {
+            try {
+                return a.run(s);
+            } catch (SamplingException e) {
+                throw new CommandFailure("sample: " + e.getMessage() + " (state " + s.state() + ")", e);
+            }
+        });
     }
 
     static String apply(Sampler s, String action, String arg, long insns, long timeout) throws SamplingException {

@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -31,26 +30,24 @@ public class VerifyCommand {
     public String verify(
             @Descriptor("verifier (RCP) id; absent = each configured verifier") @Parameter(names = {"-r", "--rcp"}, absentValue = "") String rcp,
             @Descriptor("window id (see pcm:windows)") String window) {
-        ServiceReference<VerificationService> ref = context.getServiceReference(VerificationService.class);
-        VerificationService service = ref == null ? null : context.getService(ref);
-        if (service == null) throw new CommandFailure("no verification service (pcm.core's verification is not active)");
-        PrintStream out = System.out;
-        AtomicLong lastPrint = new AtomicLong(System.nanoTime());
-        try {
-            Verdict v = service.verify(window, rcp.isEmpty() ? null : rcp, position -> {
-                long now = System.nanoTime();
-                long last = lastPrint.get();
-                if (now - last >= PROGRESS_EVERY_NANOS && lastPrint.compareAndSet(last, now)) {
-                    out.println("  replayed " + position + " instructions ...");
-                    out.flush();
-                }
-            });
-            return format(v);
-        } catch (VerificationException e) {
-            throw new CommandFailure("verify failed: " + e.getMessage(), e);
-        } finally {
-            context.ungetService(ref);
-        }
+        return Bundles.withService(context, VerificationService.class,
+                "no verification service (pcm.core's verification is not active)", service -> {
+            PrintStream out = System.out;
+            AtomicLong lastPrint = new AtomicLong(System.nanoTime());
+            try {
+                Verdict v = service.verify(window, rcp.isEmpty() ? null : rcp, position -> {
+                    long now = System.nanoTime();
+                    long last = lastPrint.get();
+                    if (now - last >= PROGRESS_EVERY_NANOS && lastPrint.compareAndSet(last, now)) {
+                        out.println("  replayed " + position + " instructions ...");
+                        out.flush();
+                    }
+                });
+                return format(v);
+            } catch (VerificationException e) {
+                throw new CommandFailure("verify failed: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** The main job's verdict line, plus where and what for a divergence. */

@@ -4,7 +4,6 @@ import java.util.Locale;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
@@ -34,16 +33,13 @@ public class VmCommand {
                      @Descriptor("vCPU index (regs)") int vcpu) {
         String a = action.toLowerCase(Locale.ROOT);
         if (!VmReport.ACTIONS.contains(a)) throw new CommandFailure("unknown action '" + action + "'. " + VmReport.usage());
-        ServiceReference<Vm> ref = context.getServiceReference(Vm.class);
-        Vm vm = ref == null ? null : context.getService(ref);
-        if (vm == null) throw new CommandFailure("no VM service (pcm.core's VM manager is not active)");
-        try {
-            return apply(vm, a, vcpu);
-        } catch (VmException e) {
-            throw new CommandFailure("vm " + a + " failed: " + e.getMessage() + " (VM state " + safeState(vm) + ")", e);
-        } finally {
-            context.ungetService(ref);
-        }
+        return Bundles.withService(context, Vm.class, "no VM service (pcm.core's VM manager is not active)", vm -> {
+            try {
+                return apply(vm, a, vcpu);
+            } catch (VmException e) {
+                throw new CommandFailure("vm " + a + " failed: " + e.getMessage() + " (VM state " + safeState(vm) + ")", e);
+            }
+        });
     }
 
     static String apply(Vm vm, String action, int vcpu) throws VmException {

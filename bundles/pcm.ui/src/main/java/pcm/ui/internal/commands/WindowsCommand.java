@@ -30,14 +30,8 @@ public class WindowsCommand {
 
     @Descriptor("sampling windows: id, state, instructions, events by kind, size, verdicts")
     public String windows() {
-        ServiceReference<Sampler> ref = context.getServiceReference(Sampler.class);
-        Sampler s = ref == null ? null : context.getService(ref);
-        if (s == null) throw new CommandFailure("no sampler service (pcm.core's sampler is not active)");
-        try {
-            return render(withVerdicts(s.windows()));
-        } finally {
-            context.ungetService(ref);
-        }
+        return Bundles.withService(context, Sampler.class, "no sampler service (pcm.core's sampler is not active)",
+                s -> render(withVerdicts(s.windows())));
     }
 
     /** Verdicts live in the verification service (stored beside the windows); the sampler knows only the windows. */

@@ -1,5 +1,9 @@
 package pcm.ui.internal.exec;
 
+import org.apache.felix.gogo.runtime.CommandNotFoundException;
+
+import pcm.ui.internal.commands.CommandFailure;
+
 /**
  * How a command run by {@code bin/pcm exec} ends: the process exit status and what to print.
  * <ul>
@@ -25,7 +29,7 @@ public record ExecOutcome(int status, String message) {
 
     public static ExecOutcome failed(ExecCommand command, Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c.getClass().getSimpleName().equals("CommandNotFoundException"))
+            if (c instanceof CommandNotFoundException)
                 return new ExecOutcome(NOT_FOUND, "pcm: command not found: " + command.name()
                     + " (list the commands with: bin/pcm exec help)");
         }
@@ -35,7 +39,7 @@ public record ExecOutcome(int status, String message) {
             && root.getCause() != null) root = root.getCause();
         String what = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
         if (!(root instanceof IllegalArgumentException || root instanceof IllegalStateException
-            || root.getClass().getSimpleName().equals("CommandFailure")))
+            || root instanceof CommandFailure))
             what = root.getClass().getSimpleName() + ": " + what;
         return new ExecOutcome(FAILED, "pcm: " + command.name() + ": " + what);
     }

@@ -60,20 +60,25 @@ public record StatusReport(Framework framework, List<BundleRow> bundles, List<Ba
             sb.append("  state   : ").append(vm.state()).append('\n');
             sb.append("  backend : ").append(vm.backend()).append('\n');
             sb.append("  vcpus   : ").append(vm.vcpus()).append('\n');
-            sb.append("  exits   : ").append(Values.total(vm.exits())).append(" (").append(Values.counters(vm.exits())).append(")\n");
+            sb.append("  exits   : ").append(totalLine(vm.exits())).append('\n');
         }
 
         sb.append("\nexit dispatcher:\n");
         if (dispatcher == null) sb.append("  no ExitDispatcher service\n");
         else {
-            sb.append("  dispatched : ").append(Values.total(dispatcher.dispatched())).append(" (").append(Values.counters(dispatcher.dispatched())).append(")\n");
-            sb.append("  unhandled  : ").append(Values.total(dispatcher.unhandled())).append(" (").append(Values.counters(dispatcher.unhandled())).append(")\n");
-            sb.append("  failures   : ").append(Values.total(dispatcher.failures())).append(" (").append(Values.counters(dispatcher.failures())).append(")\n");
+            sb.append("  dispatched : ").append(totalLine(dispatcher.dispatched())).append('\n');
+            sb.append("  unhandled  : ").append(totalLine(dispatcher.unhandled())).append('\n');
+            sb.append("  failures   : ").append(totalLine(dispatcher.failures())).append('\n');
             if (dispatcher.handlers() != null)
                 dispatcher.handlers().forEach((kind, hs) -> {
                     if (!hs.isEmpty()) sb.append("  handlers ").append(kind).append(" : ").append(String.join(", ", hs)).append('\n');
                 });
         }
         return sb.toString();
+    }
+
+    /** {@code <total> (<non-zero counters>)}. */
+    private static String totalLine(Map<?, Long> counts) {
+        return Values.total(counts) + " (" + Values.counters(counts) + ")";
     }
 }

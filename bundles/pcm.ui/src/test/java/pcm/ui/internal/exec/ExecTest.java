@@ -7,20 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.InvocationTargetException;
 
+import org.apache.felix.gogo.runtime.CommandNotFoundException;
 import org.junit.jupiter.api.Test;
 
 import pcm.ui.internal.commands.CommandFailure;
 
 class ExecTest {
-
-    /** Same simple name as Gogo's exception, which is matched by name (it lives in a private package). */
-    static class CommandNotFoundException extends IllegalArgumentException {
-        private static final long serialVersionUID = 1L;
-
-        CommandNotFoundException(String command) {
-            super("Command not found: " + command);
-        }
-    }
 
     @Test
     void parsesScopedCommand() {

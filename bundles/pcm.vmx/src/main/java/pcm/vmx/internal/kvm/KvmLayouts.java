@@ -88,6 +88,11 @@ final class KvmLayouts {
             JAVA_INT.withName("control"), JAVA_INT.withName("pad"), sequenceLayout(8, JAVA_LONG).withName("debugreg"))
             .withName("kvm_guest_debug");
 
+    /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-get-debugregs">struct kvm_debugregs</a>, 128 bytes. */
+    static final StructLayout KVM_DEBUGREGS = structLayout(
+            sequenceLayout(4, JAVA_LONG).withName("db"), JAVA_LONG.withName("dr6"), JAVA_LONG.withName("dr7"),
+            JAVA_LONG.withName("flags"), sequenceLayout(9, JAVA_LONG).withName("reserved")).withName("kvm_debugregs");
+
     /** <a href="https://docs.kernel.org/virt/kvm/api.html#kvm-get-vcpu-events">struct kvm_vcpu_events</a>, 64 bytes. */
     static final StructLayout KVM_VCPU_EVENTS = structLayout(
             structLayout(JAVA_BYTE.withName("injected"), JAVA_BYTE.withName("nr"), JAVA_BYTE.withName("has_error_code"),
@@ -278,6 +283,11 @@ final class KvmLayouts {
     static final long EV_FLAGS = off(KVM_VCPU_EVENTS, "flags");
     static final long EV_TRIPLE_FAULT_PENDING = off(KVM_VCPU_EVENTS, "triple_fault", "pending");
 
+    // kvm_debugregs
+    static final long DEBUGREGS_DB = off(KVM_DEBUGREGS, "db");
+    static final long DEBUGREGS_DR6 = off(KVM_DEBUGREGS, "dr6");
+    static final long DEBUGREGS_DR7 = off(KVM_DEBUGREGS, "dr7");
+
     /** Throws if a layout size differs from the size the kernel encodes in the ioctl number. */
     static void check() {
         checkSize(KVM_REGS, KvmApi.KVM_GET_REGS);
@@ -288,6 +298,7 @@ final class KvmLayouts {
         checkSize(KVM_USERSPACE_MEMORY_REGION, KvmApi.KVM_SET_USER_MEMORY_REGION);
         checkSize(KVM_GUEST_DEBUG, KvmApi.KVM_SET_GUEST_DEBUG);
         checkSize(KVM_VCPU_EVENTS, KvmApi.KVM_GET_VCPU_EVENTS);
+        checkSize(KVM_DEBUGREGS, KvmApi.KVM_GET_DEBUGREGS);
         checkSize(KVM_DIRTY_LOG, KvmApi.KVM_GET_DIRTY_LOG);
         checkSize(KVM_INTERRUPT, KvmApi.KVM_INTERRUPT);
         checkSize(KVM_XCRS, KvmApi.KVM_GET_XCRS);

@@ -49,6 +49,7 @@ public final class KvmVcpu implements VirtualCpu {
     private final MemorySegment msrBuf;
     private final MemorySegment irqBuf;
     private final MemorySegment debugBuf;
+    private final MemorySegment debugRegsBuf;
     private final MemorySegment eventsBuf;
     private final MemorySegment sigmaskBuf;
     private final MemorySegment xsaveBuf;
@@ -85,6 +86,7 @@ public final class KvmVcpu implements VirtualCpu {
         this.msrBuf = arena.allocate(KVM_MSRS.byteSize() + KVM_MSR_ENTRY.byteSize(), 8);
         this.irqBuf = arena.allocate(KvmLayouts.KVM_INTERRUPT);
         this.debugBuf = arena.allocate(KVM_GUEST_DEBUG);
+        this.debugRegsBuf = arena.allocate(KVM_DEBUGREGS);
         this.eventsBuf = arena.allocate(KVM_VCPU_EVENTS);
         this.sigmaskBuf = arena.allocate(KVM_SIGNAL_MASK);
         this.xsaveBuf = arena.allocate(KVM_XSAVE_SIZE, 64);
@@ -658,30 +660,25 @@ public final class KvmVcpu implements VirtualCpu {
      * Not in the API (position counting checks DR6 around trap-flag steps).
      */
     public long[] debugRegs() throws BackendException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(128, 8);
-            ioctl(KvmApi.KVM_GET_DEBUGREGS, buf);
-            long[] d = new long[8];
-            for (int i = 0; i < 4; i++) {
-                d[i] = buf.get(JAVA_LONG, 8L * i);
-            }
-            d[6] = buf.get(JAVA_LONG, 32);
-            d[7] = buf.get(JAVA_LONG, 40);
-            return d;
+        ioctl(KvmApi.KVM_GET_DEBUGREGS, debugRegsBuf);
+        long[] d = new long[8];
+        for (int i = 0; i < 4; i++) {
+            d[i] = debugRegsBuf.get(JAVA_LONG, DEBUGREGS_DB + 8L * i);
         }
+        d[6] = debugRegsBuf.get(JAVA_LONG, DEBUGREGS_DR6);
+        d[7] = debugRegsBuf.get(JAVA_LONG, DEBUGREGS_DR7);
+        return d;
     }
 
     /** KVM_SET_DEBUGREGS with the layout of {@link #debugRegs()}. Not in the API. */
     public void setDebugRegs(long[] d) throws BackendException {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(128, 8);
-            for (int i = 0; i < 4; i++) {
-                buf.set(JAVA_LONG, 8L * i, d[i]);
-            }
-            buf.set(JAVA_LONG, 32, d[6]);
-            buf.set(JAVA_LONG, 40, d[7]);
-            ioctl(KvmApi.KVM_SET_DEBUGREGS, buf);
+        debugRegsBuf.fill((byte) 0); // flags and reserved: KVM rejects a non-zero flags
+        for (int i = 0; i < 4; i++) {
+            debugRegsBuf.set(JAVA_LONG, DEBUGREGS_DB + 8L * i, d[i]);
         }
+        debugRegsBuf.set(JAVA_LONG, DEBUGREGS_DR6, d[6]);
+        debugRegsBuf.set(JAVA_LONG, DEBUGREGS_DR7, d[7]);
+        ioctl(KvmApi.KVM_SET_DEBUGREGS, debugRegsBuf);
     }
 
     /** The kind of KVM host this vCPU runs on (PVM or hardware). */

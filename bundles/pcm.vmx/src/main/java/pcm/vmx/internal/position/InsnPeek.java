@@ -5,12 +5,23 @@ package pcm.vmx.internal.position;
  * exit (RDTSC, RDTSCP, RDRAND, RDSEED, CPUID, RDPMC), REP string instructions (count once, when RIP
  * moves past them) and HLT. Everything else is {@link #OTHER}. Not a length decoder.
  */
-final class InsnPeek {
+public final class InsnPeek {
 
     static final int OTHER = 0, RDTSC = 1, RDTSCP = 2, RDRAND = 3, RDSEED = 4, CPUID = 5, RDPMC = 6, REP_STRING = 7,
             HLT = 8, IRETQ = 9;
 
+    /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@code Registers.toArray()}. */
+    private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
+
     private InsnPeek() {}
+
+    /**
+     * The index in {@link pcm.core.api.cpu.Registers#toArray()} of the general register with x86 number
+     * {@code x86} (0-15, as ModRM and REX encode it).
+     */
+    public static int registerIndex(int x86) {
+        return X86_TO_ARRAY[x86];
+    }
 
     /**
      * Classifies the instruction at the start of {@code b} (64-bit mode). For RDRAND/RDSEED the result also

@@ -1,5 +1,7 @@
 package pcm.vmx.internal.position;
 
+import java.util.function.IntFunction;
+
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.cpu.HostInfo;
 import pcm.core.api.cpu.Registers;
@@ -33,16 +35,16 @@ public final class StepCounter implements PositionCounter {
 
     private static final long TF = 0x100, IF = 0x200, NT = 0x4000, RF = 0x10000;
     private static final int DBG_ENABLE = 0x1, DBG_SINGLESTEP = 0x2, DBG_USE_HW_BP = 0x20000;
-    /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@link Registers#toArray()}. */
-    private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
     private static final VmExit.Interrupted TARGET_REACHED = new VmExit.Interrupted();
 
     /** Diagnostic step trace (system property pcm.kvmstep.trace = a directory), off by default. */
     private static final String TRACE_DIR = System.getProperty("pcm.kvmstep.trace");
-    private final StringBuilder trace = TRACE_DIR != null ? new StringBuilder() : null;
+    /** Guards every {@link #tr} call: with tracing off, the per-step path builds no varargs arrays nor boxes. */
+    private static final boolean TRACING = TRACE_DIR != null;
+    private final StringBuilder trace = TRACING ? new StringBuilder() : null;
 
     private void tr(String fmt, Object... a) {
-        if (trace != null) {
+        if (TRACING) {
             trace.append(position).append(' ').append(String.format(fmt, a)).append('\n');
         }
     }
@@ -63,7 +65,7 @@ public final class StepCounter implements PositionCounter {
     /** Guest debug registers saved before CPL3 stepping (DR6 gets BS from each injected #DB). */
     private long[] guestDr;
 
-    private long steps, userSteps;
+    private long userSteps;
     /** The state the counter itself just set (after an undo), so the next step need not read it back. */
     private Registers knownRegs;
     private SpecialRegisters knownSregs;
@@ -79,7 +81,7 @@ public final class StepCounter implements PositionCounter {
         cpu.setSingleStep(true);
         debugControl = DBG_ENABLE | DBG_SINGLESTEP;
         deliverPendingInterrupt();
-        if (trace != null) {
+        if (TRACING) {
             tr("start rip %x cpl %d", cpu.registers().rip(), cpu.specialRegisters().cs().dpl());
         }
     }
@@ -105,8 +107,7 @@ public final class StepCounter implements PositionCounter {
                     throw new StepException(StepException.Reason.FRAME_MISMATCH,
                             "an interrupt queued before the counter started was not delivered after " + MAX_REDO + " KVM_RUNs");
                 }
-                knownRegs = null;
-                knownSregs = null;
+                forgetState();
                 VmExit e = step();
                 if (e instanceof VmExit.InterruptWindow) {
                     windowExit = true;
@@ -126,8 +127,7 @@ public final class StepCounter implements PositionCounter {
         preDelivered++;
         position = 0;
         exitRip = -1;
-        knownRegs = null;
-        knownSregs = null;
+        forgetState();
     }
 
     /** True while the counter runs the guest before position 0 (no inputs are reported). */
@@ -150,16 +150,19 @@ public final class StepCounter implements PositionCounter {
      */
     public void countEmulated() {
         position++;
-        debugControl = -1; // RIP moved without KVM: re-arm single-step at the new RIP
-        knownRegs = null;
-        knownSregs = null;
+        registersChanged(); // RIP moved without KVM
     }
 
     /** The VMM changed the registers (replay: a logged REG_WRITE): nothing cached holds, re-arm single-step at RIP. */
     public void registersChanged() {
+        forgetState();
+        debugControl = -1;
+    }
+
+    /** Drops the state the counter last set ({@link #knownRegs}): the next step reads it from KVM. */
+    private void forgetState() {
         knownRegs = null;
         knownSregs = null;
-        debugControl = -1;
     }
 
     /** Reads up to {@code n} bytes at linear address {@code la} through the guest's page tables; returns the count. */
@@ -168,17 +171,7 @@ public final class StepCounter implements PositionCounter {
         return mem.read(s.cr0(), s.cr3(), s.cr4(), la, dst, n);
     }
 
-    /** KVM_RUN calls made for steps (diagnostics). */
-    long steps() {
-        return steps;
-    }
-
-    /** KVM_RUNs repeated because a kick or interrupt window ended a CPL3 step early (diagnostics). */
-    long redos() {
-        return redos;
-    }
-
-    /** Of those, CPL3 steps with a #DB undone (diagnostics). */
+    /** CPL3 steps with a #DB undone (diagnostics). */
     long userSteps() {
         return userSteps;
     }
@@ -213,9 +206,10 @@ public final class StepCounter implements PositionCounter {
         if (injected >= 0) {
             deliveringVector = injected;
         }
-        tr("runUntil %d exitRip %x", target, exitRip);
-        knownRegs = null; // the kernel may have changed the state since
-        knownSregs = null;
+        if (TRACING) {
+            tr("runUntil %d exitRip %x", target, exitRip);
+        }
+        forgetState(); // the kernel may have changed the state since
         try {
             if (exitRip >= 0) {
                 long rip = cpu.registers().rip();
@@ -227,7 +221,7 @@ public final class StepCounter implements PositionCounter {
             while (true) {
                 if (bounded && position >= target) {
                     cpu.refreshRunState();
-                    if (trace != null) {
+                    if (TRACING) {
                         tr("target reached rip %x", cpu.registers().rip());
                     }
                     return TARGET_REACHED;
@@ -237,7 +231,9 @@ public final class StepCounter implements PositionCounter {
                     cpu.refreshRunState(); // the state may have been rewritten after KVM's exit
                 }
                 if (e != null) {
-                    tr("ret %s", e);
+                    if (TRACING) {
+                        tr("ret %s", e);
+                    }
                     return e;
                 }
             }
@@ -252,37 +248,41 @@ public final class StepCounter implements PositionCounter {
     private VmExit step() throws BackendException {
         Registers r = knownRegs != null ? knownRegs : cpu.registers();
         SpecialRegisters s = knownSregs != null ? knownSregs : cpu.specialRegisters();
-        knownRegs = null;
-        knownSregs = null;
+        forgetState();
         if (reportEveryInstruction && position > lastReported && observer != null && !silent) {
             lastReported = position;
             observer.registers(position, r);
         }
         int kind = peek(s, r.rip());
-        tr("step rip %x cpl %d kind %d rflags %x", r.rip(), s.cs().dpl(), kind & 0xFF, r.rflags());
-        steps++;
+        if (TRACING) {
+            tr("step rip %x cpl %d kind %d rflags %x", r.rip(), s.cs().dpl(), kind & 0xFF, r.rflags());
+        }
         if (pvm && s.cs().dpl() == 3) {
             deliveringVector = -1; // delivered from CPL3 by PVM's switcher, which pushes the guest's own RFLAGS
             return stepUser(r, s, kind);
         }
         // An interrupt the VMM queued is delivered before the IRETQ runs: then this is a plain step (delivery and
-        // the handler's first instruction), not an IRETQ step.
+        // the handler's first instruction), not an IRETQ step. The frame is read once for the three cases: none
+        // of them writes guest memory or the vCPU before it returns false or UNHANDLED.
         if (pvm && (kind & 0xFF) == InsnPeek.IRETQ && !cpu.vcpuEvents().interruptInjected()) {
-            if (stopAt == position + 1 && emulateIretToUser(r, s)) {
+            IretFrame f = iretFrame(s, r.rsp(), i -> "IRETQ frame");
+            if (stopAt == position + 1 && emulateIretToUser(r, s, f)) {
                 return null;
             }
-            VmExit e = stepIretToUser(r, s);
+            VmExit e = stepIretToUser(r, s, f);
             if (e != UNHANDLED) {
                 return e;
             }
-            if (emulateIretWithinKernel(r, s)) {
+            if (emulateIretWithinKernel(r, s, f)) {
                 return null;
             }
         }
         restoreGuestDr();
         setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
         VmExit e = cpu.run();
-        tr(" k run -> %s", e);
+        if (TRACING) {
+            tr(" k run -> %s", e);
+        }
         if (deliveringVector >= 0 && !(e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow)) {
             int vector = deliveringVector;
             deliveringVector = -1;
@@ -323,22 +323,18 @@ public final class StepCounter implements PositionCounter {
         // same privilege: the current stack; from CPL3 (VMX steps CPL3 this way too): TSS.RSP0
         long top = ist == 0 && s.cs().dpl() == 0 ? pre.rsp() & ~0xFL : stackTop(s, ist);
         if (mem.read64(s.cr0(), s.cr3(), s.cr4(), top - 40, "interrupt frame RIP") != pre.rip()) {
-            tr(" delivery frame not found for vector %x", vector);
+            if (TRACING) {
+                tr(" delivery frame not found for vector %x", vector);
+            }
             return;
         }
         long flags = mem.read64(s.cr0(), s.cr3(), s.cr4(), top - 24, "interrupt frame RFLAGS");
         if ((flags & TF) != 0) {
             writeLong(s, top - 24, flags & ~TF);
-            framesFixed++;
-            tr(" cleared step TF in the frame of vector %x", vector);
+            if (TRACING) {
+                tr(" cleared step TF in the frame of vector %x", vector);
+            }
         }
-    }
-
-    private long framesFixed;
-
-    /** Interrupt frames whose single-step TF the counter cleared (diagnostics). */
-    long framesFixed() {
-        return framesFixed;
     }
 
     private static final VmExit UNHANDLED = new VmExit.InternalError(0, "unhandled");
@@ -358,7 +354,9 @@ public final class StepCounter implements PositionCounter {
         VmExit deferred = null;
         for (int round = 0; ; round++) {
             VmExit e = cpu.run();
-            tr(" user run %d -> %s", round, e);
+            if (TRACING) {
+                tr(" user run %d -> %s", round, e);
+            }
             if (e instanceof VmExit.Debug d && d.rip() == db.handler) {
                 undoDebugTrap(s, db, saved, r.rip(), kind, r);
                 return deferred;
@@ -380,7 +378,6 @@ public final class StepCounter implements PositionCounter {
                     if (deferred == null || e instanceof VmExit.InterruptWindow) {
                         deferred = e;
                     }
-                    redos++;
                     continue;
                 }
                 throw new StepException(StepException.Reason.FRAME_MISMATCH, "a CPL3 step at rip 0x"
@@ -391,7 +388,6 @@ public final class StepCounter implements PositionCounter {
     }
 
     private static final int MAX_REDO = 64;
-    private long redos;
 
     /**
      * The vCPU stopped on the first byte of the #DB handler after a CPL3 instruction: restore the CPL3 state
@@ -401,20 +397,19 @@ public final class StepCounter implements PositionCounter {
             throws BackendException {
         SpecialRegisters k = user; // CPL3 cannot change CR0/CR3/CR4: the handler runs with the same paging
         long top = db.frameTop;
-        long fRip = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 40, "#DB frame RIP");
-        long fCs = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 32, "#DB frame CS");
-        long fFlags = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 24, "#DB frame RFLAGS");
-        long fRsp = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 16, "#DB frame RSP");
-        long fSs = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 8, "#DB frame SS");
-        if ((fCs & 0xFFFF) != user.cs().selector() || (fSs & 0xFFFF) != user.ss().selector()) {
+        IretFrame f = iretFrame(k, top - 40, i -> "#DB frame " + FRAME_FIELDS[i]);
+        long fRip = f.rip(), fFlags = f.rflags();
+        if (f.cs() != user.cs().selector() || f.ss() != user.ss().selector()) {
             throw new StepException(StepException.Reason.FRAME_MISMATCH, String.format(
                     "#DB frame at 0x%x is [rip %x cs %x rflags %x rsp %x ss %x], expected cs %x ss %x",
-                    top - 40, fRip, fCs, fFlags, fRsp, fSs, user.cs().selector(), user.ss().selector()));
+                    top - 40, fRip, f.cs(), fFlags, f.rsp(), f.ss(), user.cs().selector(), user.ss().selector()));
         }
         long[] a = cpu.registers().toArray();
-        tr(" undo frame rip %x flags %x rsp %x", fRip, fFlags, fRsp);
+        if (TRACING) {
+            tr(" undo frame rip %x flags %x rsp %x", fRip, fFlags, f.rsp());
+        }
         a[16] = fRip;
-        a[6] = fRsp;
+        a[6] = f.rsp();
         // RFLAGS as the instruction left it natively: without KVM's TF, and with RF = 0, which the processor
         // clears when an instruction completes (SDM vol. 3 §18.3.1.1). The delivered #DB frame's image may hold
         // RF = 1; left live, it would be pushed into the guest's next interrupt frame and never cleared by a
@@ -439,14 +434,14 @@ public final class StepCounter implements PositionCounter {
      * (exception raised by the instruction, an injected interrupt) delivered to CPL0 whose handler's first
      * instruction KVM then emulated and stepped.
      */
-    private VmExit afterUserDelivery(Registers r, SpecialRegisters user, int kind) throws BackendException {
+    private void afterUserDelivery(Registers r, SpecialRegisters user, int kind) throws BackendException {
         SpecialRegisters k = cpu.specialRegisters();
         if (k.cs().dpl() == 3) {
             Registers now = cpu.registers();
             if (!((kind & 0xFF) == InsnPeek.REP_STRING && now.rip() == r.rip())) {
                 retire(kind, r, now);
             }
-            return null;
+            return;
         }
         // Delivered to CPL0: find the frame (TSS.RSP0 or an IST stack) by the CPL3 CS/SS/RSP it holds.
         long top = findUserFrame(k, user, r);
@@ -454,35 +449,24 @@ public final class StepCounter implements PositionCounter {
         long fFlags = mem.read64(k.cr0(), k.cr3(), k.cr4(), top - 24, "exception frame RFLAGS");
         if ((fFlags & TF) != 0) {
             // KVM's single-step TF was live when the event was delivered: the guest must not see it.
-            byte[] b = new byte[8];
-            long v = fFlags & ~TF;
-            for (int i = 0; i < 8; i++) {
-                b[i] = (byte) (v >>> (8 * i));
-            }
-            mem.write(k.cr0(), k.cr3(), k.cr4(), top - 24, b);
+            writeLong(k, top - 24, fFlags & ~TF);
         }
         if (fRip != r.rip()) {
             position++; // the CPL3 instruction retired (a trap: INT3, INTO, INT n) before the delivery
         }
         position++; // the handler's first instruction, emulated and stepped
-        return null;
     }
 
     private long findUserFrame(SpecialRegisters k, SpecialRegisters user, Registers r) throws BackendException {
         long tss = user.tr().base();
         for (int slot = 0; slot <= 7; slot++) {
-            long off = slot == 0 ? 4 : 0x24 + 8L * (slot - 1);
             byte[] b = new byte[8];
-            if (mem.read(k.cr0(), k.cr3(), k.cr4(), tss + off, b, 8) != 8) {
+            if (mem.read(k.cr0(), k.cr3(), k.cr4(), tss + tssStackSlot(slot), b, 8) != 8) {
                 continue;
             }
             long top = GuestLinear.le(b, 0) & ~0xFL;
-            byte[] f = new byte[40];
-            if (mem.read(k.cr0(), k.cr3(), k.cr4(), top - 40, f, 40) != 40) {
-                continue;
-            }
-            long cs = GuestLinear.le(f, 8), rsp = GuestLinear.le(f, 24), ss = GuestLinear.le(f, 32);
-            if ((cs & 0xFFFF) == user.cs().selector() && (ss & 0xFFFF) == user.ss().selector() && rsp == r.rsp()) {
+            IretFrame f = readFrame(k, top - 40);
+            if (f != null && f.cs() == user.cs().selector() && f.ss() == user.ss().selector() && f.rsp() == r.rsp()) {
                 return top;
             }
         }
@@ -497,9 +481,8 @@ public final class StepCounter implements PositionCounter {
      * handler as for any CPL3 step and undo it there (with CS/SS rebuilt from the GDT, since no CPL3 state
      * existed before the step). Returns {@link #UNHANDLED} if the IRETQ does not go to CPL3.
      */
-    private VmExit stepIretToUser(Registers r, SpecialRegisters s) throws BackendException {
+    private VmExit stepIretToUser(Registers r, SpecialRegisters s, IretFrame f) throws BackendException {
         long sp = r.rsp();
-        IretFrame f = iretFrame(s, sp);
         if ((f.cs() & 3) != 3) {
             return UNHANDLED;
         }
@@ -522,7 +505,9 @@ public final class StepCounter implements PositionCounter {
         try {
             for (int round = 0; ; round++) {
                 e = cpu.run();
-                tr(" iret run %d -> %s", round, e);
+                if (TRACING) {
+                    tr(" iret run %d -> %s", round, e);
+                }
                 if (!(e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow)) {
                     break;
                 }
@@ -540,7 +525,6 @@ public final class StepCounter implements PositionCounter {
                 if (deferred == null || e instanceof VmExit.InterruptWindow) {
                     deferred = e;
                 }
-                redos++;
             }
         } catch (BackendException | RuntimeException ex) {
             writeLong(s, sp + 16, fFlags);
@@ -574,9 +558,7 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.FRAME_MISMATCH,
                     "IRETQ to CPL3 at 0x" + Long.toHexString(r.rip()) + " ended at CPL0 rip 0x" + Long.toHexString(d(e)));
         }
-        boolean io = e instanceof VmExit.PortIn || e instanceof VmExit.PortOut || e instanceof VmExit.MmioRead
-                || e instanceof VmExit.MmioWrite;
-        if (io && cpu.specialRegisters().cs().dpl() == 3) {
+        if (isIoExit(e) && cpu.specialRegisters().cs().dpl() == 3) {
             // The first CPL3 instruction exited (port I/O, MMIO: KVM reports no step for it): the IRETQ retired.
             position++;
             reportAfterIret(r, fRip, fFlags, fRsp);
@@ -598,17 +580,18 @@ public final class StepCounter implements PositionCounter {
      * nulled) and counts it. Returns false (it is stepped) unless the frame returns to 64-bit CPL3 code with CS
      * and SS selectors of RPL and DPL 3 from the GDT and a canonical RIP, and NT is clear.
      */
-    private boolean emulateIretToUser(Registers r, SpecialRegisters s) throws BackendException {
+    private boolean emulateIretToUser(Registers r, SpecialRegisters s, IretFrame f) throws BackendException {
         if (s.cs().dpl() != 0 || (r.rflags() & NT) != 0) {
             return false;
         }
-        IretFrame f = iretFrame(s, r.rsp());
         if ((f.cs() & 3) != 3 || (f.ss() & 3) != 3 || !f.canonicalRip()) {
             return false;
         }
         SpecialRegisters user = nullDataSegments(userSregs(s, f.cs(), f.ss()));
         if (user.cs().dpl() != 3 || user.ss().dpl() != 3 || !user.cs().l()) {
-            tr(" iret to user not emulated: cs %s ss %s", user.cs(), user.ss());
+            if (TRACING) {
+                tr(" iret to user not emulated: cs %s ss %s", user.cs(), user.ss());
+            }
             return false;
         }
         cpu.setSpecialRegisters(user);
@@ -619,14 +602,35 @@ public final class StepCounter implements PositionCounter {
     /** The five quadwords an IRETQ pops in 64-bit mode (selectors: their low 16 bits). */
     private record IretFrame(long rip, int cs, long rflags, long rsp, int ss) {
         boolean canonicalRip() {
-            return (rip << 16 >> 16) == rip;
+            return canonical(rip);
         }
     }
 
-    private IretFrame iretFrame(SpecialRegisters s, long sp) throws BackendException {
+    /** The quadwords of an interrupt frame, bottom up (for error texts). */
+    private static final String[] FRAME_FIELDS = {"RIP", "CS", "RFLAGS", "RSP", "SS"};
+
+    /** The frame at {@code sp}, or null if its 40 bytes are not all mapped to guest RAM. */
+    private IretFrame readFrame(SpecialRegisters s, long sp) {
+        byte[] b = new byte[40];
+        if (mem.read(s.cr0(), s.cr3(), s.cr4(), sp, b, 40) != 40) {
+            return null;
+        }
+        return new IretFrame(GuestLinear.le(b, 0), (int) GuestLinear.le(b, 8) & 0xFFFF, GuestLinear.le(b, 16),
+                GuestLinear.le(b, 24), (int) GuestLinear.le(b, 32) & 0xFFFF);
+    }
+
+    /**
+     * The frame at {@code sp}; if part of it is not mapped, throws {@link StepException} (MEMORY) naming the first
+     * unmapped quadword {@code i} as {@code what.apply(i)}.
+     */
+    private IretFrame iretFrame(SpecialRegisters s, long sp, IntFunction<String> what) throws BackendException {
+        IretFrame f = readFrame(s, sp);
+        if (f != null) {
+            return f;
+        }
         long[] q = new long[5];
         for (int i = 0; i < 5; i++) {
-            q[i] = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8L * i, "IRETQ frame");
+            q[i] = mem.read64(s.cr0(), s.cr3(), s.cr4(), sp + 8L * i, what.apply(i));
         }
         return new IretFrame(q[0], (int) q[1] & 0xFFFF, q[2], q[3], (int) q[4] & 0xFFFF);
     }
@@ -642,7 +646,9 @@ public final class StepCounter implements PositionCounter {
         a[17] = (r.rflags() & ~IRET_CPL0_FLAGS) | (f.rflags() & IRET_CPL0_FLAGS & frameFlags) | 2;
         a[6] = f.rsp();
         cpu.setRegisters(Registers.fromArray(a));
-        tr(" iret carried out -> rip %x rflags %x rsp %x", a[16], a[17], a[6]);
+        if (TRACING) {
+            tr(" iret carried out -> rip %x rflags %x rsp %x", a[16], a[17], a[6]);
+        }
         position++;
         debugControl = -1; // KVM re-arms its single-step TF only through KVM_SET_GUEST_DEBUG at the new RIP
     }
@@ -660,11 +666,10 @@ public final class StepCounter implements PositionCounter {
      * the IRETQ). Returns false (KVM runs it) when that is not this simple case: the frame does not go to CPL0,
      * NT is set (task return), RIP is not canonical, or CS/SS change to selectors other than the current ones.
      */
-    private boolean emulateIretWithinKernel(Registers r, SpecialRegisters s) throws BackendException {
+    private boolean emulateIretWithinKernel(Registers r, SpecialRegisters s, IretFrame f) throws BackendException {
         if (s.cs().dpl() != 0 || (r.rflags() & NT) != 0) {
             return false;
         }
-        IretFrame f = iretFrame(s, r.rsp());
         if ((f.cs() & 3) != 0 || f.cs() != s.cs().selector() || f.ss() != s.ss().selector() || !f.canonicalRip()) {
             return false;
         }
@@ -758,11 +763,16 @@ public final class StepCounter implements PositionCounter {
 
     /** An exit for the kernel: the exiting instruction has not counted yet. */
     private VmExit exitToKernel(VmExit e, Registers pre) {
-        if (e instanceof VmExit.PortIn || e instanceof VmExit.PortOut || e instanceof VmExit.MmioRead
-                || e instanceof VmExit.MmioWrite) {
+        if (isIoExit(e)) {
             exitRip = pre.rip();
         }
         return e;
+    }
+
+    /** Port I/O and MMIO exits: KVM reports no step for them, the instruction retires on the next KVM_RUN. */
+    private static boolean isIoExit(VmExit e) {
+        return e instanceof VmExit.PortIn || e instanceof VmExit.PortOut || e instanceof VmExit.MmioRead
+                || e instanceof VmExit.MmioWrite;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -783,7 +793,7 @@ public final class StepCounter implements PositionCounter {
                     "IDT[1] is not a present 64-bit interrupt or trap gate (%016x %016x)", hi, lo));
         }
         long handler = (lo & 0xFFFF) | (lo >>> 48 & 0xFFFF) << 16 | (hi & 0xFFFF_FFFFL) << 32;
-        if ((handler << 16 >> 16) != handler) {
+        if (!canonical(handler)) {
             throw new StepException(StepException.Reason.NO_DB_HANDLER, "IDT[1] handler 0x" + Long.toHexString(handler)
                     + " is not canonical");
         }
@@ -793,8 +803,18 @@ public final class StepCounter implements PositionCounter {
     /** Where a delivery to CPL0 through a gate with this IST index puts its frame: TSS.RSP0 or TSS.ISTn, aligned. */
     private long stackTop(SpecialRegisters s, int ist) throws BackendException {
         long tss = s.tr().base();
-        return mem.read64(s.cr0(), s.cr3(), s.cr4(), tss + (ist == 0 ? 4 : 0x24 + 8L * (ist - 1)),
-                ist == 0 ? "TSS.RSP0" : "TSS.IST" + ist) & ~0xFL;
+        return mem.read64(s.cr0(), s.cr3(), s.cr4(), tss + tssStackSlot(ist), ist == 0 ? "TSS.RSP0" : "TSS.IST" + ist)
+                & ~0xFL;
+    }
+
+    /** Offset in the 64-bit TSS of RSP0 ({@code ist} 0) or ISTn. */
+    private static long tssStackSlot(int ist) {
+        return ist == 0 ? 4 : 0x24 + 8L * (ist - 1);
+    }
+
+    /** Bits 63..47 all equal (48-bit linear addresses). */
+    private static boolean canonical(long la) {
+        return (la << 16 >> 16) == la;
     }
 
     private int peek(SpecialRegisters s, long rip) {
@@ -824,7 +844,7 @@ public final class StepCounter implements PositionCounter {
                 }
                 case InsnPeek.RDRAND, InsnPeek.RDSEED -> {
                     int reg = kind >> 8 & 0xF, size = kind >> 16 & 0xF;
-                    long v = a.toArray()[X86_TO_ARRAY[reg]];
+                    long v = a.toArray()[InsnPeek.registerIndex(reg)];
                     if (size < 8) {
                         v &= (1L << (8 * size)) - 1;
                     }
@@ -883,7 +903,7 @@ public final class StepCounter implements PositionCounter {
             return;
         }
         closed = true;
-        if (trace != null) {
+        if (TRACING) {
             try {
                 java.nio.file.Files.writeString(java.nio.file.Path.of(TRACE_DIR, "t" + System.nanoTime() + ".txt"), trace);
             } catch (java.io.IOException e) {

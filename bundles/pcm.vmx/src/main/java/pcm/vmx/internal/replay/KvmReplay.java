@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,7 @@ import pcm.core.api.vm.VmExit;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 import pcm.vmx.internal.kvm.KvmVcpu;
 import pcm.vmx.internal.kvm.KvmVm;
+import pcm.vmx.internal.position.InsnPeek;
 import pcm.vmx.internal.position.StepCounter;
 
 /**
@@ -340,7 +342,7 @@ final class KvmReplay implements AutoCloseable {
                 len = i + 3;
                 if (found != null) {
                     int x86 = (modrm & 7) | (rex & 1) << 3;
-                    int idx = X86_TO_ARRAY[x86];
+                    int idx = InsnPeek.registerIndex(x86);
                     long v = e.value();
                     if ((rex & 8) != 0) a[idx] = v;
                     else if (opsize) a[idx] = (a[idx] & ~0xFFFFL) | (v & 0xFFFF);
@@ -354,7 +356,7 @@ final class KvmReplay implements AutoCloseable {
         if (found != e.kind()) {
             throw Stop.diverged(p, r.rip(), List.of("log: " + e.kind() + " consumed by instruction " + (p + 1)
                     + "; replay: the instruction at rip 0x" + Long.toHexString(insnRip) + " is " + (found == null ? "bytes "
-                    + hex(b, Math.min(n, 8)) : found.toString())));
+                    + HexFormat.of().formatHex(b, 0, Math.min(n, 8)) : found.toString())));
         }
         if (done == null) {
             a[16] = r.rip() + len;
@@ -366,8 +368,6 @@ final class KvmReplay implements AutoCloseable {
         consistentUpTo = p;
     }
 
-    private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
-
     private static void edxEax(long[] a, long v) {
         a[0] = v & 0xFFFF_FFFFL;
         a[3] = v >>> 32;
@@ -375,12 +375,6 @@ final class KvmReplay implements AutoCloseable {
 
     private static long le32(byte[] b, int o) {
         return (b[o] & 0xFFL) | (b[o + 1] & 0xFFL) << 8 | (b[o + 2] & 0xFFL) << 16 | (b[o + 3] & 0xFFL) << 24;
-    }
-
-    private static String hex(byte[] b, int n) {
-        StringBuilder s = new StringBuilder();
-        for (int k = 0; k < n; k++) s.append(String.format("%02x", b[k] & 0xFF));
-        return s.toString();
     }
 
     /**
@@ -426,9 +420,7 @@ final class KvmReplay implements AutoCloseable {
                 case VmExit.PortOut o -> cpu.complete(x, ExitResult.done());
                 case VmExit.Hlt h -> { }
                 case VmExit.InterruptWindow w -> cpu.requestInterruptWindow(false);
-                case VmExit.PortIn in -> hold(x, next, p);
-                case VmExit.MmioRead rd -> hold(x, next, p);
-                case VmExit.MmioWrite wr -> hold(x, next, p);
+                case VmExit.PortIn _, VmExit.MmioRead _, VmExit.MmioWrite _ -> hold(x, next, p);
                 case VmExit.Shutdown s -> throw Stop.diverged(counter.position(), rip(), List.of("replay: shutdown (" + s.reason()
                         + ") at position " + counter.position() + "; log: " + describe(next) + " at position " + p));
                 case VmExit.InternalError ie -> throw Stop.inconclusive("KVM internal error at position " + counter.position() + ": " + ie.detail());
@@ -509,12 +501,14 @@ final class KvmReplay implements AutoCloseable {
             MemorySegment.copy(ram, ValueLayout.JAVA_BYTE, at, got4k, 0, 4096);
             int off = Arrays.mismatch(got4k, want4k);
             if (off >= 0) {
-                for (int k = off; k < 4096 && differingBytes.size() < MAX_DIFFERING_BYTES; k++) {
-                    if (got4k[k] != want4k[k]) differingBytes.add(at + k);
+                int diff = 0; // the bytes before off are equal
+                for (int k = off; k < 4096; k++) {
+                    if (got4k[k] != want4k[k]) {
+                        diff++;
+                        if (differingBytes.size() < MAX_DIFFERING_BYTES) differingBytes.add(at + k);
+                    }
                 }
                 if (++pages <= 16) {
-                    int diff = 0;
-                    for (int k = 0; k < 4096; k++) if (got4k[k] != want4k[k]) diff++;
                     d.add(String.format("page 0x%x offset 0x%x: replay 0x%x != recorded 0x%x (%d bytes differ)", at, off,
                             got4k[off] & 0xFF, want4k[off] & 0xFF, diff));
                 }
@@ -538,12 +532,17 @@ final class KvmReplay implements AutoCloseable {
      */
     Divergence dmaBound(List<String> differences) {
         if (differingBytes.isEmpty() || differingBytes.size() >= MAX_DIFFERING_BYTES) return null;
+        // The last DMA_WRITE of each differing byte, in one pass over the events (compare() found the bytes in
+        // address order, so those a write covers are a run found by binary search).
+        long[] bytes = differingBytes.stream().mapToLong(Long::longValue).toArray();
+        PcmEvent[] lastWriter = new PcmEvent[bytes.length];
+        for (PcmEvent e : window.events()) {
+            if (e.kind() != EventKind.DMA_WRITE || e.data() == null) continue;
+            int k = Arrays.binarySearch(bytes, e.address());
+            for (k = k >= 0 ? k : -k - 1; k < bytes.length && bytes[k] < e.address() + e.data().length; k++) lastWriter[k] = e;
+        }
         PcmEvent earliest = null;
-        for (long b : differingBytes) {
-            PcmEvent last = null;
-            for (PcmEvent e : window.events()) {
-                if (e.kind() == EventKind.DMA_WRITE && e.data() != null && b >= e.address() && b < e.address() + e.data().length) last = e;
-            }
+        for (PcmEvent last : lastWriter) {
             if (last == null) return null;
             if (earliest == null || last.position() < earliest.position()) earliest = last;
         }

@@ -8,8 +8,32 @@ import pcm.core.api.cpu.SpecialRegisters;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 import pcm.vmx.internal.kvm.KvmVcpu;
 
-/** Costs of the ioctls of one undone CPL3 step (prints only; run with -Dtest=ProbeTest). */
+/** Costs of the ioctls of one undone CPL3 step, and kvm-step rates (prints only; run with -Dpcm.probe=true). */
 class ProbeTest {
+
+    @Test
+    void stepRates() throws Exception {
+        KvmHypervisor hv = KvmHypervisor.standard();
+        try {
+            Assumptions.assumeTrue(Boolean.getBoolean("pcm.probe") && hv.hostInfo().available()
+                    && hv.system().hasGuestDebug(), "probe: -Dpcm.probe=true");
+            rate(hv, "CPL0", "b9204e0000ffc975fce680", false); // mov $20000,%ecx; 1: dec %ecx; jnz 1b; out
+            rate(hv, "CPL3", "b9e80300004883c003ffc975f8e680", true); // mov $1000,%ecx; 1: add $3,%rax; dec; jnz; out
+        } finally {
+            hv.close();
+        }
+    }
+
+    private static void rate(KvmHypervisor hv, String what, String code, boolean cpl3) throws Exception {
+        try (PosGuest g = StepCounterTest.guest(hv, code, cpl3);
+             StepCounter c = (StepCounter) new KvmStepPositionService().start(g.cpu, g.memory, null)) {
+            long t0 = System.nanoTime();
+            c.run();
+            long ns = System.nanoTime() - t0;
+            System.out.printf("kvm-step %s (%s): %.0f steps/s (%.2f us/instruction), %d #DB undone%n", what,
+                    hv.hostInfo().kind(), c.position() * 1e9 / ns, ns / 1e3 / c.position(), c.userSteps());
+        }
+    }
 
     @Test
     void ioctlCosts() throws Exception {
