@@ -17,6 +17,8 @@ final class Cpu extends CpuBase {
     long sbase;
     int mod, reg, rm;
     long ea;
+    /** Whether the last memory operand's address used RSP as its base (POP r/m adds the pop's increment). */
+    boolean eaRspBase;
 
     // ---- exit completion ----
     static final int C_NONE = 0, C_IN = 1, C_INS = 2, C_CPUID = 3, C_EDXEAX = 4, C_RDTSCP = 5, C_RAND = 6,
@@ -216,6 +218,7 @@ final class Cpu extends CpuBase {
             return;
         }
         long a;
+        boolean rspBase = false;
         if (low == 4) {
             int sib = fetch8();
             int base = sib & 7;
@@ -223,6 +226,7 @@ final class Cpu extends CpuBase {
             a = idx == 4 ? 0 : r[idx] << (sib >>> 6);
             if (base == 5 && mod == 0) a += fetch32();
             else a += r[base | ((rex & 1) << 3)];
+            rspBase = base == 4 && (rex & 1) == 0;
         } else if (low == 5 && mod == 0) {
             int d = fetch32();
             a = nip + imm + d;
@@ -233,6 +237,7 @@ final class Cpu extends CpuBase {
         else if (mod == 2) a += fetch32();
         if (a32) a &= 0xFFFFFFFFL;
         ea = a + sbase;
+        eaRspBase = rspBase;
         rm = -1;
     }
 
@@ -443,9 +448,9 @@ final class Cpu extends CpuBase {
         d &= m;
         s &= m;
         if (cnt == 0) return d;
-        if (cnt > bits) throw unsupported("shld/shrd count larger than the operand");
         long res;
         boolean c;
+        if (cnt > bits) return shiftDouble16Wide(left, d, s, cnt);
         if (left) {
             res = cnt == bits ? s : ((d << cnt) | (s >>> (bits - cnt))) & m;
             c = ((d >>> (bits - cnt)) & 1) != 0;
@@ -456,6 +461,30 @@ final class Cpu extends CpuBase {
         boolean o = !intelFlags ? (((res ^ d) >>> (bits - 1)) & 1) != 0 // Intel: OF of the first 1-bit step
                 : left ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0 : (((d >>> (bits - 1)) ^ s) & 1) != 0;
         setResultFlags(res, size, c, o, false);
+        return res;
+    }
+
+    /**
+     * 16-bit SHLD/SHRD with a masked count of 17..31, where the SDM leaves result and flags undefined. Intel
+     * P6 and later shift the 48-bit dest:src:dest (QEMU and Bochs model the same; differential test against
+     * KVM on an Intel host in DiffFixedTest): SHLD keeps bits 32..47 of the value shifted left, SHRD bits 0..15
+     * of it shifted right; CF is the last bit shifted out, SF/ZF/PF follow the result, OF as for a count of
+     * 1 on the same value (measured). The AMD model (CpuBase.intelFlags false) has not been measured on AMD
+     * hardware: it computes the same value so a soft-recorded window replays identically on the soft RCP.
+     */
+    private long shiftDouble16Wide(boolean left, long d, long s, int cnt) {
+        long v = d << 32 | s << 16 | d;
+        long res;
+        boolean c;
+        if (left) {
+            res = (v << cnt) >>> 32 & 0xFFFF;
+            c = ((v >>> (48 - cnt)) & 1) != 0;
+        } else {
+            res = (v >>> cnt) & 0xFFFF;
+            c = ((v >>> (cnt - 1)) & 1) != 0;
+        }
+        boolean o = left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
+        setResultFlags(res, 2, c, o, false);
         return res;
     }
 
@@ -1010,9 +1039,10 @@ final class Cpu extends CpuBase {
                 long v = read(r[4], sz);
                 long old = r[4];
                 r[4] += sz;
-                if (mod != 3) { // the address is computed with the incremented RSP
+                if (mod != 3) { // SDM: an RSP-based address is computed after the pop's increment
+                    long at = !eaRspBase ? ea : a32 ? ((ea - sbase + sz) & 0xFFFFFFFFL) + sbase : ea + sz;
                     try {
-                        write(ea, sz, v);
+                        write(at, sz, v);
                     } catch (RuntimeException e) {
                         r[4] = old;
                         throw e;

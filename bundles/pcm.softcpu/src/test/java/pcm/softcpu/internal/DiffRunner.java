@@ -55,6 +55,28 @@ final class DiffRunner implements AutoCloseable {
         return mismatches.size();
     }
 
+    /**
+     * Runs one hand-written sequence (regression tests of defects the generator cannot reach); returns the
+     * mismatch report or null. Instructions built with {@link #fixed} have no undefined flags: all are compared.
+     */
+    String runFixed(List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack) throws BackendException {
+        String bad = sequence((int) sequences++, seq, r, fl, scratch, stack);
+        if (bad != null) mismatches.add(bad);
+        return bad;
+    }
+
+    /** Lays out hand-written instructions (hex strings) from {@link DiffRig#CODE}. */
+    static List<DiffGen.Insn> fixed(String... hex) {
+        List<DiffGen.Insn> out = new ArrayList<>();
+        long pc = DiffRig.CODE;
+        for (String h : hex) {
+            byte[] b = java.util.HexFormat.of().parseHex(h.replace(" ", ""));
+            out.add(new DiffGen.Insn(pc, b, h, 0, -1, 0, 0));
+            pc += b.length;
+        }
+        return out;
+    }
+
     private String sequence(int index, List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack)
             throws BackendException {
         int codeLen = (int) (seq.getLast().addr() + seq.getLast().bytes().length - DiffRig.CODE);
