@@ -483,7 +483,8 @@ final class Cpu extends CpuBase {
             res = (v >>> cnt) & 0xFFFF;
             c = ((v >>> (cnt - 1)) & 1) != 0;
         }
-        boolean o = left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
+        boolean o = !intelFlags ? (((res ^ d) >>> 15) & 1) != 0 // the AMD rule of SHLD/SHRD's OF, as for counts <= 16
+                : left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
         setResultFlags(res, 2, c, o, false);
         return res;
     }
