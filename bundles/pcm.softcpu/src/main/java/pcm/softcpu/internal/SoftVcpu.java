@@ -2,6 +2,7 @@ package pcm.softcpu.internal;
 
 import java.lang.foreign.MemorySegment;
 
+import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.cpu.CpuidMask;
 import pcm.core.api.cpu.Registers;
@@ -37,10 +38,24 @@ public final class SoftVcpu implements VirtualCpu {
     }
 
     /**
-     * Selects the undefined-flag model from a CPUID vendor string ("AuthenticAMD"/"HygonGenuine": AMD,
-     * anything else: Intel); the default is the host's vendor.
+     * Selects the undefined-flag model ({@link CpuIdentity#INTEL_FLAGS} or {@link CpuIdentity#AMD_FLAGS});
+     * the default is the host vendor's. Returns false, changing nothing, for a model the interpreter lacks.
      */
-    public void setCpuVendor(String vendor) { cpu.intelFlags = CpuBase.isIntel(vendor); }
+    public boolean setUndefinedFlags(String model) {
+        switch (model) {
+            case CpuIdentity.INTEL_FLAGS -> cpu.intelFlags = true;
+            case CpuIdentity.AMD_FLAGS -> cpu.intelFlags = false;
+            default -> { return false; }
+        }
+        return true;
+    }
+
+    /** The host's vendor and signature (the soft CPUID table shows them) with the interpreter's flag model. */
+    @Override
+    public CpuIdentity identity() {
+        CpuIdentity host = CpuIdentity.host();
+        return new CpuIdentity(host.vendor(), host.signature(), cpu.intelFlags ? CpuIdentity.INTEL_FLAGS : CpuIdentity.AMD_FLAGS);
+    }
 
     /** The interpreter, for tests and benchmarks in this package. */
     Cpu cpu() { return cpu; }

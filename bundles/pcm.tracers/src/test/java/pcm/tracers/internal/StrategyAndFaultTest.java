@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.cpu.CpuIdentity;
+import pcm.core.api.verify.RecordingCpu;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
 import pcm.tracers.internal.fault.FaultInjector;
@@ -18,7 +20,10 @@ import pcm.tracers.internal.strategy.FullReplayStrategy;
 
 class StrategyAndFaultTest {
 
-    record W(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end) implements Window { }
+    record W(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end) implements Window {
+        @Override
+        public RecordingCpu cpu() { return new RecordingCpu(backend, CpuIdentity.host()); }
+    }
 
     static PcmEvent ev(EventKind k, long pos, long value) { return new PcmEvent(k, 0, pos, 0, 0, 0, value, null, 0); }
 

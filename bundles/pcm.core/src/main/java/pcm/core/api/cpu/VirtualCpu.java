@@ -62,6 +62,12 @@ public interface VirtualCpu extends AutoCloseable {
     /** Instructions retired since creation if the backend counts exactly, else -1. */
     default long instructionCount() { return -1; }
 
+    /**
+     * The CPU that executes this vCPU's instructions, as a replay must reproduce it (vendor, signature,
+     * undefined-flag model). Hardware backends run on the host's CPU, the default.
+     */
+    default CpuIdentity identity() { return CpuIdentity.host(); }
+
     @Override
     void close();
 }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
 
+import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.event.PcmEvent;
 
 /** A recorded sampling window: what a verifier replays. */
@@ -14,6 +15,13 @@ public interface Window {
 
     /** Backend that recorded it ("kvm", "soft"). */
     String backend();
+
+    /**
+     * The recording CPU: vendor, signature, backend and the undefined-flag model the replay must use. A
+     * window of an older log without the model gets the model of its vendor (CpuIdentity.flagsOfVendor). The
+     * default, for windows that do not know, is an unknown CPU: verifiers answer INCONCLUSIVE where it matters.
+     */
+    default RecordingCpu cpu() { return new RecordingCpu(backend(), CpuIdentity.UNKNOWN); }
 
     Snapshot initial();
 

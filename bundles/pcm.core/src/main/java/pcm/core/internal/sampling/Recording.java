@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.VirtualCpu;
@@ -129,6 +130,10 @@ final class Recording implements WindowProbe, InputObserver {
         }
         Map<String, String> attrs = new LinkedHashMap<>();
         attrs.put("backend", backend);
+        CpuIdentity who = cpu.identity();
+        attrs.put("cpuVendor", who.vendor());
+        attrs.put("cpuSignature", "0x" + Integer.toHexString(who.signature()));
+        attrs.put(WindowStore.UNDEFINED_FLAGS, who.undefinedFlags());
         attrs.put("positions", serviceId);
         attrs.put("length", Long.toString(length));
         emit(WindowMarkers.startEvent(cpu.id(), id, attrs, System.nanoTime()));

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.sampling.SamplingException;
@@ -19,6 +20,7 @@ import pcm.core.api.sampling.WindowDamagedException;
 import pcm.core.api.sampling.WindowDamagedException.Problem;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.sampling.WindowLogs;
+import pcm.core.api.verify.RecordingCpu;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
 import pcm.core.internal.log.CorruptRecordException;
@@ -26,6 +28,7 @@ import pcm.core.internal.log.LogCheck;
 import pcm.core.internal.log.LogException;
 import pcm.core.internal.log.LogFormat;
 import pcm.core.internal.log.LogJson;
+import pcm.core.internal.log.LogHeader;
 import pcm.core.internal.log.LogReader;
 import pcm.core.internal.log.TornWindowException;
 import pcm.core.internal.log.UnsupportedLogVersionException;
@@ -169,7 +172,8 @@ final class WindowStore {
             PageImage end = SnapshotFiles.readMemory(memFinal, initial).image();
             List<PcmEvent> events = contents.events().stream()
                     .filter(e -> e.kind() != EventKind.STATE).toList();
-            return Optional.of(new StoredWindow(id, contents.header().backend(), snapshot(cpu.initial(), initial), events,
+            return Optional.of(new StoredWindow(id, contents.header().backend(), recordingCpu(contents.header()),
+                    snapshot(cpu.initial(), initial), events,
                     snapshot(cpu.end(), end), contents.header().startTimestampNanos()));
         } catch (SnapshotFormatException e) {
             throw new WindowDamagedException(id, e.file().getFileName().toString(), e.problem(), e.getMessage(), e);
@@ -185,6 +189,19 @@ final class WindowStore {
         }
         return p.get();
     }
+
+    /**
+     * The recording CPU from the log header: the model the recorder named, else (logs before it did) the model
+     * of the header's vendor — the host's vendor at recording, which was the model every backend used then.
+     */
+    static RecordingCpu recordingCpu(LogHeader h) {
+        String model = h.properties().get(UNDEFINED_FLAGS);
+        if (model == null) model = CpuIdentity.flagsOfVendor(h.cpuVendor());
+        return new RecordingCpu(h.backend(), new CpuIdentity(h.cpuVendor(), h.cpuSignature(), model));
+    }
+
+    /** The window-start marker's key (kept as a log header property) for the recording CPU's flag model. */
+    public static final String UNDEFINED_FLAGS = "undefinedFlags";
 
     private static Snapshot snapshot(CpuState s, PageImage memory) {
         return new Snapshot(s.position(), s.registers(), s.specialRegisters(), s.fpu(), s.msrs(), memory);

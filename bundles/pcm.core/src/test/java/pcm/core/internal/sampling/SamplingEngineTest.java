@@ -109,6 +109,8 @@ class SamplingEngineTest {
         Window w = e.window(id).orElseThrow();
         assertEquals(id, w.id());
         assertEquals("scripted", w.backend());
+        // issue 11 item 1: the recording vCPU's identity reaches every verifier through the window
+        assertEquals(new pcm.core.api.verify.RecordingCpu("scripted", ScriptedVcpu.IDENTITY), w.cpu());
         List<String> got = w.events().stream().map(ev -> ev.kind() + "@" + ev.position()).toList();
         assertEquals(List.of("PIO_IN@10", "CPUID@16", "RDTSC@17", "DMA_WRITE@21", "INTERRUPT@22", "RDTSC@29", "END@50"), got);
         PcmEvent in = w.events().get(0);

@@ -90,6 +90,12 @@ final class ScriptedVcpu implements VirtualCpu {
         return new VmExit.Hlt(true);
     }
 
+    /** A recording CPU other than this host's, so the window's identity is seen to come from the vCPU. */
+    static final pcm.core.api.cpu.CpuIdentity IDENTITY = new pcm.core.api.cpu.CpuIdentity("AuthenticAMD", 0x00A20F10, "amd");
+
+    @Override
+    public pcm.core.api.cpu.CpuIdentity identity() { return IDENTITY; }
+
     @Override
     public int id() { return 0; }
 

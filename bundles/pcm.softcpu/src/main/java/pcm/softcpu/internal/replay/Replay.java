@@ -3,12 +3,12 @@ package pcm.softcpu.internal.replay;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongConsumer;
 
+import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.cpu.BackendException;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.cpu.Registers;
@@ -107,31 +107,17 @@ final class Replay implements AutoCloseable {
         try {
             load(init, ram);
             vcpu = SoftVcpu.standalone(ram);
-            String vendor = recordedVendor(window);
-            if (vendor != null) vcpu.setCpuVendor(vendor);
+            String model = window.cpu().undefinedFlags();
+            if (!vcpu.setUndefinedFlags(model)) {
+                throw Stop.inconclusive("the recording CPU's undefined-flag model is " + (model.isEmpty() ? "unknown"
+                        : "'" + model + "'") + " (" + window.cpu().describe() + "); the soft RCP has "
+                        + CpuIdentity.INTEL_FLAGS + " and " + CpuIdentity.AMD_FLAGS);
+            }
             setState(vcpu, init);
         } catch (Stop s) {
             arena.close();
             throw s;
         }
-    }
-
-    /**
-     * The CPUID vendor of the recording CPU as far as the window shows it (a logged CPUID leaf 0), else
-     * null: the interpreter keeps the host's vendor (the undefined-flag model follows the vendor; see
-     * the module README). The log header's {@code cpuVendor} is not reachable through {@link Window}.
-     */
-    static String recordedVendor(Window w) {
-        for (PcmEvent e : w.events()) {
-            if (e.kind() == EventKind.CPUID && e.address() == 0 && e.data().length >= 16) {
-                byte[] b = e.data(), v = new byte[12];
-                System.arraycopy(b, 4, v, 0, 4); // EBX
-                System.arraycopy(b, 12, v, 4, 4); // EDX
-                System.arraycopy(b, 8, v, 8, 4); // ECX
-                return new String(v, StandardCharsets.US_ASCII);
-            }
-        }
-        return null;
     }
 
     /**

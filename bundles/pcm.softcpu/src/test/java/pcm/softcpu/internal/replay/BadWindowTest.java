@@ -31,7 +31,7 @@ class BadWindowTest {
     }
 
     static Window with(Window w, List<PcmEvent> ev) {
-        return new TestWindows.TestWindow(w.id(), w.backend(), w.initial(), ev, w.end());
+        return new TestWindows.TestWindow(w.id(), w.backend(), w.cpu(), w.initial(), ev, w.end());
     }
 
     static Verdict verify(Window w) { return RCP.verify(w, ReplayTest.FULL, null); }

@@ -39,7 +39,7 @@ class FaultInjectionTest {
             }
         }
         ev.add(at, new PcmEvent(EventKind.DMA_WRITE, 0, position, 0, 0, gpa, 0, new byte[] {value}, 0));
-        return new TestWindows.TestWindow(w.id() + "+byte", w.backend(), w.initial(), ev, w.end());
+        return new TestWindows.TestWindow(w.id() + "+byte", w.backend(), w.cpu(), w.initial(), ev, w.end());
     }
 
     static Window corrupt(Window w, int index, long mask) {
@@ -48,7 +48,7 @@ class FaultInjectionTest {
         byte[] d = e.data().clone();
         if (e.kind() == EventKind.CPUID) for (int b = 0; b < 4; b++) d[b] ^= (byte) (mask >>> (8 * b));
         ev.set(index, new PcmEvent(e.kind(), e.vcpu(), e.position(), e.rip(), e.rcx(), e.address(), e.value() ^ mask, d, 0));
-        return new TestWindows.TestWindow(w.id() + "+input", w.backend(), w.initial(), ev, w.end());
+        return new TestWindows.TestWindow(w.id() + "+input", w.backend(), w.cpu(), w.initial(), ev, w.end());
     }
 
     static List<Window> record(long param, long tick, long seed, List<TestWindows.Plan> plans) throws Exception {

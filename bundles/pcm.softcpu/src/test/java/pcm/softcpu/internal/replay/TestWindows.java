@@ -22,6 +22,8 @@ import pcm.core.api.event.PcmEvent;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.sampling.PositionCounter;
 import pcm.core.api.verify.MemoryImage;
+import pcm.core.api.cpu.CpuIdentity;
+import pcm.core.api.verify.RecordingCpu;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
 import pcm.core.api.vm.VmExit;
@@ -52,7 +54,19 @@ final class TestWindows implements AutoCloseable {
         @Override public long pageHash(long page) { return java.util.Arrays.hashCode(java.util.Arrays.copyOfRange(bytes, (int) (page << 12), (int) ((page + 1) << 12))); }
     }
 
-    record TestWindow(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end) implements Window { }
+    record TestWindow(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events, Snapshot end)
+            implements Window {
+        /** Recorded by the soft CPU with its default flag model (the host vendor's; Intel's for an unknown vendor). */
+        TestWindow(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end) {
+            this(id, backend, new RecordingCpu(backend, softDefault()), initial, events, end);
+        }
+
+        static CpuIdentity softDefault() {
+            CpuIdentity h = CpuIdentity.host();
+            return new CpuIdentity(h.vendor(), h.signature(),
+                    CpuIdentity.AMD_FLAGS.equals(h.undefinedFlags()) ? CpuIdentity.AMD_FLAGS : CpuIdentity.INTEL_FLAGS);
+        }
+    }
 
     /** A window to record: start (instruction count since boot) and length. */
     record Plan(long start, long length) { }
@@ -163,7 +177,7 @@ final class TestWindows implements AutoCloseable {
             // nothing
         }
         counter = null;
-        return new TestWindow(id, "soft", init, events, fin);
+        return new TestWindow(id, "soft", new RecordingCpu("soft", vcpu.identity()), init, events, fin);
     }
 
     private Snapshot snapshot(long pos) throws BackendException {

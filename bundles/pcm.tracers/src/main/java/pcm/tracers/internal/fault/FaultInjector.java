@@ -7,6 +7,7 @@ import pcm.core.api.event.EventKind;
 import pcm.core.api.cpu.Registers;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.event.RegisterCheckpoints;
+import pcm.core.api.verify.RecordingCpu;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
 
@@ -21,8 +22,8 @@ public final class FaultInjector {
     private FaultInjector() { }
 
     /** A window with other events (same snapshots). */
-    public record Corrupted(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end,
-                            String fault) implements Window { }
+    public record Corrupted(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events,
+                            Snapshot end, String fault) implements Window { }
 
     /**
      * XORs {@code mask} into the value of the {@code n}-th input event (kinds that carry a value the
@@ -41,7 +42,7 @@ public final class FaultInjector {
             }
             ev.set(i, new PcmEvent(e.kind(), e.vcpu(), e.position(), e.rip(), e.rcx(), e.address(), e.value() ^ mask,
                     data, e.timestampNanos()));
-            return new Corrupted(w.id() + "+input" + n, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+            return new Corrupted(w.id() + "+input" + n, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
                     e.kind() + " at position " + e.position() + " value ^ 0x" + Long.toHexString(mask));
         }
         return null;
@@ -74,7 +75,7 @@ public final class FaultInjector {
             if (reg < 0) continue; // the instruction there writes every register (or no checkpoint follows): next one
             long value = regs.toArray()[reg] ^ mask;
             ev.add(i + 1, RegisterCheckpoints.registerWrite(e.vcpu(), at, reg, value));
-            return new Corrupted(w.id() + "+reg@" + at, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+            return new Corrupted(w.id() + "+reg@" + at, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
                     Registers.NAMES[reg] + " ^= 0x" + Long.toHexString(mask) + " at position " + at);
         }
         return null;
@@ -118,7 +119,7 @@ public final class FaultInjector {
             }
         }
         ev.add(at, new PcmEvent(EventKind.DMA_WRITE, 0, position, 0, 0, gpa, 0, new byte[] {value}, 0));
-        return new Corrupted(w.id() + "+byte@" + position, w.backend(), w.initial(), List.copyOf(ev), w.end(),
+        return new Corrupted(w.id() + "+byte@" + position, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
                 "memory byte 0x" + Long.toHexString(gpa) + " := 0x" + Integer.toHexString(value & 0xFF) + " at position " + position);
     }
 }

@@ -7,6 +7,8 @@ import java.util.function.LongConsumer;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
+import pcm.core.api.cpu.CpuIdentity;
+import pcm.core.api.verify.RecordingCpu;
 import pcm.core.api.verify.Divergence;
 import pcm.core.api.verify.Outcome;
 import pcm.core.api.verify.ReplayStrategy;
@@ -66,6 +68,8 @@ public final class KvmReplayVerifier implements ReplayVerifier {
             wid = String.valueOf(window.id());
             KvmHypervisor h = hypervisor();
             if (h.system() == null) return Verdict.inconclusive(ID, wid, -1, "KVM is not available: " + h.hostInfo().problem());
+            String mismatch = flagModelMismatch(window.cpu(), CpuIdentity.host());
+            if (mismatch != null) return Verdict.inconclusive(ID, wid, -1, mismatch);
             KvmReplay r;
             try {
                 r = new KvmReplay(window, h);
@@ -108,6 +112,19 @@ public final class KvmReplayVerifier implements ReplayVerifier {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
             return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
         }
+    }
+
+    /**
+     * Why this host's CPU cannot replay the window, or null: the replay executes on the host, so the flags the
+     * architecture leaves undefined come out as the host's model; a window recorded under another model (or
+     * an unknown one) would differ there without any fault.
+     */
+    static String flagModelMismatch(RecordingCpu recorded, CpuIdentity host) {
+        String want = recorded.undefinedFlags(), have = host.undefinedFlags();
+        if (!want.isEmpty() && want.equals(have)) return null;
+        return "the recording CPU's undefined-flag model is " + (want.isEmpty() ? "unknown" : "'" + want + "'") + " ("
+                + recorded.describe() + "); this host's CPU (" + (host.vendor().isEmpty() ? "unknown vendor" : host.vendor())
+                + ") produces " + (have.isEmpty() ? "an unknown model" : "'" + have + "'");
     }
 
     private static Verdict stopped(KvmReplay.Stop s, String wid, long insns) {
