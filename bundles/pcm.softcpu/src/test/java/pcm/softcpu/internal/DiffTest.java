@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import pcm.core.api.cpu.HostInfo;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /** The bounded differential run against KVM (the soak is {@link DiffSoak}); skipped without /dev/kvm. */
@@ -19,8 +19,12 @@ class DiffTest {
     @BeforeAll
     static void open() {
         hv = KvmHypervisor.standard();
-        HostInfo info = hv.hostInfo();
-        Assumptions.assumeTrue(info.available(), () -> "KVM not usable here, no differential test: " + info.problem());
+    }
+
+    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
+    @BeforeEach
+    void kvmUsable() {
+        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here, no differential test: " + hv.hostInfo().problem());
     }
 
     @AfterAll

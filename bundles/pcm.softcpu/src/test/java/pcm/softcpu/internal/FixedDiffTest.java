@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import pcm.core.api.cpu.HostInfo;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /**
@@ -27,8 +27,12 @@ class FixedDiffTest {
     @BeforeAll
     static void open() {
         hv = KvmHypervisor.standard();
-        HostInfo info = hv.hostInfo();
-        Assumptions.assumeTrue(info.available(), () -> "KVM not usable here, no differential test: " + info.problem());
+    }
+
+    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
+    @BeforeEach
+    void kvmUsable() {
+        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here, no differential test: " + hv.hostInfo().problem());
     }
 
     @AfterAll

@@ -11,9 +11,9 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import pcm.core.api.cpu.HostInfo;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /**
@@ -29,8 +29,12 @@ class GuestDiffTest {
     @BeforeAll
     static void open() {
         hv = KvmHypervisor.standard();
-        HostInfo info = hv.hostInfo();
-        Assumptions.assumeTrue(info.available(), () -> "KVM not usable here, no differential guest test: " + info.problem());
+    }
+
+    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
+    @BeforeEach
+    void kvmUsable() {
+        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here, no differential guest test: " + hv.hostInfo().problem());
     }
 
     @AfterAll

@@ -26,6 +26,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -46,8 +47,13 @@ class KvmBackendTest {
     static void open() {
         hv = KvmHypervisor.standard();
         HostInfo info = hv.hostInfo();
-        Assumptions.assumeTrue(info.available(), () -> "KVM not usable here: " + info.problem());
         System.out.println("host: " + info.kind() + " - " + info.description());
+    }
+
+    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
+    @BeforeEach
+    void kvmUsable() {
+        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here: " + hv.hostInfo().problem());
     }
 
     @AfterAll

@@ -14,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import pcm.core.api.cpu.HostInfo;
@@ -44,9 +45,14 @@ class StepCounterTest {
     static void open() {
         hv = KvmHypervisor.standard();
         HostInfo info = hv.hostInfo();
-        Assumptions.assumeTrue(info.available(), () -> "KVM not usable here: " + info.problem());
-        Assumptions.assumeTrue(hv.system().hasGuestDebug(), "KVM has no KVM_CAP_SET_GUEST_DEBUG");
         System.out.println("host: " + info.kind() + " - " + info.description());
+    }
+
+    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
+    @BeforeEach
+    void kvmUsable() {
+        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here: " + hv.hostInfo().problem());
+        Assumptions.assumeTrue(hv.system().hasGuestDebug(), "KVM has no KVM_CAP_SET_GUEST_DEBUG");
     }
 
     @AfterAll
