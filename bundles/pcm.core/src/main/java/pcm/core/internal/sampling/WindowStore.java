@@ -138,7 +138,8 @@ final class WindowStore {
 
     static WindowLogs.LogStatus status(String id, LogCheck.Result r) {
         return new WindowLogs.LogStatus(id, r.file().getFileName().toString(), r.status().name(),
-                r.header() == null ? null : r.header().backend(), r.events(), r.byKind(), r.bytes(), r.problem());
+                r.header() == null ? null : r.header().backend(), r.events(), r.byKind(), r.bytes(), r.problem(),
+                r.valid() ? r.streamCheck() : null);
     }
 
     // ---------------------------------------------------------------- loading
