@@ -33,7 +33,7 @@ class SnapshotFilesTest {
     @Test
     void cpuRoundTripAndDamage() throws Exception {
         Path f = dir.resolve("t_w1_cpu.bin");
-        SnapshotFiles.writeCpu(f, "w1", "soft", state(0), state(99));
+        SnapshotFiles.writeCpu(f, "w1", "soft", state(0), state(99), new SnapshotFiles.Binding(1, 2, 3));
         SnapshotFiles.CpuFile c = SnapshotFiles.readCpu(f);
         assertEquals("w1", c.windowId());
         assertEquals(99, c.end().position());
