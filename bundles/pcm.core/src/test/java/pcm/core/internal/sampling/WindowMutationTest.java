@@ -71,7 +71,7 @@ class WindowMutationTest {
     void recordWindows() throws Exception {
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            String id = record();
+            String id = record(40 + 3 * i); // windows of different lengths: a file of another window differs
             assertTrue(!ids.contains(id), "window ids are unique");
             ids.add(id);
         }
@@ -86,7 +86,7 @@ class WindowMutationTest {
     }
 
     /** One window of the scripted program on a fresh VM, into src. */
-    private String record() throws Exception {
+    private String record(long length) throws Exception {
         Thread.sleep(2); // window ids are w<epoch-millis>
         TestVm vm = new TestVm(SamplingEngineTest.program());
         closing.add(vm);
@@ -103,7 +103,7 @@ class WindowMutationTest {
             @Override public Optional<Path> directory() { return Optional.of(src); }
         }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
         closing.add(e);
-        return e.sampleNow(40, 30_000);
+        return e.sampleNow(length, 30_000);
     }
 
     @AfterEach
