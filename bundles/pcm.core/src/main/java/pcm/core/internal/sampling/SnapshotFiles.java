@@ -338,7 +338,7 @@ final class SnapshotFiles {
                 regions.add(r);
             }
             long count = body.getLong();
-            if (count < 0 || count * (8 + PageImage.PAGE) != body.remaining()) {
+            if (count < 0 || count > body.remaining() / (8 + PageImage.PAGE) || count * (8 + PageImage.PAGE) != body.remaining()) {
                 throw new IllegalArgumentException("page count " + count);
             }
             Map<Long, byte[]> pages = new LinkedHashMap<>();
