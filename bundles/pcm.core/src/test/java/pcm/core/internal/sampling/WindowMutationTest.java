@@ -286,6 +286,31 @@ class WindowMutationTest {
         return new Snapshot(s.position(), Registers.fromArray(r), s.specialRegisters(), s.fpu(), s.msrs(), s.memory());
     }
 
+    /** The mix-ups are typed damage naming the file and what is wrong, never a window to verify. */
+    @Test
+    void mixUpsAreMismatchedWindows() throws Exception {
+        record Case(Map<String, byte[]> files, String file, String says) {}
+        byte[] init = Files.readAllBytes(a.get(SnapshotFiles.MEM_INITIAL_SUFFIX));
+        byte[] fin = Files.readAllBytes(a.get(SnapshotFiles.MEM_FINAL_SUFFIX));
+        List<Case> cases = List.of(
+                new Case(Map.of(SnapshotFiles.MEM_INITIAL_SUFFIX, fin, SnapshotFiles.MEM_FINAL_SUFFIX, init),
+                        SnapshotFiles.MEM_INITIAL_SUFFIX, "holds the final memory, loaded as the initial"),
+                new Case(Map.of(SnapshotFiles.CPU_SUFFIX, Files.readAllBytes(b.get(SnapshotFiles.CPU_SUFFIX))),
+                        SnapshotFiles.CPU_SUFFIX, "CPU state of window"),
+                new Case(Map.of(SnapshotFiles.MEM_FINAL_SUFFIX, Files.readAllBytes(b.get(SnapshotFiles.MEM_FINAL_SUFFIX))),
+                        SnapshotFiles.MEM_FINAL_SUFFIX, "memory of window"),
+                new Case(Map.of(LogFormat.SUFFIX, Files.readAllBytes(b.get(LogFormat.SUFFIX))),
+                        LogFormat.SUFFIX, "header names window"));
+        for (Case c : cases) {
+            outcome(c.files()); // lays the files out in work
+            var x = org.junit.jupiter.api.Assertions.assertThrows(pcm.core.api.sampling.WindowDamagedException.class,
+                    () -> new WindowStore(work).load(idA));
+            assertEquals(pcm.core.api.sampling.WindowDamagedException.Problem.MISMATCHED, x.problem(), x.getMessage());
+            assertTrue(x.file().endsWith(c.file()), x.getMessage());
+            assertTrue(x.getMessage().contains(c.says()), x.getMessage());
+        }
+    }
+
     /** Old snapshot files (format 1.0, no binding) of the same window still load, and are seen the same. */
     @Test
     void olderCpuFilesStillLoad() throws Exception {
