@@ -206,7 +206,7 @@ class WindowMutationTest {
         evil.set(w.events().indexOf(irq), new PcmEvent(EventKind.INTERRUPT, irq.vcpu(), irq.position(), irq.rip(), irq.rcx(),
                 0x40000000000020L, irq.value(), irq.data(), irq.timestampNanos()));
         MalformedWindowException mx = org.junit.jupiter.api.Assertions.assertThrows(MalformedWindowException.class,
-                () -> WindowShape.endPosition(new StoredWindow(w.id(), w.backend(), w.initial(), evil, w.end(), 0)));
+                () -> WindowShape.endPosition(with(w, w.initial(), evil, w.end())));
         assertTrue(mx.getMessage().contains("vector 0x40000000000020"), mx.getMessage());
         List<PcmEvent> probes = new ArrayList<>(w.events());
         // kinds the scripted window does not log, with in-range values
@@ -240,8 +240,7 @@ class WindowMutationTest {
             }
             for (Snapshot x : bad) {
                 tried++;
-                Window mw = new StoredWindow(w.id(), w.backend(), s == w.initial() ? x : w.initial(), w.events(),
-                        s == w.end() ? x : w.end(), 0);
+                Window mw = with(w, s == w.initial() ? x : w.initial(), w.events(), s == w.end() ? x : w.end());
                 try {
                     WindowShape.endPosition(mw);
                     accepted++;
@@ -254,6 +253,23 @@ class WindowMutationTest {
         System.out.println("re-sealed narrowed values: tried " + tried + ", accepted " + accepted);
         assertEquals(List.of(), missed);
         assertEquals(0, accepted);
+    }
+
+    /** {@code w} with other snapshots and events (a proxy: whatever else Window offers is w's). */
+    private static Window with(Window w, Snapshot initial, List<PcmEvent> events, Snapshot end) {
+        return (Window) java.lang.reflect.Proxy.newProxyInstance(Window.class.getClassLoader(), new Class<?>[] {Window.class},
+                (proxy, m, args) -> switch (m.getName()) {
+                    case "initial" -> initial;
+                    case "end" -> end;
+                    case "events" -> events;
+                    default -> {
+                        try {
+                            yield m.invoke(w, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    }
+                });
     }
 
     /** Variants of e whose out-of-range bits a verifier would cut off (what the verifier sees is unchanged). */
