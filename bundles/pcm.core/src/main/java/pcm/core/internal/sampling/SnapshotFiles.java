@@ -380,7 +380,12 @@ final class SnapshotFiles {
         byte[] all = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < Math.min(all.length, MAGIC.length); i++) {
-            if (all[i] != MAGIC[i]) throw new SnapshotFormatException(file, Problem.CORRUPT, 0, "not a PCM snapshot (bad magic)");
+            if (all[i] != MAGIC[i]) {
+                if (startsWith(all, LOG_MAGIC)) {
+                    throw new SnapshotFormatException(file, Problem.MISMATCHED, 0, "an event log, not a snapshot file");
+                }
+                throw new SnapshotFormatException(file, Problem.CORRUPT, 0, "not a PCM snapshot (bad magic)");
+            }
         }
         if (all.length < HEADER) {
             throw new SnapshotFormatException(file, Problem.TRUNCATED, all.length, "file ends inside the header");
@@ -392,7 +397,11 @@ final class SnapshotFiles {
                     + Short.toUnsignedInt(b.getShort(10)) + " (this reader knows " + MAJOR + ".x)");
         }
         int t = b.getInt(12);
-        if (t != type) throw new SnapshotFormatException(file, Problem.CORRUPT, 12, "file type " + t + ", expected " + type);
+        if (t != type) {
+            // the header CRC matched: an intact snapshot of the other type, not damage
+            throw new SnapshotFormatException(file, t == TYPE_CPU || t == TYPE_MEMORY ? Problem.MISMATCHED : Problem.CORRUPT, 12,
+                    "a " + typeName(t) + " file, loaded as a " + typeName(type) + " file");
+        }
         long bodyLength = b.getLong(16);
         if (bodyLength < 0) throw new SnapshotFormatException(file, Problem.CORRUPT, 16, "body length " + bodyLength);
         long expected = HEADER + bodyLength + 4;
@@ -411,6 +420,26 @@ final class SnapshotFiles {
         // a higher minor version may append fields to the body: readers ignore what follows the fields they know
         return new Container(ByteBuffer.wrap(all, HEADER, body).slice().order(ByteOrder.LITTLE_ENDIAN),
                 Short.toUnsignedInt(b.getShort(10)), bodyCrc);
+    }
+
+    /** The magic of an event log (docs/event-log-format.md), to tell a misplaced log from garbage. */
+    private static final byte[] LOG_MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'L', 'O', 'G', '\n'};
+
+    static boolean startsWith(byte[] a, byte[] prefix) {
+        return a.length >= prefix.length && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Whether {@code file} begins like a snapshot file (for a log role holding one). */
+    static boolean isSnapshot(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            return startsWith(in.readNBytes(MAGIC.length), MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String typeName(int t) {
+        return t == TYPE_CPU ? "CPU" : t == TYPE_MEMORY ? "memory" : "type-" + t;
     }
 
     private static int crc(byte[] a, int off, int len) {

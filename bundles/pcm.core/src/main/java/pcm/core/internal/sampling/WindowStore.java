@@ -158,7 +158,7 @@ final class WindowStore {
             } catch (LogException e) {
                 Problem p = switch (e) {
                     case TornWindowException t -> Problem.TRUNCATED;
-                    case CorruptRecordException c -> Problem.CORRUPT;
+                    case CorruptRecordException c -> SnapshotFiles.isSnapshot(log.get()) ? Problem.MISMATCHED : Problem.CORRUPT;
                     case UnsupportedLogVersionException u -> Problem.UNSUPPORTED;
                 };
                 throw new WindowDamagedException(id, log.get().getFileName().toString(), p, e.getMessage(), e);

@@ -186,13 +186,24 @@ class WindowMutationTest {
             tried += v[0];
             accepted += v[2];
             changed += v[3];
-            sb.append(String.format("  %-40s %6d %6d %4d %4d%n", f.getKey(), v[0], v[1], v[2], v[3]));
+            sb.append(String.format("  %-40s %6d %6d %4d %4d  %s%n", f.getKey(), v[0], v[1], v[2], v[3],
+                    reasons.getOrDefault(f.getKey(), Map.of())));
         }
         sb.append(String.format("  %-40s %6d %6d %4d %4d", "total", tried, tried - accepted - changed, accepted, changed));
         System.out.println(sb);
         assertEquals(0, changed, sb.toString());
         assertEquals(0, accepted, "every mutation above changes a checked byte, and each is rejected\n" + sb);
         assertTrue(tried > 10_000, sb.toString());
+        // a cut file is torn, never corrupt; an intact file in the wrong place is a mix-up, never a verdict
+        for (String role : ROLES) {
+            assertEquals(Map.of("TRUNCATED", figures.get("truncation " + role)[0]), reasons.get("truncation " + role), role);
+            // without its log there is no window of that id (its snapshot files are orphans retention sweeps)
+            assertEquals(Map.of(role.equals(LogFormat.SUFFIX) ? "no-log" : "MISSING", 1), reasons.get("missing " + role), role);
+        }
+        for (String k : List.of("file from another window", "file of another role", "memory files exchanged",
+                "snapshot set from another window")) {
+            assertEquals(Map.of("MISMATCHED", figures.get(k)[0]), reasons.get(k), k);
+        }
     }
 
     /** Logged values a verifier narrows, re-sealed (the files' checks recomputed): only the range checks see them. */
@@ -362,14 +373,16 @@ class WindowMutationTest {
         Window w;
         try {
             w = new WindowStore(work).load(idA).orElse(null);
+        } catch (pcm.core.api.sampling.WindowDamagedException e) {
+            return "rejected " + e.problem();
         } catch (SamplingException e) {
-            return "rejected";
+            return "rejected " + e;
         }
-        if (w == null) return "rejected"; // no log: nothing to verify
+        if (w == null) return "rejected no-log"; // no log: nothing to verify
         try {
             WindowShape.endPosition(w);
         } catch (MalformedWindowException e) {
-            return "rejected";
+            return "rejected malformed";
         }
         if (replaced.containsKey(LogFormat.SUFFIX)) {
             // the log was accepted by the loader: `pcm:log check` must agree
@@ -382,12 +395,18 @@ class WindowMutationTest {
         String o = outcome(replaced, deleted);
         int[] f = figures.computeIfAbsent(what, k -> new int[4]);
         f[0]++;
-        switch (o) {
-            case "rejected" -> f[1]++;
-            case "accepted-same" -> f[2]++;
-            default -> f[3]++;
+        if (o.startsWith("rejected")) {
+            f[1]++;
+            reasons.computeIfAbsent(what, k -> new java.util.TreeMap<>()).merge(o.substring("rejected ".length()), 1, Integer::sum);
+        } else if (o.equals("accepted-same")) {
+            f[2]++;
+        } else {
+            f[3]++;
         }
     }
+
+    /** How each kind of mutation was rejected (problem or "malformed"), by count. */
+    private final Map<String, Map<String, Integer>> reasons = new LinkedHashMap<>();
 
     /** [offset, length] of every record after the header, the trailer last. */
     private static List<int[]> records(byte[] log) {
