@@ -336,6 +336,15 @@ class WindowMutationTest {
             assertTrue(x.file().endsWith(c.file()), x.getMessage());
             assertTrue(x.getMessage().contains(c.says()), x.getMessage());
         }
+        // a second file for a role, under another window start (copied in from elsewhere): ambiguous
+        for (String role : ROLES) {
+            outcome(Map.of());
+            String name = a.get(role).getFileName().toString();
+            Files.copy(a.get(role), work.resolve("19990101T000000.000000Z" + name.substring(name.indexOf('_'))));
+            var x = org.junit.jupiter.api.Assertions.assertThrows(pcm.core.api.sampling.WindowDamagedException.class,
+                    () -> new WindowStore(work).load(idA));
+            assertEquals(pcm.core.api.sampling.WindowDamagedException.Problem.MISMATCHED, x.problem(), x.getMessage());
+        }
     }
 
     /** Old snapshot files (format 1.0, no binding) of the same window still load, and are seen the same. */
