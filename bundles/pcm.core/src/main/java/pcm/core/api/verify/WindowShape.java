@@ -121,8 +121,7 @@ public final class WindowShape {
             default -> null;
         };
         if (bad != null) {
-            throw new MalformedWindowException(e.kind() + " at position " + e.position() + ": " + bad
-                    + " (a verifier would narrow it to another value)");
+            throw new MalformedWindowException(e.kind() + " at position " + e.position() + " is malformed: " + bad);
         }
     }
 
