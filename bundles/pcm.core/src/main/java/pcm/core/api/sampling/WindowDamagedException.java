@@ -18,7 +18,14 @@ public class WindowDamagedException extends SamplingException {
         /** A check failed (magic, CRC, fields that contradict their lengths). */
         CORRUPT,
         /** A format version this reader does not know. */
-        UNSUPPORTED
+        UNSUPPORTED,
+        /**
+         * The file is intact but not this window's, or not in the role it is loaded for (a snapshot of another
+         * window, mem-initial and mem-final exchanged, two files for one role).
+         *
+         * @since 1.3
+         */
+        MISMATCHED
     }
 
     private final String windowId;

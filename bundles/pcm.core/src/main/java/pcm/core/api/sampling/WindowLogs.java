@@ -23,10 +23,23 @@ public interface WindowLogs {
      * The result of reading one log.
      *
      * @param status  VALID, TORN, CORRUPT, UNSUPPORTED or UNREADABLE (see the format document)
-     * @param problem the first problem, null if VALID
+     * @param problem     the first problem, null if VALID
+     * @param streamCheck what the stream check of a VALID log proved: {@value #CHAIN} (format 1.2 on: the
+     *                    content and order of every record), {@value #LENGTHS} (an older log: its stream CRC
+     *                    depends only on the record lengths, so reordered or exchanged records of equal length
+     *                    are not detected); null unless VALID. @since 1.3
      */
     record LogStatus(String windowId, String file, String status, String backend, long events,
-                     Map<EventKind, Long> byKind, long bytes, String problem) {
+                     Map<EventKind, Long> byKind, long bytes, String problem, String streamCheck) {
+
+        public static final String CHAIN = "chain";
+        public static final String LENGTHS = "lengths";
+
+        /** A status without a stream check (as before 1.3). */
+        public LogStatus(String windowId, String file, String status, String backend, long events,
+                         Map<EventKind, Long> byKind, long bytes, String problem) {
+            this(windowId, file, status, backend, events, byKind, bytes, problem, null);
+        }
 
         public boolean valid() { return "VALID".equals(status); }
     }

@@ -38,12 +38,27 @@ public final class LogCheck {
      * @param problem       the first problem (null if VALID)
      * @param problemRecord index of the record the problem is in (-1: header, -2: none/not a record)
      * @param problemOffset file offset of the problem (-1 if none)
+     * @param streamCheck   for a VALID log, what its stream check proved: {@link LogReader#CHAIN} or
+     *                      {@link LogReader#LENGTHS} (an older log); null otherwise
      */
     public record Result(Path file, Status status, LogHeader header, LogTrailer trailer, long events,
                          Map<EventKind, Long> byKind, long unknownRecords, long bytes, String problem,
-                         long problemRecord, long problemOffset) {
+                         long problemRecord, long problemOffset, String streamCheck) {
 
         public boolean valid() { return status == Status.VALID; }
+
+        /**
+         * What was checked, for the shell: null unless VALID. A log older than format 1.2 is valid only as far
+         * as its weaker stream check goes, and says so.
+         */
+        public String checked() {
+            if (status != Status.VALID) return null;
+            return LogReader.CHAIN.equals(streamCheck)
+                    ? "every record CRC and the record chain (content and order)"
+                    : "every record CRC and the record count; format " + header.version()
+                    + ": its stream CRC depends only on record lengths, so reordered or exchanged records of equal"
+                    + " length are not detected";
+        }
 
         /** One line for the shell. */
         public String summary() {
@@ -52,6 +67,7 @@ public final class LogCheck {
             if (header != null) sb.append(" window=").append(header.windowId()).append(" backend=").append(header.backend());
             sb.append(" events=").append(events).append(" bytes=").append(bytes);
             if (problem != null) sb.append(" problem: ").append(problem);
+            if (valid() && !LogReader.CHAIN.equals(streamCheck)) sb.append(" checked: ").append(checked());
             return sb.toString();
         }
     }
@@ -95,7 +111,7 @@ public final class LogCheck {
                 if (visitor != null) visitor.accept(e);
             }
             return new Result(file, Status.VALID, header, reader.trailer(), events, byKind, reader.unknownRecords(),
-                    bytes, null, -2, -1);
+                    bytes, null, -2, -1, reader.streamCheck());
         } catch (LogException e) {
             Status st = switch (e) {
                 case TornWindowException t -> Status.TORN;
@@ -105,9 +121,9 @@ public final class LogCheck {
             long rec = e instanceof CorruptRecordException c ? c.recordIndex()
                     : reader == null ? CorruptRecordException.HEADER : reader.recordsRead();
             return new Result(file, st, header, null, events, byKind, reader == null ? 0 : reader.unknownRecords(),
-                    bytes, e.getMessage(), rec, e.offset());
+                    bytes, e.getMessage(), rec, e.offset(), null);
         } catch (IOException | RuntimeException e) {
-            return new Result(file, Status.UNREADABLE, header, null, events, byKind, 0, bytes, String.valueOf(e), -2, -1);
+            return new Result(file, Status.UNREADABLE, header, null, events, byKind, 0, bytes, String.valueOf(e), -2, -1, null);
         } finally {
             if (reader != null) {
                 try {

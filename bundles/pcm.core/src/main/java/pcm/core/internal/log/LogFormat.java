@@ -21,7 +21,10 @@ public final class LogFormat {
     /** {@code 0x89 'P' 'C' 'M' 'L' 'O' 'G' '\n'}. */
     static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'L', 'O', 'G', '\n'};
     public static final int MAJOR = 1;
-    public static final int MINOR = 1;
+    /** Minor 2: the trailer adds the SHA-256 record chain ({@link #DIGEST}); minor 1: CHECKPOINT, REG_WRITE. */
+    public static final int MINOR = 2;
+    /** The first minor whose trailer carries the record chain digest. */
+    static final int MINOR_DIGEST = 2;
 
     /** magic(8) major(2) minor(2) headerLength(4) prefixCrc(4). */
     static final int PREFIX = 20;
@@ -33,6 +36,8 @@ public final class LogFormat {
     static final int EVENT_FIXED = 56;
     /** recordCount(8) streamCrc(4) closeEpochNanos(8). */
     static final int END_TAIL = 20;
+    /** streamDigest(32), after {@link #END_TAIL} from minor 2 on. */
+    static final int DIGEST = 32;
     /** Largest record payload a writer produces / a reader accepts (DMA data up to ~64 MiB). */
     public static final int MAX_PAYLOAD = 64 << 20;
 
@@ -83,6 +88,45 @@ public final class LogFormat {
         crc.update(buf.slice(at, 6));
         int c = (int) crc.getValue();
         return (c ^ (c >>> 16)) & 0xFFFF;
+    }
+
+    /** The trailer tail a writer of {@code minor} appends to the END event. */
+    static int endTail(int minor) {
+        return minor >= MINOR_DIGEST ? END_TAIL + DIGEST : END_TAIL;
+    }
+
+    /**
+     * The record chain (minor 2): SHA-256 over the header's prefix CRC and body CRC, then the stored CRC of
+     * every record before the trailer in file order (each u32, little-endian). Each record CRC covers its
+     * record's bytes, so the digest depends on every byte of the header and records and on their order.
+     */
+    static final class Chain {
+        private final java.security.MessageDigest sha;
+        private final ByteBuffer pending = ByteBuffer.allocate(4096).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+
+        Chain() {
+            try {
+                sha = java.security.MessageDigest.getInstance("SHA-256");
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java platform has SHA-256", e);
+            }
+        }
+
+        void add(int crc) {
+            if (!pending.hasRemaining()) flush();
+            pending.putInt(crc);
+        }
+
+        private void flush() {
+            pending.flip();
+            sha.update(pending);
+            pending.clear();
+        }
+
+        byte[] digest() {
+            flush();
+            return sha.digest();
+        }
     }
 
     static int crc(CRC32C crc, ByteBuffer buf, int at, int length) {

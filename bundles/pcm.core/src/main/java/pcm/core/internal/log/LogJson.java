@@ -66,9 +66,12 @@ public final class LogJson {
         } else {
             out.append("{\"recordCount\":").append(Long.toString(t.recordCount()))
                     .append(",\"streamCrc\":").append(str(String.format("0x%08x", t.streamCrc())))
-                    .append(",\"closeEpochNanos\":").append(Long.toString(t.closeEpochNanos())).append('}');
+                    .append(",\"closeEpochNanos\":").append(Long.toString(t.closeEpochNanos()))
+                    .append(",\"streamDigest\":").append(t.streamDigest() == null ? "null"
+                            : str(java.util.HexFormat.of().formatHex(t.streamDigest()))).append('}');
         }
         out.append(",\"status\":").append(str(r.status().name()))
+                .append(",\"streamCheck\":").append(r.streamCheck() == null ? "null" : str(r.streamCheck()))
                 .append(",\"eventCount\":").append(Long.toString(r.events()))
                 .append(",\"byKind\":{");
         boolean f = true;

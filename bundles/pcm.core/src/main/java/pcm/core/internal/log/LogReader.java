@@ -39,6 +39,7 @@ public final class LogReader implements Closeable {
     private boolean eof;
     private final CRC32C crc = new CRC32C();
     private final CRC32C stream = new CRC32C();
+    private final LogFormat.Chain chain = new LogFormat.Chain();
     private LogHeader header;
     private long index;
     private long unknownRecords;
@@ -127,6 +128,7 @@ public final class LogReader implements Closeable {
         if (LogFormat.crc(crc, buf, p, 16) != buf.getInt(p + 16)) {
             throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header prefix CRC mismatch");
         }
+        chain.add(buf.getInt(p + 16));
         if (major != LogFormat.MAJOR) throw new UnsupportedLogVersionException(file, major, minor);
         if (bodyLength < 0 || bodyLength > LogFormat.MAX_HEADER_BODY) {
             throw new CorruptRecordException(file, CorruptRecordException.HEADER, 12, "header length " + bodyLength);
@@ -139,6 +141,7 @@ public final class LogReader implements Closeable {
         if (LogFormat.crc(crc, buf, b, bodyLength) != buf.getInt(b + bodyLength)) {
             throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header CRC mismatch");
         }
+        chain.add(buf.getInt(b + bodyLength));
         ByteBuffer body = buf.slice(b, bodyLength).order(ByteOrder.LITTLE_ENDIAN);
         try {
             int signature = body.getInt();
@@ -149,9 +152,22 @@ public final class LogReader implements Closeable {
             long startTs = body.getLong();
             int n = Short.toUnsignedInt(body.getShort());
             Map<String, String> props = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) props.put(getString(body), getString(body));
-            // bytes beyond these fields: added by a higher minor version, ignored
+            for (int i = 0; i < n; i++) {
+                String key = getString(body);
+                if (props.put(key, getString(body)) != null) {
+                    throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header property '" + key
+                            + "' appears twice");
+                }
+            }
+            // bytes beyond these fields: added by a higher minor version (ignored), or damage in a version we know
+            if (minor <= LogFormat.MINOR && body.hasRemaining()) {
+                throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, body.remaining()
+                        + " bytes after the header fields of a version " + major + "." + minor + " log");
+            }
             header = new LogHeader(major, minor, id, backend, vendor, signature, startEpoch, startTs, props);
+        } catch (CharacterCodingException e) {
+            throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "a header string is not UTF-8 ("
+                    + e.getClass().getSimpleName() + ")");
         } catch (RuntimeException e) {
             throw new CorruptRecordException(file, CorruptRecordException.HEADER, 0, "header fields do not fit its length ("
                     + e.getClass().getSimpleName() + ")");
@@ -210,16 +226,19 @@ public final class LogReader implements Closeable {
                     + buf.remaining() + " of " + size + " bytes)");
         }
         p = buf.position();
-        if (LogFormat.crc(crc, buf, p, LogFormat.RECORD_HEADER + length) != buf.getInt(p + LogFormat.RECORD_HEADER + length)) {
+        int recordCrc = buf.getInt(p + LogFormat.RECORD_HEADER + length);
+        if (LogFormat.crc(crc, buf, p, LogFormat.RECORD_HEADER + length) != recordCrc) {
             throw new CorruptRecordException(file, index, at, "CRC mismatch");
         }
         EventKind kind = LogFormat.kind(code);
+        boolean knownMinor = header.formatMinor() <= LogFormat.MINOR;
         if (kind == null) {
-            if (header.formatMinor() <= LogFormat.MINOR) {
+            if (knownMinor) {
                 throw new CorruptRecordException(file, index, at, "unknown record kind " + code
                         + " in a version " + header.version() + " log");
             }
             stream.update(buf.slice(p, size));
+            chain.add(recordCrc);
             buf.position(p + size);
             unknownRecords++;
             index++;
@@ -233,26 +252,45 @@ public final class LogReader implements Closeable {
         long position = r.getLong(), rip = r.getLong(), rcx = r.getLong(), address = r.getLong(), value = r.getLong(),
                 ts = r.getLong();
         int dataLength = r.getInt();
-        int need = LogFormat.EVENT_FIXED + dataLength + (kind == EventKind.END ? LogFormat.END_TAIL : 0);
+        int tail = kind == EventKind.END ? LogFormat.endTail(header.formatMinor()) : 0;
+        int need = LogFormat.EVENT_FIXED + dataLength + tail;
         if (dataLength < 0 || need < 0 || need > length) {
-            throw new CorruptRecordException(file, index, at, kind + " record: data length " + dataLength
-                    + " does not fit the record length " + length);
+            throw new CorruptRecordException(file, index, at, kind + " record: data length "
+                    + Integer.toUnsignedString(dataLength) + " does not fit the record length " + length);
+        }
+        if (knownMinor && need != length) {
+            // a version this reader knows has no fields past these: the bytes would be read by nobody
+            throw new CorruptRecordException(file, index, at, kind + " record: " + (length - need)
+                    + " bytes after its fields in a version " + header.version() + " log");
         }
         byte[] data = new byte[dataLength];
         r.get(data);
         PcmEvent event = new PcmEvent(kind, vcpu, position, rip, rcx, address, value, data, ts);
         if (kind != EventKind.END) {
             stream.update(buf.slice(p, size));
+            chain.add(recordCrc);
             buf.position(p + size);
             index++;
             return event;
         }
-        LogTrailer t = new LogTrailer(r.getLong(), r.getInt(), r.getLong());
+        long count = r.getLong();
+        int streamCrc = r.getInt();
+        long closed = r.getLong();
+        byte[] digest = null;
+        if (header.formatMinor() >= LogFormat.MINOR_DIGEST) {
+            digest = new byte[LogFormat.DIGEST];
+            r.get(digest);
+        }
+        LogTrailer t = new LogTrailer(count, streamCrc, closed, digest);
         if (t.recordCount() != index) {
             throw new CorruptRecordException(file, index, at, "trailer counts " + t.recordCount() + " records, the file has " + index);
         }
         if (t.streamCrc() != (int) stream.getValue()) {
             throw new CorruptRecordException(file, index, at, "trailer stream CRC mismatch");
+        }
+        if (digest != null && !java.security.MessageDigest.isEqual(digest, chain.digest())) {
+            throw new CorruptRecordException(file, index, at, "trailer record chain mismatch: the records are not"
+                    + " the ones this window's writer wrote, or not in its order");
         }
         buf.position(p + size);
         if (fill(1)) {
@@ -271,6 +309,19 @@ public final class LogReader implements Closeable {
 
     /** The trailer, once the END record has been read and validated; null before. */
     public LogTrailer trailer() { return trailer; }
+
+    /**
+     * What the stream check of this log proves, once the trailer was read: {@code "chain"} (minor 2 on: the
+     * content and order of every record and the header), {@code "lengths"} (minor 0 and 1: the trailer's
+     * CRC32C depends only on the record lengths, so records of equal length may have been reordered or
+     * exchanged with another log's), null before the trailer.
+     */
+    public String streamCheck() {
+        return trailer == null ? null : trailer.chained() ? CHAIN : LENGTHS;
+    }
+
+    public static final String CHAIN = pcm.core.api.sampling.WindowLogs.LogStatus.CHAIN;
+    public static final String LENGTHS = pcm.core.api.sampling.WindowLogs.LogStatus.LENGTHS;
 
     /** Records of unknown kinds skipped so far. */
     public long unknownRecords() { return unknownRecords; }

@@ -33,6 +33,7 @@ public final class LogWriter implements Closeable {
     private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
     private final CRC32C stream = new CRC32C();
+    private final LogFormat.Chain chain = new LogFormat.Chain();
     private final LogHeader header;
     private long records;
     private long bytes;
@@ -80,7 +81,9 @@ public final class LogWriter implements Closeable {
         if (bodyLength > LogFormat.MAX_HEADER_BODY) throw new IllegalArgumentException("header larger than 1 MiB");
         ByteBuffer h = ByteBuffer.allocate(LogFormat.PREFIX + bodyLength + 4).order(ByteOrder.LITTLE_ENDIAN);
         h.put(LogFormat.MAGIC).putShort((short) LogFormat.MAJOR).putShort((short) LogFormat.MINOR).putInt(bodyLength);
-        h.putInt(LogFormat.crc(crc, h, 0, 16));
+        int prefixCrc = LogFormat.crc(crc, h, 0, 16);
+        h.putInt(prefixCrc);
+        chain.add(prefixCrc);
         int bodyAt = h.position();
         h.putInt(header.cpuSignature());
         putString(h, strings[0]);
@@ -89,7 +92,9 @@ public final class LogWriter implements Closeable {
         h.putLong(header.startEpochNanos()).putLong(header.startTimestampNanos());
         h.putShort((short) header.properties().size());
         for (i = 3; i < strings.length; i++) putString(h, strings[i]);
-        h.putInt(LogFormat.crc(crc, h, bodyAt, bodyLength));
+        int bodyCrc = LogFormat.crc(crc, h, bodyAt, bodyLength);
+        h.putInt(bodyCrc);
+        chain.add(bodyCrc);
         h.flip();
         write(h);
     }
@@ -109,7 +114,7 @@ public final class LogWriter implements Closeable {
         if (finished) throw new IllegalStateException("window already closed");
         if (e.kind() == EventKind.END) throw new IllegalArgumentException("END closes the window: use close(end)");
         int payload = LogFormat.EVENT_FIXED + e.data().length;
-        if (e.data().length > LogFormat.MAX_PAYLOAD - LogFormat.EVENT_FIXED - LogFormat.END_TAIL) {
+        if (e.data().length > LogFormat.MAX_PAYLOAD - LogFormat.EVENT_FIXED - LogFormat.endTail(LogFormat.MINOR)) {
             throw new IllegalArgumentException("event data of " + e.data().length + " bytes exceeds the record limit");
         }
         int size = LogFormat.RECORD_HEADER + payload + LogFormat.RECORD_CRC;
@@ -133,9 +138,12 @@ public final class LogWriter implements Closeable {
         b.putInt(e.vcpu()).putLong(e.position()).putLong(e.rip()).putLong(e.rcx()).putLong(e.address())
                 .putLong(e.value()).putLong(e.timestampNanos()).putInt(e.data().length).put(e.data());
         if (trailer != null) {
-            b.putLong(trailer.recordCount()).putInt(trailer.streamCrc()).putLong(trailer.closeEpochNanos());
+            b.putLong(trailer.recordCount()).putInt(trailer.streamCrc()).putLong(trailer.closeEpochNanos())
+                    .put(trailer.streamDigest());
         }
-        b.putInt(LogFormat.crc(crc, b, at, LogFormat.RECORD_HEADER + payload));
+        int c = LogFormat.crc(crc, b, at, LogFormat.RECORD_HEADER + payload);
+        b.putInt(c);
+        if (trailer == null) chain.add(c);
     }
 
     /**
@@ -148,8 +156,8 @@ public final class LogWriter implements Closeable {
         if (end.kind() != EventKind.END) throw new IllegalArgumentException("close needs an END event, got " + end.kind());
         try {
             writeOut(true);
-            LogTrailer t = new LogTrailer(records, (int) stream.getValue(), epochNanos(Instant.now()));
-            int payload = LogFormat.EVENT_FIXED + end.data().length + LogFormat.END_TAIL;
+            LogTrailer t = new LogTrailer(records, (int) stream.getValue(), epochNanos(Instant.now()), chain.digest());
+            int payload = LogFormat.EVENT_FIXED + end.data().length + LogFormat.endTail(LogFormat.MINOR);
             ByteBuffer b = payload + 12 > buf.capacity()
                     ? ByteBuffer.allocate(payload + 12).order(ByteOrder.LITTLE_ENDIAN) : buf;
             encode(b, end, payload, t);

@@ -38,6 +38,9 @@ final class PageImage implements MemoryImage {
         this.size = regions.stream().mapToLong(Region::size).sum();
     }
 
+    /** The RAM regions, ascending. */
+    List<Region> regions() { return regions; }
+
     /** Pages this image holds itself (not inherited from the base). */
     Map<Long, byte[]> ownPages() { return java.util.Collections.unmodifiableMap(pages); }
 

@@ -180,9 +180,11 @@ final class Recording implements WindowProbe, InputObserver {
     public void exitHandled(VmExit exit, ExitResult result) {
         long value = result instanceof ExitResult.Value v ? v.value() : 0;
         switch (exit) {
-            case VmExit.PortIn in -> record(EventKind.PIO_IN, in.port(), value, new byte[] {(byte) in.size()});
-            case VmExit.MmioRead r -> record(EventKind.MMIO_READ, r.address(), value, new byte[] {(byte) r.size()});
-            case VmExit.MmioWrite w -> record(EventKind.MMIO_WRITE, w.address(), w.data(), new byte[] {(byte) w.size()});
+            // the guest sees only the access's bytes of a handler's answer: the log holds exactly those (a value
+            // beyond the size is malformed, WindowShape.checkEvent)
+            case VmExit.PortIn in -> record(EventKind.PIO_IN, in.port(), fit(value, in.size()), new byte[] {(byte) in.size()});
+            case VmExit.MmioRead r -> record(EventKind.MMIO_READ, r.address(), fit(value, r.size()), new byte[] {(byte) r.size()});
+            case VmExit.MmioWrite w -> record(EventKind.MMIO_WRITE, w.address(), fit(w.data(), w.size()), new byte[] {(byte) w.size()});
             case VmExit.MsrRead m -> record(EventKind.MSR_READ, Integer.toUnsignedLong(m.index()), value, null);
             case VmExit.Hypercall h -> record(EventKind.VMCALL, h.number(), value, null);
             case VmExit.Cpuid c -> {
@@ -199,7 +201,7 @@ final class Recording implements WindowProbe, InputObserver {
                     case RDSEED -> EventKind.RDSEED;
                     case RDPMC -> EventKind.RDPMC;
                 };
-                record(k, n.operand(), value, null);
+                record(k, Integer.toUnsignedLong(n.operand()), value, null);
             }
             default -> { /* not an input */ }
         }
@@ -300,6 +302,10 @@ final class Recording implements WindowProbe, InputObserver {
     }
 
     // ----------------------------------------------------------------
+
+    private static long fit(long value, int size) {
+        return size >= 8 ? value : value & ((1L << (8 * size)) - 1);
+    }
 
     /**
      * Exits whose instruction retires when the VMM completes them. Between {@code complete} and the next run,

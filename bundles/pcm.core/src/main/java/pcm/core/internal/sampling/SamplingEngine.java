@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -306,17 +305,8 @@ final class SamplingEngine implements AutoCloseable {
     private void store(Recording rec, Recording.Result r) throws IOException, SamplingException {
         Path dir = env.directory().orElseThrow(() -> new SamplingException("the event log (pcm.eventlog) is gone"));
         Path log = awaitCommit(dir, rec.id);
-        String name = log.getFileName().toString();
-        String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
-        SnapshotFiles.writeCpu(dir.resolve(prefix + SnapshotFiles.CPU_SUFFIX), rec.id, rec.backend, r.initialCpu(), r.finalCpu());
-        SnapshotFiles.writeMemory(dir.resolve(prefix + SnapshotFiles.MEM_INITIAL_SUFFIX), rec.id, SnapshotFiles.INITIAL,
-                r.regions(), r.initialMemory(), (n, page) -> !PageImage.isZero(page));
-        byte[] before = new byte[PageImage.PAGE];
-        SnapshotFiles.writeMemory(dir.resolve(prefix + SnapshotFiles.MEM_FINAL_SUFFIX), rec.id, SnapshotFiles.FINAL,
-                r.regions(), r.finalMemory(), (n, page) -> {
-                    r.initialMemory().read(n << 12, before, 0, PageImage.PAGE);
-                    return !Arrays.equals(before, page);
-                });
+        SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(), r.initialMemory(),
+                r.finalMemory());
         try {
             new WindowStore(dir).deleteOrphans(rec.id);
         } catch (IOException e) {

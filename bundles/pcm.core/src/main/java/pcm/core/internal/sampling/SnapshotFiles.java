@@ -5,6 +5,8 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +21,14 @@ import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.Segment;
 import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.sampling.WindowDamagedException.Problem;
+import pcm.core.api.verify.MalformedWindowException;
 import pcm.core.api.verify.MemoryImage;
+import pcm.core.api.verify.Snapshot;
+import pcm.core.api.verify.WindowShape;
 import pcm.core.internal.log.DurableRename;
+import pcm.core.internal.log.LogFormat;
+import pcm.core.internal.log.LogHeader;
+import pcm.core.internal.log.LogReader;
 
 /**
  * The snapshot files of a window (docs/sampling.md, "Files"): {@code <prefix>_cpu.bin} with the
@@ -28,11 +36,16 @@ import pcm.core.internal.log.DurableRename;
  * initial memory and {@code <prefix>_mem-final.bin} with the pages that differ at the end. One
  * container for both: a 28-byte header with its own CRC, a body, the body's CRC32C. Written as
  * {@code .part}, fsynced and renamed: a file under its final name is complete.
+ * <p>
+ * Every file names its window (id) and its role (type; initial or final memory). From minor 1 on the
+ * CPU file also binds the window together ({@link Binding}): the start time of the event log it was
+ * recorded with and the body CRCs of its two memory files, which are written first.
  */
 final class SnapshotFiles {
 
     static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'S', 'N', 'P', '\n'};
-    static final int MAJOR = 1, MINOR = 0;
+    /** Minor 1: the CPU body ends with the {@link Binding}. */
+    static final int MAJOR = 1, MINOR = 1;
     static final int TYPE_CPU = 1, TYPE_MEMORY = 2;
     static final int HEADER = 28;
     static final int INITIAL = 1, FINAL = 2;
@@ -40,15 +53,59 @@ final class SnapshotFiles {
 
     private SnapshotFiles() {}
 
-    /** Contents of a CPU file. */
-    record CpuFile(String windowId, String backend, CpuState initial, CpuState end) {}
+    /**
+     * What ties the files of one recorded window together (CPU file, minor 1 on).
+     *
+     * @param logStartEpochNanos the {@code startEpochNanos} of the window's event log header
+     * @param memInitialCrc      the body CRC32C of its mem-initial file
+     * @param memFinalCrc        the body CRC32C of its mem-final file
+     */
+    record Binding(long logStartEpochNanos, int memInitialCrc, int memFinalCrc) {
+        static final int SIZE = 16;
+    }
 
-    /** Contents of a memory file. */
-    record MemoryFile(String windowId, int which, PageImage image) {}
+    /** Contents of a CPU file; {@code binding} is null in a file of minor 0 (it cannot prove more than its id). */
+    record CpuFile(String windowId, String backend, CpuState initial, CpuState end, Binding binding, int minor) {}
+
+    /** Contents of a memory file; {@code bodyCrc} is its stored (and verified) body CRC32C. */
+    record MemoryFile(String windowId, int which, PageImage image, int bodyCrc) {}
+
+    // ---------------------------------------------------------------- a whole window
+
+    /**
+     * Writes the snapshot files of the window whose committed event log is {@code log}, next to it and named
+     * after it: both memory files first, then the CPU file that binds them to each other and to the log.
+     */
+    static void writeWindow(Path log, String windowId, String backend, CpuState initialCpu, CpuState finalCpu,
+                            List<PageImage.Region> regions, MemoryImage initialMemory, MemoryImage finalMemory)
+            throws IOException {
+        LogHeader header;
+        try (LogReader r = LogReader.open(log)) {
+            header = r.header();
+        }
+        if (!header.windowId().equals(windowId)) {
+            throw new IOException(log.getFileName() + " is the log of window " + header.windowId() + ", not " + windowId);
+        }
+        String name = log.getFileName().toString();
+        String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
+        Path dir = log.toAbsolutePath().getParent();
+        int initialCrc = writeMemory(dir.resolve(prefix + MEM_INITIAL_SUFFIX), windowId, INITIAL, regions, initialMemory,
+                (n, page) -> !PageImage.isZero(page));
+        byte[] before = new byte[PageImage.PAGE];
+        int finalCrc = writeMemory(dir.resolve(prefix + MEM_FINAL_SUFFIX), windowId, FINAL, regions, finalMemory,
+                (n, page) -> {
+                    initialMemory.read(n << 12, before, 0, PageImage.PAGE);
+                    return !java.util.Arrays.equals(before, page);
+                });
+        writeCpu(dir.resolve(prefix + CPU_SUFFIX), windowId, backend, initialCpu, finalCpu,
+                new Binding(header.startEpochNanos(), initialCrc, finalCrc));
+    }
 
     // ---------------------------------------------------------------- CPU
 
-    static void writeCpu(Path file, String windowId, String backend, CpuState initial, CpuState end) throws IOException {
+    /** Writes a CPU file; without a binding in the format of minor 0 (what older PCMs wrote: for tests). */
+    static void writeCpu(Path file, String windowId, String backend, CpuState initial, CpuState end, Binding binding)
+            throws IOException {
         ByteBuffer b = ByteBuffer.allocate(64 << 10).order(ByteOrder.LITTLE_ENDIAN);
         putString(b, windowId);
         putString(b, backend);
@@ -57,15 +114,18 @@ final class SnapshotFiles {
         b = putState(b, initial);
         b.put((byte) FINAL);
         b = putState(b, end);
+        if (binding != null) {
+            b.putLong(binding.logStartEpochNanos()).putInt(binding.memInitialCrc()).putInt(binding.memFinalCrc());
+        }
         b.flip();
-        try (Writer w = new Writer(file, TYPE_CPU, b.remaining())) {
+        try (Writer w = new Writer(file, TYPE_CPU, b.remaining(), binding == null ? 0 : MINOR)) {
             w.write(b);
         }
     }
 
     private static ByteBuffer putState(ByteBuffer b, CpuState s) {
         int need = 8 + 18 * 8 + 8 * 17 + 2 * 12 + 7 * 8 + 4 + s.fpu().length + 2 + s.msrs().size() * 12 + 2
-                + s.refused().size() * 4 + 4 + (s.pending() == null ? 0 : s.pending().length) + 1;
+                + s.refused().size() * 4 + 4 + (s.pending() == null ? 0 : s.pending().length) + 1 + Binding.SIZE;
         if (b.remaining() < need) {
             ByteBuffer bigger = ByteBuffer.allocate(b.capacity() + need * 2).order(ByteOrder.LITTLE_ENDIAN);
             b.flip();
@@ -112,28 +172,37 @@ final class SnapshotFiles {
     }
 
     static CpuFile readCpu(Path file) throws IOException {
-        ByteBuffer body = readContainer(file, TYPE_CPU);
+        Container c = readContainer(file, TYPE_CPU);
+        ByteBuffer body = c.body();
         try {
             String id = getString(body);
             String backend = getString(body);
             int n = Byte.toUnsignedInt(body.get());
+            if (n != 2) throw new IllegalArgumentException(n + " states, not 2 (initial and final)");
             CpuState initial = null, end = null;
             for (int i = 0; i < n; i++) {
                 int which = Byte.toUnsignedInt(body.get());
-                CpuState s = getState(body);
+                String role = which == INITIAL ? "initial" : which == FINAL ? "final" : null;
+                if (role == null) throw new IllegalArgumentException("state #" + i + " has role " + which);
+                CpuState s = getState(body, role);
+                if ((which == INITIAL ? initial : end) != null) throw new IllegalArgumentException("two " + role + " states");
                 if (which == INITIAL) initial = s;
-                else if (which == FINAL) end = s;
+                else end = s;
             }
-            if (initial == null || end == null) {
-                throw new SnapshotFormatException(file, Problem.CORRUPT, -1, "the initial or the final state is missing");
+            Binding binding = null;
+            if (c.minor() >= 1) binding = new Binding(body.getLong(), body.getInt(), body.getInt());
+            if (c.minor() <= MINOR && body.hasRemaining()) {
+                throw new IllegalArgumentException(body.remaining() + " bytes after the fields of a version "
+                        + MAJOR + "." + c.minor() + " file");
             }
-            return new CpuFile(id, backend, initial, end);
+            return new CpuFile(id, backend, initial, end, binding, c.minor());
         } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER + body.position(), "fields do not fit the body length");
+            throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER + body.position(),
+                    "fields do not fit the body (" + e.getMessage() + ")");
         }
     }
 
-    private static CpuState getState(ByteBuffer b) {
+    private static CpuState getState(ByteBuffer b, String role) {
         long position = b.getLong();
         long[] r = new long[18];
         for (int i = 0; i < 18; i++) r[i] = b.getLong();
@@ -145,28 +214,55 @@ final class SnapshotFiles {
             int type = Byte.toUnsignedInt(b.get());
             int dpl = Byte.toUnsignedInt(b.get());
             int f = Byte.toUnsignedInt(b.get());
+            // the replays narrow these: a value that does not fit would be read as another one
+            if (type > 0xF || dpl > 3 || (f & 0x80) != 0) {
+                throw new IllegalArgumentException(role + " segment #" + i + ": type " + type + ", dpl " + dpl
+                        + ", flags 0x" + Integer.toHexString(f) + " out of range");
+            }
             seg[i] = new Segment(base, limit, selector, type, (f & 1) != 0, dpl, (f & 2) != 0, (f & 4) != 0,
                     (f & 8) != 0, (f & 16) != 0, (f & 32) != 0, (f & 64) != 0);
         }
         var gdt = new SpecialRegisters.DescriptorTable(b.getLong(), b.getInt());
         var idt = new SpecialRegisters.DescriptorTable(b.getLong(), b.getInt());
+        if ((gdt.limit() & ~0xFFFF) != 0 || (idt.limit() & ~0xFFFF) != 0) {
+            throw new IllegalArgumentException(role + " GDT/IDT limit 0x" + Integer.toHexString(gdt.limit()) + "/0x"
+                    + Integer.toHexString(idt.limit()) + " is not 16-bit");
+        }
         SpecialRegisters sr = new SpecialRegisters(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], seg[6], seg[7], gdt, idt,
                 b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong(), b.getLong());
         byte[] fpu = new byte[checkedLength(b, b.getInt())];
         b.get(fpu);
         int nm = Short.toUnsignedInt(b.getShort());
         Map<Integer, Long> msrs = new LinkedHashMap<>();
-        for (int i = 0; i < nm; i++) msrs.put(b.getInt(), b.getLong());
+        for (int i = 0; i < nm; i++) {
+            int index = b.getInt();
+            if (msrs.put(index, b.getLong()) != null) {
+                throw new IllegalArgumentException(role + " MSR 0x" + Integer.toHexString(index) + " appears twice");
+            }
+        }
         int nr = Short.toUnsignedInt(b.getShort());
         List<Integer> refused = new ArrayList<>();
-        for (int i = 0; i < nr; i++) refused.add(b.getInt());
-        int pl = b.getInt();
-        byte[] pending = null;
-        if (pl >= 0) {
-            pending = new byte[checkedLength(b, pl)];
-            b.get(pending);
+        for (int i = 0; i < nr; i++) {
+            int index = b.getInt();
+            if (refused.contains(index) || msrs.containsKey(index)) {
+                throw new IllegalArgumentException(role + " refused MSR 0x" + Integer.toHexString(index)
+                        + " is listed twice or also has a value");
+            }
+            refused.add(index);
         }
-        return new CpuState(position, Registers.fromArray(r), sr, fpu, msrs, List.copyOf(refused), pending);
+        int pl = b.getInt();
+        if (pl != -1) {
+            // no writer of format 1.x records pending events and no verifier reads them
+            throw new IllegalArgumentException(role + " pending-event state of " + pl + " bytes (1.x files have none)");
+        }
+        Registers regs = Registers.fromArray(r);
+        Snapshot view = new Snapshot(position, regs, sr, fpu, msrs, null);
+        try {
+            WindowShape.checkState(role, view);
+        } catch (MalformedWindowException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        return new CpuState(position, regs, sr, fpu, msrs, List.copyOf(refused), null);
     }
 
     private static int checkedLength(ByteBuffer b, int n) {
@@ -180,8 +276,9 @@ final class SnapshotFiles {
      * Writes the pages of {@code image} that {@code keep} selects (the non-zero ones for an initial
      * snapshot, the ones that differ from the initial for a final one).
      */
-    static void writeMemory(Path file, String windowId, int which, List<PageImage.Region> regions, MemoryImage image,
-                            PageFilter keep) throws IOException {
+    /** @return the body CRC32C of the file (what the CPU file's {@link Binding} names it by) */
+    static int writeMemory(Path file, String windowId, int which, List<PageImage.Region> regions, MemoryImage image,
+                           PageFilter keep) throws IOException {
         List<Long> selected = new ArrayList<>();
         byte[] page = new byte[PageImage.PAGE];
         for (PageImage.Region r : regions) {
@@ -198,7 +295,7 @@ final class SnapshotFiles {
         head.putLong(selected.size());
         head.flip();
         long bodyLength = head.remaining() + (long) selected.size() * (8 + PageImage.PAGE);
-        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength)) {
+        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR)) {
             w.write(head);
             ByteBuffer rec = ByteBuffer.allocate(8 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
             for (long n : selected) {
@@ -207,6 +304,7 @@ final class SnapshotFiles {
                 rec.putLong(n).put(page).flip();
                 w.write(rec);
             }
+            return w.bodyCrc();
         }
     }
 
@@ -217,19 +315,30 @@ final class SnapshotFiles {
 
     /** Reads a memory file; {@code base} is the initial image under a final file (null for an initial one). */
     static MemoryFile readMemory(Path file, PageImage base) throws IOException {
-        ByteBuffer body = readContainer(file, TYPE_MEMORY);
+        Container c = readContainer(file, TYPE_MEMORY);
+        ByteBuffer body = c.body();
         try {
             String id = getString(body);
             int which = Byte.toUnsignedInt(body.get());
+            if (which != INITIAL && which != FINAL) throw new IllegalArgumentException("role " + which);
             long size = body.getLong();
             int pageSize = body.getInt();
             if (pageSize != PageImage.PAGE) throw new IllegalArgumentException("page size " + pageSize);
             int nr = body.getInt();
             if (nr < 0 || nr > 4096) throw new IllegalArgumentException("regions " + nr);
             List<PageImage.Region> regions = new ArrayList<>();
-            for (int i = 0; i < nr; i++) regions.add(new PageImage.Region(body.getLong(), body.getLong()));
+            for (int i = 0; i < nr; i++) {
+                PageImage.Region r = new PageImage.Region(body.getLong(), body.getLong());
+                PageImage.Region prev = regions.isEmpty() ? null : regions.getLast();
+                if (r.size() <= 0 || ((r.gpa() | r.size()) & (PageImage.PAGE - 1)) != 0 || r.gpa() + r.size() < r.gpa()
+                        || (prev != null && Long.compareUnsigned(r.gpa(), prev.gpa() + prev.size()) < 0)) {
+                    throw new IllegalArgumentException("region 0x" + Long.toHexString(r.gpa()) + "+0x"
+                            + Long.toHexString(r.size()) + " is not page-aligned, empty, or overlaps or precedes the previous one");
+                }
+                regions.add(r);
+            }
             long count = body.getLong();
-            if (count < 0 || count * (8 + PageImage.PAGE) != body.remaining()) {
+            if (count < 0 || count > body.remaining() / (8 + PageImage.PAGE) || count * (8 + PageImage.PAGE) != body.remaining()) {
                 throw new IllegalArgumentException("page count " + count);
             }
             Map<Long, byte[]> pages = new LinkedHashMap<>();
@@ -238,13 +347,21 @@ final class SnapshotFiles {
                 long n = body.getLong();
                 if (n <= prev) throw new IllegalArgumentException("pages out of order");
                 prev = n;
+                long gpa = n << 12;
+                if (n >>> 52 != 0 || regions.stream().noneMatch(r -> r.contains(gpa, PageImage.PAGE))) {
+                    // nobody could read it: a verifier would never see what it holds
+                    throw new IllegalArgumentException("page 0x" + Long.toHexString(n) + " lies outside the RAM regions");
+                }
                 byte[] p = new byte[PageImage.PAGE];
                 body.get(p);
                 pages.put(n, p);
             }
             PageImage image = new PageImage(regions, pages, base);
             if (image.size() != size) throw new IllegalArgumentException("size " + size);
-            return new MemoryFile(id, which, image);
+            if (base != null && !base.regions().equals(image.regions())) {
+                throw new IllegalArgumentException("its RAM regions differ from the initial memory's");
+            }
+            return new MemoryFile(id, which, image, c.bodyCrc());
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER + body.position(),
                     "fields do not fit the body (" + e.getMessage() + ")");
@@ -253,14 +370,22 @@ final class SnapshotFiles {
 
     // ---------------------------------------------------------------- container
 
-    private static ByteBuffer readContainer(Path file, int type) throws IOException {
+    /** A container's verified body, its minor version and its body CRC. */
+    private record Container(ByteBuffer body, int minor, int bodyCrc) {}
+
+    private static Container readContainer(Path file, int type) throws IOException {
         if (!Files.exists(file)) throw new SnapshotFormatException(file, Problem.MISSING, -1, "no such file");
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE - 64) throw new SnapshotFormatException(file, Problem.CORRUPT, -1, "too large: " + size);
         byte[] all = Files.readAllBytes(file);
         ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < Math.min(all.length, MAGIC.length); i++) {
-            if (all[i] != MAGIC[i]) throw new SnapshotFormatException(file, Problem.CORRUPT, 0, "not a PCM snapshot (bad magic)");
+            if (all[i] != MAGIC[i]) {
+                if (startsWith(all, LOG_MAGIC)) {
+                    throw new SnapshotFormatException(file, Problem.MISMATCHED, 0, "an event log, not a snapshot file");
+                }
+                throw new SnapshotFormatException(file, Problem.CORRUPT, 0, "not a PCM snapshot (bad magic)");
+            }
         }
         if (all.length < HEADER) {
             throw new SnapshotFormatException(file, Problem.TRUNCATED, all.length, "file ends inside the header");
@@ -272,7 +397,11 @@ final class SnapshotFiles {
                     + Short.toUnsignedInt(b.getShort(10)) + " (this reader knows " + MAJOR + ".x)");
         }
         int t = b.getInt(12);
-        if (t != type) throw new SnapshotFormatException(file, Problem.CORRUPT, 12, "file type " + t + ", expected " + type);
+        if (t != type) {
+            // the header CRC matched: an intact snapshot of the other type, not damage
+            throw new SnapshotFormatException(file, t == TYPE_CPU || t == TYPE_MEMORY ? Problem.MISMATCHED : Problem.CORRUPT, 12,
+                    "a " + typeName(t) + " file, loaded as a " + typeName(type) + " file");
+        }
         long bodyLength = b.getLong(16);
         if (bodyLength < 0) throw new SnapshotFormatException(file, Problem.CORRUPT, 16, "body length " + bodyLength);
         long expected = HEADER + bodyLength + 4;
@@ -284,11 +413,33 @@ final class SnapshotFiles {
             throw new SnapshotFormatException(file, Problem.CORRUPT, expected, (all.length - expected) + " bytes after the end");
         }
         int body = (int) bodyLength;
-        if (crc(all, HEADER, body) != b.getInt(HEADER + body)) {
+        int bodyCrc = b.getInt(HEADER + body);
+        if (crc(all, HEADER, body) != bodyCrc) {
             throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER, "body CRC mismatch");
         }
         // a higher minor version may append fields to the body: readers ignore what follows the fields they know
-        return ByteBuffer.wrap(all, HEADER, body).slice().order(ByteOrder.LITTLE_ENDIAN);
+        return new Container(ByteBuffer.wrap(all, HEADER, body).slice().order(ByteOrder.LITTLE_ENDIAN),
+                Short.toUnsignedInt(b.getShort(10)), bodyCrc);
+    }
+
+    /** The magic of an event log (docs/event-log-format.md), to tell a misplaced log from garbage. */
+    private static final byte[] LOG_MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'L', 'O', 'G', '\n'};
+
+    static boolean startsWith(byte[] a, byte[] prefix) {
+        return a.length >= prefix.length && java.util.Arrays.equals(a, 0, prefix.length, prefix, 0, prefix.length);
+    }
+
+    /** Whether {@code file} begins like a snapshot file (for a log role holding one). */
+    static boolean isSnapshot(Path file) {
+        try (var in = Files.newInputStream(file)) {
+            return startsWith(in.readNBytes(MAGIC.length), MAGIC);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String typeName(int t) {
+        return t == TYPE_CPU ? "CPU" : t == TYPE_MEMORY ? "memory" : "type-" + t;
     }
 
     private static int crc(byte[] a, int off, int len) {
@@ -306,7 +457,7 @@ final class SnapshotFiles {
         private final long bodyLength;
         private long written;
 
-        Writer(Path file, int type, long bodyLength) throws IOException {
+        Writer(Path file, int type, long bodyLength, int minor) throws IOException {
             this.file = file;
             this.part = file.resolveSibling(file.getFileName() + ".part");
             this.bodyLength = bodyLength;
@@ -314,12 +465,14 @@ final class SnapshotFiles {
             this.ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE);
             ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putShort((short) MAJOR).putShort((short) MINOR).putInt(type).putLong(bodyLength);
+            h.put(MAGIC).putShort((short) MAJOR).putShort((short) minor).putInt(type).putLong(bodyLength);
             CRC32C hc = new CRC32C();
             hc.update(h.array(), 0, 24);
             h.putInt((int) hc.getValue()).flip();
             writeFully(h);
         }
+
+        int bodyCrc() { return (int) crc.getValue(); }
 
         void write(ByteBuffer b) throws IOException {
             written += b.remaining();
@@ -352,6 +505,11 @@ final class SnapshotFiles {
         int n = Short.toUnsignedInt(b.getShort());
         byte[] u = new byte[checkedLength(b, n)];
         b.get(u);
-        return new String(u, StandardCharsets.UTF_8);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(u)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IllegalArgumentException("a string is not UTF-8");
+        }
     }
 }

@@ -27,6 +27,7 @@ import pcm.core.internal.log.CorruptRecordException;
 import pcm.core.internal.log.LogCheck;
 import pcm.core.internal.log.LogException;
 import pcm.core.internal.log.LogFormat;
+import pcm.core.internal.log.LogHeader;
 import pcm.core.internal.log.LogJson;
 import pcm.core.internal.log.LogHeader;
 import pcm.core.internal.log.LogReader;
@@ -141,7 +142,8 @@ final class WindowStore {
 
     static WindowLogs.LogStatus status(String id, LogCheck.Result r) {
         return new WindowLogs.LogStatus(id, r.file().getFileName().toString(), r.status().name(),
-                r.header() == null ? null : r.header().backend(), r.events(), r.byKind(), r.bytes(), r.problem());
+                r.header() == null ? null : r.header().backend(), r.events(), r.byKind(), r.bytes(), r.problem(),
+                r.valid() ? r.streamCheck() : null);
     }
 
     // ---------------------------------------------------------------- loading
@@ -159,17 +161,25 @@ final class WindowStore {
             } catch (LogException e) {
                 Problem p = switch (e) {
                     case TornWindowException t -> Problem.TRUNCATED;
-                    case CorruptRecordException c -> Problem.CORRUPT;
+                    case CorruptRecordException c -> SnapshotFiles.isSnapshot(log.get()) ? Problem.MISMATCHED : Problem.CORRUPT;
                     case UnsupportedLogVersionException u -> Problem.UNSUPPORTED;
                 };
                 throw new WindowDamagedException(id, log.get().getFileName().toString(), p, e.getMessage(), e);
             }
-            Path cpuFile = required(fs, id, SnapshotFiles.CPU_SUFFIX);
-            Path memInitial = required(fs, id, SnapshotFiles.MEM_INITIAL_SUFFIX);
-            Path memFinal = required(fs, id, SnapshotFiles.MEM_FINAL_SUFFIX);
+            // integrity (issue 11 item 5): each file names its window and role, a mix-up is damage, never a verdict
+            LogHeader h = contents.header();
+            WindowIntegrity.log(id, log.get(), fs, h);
+            Path cpuFile = WindowIntegrity.file(id, log.get(), fs, SnapshotFiles.CPU_SUFFIX);
+            Path memInitial = WindowIntegrity.file(id, log.get(), fs, SnapshotFiles.MEM_INITIAL_SUFFIX);
+            Path memFinal = WindowIntegrity.file(id, log.get(), fs, SnapshotFiles.MEM_FINAL_SUFFIX);
             SnapshotFiles.CpuFile cpu = SnapshotFiles.readCpu(cpuFile);
-            PageImage initial = SnapshotFiles.readMemory(memInitial, null).image();
-            PageImage end = SnapshotFiles.readMemory(memFinal, initial).image();
+            WindowIntegrity.cpu(id, cpuFile, cpu, h, contents.events().getLast());
+            SnapshotFiles.MemoryFile initialFile = SnapshotFiles.readMemory(memInitial, null);
+            WindowIntegrity.memory(id, memInitial, initialFile, SnapshotFiles.INITIAL, h, cpu);
+            SnapshotFiles.MemoryFile finalFile = SnapshotFiles.readMemory(memFinal, initialFile.image());
+            WindowIntegrity.memory(id, memFinal, finalFile, SnapshotFiles.FINAL, h, cpu);
+            PageImage initial = initialFile.image();
+            PageImage end = finalFile.image();
             List<PcmEvent> events = contents.events().stream()
                     .filter(e -> e.kind() != EventKind.STATE).toList();
             return Optional.of(new StoredWindow(id, contents.header().backend(), recordingCpu(contents.header()),
@@ -180,14 +190,6 @@ final class WindowStore {
         } catch (IOException e) {
             throw new SamplingException("cannot read window " + id + " in " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    private static Path required(List<Path> files, String id, String suffix) throws WindowDamagedException {
-        Optional<Path> p = bySuffix(files, suffix);
-        if (p.isEmpty()) {
-            throw new WindowDamagedException(id, "*_" + id + suffix, Problem.MISSING, "the window has no such file");
-        }
-        return p.get();
     }
 
     /**

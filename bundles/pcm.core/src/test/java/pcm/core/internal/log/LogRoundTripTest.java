@@ -115,9 +115,14 @@ class LogRoundTripTest {
         assertEquals(3, c.trailer().recordCount());
 
         // the same unknown kind in a file of this reader's own minor version is corrupt
-        Files.write(f, TestLogs.log(1, LogFormat.MINOR, recs));
+        Files.write(f, TestLogs.log(1, LogFormat.MINOR, recs.subList(1, 3)));
         CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> LogReader.readAll(f));
-        assertEquals(1, e.recordIndex());
+        assertEquals(0, e.recordIndex());
+        // and so are bytes after a record's fields (issue 11 item 5: nobody would read them)
+        Files.write(f, TestLogs.log(1, LogFormat.MINOR, recs));
+        e = assertThrows(CorruptRecordException.class, () -> LogReader.readAll(f));
+        assertEquals(0, e.recordIndex());
+        assertTrue(e.getMessage().contains("3 bytes after its fields"), e.getMessage());
     }
 
     @Test

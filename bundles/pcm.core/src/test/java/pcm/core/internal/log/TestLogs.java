@@ -85,18 +85,31 @@ final class TestLogs {
         return p.array();
     }
 
-    /** A complete log from records (the trailer is computed). */
+    /** A complete log from records (the trailer is computed; from minor 2 on with the record chain). */
     static byte[] log(int major, int minor, List<byte[]> records) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(headerBytes(major, minor, "hand"));
+        byte[] header = headerBytes(major, minor, "hand");
+        out.writeBytes(header);
         CRC32C stream = new CRC32C();
+        ByteBuffer chain = le(8 + 4 * records.size());
+        chain.put(header, 16, 4).put(header, header.length - 4, 4); // prefix CRC, body CRC
         for (byte[] r : records) {
             out.writeBytes(r);
             stream.update(r);
+            chain.put(r, r.length - 4, 4);
         }
-        ByteBuffer tail = le(20).putLong(records.size()).putInt((int) stream.getValue()).putLong(9);
+        ByteBuffer tail = le(minor >= 2 ? 52 : 20).putLong(records.size()).putInt((int) stream.getValue()).putLong(9);
+        if (minor >= 2) tail.put(sha256(chain.array()));
         out.writeBytes(record(15, eventPayload(0, 99, new byte[0], tail.array())));
         return out.toByteArray();
+    }
+
+    static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }

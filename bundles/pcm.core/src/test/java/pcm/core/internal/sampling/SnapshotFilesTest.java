@@ -4,6 +4,7 @@ import pcm.core.api.memory.Xxh64;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,7 +34,7 @@ class SnapshotFilesTest {
     @Test
     void cpuRoundTripAndDamage() throws Exception {
         Path f = dir.resolve("t_w1_cpu.bin");
-        SnapshotFiles.writeCpu(f, "w1", "soft", state(0), state(99));
+        SnapshotFiles.writeCpu(f, "w1", "soft", state(0), state(99), new SnapshotFiles.Binding(1, 2, 3));
         SnapshotFiles.CpuFile c = SnapshotFiles.readCpu(f);
         assertEquals("w1", c.windowId());
         assertEquals(99, c.end().position());
@@ -65,6 +66,53 @@ class SnapshotFilesTest {
 
         assertEquals(Problem.MISSING, assertThrows(SnapshotFormatException.class,
                 () -> SnapshotFiles.readCpu(dir.resolve("nope_cpu.bin"))).problem());
+    }
+
+    /** Issue 11 item 5: a snapshot may not hold what a verifier would narrow or ignore. */
+    @Test
+    void fieldsAVerifierWouldIgnoreAreCorrupt() throws Exception {
+        Path f = dir.resolve("t_w1_cpu.bin");
+        CpuState good = state(0);
+        long[] r = good.registers().toArray();
+        for (long rflags : new long[] {0x200, 0x202 | 1 << 3, 0x202 | 1 << 5, 0x202 | 1 << 15, 0x202 | 1L << 22, 0x202 | 1L << 63}) {
+            r[17] = rflags;
+            CpuState bad = new CpuState(0, pcm.core.api.cpu.Registers.fromArray(r), good.specialRegisters(), good.fpu(),
+                    good.msrs(), good.refused(), null);
+            SnapshotFiles.writeCpu(f, "w1", "soft", bad, state(9), null);
+            SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f));
+            assertEquals(Problem.CORRUPT, e.problem());
+            assertTrue(e.getMessage().contains("RFLAGS"), e.getMessage());
+        }
+        for (int size : new int[] {416, 511, 513}) {
+            CpuState bad = new CpuState(0, good.registers(), good.specialRegisters(), new byte[size], good.msrs(), good.refused(), null);
+            SnapshotFiles.writeCpu(f, "w1", "soft", good, bad, null);
+            assertTrue(assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f)).getMessage().contains("FPU image"));
+        }
+        CpuState pending = new CpuState(0, good.registers(), good.specialRegisters(), good.fpu(), good.msrs(), good.refused(), new byte[4]);
+        SnapshotFiles.writeCpu(f, "w1", "soft", good, pending, null);
+        assertTrue(assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f)).getMessage().contains("pending"));
+
+        // bytes after the fields of a version this reader knows (1.1): re-sealed so that only the field check sees them
+        SnapshotFiles.writeCpu(f, "w1", "soft", good, state(9), new SnapshotFiles.Binding(1, 2, 3));
+        Files.write(f, resealed(Files.readAllBytes(f), new byte[] {0, 0, 0, 0}));
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readCpu(f));
+        assertTrue(e.getMessage().contains("4 bytes after the fields"), e.getMessage());
+    }
+
+    /** The container with {@code extra} appended to its body, lengths and CRCs recomputed. */
+    private static byte[] resealed(byte[] file, byte[] extra) {
+        ByteBuffer in = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+        int body = (int) in.getLong(16);
+        ByteBuffer out = ByteBuffer.allocate(file.length + extra.length).order(ByteOrder.LITTLE_ENDIAN);
+        out.put(file, 0, SnapshotFiles.HEADER + body).put(extra);
+        out.putLong(16, body + extra.length);
+        CRC32C c = new CRC32C();
+        c.update(out.array(), 0, 24);
+        out.putInt(24, (int) c.getValue());
+        c.reset();
+        c.update(out.array(), SnapshotFiles.HEADER, body + extra.length);
+        out.putInt((int) c.getValue());
+        return out.array();
     }
 
     @Test

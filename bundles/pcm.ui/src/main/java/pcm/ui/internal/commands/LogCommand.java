@@ -84,7 +84,9 @@ public class LogCommand {
 
     static String line(WindowLogs.LogStatus s) {
         return s.status() + " " + s.file() + " window=" + s.windowId() + " backend=" + s.backend() + " events=" + s.events()
-                + " bytes=" + s.bytes() + (s.problem() == null ? "" : " problem: " + s.problem());
+                + " bytes=" + s.bytes() + (s.problem() == null ? "" : " problem: " + s.problem())
+                + (s.streamCheck() == null ? "" : " check=" + s.streamCheck() + (WindowLogs.LogStatus.LENGTHS.equals(s.streamCheck())
+                        ? " (older format: reordered or exchanged records of equal length are not detected)" : ""));
     }
 
     static String event(PcmEvent e) {
