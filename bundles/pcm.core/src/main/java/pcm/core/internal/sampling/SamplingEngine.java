@@ -31,6 +31,7 @@ import pcm.core.api.sampling.SamplingTransition;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Window;
 import pcm.core.internal.log.LogFormat;
+import pcm.core.internal.log.RepeatedFailure;
 import pcm.core.internal.vm.SamplingTarget;
 import pcm.core.api.vm.VmException;
 
@@ -57,6 +58,9 @@ final class SamplingEngine implements AutoCloseable {
 
         /** The event log's directory, empty if the event log is not active. */
         Optional<Path> directory();
+
+        /** The window is stored COMPLETE (called under the engine's lock: must not block). */
+        default void windowComplete(String id) { }
     }
 
     record Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
@@ -97,6 +101,11 @@ final class SamplingEngine implements AutoCloseable {
     private long lastId;
 
     private volatile Thread periodicThread;
+    /** The policy periodic sampling is to run with (null: not wanted); it starts when that policy is there. */
+    private String wantedPolicy;
+    private final Object periodicLock = new Object();
+    /** A full disk fails every window: one line per episode, the rest counted. */
+    private final RepeatedFailure windowFailures = new RepeatedFailure(LOG, "sampling: windows fail");
 
     SamplingEngine(Env env, Settings settings) {
         this.env = env;
@@ -230,11 +239,17 @@ final class SamplingEngine implements AutoCloseable {
             store(rec, r);
         } catch (IOException | SamplingException | RuntimeException e) {
             windowId = null;
-            String why = "window " + rec.id + " could not be stored: " + e.getMessage();
-            LOG.warn(why, e);
+            String why = "window " + rec.id + " could not be stored: " + e;
+            LOG.debug(why, e);
             transition(SamplingState.IDLE, "window failed", why);
             result.completeExceptionally(new SamplingException(why, e));
             return;
+        }
+        windowFailures.succeeded();
+        try {
+            env.windowComplete(rec.id);
+        } catch (RuntimeException e) {
+            LOG.warn("telling that window {} is complete failed: {}", rec.id, e.toString());
         }
         transition(SamplingState.REPLAY, r.reason().equals(RcpCommand.MTA0_CHK_END.name()) ? r.reason() : cause,
                 "window " + rec.id + " closed at " + r.instructions() + " instructions (" + r.reason() + ")");
@@ -308,6 +323,29 @@ final class SamplingEngine implements AutoCloseable {
         Path log = awaitCommit(dir, rec.id);
         String name = log.getFileName().toString();
         String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
+        try {
+            writeSnapshots(dir, prefix, rec, r);
+        } catch (IOException | RuntimeException e) {
+            // what could not be written is useless (a .part nobody reads); the committed log stays for diagnosis
+            for (String suffix : List.of(SnapshotFiles.CPU_SUFFIX, SnapshotFiles.MEM_INITIAL_SUFFIX, SnapshotFiles.MEM_FINAL_SUFFIX)) {
+                try {
+                    java.nio.file.Files.deleteIfExists(dir.resolve(prefix + suffix + ".part"));
+                } catch (IOException ignored) {
+                    // the next start's retention sweeps it
+                }
+            }
+            throw e;
+        }
+        try {
+            new WindowStore(dir).deleteOrphans(rec.id);
+        } catch (IOException e) {
+            LOG.debug("snapshot retention in {}: {}", dir, e.toString());
+        }
+        LOG.info("window {} stored in {} ({} instructions, positions from {})", rec.id, dir, r.instructions(),
+                r.positionService());
+    }
+
+    private static void writeSnapshots(Path dir, String prefix, Recording rec, Recording.Result r) throws IOException {
         SnapshotFiles.writeCpu(dir.resolve(prefix + SnapshotFiles.CPU_SUFFIX), rec.id, rec.backend, r.initialCpu(), r.finalCpu());
         SnapshotFiles.writeMemory(dir.resolve(prefix + SnapshotFiles.MEM_INITIAL_SUFFIX), rec.id, SnapshotFiles.INITIAL,
                 r.regions(), r.initialMemory(), (n, page) -> !PageImage.isZero(page));
@@ -317,13 +355,6 @@ final class SamplingEngine implements AutoCloseable {
                     r.initialMemory().read(n << 12, before, 0, PageImage.PAGE);
                     return !Arrays.equals(before, page);
                 });
-        try {
-            new WindowStore(dir).deleteOrphans(rec.id);
-        } catch (IOException e) {
-            LOG.debug("snapshot retention in {}: {}", dir, e.toString());
-        }
-        LOG.info("window {} stored in {} ({} instructions, positions from {})", rec.id, dir, r.instructions(),
-                r.positionService());
     }
 
     /** Waits until the event log committed the window's file; fails if it gave the window up. */
@@ -383,6 +414,7 @@ final class SamplingEngine implements AutoCloseable {
                 WindowInfo info = completeInfo.get(id);
                 if (info == null) {
                     info = s.info(id, recording);
+                    if (info == null) continue; // deleted while listed
                     if ("COMPLETE".equals(info.state())) completeInfo.put(id, info);
                 }
                 out.add(info);
@@ -399,10 +431,51 @@ final class SamplingEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- periodic sampling
 
+    /** Starts periodic sampling now; fails if the policy is not there (an operator's command). */
     void startPeriodic(String policyId) throws SamplingException {
         String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
         policy(id);
-        stopPeriodic();
+        synchronized (periodicLock) {
+            wantedPolicy = id;
+            stopThread();
+            startThread(id);
+        }
+    }
+
+    /**
+     * Periodic sampling with that policy (the default when null), now if the policy is there, else as soon as it
+     * appears ({@link #policiesChanged()}): the configuration's {@code periodic=true}.
+     */
+    void wantPeriodic(String policyId) {
+        String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
+        synchronized (periodicLock) {
+            wantedPolicy = id;
+            if (periodicThread != null) return;
+            if (hasPolicy(id)) startThread(id);
+            else LOG.info("periodic sampling waits for sampling policy '{}'", id);
+        }
+    }
+
+    /** A policy came or went: periodic sampling starts when its policy is there and stops when it is gone. */
+    void policiesChanged() {
+        synchronized (periodicLock) {
+            String id = wantedPolicy;
+            if (id == null) return;
+            boolean there = hasPolicy(id);
+            if (there && periodicThread == null) {
+                startThread(id);
+            } else if (!there && periodicThread != null) {
+                stopThread();
+                LOG.info("periodic sampling paused: sampling policy '{}' is gone; it resumes when the policy returns", id);
+            }
+        }
+    }
+
+    private boolean hasPolicy(String id) {
+        return env.policies().stream().anyMatch(p -> id.equals(p.id()));
+    }
+
+    private void startThread(String id) {
         Thread t = Thread.ofPlatform().daemon().name("pcm-sampling-scheduler").unstarted(() -> periodicLoop(id));
         periodicThread = t;
         t.start();
@@ -420,12 +493,14 @@ final class SamplingEngine implements AutoCloseable {
         while (periodicThread == me) {
             try {
                 SamplingPolicy p;
-                try {
-                    p = policy(id);
-                } catch (SamplingException e) {
-                    LOG.warn("periodic sampling waits: {}", e.getMessage());
-                    Thread.sleep(1000);
-                    continue;
+                synchronized (periodicLock) {
+                    Optional<SamplingPolicy> found = env.policies().stream().filter(x -> id.equals(x.id())).findFirst();
+                    if (found.isEmpty()) {
+                        // the policy went (its removal stops this thread too): policiesChanged starts a new one
+                        if (periodicThread == me) periodicThread = null;
+                        break;
+                    }
+                    p = found.get();
                 }
                 Thread.sleep(Math.max(1, p.delayBeforeNextWindowMillis()));
                 if (periodicThread != me) break;
@@ -434,8 +509,8 @@ final class SamplingEngine implements AutoCloseable {
                 try {
                     sampleNow(p.windowInstructions(), settings.windowTimeoutMillis());
                 } catch (SamplingException e) {
-                    if (periodicThread == me) LOG.warn("periodic window failed: {}", e.getMessage());
-                    else LOG.info("periodic sampling stopped during a window: {}", e.getMessage());
+                    // a failed window was reported by its transition (once per episode of failures)
+                    LOG.debug("periodic window: {}", e.getMessage());
                 }
             } catch (InterruptedException e) {
                 break;
@@ -446,15 +521,23 @@ final class SamplingEngine implements AutoCloseable {
     }
 
     void stopPeriodic() {
-        Thread t = periodicThread;
-        periodicThread = null;
-        if (t != null) {
-            t.interrupt();
-            LOG.info("periodic sampling stopped");
+        synchronized (periodicLock) {
+            wantedPolicy = null;
+            if (stopThread()) LOG.info("periodic sampling stopped");
         }
     }
 
+    private boolean stopThread() {
+        Thread t = periodicThread;
+        periodicThread = null;
+        if (t != null) t.interrupt();
+        return t != null;
+    }
+
     boolean periodicRunning() { return periodicThread != null; }
+
+    /** Windows that failed so far (recording or storing). */
+    long failedWindows() { return windowFailures.total(); }
 
     // ---------------------------------------------------------------- plumbing
 
@@ -472,7 +555,8 @@ final class SamplingEngine implements AutoCloseable {
             if (history.size() == HISTORY) history.removeFirst();
             history.addLast(t);
         }
-        if (cause.equals("timeout") || cause.equals("window failed")) LOG.warn("sampling {} -> {} ({}): {}", from, to, cause, detail);
+        if (cause.equals("window failed")) windowFailures.failed(detail, null);
+        else if (cause.equals("timeout")) LOG.warn("sampling {} -> {} ({}): {}", from, to, cause, detail);
         else LOG.info("sampling {} -> {} ({}): {}", from, to, cause, detail);
         String text = "sampling " + from + "->" + to + " " + cause.replace(' ', '-') + " " + detail;
         events.emit(new PcmEvent(EventKind.STATE, 0, -1, 0, 0, 0, 0, text.getBytes(StandardCharsets.UTF_8), System.nanoTime()));

@@ -2,6 +2,7 @@ package pcm.core.internal.sampling;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -92,9 +93,32 @@ final class WindowStore {
 
     // ---------------------------------------------------------------- listing
 
-    /** What the shell shows of a window; {@code recording} is the id being recorded now (or null). */
+    /**
+     * What the shell shows of a window; {@code recording} is the id being recorded now (or null); null if the window
+     * is gone (retention deleted it while it was listed).
+     */
     WindowInfo info(String id, String recording) throws IOException {
-        List<Path> fs = files(id);
+        return info(id, recording, files(id));
+    }
+
+    /**
+     * From a listing of the window's files that may be stale: a {@code .part} renamed to its final name, or a file
+     * retention deleted, since it was taken. Such a window is listed again (a few times), never an error.
+     */
+    WindowInfo info(String id, String recording, List<Path> listed) throws IOException {
+        List<Path> fs = listed;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return infoOf(id, recording, fs);
+            } catch (NoSuchFileException e) {
+                fs = files(id);
+                if (fs.isEmpty()) return null;
+                if (attempt == 4) throw e;
+            }
+        }
+    }
+
+    private WindowInfo infoOf(String id, String recording, List<Path> fs) throws IOException {
         Optional<Path> log = logOf(fs);
         long size = 0;
         for (Path p : fs) size += Files.size(p);
@@ -103,6 +127,9 @@ final class WindowStore {
             if (e.kind() == EventKind.END) end[0] = e.position();
         });
         LogCheck.Status status = r == null ? LogCheck.Status.UNREADABLE : r.status();
+        if (status == LogCheck.Status.UNREADABLE && log.isPresent() && !Files.exists(log.get())) {
+            throw new NoSuchFileException(log.get().toString()); // committed (renamed) while it was read
+        }
         String state;
         if (id.equals(recording)) state = "RECORDING";
         else if (status == LogCheck.Status.VALID) {
