@@ -245,12 +245,6 @@ final class SamplingEngine implements AutoCloseable {
             result.completeExceptionally(new SamplingException(why, e));
             return;
         }
-        windowFailures.succeeded();
-        try {
-            env.windowComplete(rec.id);
-        } catch (RuntimeException e) {
-            LOG.warn("telling that window {} is complete failed: {}", rec.id, e.toString());
-        }
         transition(SamplingState.REPLAY, r.reason().equals(RcpCommand.MTA0_CHK_END.name()) ? r.reason() : cause,
                 "window " + rec.id + " closed at " + r.instructions() + " instructions (" + r.reason() + ")");
         arm(settings.replayTimeoutMillis(), SamplingState.REPLAY, () -> {
@@ -258,6 +252,12 @@ final class SamplingEngine implements AutoCloseable {
             transition(SamplingState.IDLE, "timeout", "no " + RcpCommand.MTA0_MNTR_EXT + " within "
                     + settings.replayTimeoutMillis() + " ms");
         });
+        windowFailures.succeeded();
+        try {
+            env.windowComplete(rec.id); // after the transition: a listing now shows it COMPLETE, not RECORDING
+        } catch (RuntimeException e) {
+            LOG.warn("telling that window {} is complete failed: {}", rec.id, e.toString());
+        }
         result.complete(rec.id);
     }
 
