@@ -220,7 +220,11 @@ final class WindowStore {
 
     // ---------------------------------------------------------------- retention
 
-    /** Deletes snapshot files whose window has no event log anymore (the event log's retention removed it). */
+    /**
+     * Deletes snapshot files whose window has no event log anymore (the event log's retention removed it), and
+     * snapshot temporaries ({@code .bin.part}) of every window but {@code keep}: the sampler stores one window at
+     * a time, so those are a crash's leftovers.
+     */
     List<Path> deleteOrphans(String keep) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         Map<String, Boolean> hasLog = new LinkedHashMap<>();
@@ -232,7 +236,8 @@ final class WindowStore {
                 boolean snapshot = n.endsWith(SnapshotFiles.CPU_SUFFIX) || n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX)
                         || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX) || n.endsWith(".bin.part");
                 String id = idOf(n);
-                if (snapshot && id != null && !id.equals(keep) && !hasLog.containsKey(id)) {
+                boolean leftover = n.endsWith(".bin.part");
+                if (snapshot && id != null && !id.equals(keep) && (leftover || !hasLog.containsKey(id))) {
                     Files.deleteIfExists(p);
                     deleted.add(p);
                 }
