@@ -50,14 +50,12 @@ class CrashRecoveryIT {
             assertTrue(p.isAlive(), "round " + round + ": the child ended before it was killed: " + Files.readString(data.resolve("round" + round + ".err")));
             p.destroyForcibly(); // SIGKILL
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            log.append("round ").append(round).append(": killed with ").append(committed(windows)).append(" committed logs\n");
+            log.append("round ").append(round).append(": killed with ").append(committed(windows)).append(" committed logs, ")
+                    .append(unverified(data)).append(" complete window(s) without a final verdict\n");
         }
-        Map<String, List<String>> afterKills = filesByWindow(windows);
+        Map<String, List<String>> afterKills = filesByWindow(windows); // before the clean start
         long tornBefore = afterKills.values().stream().flatMap(List::stream).filter(CrashRecoveryIT::torn).count();
-        long unverifiedBefore = 0;
-        for (Map.Entry<String, List<String>> w : afterKills.entrySet()) {
-            if (isComplete(w.getValue()) && verdictLines(data.resolve("verdicts").resolve(w.getKey() + ".verdicts")).isEmpty()) unverifiedBefore++;
-        }
+        long unverifiedBefore = unverified(data);
 
         Process clean = start(data, "pcm:run --backend soft --blocks 1 --window 2000 --period 10 --timeout 300", data.resolve("clean"));
         assertTrue(clean.waitFor(300, TimeUnit.SECONDS), "the clean start did not end");
@@ -94,6 +92,22 @@ class CrashRecoveryIT {
         assertTrue(complete >= ROUNDS * 2, figures);
         assertEquals(0, files.values().stream().flatMap(List::stream).filter(n -> n.endsWith(".part")).count(),
                 "crash leftovers are swept or marked at start: " + files);
+    }
+
+    /** Complete windows without a final verdict of some configured verifier. */
+    private static long unverified(Path data) throws IOException {
+        long n = 0;
+        for (Map.Entry<String, List<String>> w : filesByWindow(data.resolve("windows")).entrySet()) {
+            if (!isComplete(w.getValue())) continue;
+            List<String[]> lines = verdictLines(data.resolve("verdicts").resolve(w.getKey() + ".verdicts"));
+            for (String rcp : VERIFIERS) {
+                if (lines.stream().noneMatch(l -> l[1].equals(rcp) && (l.length == 8 || l[8].equals("final")))) {
+                    n++;
+                    break;
+                }
+            }
+        }
+        return n;
     }
 
     private static Process start(Path data, String command, Path outPrefix) throws IOException {

@@ -106,6 +106,10 @@ public final class WindowVerifications implements VerificationService {
 
     private record Job(String windowId, String rcp) {}
 
+    /** When the component started, and when each verifier went away: the grace for a missing verifier runs from there. */
+    private final long started = System.nanoTime();
+    private final Map<String, Long> missingSince = new ConcurrentHashMap<>();
+
     @Activate
     public WindowVerifications(BundleContext context, VerificationConfig config) {
         this(Path.of(context.getProperty("pcm.data") == null ? "pcm-data" : context.getProperty("pcm.data"), "verdicts"), config);
@@ -221,7 +225,7 @@ public final class WindowVerifications implements VerificationService {
     }
 
     void removeVerifier(ReplayVerifier v) {
-        verifiers.remove(v.id(), v);
+        if (verifiers.remove(v.id(), v)) missingSince.put(v.id(), System.nanoTime());
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -277,25 +281,28 @@ public final class WindowVerifications implements VerificationService {
         Job job = new Job(windowId, rcp);
         boolean run;
         synchronized (lock) {
-            if (pending.contains(job) || hasFinal(windowId, rcp)) return;
-            pending.add(job);
+            if (pending.contains(job)) return;
+            List<VerdictFile.Entry> have = entries(windowId);
+            if (have.stream().anyMatch(e -> e.isFinal() && e.verdict().rcp().equals(rcp))) return;
             run = verifiers.containsKey(rcp);
+            // told already that the verifier is missing: verified when it appears (addVerifier scans)
+            if (!run && have.stream().anyMatch(e -> e.verdict().rcp().equals(rcp))) return;
+            pending.add(job);
             if (!run) {
                 parked.computeIfAbsent(rcp, k -> new LinkedHashSet<>()).add(windowId);
-                long grace = Math.max(0, config.verifierGraceMillis());
-                LOG.info("window {} waits up to {} ms for verifier '{}'", windowId, grace, rcp);
+                // the grace runs from this start or the verifier's going, not per window: a verifier missing for
+                // good costs one grace, not one per window
+                long since = missingSince.getOrDefault(rcp, started);
+                long wait = Math.max(0, Math.max(0, config.verifierGraceMillis()) - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since));
+                LOG.debug("window {} waits up to {} ms for verifier '{}'", windowId, wait, rcp);
                 try {
-                    scanner.schedule(() -> graceOver(job), grace, TimeUnit.MILLISECONDS);
+                    scanner.schedule(() -> graceOver(job), wait, TimeUnit.MILLISECONDS);
                 } catch (RejectedExecutionException e) {
                     // stopping
                 }
             }
         }
         if (run) submit(job);
-    }
-
-    private boolean hasFinal(String windowId, String rcp) {
-        return entries(windowId).stream().anyMatch(e -> e.isFinal() && e.verdict().rcp().equals(rcp));
     }
 
     /** The grace for a missing verifier is over: the window gets a verdict saying so (not final). */

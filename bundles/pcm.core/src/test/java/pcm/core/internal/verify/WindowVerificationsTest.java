@@ -262,6 +262,9 @@ class WindowVerificationsTest {
         assertEquals(Outcome.INCONCLUSIVE, missing.outcome());
         assertTrue(missing.detail().contains("not installed"), missing.detail());
         assertEquals(0, finalVerdicts(dir, "w", "late"));
+        sampler.close("w2");
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(1, VerdictFile.entries(dir, "w").size(), "told once that the verifier is missing, not at every scan");
         service.addVerifier(verifier("late", w -> Verdict.match("late", w.id(), 7)));
         assertTrue(service.awaitIdle(10_000));
         assertEquals(1, finalVerdicts(dir, "w", "late"));
