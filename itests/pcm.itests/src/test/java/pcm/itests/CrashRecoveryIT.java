@@ -46,7 +46,8 @@ class CrashRecoveryIT {
             // kill once a few more windows exist, a little later each round, so the kills land in different phases
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (committed(windows) < before + 2 + 2 * round && p.isAlive() && System.nanoTime() < deadline) Thread.sleep(10);
-            Thread.sleep(random.nextInt(400));
+            int delay = round % 2 == 0 ? 0 : random.nextInt(300); // even rounds: right after a commit, before its verdict
+            if (delay > 0) Thread.sleep(delay);
             assertTrue(p.isAlive(), "round " + round + ": the child ended before it was killed: " + Files.readString(data.resolve("round" + round + ".err")));
             p.destroyForcibly(); // SIGKILL
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
