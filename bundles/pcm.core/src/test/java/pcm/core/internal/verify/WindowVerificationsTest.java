@@ -191,6 +191,18 @@ class WindowVerificationsTest {
 
     // ---------------------------------------------------------------- issue 11 item 3
 
+    /** Issue 11 item 3: verification starts with the framework, not when a command first asks for the service. */
+    @Test
+    void theComponentIsImmediateAndTakesConfigurationChangesInPlace() throws Exception {
+        String xml;
+        try (var in = getClass().getClassLoader().getResourceAsStream("OSGI-INF/" + WindowVerifications.class.getName() + ".xml")) {
+            assertTrue(in != null, "bnd's component description");
+            xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(xml.contains("immediate=\"true\""), xml);
+        assertTrue(xml.contains("modified=\"modified\""), xml);
+    }
+
     private static long finalVerdicts(Path dir, String window, String rcp) throws Exception {
         return VerdictFile.entries(dir, window).stream().filter(e -> e.isFinal() && e.verdict().rcp().equals(rcp)).count();
     }
