@@ -100,10 +100,7 @@ final class SamplingEngine implements AutoCloseable {
     private ScheduledFuture<?> timeout;
     private long lastId;
 
-    private volatile Thread periodicThread;
-    /** The policy periodic sampling is to run with (null: not wanted); it starts when that policy is there. */
-    private String wantedPolicy;
-    private final Object periodicLock = new Object();
+    private final PeriodicSampling periodic;
     /** A full disk fails every window: one line per episode, the rest counted. */
     private final RepeatedFailure windowFailures = new RepeatedFailure(LOG, "sampling: windows fail");
 
@@ -111,6 +108,7 @@ final class SamplingEngine implements AutoCloseable {
         this.env = env;
         this.settings = settings;
         this.events = new EventFanout(env::sinks);
+        this.periodic = new PeriodicSampling(this, env);
     }
 
     void update(Settings s) { this.settings = s; }
@@ -431,110 +429,17 @@ final class SamplingEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- periodic sampling
 
-    /** Starts periodic sampling now; fails if the policy is not there (an operator's command). */
-    void startPeriodic(String policyId) throws SamplingException {
-        String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
-        policy(id);
-        synchronized (periodicLock) {
-            wantedPolicy = id;
-            stopThread();
-            startThread(id);
-        }
-    }
+    void startPeriodic(String policyId) throws SamplingException { periodic.start(policyId); }
 
-    /**
-     * Periodic sampling with that policy (the default when null), now if the policy is there, else as soon as it
-     * appears ({@link #policiesChanged()}): the configuration's {@code periodic=true}.
-     */
-    void wantPeriodic(String policyId) {
-        String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
-        synchronized (periodicLock) {
-            wantedPolicy = id;
-            if (periodicThread != null) return;
-            if (hasPolicy(id)) startThread(id);
-            else LOG.info("periodic sampling waits for sampling policy '{}'", id);
-        }
-    }
+    void wantPeriodic(String policyId) { periodic.want(policyId); }
 
-    /** A policy came or went: periodic sampling starts when its policy is there and stops when it is gone. */
-    void policiesChanged() {
-        synchronized (periodicLock) {
-            String id = wantedPolicy;
-            if (id == null) return;
-            boolean there = hasPolicy(id);
-            if (there && periodicThread == null) {
-                startThread(id);
-            } else if (!there && periodicThread != null) {
-                stopThread();
-                LOG.info("periodic sampling paused: sampling policy '{}' is gone; it resumes when the policy returns", id);
-            }
-        }
-    }
+    void policiesChanged() { periodic.policiesChanged(); }
 
-    private boolean hasPolicy(String id) {
-        return env.policies().stream().anyMatch(p -> id.equals(p.id()));
-    }
+    void stopPeriodic() { periodic.stop(); }
 
-    private void startThread(String id) {
-        Thread t = Thread.ofPlatform().daemon().name("pcm-sampling-scheduler").unstarted(() -> periodicLoop(id));
-        periodicThread = t;
-        t.start();
-        LOG.info("periodic sampling started with policy {}", id);
-    }
+    boolean periodicRunning() { return periodic.running(); }
 
-    private SamplingPolicy policy(String id) throws SamplingException {
-        List<SamplingPolicy> all = env.policies();
-        return all.stream().filter(p -> id.equals(p.id())).findFirst().orElseThrow(() -> new SamplingException(
-                "no sampling policy '" + id + "' (have: " + (all.isEmpty() ? "none" : all.stream().map(SamplingPolicy::id).toList()) + ")"));
-    }
-
-    private void periodicLoop(String id) {
-        Thread me = Thread.currentThread();
-        while (periodicThread == me) {
-            try {
-                SamplingPolicy p;
-                synchronized (periodicLock) {
-                    Optional<SamplingPolicy> found = env.policies().stream().filter(x -> id.equals(x.id())).findFirst();
-                    if (found.isEmpty()) {
-                        // the policy went (its removal stops this thread too): policiesChanged starts a new one
-                        if (periodicThread == me) periodicThread = null;
-                        break;
-                    }
-                    p = found.get();
-                }
-                Thread.sleep(Math.max(1, p.delayBeforeNextWindowMillis()));
-                if (periodicThread != me) break;
-                SamplingTarget target = env.target().orElse(null);
-                if (state != SamplingState.IDLE || target == null || target.runningBackend().isEmpty()) continue;
-                try {
-                    sampleNow(p.windowInstructions(), settings.windowTimeoutMillis());
-                } catch (SamplingException e) {
-                    // a failed window was reported by its transition (once per episode of failures)
-                    LOG.debug("periodic window: {}", e.getMessage());
-                }
-            } catch (InterruptedException e) {
-                break;
-            } catch (RuntimeException e) {
-                LOG.error("periodic sampling: unexpected failure", e);
-            }
-        }
-    }
-
-    void stopPeriodic() {
-        synchronized (periodicLock) {
-            wantedPolicy = null;
-            if (stopThread()) LOG.info("periodic sampling stopped");
-        }
-    }
-
-    private boolean stopThread() {
-        Thread t = periodicThread;
-        periodicThread = null;
-        if (t != null) t.interrupt();
-        return t != null;
-    }
-
-    boolean periodicRunning() { return periodicThread != null; }
+    Settings settings() { return settings; }
 
     /** Windows that failed so far (recording or storing). */
     long failedWindows() { return windowFailures.total(); }
