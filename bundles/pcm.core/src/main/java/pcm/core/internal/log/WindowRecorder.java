@@ -2,17 +2,21 @@ package pcm.core.internal.log;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +28,11 @@ import pcm.core.api.event.PcmEvent;
  * Turns the event stream into window files (the engine of {@link EventLogSink}, usable without a
  * framework). {@link #accept(PcmEvent)} runs on vCPU threads and only enqueues (never blocks: a
  * full queue drops the event and fails the window it belongs to); one writer thread does all file
- * I/O. A disk error is logged and counted, fails the current window (its file becomes
- * {@code .failed}, never valid) and the VM goes on. Windows are delimited by {@link WindowMarkers}.
+ * I/O. A disk error fails the current window (its file becomes {@code .failed}, never valid; a file with
+ * nothing readable in it is removed) and the VM goes on; repeated errors (a full disk) are reported once per
+ * episode and counted. At start, leftovers of windows a crash interrupted are reported once: a torn log
+ * {@code .part} becomes {@code .failed}, snapshot temporaries are deleted; retention then sweeps them with their
+ * windows. Windows are delimited by {@link WindowMarkers}.
  */
 public final class WindowRecorder implements AutoCloseable {
 
@@ -70,6 +77,9 @@ public final class WindowRecorder implements AutoCloseable {
     private final AtomicLong retentionDeleted = new AtomicLong();
     private volatile String lastError;
     private volatile Path lastWindow;
+    private final RepeatedFailure diskFailures = new RepeatedFailure(LOG, "event log: disk error; the VM goes on");
+    private final RepeatedFailure windowFailures = new RepeatedFailure(LOG, "event log: windows given up, never taken as valid");
+    private final AtomicLong leftovers = new AtomicLong();
 
     // writer-thread state
     private LogWriter current;
@@ -140,6 +150,7 @@ public final class WindowRecorder implements AutoCloseable {
 
     private void run() {
         try {
+            sweepLeftovers();
             applyRetention();
             while (true) {
                 Object item = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -216,6 +227,14 @@ public final class WindowRecorder implements AutoCloseable {
             else {
                 failed.incrementAndGet();
                 failedWindow = s.windowId();
+                // the writer gave its file up (a full disk: often before the header was written)
+                String name = LogFormat.fileName(Instant.ofEpochSecond(0, epochNanos), s.windowId());
+                boolean kept = false;
+                for (String suffix : List.of(LogFormat.FAILED, LogFormat.PART)) {
+                    Path p = st.directory().resolve(name + suffix);
+                    if (Files.exists(p)) kept |= !discardIfEmpty(p);
+                }
+                windowFailures.failed("window " + s.windowId() + " could not start" + (kept ? "" : "; no file kept"), null);
             }
         }
     }
@@ -245,6 +264,8 @@ public final class WindowRecorder implements AutoCloseable {
                 Path done = w.close(e);
                 written.incrementAndGet();
                 completed.incrementAndGet();
+                diskFailures.succeeded();
+                windowFailures.succeeded();
                 lastWindow = done;
                 applyRetention();
             } else {
@@ -275,14 +296,85 @@ public final class WindowRecorder implements AutoCloseable {
         currentId = null;
         Path p = w.abort(reason);
         failed.incrementAndGet();
-        LOG.warn("event log: window {} failed ({}); kept as {} and never taken as valid", w.header().windowId(), reason,
-                p.getFileName());
+        boolean kept = !discardIfEmpty(p);
+        windowFailures.failed("window " + w.header().windowId() + " (" + reason + ")"
+                + (kept ? "; kept as " + p.getFileName() : "; nothing readable was written, no file kept"), null);
+    }
+
+    /** Deletes a given-up window file that holds nothing readable (not even its header); true if it did. */
+    static boolean discardIfEmpty(Path p) {
+        try {
+            if (Files.size(p) > 0 && LogCheck.check(p).header() != null) return false;
+            return Files.deleteIfExists(p);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void diskError(String what, Exception ex) {
-        long n = diskErrors.incrementAndGet();
+        diskErrors.incrementAndGet();
         lastError = what + ": " + ex;
-        if (n <= 10 || Long.bitCount(n) == 1) LOG.error("event log: {} (disk error #{}); the VM goes on", what, n, ex);
+        diskFailures.failed(what + ": " + ex, ex);
+    }
+
+    /** Lines the disk errors and given-up windows were reported in (one per episode of failures). */
+    public long failureReports() {
+        return diskFailures.reported() + windowFailures.reported();
+    }
+
+    /** Leftovers of interrupted windows found at start (torn logs, empty files, snapshot temporaries). */
+    public long leftoversFound() { return leftovers.get(); }
+
+    /**
+     * At start nothing is being written: a {@code .part} log is a crash's torn window (renamed {@code .failed},
+     * or removed if it holds nothing readable), a snapshot {@code .part} is a crash's temporary (deleted, except of
+     * the newest window, whose snapshots the sampler may be writing). Reported in one line.
+     */
+    private void sweepLeftovers() {
+        Path dir = settings.directory();
+        List<Path> all;
+        try {
+            if (!Files.isDirectory(dir)) return;
+            try (Stream<Path> s = Files.list(dir)) {
+                all = s.sorted().toList();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("event log: cannot look for leftovers in {}: {}", dir, e.toString());
+            return;
+        }
+        String newest = null;
+        for (Path p : all) {
+            String n = p.getFileName().toString();
+            if (LogFormat.isCommitted(p)) newest = Retention.windowId(n);
+        }
+        int torn = 0, empty = 0, temporaries = 0;
+        for (Path p : all) {
+            String n = p.getFileName().toString();
+            try {
+                if (n.endsWith(LogFormat.SUFFIX + LogFormat.PART)) {
+                    if (discardIfEmpty(p)) {
+                        empty++;
+                    } else {
+                        Files.move(p, p.resolveSibling(n.substring(0, n.length() - LogFormat.PART.length()) + LogFormat.FAILED),
+                                StandardCopyOption.ATOMIC_MOVE);
+                        torn++;
+                    }
+                } else if (n.endsWith(LogFormat.SUFFIX + LogFormat.FAILED)) {
+                    if (discardIfEmpty(p)) empty++;
+                } else if (n.endsWith(".bin.part") && LogFormat.timeOf(p) != null && !Objects.equals(Retention.windowId(n), newest)) {
+                    if (Files.deleteIfExists(p)) temporaries++;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.debug("event log: leftover {}: {}", p, e.toString());
+            }
+        }
+        int found = torn + empty + temporaries;
+        leftovers.addAndGet(found);
+        if (found > 0) {
+            LOG.warn("event log: {} leftover file(s) of interrupted windows in {}: {} torn log(s) kept as .failed (never "
+                    + "valid; retention sweeps them), {} empty log(s) and {} snapshot temporary file(s) deleted",
+                    found, dir, torn, empty, temporaries);
+        }
     }
 
     private void applyRetention() {

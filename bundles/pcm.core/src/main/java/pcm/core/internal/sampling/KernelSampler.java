@@ -33,6 +33,7 @@ import pcm.core.api.sampling.SamplingPolicy;
 import pcm.core.api.sampling.SamplingState;
 import pcm.core.api.sampling.SamplingTransition;
 import pcm.core.api.sampling.WindowInfo;
+import pcm.core.api.sampling.WindowListener;
 import pcm.core.api.sampling.WindowLogs;
 import pcm.core.api.verify.Window;
 import pcm.core.internal.log.EventLogSink;
@@ -54,7 +55,9 @@ public final class KernelSampler implements Sampler, WindowLogs {
     private final List<EventSink> sinks = new CopyOnWriteArrayList<>();
     private final List<Recording.Ranked> positionServices = new CopyOnWriteArrayList<>();
     private final List<SamplingPolicy> policies = new CopyOnWriteArrayList<>();
+    private final List<WindowListener> windowListeners = new CopyOnWriteArrayList<>();
     private final SamplingEngine engine;
+    private volatile boolean periodic;
 
     @Activate
     public KernelSampler(SamplingConfig config) {
@@ -73,19 +76,30 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
             @Override
             public Optional<Path> directory() { return eventLogDirectory(); }
-        }, SamplingEngine.Settings.of(config));
-        if (config.periodic()) {
-            try {
-                engine.startPeriodic(null);
-            } catch (SamplingException e) {
-                LOG.warn("periodic sampling did not start: {}", e.getMessage());
+
+            @Override
+            public void windowComplete(String id) {
+                for (WindowListener l : windowListeners) {
+                    try {
+                        l.windowComplete(id);
+                    } catch (RuntimeException e) {
+                        LOG.warn("window listener {} failed on window {}: {}", l, id, e.toString());
+                    }
+                }
             }
-        }
+        }, SamplingEngine.Settings.of(config));
+        periodic = config.periodic();
+        if (periodic) engine.wantPeriodic(null); // starts when the policy is there (a dynamic reference)
     }
 
     @Modified
     void modified(SamplingConfig config) {
         engine.update(SamplingEngine.Settings.of(config));
+        if (config.periodic() != periodic) {
+            periodic = config.periodic();
+            if (periodic) engine.wantPeriodic(null);
+            else engine.stopPeriodic();
+        }
         LOG.info("sampling configuration changed; timeouts and lengths apply from the next wait");
     }
 
@@ -104,7 +118,29 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void addSink(EventSink s) { sinks.add(s); }
+    void addSink(EventSink s) {
+        sinks.add(s);
+        if (s instanceof EventLogSink log && log.directory() != null) storeAvailable(windowListeners);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addWindowListener(WindowListener l) {
+        windowListeners.add(l);
+        if (eventLogDirectory().isPresent()) storeAvailable(List.of(l));
+    }
+
+    void removeWindowListener(WindowListener l) { windowListeners.remove(l); }
+
+    private static void storeAvailable(List<WindowListener> ls) {
+        for (WindowListener l : ls) {
+            try {
+                l.storeAvailable();
+            } catch (RuntimeException e) {
+                LOG.warn("window listener {} failed: {}", l, e.toString());
+            }
+        }
+    }
 
     void removeSink(EventSink s) { sinks.remove(s); }
 
@@ -121,9 +157,15 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void addPolicy(SamplingPolicy p) { policies.add(p); }
+    void addPolicy(SamplingPolicy p) {
+        policies.add(p);
+        engine.policiesChanged();
+    }
 
-    void removePolicy(SamplingPolicy p) { policies.remove(p); }
+    void removePolicy(SamplingPolicy p) {
+        policies.remove(p);
+        engine.policiesChanged();
+    }
 
     private Optional<Path> eventLogDirectory() {
         for (EventSink s : sinks) {

@@ -45,7 +45,7 @@ public @interface SamplingConfig {
             + "(kvm-step) are not stopped for it.", min = "0")
     long checkpointInterval() default 1;
 
-    @AttributeDefinition(name = "Sample periodically from start", description = "Start periodic sampling with the "
-            + "default policy when the sampler activates.")
+    @AttributeDefinition(name = "Sample periodically from start", description = "Periodic sampling with the default "
+            + "policy while true: it starts as soon as that policy service is there and pauses while it is gone.")
     boolean periodic() default false;
 }

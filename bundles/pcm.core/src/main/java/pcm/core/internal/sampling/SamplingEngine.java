@@ -30,6 +30,7 @@ import pcm.core.api.sampling.SamplingTransition;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Window;
 import pcm.core.internal.log.LogFormat;
+import pcm.core.internal.log.RepeatedFailure;
 import pcm.core.internal.vm.SamplingTarget;
 import pcm.core.api.vm.VmException;
 
@@ -56,6 +57,9 @@ final class SamplingEngine implements AutoCloseable {
 
         /** The event log's directory, empty if the event log is not active. */
         Optional<Path> directory();
+
+        /** The window is stored COMPLETE (called under the engine's lock: must not block). */
+        default void windowComplete(String id) { }
     }
 
     record Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
@@ -95,12 +99,15 @@ final class SamplingEngine implements AutoCloseable {
     private ScheduledFuture<?> timeout;
     private long lastId;
 
-    private volatile Thread periodicThread;
+    private final PeriodicSampling periodic;
+    /** A full disk fails every window: one line per episode, the rest counted. */
+    private final RepeatedFailure windowFailures = new RepeatedFailure(LOG, "sampling: windows fail");
 
     SamplingEngine(Env env, Settings settings) {
         this.env = env;
         this.settings = settings;
         this.events = new EventFanout(env::sinks);
+        this.periodic = new PeriodicSampling(this, env);
     }
 
     void update(Settings s) { this.settings = s; }
@@ -229,8 +236,8 @@ final class SamplingEngine implements AutoCloseable {
             store(rec, r);
         } catch (IOException | SamplingException | RuntimeException e) {
             windowId = null;
-            String why = "window " + rec.id + " could not be stored: " + e.getMessage();
-            LOG.warn(why, e);
+            String why = "window " + rec.id + " could not be stored: " + e;
+            LOG.debug(why, e);
             transition(SamplingState.IDLE, "window failed", why);
             result.completeExceptionally(new SamplingException(why, e));
             return;
@@ -242,6 +249,12 @@ final class SamplingEngine implements AutoCloseable {
             transition(SamplingState.IDLE, "timeout", "no " + RcpCommand.MTA0_MNTR_EXT + " within "
                     + settings.replayTimeoutMillis() + " ms");
         });
+        windowFailures.succeeded();
+        try {
+            env.windowComplete(rec.id); // after the transition: a listing now shows it COMPLETE, not RECORDING
+        } catch (RuntimeException e) {
+            LOG.warn("telling that window {} is complete failed: {}", rec.id, e.toString());
+        }
         result.complete(rec.id);
     }
 
@@ -305,8 +318,22 @@ final class SamplingEngine implements AutoCloseable {
     private void store(Recording rec, Recording.Result r) throws IOException, SamplingException {
         Path dir = env.directory().orElseThrow(() -> new SamplingException("the event log (pcm.eventlog) is gone"));
         Path log = awaitCommit(dir, rec.id);
-        SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(), r.initialMemory(),
-                r.finalMemory());
+        String name = log.getFileName().toString();
+        String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
+        try {
+            SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(),
+                    r.initialMemory(), r.finalMemory());
+        } catch (IOException | RuntimeException e) {
+            // what could not be written is useless (a .part nobody reads); the committed log stays for diagnosis
+            for (String suffix : List.of(SnapshotFiles.CPU_SUFFIX, SnapshotFiles.MEM_INITIAL_SUFFIX, SnapshotFiles.MEM_FINAL_SUFFIX)) {
+                try {
+                    java.nio.file.Files.deleteIfExists(dir.resolve(prefix + suffix + ".part"));
+                } catch (IOException ignored) {
+                    // the next start's retention sweeps it
+                }
+            }
+            throw e;
+        }
         try {
             new WindowStore(dir).deleteOrphans(rec.id);
         } catch (IOException e) {
@@ -373,6 +400,7 @@ final class SamplingEngine implements AutoCloseable {
                 WindowInfo info = completeInfo.get(id);
                 if (info == null) {
                     info = s.info(id, recording);
+                    if (info == null) continue; // deleted while listed
                     if ("COMPLETE".equals(info.state())) completeInfo.put(id, info);
                 }
                 out.add(info);
@@ -389,62 +417,20 @@ final class SamplingEngine implements AutoCloseable {
 
     // ---------------------------------------------------------------- periodic sampling
 
-    void startPeriodic(String policyId) throws SamplingException {
-        String id = policyId == null || policyId.isBlank() ? settings.defaultPolicy() : policyId;
-        policy(id);
-        stopPeriodic();
-        Thread t = Thread.ofPlatform().daemon().name("pcm-sampling-scheduler").unstarted(() -> periodicLoop(id));
-        periodicThread = t;
-        t.start();
-        LOG.info("periodic sampling started with policy {}", id);
-    }
+    void startPeriodic(String policyId) throws SamplingException { periodic.start(policyId); }
 
-    private SamplingPolicy policy(String id) throws SamplingException {
-        List<SamplingPolicy> all = env.policies();
-        return all.stream().filter(p -> id.equals(p.id())).findFirst().orElseThrow(() -> new SamplingException(
-                "no sampling policy '" + id + "' (have: " + (all.isEmpty() ? "none" : all.stream().map(SamplingPolicy::id).toList()) + ")"));
-    }
+    void wantPeriodic(String policyId) { periodic.want(policyId); }
 
-    private void periodicLoop(String id) {
-        Thread me = Thread.currentThread();
-        while (periodicThread == me) {
-            try {
-                SamplingPolicy p;
-                try {
-                    p = policy(id);
-                } catch (SamplingException e) {
-                    LOG.warn("periodic sampling waits: {}", e.getMessage());
-                    Thread.sleep(1000);
-                    continue;
-                }
-                Thread.sleep(Math.max(1, p.delayBeforeNextWindowMillis()));
-                if (periodicThread != me) break;
-                SamplingTarget target = env.target().orElse(null);
-                if (state != SamplingState.IDLE || target == null || target.runningBackend().isEmpty()) continue;
-                try {
-                    sampleNow(p.windowInstructions(), settings.windowTimeoutMillis());
-                } catch (SamplingException e) {
-                    if (periodicThread == me) LOG.warn("periodic window failed: {}", e.getMessage());
-                    else LOG.info("periodic sampling stopped during a window: {}", e.getMessage());
-                }
-            } catch (InterruptedException e) {
-                break;
-            } catch (RuntimeException e) {
-                LOG.error("periodic sampling: unexpected failure", e);
-            }
-        }
-    }
+    void policiesChanged() { periodic.policiesChanged(); }
 
-    void stopPeriodic() {
-        Thread t = periodicThread;
-        periodicThread = null;
-        if (t != null) {
-            t.interrupt();
-            LOG.info("periodic sampling stopped");
-        }
-    }
+    void stopPeriodic() { periodic.stop(); }
 
-    boolean periodicRunning() { return periodicThread != null; }
+    boolean periodicRunning() { return periodic.running(); }
+
+    Settings settings() { return settings; }
+
+    /** Windows that failed so far (recording or storing). */
+    long failedWindows() { return windowFailures.total(); }
 
     // ---------------------------------------------------------------- plumbing
 
@@ -462,7 +448,8 @@ final class SamplingEngine implements AutoCloseable {
             if (history.size() == HISTORY) history.removeFirst();
             history.addLast(t);
         }
-        if (cause.equals("timeout") || cause.equals("window failed")) LOG.warn("sampling {} -> {} ({}): {}", from, to, cause, detail);
+        if (cause.equals("window failed")) windowFailures.failed(detail, null);
+        else if (cause.equals("timeout")) LOG.warn("sampling {} -> {} ({}): {}", from, to, cause, detail);
         else LOG.info("sampling {} -> {} ({}): {}", from, to, cause, detail);
         String text = "sampling " + from + "->" + to + " " + cause.replace(' ', '-') + " " + detail;
         events.emit(new PcmEvent(EventKind.STATE, 0, -1, 0, 0, 0, 0, text.getBytes(StandardCharsets.UTF_8), System.nanoTime()));

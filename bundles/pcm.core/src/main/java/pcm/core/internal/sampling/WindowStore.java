@@ -2,6 +2,7 @@ package pcm.core.internal.sampling;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -96,9 +97,32 @@ final class WindowStore {
 
     // ---------------------------------------------------------------- listing
 
-    /** What the shell shows of a window; {@code recording} is the id being recorded now (or null). */
+    /**
+     * What the shell shows of a window; {@code recording} is the id being recorded now (or null); null if the window
+     * is gone (retention deleted it while it was listed).
+     */
     WindowInfo info(String id, String recording) throws IOException {
-        List<Path> fs = files(id);
+        return info(id, recording, files(id));
+    }
+
+    /**
+     * From a listing of the window's files that may be stale: a {@code .part} renamed to its final name, or a file
+     * retention deleted, since it was taken. Such a window is listed again (a few times), never an error.
+     */
+    WindowInfo info(String id, String recording, List<Path> listed) throws IOException {
+        List<Path> fs = listed;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return infoOf(id, recording, fs);
+            } catch (NoSuchFileException e) {
+                fs = files(id);
+                if (fs.isEmpty()) return null;
+                if (attempt == 4) throw e;
+            }
+        }
+    }
+
+    private WindowInfo infoOf(String id, String recording, List<Path> fs) throws IOException {
         Optional<Path> log = logOf(fs);
         long size = 0;
         for (Path p : fs) size += Files.size(p);
@@ -107,6 +131,9 @@ final class WindowStore {
             if (e.kind() == EventKind.END) end[0] = e.position();
         });
         LogCheck.Status status = r == null ? LogCheck.Status.UNREADABLE : r.status();
+        if (status == LogCheck.Status.UNREADABLE && log.isPresent() && !Files.exists(log.get())) {
+            throw new NoSuchFileException(log.get().toString()); // committed (renamed) while it was read
+        }
         String state;
         if (id.equals(recording)) state = "RECORDING";
         else if (status == LogCheck.Status.VALID) {
@@ -212,7 +239,11 @@ final class WindowStore {
 
     // ---------------------------------------------------------------- retention
 
-    /** Deletes snapshot files whose window has no event log anymore (the event log's retention removed it). */
+    /**
+     * Deletes snapshot files whose window has no event log anymore (the event log's retention removed it), and
+     * snapshot temporaries ({@code .bin.part}) of every window but {@code keep}: the sampler stores one window at
+     * a time, so those are a crash's leftovers.
+     */
     List<Path> deleteOrphans(String keep) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         Map<String, Boolean> hasLog = new LinkedHashMap<>();
@@ -224,7 +255,8 @@ final class WindowStore {
                 boolean snapshot = n.endsWith(SnapshotFiles.CPU_SUFFIX) || n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX)
                         || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX) || n.endsWith(".bin.part");
                 String id = idOf(n);
-                if (snapshot && id != null && !id.equals(keep) && !hasLog.containsKey(id)) {
+                boolean leftover = n.endsWith(".bin.part");
+                if (snapshot && id != null && !id.equals(keep) && (leftover || !hasLog.containsKey(id))) {
                     Files.deleteIfExists(p);
                     deleted.add(p);
                 }

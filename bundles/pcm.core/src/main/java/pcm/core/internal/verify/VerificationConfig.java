@@ -21,9 +21,12 @@ public @interface VerificationConfig {
     @AttributeDefinition(name = "Worker threads", min = "1", max = "64")
     int workers() default 2;
 
-    @AttributeDefinition(name = "Verify automatically", description = "Verify each window as soon as it closes.")
+    @AttributeDefinition(name = "Verify automatically", description = "Verify each window as soon as it closes, and every "
+            + "complete window in the store that has no final verdict of each verifier yet (earlier runs, crashes).")
     boolean auto() default true;
 
-    @AttributeDefinition(name = "Poll interval (ms)", description = "How often the window store is checked for new windows.", min = "20")
-    long pollMillis() default 200;
+    @AttributeDefinition(name = "Verifier grace (ms)", description = "How long a window waits for a configured verifier that "
+            + "is not installed (yet). After it the window gets an INCONCLUSIVE verdict saying so, which is not final: the "
+            + "window is verified when the verifier appears.", min = "0", max = "3600000")
+    long verifierGraceMillis() default 10_000;
 }

@@ -1,6 +1,7 @@
 package pcm.core.internal.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -197,5 +198,69 @@ class WindowRecorderTest {
         assertEquals("./pcm-data/windows", EventLogSink.expand("${pcm.data}/windows", null));
         assertEquals("./pcm-data/windows", EventLogSink.expand("", null));
         assertEquals("/x/${no.such.property.pcm}", EventLogSink.expand("/x/${no.such.property.pcm}", null));
+    }
+
+    /** Issue 11 item 9: a disk that fails every window is reported once (per episode), the failures counted. */
+    @Test
+    void repeatedDiskErrorsAreReportedOnceAndCounted() throws Exception {
+        Path notADirectory = dir.resolve("full");
+        Files.writeString(notADirectory, "in the way");
+        WindowRecorder r = recorder(notADirectory.resolve("windows"), Retention.NONE, 1024);
+        for (int i = 0; i < 5; i++) window(r, "w" + i, 3);
+        sync(r);
+        assertEquals(5, r.status().diskErrors());
+        assertEquals(5, r.status().windowsFailed());
+        assertEquals(2, r.failureReports(), "one line for the disk, one for the windows given up");
+    }
+
+    /** Issue 11 item 9: a given-up window file that holds nothing readable is not kept (no zero-byte .failed). */
+    @Test
+    void aGivenUpFileWithNothingReadableIsRemoved() throws Exception {
+        Path empty = dir.resolve(LogFormat.fileName(java.time.Instant.parse("2025-06-01T00:00:00Z"), "e") + LogFormat.FAILED);
+        Files.createFile(empty);
+        assertTrue(WindowRecorder.discardIfEmpty(empty));
+        assertFalse(Files.exists(empty));
+        WindowRecorder r = recorder(dir, Retention.NONE, 1024);
+        window(r, "kept", 3);
+        sync(r);
+        Path log = LogCheck.windowFiles(dir).getFirst();
+        assertFalse(WindowRecorder.discardIfEmpty(log), "a file with a header is kept");
+    }
+
+    /** Issue 11 item 9: leftovers of a crash are reported once at start: torn logs become .failed, temporaries go. */
+    @Test
+    void leftoversOfACrashAreReportedOnceAndSwept() throws Exception {
+        WindowRecorder first = recorder(dir, Retention.NONE, 1024);
+        window(first, "a", 20);
+        window(first, "d", 2);
+        sync(first);
+        first.close();
+        List<Path> logs = LogCheck.windowFiles(dir);
+        Path a = logs.get(0), d = logs.get(1);
+        // a: cut by a crash before its commit
+        Path aPart = a.resolveSibling(a.getFileName() + LogFormat.PART);
+        Files.move(a, aPart);
+        try (var ch = java.nio.channels.FileChannel.open(aPart, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(Files.size(aPart) / 2);
+        }
+        String aPrefix = a.getFileName().toString().replace(LogFormat.SUFFIX, "");
+        String dPrefix = d.getFileName().toString().replace(LogFormat.SUFFIX, "");
+        Path aTemp = Files.write(dir.resolve(aPrefix + "_mem-final.bin.part"), new byte[10]);
+        Path dTemp = Files.write(dir.resolve(dPrefix + "_mem-final.bin.part"), new byte[10]); // newest: may be in writing
+        Path emptyFailed = Files.createFile(dir.resolve(LogFormat.fileName(java.time.Instant.parse("2025-06-01T00:00:00Z"), "z")
+                + LogFormat.FAILED));
+        WindowRecorder second = recorder(dir, Retention.NONE, 1024);
+        sync(second);
+        assertEquals(3, second.leftoversFound());
+        assertFalse(Files.exists(aPart));
+        Path aFailed = a.resolveSibling(a.getFileName() + LogFormat.FAILED);
+        assertEquals(LogCheck.Status.TORN, LogCheck.check(aFailed).status(), "kept for diagnosis, never valid");
+        assertFalse(Files.exists(aTemp));
+        assertFalse(Files.exists(emptyFailed));
+        assertTrue(Files.exists(dTemp));
+        second.close();
+        WindowRecorder third = recorder(dir, Retention.NONE, 1024);
+        sync(third);
+        assertEquals(0, third.leftoversFound(), "reported once");
     }
 }

@@ -39,6 +39,10 @@ class WindowVerificationsTest {
     }
 
     static VerificationConfig config(String[] verifiers, String[] strategies) {
+        return config(verifiers, strategies, 0);
+    }
+
+    static VerificationConfig config(String[] verifiers, String[] strategies, long graceMillis) {
         return new VerificationConfig() {
             public Class<? extends Annotation> annotationType() { return VerificationConfig.class; }
             public String[] verifiers() { return verifiers; }
@@ -46,7 +50,7 @@ class WindowVerificationsTest {
             public String[] strategies() { return strategies; }
             public int workers() { return 2; }
             public boolean auto() { return true; }
-            public long pollMillis() { return 20; }
+            public long verifierGraceMillis() { return graceMillis; }
         };
     }
 
@@ -119,18 +123,18 @@ class WindowVerificationsTest {
     @Test
     void everyClosedWindowIsVerifiedByEveryConfiguredVerifierAndKept() throws Exception {
         service = new WindowVerifications(dir, config("a", "b"));
-        sampler.close("old"); // recorded before this start: left alone
-        service.setSampler(sampler);
+        sampler.close("old"); // recorded before this start, never verified: verified now (issue 11 item 3)
         service.addVerifier(verifier("a", w -> Verdict.match("a", w.id(), 100)));
         service.addVerifier(verifier("b", w -> Verdict.diverged("b", w.id(), 100, new Divergence(42, 0x1000, List.of("rax: 0x1 != 0x2")))));
         List<Verdict> heard = new CopyOnWriteArrayList<>();
         service.addListener(heard::add);
+        service.setSampler(sampler);
         sampler.close("w1");
         sampler.close("w2");
         assertTrue(service.awaitIdle(10_000));
-        assertEquals(4, heard.size());
+        assertEquals(6, heard.size());
         assertEquals(2, service.verdicts("w1").size());
-        assertEquals(List.of(), service.verdicts("old"));
+        assertEquals(2, service.verdicts("old").size());
         Verdict diverged = service.verdicts("w2").stream().filter(v -> v.rcp().equals("b")).findFirst().orElseThrow();
         assertEquals(42, diverged.divergence().orElseThrow().position());
         // persisted beside the windows, readable by a later run
@@ -151,6 +155,10 @@ class WindowVerificationsTest {
         assertTrue(v.stream().allMatch(x -> x.outcome() == Outcome.INCONCLUSIVE), v.toString());
         assertTrue(v.stream().anyMatch(x -> x.detail().contains("not installed")), v.toString());
         assertTrue(v.stream().anyMatch(x -> x.detail().contains("vendor bug")), v.toString());
+        // the thrown one stands; the missing verifier's is retried when it appears
+        List<VerdictFile.Entry> stored = VerdictFile.entries(dir, "w");
+        assertEquals(List.of(true), stored.stream().filter(e -> e.verdict().rcp().equals("broken")).map(VerdictFile.Entry::isFinal).toList());
+        assertEquals(List.of(false), stored.stream().filter(e -> e.verdict().rcp().equals("absent")).map(VerdictFile.Entry::isFinal).toList());
     }
 
     @Test
@@ -166,7 +174,7 @@ class WindowVerificationsTest {
 
     @Test
     void aWindowWithAStoredVerdictIsNotVerifiedAgain() throws Exception {
-        VerdictFile.append(dir, Verdict.match("a", "old", 5)); // verified by an earlier run
+        VerdictFile.append(dir, Verdict.match("a", "old", 5), true); // verified by an earlier run
         service = new WindowVerifications(dir, config("a"));
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
         service.addVerifier(verifier("a", w -> {
@@ -179,5 +187,181 @@ class WindowVerificationsTest {
         assertTrue(service.awaitIdle(10_000));
         assertEquals(1, calls.get());
         assertEquals(List.of(Verdict.match("a", "old", 5)), service.verdicts("old"));
+    }
+
+    // ---------------------------------------------------------------- issue 11 item 3
+
+    /** Issue 11 item 3: verification starts with the framework, not when a command first asks for the service. */
+    @Test
+    void theComponentIsImmediateAndTakesConfigurationChangesInPlace() throws Exception {
+        String xml;
+        try (var in = getClass().getClassLoader().getResourceAsStream("OSGI-INF/" + WindowVerifications.class.getName() + ".xml")) {
+            assertTrue(in != null, "bnd's component description");
+            xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        assertTrue(xml.contains("immediate=\"true\""), xml);
+        assertTrue(xml.contains("modified=\"modified\""), xml);
+    }
+
+    private static long finalVerdicts(Path dir, String window, String rcp) throws Exception {
+        return VerdictFile.entries(dir, window).stream().filter(e -> e.isFinal() && e.verdict().rcp().equals(rcp)).count();
+    }
+
+    /** Issue 11 item 3: windows of an earlier run (or a crash) are verified by what the stored verdicts lack. */
+    @Test
+    void atStartEveryCompleteWindowWithoutAFinalVerdictOfAConfiguredVerifierGetsOne() throws Exception {
+        VerdictFile.append(dir, Verdict.match("a", "both", 5), true);
+        VerdictFile.append(dir, Verdict.match("b", "both", 5), true);
+        VerdictFile.append(dir, Verdict.match("a", "onlyA", 5), true);
+        // written by the first version when it took a window before its verifier bound: not a final verdict
+        java.nio.file.Files.writeString(VerdictFile.of(dir, "stale"),
+                "INCONCLUSIVE\tb\tstale\t0\t-\t-\t-\tverifier 'b' is not installed\n", java.nio.file.StandardOpenOption.CREATE);
+        for (String w : List.of("both", "onlyA", "none", "stale")) sampler.close(w);
+        sampler.windows.add(new WindowInfo("torn", "TORN", "soft", 100, Map.of(), 0, List.of()));
+        List<String> calls = new CopyOnWriteArrayList<>();
+        service = new WindowVerifications(dir, config("a", "b"));
+        for (String id : List.of("a", "b")) service.addVerifier(verifier(id, w -> {
+            calls.add(w.id() + "/" + id);
+            return Verdict.match(id, w.id(), 7);
+        }));
+        service.setSampler(sampler);
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(java.util.Set.of("onlyA/b", "none/a", "none/b", "stale/a", "stale/b"), java.util.Set.copyOf(calls), calls.toString());
+        assertEquals(5, calls.size());
+        for (String w : List.of("both", "onlyA", "none", "stale"))
+            for (String rcp : List.of("a", "b")) assertEquals(1, finalVerdicts(dir, w, rcp), w + "/" + rcp);
+        assertEquals(List.of(), VerdictFile.entries(dir, "torn"), "a torn window is never verified");
+    }
+
+    /** Issue 11 item 3: window closing is an event; nothing polls the store. */
+    @Test
+    void aWindowAnnouncedCompleteIsVerifiedWithoutAnyScan() throws Exception {
+        service = new WindowVerifications(dir, config("a"));
+        java.util.concurrent.CountDownLatch heard = new java.util.concurrent.CountDownLatch(1);
+        service.addListener(v -> heard.countDown());
+        service.addVerifier(verifier("a", w -> Verdict.match("a", w.id(), 7)));
+        service.setSampler(sampler);
+        assertTrue(service.awaitIdle(10_000)); // the scan at start: nothing there yet
+        sampler.close("w");
+        service.windowComplete("w");
+        assertTrue(heard.await(30, java.util.concurrent.TimeUnit.SECONDS), "verified on the event alone");
+        assertEquals(Outcome.MATCH, service.verdicts("w").getFirst().outcome());
+    }
+
+    /** Issue 11 item 3: a verifier that binds after the window closed is waited for (within the grace). */
+    @Test
+    void aVerifierThatBindsLateIsWaitedForNotReportedMissing() throws Exception {
+        service = new WindowVerifications(dir, config(new String[] {"late"}, new String[0], 600_000));
+        service.setSampler(sampler);
+        sampler.close("w");
+        service.windowComplete("w");
+        assertEquals(1, service.pendingCount(), "waiting for 'late'");
+        assertTrue(service.verdicts("w").isEmpty());
+        service.addVerifier(verifier("late", w -> Verdict.match("late", w.id(), 7)));
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(List.of(Verdict.match("late", "w", 7)), service.verdicts("w"));
+        assertEquals(1, finalVerdicts(dir, "w", "late"));
+    }
+
+    /** Issue 11 item 3: after the grace the verdict says the verifier is missing and is not final. */
+    @Test
+    void afterTheGraceAMissingVerifierGivesARetryVerdictAndItsArrivalTheFinalOne() throws Exception {
+        service = new WindowVerifications(dir, config("late"));
+        service.setSampler(sampler);
+        sampler.close("w");
+        assertTrue(service.awaitIdle(10_000));
+        Verdict missing = service.verdicts("w").getFirst();
+        assertEquals(Outcome.INCONCLUSIVE, missing.outcome());
+        assertTrue(missing.detail().contains("not installed"), missing.detail());
+        assertEquals(0, finalVerdicts(dir, "w", "late"));
+        sampler.close("w2");
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(1, VerdictFile.entries(dir, "w").size(), "told once that the verifier is missing, not at every scan");
+        service.addVerifier(verifier("late", w -> Verdict.match("late", w.id(), 7)));
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(1, finalVerdicts(dir, "w", "late"));
+        // and a restart does not verify it again
+        service.deactivate();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        service = new WindowVerifications(dir, config("late"));
+        service.addVerifier(verifier("late", w -> Verdict.match("late", w.id(), calls.incrementAndGet())));
+        service.setSampler(sampler);
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(0, calls.get());
+    }
+
+    /** Issue 11 item 3: a configuration change mid-run verifies what the new verifiers lack, dropping nothing. */
+    @Test
+    void aConfigurationChangeMidRunVerifiesEveryWindowForTheNewVerifiers() throws Exception {
+        service = new WindowVerifications(dir, config("a"));
+        for (String id : List.of("a", "b")) service.addVerifier(verifier(id, w -> Verdict.match(id, w.id(), 7)));
+        service.setSampler(sampler);
+        for (int i = 0; i < 5; i++) sampler.close("w" + i);
+        assertTrue(service.awaitIdle(10_000));
+        service.modified(config("a", "b"));
+        for (int i = 5; i < 8; i++) {
+            sampler.close("w" + i);
+            service.windowComplete("w" + i);
+        }
+        assertTrue(service.awaitIdle(10_000));
+        for (int i = 0; i < 8; i++) {
+            assertEquals(1, finalVerdicts(dir, "w" + i, "a"), "w" + i);
+            assertEquals(1, finalVerdicts(dir, "w" + i, "b"), "w" + i);
+        }
+    }
+
+    /**
+     * Issue 11 item 3 (pcm:run's "INCONCLUSIVE rcp=- not verified"): once awaitIdle returns, every window closed
+     * before the call has its verdicts, however events and scans interleave with it.
+     */
+    @Test
+    void awaitIdleReturnsOnlyWhenEveryClosedWindowHasItsVerdicts() throws Exception {
+        service = new WindowVerifications(dir, config("a", "b"));
+        for (String id : List.of("a", "b")) service.addVerifier(verifier(id, w -> Verdict.match(id, w.id(), 7)));
+        service.setSampler(sampler);
+        for (int round = 0; round < 200; round++) {
+            String id = "r" + round;
+            sampler.close(id);
+            Thread announcer = Thread.ofPlatform().start(() -> service.windowComplete(id));
+            Thread scanner = Thread.ofPlatform().start(service::scanSoon);
+            assertTrue(service.awaitIdle(10_000));
+            assertEquals(2, service.verdicts(id).size(), id);
+            announcer.join();
+            scanner.join();
+        }
+        assertTrue(service.awaitIdle(10_000));
+        for (int round = 0; round < 200; round++) assertEquals(2, VerdictFile.entries(dir, "r" + round).size());
+    }
+
+    // ---------------------------------------------------------------- issue 11 item 9
+
+    /** Issue 11 item 9: a verdict that cannot be written stays in memory, is retried, and is written once it can. */
+    @Test
+    void aVerdictThatCannotBeWrittenIsKeptAndWrittenLater() throws Exception {
+        Path blocked = dir.resolve("verdicts");
+        java.nio.file.Files.writeString(blocked, "a file where the directory should be");
+        service = new WindowVerifications(blocked, config("a"));
+        service.addVerifier(verifier("a", w -> Verdict.match("a", w.id(), 7)));
+        service.setSampler(sampler);
+        sampler.close("w1");
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(1, service.unsavedVerdicts());
+        assertEquals(List.of(Verdict.match("a", "w1", 7)), service.verdicts("w1"), "kept in memory");
+        java.nio.file.Files.delete(blocked); // room again
+        sampler.close("w2");
+        assertTrue(service.awaitIdle(10_000));
+        assertEquals(0, service.unsavedVerdicts());
+        assertEquals(1, finalVerdicts(blocked, "w1", "a"));
+        assertEquals(1, finalVerdicts(blocked, "w2", "a"));
+    }
+
+    /** Issue 11 item 9: a line cut short by a crash is ignored and does not swallow the next verdict. */
+    @Test
+    void aTornVerdictLineIsIgnoredAndTheNextAppendStandsAlone() throws Exception {
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(VerdictFile.of(dir, "w"), "MATCH\ta\tw\t7\t-\t-\t-\t\tfin");
+        assertEquals(List.of(), VerdictFile.entries(dir, "w"));
+        VerdictFile.append(dir, Verdict.match("a", "w", 7), true);
+        assertEquals(List.of(new VerdictFile.Entry(Verdict.match("a", "w", 7), true)), VerdictFile.entries(dir, "w"));
     }
 }

@@ -149,6 +149,9 @@ public class RunCommand {
             Map<String, Long> events = new HashMap<>();
             for (WindowInfo w : windows) events.put(w.id(), Values.total(w.eventCounts()));
             List<Verdict> sorted = new ArrayList<>(verdicts.stream().filter(v -> events.containsKey(v.windowId())).toList());
+            // a verdict reached while no listener was registered is in the store: report it, never "not verified"
+            Set<String> heard = new HashSet<>(sorted.stream().map(Verdict::windowId).toList());
+            for (WindowInfo w : windows) if (!heard.contains(w.id())) sorted.addAll(verification.verdicts(w.id()));
             sorted.sort(Comparator.comparing(Verdict::windowId).thenComparing(Verdict::rcp));
             Set<String> verified = new HashSet<>();
             for (Verdict v : sorted) {
