@@ -20,12 +20,14 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
+import pcm.ui.internal.status.ExitStatus;
+
 /**
  * The headless mode of the launcher: {@code bin/pcm exec '<gogo command>'} starts the framework
  * with the framework/system property {@value #EXEC} set to the command line. Once the command's
  * service is registered (or, for names no service provides, once the framework has settled),
  * this component runs the line in a Gogo session, prints the result and ends the JVM with the
- * command's status (see {@link ExecOutcome}). The JVM's shutdown hooks stop the framework.
+ * command's status (see {@link ExitStatus}, {@link ExecOutcome}). The JVM's shutdown hooks stop the framework.
  * <p>
  * Gogo's own {@code -Dgosh.args=-c} cannot be used for this: it runs before the other bundles have
  * registered their commands.
@@ -57,13 +59,14 @@ public class ExecRunner {
     @Activate
     void activate(BundleContext context) {
         String line = context.getProperty(EXEC);
-        if (line == null || line.isBlank()) return;
+        if (line == null) return;
         synchronized (ONCE) { // the bundle may be restarted; the command runs once per JVM
             if (started) return;
             started = true;
         }
-        ExecCommand command = ExecCommand.parse(line);
-        Thread t = new Thread(() -> run(context, command), "pcm-exec");
+        // A blank line used to leave the headless framework running for ever (issue 11 item 6): end with USAGE.
+        Thread t = line.isBlank() ? new Thread(() -> exit(ExecOutcome.blank()), "pcm-exec")
+            : new Thread(() -> run(context, ExecCommand.parse(line)), "pcm-exec");
         thread = t;
         t.start();
     }
@@ -92,12 +95,18 @@ public class ExecRunner {
                 outcome = execute(context, ref, command, out, err);
             }
         } catch (InterruptedException e) {
-            outcome = new ExecOutcome(ExecOutcome.FAILED, "pcm: " + command.name() + ": interrupted (framework stopping)");
+            outcome = ExecOutcome.of(ExitStatus.FAILED, "pcm: " + command.name() + ": interrupted (framework stopping)");
         } catch (RuntimeException e) {
             outcome = ExecOutcome.failed(command, e);
         }
-        if (outcome.message() != null) err.println(outcome.message());
         out.flush();
+        exit(outcome);
+    }
+
+    /** Prints the outcome's message on the real stderr and ends the JVM with its status (shutdown hooks stop the framework). */
+    private static void exit(ExecOutcome outcome) {
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        if (outcome.message() != null) err.println(outcome.message());
         err.flush();
         System.exit(outcome.status());
     }
@@ -105,7 +114,7 @@ public class ExecRunner {
     private ExecOutcome execute(BundleContext context, ServiceReference<CommandProcessor> ref, ExecCommand command,
                                 PrintStream out, PrintStream err) {
         CommandProcessor processor = context.getService(ref);
-        if (processor == null) return new ExecOutcome(ExecOutcome.FAILED, "pcm: Gogo's CommandProcessor went away");
+        if (processor == null) return ExecOutcome.of(ExitStatus.FAILED, "pcm: Gogo's CommandProcessor went away");
         CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err);
         try {
             Object result = session.execute(command.line());
@@ -114,7 +123,7 @@ public class ExecRunner {
                 out.print(text);
                 if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') out.println();
             }
-            return ExecOutcome.ok(session.get(ExecOutcome.STATUS_VARIABLE));
+            return ExecOutcome.ok(session.get(ExitStatus.VARIABLE));
         } catch (Exception e) {
             if (Boolean.parseBoolean(context.getProperty(TRACE))) e.printStackTrace(err);
             return ExecOutcome.failed(command, e);
