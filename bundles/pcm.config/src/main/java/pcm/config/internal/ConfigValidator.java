@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Dictionary;
 import java.util.List;
+import java.util.function.Function;
 
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.ObjectClassDefinition;
@@ -29,13 +30,21 @@ public final class ConfigValidator {
 
     /** The values of {@code properties} that the object class rejects; empty if all fit (or none is defined). */
     public static List<Problem> check(ObjectClassDefinition ocd, Dictionary<String, ?> properties) {
+        return check(ocd, properties, id -> null);
+    }
+
+    /**
+     * As {@link #check(ObjectClassDefinition, Dictionary)}; {@code range} gives an attribute's allowed range as text
+     * ("4..3072"), or null (the MetaType API has no min/max: MetaType validates against them but does not tell).
+     */
+    public static List<Problem> check(ObjectClassDefinition ocd, Dictionary<String, ?> properties, Function<String, String> range) {
         List<Problem> problems = new ArrayList<>();
         AttributeDefinition[] ads = ocd.getAttributeDefinitions(ObjectClassDefinition.ALL);
         if (ads == null) return problems;
         for (AttributeDefinition ad : ads) {
             Object value = properties.get(ad.getID());
             if (value == null) continue;
-            String reason = check(ad, value);
+            String reason = check(ad, value, range.apply(ad.getID()));
             if (reason != null) problems.add(new Problem(ad.getID(), value, ad.getName() == null ? ad.getID() : ad.getName(), reason));
         }
         return problems;
@@ -43,6 +52,10 @@ public final class ConfigValidator {
 
     /** Why the value does not fit the attribute, or null if it does. */
     static String check(AttributeDefinition ad, Object value) {
+        return check(ad, value, null);
+    }
+
+    static String check(AttributeDefinition ad, Object value, String range) {
         List<Object> elements = elements(value);
         if (elements.size() > 1 && ad.getCardinality() == 0) return "one value expected, got " + elements.size();
         int max = Math.abs(ad.getCardinality());
@@ -54,7 +67,10 @@ public final class ConfigValidator {
             // a list attribute's validate() splits at commas: an element's own commas are escaped
             if (ad.getCardinality() != 0) text = text.replace("\\", "\\\\").replace(",", "\\,");
             String reason = ad.validate(text);
-            if (reason != null && !reason.isEmpty()) return reason + expected(ad);
+            if (reason != null && !reason.isEmpty()) {
+                boolean outOfRange = reason.contains("minimum") || reason.contains("maximum");
+                return reason + (outOfRange && range != null ? "; allowed " + range : expected(ad));
+            }
             // validate() accepts an empty value of an optional attribute, which the component cannot convert either
             if (text.isEmpty() && isNumeric(ad.getType())) return "no value" + expected(ad);
         }

@@ -59,9 +59,10 @@ final class ValidatingPlugin implements ConfigurationPlugin {
         String pid = string(properties.get(Constants.SERVICE_PID));
         if (pid == null) return;
         String factoryPid = string(properties.get(ConfigurationAdmin.SERVICE_FACTORYPID));
-        ObjectClassDefinition ocd = find(reference == null ? null : reference.getBundle(), pid, factoryPid);
-        if (ocd == null) return;
-        List<Problem> problems = ConfigValidator.check(ocd, properties);
+        Found found = find(reference == null ? null : reference.getBundle(), pid, factoryPid);
+        if (found == null) return;
+        ObjectClassDefinition ocd = found.ocd();
+        List<Problem> problems = ConfigValidator.check(ocd, properties, id -> Ranges.of(found.bundle(), ocd.getID(), id));
         if (problems.isEmpty()) {
             lastGood.put(pid, copy(properties));
             reported.remove(pid);
@@ -118,8 +119,10 @@ final class ValidatingPlugin implements ConfigurationPlugin {
         return c;
     }
 
+    private record Found(Bundle bundle, ObjectClassDefinition ocd) {}
+
     /** The object class of the PID: in the target's bundle first, else in whichever bundle defines it. */
-    private ObjectClassDefinition find(Bundle target, String pid, String factoryPid) {
+    private Found find(Bundle target, String pid, String factoryPid) {
         ServiceReference<MetaTypeService> ref = context.getServiceReference(MetaTypeService.class);
         if (ref == null) return null;
         MetaTypeService mts = context.getService(ref);
@@ -127,12 +130,12 @@ final class ValidatingPlugin implements ConfigurationPlugin {
         try {
             if (target != null) {
                 ObjectClassDefinition ocd = find(mts, target, pid, factoryPid);
-                if (ocd != null) return ocd;
+                if (ocd != null) return new Found(target, ocd);
             }
             for (Bundle b : context.getBundles()) {
                 if (b.getState() != Bundle.ACTIVE && b.getState() != Bundle.STARTING && b.getState() != Bundle.RESOLVED) continue;
                 ObjectClassDefinition ocd = find(mts, b, pid, factoryPid);
-                if (ocd != null) return ocd;
+                if (ocd != null) return new Found(b, ocd);
             }
             return null;
         } finally {

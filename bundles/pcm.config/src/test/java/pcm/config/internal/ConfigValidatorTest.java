@@ -102,6 +102,14 @@ class ConfigValidatorTest {
     }
 
     @Test
+    void aValueOutOfRangeIsToldTheRange() {
+        ConfigValidator.Problem p = ConfigValidator.check(VM, dict("memoryMiB", "1048576"), id -> id.equals("memoryMiB") ? "4..3072" : null).getFirst();
+        assertTrue(p.reason().endsWith("; allowed 4..3072"), p.reason());
+        ConfigValidator.Problem t = ConfigValidator.check(VM, dict("memoryMiB", "abc"), id -> "4..3072").getFirst();
+        assertTrue(t.reason().endsWith("; expected an integer"), t.reason());
+    }
+
+    @Test
     void elementsWithCommasAreOneValue() {
         assertNull(ConfigValidator.check(ad("strategies", "String", -10, null, null), List.of("soft=checkpoint,x")));
         assertNotNull(ConfigValidator.check(ad("ids", "String", 2, null, null), new String[] {"a", "b", "c"}));
