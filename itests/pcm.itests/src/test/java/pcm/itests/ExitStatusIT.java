@@ -101,7 +101,7 @@ class ExitStatusIT {
         assertEquals(0, r.status(), r.out() + "\n--- stderr ---\n" + r.err());
         assertTrue(r.out().contains("no windows"), r.out());
         assertFalse(r.out().contains("Exception"), "no stack trace on stdout: " + r.out());
-        assertTrue(r.err().contains("is not writable: framework cache in"), r.err());
+        assertTrue(r.err().contains("is not writable: framework cache and log in"), r.err());
         assertFalse(Files.exists(ro.resolve("felix-cache")), "nothing written into the read-only directory");
         LauncherIT.Run unknown = pcm(prefix, "--data", ro.toString(), "exec", "pcm:nonexistent");
         assertEquals(USAGE, unknown.status(), unknown.out() + unknown.err());
