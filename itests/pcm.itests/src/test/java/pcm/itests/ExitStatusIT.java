@@ -79,6 +79,36 @@ class ExitStatusIT {
         assertTrue(v.err().contains("no window 'no-such-window'"), v.err());
     }
 
+    static final int UNVERIFIED = 3;
+
+    /** A short sampled run on the software CPU (no /dev/kvm needed) in a data directory with these conf/ files. */
+    static LauncherIT.Run sampledRun(String name, String... confNameAndText) throws Exception {
+        Path d = data.resolveSibling(name);
+        Path conf = Files.createDirectories(d.resolve("conf"));
+        for (int i = 0; i < confNameAndText.length; i += 2) Files.writeString(conf.resolve(confNameAndText[i]), confNameAndText[i + 1]);
+        return pcm(List.of(), "--data", d.toString(), "run", "--backend", "soft", "--blocks", "1", "--window", "2000",
+                "--period", "1", "--timeout", "60");
+    }
+
+    /** pcm:run exited 0 with verifiers=nosuch: no window had a verdict that checked anything. */
+    @Test
+    void aRunWhoseWindowsNoConfiguredVerifierMatchedIsUnverified() throws Exception {
+        LauncherIT.Run r = sampledRun("nosuch-verifier-data", "pcm.verification.config", "verifiers=[\"nosuch\"]\n");
+        assertEquals(UNVERIFIED, r.status(), r.out() + "\n--- stderr ---\n" + r.err());
+        assertTrue(r.out().contains("guest stopped: status 0"), r.out());
+        assertTrue(r.out().contains("without a MATCH of each configured verifier [nosuch]"), r.out());
+    }
+
+    /** pcm:run exited 0 when the windows directory could not be written: nothing recorded is nothing checked. */
+    @Test
+    void aRunThatRecordedNothingIsUnverified() throws Exception {
+        LauncherIT.Run r = sampledRun("unwritable-windows-data",
+                "pcm.eventlog.config", "directory=\"/proc/pcm-nowhere/windows\"\n",
+                "pcm.sampling.config", "commitTimeoutMillis=L\"1000\"\n");
+        assertEquals(UNVERIFIED, r.status(), r.out() + "\n--- stderr ---\n" + r.err());
+        assertTrue(r.out().contains("0 verdicts on 0 windows, 0 DIVERGED, no window recorded"), r.out());
+    }
+
     /** unshare -rm: a user and mount namespace in which the data directory is a read-only bind mount (root can write anywhere else). */
     static List<String> readOnly(Path dir) throws Exception {
         List<String> prefix = List.of("unshare", "-rm", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && shift && exec \"$@\"",
