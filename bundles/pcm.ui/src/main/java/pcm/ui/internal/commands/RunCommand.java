@@ -207,21 +207,16 @@ public class RunCommand {
     }
 
     /**
-     * Windows not checked all through: without a verdict of each configured verifier, or with one that is not MATCH
-     * (nothing verified because no verifier is configured or installed, or because verdicts could not be stored, is
-     * not a clean run: issue 11 item 6).
+     * Windows not checked all through: no configured verifier, or one whose latest verdict on the window is not MATCH
+     * or missing (no verifier installed, verdicts that could not be stored: issue 11 item 6). The latest counts, so a
+     * verdict that was not final (a verifier waited for) and is replaced later does not.
      */
     static long unverified(List<WindowInfo> windows, List<Verdict> verdicts, List<String> verifiers) {
         long n = 0;
         for (WindowInfo w : windows) {
-            Set<String> matched = new HashSet<>();
-            boolean other = false;
-            for (Verdict v : verdicts) {
-                if (!v.windowId().equals(w.id())) continue;
-                if (v.outcome() == Outcome.MATCH) matched.add(v.rcp());
-                else other = true;
-            }
-            if (other || matched.isEmpty() || !matched.containsAll(verifiers)) n++;
+            Map<String, Outcome> latest = new HashMap<>();
+            for (Verdict v : verdicts) if (v.windowId().equals(w.id())) latest.put(v.rcp(), v.outcome());
+            if (verifiers.isEmpty() || !verifiers.stream().allMatch(r -> latest.get(r) == Outcome.MATCH)) n++;
         }
         return n;
     }

@@ -114,6 +114,11 @@ class ExitStatusTableTest {
         assertEquals(2, RunCommand.unverified(ws, List.of(), List.of()));
         assertEquals(1, RunCommand.unverified(ws, List.of(both.get(0), Verdict.inconclusive("soft", "w2", 10, "not installed")),
                 List.of("soft")));
+        // the latest verdict of a verifier counts: one given while it was waited for, then replaced, does not
+        assertEquals(0, RunCommand.unverified(ws, List.of(both.get(0), Verdict.inconclusive("soft", "w2", 10, "waiting"),
+                both.get(1)), List.of("soft")));
+        // a verdict of a verifier that is not configured (pcm:verify --rcp x at the same time) neither helps nor hurts
+        assertEquals(1, RunCommand.unverified(ws, List.of(both.get(0), Verdict.match("kvm", "w2", 10)), List.of("soft")));
     }
 
     @Test
