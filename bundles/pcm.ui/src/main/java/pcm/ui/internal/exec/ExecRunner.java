@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,7 +16,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -88,8 +91,8 @@ public class ExecRunner {
             ServiceReference<CommandProcessor> ref = awaitCommand(context, command, TimeUnit.SECONDS.toMillis(timeout));
             if (ref == null) outcome = ExecOutcome.timedOut(command, timeout);
             else {
-                awaitQuiet(context);
-                if (DropIns.await(context, FILEINSTALL_MAX_MILLIS)) awaitQuiet(context);
+                awaitQuiet(context, TimeUnit.SECONDS.toMillis(timeout));
+                if (DropIns.await(context, FILEINSTALL_MAX_MILLIS)) awaitQuiet(context, TimeUnit.SECONDS.toMillis(timeout));
                 long delay = parseLong(context.getProperty(DELAY), 0);
                 if (delay > 0) Thread.sleep(delay);
                 outcome = execute(context, ref, command, out, err);
@@ -164,23 +167,62 @@ public class ExecRunner {
 
     /**
      * Components activate asynchronously (SCR's actor thread), so a command may be registered before
-     * the services it reports on. Waits until the framework has settled and no service has come or
-     * gone for {@link #QUIET_MILLIS}, at most {@link #QUIET_MAX_MILLIS}.
+     * the services it reports on; and the launcher raises the start level bundle by bundle, so
+     * pcm:run may be registered before pcm.vmx has started (its KVM probe is slow on a loaded host:
+     * "backend 'kvm' is not installed"). Waits until no bundle the framework is going to start is
+     * still waiting (at most {@code maxMillis}, the exec timeout), then until no service has come or
+     * gone for {@link #QUIET_MILLIS} (at most {@link #QUIET_MAX_MILLIS} more).
      */
-    private static void awaitQuiet(BundleContext context) throws InterruptedException {
+    private static void awaitQuiet(BundleContext context, long maxMillis) throws InterruptedException {
         AtomicLong last = new AtomicLong(System.nanoTime());
         ServiceListener listener = e -> last.set(System.nanoTime());
         context.addServiceListener(listener);
         try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MAX_MILLIS);
-            while (System.nanoTime() < deadline) {
-                if (settled(context) && System.nanoTime() - last.get() > TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS))
-                    return;
+            long hard = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+            long quietDeadline = -1;
+            while (System.nanoTime() < hard) {
+                if (!pendingStart(context)) {
+                    if (quietDeadline < 0) quietDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MAX_MILLIS);
+                    if (settled(context) && System.nanoTime() - last.get() > TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)) return;
+                    if (System.nanoTime() > quietDeadline) return;
+                }
                 Thread.sleep(20);
             }
         } finally {
             context.removeServiceListener(listener);
         }
+    }
+
+    /**
+     * A bundle marked to start whose start level the framework is at or going to (up to the beginning level) and that
+     * has not started yet: the start-level thread will get to it. One that cannot resolve (a second pcm.core) or that
+     * is lazy or a fragment is not waited for.
+     */
+    private static final java.util.Set<Long> UNRESOLVABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** An INSTALLED bundle the framework cannot resolve (asked once: the framework would log every attempt). */
+    static boolean unresolvable(FrameworkWiring wiring, Bundle b) {
+        if (b.getState() != Bundle.INSTALLED) return false;
+        if (UNRESOLVABLE.contains(b.getBundleId())) return true;
+        if (wiring != null && wiring.resolveBundles(List.of(b))) return false;
+        UNRESOLVABLE.add(b.getBundleId());
+        return true;
+    }
+
+    static boolean pendingStart(BundleContext context) {
+        long beginning = parseLong(context.getProperty("org.osgi.framework.startlevel.beginning"), 1);
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        for (Bundle b : context.getBundles()) {
+            int state = b.getState();
+            if (state != Bundle.INSTALLED && state != Bundle.RESOLVED && state != Bundle.STARTING) continue;
+            if (b.getHeaders().get("Fragment-Host") != null
+                || String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy")) continue;
+            BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
+            if (bsl == null || !bsl.isPersistentlyStarted() || bsl.getStartLevel() > beginning) continue;
+            if (state == Bundle.INSTALLED && unresolvable(wiring, b)) continue;
+            return true;
+        }
+        return false;
     }
 
     private static boolean registered(BundleContext context, ExecCommand command) {
@@ -194,13 +236,14 @@ public class ExecRunner {
         }
     }
 
-    /** The framework is at its beginning start level and no bundle is in transition. */
+    /** The framework is at its beginning start level, no bundle is in transition and none waits to be started. */
     private static boolean settled(BundleContext context) {
         Bundle system = context.getBundle(0);
         if (system.getState() != Bundle.ACTIVE) return false;
         FrameworkStartLevel fsl = system.adapt(FrameworkStartLevel.class);
         long beginning = parseLong(context.getProperty("org.osgi.framework.startlevel.beginning"), 1);
         if (fsl != null && fsl.getStartLevel() < beginning) return false;
+        if (pendingStart(context)) return false;
         for (Bundle b : context.getBundles())
             if (b.getState() == Bundle.STARTING && !String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy"))
                 return false;
