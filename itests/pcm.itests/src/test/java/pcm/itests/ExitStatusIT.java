@@ -109,6 +109,19 @@ class ExitStatusIT {
         assertTrue(r.out().contains("0 verdicts on 0 windows, 0 DIVERGED, no window recorded"), r.out());
     }
 
+    /** pcm:log check printed CORRUPT and exited 0. */
+    @Test
+    void aDamagedLogIsDamagedNotOk() throws Exception {
+        Path d = data.resolveSibling("damaged-log-data");
+        Path windows = Files.createDirectories(d.resolve("windows"));
+        byte[] junk = new byte[300];
+        new java.util.Random(11).nextBytes(junk);
+        Files.write(windows.resolve("20260101T000000Z_w1_events.pcmlog"), junk);
+        LauncherIT.Run r = pcm(List.of(), "--data", d.toString(), "exec", "pcm:log check");
+        assertEquals(4, r.status(), r.out() + "\n--- stderr ---\n" + r.err());
+        assertTrue(r.out().contains("1 log(s), 1 not valid"), "the report is printed all the same: " + r.out());
+    }
+
     /** unshare -rm: a user and mount namespace in which the data directory is a read-only bind mount (root can write anywhere else). */
     static List<String> readOnly(Path dir) throws Exception {
         List<String> prefix = List.of("unshare", "-rm", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && shift && exec \"$@\"",
