@@ -44,6 +44,9 @@ public record ExecOutcome(int status, String message) {
         if (!(root instanceof IllegalArgumentException || root instanceof IllegalStateException
             || root instanceof CommandFailure))
             what = root.getClass().getSimpleName() + ": " + what;
+        // Gogo's words when the arguments fit no signature of the command (e.g. --blocks abc)
+        if (what.startsWith("Cannot coerce")) what = "the arguments do not fit the command (" + what + "); see: bin/pcm exec 'help "
+            + command.name() + "'";
         return of(status, "pcm: " + command.name() + ": " + what);
     }
 

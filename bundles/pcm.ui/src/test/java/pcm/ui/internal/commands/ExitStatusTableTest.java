@@ -165,7 +165,9 @@ class ExitStatusTableTest {
         assertEquals(ExitStatus.FAILED.code(), ExecOutcome.failed(c, new CommandFailure("no VM service")).status());
         assertEquals(ExitStatus.FAILED.code(), ExecOutcome.failed(c, new NullPointerException("x")).status());
         // Gogo's "Cannot coerce" when arguments fit no signature (e.g. --blocks abc)
-        assertEquals(ExitStatus.USAGE.code(), ExecOutcome.failed(c, new IllegalArgumentException("Cannot coerce run(...)")).status());
+        ExecOutcome coerce = ExecOutcome.failed(ExecCommand.parse("pcm:run --blocks abc"), new IllegalArgumentException("Cannot coerce run(...)"));
+        assertEquals(ExitStatus.USAGE.code(), coerce.status());
+        assertTrue(coerce.message().contains("see: bin/pcm exec 'help pcm:run'"), coerce.message());
         assertEquals(ExitStatus.FAILED.code(), ExecOutcome.timedOut(c, 60).status());
         assertEquals(0, ExecOutcome.ok(null).status());
         assertEquals(3, ExecOutcome.ok(3).status());
