@@ -99,17 +99,18 @@ class LauncherIT {
         assertTrue(line.contains("marker=from-conf"), "configured from conf/: " + r.out());
     }
 
+    /** Exit statuses: README "Exit statuses"; ExitStatusIT has the rest of the table. */
     @Test
-    void unknownCommandExitsNonZeroWithAClearMessage() throws Exception {
+    void unknownCommandIsAnOperatorErrorWithAClearMessage() throws Exception {
         Run r = exec("pcm:nonexistent");
-        assertEquals(127, r.status(), r.out() + r.err());
+        assertEquals(2, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("pcm: command not found: pcm:nonexistent"), r.err());
     }
 
     @Test
-    void failingCommandExitsOne() throws Exception {
+    void unknownActionIsAnOperatorError() throws Exception {
         Run r = exec("pcm:vm bogus");
-        assertEquals(1, r.status(), r.out() + r.err());
+        assertEquals(2, r.status(), r.out() + r.err());
         assertTrue(r.err().contains("unknown action 'bogus'"), r.err());
     }
 }

@@ -21,7 +21,7 @@ public final class PeriodicPolicy implements SamplingPolicy {
     @ObjectClassDefinition(name = "PCM periodic sampling policy", description = "Opens a window of fixed length every period.")
     public @interface Config {
 
-        @AttributeDefinition(name = "Period (ms)", description = "Pause between the close of a window and the start of the next.", min = "1")
+        @AttributeDefinition(name = "Period (ms)", description = "Pause between the close of a window and the start of the next.", min = "1", max = "86400000")
         long periodMillis() default 10_000;
 
         @AttributeDefinition(name = "Window length (instructions)", description = "Retired instructions per window.", min = "1")

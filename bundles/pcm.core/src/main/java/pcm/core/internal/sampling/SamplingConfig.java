@@ -3,29 +3,32 @@ package pcm.core.internal.sampling;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Configuration of the sampler (PID {@code pcm.sampling}); windows are stored in the event log's directory. */
+/**
+ * Configuration of the sampler (PID {@code pcm.sampling}); windows are stored in the event log's directory. The
+ * min/max are enforced when a configuration is loaded (bundle pcm.config); timeouts are at most a day.
+ */
 @ObjectClassDefinition(name = "PCM sampling", description = "The sampling state machine: timeouts of every wait, "
         + "window length, periodic sampling. Windows go to the event log's directory (pcm.eventlog).")
 public @interface SamplingConfig {
 
     @AttributeDefinition(name = "Entry timeout (ms)", description = "How long ENTRY waits for MTA0_CHK_STRT before it "
-            + "falls back to IDLE.", min = "1")
+            + "falls back to IDLE.", min = "1", max = "86400000")
     long entryTimeoutMillis() default 10_000;
 
     @AttributeDefinition(name = "Window timeout (ms)", description = "How long SAMPLING waits for the window to reach "
-            + "its length (or for MTA0_CHK_END); then the window is closed where the guest is (a shorter, valid window).", min = "1")
+            + "its length (or for MTA0_CHK_END); then the window is closed where the guest is (a shorter, valid window).", min = "1", max = "86400000")
     long windowTimeoutMillis() default 60_000;
 
     @AttributeDefinition(name = "Replay timeout (ms)", description = "How long REPLAY waits for MTA0_MNTR_EXT before it "
-            + "falls back to IDLE.", min = "1")
+            + "falls back to IDLE.", min = "1", max = "86400000")
     long replayTimeoutMillis() default 60_000;
 
     @AttributeDefinition(name = "vCPU boundary timeout (ms)", description = "How long opening or closing a window waits "
-            + "for the vCPU thread to reach a boundary between runs (snapshots included).", min = "1")
+            + "for the vCPU thread to reach a boundary between runs (snapshots included).", min = "1", max = "86400000")
     long boundaryTimeoutMillis() default 30_000;
 
     @AttributeDefinition(name = "Commit timeout (ms)", description = "How long a closed window waits for the event log "
-            + "to commit its file.", min = "1")
+            + "to commit its file.", min = "1", max = "86400000")
     long commitTimeoutMillis() default 10_000;
 
     @AttributeDefinition(name = "Default window length (instructions)", description = "Length of windows opened by "

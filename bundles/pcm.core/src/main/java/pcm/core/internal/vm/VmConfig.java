@@ -13,7 +13,9 @@ public @interface VmConfig {
                 @Option(label = "software CPU", value = "soft")})
     String backend() default "auto";
 
-    @AttributeDefinition(name = "Memory (MiB)", min = "4", max = "3072")
+    @AttributeDefinition(name = "Memory (MiB)", description = "Guest RAM from address 0; at most 3072 so that it stays "
+            + "below the MMIO devices (the PCM test device is at 0xFEB00000). Enforced when the configuration is loaded.",
+            min = "4", max = "3072")
     int memoryMiB() default 64;
 
     @AttributeDefinition(name = "Guest image", description = "Name of a GuestImage service (pcm.guest.name).")

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -13,8 +14,13 @@ import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.sampling.SamplingException;
 import pcm.core.api.sampling.WindowLogs;
+import pcm.ui.internal.status.ExitStatus;
+import pcm.ui.internal.status.Report;
 
-/** {@code pcm:log check [window] | show <window> | export-json <window>}: the windows' event logs. */
+/**
+ * {@code pcm:log check [window] | show <window> | export-json <window>}: the windows' event logs. A log that is not
+ * VALID makes the exit status {@link ExitStatus#DAMAGED} (the report is printed all the same).
+ */
 @Component(service = LogCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=log"})
 public class LogCommand {
 
@@ -28,20 +34,21 @@ public class LogCommand {
     }
 
     @Descriptor("check every window log in the store")
-    public String log(@Descriptor("check") String action) {
-        return withLogs(l -> apply(l, action, null));
+    public String log(CommandSession session, @Descriptor("check") String action) {
+        return withLogs(l -> apply(l, action, null)).finish(session);
     }
 
     @Descriptor("window event logs: check, show or export one (by window id or file name)")
-    public String log(@Descriptor("check|show|export-json") String action, @Descriptor("window id or log file name") String window) {
-        return withLogs(l -> apply(l, action, window));
+    public String log(CommandSession session, @Descriptor("check|show|export-json") String action,
+                      @Descriptor("window id or log file name") String window) {
+        return withLogs(l -> apply(l, action, window)).finish(session);
     }
 
     private interface Action {
-        String run(WindowLogs l) throws SamplingException, IOException;
+        Report run(WindowLogs l) throws SamplingException, IOException;
     }
 
-    private String withLogs(Action a) {
+    private Report withLogs(Action a) {
         return Bundles.withService(context, WindowLogs.class, "no window log service (pcm.core's sampler is not active)", l -> {
             try {
                 return a.run(l);
@@ -51,31 +58,41 @@ public class LogCommand {
         });
     }
 
-    static String apply(WindowLogs logs, String action, String window) throws SamplingException, IOException {
+    static Report apply(WindowLogs logs, String action, String window) throws SamplingException, IOException {
         String a = action.toLowerCase(Locale.ROOT);
-        if (!a.equals("check") && window == null) throw new CommandFailure("which window? " + USAGE);
+        if (!List.of("check", "show", "export-json").contains(a))
+            throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
+        if (!a.equals("check") && window == null) throw CommandFailure.usage("which window? " + USAGE);
         switch (a) {
             case "check" -> {
-                if (window != null) return line(logs.check(window));
+                if (window != null) {
+                    WindowLogs.LogStatus s = logs.check(window);
+                    return new Report(line(s), status(s));
+                }
                 List<WindowLogs.LogStatus> all = logs.checkAll();
-                if (all.isEmpty()) return "no window logs in " + logs.directory();
+                if (all.isEmpty()) return new Report("no window logs in " + logs.directory(), ExitStatus.OK);
                 StringBuilder sb = new StringBuilder();
                 for (WindowLogs.LogStatus s : all) sb.append(line(s)).append('\n');
                 long bad = all.stream().filter(s -> !s.valid()).count();
-                return sb.append(all.size()).append(" log(s), ").append(bad).append(" not valid").toString();
+                return new Report(sb.append(all.size()).append(" log(s), ").append(bad).append(" not valid").toString(),
+                        bad > 0 ? ExitStatus.DAMAGED : ExitStatus.OK);
             }
             case "show" -> {
                 StringBuilder sb = new StringBuilder();
                 WindowLogs.LogStatus s = logs.read(window, e -> sb.append(event(e)).append('\n'));
-                return sb.append(line(s)).toString();
+                return new Report(sb.append(line(s)).toString(), status(s));
             }
-            case "export-json" -> {
+            default -> {
                 StringBuilder sb = new StringBuilder();
-                logs.exportJson(window, sb);
-                return sb.toString().stripTrailing();
+                WindowLogs.LogStatus s = logs.exportJson(window, sb);
+                return new Report(sb.toString().stripTrailing(), status(s));
             }
-            default -> throw new CommandFailure("unknown action '" + action + "'. " + USAGE);
         }
+    }
+
+    /** A log that is not VALID (CORRUPT, TORN, UNREADABLE, UNSUPPORTED) is damaged data. */
+    static ExitStatus status(WindowLogs.LogStatus s) {
+        return s.valid() ? ExitStatus.OK : ExitStatus.DAMAGED;
     }
 
     private static String hex(long v) {

@@ -78,9 +78,11 @@ public class SampleCommand {
                     try {
                         n = Long.parseLong(arg.replace("_", ""));
                     } catch (NumberFormatException e) {
-                        throw new CommandFailure("not a window length: '" + arg + "'. " + USAGE);
+                        throw CommandFailure.usage("not a window length: '" + arg + "'. " + USAGE);
                     }
                 }
+                if (n < 0) throw CommandFailure.usage("a window length is at least 1 (0 = the configured default), not " + n + ". " + USAGE);
+                if (timeout < 0) throw CommandFailure.usage("a timeout is at least 1 ms (0 = the configured one), not " + timeout + ". " + USAGE);
                 String id = s.sampleNow(n, timeout);
                 return "window " + id + " recorded" + s.windows().stream().filter(w -> w.id().equals(id)).findFirst()
                         .map(w -> ": " + w.state() + ", " + w.instructions() + " instructions, " + w.sizeBytes() + " bytes")
@@ -96,17 +98,17 @@ public class SampleCommand {
                 return was ? "periodic sampling stopped" : "periodic sampling was not running";
             }
             case "command" -> {
-                if (arg == null) throw new CommandFailure("which command? " + USAGE);
+                if (arg == null) throw CommandFailure.usage("which command? " + USAGE);
                 RcpCommand c;
                 try {
                     c = RcpCommand.valueOf(arg.toUpperCase(Locale.ROOT));
                 } catch (IllegalArgumentException e) {
-                    throw new CommandFailure("unknown RCP command '" + arg + "'. " + USAGE);
+                    throw CommandFailure.usage("unknown RCP command '" + arg + "'. " + USAGE);
                 }
                 s.command(c);
                 return c + " -> " + s.state() + s.currentWindow().map(w -> " (window " + w + ")").orElse("");
             }
-            default -> throw new CommandFailure("unknown action '" + action + "'. " + USAGE);
+            default -> throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
         }
     }
 

@@ -32,7 +32,7 @@ public class VmCommand {
     public String vm(@Descriptor("status|start|pause|resume|stop|regs|exits") String action,
                      @Descriptor("vCPU index (regs)") int vcpu) {
         String a = action.toLowerCase(Locale.ROOT);
-        if (!VmReport.ACTIONS.contains(a)) throw new CommandFailure("unknown action '" + action + "'. " + VmReport.usage());
+        if (!VmReport.ACTIONS.contains(a)) throw CommandFailure.usage("unknown action '" + action + "'. " + VmReport.usage());
         return Bundles.withService(context, Vm.class, "no VM service (pcm.core's VM manager is not active)", vm -> {
             try {
                 return apply(vm, a, vcpu);
@@ -50,7 +50,7 @@ public class VmCommand {
             case "stop" -> vm.stop();
             case "regs" -> {
                 if (vcpu < 0 || vcpu >= vm.vcpuCount())
-                    throw new CommandFailure("no vcpu " + vcpu + " (the VM has " + vm.vcpuCount() + ")");
+                    throw CommandFailure.usage("no vcpu " + vcpu + " (the VM has " + vm.vcpuCount() + ")");
                 return VmReport.registers(vcpu, vm.registers(vcpu));
             }
             case "exits" -> {

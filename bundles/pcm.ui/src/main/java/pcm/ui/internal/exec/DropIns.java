@@ -11,6 +11,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -60,14 +61,17 @@ final class DropIns {
             for (Bundle b : all) {
                 String loc = b.getLocation();
                 if (loc != null && (loc.equals(uri) || loc.endsWith(jar.getAbsolutePath()) || loc.endsWith("/" + jar.getName()))
-                    && started(b)) found = true;
+                    && (started(b) || ExecRunner.unresolvable(context.getBundle(0).adapt(FrameworkWiring.class), b))) found = true;
             }
             if (!found) return false;
         }
         return true;
     }
 
-    /** FileInstall installs, refreshes, then starts: wait for the start (a fragment only resolves). */
+    /**
+     * FileInstall installs, refreshes, then starts: wait for the start (a fragment only resolves). One that cannot
+     * resolve (a second pcm.core: a singleton) is taken as it is.
+     */
     private static boolean started(Bundle b) {
         if (b.getHeaders().get("Fragment-Host") != null) return b.getState() == Bundle.RESOLVED;
         return b.getState() == Bundle.ACTIVE;

@@ -3,34 +3,34 @@ package pcm.ui.internal.exec;
 import org.apache.felix.gogo.runtime.CommandNotFoundException;
 
 import pcm.ui.internal.commands.CommandFailure;
+import pcm.ui.internal.status.ExitStatus;
 
 /**
- * How a command run by {@code bin/pcm exec} ends: the process exit status and what to print.
- * <ul>
- * <li>0 - the command returned (a command may choose another status by putting an integer under
- * {@link #STATUS_VARIABLE} into its {@code CommandSession});</li>
- * <li>1 - the command threw;</li>
- * <li>127 - no such command (Gogo's CommandNotFoundException), as in a Unix shell.</li>
- * </ul>
+ * How a command run by {@code bin/pcm exec} ends: the process exit status ({@link ExitStatus}) and what to print on
+ * standard error. A command that returns reports its status through the session variable {@link ExitStatus#VARIABLE}
+ * (absent: {@link ExitStatus#OK}); one that throws a {@link CommandFailure} has that failure's status; an unknown
+ * command, a blank line or a Gogo syntax error is {@link ExitStatus#USAGE}; any other exception {@link ExitStatus#FAILED}.
  */
 public record ExecOutcome(int status, String message) {
 
-    /** Session variable through which a command sets the process exit status. */
-    public static final String STATUS_VARIABLE = "pcm.exit.status";
-
-    public static final int FAILED = 1;
-    public static final int NOT_FOUND = 127;
+    public static ExecOutcome of(ExitStatus status, String message) {
+        return new ExecOutcome(status.code(), message);
+    }
 
     public static ExecOutcome ok(Object statusVariable) {
-        if (statusVariable instanceof Number n) return new ExecOutcome(n.intValue(), null);
-        if (statusVariable instanceof String s && s.strip().matches("-?\\d+")) return new ExecOutcome(Integer.parseInt(s.strip()), null);
-        return new ExecOutcome(0, null);
+        ExitStatus s = ExitStatus.from(statusVariable);
+        return of(s == null ? ExitStatus.OK : s, null);
+    }
+
+    /** {@code bin/pcm exec ''}: nothing to run is an operator error, not a shell that waits for ever. */
+    public static ExecOutcome blank() {
+        return of(ExitStatus.USAGE, "pcm: exec needs a Gogo command, e.g. bin/pcm exec pcm:status");
     }
 
     public static ExecOutcome failed(ExecCommand command, Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof CommandNotFoundException)
-                return new ExecOutcome(NOT_FOUND, "pcm: command not found: " + command.name()
+                return of(ExitStatus.USAGE, "pcm: command not found: " + command.name()
                     + " (list the commands with: bin/pcm exec help)");
         }
         Throwable root = t;
@@ -38,14 +38,25 @@ public record ExecOutcome(int status, String message) {
         while ((root.getMessage() == null || root.getClass().getName().startsWith("java.lang.reflect."))
             && root.getCause() != null) root = root.getCause();
         String what = root.getMessage() == null ? root.getClass().getName() : root.getMessage();
+        ExitStatus status = ExitStatus.FAILED;
+        if (root instanceof CommandFailure f) status = f.status();
+        else if (root instanceof IllegalArgumentException || isGogoSyntaxError(root)) status = ExitStatus.USAGE;
         if (!(root instanceof IllegalArgumentException || root instanceof IllegalStateException
             || root instanceof CommandFailure))
             what = root.getClass().getSimpleName() + ": " + what;
-        return new ExecOutcome(FAILED, "pcm: " + command.name() + ": " + what);
+        // Gogo's words when the arguments fit no signature of the command (e.g. --blocks abc)
+        if (what.startsWith("Cannot coerce")) what = "the arguments do not fit the command (" + what + "); see: bin/pcm exec 'help "
+            + command.name() + "'";
+        return of(status, "pcm: " + command.name() + ": " + what);
+    }
+
+    /** Gogo's parser: unbalanced quotes or brackets (its "Cannot coerce" for arguments is an IllegalArgumentException). */
+    private static boolean isGogoSyntaxError(Throwable t) {
+        return t instanceof org.apache.felix.gogo.runtime.SyntaxError;
     }
 
     public static ExecOutcome timedOut(ExecCommand command, long seconds) {
-        return new ExecOutcome(FAILED, "pcm: " + command.name() + ": the framework did not come up within " + seconds
+        return of(ExitStatus.FAILED, "pcm: " + command.name() + ": the framework did not come up within " + seconds
             + " s (no Gogo CommandProcessor service)");
     }
 }

@@ -4,6 +4,7 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -15,17 +16,21 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+
+import pcm.ui.internal.status.ExitStatus;
 
 /**
  * The headless mode of the launcher: {@code bin/pcm exec '<gogo command>'} starts the framework
  * with the framework/system property {@value #EXEC} set to the command line. Once the command's
  * service is registered (or, for names no service provides, once the framework has settled),
  * this component runs the line in a Gogo session, prints the result and ends the JVM with the
- * command's status (see {@link ExecOutcome}). The JVM's shutdown hooks stop the framework.
+ * command's status (see {@link ExitStatus}, {@link ExecOutcome}). The JVM's shutdown hooks stop the framework.
  * <p>
  * Gogo's own {@code -Dgosh.args=-c} cannot be used for this: it runs before the other bundles have
  * registered their commands.
@@ -57,13 +62,14 @@ public class ExecRunner {
     @Activate
     void activate(BundleContext context) {
         String line = context.getProperty(EXEC);
-        if (line == null || line.isBlank()) return;
+        if (line == null) return;
         synchronized (ONCE) { // the bundle may be restarted; the command runs once per JVM
             if (started) return;
             started = true;
         }
-        ExecCommand command = ExecCommand.parse(line);
-        Thread t = new Thread(() -> run(context, command), "pcm-exec");
+        // A blank line used to leave the headless framework running for ever (issue 11 item 6): end with USAGE.
+        Thread t = line.isBlank() ? new Thread(() -> exit(ExecOutcome.blank()), "pcm-exec")
+            : new Thread(() -> run(context, ExecCommand.parse(line)), "pcm-exec");
         thread = t;
         t.start();
     }
@@ -85,19 +91,25 @@ public class ExecRunner {
             ServiceReference<CommandProcessor> ref = awaitCommand(context, command, TimeUnit.SECONDS.toMillis(timeout));
             if (ref == null) outcome = ExecOutcome.timedOut(command, timeout);
             else {
-                awaitQuiet(context);
-                if (DropIns.await(context, FILEINSTALL_MAX_MILLIS)) awaitQuiet(context);
+                awaitQuiet(context, TimeUnit.SECONDS.toMillis(timeout));
+                if (DropIns.await(context, FILEINSTALL_MAX_MILLIS)) awaitQuiet(context, TimeUnit.SECONDS.toMillis(timeout));
                 long delay = parseLong(context.getProperty(DELAY), 0);
                 if (delay > 0) Thread.sleep(delay);
                 outcome = execute(context, ref, command, out, err);
             }
         } catch (InterruptedException e) {
-            outcome = new ExecOutcome(ExecOutcome.FAILED, "pcm: " + command.name() + ": interrupted (framework stopping)");
+            outcome = ExecOutcome.of(ExitStatus.FAILED, "pcm: " + command.name() + ": interrupted (framework stopping)");
         } catch (RuntimeException e) {
             outcome = ExecOutcome.failed(command, e);
         }
-        if (outcome.message() != null) err.println(outcome.message());
         out.flush();
+        exit(outcome);
+    }
+
+    /** Prints the outcome's message on the real stderr and ends the JVM with its status (shutdown hooks stop the framework). */
+    private static void exit(ExecOutcome outcome) {
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        if (outcome.message() != null) err.println(outcome.message());
         err.flush();
         System.exit(outcome.status());
     }
@@ -105,7 +117,7 @@ public class ExecRunner {
     private ExecOutcome execute(BundleContext context, ServiceReference<CommandProcessor> ref, ExecCommand command,
                                 PrintStream out, PrintStream err) {
         CommandProcessor processor = context.getService(ref);
-        if (processor == null) return new ExecOutcome(ExecOutcome.FAILED, "pcm: Gogo's CommandProcessor went away");
+        if (processor == null) return ExecOutcome.of(ExitStatus.FAILED, "pcm: Gogo's CommandProcessor went away");
         CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err);
         try {
             Object result = session.execute(command.line());
@@ -114,7 +126,7 @@ public class ExecRunner {
                 out.print(text);
                 if (text.length() > 0 && text.charAt(text.length() - 1) != '\n') out.println();
             }
-            return ExecOutcome.ok(session.get(ExecOutcome.STATUS_VARIABLE));
+            return ExecOutcome.ok(session.get(ExitStatus.VARIABLE));
         } catch (Exception e) {
             if (Boolean.parseBoolean(context.getProperty(TRACE))) e.printStackTrace(err);
             return ExecOutcome.failed(command, e);
@@ -155,23 +167,62 @@ public class ExecRunner {
 
     /**
      * Components activate asynchronously (SCR's actor thread), so a command may be registered before
-     * the services it reports on. Waits until the framework has settled and no service has come or
-     * gone for {@link #QUIET_MILLIS}, at most {@link #QUIET_MAX_MILLIS}.
+     * the services it reports on; and the launcher raises the start level bundle by bundle, so
+     * pcm:run may be registered before pcm.vmx has started (its KVM probe is slow on a loaded host:
+     * "backend 'kvm' is not installed"). Waits until no bundle the framework is going to start is
+     * still waiting (at most {@code maxMillis}, the exec timeout), then until no service has come or
+     * gone for {@link #QUIET_MILLIS} (at most {@link #QUIET_MAX_MILLIS} more).
      */
-    private static void awaitQuiet(BundleContext context) throws InterruptedException {
+    private static void awaitQuiet(BundleContext context, long maxMillis) throws InterruptedException {
         AtomicLong last = new AtomicLong(System.nanoTime());
         ServiceListener listener = e -> last.set(System.nanoTime());
         context.addServiceListener(listener);
         try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MAX_MILLIS);
-            while (System.nanoTime() < deadline) {
-                if (settled(context) && System.nanoTime() - last.get() > TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS))
-                    return;
+            long hard = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
+            long quietDeadline = -1;
+            while (System.nanoTime() < hard) {
+                if (!pendingStart(context)) {
+                    if (quietDeadline < 0) quietDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MAX_MILLIS);
+                    if (settled(context) && System.nanoTime() - last.get() > TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)) return;
+                    if (System.nanoTime() > quietDeadline) return;
+                }
                 Thread.sleep(20);
             }
         } finally {
             context.removeServiceListener(listener);
         }
+    }
+
+    /**
+     * A bundle marked to start whose start level the framework is at or going to (up to the beginning level) and that
+     * has not started yet: the start-level thread will get to it. One that cannot resolve (a second pcm.core) or that
+     * is lazy or a fragment is not waited for.
+     */
+    private static final java.util.Set<Long> UNRESOLVABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** An INSTALLED bundle the framework cannot resolve (asked once: the framework would log every attempt). */
+    static boolean unresolvable(FrameworkWiring wiring, Bundle b) {
+        if (b.getState() != Bundle.INSTALLED) return false;
+        if (UNRESOLVABLE.contains(b.getBundleId())) return true;
+        if (wiring != null && wiring.resolveBundles(List.of(b))) return false;
+        UNRESOLVABLE.add(b.getBundleId());
+        return true;
+    }
+
+    static boolean pendingStart(BundleContext context) {
+        long beginning = parseLong(context.getProperty("org.osgi.framework.startlevel.beginning"), 1);
+        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
+        for (Bundle b : context.getBundles()) {
+            int state = b.getState();
+            if (state != Bundle.INSTALLED && state != Bundle.RESOLVED && state != Bundle.STARTING) continue;
+            if (b.getHeaders().get("Fragment-Host") != null
+                || String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy")) continue;
+            BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
+            if (bsl == null || !bsl.isPersistentlyStarted() || bsl.getStartLevel() > beginning) continue;
+            if (state == Bundle.INSTALLED && unresolvable(wiring, b)) continue;
+            return true;
+        }
+        return false;
     }
 
     private static boolean registered(BundleContext context, ExecCommand command) {
@@ -185,13 +236,14 @@ public class ExecRunner {
         }
     }
 
-    /** The framework is at its beginning start level and no bundle is in transition. */
+    /** The framework is at its beginning start level, no bundle is in transition and none waits to be started. */
     private static boolean settled(BundleContext context) {
         Bundle system = context.getBundle(0);
         if (system.getState() != Bundle.ACTIVE) return false;
         FrameworkStartLevel fsl = system.adapt(FrameworkStartLevel.class);
         long beginning = parseLong(context.getProperty("org.osgi.framework.startlevel.beginning"), 1);
         if (fsl != null && fsl.getStartLevel() < beginning) return false;
+        if (pendingStart(context)) return false;
         for (Bundle b : context.getBundles())
             if (b.getState() == Bundle.STARTING && !String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy"))
                 return false;

@@ -24,6 +24,8 @@ import pcm.core.api.sampling.SamplingTransition;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.sampling.WindowLogs;
 import pcm.core.api.verify.Window;
+import pcm.ui.internal.status.ExitStatus;
+import pcm.ui.internal.status.Report;
 
 class SamplingCommandsTest {
 
@@ -125,13 +127,17 @@ class SamplingCommandsTest {
                 return ok;
             }
         };
-        String all = LogCommand.apply(logs, "check", null);
+        Report check = LogCommand.apply(logs, "check", null);
+        String all = check.text();
         assertTrue(all.endsWith("2 log(s), 1 not valid"), all);
         assertTrue(all.contains("TORN t_w8_events.pcmlog.part window=w8 backend=soft events=1 bytes=90 problem: no END trailer"), all);
-        String show = LogCommand.apply(logs, "show", "w7");
+        // issue 11 item 6: a TORN log among them is damaged data, not exit status 0
+        assertEquals(ExitStatus.DAMAGED, check.status());
+        assertEquals(ExitStatus.OK, LogCommand.apply(logs, "check", "w7").status());
+        String show = LogCommand.apply(logs, "show", "w7").text();
         assertTrue(show.contains("10 PIO_IN     rip=0x100b rcx=0xb addr=0x60 value=0x42 data=1B"), show);
         assertTrue(show.contains("END        rip=0x1033 rcx=0x33 addr=0x0 value=0x32 \"length reached\""), show);
-        assertEquals("{\"file\":\"t_w7_events.pcmlog\"}", LogCommand.apply(logs, "export-json", "w7"));
+        assertEquals("{\"file\":\"t_w7_events.pcmlog\"}", LogCommand.apply(logs, "export-json", "w7").text());
         assertThrows(CommandFailure.class, () -> LogCommand.apply(logs, "show", null));
     }
 }

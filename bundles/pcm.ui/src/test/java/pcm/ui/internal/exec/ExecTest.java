@@ -48,10 +48,10 @@ class ExecTest {
     }
 
     @Test
-    void commandNotFoundIs127() {
+    void commandNotFoundIsAnOperatorError() {
         ExecCommand c = ExecCommand.parse("pcm:nonexistent");
         ExecOutcome o = ExecOutcome.failed(c, new CommandNotFoundException("pcm:nonexistent"));
-        assertEquals(127, o.status());
+        assertEquals(2, o.status()); // issue 11 item 6: not the shell's 127
         assertTrue(o.message().startsWith("pcm: command not found: pcm:nonexistent"), o.message());
     }
 
@@ -60,7 +60,7 @@ class ExecTest {
         ExecCommand c = ExecCommand.parse("pcm:vm start");
         Exception wrapped = new InvocationTargetException(new CommandFailure("vm start failed: VM is RUNNING"));
         ExecOutcome o = ExecOutcome.failed(c, wrapped);
-        assertEquals(1, o.status());
+        assertEquals(6, o.status());
         assertEquals("pcm: pcm:vm: vm start failed: VM is RUNNING", o.message());
         assertEquals("pcm: pcm:vm: NullPointerException: x", ExecOutcome.failed(c, new NullPointerException("x")).message());
     }
