@@ -83,9 +83,6 @@ public class ExitDispatchIT {
         Path deploy = work.resolve("deploy");
         deleteTree(deploy);
         Files.createDirectories(deploy);
-        // configured as an operator would: a .cfg file FileInstall hands to Config Admin (metatype pcm.dispatch)
-        Files.writeString(deploy.resolve("pcm.dispatch.cfg"),
-            "budgetMillis=100\nhardLimitMillis=" + HARD_LIMIT_MS + "\nunregisterWaitMillis=1000\n");
         return options(
             // SPI Fly and ASM before SLF4J is used, as in runconfigs/pcm.bndrun
             file("b.spifly").startLevel(1), file("b.asm").startLevel(1), file("b.asm.commons").startLevel(1),
@@ -214,10 +211,14 @@ public class ExitDispatchIT {
         Path dropped = deploy.resolve("pcm.itests.blocking.jar");
         Files.copy(Path.of(System.getProperty("b.blocking")), dropped, StandardCopyOption.REPLACE_EXISTING);
         String label;
-        // Config Admin delivers deploy/pcm.dispatch.cfg asynchronously; DS shows it in the service's properties
+        // configured as an operator would: a .cfg file FileInstall hands to Config Admin (metatype pcm.dispatch),
+        // moved in whole (FileInstall must not read it half written); DS shows it in the service's properties
+        Path cfg = Files.writeString(deploy.resolveSibling("pcm.dispatch.cfg"),
+            "budgetMillis=100\nhardLimitMillis=" + HARD_LIMIT_MS + "\nunregisterWaitMillis=1000\n");
+        Files.move(cfg, deploy.resolve("pcm.dispatch.cfg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         await(() -> String.valueOf(HARD_LIMIT_MS).equals(String.valueOf(
                 context.getServiceReference(ExitDispatcher.class).getProperty("hardLimitMillis"))),
-            "the dispatcher has its configuration from pcm.dispatch.cfg");
+            "the dispatcher has its configuration from pcm.dispatch.cfg: " + dispatcherProperties());
         try {
             long serviceId = awaitHandlerService(BLOCKING_BSN);
             Bundle b = bundle(BLOCKING_BSN);
@@ -280,6 +281,14 @@ public class ExitDispatchIT {
         @Override public GuestMemory memory() { return null; }
         @Override public long instructionCount() { return -1; }
     };
+
+    private String dispatcherProperties() {
+        ServiceReference<ExitDispatcher> ref = context.getServiceReference(ExitDispatcher.class);
+        if (ref == null) return "no dispatcher";
+        java.util.Map<String, Object> m = new java.util.TreeMap<>();
+        for (String k : ref.getPropertyKeys()) m.put(k, ref.getProperty(k));
+        return m.toString();
+    }
 
     private static long count(Long v) {
         return v == null ? 0 : v;
