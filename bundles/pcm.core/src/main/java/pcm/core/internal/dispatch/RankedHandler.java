@@ -27,11 +27,14 @@ final class RankedHandler {
     /** "bsn version #service.id": what warnings say. */
     final String label;
     final Set<ExitKind> kinds;
+    /** Symbolic name of the handler's bundle; null if registered without a framework. */
+    final String bundle;
     /**
      * Called on the vCPU thread itself (the kernel's own handlers): no hand-off, but no time bound
-     * either. Plug-in handlers run supervised ({@link SupervisedCalls}).
+     * either. Plug-in handlers run supervised ({@link SupervisedCalls}). Set again when the
+     * configuration's direct bundles change.
      */
-    final boolean direct;
+    volatile boolean direct;
     /** Rate-limited reports of its failures and of its calls over the time budget. */
     final FailureReport failures, slowCalls;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -40,14 +43,15 @@ final class RankedHandler {
     private volatile String quarantine;
 
     RankedHandler(ExitHandler handler, int ranking, long serviceId, String name, String label, Set<ExitKind> kinds,
-                  boolean direct, DispatchLog log) {
+                  String bundle, Set<String> directBundles, DispatchLog log) {
         this.handler = handler;
         this.ranking = ranking;
         this.serviceId = serviceId;
         this.name = name;
         this.label = label;
         this.kinds = kinds.isEmpty() ? EnumSet.noneOf(ExitKind.class) : EnumSet.copyOf(kinds);
-        this.direct = direct;
+        this.bundle = bundle;
+        classify(directBundles);
         this.failures = new FailureReport(label, "failed", log);
         this.slowCalls = new FailureReport(label, "went over its time budget", log);
     }
@@ -60,6 +64,11 @@ final class RankedHandler {
             return false;
         }
         return true;
+    }
+
+    /** Direct if registered without a framework or by one of {@code directBundles}. */
+    void classify(Set<String> directBundles) {
+        direct = bundle == null || directBundles.contains(bundle);
     }
 
     void exit() {

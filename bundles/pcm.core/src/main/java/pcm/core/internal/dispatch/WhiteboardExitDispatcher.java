@@ -102,10 +102,17 @@ public final class WhiteboardExitDispatcher implements ExitDispatcher {
 
     @Modified
     void configure(DispatchConfig config) {
+        DispatchSettings s;
         try {
-            settings = DispatchSettings.of(config);
+            s = DispatchSettings.of(config);
         } catch (IllegalArgumentException e) {
             LOG.error("exit dispatcher configuration ({}) refused: {}; keeping {}", PID, e.getMessage(), settings);
+            return;
+        }
+        synchronized (registrationLock) {
+            settings = s;
+            // handlers bound before the configuration arrived (DS binds before it activates) take the new split too
+            for (RankedHandler h : registered) h.classify(s.directBundles());
         }
     }
 
@@ -146,10 +153,9 @@ public final class WhiteboardExitDispatcher implements ExitDispatcher {
             Map<String, Object> withId = new java.util.HashMap<>(props);
             withId.putIfAbsent(org.osgi.framework.Constants.SERVICE_ID, syntheticIds.incrementAndGet());
             Object bsn = withId.get(BUNDLE_NAME);
-            boolean direct = bsn == null || settings.directBundles().contains(bsn.toString());
-            String label = HandlerProperties.label(handler, withId);
             entry = new RankedHandler(handler, HandlerProperties.ranking(withId), HandlerProperties.serviceId(withId),
-                    HandlerProperties.name(handler, withId), label, HandlerProperties.kinds(withId), direct, log);
+                    HandlerProperties.name(handler, withId), HandlerProperties.label(handler, withId),
+                    HandlerProperties.kinds(withId), bsn == null ? null : bsn.toString(), settings.directBundles(), log);
         } catch (IllegalArgumentException e) {
             LOG.error("exit handler {} refused: {}", handler, e.getMessage());
             return false;

@@ -295,6 +295,40 @@ class SupervisedDispatchTest {
         assertTrue(pluginThread.get().getName().startsWith("pcm-exit-plugin-"));
     }
 
+    @Test
+    void aConfigurationThatArrivesAfterTheHandlersReclassifiesThem() {
+        AtomicReference<Thread> ran = new AtomicReference<>();
+        d.register((exit, ctx) -> {
+            ran.set(Thread.currentThread());
+            return ExitResult.value(1);
+        }, plugin(VENDOR, 0));
+        d.dispatch(PORT_IN, CTX);
+        assertNotSame(Thread.currentThread(), ran.get());
+        d.configure(config(100, 500, "pcm.core", VENDOR)); // DS binds handlers before the configuration comes
+        d.dispatch(PORT_IN, CTX);
+        assertSame(Thread.currentThread(), ran.get(), "a trusted vendor bundle is called directly");
+    }
+
+    @Test
+    void aBadConfigurationIsRefusedAndTheLastGoodOneKept() {
+        d.configure(config(100, 10, "pcm.core")); // hard limit under the budget
+        CountDownLatch release = new CountDownLatch(1);
+        d.register(blocking(9, new AtomicInteger(), new CountDownLatch(1), release), plugin(VENDOR, 0));
+        d.dispatch(PORT_IN, CTX);
+        assertTrue(d.quarantined().getFirst().endsWith("within the hard limit of 200 ms"), d.quarantined().toString());
+    }
+
+    static DispatchConfig config(long budget, long hardLimit, String... direct) {
+        return new DispatchConfig() {
+            public Class<? extends java.lang.annotation.Annotation> annotationType() { return DispatchConfig.class; }
+            public long budgetMillis() { return budget; }
+            public long hardLimitMillis() { return hardLimit; }
+            public long unregisterWaitMillis() { return 100; }
+            public long reportPeriodMillis() { return 10_000; }
+            public String[] directBundles() { return direct; }
+        };
+    }
+
     // ---------------------------------------------------------------- unregistration
 
     @Test
