@@ -67,6 +67,13 @@ public class DispatchBench {
         @Param({"1", "10"})
         public int handlers;
 
+        /**
+         * Whose handlers: "kernel" (a bundle of the kernel's own, called on the vCPU thread) or "plugin" (any
+         * other bundle: called on a supervised worker while the vCPU waits, issue 11 item 7).
+         */
+        @Param({"kernel", "plugin"})
+        public String origin;
+
         ExitDispatcher dispatcher;
         final VmExit exit = new VmExit.PortIn(0x510, 1);
 
@@ -75,7 +82,8 @@ public class DispatchBench {
             WhiteboardExitDispatcher d = new WhiteboardExitDispatcher();
             for (int rank = handlers - 1; rank >= 0; rank--) {
                 ExitHandler h = rank == 0 ? new ValueHandler() : new PassHandler();
-                d.register(h, Map.of(ExitHandler.EXIT_KINDS, "PIO_IN", "service.ranking", rank));
+                d.register(h, Map.of(ExitHandler.EXIT_KINDS, "PIO_IN", "service.ranking", rank,
+                        "pcm.bundle.symbolicName", origin.equals("kernel") ? "pcm.core" : "vendor.plugin"));
             }
             dispatcher = d;
             ExitDispatcher.Dispatch check = dispatcher.dispatch(exit, CONTEXT);

@@ -40,6 +40,8 @@ public final class DispatchBenchMain {
         for (RunResult r : results) {
             String name = r.getParams().getBenchmark();
             String handlers = r.getParams().getParam("handlers");
+            String origin = r.getParams().getParam("origin");
+            if (origin != null) handlers = handlers + ", " + origin;
             name = name.substring(name.lastIndexOf('.') + 1);
             scores.add(new Score(name, handlers == null ? "-" : handlers, r.getPrimaryResult().getScore(),
                 r.getPrimaryResult().getScoreError()));
@@ -47,9 +49,9 @@ public final class DispatchBenchMain {
         double baseline = scores.stream().filter(s -> s.benchmark().equals("directCall"))
             .mapToDouble(Score::nanos).min().orElse(Double.NaN);
         StringBuilder sb = new StringBuilder("\nexit dispatch vs direct call (same run, ns/op, lower is better)\n");
-        sb.append(String.format(Locale.ROOT, "  %-28s %10s %10s %8s%n", "benchmark", "ns/op", "+-", "ratio"));
+        sb.append(String.format(Locale.ROOT, "  %-40s %10s %10s %8s%n", "benchmark", "ns/op", "+-", "ratio"));
         for (Score s : scores) {
-            sb.append(String.format(Locale.ROOT, "  %-28s %10.2f %10.2f %8.1f%n",
+            sb.append(String.format(Locale.ROOT, "  %-40s %10.2f %10.2f %8.1f%n",
                 s.handlers().equals("-") ? s.benchmark() : s.benchmark() + " (handlers=" + s.handlers() + ")", s.nanos(), s.error(), s.nanos() / baseline));
         }
         sb.append(String.format(Locale.ROOT, "  baseline: directCall %.2f ns/op (best of the runs)%n", baseline));

@@ -16,9 +16,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
@@ -57,6 +62,9 @@ public class ExitDispatchIT {
 
     static final String HANDLER_BSN = "pcm.itests.handler";
     static final String THROWING_BSN = "pcm.itests.throwing";
+    static final String BLOCKING_BSN = "pcm.itests.blocking";
+    /** The dispatcher's hard limit for plug-in handlers, configured through deploy/pcm.dispatch.cfg. */
+    static final long HARD_LIMIT_MS = 500;
     /** pcm.itests.handler answers this (FixedValueHandler.VALUE). */
     static final long HANDLER_VALUE = 0xCAFEL;
     static final VmExit PORT_READ = new VmExit.PortIn(0x510, 1);
@@ -189,6 +197,83 @@ public class ExitDispatchIT {
         assertEquals("no failure once the thrower is gone", failures, count(dispatcher.failures().get(ExitKind.PIO_IN)));
     }
 
+    /**
+     * (e) issue 11 item 7: a drop-in handler that never answers does not freeze the guest (a vCPU
+     * dispatching port reads keeps going: each exit is answered by the fallback after the hard limit at
+     * most, then at once), is named (quarantined, with bundle, version, service id and exit kind), and
+     * removing its jar does not wedge FileInstall: a handler dropped in afterwards is installed and
+     * removed as usual. Before the fix the first dispatch never returned, and the removal wedged
+     * FileInstall in RankedHandler.retireAndDrain.
+     */
+    @Test
+    public void blockingDropInDoesNotFreezeTheGuestIsNamedAndItsRemovalDoesNotWedgeInstalls() throws Exception {
+        Path deploy = Path.of(System.getProperty("pcm.itest.deploy"));
+        Path dropped = deploy.resolve("pcm.itests.blocking.jar");
+        Files.copy(Path.of(System.getProperty("b.blocking")), dropped, StandardCopyOption.REPLACE_EXISTING);
+        String label;
+        // configured as an operator would: a .cfg file FileInstall hands to Config Admin (metatype pcm.dispatch),
+        // moved in whole (FileInstall must not read it half written); DS shows it in the service's properties
+        Path cfg = Files.writeString(deploy.resolveSibling("pcm.dispatch.cfg"),
+            "budgetMillis=100\nhardLimitMillis=" + HARD_LIMIT_MS + "\nunregisterWaitMillis=1000\n");
+        Files.move(cfg, deploy.resolve("pcm.dispatch.cfg"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        await(() -> String.valueOf(HARD_LIMIT_MS).equals(String.valueOf(
+                context.getServiceReference(ExitDispatcher.class).getProperty("hardLimitMillis"))),
+            "the dispatcher has its configuration from pcm.dispatch.cfg: " + dispatcherProperties());
+        try {
+            long serviceId = awaitHandlerService(BLOCKING_BSN);
+            Bundle b = bundle(BLOCKING_BSN);
+            assertNotNull(b);
+            label = BLOCKING_BSN + " " + b.getVersion() + " #" + serviceId;
+            String name = BLOCKING_BSN + "#" + serviceId;
+            await(() -> dispatcher.handlers(ExitKind.PIO_IN).stream().anyMatch(h -> h.startsWith(name)),
+                "dispatcher lists " + name + " for PIO_IN: " + dispatcher.handlers(ExitKind.PIO_IN));
+
+            long timeouts = count(dispatcher.timeouts().get(ExitKind.PIO_IN));
+            long fallbacks = count(dispatcher.fallbacks().get(ExitKind.PIO_IN));
+            int exits = 50;
+            ExecutorService vcpu = Executors.newSingleThreadExecutor();
+            List<Dispatch> answers;
+            try {
+                Future<List<Dispatch>> guest = vcpu.submit(() -> {
+                    List<Dispatch> l = new ArrayList<>();
+                    for (int i = 0; i < exits; i++) l.add(dispatcher.dispatch(PORT_READ, CONTEXT));
+                    return l;
+                });
+                answers = guest.get(TIMEOUT_MS, TimeUnit.MILLISECONDS); // before the fix: never returned
+            } finally {
+                vcpu.shutdownNow();
+            }
+            for (Dispatch d : answers) {
+                assertEquals(DEFAULT_READ, d.result());
+                assertEquals(ExitDispatcher.DEFAULT, d.handledBy());
+                assertEquals("the blocking plug-in is named as the reason for the fallback", label, d.fallbackFrom());
+            }
+            assertEquals(fallbacks + exits, count(dispatcher.fallbacks().get(ExitKind.PIO_IN)));
+            assertEquals("one timeout, then it is out of dispatch", timeouts + 1, count(dispatcher.timeouts().get(ExitKind.PIO_IN)));
+            assertTrue(dispatcher.quarantined().toString(), dispatcher.quarantined()
+                .contains(label + ": no answer to PIO_IN within the hard limit of " + HARD_LIMIT_MS + " ms"));
+            assertTrue(dispatcher.handlers(ExitKind.PIO_IN).toString(),
+                dispatcher.handlers(ExitKind.PIO_IN).stream().anyMatch(h -> h.startsWith(name) && h.contains("QUARANTINED")));
+        } finally {
+            Files.deleteIfExists(dropped);
+        }
+        await(() -> bundle(BLOCKING_BSN) == null, "FileInstall uninstalls the blocking bundle when its jar is removed");
+        awaitNoHandlerFrom(BLOCKING_BSN);
+        assertFalse(dispatcher.quarantined().toString(), dispatcher.quarantined().stream().anyMatch(q -> q.startsWith(label)));
+
+        // FileInstall is not wedged: a handler dropped in now is installed, takes port reads, and goes with its jar
+        Path next = deploy.resolve("pcm.itests.handler.jar");
+        Files.copy(Path.of(System.getProperty("b.handler")), next, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            long serviceId = awaitHandlerService(HANDLER_BSN);
+            String expected = HANDLER_BSN + "#" + serviceId;
+            await(() -> expected.equals(dispatcher.dispatch(PORT_READ, CONTEXT).handledBy()), "the new drop-in takes port reads");
+        } finally {
+            Files.deleteIfExists(next);
+        }
+        await(() -> bundle(HANDLER_BSN) == null, "FileInstall uninstalls the handler bundle too");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     static final ExitContext CONTEXT = new ExitContext() {
@@ -196,6 +281,14 @@ public class ExitDispatchIT {
         @Override public GuestMemory memory() { return null; }
         @Override public long instructionCount() { return -1; }
     };
+
+    private String dispatcherProperties() {
+        ServiceReference<ExitDispatcher> ref = context.getServiceReference(ExitDispatcher.class);
+        if (ref == null) return "no dispatcher";
+        java.util.Map<String, Object> m = new java.util.TreeMap<>();
+        for (String k : ref.getPropertyKeys()) m.put(k, ref.getProperty(k));
+        return m.toString();
+    }
 
     private static long count(Long v) {
         return v == null ? 0 : v;

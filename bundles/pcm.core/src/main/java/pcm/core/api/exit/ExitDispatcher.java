@@ -22,10 +22,24 @@ public interface ExitDispatcher {
     Dispatch dispatch(VmExit exit, ExitContext context);
 
     /**
-     * @param result    what the guest gets
-     * @param handledBy who decided: "bundle-symbolic-name#service.id", or {@link #DEFAULT}
+     * @param result       what the guest gets
+     * @param handledBy    who decided: "bundle-symbolic-name#service.id", or {@link #DEFAULT}
+     * @param fallbackFrom null, or the plug-in handler ("bundle-symbolic-name version #service.id") that should
+     *                     have been asked before {@code handledBy} but failed, timed out or is quarantined: the
+     *                     exit was answered by a fallback (the next handler in rank, or the default)
+     * @since 1.1
      */
-    record Dispatch(ExitResult result, String handledBy) {}
+    record Dispatch(ExitResult result, String handledBy, String fallbackFrom) {
+
+        public Dispatch(ExitResult result, String handledBy) {
+            this(result, handledBy, null);
+        }
+
+        /** Whether a fallback answered because a plug-in failed, timed out or is quarantined. */
+        public boolean fallback() {
+            return fallbackFrom != null;
+        }
+    }
 
     String DEFAULT = "default";
 
@@ -38,6 +52,33 @@ public interface ExitDispatcher {
     /** Exits no handler took (the default applied), by kind. */
     Map<ExitKind, Long> unhandled();
 
-    /** Handler invocations that threw (the default applied), by kind. */
+    /** Handler invocations that threw or returned null (the next handler or the default answered), by kind. */
     Map<ExitKind, Long> failures();
+
+    /**
+     * Plug-in handler calls that did not answer within the hard limit (the handler was quarantined and the
+     * exit went on to the next handler or the default), by kind.
+     *
+     * @since 1.1
+     */
+    default Map<ExitKind, Long> timeouts() { return Map.of(); }
+
+    /**
+     * Exits answered by a fallback (the next handler or the default) because a plug-in handler failed, timed
+     * out or is quarantined, by kind.
+     *
+     * @since 1.1
+     */
+    default Map<ExitKind, Long> fallbacks() { return Map.of(); }
+
+    /**
+     * Handlers taken out of dispatch for not answering within the hard limit, each as
+     * "bundle-symbolic-name version #service.id: reason". They stay out until their service is registered again.
+     *
+     * @since 1.1
+     */
+    default List<String> quarantined() { return List.of(); }
+
+    /** Answers that came after their call had been given up, and were dropped. @since 1.1 */
+    default long lateAnswersDropped() { return 0; }
 }

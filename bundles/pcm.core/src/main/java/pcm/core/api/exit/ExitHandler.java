@@ -13,10 +13,16 @@ import pcm.core.api.vm.VmExit;
  * {@code service.ranking} order (ties: lower {@code service.id} first); the first that does not
  * return {@link ExitResult#pass()} decides;</li>
  * <li>an exit that has started on a handler finishes on it, even if its service goes away
- * meanwhile; unregistration waits for exits in flight on that handler;</li>
- * <li>a handler that throws is counted and logged, the kernel's default applies and the vCPU goes on.</li>
+ * meanwhile; unregistration waits for exits in flight on that handler, for a bounded time;</li>
+ * <li>a handler that throws (or returns null) is counted and logged (rate-limited), the next handler
+ * in rank is asked (or the kernel's default applies) and the vCPU goes on;</li>
+ * <li>handlers of plug-in bundles (all but the kernel's own) are called on a worker thread while the
+ * vCPU waits, at most a configured hard limit: a call over the time budget is named in a warning, one
+ * over the hard limit is given up, the handler is quarantined (never asked again until its service
+ * is registered again) and the exit goes to the next handler; its late answer is dropped, and its
+ * {@link ExitContext} refuses access from then on.</li>
  * </ul>
- * Handlers are called on vCPU threads and must not block for long.
+ * Handlers must not block for long.
  */
 @ConsumerType
 public interface ExitHandler {

@@ -45,4 +45,19 @@ public interface Vm {
 
     /** Exits taken since start, by kind. */
     Map<ExitKind, Long> exitCounts();
+
+    /**
+     * Exits since start answered by a fallback (the next handler in rank, or the kernel's default) because a
+     * plug-in exit handler failed, timed out or is quarantined, by kind.
+     *
+     * @since 1.1
+     */
+    default Map<ExitKind, Long> fallbackExitCounts() { return Map.of(); }
+
+    /**
+     * The same exits by the plug-in handler that failed them ("bundle-symbolic-name version #service.id").
+     *
+     * @since 1.1
+     */
+    default Map<String, Long> fallbackExitsByPlugin() { return Map.of(); }
 }

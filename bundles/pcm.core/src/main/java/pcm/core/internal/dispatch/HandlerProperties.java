@@ -49,9 +49,18 @@ final class HandlerProperties {
         return kinds;
     }
 
+    /** "bundle.symbolic.name version #serviceId" where the framework tells, else the handler's class and id: for reports. */
+    static String label(ExitHandler handler, Map<String, ?> props) {
+        Object bsn = props.get(WhiteboardExitDispatcher.BUNDLE_NAME);
+        Object version = props.get(WhiteboardExitDispatcher.BUNDLE_VERSION);
+        long id = serviceId(props);
+        String owner = bsn != null ? bsn + (version != null ? " " + version : "") : handler.getClass().getName();
+        return id >= 0 ? owner + " #" + id : owner;
+    }
+
     /** "bundle.symbolic.name#serviceId" where the framework tells, else the handler's class. */
     static String name(ExitHandler handler, Map<String, ?> props) {
-        Object bsn = props.get("pcm.bundle.symbolicName");
+        Object bsn = props.get(WhiteboardExitDispatcher.BUNDLE_NAME);
         long id = serviceId(props);
         String owner = bsn != null ? bsn.toString() : handler.getClass().getName();
         return id >= 0 ? owner + "#" + id : owner;

@@ -350,6 +350,12 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     @Override
     public Map<ExitKind, Long> exitCounts() { return counters.snapshot(); }
 
+    @Override
+    public Map<ExitKind, Long> fallbackExitCounts() { return counters.fallbackSnapshot(); }
+
+    @Override
+    public Map<String, Long> fallbackExitsByPlugin() { return counters.fallbacksByPlugin(); }
+
     static Map<String, Long> registerMap(Registers regs) {
         Map<String, Long> m = new LinkedHashMap<>();
         long[] values = regs.toArray();

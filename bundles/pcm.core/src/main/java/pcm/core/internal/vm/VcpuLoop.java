@@ -158,6 +158,7 @@ public final class VcpuLoop implements Runnable {
 
     private void dispatch(VmExit exit) throws BackendException {
         ExitDispatcher.Dispatch d = dispatcher.dispatch(exit, context);
+        counters.dispatched(exit.kind(), d);
         if (d.result() instanceof ExitResult.Stop s) {
             exitUncompleted = true;
             requestStop(s.status(), s.reason());

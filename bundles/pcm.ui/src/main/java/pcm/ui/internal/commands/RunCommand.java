@@ -205,6 +205,10 @@ public class RunCommand {
         }
         summary.append("guest stopped: status ").append(status.getAsInt()).append(" (").append(vm.stopReason()).append(") after ").append(guestMillis).append(" ms on ")
                 .append(vm.backendDescription()).append("\n").append(VmReport.exits(vm.exitCounts()));
+        // issue 11 item 7: exits a plug-in should have answered (it failed, timed out or is quarantined)
+        Map<?, Long> fallbacks = vm.fallbackExitCounts();
+        if (!fallbacks.isEmpty()) summary.append("  answered by a fallback because a plug-in failed or timed out: ")
+                .append(Values.total(fallbacks)).append(' ').append(fallbacks).append(" from ").append(vm.fallbackExitsByPlugin()).append('\n');
         if (status.getAsInt() != 0) result = ExitStatus.worst(result, ExitStatus.GUEST);
         return new Report(summary.toString(), result);
     }
