@@ -353,6 +353,13 @@ final class KvmReplay implements AutoCloseable {
             }
             default -> { found = null; len = 0; }
         }
+        // the operand that selected the input must be the logged one (a wrong leaf/index the result overwrites
+        // would otherwise go unseen: the soft replay compares them at its exit the same way)
+        long operand = found == EventKind.CPUID ? r.rax() & 0xFFFF_FFFFL : found == EventKind.MSR_READ ? r.rcx() & 0xFFFF_FFFFL : -1;
+        if (found == e.kind() && operand >= 0 && operand != e.address()) {
+            throw Stop.diverged(p, insnRip, List.of((found == EventKind.CPUID ? "CPUID leaf" : "MSR index") + ": replay 0x"
+                    + Long.toHexString(operand) + " != log 0x" + Long.toHexString(e.address())));
+        }
         if (found != e.kind()) {
             throw Stop.diverged(p, r.rip(), List.of("log: " + e.kind() + " consumed by instruction " + (p + 1)
                     + "; replay: the instruction at rip 0x" + Long.toHexString(insnRip) + " is " + (found == null ? "bytes "
