@@ -91,6 +91,9 @@ final class PeriodicSampling {
 
     private void periodicLoop(String id) {
         Thread me = Thread.currentThread();
+        // the first window opens at once where a guest runs: a short guest (the main job's takes ~0.1 s without
+        // windows) would otherwise end before the first period and leave nothing checked
+        boolean first = true;
         while (thread == me) {
             try {
                 SamplingPolicy p;
@@ -103,7 +106,8 @@ final class PeriodicSampling {
                     }
                     p = found.get();
                 }
-                Thread.sleep(Math.max(1, p.delayBeforeNextWindowMillis()));
+                if (!first) Thread.sleep(Math.max(1, p.delayBeforeNextWindowMillis()));
+                first = false;
                 if (thread != me) break;
                 SamplingTarget target = env.target().orElse(null);
                 if (engine.state() != SamplingState.IDLE || target == null || target.runningBackend().isEmpty()) continue;
