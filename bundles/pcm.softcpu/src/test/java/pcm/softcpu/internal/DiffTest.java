@@ -3,34 +3,12 @@ package pcm.softcpu.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /** The bounded differential run against KVM (the soak is {@link DiffSoak}); skipped without /dev/kvm. */
-class DiffTest {
+class DiffTest extends KvmOracleTest {
 
-    static KvmHypervisor hv;
-
-    @BeforeAll
-    static void open() {
-        hv = KvmHypervisor.standard();
-    }
-
-    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
-    @BeforeEach
-    void kvmUsable() {
-        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here, no differential test: " + hv.hostInfo().problem());
-    }
-
-    @AfterAll
-    static void close() {
-        if (hv != null) hv.close();
-    }
 
     @Test
     void randomSequencesMatchKvm() throws Exception {

@@ -6,13 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /**
  * Hand-written sequences against KVM for defects the random generator could not reach (issue 11 item 2):
@@ -20,25 +16,8 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * Intel host: the interpreter's Intel model fixes them). Skipped without /dev/kvm; the same cases with
  * expected values are in {@link PopAndWideShiftTest}, which runs everywhere.
  */
-class FixedDiffTest {
+class FixedDiffTest extends KvmOracleTest {
 
-    static KvmHypervisor hv;
-
-    @BeforeAll
-    static void open() {
-        hv = KvmHypervisor.standard();
-    }
-
-    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
-    @BeforeEach
-    void kvmUsable() {
-        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here, no differential test: " + hv.hostInfo().problem());
-    }
-
-    @AfterAll
-    static void close() {
-        if (hv != null) hv.close();
-    }
 
     private static long[] regs(SplittableRandom rnd) {
         long[] r = new long[16];

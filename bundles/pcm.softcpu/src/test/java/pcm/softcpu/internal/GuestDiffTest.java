@@ -8,13 +8,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /**
  * The embedded guest on KVM and on the interpreter through the same minimal platform
@@ -22,25 +17,8 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * equal RAM except the pages that legitimately differ (README: the image's .bss with the kernel/user
  * stacks and the RDTSC/CPUID/RDRAND sinks, and the boot stack page below 0x90000).
  */
-class GuestDiffTest {
+class GuestDiffTest extends KvmOracleTest {
 
-    static KvmHypervisor hv;
-
-    @BeforeAll
-    static void open() {
-        hv = KvmHypervisor.standard();
-    }
-
-    /** Per test, not in {@code @BeforeAll}: so each test is reported as skipped, with the reason. */
-    @BeforeEach
-    void kvmUsable() {
-        Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here, no differential guest test: " + hv.hostInfo().problem());
-    }
-
-    @AfterAll
-    static void close() {
-        if (hv != null) hv.close();
-    }
 
     @Test
     void embeddedGuestEndsEquallyOnBothBackends() throws Exception {

@@ -96,34 +96,40 @@ class SamplerLifecycleTest {
         assertFalse(s.periodicRunning());
     }
 
-    /** Issue 11 item 3: the engine announces each window it stored COMPLETE (window closing is an event). */
-    @Test
-    void aStoredWindowIsAnnouncedComplete() throws Exception {
+    /** An engine over a scripted guest, recording into {@code dir}; {@code completed} hears each announced window. */
+    private SamplingEngine engine(List<SamplingPolicy> policies, java.util.function.Consumer<String> completed) throws Exception {
         WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
         closing.add(log);
         TestVm vm = new TestVm(SamplingEngineTest.program());
         closing.add(vm);
-        List<String> announced = new CopyOnWriteArrayList<>();
         List<EventSink> sinks = List.of(log::accept);
         SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
             @Override public Optional<SamplingTarget> target() { return Optional.of(vm); }
             @Override public List<EventSink> sinks() { return sinks; }
             @Override public List<Recording.Ranked> positionServices() { return List.of(new Recording.Ranked(new ExactTestPositionService(), 0)); }
-            @Override public List<SamplingPolicy> policies() { return List.of(); }
+            @Override public List<SamplingPolicy> policies() { return policies; }
             @Override public Optional<Path> directory() { return Optional.of(dir); }
-            @Override public void windowComplete(String id) {
-                // announced only once the window is COMPLETE in the store
-                WindowInfo info = e().windows().stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow();
-                announced.add(id + " " + info.state());
-            }
+            @Override public void windowComplete(String id) { completed.accept(id); }
         }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        engine = e;
         closing.add(e);
-        String id = e.sampleNow(50, 30_000);
-        assertEquals(List.of(id + " COMPLETE"), announced);
+        engine = e;
+        return e;
     }
 
     private SamplingEngine engine;
+
+    /** Issue 11 item 3: the engine announces each window it stored COMPLETE (window closing is an event). */
+    @Test
+    void aStoredWindowIsAnnouncedComplete() throws Exception {
+        List<String> announced = new CopyOnWriteArrayList<>();
+        SamplingEngine e = engine(List.of(), id -> {
+            // announced only once the window is COMPLETE in the store
+            WindowInfo info = engine.windows().stream().filter(w -> w.id().equals(id)).findFirst().orElseThrow();
+            announced.add(id + " " + info.state());
+        });
+        String id = e.sampleNow(50, 30_000);
+        assertEquals(List.of(id + " COMPLETE"), announced);
+    }
 
     /**
      * The first periodic window opens at once, not after a period: the main job's guest runs ~0.1 s, and with the
@@ -131,28 +137,12 @@ class SamplerLifecycleTest {
      */
     @Test
     void theFirstPeriodicWindowOpensAtOnce() throws Exception {
-        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
-        closing.add(log);
-        TestVm vm = new TestVm(SamplingEngineTest.program());
-        closing.add(vm);
         List<String> announced = new CopyOnWriteArrayList<>();
-        List<EventSink> sinks = List.of(log::accept);
-        SamplingPolicy hourly = policy("periodic"); // an hour between windows
-        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<SamplingTarget> target() { return Optional.of(vm); }
-            @Override public List<EventSink> sinks() { return sinks; }
-            @Override public List<Recording.Ranked> positionServices() { return List.of(new Recording.Ranked(new ExactTestPositionService(), 0)); }
-            @Override public List<SamplingPolicy> policies() { return List.of(hourly); }
-            @Override public Optional<Path> directory() { return Optional.of(dir); }
-            @Override public void windowComplete(String id) { announced.add(id); }
-        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        closing.add(e);
+        SamplingEngine e = engine(List.of(policy("periodic")), announced::add); // an hour between windows
         e.startPeriodic("periodic");
         for (int i = 0; i < 1000 && announced.isEmpty(); i++) Thread.sleep(10);
         assertEquals(1, announced.size(), "one window at once, the next an hour later");
     }
-
-    private SamplingEngine e() { return engine; }
 
     /**
      * Issue 11 item 10: listing a window while its snapshot is renamed from {@code .part} (the listing saw the
