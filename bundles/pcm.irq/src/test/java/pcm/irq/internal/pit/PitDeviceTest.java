@@ -38,16 +38,27 @@ class PitDeviceTest {
         pit.write(ports, 0, 1, divisor >> 8);
     }
 
+    /**
+     * Waits (bounded) until {@code n} pulses arrived. The PIT runs on a host thread: on a loaded host it may be
+     * late, never early — so the tests bound the count from above by the elapsed time and only wait for a lower
+     * bound (a fixed sleep followed by a minimum count failed under load).
+     */
+    private int awaitPulses(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (irq.pulses.get() < n && System.nanoTime() < deadline) Thread.sleep(5);
+        return irq.pulses.get();
+    }
+
     @Test
     void periodicModeDeliversIrq0AtTheProgrammedRate() throws Exception {
         pit.activate(config(10_000));
         pit.bindInterruptController(irq);
         long t0 = System.nanoTime();
         programChannel0(2, 11932);      // 100 Hz
-        Thread.sleep(500);
+        assertTrue(awaitPulses(20) >= 20, "periodic pulses arrive");
         int n = irq.pulses.get();
-        long expected = (System.nanoTime() - t0) / 10_000_000L;
-        assertTrue(n >= expected * 0.7 && n <= expected + 1, "about " + expected + " pulses at 100 Hz, got " + n);
+        long atMost = (System.nanoTime() - t0) / 10_000_000L;
+        assertTrue(n <= atMost + 1, "no more than 100 Hz: at most " + atMost + " pulses, got " + n);
         assertTrue(irq.otherLines.get() == 0);
     }
 
@@ -57,10 +68,10 @@ class PitDeviceTest {
         pit.bindInterruptController(irq);
         long t0 = System.nanoTime();
         programChannel0(2, 12);        // ~99 kHz asked for
-        Thread.sleep(300);
+        assertTrue(awaitPulses(50) >= 50, "pulses arrive");
         int n = irq.pulses.get();
         long cap = (System.nanoTime() - t0) / 1_000_000L;   // 1 kHz
-        assertTrue(n > cap / 3 && n <= cap + 1, "capped at 1 kHz (" + cap + " pulses), got " + n);
+        assertTrue(n <= cap + 1, "capped at 1 kHz (" + cap + " pulses), got " + n);
         assertTrue(pit.coalescedCount() > 10 * n, "the rest is coalesced, not queued: " + pit.coalescedCount());
     }
 
@@ -69,6 +80,7 @@ class PitDeviceTest {
         pit.activate(config(10_000));
         pit.bindInterruptController(irq);
         programChannel0(0, 1193);      // 1 ms
+        awaitPulses(1);
         Thread.sleep(100);
         assertEquals(1, irq.pulses.get());
     }
@@ -94,8 +106,7 @@ class PitDeviceTest {
         Thread.sleep(30);
         pit.unbindInterruptController(new CountingController());   // someone else's unbind: ignored
         int before = irq.pulses.get();
-        Thread.sleep(30);
-        assertTrue(irq.pulses.get() > before);
+        assertTrue(awaitPulses(before + 1) > before);
         pit.unbindInterruptController(irq);
         Thread.sleep(10);
         int after = irq.pulses.get();
