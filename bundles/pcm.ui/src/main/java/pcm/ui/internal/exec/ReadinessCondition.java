@@ -4,7 +4,10 @@ import java.util.List;
 import java.util.Map;
 
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -27,20 +30,43 @@ public class ReadinessCondition {
     public static final String ID = "pcm.ready";
     public static final String FILTER = "(&(objectClass=" + Condition.class.getName() + ")(" + Condition.CONDITION_ID + "=" + ID + "))";
     static final long POLL_MILLIS = 25;
+    static final long SLOW_POLL_MILLIS = 1000;
+    /** The headless runner's default timeout: an interactive runtime that is not ready by then says why. */
+    static final long WARN_MILLIS = ExecRunner.DEFAULT_TIMEOUT * 1000;
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadinessCondition.class);
 
     private volatile Thread thread;
     private volatile ServiceRegistration<Condition> registration;
 
+    private volatile FrameworkListener startLevel;
+
     @Activate
     void activate(BundleContext context) {
         long start = System.nanoTime();
+        FrameworkListener l = e -> {
+            if (e.getType() == FrameworkEvent.STARTED || e.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
+                FrameworkStartLevel fsl = context.getBundle(0).adapt(FrameworkStartLevel.class);
+                if (fsl == null || fsl.getStartLevel() >= ReadinessProbe.beginningStartLevel(context)) {
+                    ReadinessProbe.startLevelDone = true;
+                    LOG.debug("the framework has reached its beginning start level ({})", fsl == null ? "?" : fsl.getStartLevel());
+                }
+            }
+        };
+        startLevel = l;
+        context.addFrameworkListener(l);
         Thread t = new Thread(() -> {
             try {
                 List<String> pending = ReadinessProbe.pending(context);
+                boolean warned = false;
                 while (!pending.isEmpty()) {
-                    Thread.sleep(POLL_MILLIS);
+                    // something is never coming after all (the rules missed it): say so once, keep looking, slowly
+                    long waited = (System.nanoTime() - start) / 1_000_000;
+                    if (!warned && waited > WARN_MILLIS) {
+                        warned = true;
+                        LOG.warn("not ready after {} s: {}", waited / 1000, String.join("; ", pending));
+                    }
+                    Thread.sleep(warned ? SLOW_POLL_MILLIS : POLL_MILLIS);
                     pending = ReadinessProbe.pending(context);
                 }
                 registration = context.registerService(Condition.class, Condition.INSTANCE,
@@ -56,7 +82,15 @@ public class ReadinessCondition {
     }
 
     @Deactivate
-    void deactivate() {
+    void deactivate(BundleContext context) {
+        FrameworkListener l = startLevel;
+        if (l != null) {
+            try {
+                context.removeFrameworkListener(l);
+            } catch (IllegalStateException stopping) {
+                // the bundle is stopping: the framework drops it
+            }
+        }
         Thread t = thread;
         if (t != null) {
             t.interrupt();

@@ -26,6 +26,13 @@ final class ReadinessProbe {
     /** DS 1.4's FAILED_ACTIVATION: its services can never be bound, so nobody waits for them. */
     private static final int FAILED_ACTIVATION = 16;
 
+    /**
+     * Set when the framework has finished moving to its beginning start level (FrameworkEvent STARTED or
+     * STARTLEVEL_CHANGED, seen by {@link ReadinessCondition}): every bundle marked to start up to that level has been
+     * tried, so one still RESOLVED failed to start (its activator threw) and will not be waited for.
+     */
+    static volatile boolean startLevelDone;
+
     private ReadinessProbe() {}
 
     /** What is not ready yet (empty: ready). */
@@ -83,6 +90,7 @@ final class ReadinessProbe {
             || String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy")) return false;
         BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
         if (bsl == null || !bsl.isPersistentlyStarted() || bsl.getStartLevel() > beginning) return false;
+        if (state == Bundle.RESOLVED && startLevelDone) return false; // tried: its start failed (the log says why)
         return !(state == Bundle.INSTALLED && unresolvable(wiring, b));
     }
 
