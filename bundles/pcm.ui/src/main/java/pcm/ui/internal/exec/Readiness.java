@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.osgi.framework.dto.ServiceReferenceDTO;
@@ -27,8 +28,8 @@ import pcm.core.api.cpu.Hypervisor;
  * <ul>
  * <li>enabled by default but not enabled yet, or enabled with no configuration created yet;</li>
  * <li>an immediate component SATISFIED but not ACTIVE (its activate method is running: a slow KVM probe);</li>
- * <li>a configuration exists in Config Admin for one of its PIDs but SCR has not applied it yet (Config Admin
- * tells SCR asynchronously);</li>
+ * <li>a configuration (or factory configuration) exists in Config Admin for one of its PIDs but SCR has not applied
+ * it yet (Config Admin tells SCR asynchronously);</li>
  * <li>UNSATISFIED_REFERENCE where every missing reference's service is provided by a component that is itself on
  * its way (computed to a fixed point, so a cycle of components that can never be satisfied is not waited for);</li>
  * <li>ACTIVE with a dynamic greedy multiple reference (the kernel's backends) that has not bound every matching
@@ -62,9 +63,10 @@ final class Readiness {
      * @param framework   why the framework itself is not up yet (start level), or null
      * @param scr         whether the ServiceComponentRuntime service is there
      * @param configured  PIDs that have a configuration in Config Admin
+     * @param factories   factory PID to the PIDs of its configurations in Config Admin
      */
     record Snapshot(String framework, List<BundleInfo> bundles, boolean scr, List<Component> components,
-                    Set<String> configured, Services services) {}
+                    Set<String> configured, Map<String, Set<String>> factories, Services services) {}
 
     /** What is not ready yet, one line each; empty when ready. */
     static List<String> pending(Snapshot s) {
@@ -116,16 +118,14 @@ final class Readiness {
     private static String ownReason(Component c, Snapshot s) {
         ComponentDescriptionDTO d = c.description();
         if (!c.enabled()) return d.defaultEnabled ? "not enabled yet" : null;
-        String pending = unappliedPid(d, c.configurations(), s.configured());
+        String pending = unappliedPid(d, c.configurations(), s.configured(), s.factories());
+        if (pending != null) return "its configuration " + pending + " is not applied yet";
         if (c.configurations().isEmpty()) {
-            if (pending != null) return "its configuration " + pending + " is not applied yet";
             if ("require".equals(d.configurationPolicy) || d.factory != null) return null; // waits for a configuration nobody gave
             return "not created by SCR yet";
         }
         for (ComponentConfigurationDTO cc : c.configurations()) {
             if (cc.state == SATISFIED && d.immediate) return "activating (SATISFIED, not ACTIVE yet)";
-            if ((cc.state == UNSATISFIED_CONFIGURATION || cc.state == SATISFIED || cc.state == ACTIVE) && pending != null
-                && !applied(cc, pending)) return "its configuration " + pending + " is not applied yet";
             if (cc.state == ACTIVE) {
                 String unbound = unbound(d, cc, s.services());
                 if (unbound != null) return unbound;
@@ -134,13 +134,21 @@ final class Readiness {
         return null;
     }
 
-    /** A PID of the component that has a configuration in Config Admin (the first one), or null. */
-    private static String unappliedPid(ComponentDescriptionDTO d, List<ComponentConfigurationDTO> cs, Set<String> configured) {
+    /**
+     * A configuration in Config Admin for one of the component's PIDs that SCR has not applied yet (the first one), or
+     * null: a singleton configuration missing from a component configuration, or a factory configuration no component
+     * configuration has.
+     */
+    private static String unappliedPid(ComponentDescriptionDTO d, List<ComponentConfigurationDTO> cs, Set<String> configured,
+                                       Map<String, Set<String>> factories) {
         if ("ignore".equals(d.configurationPolicy) || d.configurationPid == null) return null;
         for (String pid : d.configurationPid) {
-            if (!configured.contains(pid)) continue;
-            if (cs.isEmpty()) return pid;
-            for (ComponentConfigurationDTO cc : cs) if (!applied(cc, pid)) return pid;
+            if (configured.contains(pid)) {
+                if (cs.isEmpty()) return pid;
+                for (ComponentConfigurationDTO cc : cs) if (!applied(cc, pid)) return pid;
+            }
+            for (String instance : factories.getOrDefault(pid, Set.of()))
+                if (cs.stream().noneMatch(cc -> applied(cc, instance))) return instance;
         }
         return null;
     }

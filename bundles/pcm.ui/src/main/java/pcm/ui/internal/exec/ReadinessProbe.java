@@ -2,8 +2,10 @@ package pcm.ui.internal.exec;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -69,12 +71,16 @@ final class ReadinessProbe {
             } catch (IllegalStateException | IllegalArgumentException e) {
                 // SCR or a bundle is going away while we look: not ready, look again
                 components.clear();
-                return new Readiness.Snapshot("SCR is changing (" + e.getMessage() + ")", bundles, true, components, Set.of(), null);
+                return new Readiness.Snapshot("SCR is changing (" + e.getMessage() + ")", bundles, true, components, Set.of(),
+                    Map.of(), null);
             } finally {
                 ungetQuietly(context, ref);
             }
         }
-        return new Readiness.Snapshot(framework, bundles, scr != null, components, configuredPids(context),
+        Set<String> configured = new HashSet<>();
+        Map<String, Set<String>> factories = new HashMap<>();
+        configurations(context, configured, factories);
+        return new Readiness.Snapshot(framework, bundles, scr != null, components, configured, factories,
             (bundleId, iface, target) -> matching(context, bundleId, iface, target, failed));
     }
 
@@ -114,20 +120,22 @@ final class ReadinessProbe {
         }
     }
 
-    private static Set<String> configuredPids(BundleContext context) {
-        Set<String> pids = new HashSet<>();
+    /** The PIDs of Config Admin's configurations: singletons into {@code pids}, factory ones by factory PID. */
+    private static void configurations(BundleContext context, Set<String> pids, Map<String, Set<String>> factories) {
         ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
         ConfigurationAdmin cm = ref == null ? null : context.getService(ref);
-        if (cm == null) return pids;
+        if (cm == null) return;
         try {
             Configuration[] cs = cm.listConfigurations(null);
-            if (cs != null) for (Configuration c : cs) if (c.getFactoryPid() == null) pids.add(c.getPid());
+            if (cs != null) for (Configuration c : cs) {
+                if (c.getFactoryPid() == null) pids.add(c.getPid());
+                else factories.computeIfAbsent(c.getFactoryPid(), k -> new HashSet<>()).add(c.getPid());
+            }
         } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
             // Config Admin going away: nothing to wait for from it
         } finally {
             ungetQuietly(context, ref);
         }
-        return pids;
     }
 
     /** Services the component's bundle can bind (same class space) whose component did not fail to activate. */

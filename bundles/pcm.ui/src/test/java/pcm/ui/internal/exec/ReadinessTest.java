@@ -32,10 +32,11 @@ class ReadinessTest {
         new Readiness.BundleInfo(9, "pcm.vmx", true, false, false)));
     final List<Readiness.Component> components = new ArrayList<>();
     Set<String> configured = Set.of();
+    Map<String, Set<String>> factories = Map.of();
     Map<String, Set<Long>> registered = Map.of();
 
     List<String> pending() {
-        return Readiness.pending(new Readiness.Snapshot(null, bundles, true, components, configured,
+        return Readiness.pending(new Readiness.Snapshot(null, bundles, true, components, configured, factories,
             (bundle, iface, target) -> registered.getOrDefault(iface, Set.of())));
     }
 
@@ -164,6 +165,24 @@ class ReadinessTest {
         assertEquals(List.of(), pending());
     }
 
+    /** The fault-injecting verifiers of the main job's test: factory configurations in conf/, applied by SCR later. */
+    @Test
+    void aFactoryConfigurationNotYetAppliedIsNotReady() {
+        ComponentDescriptionDTO f = description(9, "FaultInjectingVerifier", false, "pcm.core.api.verify.ReplayVerifier");
+        f.configurationPolicy = "require";
+        ComponentConfigurationDTO one = config(f, Readiness.SATISFIED);
+        one.properties = Map.of("service.pid", "FaultInjectingVerifier~a");
+        add(f, one);
+        factories = Map.of("FaultInjectingVerifier", Set.of("FaultInjectingVerifier~a", "FaultInjectingVerifier~b"));
+        assertEquals(List.of("component FaultInjectingVerifier (bundle pcm.vmx, provides ReplayVerifier): its configuration "
+            + "FaultInjectingVerifier~b is not applied yet"), pending());
+        components.clear();
+        ComponentConfigurationDTO two = config(f, Readiness.SATISFIED);
+        two.properties = Map.of("service.pid", "FaultInjectingVerifier~b");
+        add(f, one, two);
+        assertEquals(List.of(), pending());
+    }
+
     /** The chain of issue 12: a probe activating, the backend waiting for the probe's service. */
     @Test
     void anUnsatisfiedReferenceToAServiceOnItsWayIsNotReady() {
@@ -239,7 +258,7 @@ class ReadinessTest {
     @Test
     void aFrameworkBelowItsStartLevelIsNotReady() {
         List<String> p = Readiness.pending(new Readiness.Snapshot("the framework is at start level 1 of 3", List.of(), true,
-            List.of(), Set.of(), null));
+            List.of(), Set.of(), Map.of(), null));
         assertEquals(List.of("the framework is at start level 1 of 3"), p);
     }
 }
