@@ -3,6 +3,7 @@ package pcm.ui.internal.exec;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +34,7 @@ import pcm.core.api.cpu.Hypervisor;
  * <li>UNSATISFIED_REFERENCE where every missing reference's service is provided by a component that is itself on
  * its way (computed to a fixed point, so a cycle of components that can never be satisfied is not waited for);</li>
  * <li>ACTIVE with a dynamic greedy multiple reference (the kernel's backends) that has not bound every matching
- * service yet.</li>
+ * service yet, or is binding one whose delayed component is still activating (SATISFIED, not ACTIVE).</li>
  * </ul>
  * A component that waits for something nobody is going to provide (a required configuration that does not exist, a
  * service no component provides, FAILED_ACTIVATION) is not waited for: the command runs and says what is missing.
@@ -84,13 +85,16 @@ final class Readiness {
         Set<Long> active = new HashSet<>();
         for (BundleInfo b : s.bundles()) if (b.active()) active.add(b.id());
 
+        // component configurations by id (component.id, also a property of their services), for the bound services
+        Map<Long, ComponentConfigurationDTO> byId = new HashMap<>();
+        for (Component c : s.components()) for (ComponentConfigurationDTO cc : c.configurations()) byId.put(cc.id, cc);
         // components on their way for their own reasons, and the interfaces they will provide
         Set<String> coming = new HashSet<>();
         List<Component> waiting = new ArrayList<>(); // UNSATISFIED_REFERENCE: on their way only if what they need is
         for (Component c : s.components()) {
             ComponentDescriptionDTO d = c.description();
             if (!active.contains(d.bundle.id)) continue;
-            String why = ownReason(c, s);
+            String why = ownReason(c, s, byId);
             if (why != null) {
                 out.add(label(d) + ": " + why);
                 addAll(coming, d.serviceInterfaces);
@@ -115,7 +119,7 @@ final class Readiness {
     }
 
     /** Why this component is on its way regardless of the others, or null. */
-    private static String ownReason(Component c, Snapshot s) {
+    private static String ownReason(Component c, Snapshot s, Map<Long, ComponentConfigurationDTO> byId) {
         ComponentDescriptionDTO d = c.description();
         if (!c.enabled()) return d.defaultEnabled ? "not enabled yet" : null;
         String pending = unappliedPid(d, c.configurations(), s.configured(), s.factories());
@@ -127,7 +131,7 @@ final class Readiness {
         for (ComponentConfigurationDTO cc : c.configurations()) {
             if (cc.state == SATISFIED && d.immediate) return "activating (SATISFIED, not ACTIVE yet)";
             if (cc.state == ACTIVE) {
-                String unbound = unbound(d, cc, s.services());
+                String unbound = unbound(d, cc, s.services(), byId);
                 if (unbound != null) return unbound;
             }
         }
@@ -165,15 +169,27 @@ final class Readiness {
         return false;
     }
 
-    /** A dynamic greedy multiple reference (the kernel's Hypervisor services) that has not bound every matching service. */
-    private static String unbound(ComponentDescriptionDTO d, ComponentConfigurationDTO cc, Services services) {
+    /**
+     * A dynamic greedy multiple reference (the kernel's Hypervisor services) that has not bound every matching service,
+     * or is binding one: SCR counts a service as bound before the bind method has it, and getting a delayed
+     * component's service activates that component (the KVM probe) — until then it is SATISFIED, not ACTIVE.
+     */
+    private static String unbound(ComponentDescriptionDTO d, ComponentConfigurationDTO cc, Services services,
+                                  Map<Long, ComponentConfigurationDTO> byId) {
         if (cc.satisfiedReferences == null || d.references == null || services == null) return null;
         for (SatisfiedReferenceDTO sr : cc.satisfiedReferences) {
             ReferenceDTO r = reference(d, sr.name);
             if (r == null || !"dynamic".equals(r.policy) || !"greedy".equals(r.policyOption)
                 || r.cardinality == null || !r.cardinality.endsWith("..n")) continue;
             Set<Long> bound = new HashSet<>();
-            if (sr.boundServices != null) for (ServiceReferenceDTO b : sr.boundServices) bound.add(b.id);
+            if (sr.boundServices != null) for (ServiceReferenceDTO b : sr.boundServices) {
+                bound.add(b.id);
+                Object cid = b.properties == null ? null : b.properties.get("component.id");
+                ComponentConfigurationDTO provider = cid instanceof Long id ? byId.get(id) : null;
+                if (provider != null && provider.state == SATISFIED)
+                    return "is binding " + simple(r.interfaceName) + " service " + b.id + " (component "
+                        + provider.description.name + " is activating)";
+            }
             for (long id : services.matching(d.bundle.id, r.interfaceName, sr.target))
                 if (!bound.contains(id)) return "has not bound " + simple(r.interfaceName) + " service " + id + " yet";
         }

@@ -3,10 +3,12 @@ package pcm.ui.internal.exec;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -16,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers the OSGi Condition {@code osgi.condition.id=pcm.ready} once the runtime is up ({@link Readiness}: every
- * bundle to start has started, no component is on its way, the kernel has bound every backend). The headless runner
+ * Registers the OSGi Condition {@code osgi.condition.id=pcm.ready} once the runtime is up ({@link Readiness}: the
+ * framework has finished raising its start level, every bundle to start has started, no component is on its way, the kernel has bound every backend). The headless runner
  * waits for it; anything else may too (a DS component: {@code osgi.ds.satisfying.condition.target=(osgi.condition.id=pcm.ready)}).
  * Registered once per start: what is installed later (a drop-in) does not withdraw it.
  * <p>
@@ -44,17 +46,20 @@ public class ReadinessCondition {
     @Activate
     void activate(BundleContext context) {
         long start = System.nanoTime();
+        FrameworkStartLevel fsl = context.getBundle(0).adapt(FrameworkStartLevel.class);
         FrameworkListener l = e -> {
             if (e.getType() == FrameworkEvent.STARTED || e.getType() == FrameworkEvent.STARTLEVEL_CHANGED) {
-                FrameworkStartLevel fsl = context.getBundle(0).adapt(FrameworkStartLevel.class);
-                if (fsl == null || fsl.getStartLevel() >= ReadinessProbe.beginningStartLevel(context)) {
-                    ReadinessProbe.startLevelDone = true;
-                    LOG.debug("the framework has reached its beginning start level ({})", fsl == null ? "?" : fsl.getStartLevel());
-                }
+                ReadinessProbe.startLevelDone = true;
+                LOG.debug("the framework has finished raising its start level (at {})", fsl == null ? "?" : fsl.getStartLevel());
             }
         };
         startLevel = l;
         context.addFrameworkListener(l);
+        // Started by the start-level thread, the framework is at our own level; above it, we were started later (a
+        // restart of pcm.ui) and the framework's raise is over: its event will not come again.
+        BundleStartLevel own = context.getBundle().adapt(BundleStartLevel.class);
+        if (context.getBundle(0).getState() == Bundle.ACTIVE && fsl != null && own != null && fsl.getStartLevel() > own.getStartLevel())
+            ReadinessProbe.startLevelDone = true;
         Thread t = new Thread(() -> {
             try {
                 List<String> pending = ReadinessProbe.pending(context);
@@ -71,7 +76,8 @@ public class ReadinessCondition {
                 }
                 registration = context.registerService(Condition.class, Condition.INSTANCE,
                     new java.util.Hashtable<>(Map.of(Condition.CONDITION_ID, ID)));
-                LOG.debug("ready ({} registered) {} ms after pcm.ui started", ID, (System.nanoTime() - start) / 1_000_000);
+                LOG.debug("ready ({} registered) {} ms after pcm.ui started, at start level {}", ID,
+                    (System.nanoTime() - start) / 1_000_000, fsl == null ? "?" : fsl.getStartLevel());
             } catch (InterruptedException | IllegalStateException stopping) {
                 // deactivated or the bundle is stopping
             }

@@ -29,9 +29,12 @@ final class ReadinessProbe {
     private static final int FAILED_ACTIVATION = 16;
 
     /**
-     * Set when the framework has finished moving to its beginning start level (FrameworkEvent STARTED or
-     * STARTLEVEL_CHANGED, seen by {@link ReadinessCondition}): every bundle marked to start up to that level has been
-     * tried, so one still RESOLVED failed to start (its activator threw) and will not be waited for.
+     * Set when the framework has finished raising its start level (FrameworkEvent STARTLEVEL_CHANGED or STARTED, seen
+     * by {@link ReadinessCondition}). Until then a bundle marked to start may just not have been reached; after it,
+     * one still RESOLVED was tried and failed (its activator threw) and is not waited for. The property
+     * org.osgi.framework.startlevel.beginning cannot tell the target: the bnd launcher starts the framework at 1 and
+     * raises the level itself (to 5 in pcm.jar), so it reads 1 (issue 12 item 4: waiting "up to the beginning level"
+     * waited for nothing above level 1, and pcm:run ran before pcm.vmx had started).
      */
     static volatile boolean startLevelDone;
 
@@ -43,19 +46,18 @@ final class ReadinessProbe {
     }
 
     static Readiness.Snapshot snapshot(BundleContext context) {
-        long beginning = beginningStartLevel(context);
         Bundle system = context.getBundle(0);
         String framework = null;
         FrameworkStartLevel fsl = system.adapt(FrameworkStartLevel.class);
         if (system.getState() != Bundle.ACTIVE) framework = "the framework is still starting";
-        else if (fsl != null && fsl.getStartLevel() < beginning)
-            framework = "the framework is at start level " + fsl.getStartLevel() + " of " + beginning;
+        else if (!startLevelDone)
+            framework = "the framework is still raising its start level (at " + (fsl == null ? "?" : fsl.getStartLevel()) + ")";
         FrameworkWiring wiring = system.adapt(FrameworkWiring.class);
         List<Readiness.BundleInfo> bundles = new ArrayList<>();
         for (Bundle b : context.getBundles()) {
             if (b.getBundleId() == 0) continue;
             bundles.add(new Readiness.BundleInfo(b.getBundleId(), String.valueOf(b.getSymbolicName()),
-                b.getState() == Bundle.ACTIVE, b.getHeaders().get("Service-Component") != null, toStart(wiring, b, beginning)));
+                b.getState() == Bundle.ACTIVE, b.getHeaders().get("Service-Component") != null, toStart(wiring, b)));
         }
         List<Readiness.Component> components = new ArrayList<>();
         Set<Long> failed = new HashSet<>();
@@ -85,18 +87,20 @@ final class ReadinessProbe {
     }
 
     /**
-     * A bundle marked to start at or below the beginning start level that has not started yet (or is STARTING): the
-     * start-level thread will get to it. One that cannot resolve (a second pcm.core), a lazy one or a fragment is not
-     * waited for.
+     * A bundle marked to start that has not started yet: STARTING (its activator runs), or, while the framework is
+     * still raising its start level, INSTALLED or RESOLVED (the start-level thread has not got to it). Not waited for:
+     * a fragment, a lazy bundle, one that cannot resolve (a second pcm.core), and after the raise one still RESOLVED
+     * (its start failed; the log says why).
      */
-    static boolean toStart(FrameworkWiring wiring, Bundle b, long beginning) {
+    static boolean toStart(FrameworkWiring wiring, Bundle b) {
         int state = b.getState();
         if (state != Bundle.INSTALLED && state != Bundle.RESOLVED && state != Bundle.STARTING) return false;
         if (b.getHeaders().get("Fragment-Host") != null
             || String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy")) return false;
         BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
-        if (bsl == null || !bsl.isPersistentlyStarted() || bsl.getStartLevel() > beginning) return false;
-        if (state == Bundle.RESOLVED && startLevelDone) return false; // tried: its start failed (the log says why)
+        if (bsl == null || !bsl.isPersistentlyStarted()) return false;
+        if (state == Bundle.STARTING) return true;
+        if (startLevelDone) return false;
         return !(state == Bundle.INSTALLED && unresolvable(wiring, b));
     }
 
@@ -109,15 +113,6 @@ final class ReadinessProbe {
         if (wiring != null && wiring.resolveBundles(List.of(b))) return false;
         UNRESOLVABLE.add(b.getBundleId());
         return true;
-    }
-
-    static long beginningStartLevel(BundleContext context) {
-        String s = context.getProperty("org.osgi.framework.startlevel.beginning");
-        try {
-            return s == null ? 1 : Long.parseLong(s.strip());
-        } catch (NumberFormatException e) {
-            return 1;
-        }
     }
 
     /** The PIDs of Config Admin's configurations: singletons into {@code pids}, factory ones by factory PID. */

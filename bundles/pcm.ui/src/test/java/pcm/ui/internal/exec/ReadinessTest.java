@@ -240,6 +240,29 @@ class ReadinessTest {
         assertEquals(List.of(), pending());
     }
 
+    /**
+     * Seen in GuestBootIT: SCR counts the KVM backend as bound by the kernel before the kernel's bind method has it;
+     * getting the (delayed) service runs the KVM probe, and pcm:run said "backend 'kvm' is not installed (have: soft)".
+     */
+    @Test
+    void theKernelBindingABackendStillActivatingIsNotReady() {
+        ComponentDescriptionDTO vm = description(5, "KernelVm", false, VM);
+        reference(vm, "Hypervisor", HV, "0..n", "dynamic", "greedy");
+        ComponentConfigurationDTO c = config(vm, Readiness.ACTIVE);
+        bound(c, "Hypervisor", 31);
+        c.satisfiedReferences[0].boundServices[0].properties = Map.of("component.id", 7L);
+        add(vm, c);
+        ComponentDescriptionDTO kvm = description(9, "KvmHypervisor", false, HV);
+        ComponentConfigurationDTO k = config(kvm, Readiness.SATISFIED);
+        k.id = 7;
+        add(kvm, k);
+        registered = Map.of(HV, Set.of(31L));
+        assertEquals(List.of("component KernelVm (bundle pcm.core, provides Vm): is binding Hypervisor service 31 "
+            + "(component KvmHypervisor is activating)"), pending());
+        k.state = Readiness.ACTIVE;
+        assertEquals(List.of(), pending());
+    }
+
     @Test
     void disabledByDefaultOrInAStoppedBundleIsNotWaitedFor() {
         ComponentDescriptionDTO off = description(9, "Off", true);
