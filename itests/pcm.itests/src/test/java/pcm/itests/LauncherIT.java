@@ -44,8 +44,11 @@ class LauncherIT {
         return exec(data, command, EXEC_WAIT_SECONDS);
     }
 
-    /** @param waitSeconds how long to wait for the process before killing it (a command with a timeout: that plus a margin) */
-    static Run exec(Path data, String command, long waitSeconds) throws Exception {
+    /**
+     * @param waitSeconds how long to wait for the process before killing it (a command with a timeout: that plus a margin)
+     * @param jvmOptions  more JVM options, after the defaults (a later -D wins)
+     */
+    static Run exec(Path data, String command, long waitSeconds, String... jvmOptions) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
@@ -53,6 +56,7 @@ class LauncherIT {
             "-Dfelix.fileinstall.dir=" + data.resolve("deploy") + "," + data.resolve("conf"),
             "-Dgosh.args=--nointeractive", "-Dpcm.exec=" + command, "-Dpcm.exec.timeout=60",
             "-jar", jar.toString()));
+        cmd.addAll(cmd.size() - 2, List.of(jvmOptions));
         Path out = Files.createTempFile(data, "out", ".txt");
         Path err = Files.createTempFile(data, "err", ".txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())

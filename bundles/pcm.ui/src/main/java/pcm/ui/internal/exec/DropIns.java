@@ -61,7 +61,7 @@ final class DropIns {
             for (Bundle b : all) {
                 String loc = b.getLocation();
                 if (loc != null && (loc.equals(uri) || loc.endsWith(jar.getAbsolutePath()) || loc.endsWith("/" + jar.getName()))
-                    && (started(b) || ExecRunner.unresolvable(context.getBundle(0).adapt(FrameworkWiring.class), b))) found = true;
+                    && (started(b) || ReadinessProbe.unresolvable(context.getBundle(0).adapt(FrameworkWiring.class), b))) found = true;
             }
             if (!found) return false;
         }

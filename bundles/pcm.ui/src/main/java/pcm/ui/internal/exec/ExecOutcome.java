@@ -55,6 +55,12 @@ public record ExecOutcome(int status, String message) {
         return t instanceof org.apache.felix.gogo.runtime.SyntaxError;
     }
 
+    /** Issue 12 item 4: not ready within the timeout: FAILED, naming everything that is not up. */
+    public static ExecOutcome notReady(ExecCommand command, long seconds, java.util.List<String> pending) {
+        return of(ExitStatus.FAILED, "pcm: " + command.name() + ": the runtime was not ready within " + seconds
+            + " s (-Dpcm.exec.timeout): " + String.join("; ", pending));
+    }
+
     public static ExecOutcome timedOut(ExecCommand command, long seconds) {
         return of(ExitStatus.FAILED, "pcm: " + command.name() + ": the framework did not come up within " + seconds
             + " s (no Gogo CommandProcessor service)");

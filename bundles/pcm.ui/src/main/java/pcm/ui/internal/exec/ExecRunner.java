@@ -4,21 +4,16 @@ import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
-import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
-import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.framework.startlevel.FrameworkStartLevel;
-import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -27,32 +22,32 @@ import pcm.ui.internal.status.ExitStatus;
 
 /**
  * The headless mode of the launcher: {@code bin/pcm exec '<gogo command>'} starts the framework
- * with the framework/system property {@value #EXEC} set to the command line. Once the command's
- * service is registered (or, for names no service provides, once the framework has settled),
+ * with the framework/system property {@value #EXEC} set to the command line. Once the runtime is ready (the
+ * Condition {@code osgi.condition.id=pcm.ready} of {@link ReadinessCondition}: every bundle to start has started,
+ * no DS component is on its way, the kernel has bound every backend) and FileInstall has taken the drop-ins,
  * this component runs the line in a Gogo session, prints the result and ends the JVM with the
  * command's status (see {@link ExitStatus}, {@link ExecOutcome}). The JVM's shutdown hooks stop the framework.
+ * Not ready within {@value #TIMEOUT} seconds: FAILED, naming what is not up.
  * <p>
  * Gogo's own {@code -Dgosh.args=-c} cannot be used for this: it runs before the other bundles have
- * registered their commands.
+ * registered their commands. Issue 12 item 4: this used to wait for "300 ms without a service event" (at most 5 s),
+ * and on a slow host ran {@code pcm:run} before the KVM backend was up; {@code -Dpcm.exec.delay} was the workaround.
  */
 @Component(immediate = true)
 public class ExecRunner {
 
     /** The command line to run (framework or system property). */
     public static final String EXEC = "pcm.exec";
-    /** Seconds to wait for the command's registration before trying anyway (default 60). */
+    /** Seconds to wait for readiness before giving up with FAILED (default {@value #DEFAULT_TIMEOUT}). */
     public static final String TIMEOUT = "pcm.exec.timeout";
-    /** Extra milliseconds to wait before running the command (default 0). */
-    public static final String DELAY = "pcm.exec.delay";
+    static final long DEFAULT_TIMEOUT = 300;
+    /** The fixed delay this replaced; ignored, with a warning, if still given. */
+    static final String OLD_DELAY = "pcm.exec.delay";
     /** Print stack traces of failing commands. */
     public static final String TRACE = "pcm.exec.trace";
-    /** Once the framework has reached its start level, wait this long for a command that is not there yet. */
-    static final long SETTLE_MILLIS = 1500;
-    /** Before running, no service event for this long (see {@link #awaitQuiet}). */
-    static final long QUIET_MILLIS = 300;
-    static final long QUIET_MAX_MILLIS = 5000;
     /** At most this long for FileInstall to take what is already in its directories. */
     static final long FILEINSTALL_MAX_MILLIS = 10_000;
+    static final long POLL_MILLIS = 25;
 
     private static final Object ONCE = new Object();
     private static boolean started;
@@ -87,16 +82,16 @@ public class ExecRunner {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
         ExecOutcome outcome;
         try {
-            long timeout = parseLong(context.getProperty(TIMEOUT), 60);
-            ServiceReference<CommandProcessor> ref = awaitCommand(context, command, TimeUnit.SECONDS.toMillis(timeout));
-            if (ref == null) outcome = ExecOutcome.timedOut(command, timeout);
-            else {
-                awaitQuiet(context, TimeUnit.SECONDS.toMillis(timeout));
-                if (DropIns.await(context, FILEINSTALL_MAX_MILLIS)) awaitQuiet(context, TimeUnit.SECONDS.toMillis(timeout));
-                long delay = parseLong(context.getProperty(DELAY), 0);
-                if (delay > 0) Thread.sleep(delay);
-                outcome = execute(context, ref, command, out, err);
-            }
+            if (context.getProperty(OLD_DELAY) != null)
+                err.println("pcm: " + OLD_DELAY + " is no longer used: the command waits until the runtime is ready");
+            long timeout = parseLong(context.getProperty(TIMEOUT), DEFAULT_TIMEOUT);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
+            List<String> pending = awaitReady(context, deadline);
+            if (pending.isEmpty() && DropIns.await(context, FILEINSTALL_MAX_MILLIS)) pending = awaitProbe(context, deadline);
+            ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
+            if (!pending.isEmpty()) outcome = ExecOutcome.notReady(command, timeout, pending);
+            else if (ref == null) outcome = ExecOutcome.timedOut(command, timeout);
+            else outcome = execute(context, ref, command, out, err);
         } catch (InterruptedException e) {
             outcome = ExecOutcome.of(ExitStatus.FAILED, "pcm: " + command.name() + ": interrupted (framework stopping)");
         } catch (RuntimeException e) {
@@ -141,113 +136,37 @@ public class ExecRunner {
     }
 
     /**
-     * Waits for the CommandProcessor and the command's service. Returns the processor's reference,
-     * or null on timeout. Returns without the command's service once the framework has reached its
-     * beginning start level and stayed there for {@link #SETTLE_MILLIS} (Gogo then reports the
-     * missing command itself).
+     * Waits for the {@code pcm.ready} Condition (and Gogo's CommandProcessor, which is part of being up) until the
+     * deadline; returns what is still not ready (empty: ready).
      */
-    private ServiceReference<CommandProcessor> awaitCommand(BundleContext context, ExecCommand command, long timeoutMillis)
-        throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        long settledSince = -1;
+    private static List<String> awaitReady(BundleContext context, long deadline) throws InterruptedException {
         while (true) {
-            ServiceReference<CommandProcessor> ref = context.getServiceReference(CommandProcessor.class);
-            if (ref != null) {
-                if (registered(context, command)) return ref;
-                if (settled(context)) {
-                    long now = System.nanoTime();
-                    if (settledSince < 0) settledSince = now;
-                    else if (now - settledSince > TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS)) return ref;
-                } else settledSince = -1;
+            boolean ready;
+            try {
+                ServiceReference<?>[] refs = context.getAllServiceReferences(null, ReadinessCondition.FILTER);
+                ready = refs != null && refs.length > 0;
+            } catch (InvalidSyntaxException impossible) {
+                throw new IllegalStateException(impossible);
             }
-            if (System.nanoTime() > deadline) return ref;
-            Thread.sleep(25);
-        }
-    }
-
-    /**
-     * Components activate asynchronously (SCR's actor thread), so a command may be registered before
-     * the services it reports on; and the launcher raises the start level bundle by bundle, so
-     * pcm:run may be registered before pcm.vmx has started (its KVM probe is slow on a loaded host:
-     * "backend 'kvm' is not installed"). Waits until no bundle the framework is going to start is
-     * still waiting (at most {@code maxMillis}, the exec timeout), then until no service has come or
-     * gone for {@link #QUIET_MILLIS} (at most {@link #QUIET_MAX_MILLIS} more).
-     */
-    private static void awaitQuiet(BundleContext context, long maxMillis) throws InterruptedException {
-        AtomicLong last = new AtomicLong(System.nanoTime());
-        ServiceListener listener = e -> last.set(System.nanoTime());
-        context.addServiceListener(listener);
-        try {
-            long hard = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(maxMillis);
-            long quietDeadline = -1;
-            while (System.nanoTime() < hard) {
-                if (!pendingStart(context)) {
-                    if (quietDeadline < 0) quietDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(QUIET_MAX_MILLIS);
-                    if (settled(context) && System.nanoTime() - last.get() > TimeUnit.MILLISECONDS.toNanos(QUIET_MILLIS)) return;
-                    if (System.nanoTime() > quietDeadline) return;
-                }
-                Thread.sleep(20);
+            boolean gogo = context.getServiceReference(CommandProcessor.class) != null;
+            if (ready && gogo) return List.of();
+            if (System.nanoTime() - deadline > 0) {
+                List<String> pending = new ArrayList<>(ReadinessProbe.pending(context));
+                if (!gogo) pending.add("no Gogo CommandProcessor service");
+                if (pending.isEmpty()) pending.add("no " + ReadinessCondition.ID + " condition (is pcm.ui's ReadinessCondition active?)");
+                return pending;
             }
-        } finally {
-            context.removeServiceListener(listener);
+            Thread.sleep(POLL_MILLIS);
         }
     }
 
-    /**
-     * A bundle marked to start whose start level the framework is at or going to (up to the beginning level) and that
-     * has not started yet: the start-level thread will get to it. One that cannot resolve (a second pcm.core) or that
-     * is lazy or a fragment is not waited for.
-     */
-    private static final java.util.Set<Long> UNRESOLVABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-    /** An INSTALLED bundle the framework cannot resolve (asked once: the framework would log every attempt). */
-    static boolean unresolvable(FrameworkWiring wiring, Bundle b) {
-        if (b.getState() != Bundle.INSTALLED) return false;
-        if (UNRESOLVABLE.contains(b.getBundleId())) return true;
-        if (wiring != null && wiring.resolveBundles(List.of(b))) return false;
-        UNRESOLVABLE.add(b.getBundleId());
-        return true;
-    }
-
-    static boolean pendingStart(BundleContext context) {
-        long beginning = parseLong(context.getProperty("org.osgi.framework.startlevel.beginning"), 1);
-        FrameworkWiring wiring = context.getBundle(0).adapt(FrameworkWiring.class);
-        for (Bundle b : context.getBundles()) {
-            int state = b.getState();
-            if (state != Bundle.INSTALLED && state != Bundle.RESOLVED && state != Bundle.STARTING) continue;
-            if (b.getHeaders().get("Fragment-Host") != null
-                || String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy")) continue;
-            BundleStartLevel bsl = b.adapt(BundleStartLevel.class);
-            if (bsl == null || !bsl.isPersistentlyStarted() || bsl.getStartLevel() > beginning) continue;
-            if (state == Bundle.INSTALLED && unresolvable(wiring, b)) continue;
-            return true;
+    /** After the drop-ins: their bundles' components may still be on their way (the condition was registered before). */
+    private static List<String> awaitProbe(BundleContext context, long deadline) throws InterruptedException {
+        while (true) {
+            List<String> pending = ReadinessProbe.pending(context);
+            if (pending.isEmpty() || System.nanoTime() - deadline > 0) return pending;
+            Thread.sleep(POLL_MILLIS);
         }
-        return false;
-    }
-
-    private static boolean registered(BundleContext context, ExecCommand command) {
-        String filter = command.serviceFilter();
-        if (filter == null) return false;
-        try {
-            ServiceReference<?>[] refs = context.getAllServiceReferences(null, filter);
-            return refs != null && refs.length > 0;
-        } catch (InvalidSyntaxException e) {
-            return false;
-        }
-    }
-
-    /** The framework is at its beginning start level, no bundle is in transition and none waits to be started. */
-    private static boolean settled(BundleContext context) {
-        Bundle system = context.getBundle(0);
-        if (system.getState() != Bundle.ACTIVE) return false;
-        FrameworkStartLevel fsl = system.adapt(FrameworkStartLevel.class);
-        long beginning = parseLong(context.getProperty("org.osgi.framework.startlevel.beginning"), 1);
-        if (fsl != null && fsl.getStartLevel() < beginning) return false;
-        if (pendingStart(context)) return false;
-        for (Bundle b : context.getBundles())
-            if (b.getState() == Bundle.STARTING && !String.valueOf(b.getHeaders().get("Bundle-ActivationPolicy")).startsWith("lazy"))
-                return false;
-        return true;
     }
 
     private static long parseLong(String s, long dflt) {
