@@ -203,38 +203,47 @@ class GuestBootIT {
             Files.writeString(conf.resolve(pid + "-memory" + target + ".config"), "pcm.rcp.id=\"memory-" + target
                     + "\"\n" + common + "mode=\"memory\"\ngpa=L\"67104768\"\nbyteValue=I\"90\"\nposition=L\"500\"\n");
         }
-        LauncherIT.Run r = execRun(kvmData, "pcm:run --backend kvm --blocks 100000 --window 1000 --period 5", 180);
-        String raw = r.out() + "\n--- stderr ---\n" + r.err();
-        List<String> lines = r.out().lines().toList();
-        assertTrue(raw.contains("PCM-GUEST-DONE"), raw);
         Map<String, Integer> exact = new LinkedHashMap<>();
         int windows = 0;
-        for (int i = 0; i < lines.size(); i++) {
-            Matcher v = VERDICT.matcher(lines.get(i));
-            if (!v.matches()) continue;
-            String rcp = v.group(3), outcome = v.group(2);
-            String detail = i + 1 < lines.size() && !VERDICT.matcher(lines.get(i + 1)).matches() ? lines.get(i + 1) : "";
-            if (rcp.equals("soft") || rcp.equals("kvm")) {
-                assertEquals("MATCH", outcome, raw);
-                if (rcp.equals("kvm")) windows++;
-                continue;
+        // An input fault needs a window with an input in it: on a loaded host a run may record only 2-3 windows,
+        // none with one (INCONCLUSIVE "no input event 0 to corrupt"). Every verdict of every run is checked;
+        // the coverage (each fault found at least once) may take up to three runs.
+        for (int attempt = 0; attempt < 3 && (attempt == 0 || !faulty.stream().allMatch(f -> exact.containsKey(f))); attempt++) {
+            LauncherIT.Run r = execRun(kvmData, "pcm:run --backend kvm --blocks 100000 --window 1000 --period 5", 180);
+            String raw = r.out() + "\n--- stderr ---\n" + r.err();
+            List<String> lines = r.out().lines().toList();
+            assertTrue(raw.contains("PCM-GUEST-DONE"), raw);
+            int diverged = 0;
+            for (int i = 0; i < lines.size(); i++) {
+                Matcher v = VERDICT.matcher(lines.get(i));
+                if (!v.matches()) continue;
+                String rcp = v.group(3), outcome = v.group(2);
+                String detail = i + 1 < lines.size() && !VERDICT.matcher(lines.get(i + 1)).matches() ? lines.get(i + 1) : "";
+                if (rcp.equals("soft") || rcp.equals("kvm")) {
+                    assertEquals("MATCH", outcome, raw);
+                    if (rcp.equals("kvm")) windows++;
+                    continue;
+                }
+                if (outcome.equals("INCONCLUSIVE")) {
+                    assertTrue(detail.contains("to corrupt"), "only a window without the fault's target has nothing to corrupt: " + raw);
+                    continue;
+                }
+                // with a register checkpoint after every instruction (the default) nothing the fault touches can hide:
+                // every corrupted window diverges, at exactly the instruction that took the fault
+                assertEquals("DIVERGED", outcome, rcp + ": " + raw);
+                Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
+                assertTrue(where.find() && injected.find(), raw);
+                assertEquals(injected.group(1), where.group(1), "at the fault's position: " + detail);
+                if (rcp.startsWith("memory-")) assertTrue(detail.contains(":= 0x5a"), "the configured byte: " + detail);
+                exact.merge(rcp, 1, Integer::sum);
+                diverged++;
             }
-            if (outcome.equals("INCONCLUSIVE")) {
-                assertTrue(detail.contains("to corrupt"), "only a window without the fault's target has nothing to corrupt: " + raw);
-                continue;
+            if (diverged > 0) {
+                assertEquals(1, r.status(), "DIVERGED verdicts make the main job fail: " + raw);
             }
-            // with a register checkpoint after every instruction (the default) nothing the fault touches can hide:
-            // every corrupted window diverges, at exactly the instruction that took the fault
-            assertEquals("DIVERGED", outcome, rcp + ": " + raw);
-            Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
-            assertTrue(where.find() && injected.find(), raw);
-            assertEquals(injected.group(1), where.group(1), "at the fault's position: " + detail);
-            if (rcp.startsWith("memory-")) assertTrue(detail.contains(":= 0x5a"), "the configured byte: " + detail);
-            exact.merge(rcp, 1, Integer::sum);
         }
-        assertTrue(windows >= 1, "expected windows: " + raw);
-        for (String rcp : faulty) assertTrue(exact.getOrDefault(rcp, 0) >= 1, rcp + " found no fault: " + raw);
-        assertEquals(1, r.status(), "DIVERGED verdicts make the main job fail: " + raw);
+        assertTrue(windows >= 1, "expected windows");
+        for (String rcp : faulty) assertTrue(exact.getOrDefault(rcp, 0) >= 1, rcp + " found no fault in three runs: " + exact);
     }
 
     @Test
