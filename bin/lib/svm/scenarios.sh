@@ -1,0 +1,81 @@
+# Scenarios of the emulated SVM host (bin/svm-host), sourced by its /init (busybox sh). /init frames each one
+# with SVM-SCENARIO-BEGIN/END and its status; scenarios print SVM-RESULT lines. Every command is bounded.
+
+# pcm <data dir> <timeout s> <gogo line>: PCM's headless exec with bin/pcm's JVM options.
+# PCM_EXEC_DELAY: ms to wait before running the line (pcm.exec.delay): start-up here is ~10x slower than on a
+# host, and a command may otherwise run before the KVM backend is registered ("backend 'kvm' is not installed").
+pcm() {
+    d=$1 t=$2; shift 2
+    mkdir -p "$d/deploy" "$d/conf"
+    timeout "$t" java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+        -Djava.util.logging.config.file=/opt/pcm/logging.properties -Dpcm.data="$d" \
+        -Dorg.osgi.framework.storage="$d/felix-cache" -Dfelix.fileinstall.dir="$d/deploy,$d/conf" \
+        -Dpcm.log.level=warn -Dpcm.log.file.level=info -Dpcm.log.root=info \
+        -Dpcm.exec.delay="${PCM_EXEC_DELAY:-8000}" -Dpcm.exec.timeout=300 \
+        -Dgosh.args=--nointeractive "-Dpcm.exec=$*" -jar /opt/pcm/pcm.jar </dev/null
+}
+
+both_verifiers() { mkdir -p "$1/conf"; echo 'verifiers=["soft","kvm"]' > "$1/conf/pcm.verification.config"; }
+
+# tagged <tag> <command...>: runs the command, keeps its output in /tmp/out.<tag> and prints it with a [tag]
+# prefix, so the host can pick one scenario's lines out of the console.
+tagged() {
+    tag=$1; shift
+    "$@" > "/tmp/out.$tag" 2>&1; r=$?
+    sed "s/^/[$tag] /" "/tmp/out.$tag"
+    return $r
+}
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# The C VMM (guest/test-vmm) runs the embedded guest on /dev/kvm: SVM itself, without PCM.
+scenario_c_vmm() {
+    tagged c-vmm /opt/tools/test-vmm /opt/tools/default-guest.bin ${1:-1}; r=$?
+    echo "SVM-RESULT c_vmm rc=$r $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.c-vmm)"; return $r
+}
+
+# (a) PCM's KVM backend boots the embedded guest to its end mark, no sampling.
+scenario_kvm_run() {
+    rm -rf /tmp/d-run
+    t0=$(uptime_s)
+    tagged kvm-run pcm /tmp/d-run 300 pcm:run --backend kvm --window 0; r=$?
+    echo "SVM-RESULT kvm_run rc=$r wall=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.kvm-run)"
+    return $r
+}
+
+# (b) the main job on KVM, its windows verified by soft and kvm. Optional argument: --blocks.
+scenario_verify() {
+    rm -rf /tmp/d-verify; both_verifiers /tmp/d-verify
+    tagged verify pcm /tmp/d-verify 400 pcm:run --backend kvm ${1:+--blocks $1}; r=$?
+    echo "SVM-RESULT verify rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.verify)"; return $r
+}
+
+# (c) issue 12's failing case; for the first DIVERGED window, its event log around the first divergence.
+scenario_diverge() {
+    d=/tmp/d-diverge; rm -rf $d; both_verifiers $d
+    tagged diverge pcm $d 400 pcm:run --backend kvm --blocks 64 --window 5000 --period 20; r=$?
+    echo "SVM-RESULT diverge rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.diverge)"
+    w=$(sed -n 's/^window \([^ ]*\) DIVERGED.*/\1/p' /tmp/out.diverge | head -1)
+    n=$(sed -n 's/.*first divergence at instruction \([0-9]*\).*/\1/p' /tmp/out.diverge | sort -n | head -1)
+    if [ -n "$w" ] && [ -n "$n" ]; then
+        pcm $d 300 pcm:log show "$w" > /tmp/log.show 2>&1
+        echo "SVM-LOG window=$w events around instruction $n (of $(wc -l < /tmp/log.show) lines):"
+        awk -v lo=$((n - 8)) -v hi=$((n + 3)) '$1 !~ /^[0-9]+$/ && NR < 8 || ($1 + 0 >= lo && $1 + 0 <= hi)' /tmp/log.show \
+            | sed 's/^/[log] /'
+    fi
+    return $r
+}
+
+# (d) figures, as ratios in this VM: C pio_bench vs PCM's (bench jar, when included), recording slowdown.
+scenario_bench() {
+    tagged pio-c /opt/tools/pio_bench ${1:-20000}
+    echo "SVM-RESULT pio_c $(tail -1 /tmp/out.pio-c)"
+    for mode in plain sampled; do
+        rm -rf /tmp/d-b; opt=; [ $mode = plain ] && opt="--window 0"
+        tagged "run-$mode" pcm /tmp/d-b 400 pcm:run --backend kvm --blocks 2048 $opt
+        echo "SVM-RESULT run_$mode $(grep -o 'after [0-9]* ms on' /tmp/out.run-$mode)"
+    done
+}
+
+# any command line, e.g. sh 'ls /opt'
+scenario_sh() { tagged sh sh -c "$*"; }
