@@ -66,16 +66,27 @@ scenario_diverge() {
     return $r
 }
 
-# (d) figures, as ratios in this VM: C pio_bench vs PCM's (bench jar, when included), recording slowdown.
-scenario_bench() {
-    tagged pio-c /opt/tools/pio_bench ${1:-20000}
-    echo "SVM-RESULT pio_c $(tail -1 /tmp/out.pio-c)"
-    for mode in plain sampled; do
-        rm -rf /tmp/d-b; opt=; [ $mode = plain ] && opt="--window 0"
-        tagged "run-$mode" pcm /tmp/d-b 400 pcm:run --backend kvm --blocks 2048 $opt
-        echo "SVM-RESULT run_$mode $(grep -o 'after [0-9]* ms on' /tmp/out.run-$mode)"
-    done
-}
-
 # any command line, e.g. sh 'ls /opt'
 scenario_sh() { tagged sh sh -c "$*"; }
+
+# (d) figures as ratios in this VM: PCM's PIO round trips vs the C pio_bench (same guest bytes, same boot state),
+# PCM's single-step rate, and the guest's run time with sampling vs without. Argument: PIO iterations per round.
+bench_java() { java --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
+scenario_bench() {
+    n=${1:-20000}
+    if [ -f /opt/bench/pcm-bench.jar ]; then
+        tagged pio timeout 300 bench_java -Dn="$n" -Dwarmup=$((n / 4)) -Drounds=3 -Dc.binary=/opt/tools/pio_bench \
+            pcm.bench.pio.PioRoundTripBench
+        echo "SVM-RESULT pio $(grep '^java ' /tmp/out.pio)"
+        tagged step timeout 300 bench_java -Dn="$n" -Drounds=3 pcm.bench.pio.SingleStepBench
+        echo "SVM-RESULT step $(grep '^single-step ' /tmp/out.step)"
+    else
+        tagged pio-c /opt/tools/pio_bench "$n"
+        echo "SVM-RESULT pio_c $(tail -1 /tmp/out.pio-c)"
+    fi
+    for mode in plain sampled; do
+        rm -rf /tmp/d-b; opt=; [ $mode = plain ] && opt="--window 0"
+        tagged "run-$mode" pcm /tmp/d-b 400 pcm:run --backend kvm --blocks 512 $opt
+        echo "SVM-RESULT run_$mode $(grep -o 'after [0-9]* ms on' "/tmp/out.run-$mode") $(grep -E '^[0-9]+ verdicts on' "/tmp/out.run-$mode")"
+    done
+}
