@@ -12,7 +12,7 @@ pcm() {
         -Dorg.osgi.framework.storage="$d/felix-cache" -Dfelix.fileinstall.dir="$d/deploy,$d/conf" \
         -Dpcm.log.level=warn -Dpcm.log.file.level=info -Dpcm.log.root=info \
         -Dpcm.exec.delay="${PCM_EXEC_DELAY:-8000}" -Dpcm.exec.timeout=300 \
-        -Dgosh.args=--nointeractive "-Dpcm.exec=$*" -jar /opt/pcm/pcm.jar </dev/null
+        ${PCM_JAVA_OPTS:-} -Dgosh.args=--nointeractive "-Dpcm.exec=$*" -jar /opt/pcm/pcm.jar </dev/null
 }
 
 both_verifiers() { mkdir -p "$1/conf"; echo 'verifiers=["soft","kvm"]' > "$1/conf/pcm.verification.config"; }
@@ -56,13 +56,27 @@ scenario_diverge() {
     tagged diverge pcm $d 400 pcm:run --backend kvm --blocks 64 --window 5000 --period 20; r=$?
     echo "SVM-RESULT diverge rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.diverge)"
     w=$(sed -n 's/^window \([^ ]*\) DIVERGED.*/\1/p' /tmp/out.diverge | head -1)
-    n=$(sed -n 's/.*first divergence at instruction \([0-9]*\).*/\1/p' /tmp/out.diverge | sort -n | head -1)
-    if [ -n "$w" ] && [ -n "$n" ]; then
-        pcm $d 300 pcm:log show "$w" > /tmp/log.show 2>&1
-        echo "SVM-LOG window=$w events around instruction $n (of $(wc -l < /tmp/log.show) lines):"
-        awk -v lo=$((n - 8)) -v hi=$((n + 3)) '$1 !~ /^[0-9]+$/ && NR < 8 || ($1 + 0 >= lo && $1 + 0 <= hi)' /tmp/log.show \
-            | sed 's/^/[log] /'
-    fi
+    [ -n "$w" ] || return $r
+    pcm $d 300 pcm:log show "$w" > /tmp/log.show 2>&1
+    # each verifier's first divergence: the logged events and checkpoints just before and after it
+    for n in $(sed -n 's/.*first divergence at instruction \([0-9]*\).*/\1/p' /tmp/out.diverge | sort -un); do
+        echo "SVM-LOG window=$w instruction=$n ($(wc -l < /tmp/log.show) lines in pcm:log show)"
+        awk -v lo=$((n - 6)) -v hi=$((n + 2)) '$1 + 0 >= lo && $1 + 0 <= hi' /tmp/log.show | sed "s/^/[log $n] /"
+    done
+    head -5 /tmp/log.show | sed 's/^/[log head] /'
+    return $r
+}
+
+# (c') the same with the kvm-step counter's trace (pcm.kvmstep.trace): its steps around the guest's MOV SS
+# (gdt_load, 0x10003c) and the two MMIO reads of the test device (0x1007c5, 0x1007cd).
+scenario_trace() {
+    d=/tmp/d-trace; rm -rf $d /tmp/tr; mkdir -p /tmp/tr; both_verifiers $d
+    PCM_JAVA_OPTS=-Dpcm.kvmstep.trace=/tmp/tr tagged trace pcm $d 400 pcm:run --backend kvm --blocks 64 --window 5000 --period 20
+    r=$?; grep -E '^window|first divergence' /tmp/out.trace
+    for f in /tmp/tr/*.txt; do
+        echo "SVM-TRACE $f $(wc -l < "$f") lines"
+        grep -n -B2 -A3 -E 'rip (10003c|1007c5|1007cd) ' "$f" | head -60 | sed 's/^/[trace] /'
+    done
     return $r
 }
 
@@ -71,14 +85,14 @@ scenario_sh() { tagged sh sh -c "$*"; }
 
 # (d) figures as ratios in this VM: PCM's PIO round trips vs the C pio_bench (same guest bytes, same boot state),
 # PCM's single-step rate, and the guest's run time with sampling vs without. Argument: PIO iterations per round.
-bench_java() { java --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
+bench_java() { t=$1; shift; timeout "$t" java --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
 scenario_bench() {
     n=${1:-20000}
     if [ -f /opt/bench/pcm-bench.jar ]; then
-        tagged pio timeout 300 bench_java -Dn="$n" -Dwarmup=$((n / 4)) -Drounds=3 -Dc.binary=/opt/tools/pio_bench \
+        tagged pio bench_java 300 -Dn="$n" -Dwarmup=$((n / 4)) -Drounds=3 -Dc.binary=/opt/tools/pio_bench \
             pcm.bench.pio.PioRoundTripBench
         echo "SVM-RESULT pio $(grep '^java ' /tmp/out.pio)"
-        tagged step timeout 300 bench_java -Dn="$n" -Drounds=3 pcm.bench.pio.SingleStepBench
+        tagged step bench_java 300 -Dn="$n" -Drounds=3 pcm.bench.pio.SingleStepBench
         echo "SVM-RESULT step $(grep '^single-step ' /tmp/out.step)"
     else
         tagged pio-c /opt/tools/pio_bench "$n"
