@@ -34,6 +34,12 @@ scenario_c_vmm() {
     echo "SVM-RESULT c_vmm rc=$r $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.c-vmm)"; return $r
 }
 
+# Whether a far return sets the accessed bit of the CS descriptor (the architecture says it does).
+scenario_seg() {
+    tagged seg /opt/tools/seg_accessed; r=$?
+    echo "SVM-RESULT seg rc=$r $(cat /tmp/out.seg)"; return $r
+}
+
 # (a) PCM's KVM backend boots the embedded guest to its end mark, no sampling.
 scenario_kvm_run() {
     rm -rf /tmp/d-run
