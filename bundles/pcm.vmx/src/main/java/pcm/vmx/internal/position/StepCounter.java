@@ -286,14 +286,7 @@ public final class StepCounter implements PositionCounter {
             }
         }
         restoreGuestDr();
-        // Hardware (SVM, VMX): delivering an interrupt clears TF, so its handler would run unstepped up to its first
-        // exit (seen on the emulated SVM host, issue 12 item 3: push, incq, mov and out of the timer stub in one
-        // count). An execute breakpoint on the handler stops the delivery before the handler's first instruction;
-        // the delivery counts nothing, as on PVM (where the step ends after that instruction, which counts one).
-        long handlerBp = !pvm && deliveringVector >= 0 ? gateHandler(s, deliveringVector) : -1;
-        if (handlerBp >= 0) {
-            forceDebug(DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP, handlerBp);
-        } else if (rearm > 0) {
+        if (rearm > 0) {
             rearm--;
             forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
         } else {
@@ -309,9 +302,6 @@ public final class StepCounter implements PositionCounter {
             clearStepTrapFlagInFrame(vector, r, s);
         }
         if (e instanceof VmExit.Debug d) {
-            if (handlerBp >= 0 && d.rip() == handlerBp) {
-                return null; // delivered, stopped before the handler's first instruction: nothing retired
-            }
             if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
                 return null; // a chunk of iterations; counts when RIP moves past
             }
@@ -832,20 +822,6 @@ public final class StepCounter implements PositionCounter {
     }
 
     /** Where a delivery to CPL0 through a gate with this IST index puts its frame: TSS.RSP0 or TSS.ISTn, aligned. */
-    /** The handler of IDT[vector] if it is a present 64-bit interrupt or trap gate, else -1. */
-    private long gateHandler(SpecialRegisters s, int vector) throws BackendException {
-        if (vector < 0 || vector > 255 || s.idt().limit() < 16L * vector + 15) {
-            return -1;
-        }
-        long lo = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.idt().base() + 16L * vector, "IDT entry");
-        long hi = mem.read64(s.cr0(), s.cr3(), s.cr4(), s.idt().base() + 16L * vector + 8, "IDT entry");
-        int type = (int) (lo >>> 40 & 0xF);
-        if ((lo >>> 47 & 1) == 0 || (type != 0xE && type != 0xF)) {
-            return -1;
-        }
-        return (lo & 0xFFFF) | (lo >>> 48 & 0xFFFF) << 16 | (hi & 0xFFFF_FFFFL) << 32;
-    }
-
     private long stackTop(SpecialRegisters s, int ist) throws BackendException {
         long tss = s.tr().base();
         return mem.read64(s.cr0(), s.cr3(), s.cr4(), tss + tssStackSlot(ist), ist == 0 ? "TSS.RSP0" : "TSS.IST" + ist)
