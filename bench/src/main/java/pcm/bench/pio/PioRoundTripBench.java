@@ -37,7 +37,8 @@ import pcm.vmx.internal.kvm.KvmVm;
  * Each iteration is one {@code run()} returning {@code PortOut(0x80, 1, i & 0xff)}, checked, then the next run.
  * <p>
  * Options (system properties): {@code -Dn=200000} iterations per round, {@code -Drounds=3},
- * {@code -Dwarmup=50000}, {@code -Dc.source=guest/test-vmm/pio_bench.c}.
+ * {@code -Dwarmup=50000}, {@code -Dc.source=guest/test-vmm/pio_bench.c}, or {@code -Dc.binary=<built pio_bench>}
+ * where there is no gcc (the emulated SVM host of bin/svm-host, issue 12).
  * Output: {@code java <n>/s  c <n>/s  ratio <x>} (best round of each).
  */
 public final class PioRoundTripBench {
@@ -60,7 +61,8 @@ public final class PioRoundTripBench {
         }
         System.out.println("host: " + info.description());
 
-        Path cBinary = compile(cSource);
+        String prebuilt = System.getProperty("c.binary");
+        Path cBinary = prebuilt != null ? Path.of(prebuilt) : compile(cSource);
         MemorySegment ram = mmap(RAM_SIZE);
         List<Double> javaRates = new ArrayList<>();
         List<Double> cRates = new ArrayList<>();

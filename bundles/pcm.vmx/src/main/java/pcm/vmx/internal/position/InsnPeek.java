@@ -3,12 +3,13 @@ package pcm.vmx.internal.position;
 /**
  * The few instruction shapes the step counter must recognise from their bytes: the inputs that do not
  * exit (RDTSC, RDTSCP, RDRAND, RDSEED, CPUID, RDPMC), REP string instructions (count once, when RIP
- * moves past them) and HLT. Everything else is {@link #OTHER}. Not a length decoder.
+ * moves past them), HLT, IRETQ and MOV to SS (whose length it decodes: on hardware the single-step trap skips the
+ * instruction after it). Everything else is {@link #OTHER}. Not a length decoder otherwise.
  */
 public final class InsnPeek {
 
     static final int OTHER = 0, RDTSC = 1, RDTSCP = 2, RDRAND = 3, RDSEED = 4, CPUID = 5, RDPMC = 6, REP_STRING = 7,
-            HLT = 8, IRETQ = 9;
+            HLT = 8, IRETQ = 9, MOV_SS = 10;
 
     /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@code Registers.toArray()}. */
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -25,8 +26,27 @@ public final class InsnPeek {
 
     /**
      * Classifies the instruction at the start of {@code b} (64-bit mode). For RDRAND/RDSEED the result also
-     * carries the destination: {@code kind | reg << 8 | opsizeBytes << 16}.
+     * carries the destination: {@code kind | reg << 8 | opsizeBytes << 16}; for MOV_SS the instruction's length:
+     * {@code kind | length << 8}.
      */
+    /** Bytes of ModRM, SIB and displacement starting at {@code m} (64-bit addressing; 0x67 is not considered). */
+    static int modrmLength(byte[] b, int m, int n) {
+        int modrm = b[m] & 0xFF, mod = modrm >> 6, rm = modrm & 7;
+        if (mod == 3) {
+            return 1;
+        }
+        int len = 1;
+        if (rm == 4) {
+            len++;
+            if (mod == 0 && m + 1 < n && (b[m + 1] & 7) == 5) {
+                len += 4;
+            }
+        } else if (mod == 0 && rm == 5) {
+            len += 4; // RIP-relative
+        }
+        return len + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
+    }
+
     static int classify(byte[] b, int n) {
         int i = 0;
         boolean rep = false, opsize = false, f3 = false;
@@ -58,6 +78,9 @@ public final class InsnPeek {
         }
         if (op == 0xCF && (rex & 8) != 0) {
             return IRETQ;
+        }
+        if (op == 0x8E && i + 1 < n && ((b[i + 1] & 0xFF) >> 3 & 7) == 2) {
+            return MOV_SS | modrmLength(b, i + 1, n) + i + 1 << 8;
         }
         if (op != 0x0F) {
             boolean string = (op >= 0xA4 && op <= 0xA7) || (op >= 0xAA && op <= 0xAF) || (op >= 0x6C && op <= 0x6F);

@@ -1,0 +1,112 @@
+# Scenarios of the emulated SVM host (bin/svm-host), sourced by its /init (busybox sh). /init frames each one
+# with SVM-SCENARIO-BEGIN/END and its status; scenarios print SVM-RESULT lines. Every command is bounded.
+
+# pcm <data dir> <timeout s> <gogo line>: PCM's headless exec with bin/pcm's JVM options.
+# PCM_EXEC_DELAY: ms to wait before running the line (pcm.exec.delay): start-up here is ~10x slower than on a
+# host, and a command may otherwise run before the KVM backend is registered ("backend 'kvm' is not installed").
+pcm() {
+    d=$1 t=$2; shift 2
+    mkdir -p "$d/deploy" "$d/conf"
+    timeout "$t" java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+        -Djava.util.logging.config.file=/opt/pcm/logging.properties -Dpcm.data="$d" \
+        -Dorg.osgi.framework.storage="$d/felix-cache" -Dfelix.fileinstall.dir="$d/deploy,$d/conf" \
+        -Dpcm.log.level=warn -Dpcm.log.file.level=info -Dpcm.log.root=info \
+        -Dpcm.exec.delay="${PCM_EXEC_DELAY:-8000}" -Dpcm.exec.timeout=300 \
+        ${PCM_JAVA_OPTS:-} -Dgosh.args=--nointeractive "-Dpcm.exec=$*" -jar /opt/pcm/pcm.jar </dev/null
+}
+
+both_verifiers() { mkdir -p "$1/conf"; echo 'verifiers=["soft","kvm"]' > "$1/conf/pcm.verification.config"; }
+
+# tagged <tag> <command...>: runs the command, keeps its output in /tmp/out.<tag> and prints it with a [tag]
+# prefix, so the host can pick one scenario's lines out of the console.
+tagged() {
+    tag=$1; shift
+    "$@" > "/tmp/out.$tag" 2>&1; r=$?
+    sed "s/^/[$tag] /" "/tmp/out.$tag"
+    return $r
+}
+
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+# The C VMM (guest/test-vmm) runs the embedded guest on /dev/kvm: SVM itself, without PCM.
+scenario_c_vmm() {
+    tagged c-vmm /opt/tools/test-vmm /opt/tools/default-guest.bin ${1:-1}; r=$?
+    echo "SVM-RESULT c_vmm rc=$r $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.c-vmm)"; return $r
+}
+
+# Whether a far return sets the accessed bit of the CS descriptor (the architecture says it does).
+scenario_seg() {
+    tagged seg /opt/tools/seg_accessed; r=$?
+    echo "SVM-RESULT seg rc=$r $(cat /tmp/out.seg)"; return $r
+}
+
+# (a) PCM's KVM backend boots the embedded guest to its end mark, no sampling.
+scenario_kvm_run() {
+    rm -rf /tmp/d-run
+    t0=$(uptime_s)
+    tagged kvm-run pcm /tmp/d-run 300 pcm:run --backend kvm --window 0; r=$?
+    echo "SVM-RESULT kvm_run rc=$r wall=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.kvm-run)"
+    return $r
+}
+
+# (b) the main job on KVM, its windows verified by soft and kvm. Optional argument: --blocks.
+scenario_verify() {
+    rm -rf /tmp/d-verify; both_verifiers /tmp/d-verify
+    tagged verify pcm /tmp/d-verify 400 pcm:run --backend kvm ${1:+--blocks $1}; r=$?
+    echo "SVM-RESULT verify rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.verify)"; return $r
+}
+
+# (c) issue 12's failing case; for the first DIVERGED window, its event log around the first divergence.
+scenario_diverge() {
+    d=/tmp/d-diverge; rm -rf $d; both_verifiers $d
+    tagged diverge pcm $d 400 pcm:run --backend kvm --blocks 64 --window 5000 --period 20; r=$?
+    echo "SVM-RESULT diverge rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.diverge)"
+    w=$(sed -n 's/^window \([^ ]*\) DIVERGED.*/\1/p' /tmp/out.diverge | head -1)
+    [ -n "$w" ] || return $r
+    pcm $d 300 pcm:log show "$w" > /tmp/log.show 2>&1
+    # each verifier's first divergence: the logged events and checkpoints just before and after it
+    for n in $(sed -n 's/.*first divergence at instruction \([0-9]*\).*/\1/p' /tmp/out.diverge | sort -un); do
+        echo "SVM-LOG window=$w instruction=$n ($(wc -l < /tmp/log.show) lines in pcm:log show)"
+        awk -v lo=$((n - 6)) -v hi=$((n + 2)) '$1 + 0 >= lo && $1 + 0 <= hi' /tmp/log.show | sed "s/^/[log $n] /"
+    done
+    head -5 /tmp/log.show | sed 's/^/[log head] /'
+    return $r
+}
+
+# (c') the same with the kvm-step counter's trace (pcm.kvmstep.trace): its steps around the guest's MOV SS
+# (gdt_load, 0x10003c) and the two MMIO reads of the test device (0x1007c5, 0x1007cd).
+scenario_trace() {
+    d=/tmp/d-trace; rm -rf $d /tmp/tr; mkdir -p /tmp/tr; both_verifiers $d
+    PCM_JAVA_OPTS=-Dpcm.kvmstep.trace=/tmp/tr tagged trace pcm $d 400 pcm:run --backend kvm --blocks 64 --window 5000 --period 20
+    r=$?; grep -E '^window|first divergence' /tmp/out.trace
+    for f in /tmp/tr/*.txt; do
+        echo "SVM-TRACE $f $(wc -l < "$f") lines"
+        grep -n -B3 -A8 -E 'step rip (10003c|1007c5|1010a0) |delivery|vector' "$f" | head -120 | sed 's/^/[trace] /'
+    done
+    return $r
+}
+
+# any command line, e.g. sh 'ls /opt'
+scenario_sh() { tagged sh sh -c "$*"; }
+
+# (d) figures as ratios in this VM: PCM's PIO round trips vs the C pio_bench (same guest bytes, same boot state),
+# PCM's single-step rate, and the guest's run time with sampling vs without. Argument: PIO iterations per round.
+bench_java() { t=$1; shift; timeout "$t" java --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
+scenario_bench() {
+    n=${1:-20000}
+    if [ -f /opt/bench/pcm-bench.jar ]; then
+        tagged pio bench_java 300 -Dn="$n" -Dwarmup=$((n / 4)) -Drounds=3 -Dc.binary=/opt/tools/pio_bench \
+            pcm.bench.pio.PioRoundTripBench
+        echo "SVM-RESULT pio $(grep '^java ' /tmp/out.pio)"
+        tagged step bench_java 300 -Dn="$n" -Drounds=3 pcm.bench.pio.SingleStepBench
+        echo "SVM-RESULT step $(grep '^single-step ' /tmp/out.step)"
+    else
+        tagged pio-c /opt/tools/pio_bench "$n"
+        echo "SVM-RESULT pio_c $(tail -1 /tmp/out.pio-c)"
+    fi
+    for mode in plain sampled; do
+        rm -rf /tmp/d-b; opt=; [ $mode = plain ] && opt="--window 0"
+        tagged "run-$mode" pcm /tmp/d-b 400 pcm:run --backend kvm --blocks 512 $opt
+        echo "SVM-RESULT run_$mode $(grep -o 'after [0-9]* ms on' "/tmp/out.run-$mode") $(grep -E '^[0-9]+ verdicts on' "/tmp/out.run-$mode")"
+    done
+}
