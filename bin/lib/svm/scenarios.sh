@@ -2,8 +2,7 @@
 # with SVM-SCENARIO-BEGIN/END and its status; scenarios print SVM-RESULT lines. Every command is bounded.
 
 # pcm <data dir> <timeout s> <gogo line>: PCM's headless exec with bin/pcm's JVM options.
-# PCM_EXEC_DELAY: ms to wait before running the line (pcm.exec.delay): start-up here is ~10x slower than on a
-# host, and a command may otherwise run before the KVM backend is registered ("backend 'kvm' is not installed").
+# The line runs when the runtime signals readiness (pcm.ready, docs/operating.md), however slow the start here.
 pcm() {
     d=$1 t=$2; shift 2
     mkdir -p "$d/deploy" "$d/conf"
@@ -11,7 +10,7 @@ pcm() {
         -Djava.util.logging.config.file=/opt/pcm/logging.properties -Dpcm.data="$d" \
         -Dorg.osgi.framework.storage="$d/felix-cache" -Dfelix.fileinstall.dir="$d/deploy,$d/conf" \
         -Dpcm.log.level=warn -Dpcm.log.file.level=info -Dpcm.log.root=info \
-        -Dpcm.exec.delay="${PCM_EXEC_DELAY:-8000}" -Dpcm.exec.timeout=300 \
+        -Dpcm.exec.timeout=300 \
         ${PCM_JAVA_OPTS:-} -Dgosh.args=--nointeractive "-Dpcm.exec=$*" -jar /opt/pcm/pcm.jar </dev/null
 }
 
