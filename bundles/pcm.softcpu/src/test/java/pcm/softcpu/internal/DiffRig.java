@@ -23,7 +23,7 @@ import pcm.core.api.vm.VmExit;
  * CPL3 with RFLAGS.TF set, so every CPL3 instruction (every iteration of a REP string instruction)
  * ends in one #DB, i.e. one exit.
  */
-final class DiffRig implements AutoCloseable {
+final class DiffRig implements Rig {
 
     static final long RAM = 2L << 20;
     static final long GDT = 0x1000, PML4 = 0x2000, PDPT = 0x3000, PD = 0x4000, IDT = 0x5000, TSS = 0x6000;
@@ -38,8 +38,11 @@ final class DiffRig implements AutoCloseable {
     final Arena arena = Arena.ofShared();
     final MemorySegment ram = arena.allocate(RAM, 4096);
 
-    /** State after a step: GPRs in x86 order with the CPL3 RSP, RIP and RFLAGS of the frame. */
-    record State(long[] r, long rip, long rflags, int vector, long err) {}
+    @Override
+    public String name() { return name; }
+
+    @Override
+    public MemorySegment ram() { return ram; }
 
     DiffRig(String name, VirtualMachine vm) throws BackendException {
         this.name = name;
@@ -82,7 +85,8 @@ final class DiffRig implements AutoCloseable {
     }
 
     /** Loads a sequence: code (rest of the page HLT), scratch and stack page contents, registers. */
-    void start(byte[] code, byte[] scratch, byte[] stack, long[] r, long flags) throws BackendException {
+    @Override
+    public void start(byte[] code, byte[] scratch, byte[] stack, long[] r, long flags) throws BackendException {
         ram.asSlice(CODE, 0x1000).fill((byte) 0xF4);
         MemorySegment.copy(code, 0, ram, ValueLayout.JAVA_BYTE, CODE, code.length);
         MemorySegment.copy(scratch, 0, ram, ValueLayout.JAVA_BYTE, DiffGen.SCRATCH, scratch.length);
@@ -104,7 +108,8 @@ final class DiffRig implements AutoCloseable {
     static final int[] X86_TO_API = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
 
     /** Runs to the next #DB or exception exit. */
-    State step() throws BackendException {
+    @Override
+    public State step() throws BackendException {
         VmExit e = cpu.run();
         if (!(e instanceof VmExit.PortOut o) || (o.port() != PORT_DB && (o.port() < PORT_EXC || o.port() >= PORT_EXC + 32))) {
             throw new IllegalStateException(name + ": unexpected exit " + e);

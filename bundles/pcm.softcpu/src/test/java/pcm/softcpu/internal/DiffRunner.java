@@ -22,16 +22,28 @@ final class DiffRunner implements AutoCloseable {
     static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
         "r12", "r13", "r14", "r15"};
 
-    final KvmHypervisor hv;
-    final DiffRig kvm, soft;
+    /** The reference (KVM or the native CPU) and the interpreter. */
+    final Rig kvm;
+    final DiffRig soft;
+    /** The interpreter models the reference's undefined flags (the Intel model on an Intel CPU): compare them. */
+    final boolean modelled;
     final List<String> mismatches = new ArrayList<>();
     long sequences, steps, faults;
     final Map<String, Integer> classes;
 
     DiffRunner(KvmHypervisor hv) throws BackendException {
-        this.hv = hv;
-        kvm = new DiffRig("kvm", hv.createVm());
+        this(new DiffRig("kvm", hv.createVm()), CpuBase.HOST_INTEL ? "intel" : "amd");
+    }
+
+    /**
+     * Against any reference; {@code model} is the reference CPU's undefined-flag model: the interpreter runs
+     * with it and, for {@code intel} (the measured one), its undefined flags are compared too.
+     */
+    DiffRunner(Rig reference, String model) throws BackendException {
+        kvm = reference;
         soft = new DiffRig("soft", new SoftVm());
+        if (!((SoftVcpu) soft.cpu).setUndefinedFlags(model)) throw new IllegalArgumentException("no flag model " + model);
+        modelled = model.equals("intel");
         classes = new java.util.TreeMap<>();
     }
 
@@ -92,7 +104,7 @@ final class DiffRunner implements AutoCloseable {
         long rip = DiffRig.CODE, rcx = r[1];
         for (int step = 0; step < 8 * seq.size() + 64; step++) {
             DiffGen.Insn insn = at.get(rip);
-            DiffRig.State k, s;
+            Rig.State k, s;
             try {
                 k = kvm.step();
                 s = soft.step();
@@ -101,7 +113,7 @@ final class DiffRunner implements AutoCloseable {
             }
             steps++;
             // on an Intel host the interpreter models the undefined flags (CpuBase.intelFlags): compare them
-            long undef = insn == null ? 0 : CpuBase.HOST_INTEL ? insn.unmodelledIntel(rcx) : insn.undefined(rcx);
+            long undef = insn == null ? 0 : modelled ? insn.unmodelledIntel(rcx) : insn.undefined(rcx);
             if (insn != null && insn.repCompare() && k.rip() == insn.addr()) {
                 undef |= DiffGen.ARITH; // an interrupted REPE/REPNE CMPS/SCAS iteration: see the README
             }
@@ -119,38 +131,38 @@ final class DiffRunner implements AutoCloseable {
         return report(index, seq, -1, null, r, fl, null, null, "did not reach the end of the sequence");
     }
 
-    private String compare(DiffRig.State k, DiffRig.State s, long undef) {
+    private String compare(Rig.State k, Rig.State s, long undef) {
         StringBuilder b = new StringBuilder();
         if (k.vector() != s.vector() || k.err() != s.err()) {
-            b.append(String.format("  exception: kvm vector %d err %x, soft vector %d err %x%n", k.vector(), k.err(),
+            b.append(String.format("  exception: %s vector %d err %x, soft vector %d err %x%n", kvm.name(), k.vector(), k.err(),
                     s.vector(), s.err()));
         }
-        if (k.rip() != s.rip()) b.append(String.format("  rip: kvm %x soft %x%n", k.rip(), s.rip()));
+        if (k.rip() != s.rip()) b.append(String.format("  rip: %s %x soft %x%n", kvm.name(), k.rip(), s.rip()));
         for (int i = 0; i < 16; i++) {
             if (k.r()[i] != s.r()[i]) {
-                b.append(String.format("  %s: kvm %016x soft %016x%n", NAMES[i], k.r()[i], s.r()[i]));
+                b.append(String.format("  %s: %s %016x soft %016x%n", NAMES[i], kvm.name(), k.r()[i], s.r()[i]));
             }
         }
         long mask = (DiffGen.ARITH | DiffGen.DF) & ~undef;
         if (((k.rflags() ^ s.rflags()) & mask) != 0) {
-            b.append(String.format("  rflags: kvm %x soft %x (differ %x, undefined %x)%n", k.rflags(), s.rflags(),
+            b.append(String.format("  rflags: %s %x soft %x (differ %x, undefined %x)%n", kvm.name(), k.rflags(), s.rflags(),
                     (k.rflags() ^ s.rflags()) & mask, undef));
         }
-        memDiff(b, "scratch", DiffGen.SCRATCH, 4096);
+        memDiff(b, "scratch", DiffGen.SCRATCH, (int) DiffGen.SCRATCH_SIZE);
         memDiff(b, "stack", DiffRig.STACK_PAGE, 4096);
         return b.isEmpty() ? null : b.toString();
     }
 
     private void memDiff(StringBuilder b, String what, long base, int len) {
-        long m = kvm.ram.asSlice(base, len).mismatch(soft.ram.asSlice(base, len));
+        long m = kvm.ram().asSlice(base, len).mismatch(soft.ram.asSlice(base, len));
         if (m < 0) return;
         long q = base + (m & ~7);
-        b.append(String.format("  %s memory first differs at %x: kvm %016x soft %016x%n", what, base + m,
-                kvm.ram.get(DiffRig.L, q), soft.ram.get(DiffRig.L, q)));
+        b.append(String.format("  %s memory first differs at %x: %s %016x soft %016x%n", what, base + m, kvm.name(),
+                kvm.ram().get(DiffRig.L, q), soft.ram.get(DiffRig.L, q)));
     }
 
     private String report(int index, List<DiffGen.Insn> seq, int step, DiffGen.Insn insn, long[] r, long fl,
-            DiffRig.State k, DiffRig.State s, String diff) {
+            Rig.State k, Rig.State s, String diff) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("sequence %d, step %d, instruction %s%n", index, step, insn));
         b.append(diff);
