@@ -51,17 +51,30 @@ final class DiffRunner implements AutoCloseable {
     int run(long seed, int count, int len, int maxReports) throws BackendException {
         DiffGen gen = new DiffGen(seed);
         byte[] scratch = new byte[(int) DiffGen.SCRATCH_SIZE], stack = new byte[4096];
-        for (int s = 0; s < count && mismatches.size() < maxReports; s++) {
-            List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
-            long[] r = gen.initialRegs();
-            r[4] = DiffRig.USTACK;
-            r[15] = DiffGen.SCRATCH;
-            long fl = gen.initialFlags();
-            gen.fillScratch(scratch);
-            gen.fillScratch(stack);
-            String bad = sequence(s, seq, r, fl, scratch, stack);
-            sequences++;
-            if (bad != null) mismatches.add(bad);
+        NativeRig ahead = kvm instanceof NativeRig n ? n : null;
+        record Job(List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack) {}
+        for (int s = 0; s < count && mismatches.size() < maxReports; ) {
+            // the native runner works on the next sequences while this thread compares
+            List<Job> batch = new ArrayList<>();
+            for (int b = 0; b < (ahead == null ? 1 : 32) && s + b < count; b++) {
+                List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
+                long[] r = gen.initialRegs();
+                r[4] = DiffRig.USTACK;
+                r[15] = DiffGen.SCRATCH;
+                long fl = gen.initialFlags();
+                gen.fillScratch(scratch);
+                gen.fillScratch(stack);
+                Job j = new Job(seq, r, fl, scratch.clone(), stack.clone());
+                batch.add(j);
+                if (ahead != null) ahead.submit(codeOf(seq), j.scratch, j.stack, r, fl);
+            }
+            for (Job j : batch) {
+                if (mismatches.size() >= maxReports) break;
+                String bad = sequence(s++, j.seq, j.r, j.fl, j.scratch, j.stack);
+                sequences++;
+                if (bad != null) mismatches.add(bad);
+            }
+            if (ahead != null) ahead.drain();
         }
         gen.classes.forEach((k, v) -> classes.merge(k, v, Integer::sum));
         return mismatches.size();
@@ -89,15 +102,18 @@ final class DiffRunner implements AutoCloseable {
         return out;
     }
 
+    static byte[] codeOf(List<DiffGen.Insn> seq) {
+        byte[] code = new byte[(int) (seq.getLast().addr() + seq.getLast().bytes().length - DiffRig.CODE)];
+        for (DiffGen.Insn i : seq) System.arraycopy(i.bytes(), 0, code, (int) (i.addr() - DiffRig.CODE), i.bytes().length);
+        return code;
+    }
+
     private String sequence(int index, List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack)
             throws BackendException {
-        int codeLen = (int) (seq.getLast().addr() + seq.getLast().bytes().length - DiffRig.CODE);
-        byte[] code = new byte[codeLen];
+        byte[] code = codeOf(seq);
+        int codeLen = code.length;
         Map<Long, DiffGen.Insn> at = new HashMap<>();
-        for (DiffGen.Insn i : seq) {
-            System.arraycopy(i.bytes(), 0, code, (int) (i.addr() - DiffRig.CODE), i.bytes().length);
-            at.put(i.addr(), i);
-        }
+        for (DiffGen.Insn i : seq) at.put(i.addr(), i);
         long end = DiffRig.CODE + codeLen;
         kvm.start(code, scratch, stack, r, fl);
         soft.start(code, scratch, stack, r, fl);

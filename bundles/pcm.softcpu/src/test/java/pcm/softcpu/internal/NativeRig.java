@@ -118,30 +118,63 @@ final class NativeRig implements Rig {
     /** Steps per sequence before the runner gives up (as DiffRunner's bound). */
     int maxSteps = 4096;
 
+    /** A sequence written to the runner (by the writer thread) whose trace is not read yet. */
+    private record Request(byte[] code, byte[] scratch, byte[] stack) {}
+
+    private final ArrayDeque<Request> pending = new ArrayDeque<>();
+    /** Writes requests so that the runner works on the next sequences while this side compares (no pipe deadlock). */
+    private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "native-runner-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile IOException writeFailure;
+
+    /**
+     * Queues a sequence; the next {@link #start} with the same code takes its trace. Callers that submit
+     * ahead must call {@link #start} for each in order, or {@link #drain}.
+     */
+    void submit(byte[] code, byte[] scratch, byte[] stack, long[] r, long flags) {
+        ByteBuffer h = ByteBuffer.allocate(12 + 128 + 8).order(ByteOrder.LITTLE_ENDIAN);
+        h.putInt(code.length).putInt(maxSteps).putInt(reportFp ? 1 : 0);
+        for (int i = 0; i < 16; i++) h.putLong(r[i]);
+        h.putLong(flags);
+        byte[] s = java.util.Arrays.copyOf(scratch, (int) DiffGen.SCRATCH_SIZE), st = java.util.Arrays.copyOf(stack, 4096);
+        byte[] fp = fpImage.clone(), c = code.clone();
+        pending.add(new Request(c, s, st));
+        writer.execute(() -> {
+            try {
+                outs.write(h.array());
+                outs.write(fp);
+                outs.write(c);
+                outs.write(s);
+                outs.write(st);
+                outs.flush();
+            } catch (IOException e) {
+                writeFailure = e;
+            }
+        });
+    }
+
+    /** Reads and drops the traces of submitted sequences nobody started. */
+    void drain() {
+        while (!pending.isEmpty()) start(pending.peek().code, null, null, null, 0);
+    }
+
     @Override
     public void start(byte[] code, byte[] scratch, byte[] stack, long[] r, long flags) {
+        if (pending.isEmpty()) submit(code, scratch, stack, r, flags);
+        Request q = pending.poll();
+        if (!java.util.Arrays.equals(q.code, code)) throw new IllegalStateException("native: started a sequence not submitted next");
         try {
             trace.clear();
-            ByteBuffer h = ByteBuffer.allocate(12 + 128 + 8).order(ByteOrder.LITTLE_ENDIAN);
-            h.putInt(code.length).putInt(maxSteps).putInt(reportFp ? 1 : 0);
-            for (int i = 0; i < 16; i++) h.putLong(r[i]);
-            h.putLong(flags);
-            outs.write(h.array());
-            outs.write(fpImage);
-            outs.write(code);
-            byte[] s = new byte[(int) DiffGen.SCRATCH_SIZE];
-            System.arraycopy(scratch, 0, s, 0, Math.min(scratch.length, s.length));
-            byte[] st = new byte[4096];
-            System.arraycopy(stack, 0, st, 0, Math.min(stack.length, 4096));
-            outs.write(s);
-            outs.write(st);
-            outs.flush();
             ram.asSlice(DiffRig.CODE, 0x1000).fill((byte) 0xF4);
-            MemorySegment.copy(code, 0, ram, ValueLayout.JAVA_BYTE, DiffRig.CODE, code.length);
-            MemorySegment.copy(s, 0, ram, ValueLayout.JAVA_BYTE, DiffGen.SCRATCH, s.length);
-            MemorySegment.copy(st, 0, ram, ValueLayout.JAVA_BYTE, DiffRig.STACK_PAGE, st.length);
+            MemorySegment.copy(q.code, 0, ram, ValueLayout.JAVA_BYTE, DiffRig.CODE, q.code.length);
+            MemorySegment.copy(q.scratch, 0, ram, ValueLayout.JAVA_BYTE, DiffGen.SCRATCH, q.scratch.length);
+            MemorySegment.copy(q.stack, 0, ram, ValueLayout.JAVA_BYTE, DiffRig.STACK_PAGE, q.stack.length);
             byte[] rec = new byte[16 + 144];
             while (true) {
+                if (writeFailure != null) throw writeFailure;
                 in.readFully(rec);
                 int vector = (int) le(rec, 0, 4), n = (int) le(rec, 4, 4);
                 if (vector == -1) {
@@ -190,12 +223,18 @@ final class NativeRig implements Rig {
     @Override
     public void close() {
         try {
-            outs.write(new byte[12]);
-            outs.flush();
+            drain();
+            writer.submit(() -> {
+                outs.write(new byte[12]);
+                outs.flush();
+                return null;
+            }).get(5, TimeUnit.SECONDS);
             proc.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | java.util.concurrent.ExecutionException
+                | java.util.concurrent.TimeoutException e) {
             // the runner is gone already
         } finally {
+            writer.shutdownNow();
             proc.destroy();
             arena.close();
         }
