@@ -451,11 +451,14 @@ final class DiffGen {
         }
     }
 
-    /** The last emitted B8+r used REX.R where it needs REX.B: rewrite its REX byte. */
+    /**
+     * The last emitted B8+r/90+r used REX.R where it needs REX.B: rewrite its REX byte (after a 0x66, which
+     * the native oracle found overwritten: "41 40 94", two REX in a row, is XCHG EAX, ESP).
+     */
     private void fixRexB(int r) {
         Insn last = out.removeLast();
         byte[] b = last.bytes().clone();
-        b[0] = 0x41;
+        b[b[0] == 0x66 ? 1 : 0] = 0x41;
         out.add(new Insn(last.addr(), b, last.what(), last.undef(), -1, 0, 0));
     }
 

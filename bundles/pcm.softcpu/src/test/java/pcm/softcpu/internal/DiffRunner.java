@@ -149,7 +149,7 @@ final class DiffRunner implements AutoCloseable {
 
     private String compare(Rig.State k, Rig.State s, long undef) {
         StringBuilder b = new StringBuilder();
-        if (k.vector() != s.vector() || k.err() != s.err()) {
+        if (k.vector() != s.vector() || ((k.err() ^ s.err()) & kvm.errorCodeMask(k.vector())) != 0) {
             b.append(String.format("  exception: %s vector %d err %x, soft vector %d err %x%n", kvm.name(), k.vector(), k.err(),
                     s.vector(), s.err()));
         }

@@ -28,12 +28,13 @@ public final class NativeDiffSoak {
             final long chunk = 10_000;
             for (long done = 0; done < count && bad < maxReports; done += chunk) {
                 int n = (int) Math.min(chunk, count - done);
+                int before = d.mismatches.size();
                 bad = d.run(seed + done, n, len, maxReports);
+                d.mismatches.subList(before, d.mismatches.size()).forEach(System.out::println);
                 double s = (System.nanoTime() - t0) / 1e9;
                 System.out.printf("%,d sequences, %,d steps, %,d exceptions, %d mismatches, %.0f s (%,.0f steps/s)%n", d.sequences,
                         d.steps, d.faults, bad, s, d.steps / s);
             }
-            d.mismatches.forEach(System.out::println);
             System.out.println("instruction classes: " + d.classes);
         }
         System.exit(bad == 0 ? 0 : 1);

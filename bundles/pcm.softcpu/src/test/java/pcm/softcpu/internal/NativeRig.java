@@ -112,6 +112,10 @@ final class NativeRig implements Rig {
     @Override
     public String name() { return "native"; }
 
+    /** Linux reports a user-mode #PF on a kernel-half address with P=1 always (it hides the kernel's mappings). */
+    @Override
+    public long errorCodeMask(int vector) { return vector == 14 ? ~1L : -1; }
+
     @Override
     public MemorySegment ram() { return ram; }
 

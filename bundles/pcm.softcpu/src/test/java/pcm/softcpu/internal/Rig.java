@@ -24,6 +24,9 @@ interface Rig extends AutoCloseable {
 
     State step() throws BackendException;
 
+    /** The error-code bits of {@code vector} this reference reports truthfully (all by default). */
+    default long errorCodeMask(int vector) { return -1; }
+
     @Override
     void close();
 }
