@@ -1796,7 +1796,8 @@ final class Cpu extends CpuBase {
         if (rep == 0xF3) { // TZCNT / LZCNT
             int n = reverse ? Long.numberOfLeadingZeros(v) - (64 - bits) : (v == 0 ? bits : Long.numberOfTrailingZeros(v));
             setReg(reg, osz, n);
-            long f = flags & ~(CF | ZF);
+            // Intel (measured natively, issue 13 item 4): OF, SF, AF, PF = 0; AMD: not measured, unchanged
+            long f = flags & ~(intelFlags ? ARITH : CF | ZF);
             if (v == 0) f |= CF;
             if (n == 0) f |= ZF;
             flags = f;

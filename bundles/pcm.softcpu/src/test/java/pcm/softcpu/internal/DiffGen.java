@@ -48,11 +48,10 @@ final class DiffGen {
         }
 
         /**
-         * Undefined flags the interpreter's Intel model does not fix (see the README table): only
-         * TZCNT/LZCNT's OF/SF/AF/PF (not measured).
+         * Undefined flags the interpreter's Intel model does not fix (see the README table): none since
+         * TZCNT/LZCNT's OF/SF/AF/PF were measured (issue 13 item 4, {@code UndefFlagsProbe -Doracle=native}).
          */
         long unmodelledIntel(long rcxBefore) {
-            if (shiftOp < 0) return what.startsWith("tzcnt") || what.startsWith("lzcnt") ? undef : 0;
             return 0;
         }
 
