@@ -5,6 +5,7 @@
  * Layout (the same guest-physical = virtual addresses DiffRig gives the interpreter):
  *   CODE    0x10000  one page, RWX, the sequence then HLT (0xF4) to the end of the page
  *   SCRATCH 0x20000  two pages (memory operands, some straddling the page boundary)
+ *   HOLE    0x22000  one page, PROT_NONE (not present for the interpreter): operands straddling into it fault
  *   STACK   0x2F000  one page, the sequence's RSP starts at 0x2F800
  * mapped with MAP_FIXED_NOREPLACE so that nothing of the runner itself lives there.
  *
@@ -176,6 +177,7 @@ int main(void) {
     map(CODE, 0x1000, PROT_READ | PROT_WRITE | PROT_EXEC);
     map(SCRATCH, SCRATCH_SIZE, PROT_READ | PROT_WRITE);
     map(STACK, STACK_SIZE, PROT_READ | PROT_WRITE);
+    map(SCRATCH + SCRATCH_SIZE, 0x1000, PROT_NONE); /* the hole after the scratch area: straddling operands fault */
     out = malloc(out_cap);
     static uint8_t altstack[1 << 16];
     stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack, .ss_flags = 0};

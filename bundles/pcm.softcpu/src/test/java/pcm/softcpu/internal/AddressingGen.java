@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
  * right before the access so that the effective address lands in the scratch page (or, for RSP, the
  * stack page); RSP and R15 keep their known values. The access is one of MOV load/store, ADD (LOCK
  * sometimes), CMP imm8, INC, MOVZX, XCHG, IMUL, PUSH m and POP m (POP [rsp+d] uses the RSP after the pop).
+ * Some operands straddle into {@link DiffRig#HOLE}, the page after the scratch area that is not present:
+ * the access faults (#PF) and must have written nothing, not even its first part.
  */
 final class AddressingGen {
 
@@ -50,13 +52,16 @@ final class AddressingGen {
             do index = rnd.nextInt(16); while (index == 4);
         }
         int scale = rnd.nextInt(4), sc = 1 << scale;
-        boolean straddle = false;
+        boolean straddle = false, straddleFault = false;
         long t;
         if (base == 4) {
             t = Math.clamp(g.rsp + rnd.nextInt(0x400) - 0x200, DiffRig.STACK_PAGE + 16, DiffRig.STACK_PAGE + 0x1000 - 16);
         } else if (size > 1 && rnd.nextInt(4) == 0) {
             t = DiffGen.SCRATCH + 0x1000 - 1 - rnd.nextInt(size - 1);
             straddle = true;
+        } else if (size > 1 && rnd.nextInt(12) == 0) { // into the page that is not present: #PF, nothing written
+            t = DiffRig.HOLE - 1 - rnd.nextInt(size - 1);
+            straddleFault = true;
         } else {
             t = DiffGen.SCRATCH + 0x40 + rnd.nextInt((int) DiffGen.SCRATCH_SIZE - 0x80);
         }
@@ -146,7 +151,7 @@ final class AddressingGen {
         if (op == 6) g.rsp -= 8;
         if (op == 7) g.rsp += 8;
         String form = (rip ? "rip" : noBase ? "nobase" : REG[base]) + (index >= 0 ? "+" + REG[index] + "*" + sc : sib ? "+sib" : "")
-                + (rip || noBase || mod == 2 ? "+d32" : mod == 1 ? "+d8" : "") + (a32 ? " a32" : "") + (straddle ? " straddle" : "");
+                + (rip || noBase || mod == 2 ? "+d32" : mod == 1 ? "+d8" : "") + (a32 ? " a32" : "") + (straddle ? " straddle" : "") + (straddleFault ? " straddle-#PF" : "");
         g.out.add(new DiffGen.Insn(g.pc, bytes, "am_" + names[op] + size * 8 + " [" + form + "]", op == 9 ? DiffGen.SF | DiffGen.ZF
                 | DiffGen.AF | DiffGen.PF : 0, -1, 0, 0));
         g.pc += bytes.length;
@@ -157,6 +162,7 @@ final class AddressingGen {
         count("am_disp" + (rip || noBase || mod == 2 ? "32" : mod == 1 ? "8" : "0"));
         if (a32) count("am_a32");
         if (straddle) count("am_straddle");
+        if (straddleFault) count("am_straddle_pf");
     }
 
     private void count(String k) { g.classes.merge(k, 1, Integer::sum); }

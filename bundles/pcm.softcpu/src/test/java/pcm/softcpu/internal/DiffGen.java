@@ -132,6 +132,9 @@ final class DiffGen {
         if (!aligned && size > 1 && rnd.nextInt(8) == 0) { // straddles the page boundary
             off = 0x1000 - 1 - rnd.nextInt(size - 1);
             classes.merge("straddle", 1, Integer::sum);
+        } else if (!aligned && size > 1 && rnd.nextInt(40) == 0) { // into DiffRig.HOLE: #PF, nothing written
+            off = (int) SCRATCH_SIZE - 1 - rnd.nextInt(size - 1);
+            classes.merge("straddle_pf", 1, Integer::sum);
         }
         if (aligned) off &= ~(size - 1);
         return mem(off);

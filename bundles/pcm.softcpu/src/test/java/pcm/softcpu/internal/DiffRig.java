@@ -14,7 +14,8 @@ import pcm.core.api.vm.VmExit;
 
 /**
  * One backend's side of the differential test: 2 MiB of RAM with a GDT (kernel 0x08/0x10, user data
- * 0x23, user code 0x2b, TSS 0x30), identity page tables (2 MiB pages, U/S=1), an IDT for vectors 0-31
+ * 0x23, user code 0x2b, TSS 0x30), identity page tables (U/S=1; 2 MiB pages but the first 2 MiB in 4 KiB
+ * pages with {@link #HOLE} not present), an IDT for vectors 0-31
  * and a TSS with RSP0. The CPL0 handlers use only instructions KVM's emulator runs on PVM: the #DB
  * handler is {@code out 0xE0,al; iretq} (so the GPRs at the exit are those of the interrupted CPL3
  * instruction and its RIP/RFLAGS/RSP are in the frame), any other vector {@code out 0x40+v,al; hlt}.
@@ -26,7 +27,9 @@ import pcm.core.api.vm.VmExit;
 final class DiffRig implements Rig {
 
     static final long RAM = 2L << 20;
-    static final long GDT = 0x1000, PML4 = 0x2000, PDPT = 0x3000, PD = 0x4000, IDT = 0x5000, TSS = 0x6000;
+    static final long GDT = 0x1000, PML4 = 0x2000, PDPT = 0x3000, PD = 0x4000, IDT = 0x5000, TSS = 0x6000, PT = 0x7000;
+    /** Not present: the page after the scratch area, so that operands straddling into it fault (#PF). */
+    static final long HOLE = DiffGen.SCRATCH + DiffGen.SCRATCH_SIZE;
     static final long FRAME = 0xE000 - 40, RSP0 = 0xF000, CODE = 0x10000, HANDLERS = 0x11000, IRET = 0x11F00;
     static final long STACK_PAGE = 0x2F000, USTACK = 0x2F800;
     static final int PORT_DB = 0xE0, PORT_EXC = 0x40;
@@ -69,6 +72,8 @@ final class DiffRig implements Rig {
         ram.set(L, PML4, PDPT | 7);
         ram.set(L, PDPT, PD | 7);
         for (int i = 0; i < 512; i++) ram.set(L, PD + 8L * i, ((long) i << 21) | 0x87);
+        ram.set(L, PD, PT | 7); // the first 2 MiB in 4 KiB pages, HOLE not present
+        for (int i = 0; i < 512; i++) ram.set(L, PT + 8L * i, (long) i << 12 | (i << 12 == HOLE ? 0 : 7));
         for (int v = 0; v < 32; v++) {
             long h = HANDLERS + 16L * v;
             if (v == 1) put(h, 0xE6, PORT_DB, 0x48, 0xCF); // out 0xE0,al; iretq

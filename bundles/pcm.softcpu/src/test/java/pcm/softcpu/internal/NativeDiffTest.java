@@ -52,7 +52,8 @@ class NativeDiffTest {
             assertEquals(0, bad, () -> String.join("\n", d.mismatches));
             assertTrue(d.steps > 10_000, "steps " + d.steps);
             assertTrue(d.classes.getOrDefault("am_base_rsp", 0) > 0 && d.classes.getOrDefault("am_base_r13", 0) > 0
-                    && d.classes.getOrDefault("am_a32", 0) > 0 && d.classes.getOrDefault("am_straddle", 0) > 0,
+                    && d.classes.getOrDefault("am_a32", 0) > 0 && d.classes.getOrDefault("am_straddle", 0) > 0
+                    && d.classes.getOrDefault("am_straddle_pf", 0) > 0,
                     () -> "addressing forms missing: " + d.classes);
         }
     }

@@ -95,6 +95,15 @@ class NativeRigTest {
     }
 
     @Test
+    void readModifyWriteFaultsAsAWrite() throws Exception {
+        for (var c : RmwFaultTest.CASES.entrySet()) { // the page is PROT_NONE here: P=1 besides
+            Rig.State s = RmwFaultTest.once(rig, c.getKey(), new byte[(int) DiffGen.SCRATCH_SIZE]);
+            assertEquals(14, s.vector(), c.getKey());
+            assertEquals((long) c.getValue(), s.err() & 6, c.getKey());
+        }
+    }
+
+    @Test
     void x87MxcsrAndXmmStateIsLoadedAndReported() {
         byte[] fp = rig.fpImage.clone();
         try {
