@@ -25,6 +25,9 @@ public final class NativeDiffSoak {
         int bad = 0;
         long t0 = System.nanoTime();
         try (DiffRunner d = new DiffRunner(rig, rig.flagModel())) {
+            // a soak stopped early (kill) still reports what it covered
+            Thread hook = new Thread(() -> System.out.println("instruction classes: " + d.classes));
+            Runtime.getRuntime().addShutdownHook(hook);
             final long chunk = 10_000;
             for (long done = 0; done < count && bad < maxReports; done += chunk) {
                 int n = (int) Math.min(chunk, count - done);
@@ -35,7 +38,6 @@ public final class NativeDiffSoak {
                 System.out.printf("%,d sequences, %,d steps, %,d exceptions, %d mismatches, %.0f s (%,.0f steps/s)%n", d.sequences,
                         d.steps, d.faults, bad, s, d.steps / s);
             }
-            System.out.println("instruction classes: " + d.classes);
         }
         System.exit(bad == 0 ? 0 : 1);
     }
