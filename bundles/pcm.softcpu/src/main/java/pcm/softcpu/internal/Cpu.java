@@ -243,6 +243,9 @@ final class Cpu extends CpuBase {
 
     final long rmRead(int size) { return mod == 3 ? getReg(rm, size) : read(ea, size); }
 
+    /** {@link #rmRead} of a destination the instruction writes back: a memory fault reports a write. */
+    final long rmReadW(int size) { return mod == 3 ? getReg(rm, size) : readRmw(ea, size); }
+
     final void rmWrite(int size, long v) {
         if (mod == 3) setReg(rm, size, v);
         else write(ea, size, v);
@@ -929,8 +932,8 @@ final class Cpu extends CpuBase {
             if (form < 6) {
                 int op = b >> 3;
                 switch (form) {
-                    case 0: { modrm(0); long res = alu(op, rmRead(1), getReg(reg, 1), 1); if (op != 7) rmWrite(1, res); return; }
-                    case 1: { modrm(0); long res = alu(op, rmRead(osz), r[reg], osz); if (op != 7) rmWrite(osz, res); return; }
+                    case 0: { modrm(0); long res = alu(op, op != 7 ? rmReadW(1) : rmRead(1), getReg(reg, 1), 1); if (op != 7) rmWrite(1, res); return; }
+                    case 1: { modrm(0); long res = alu(op, op != 7 ? rmReadW(osz) : rmRead(osz), r[reg], osz); if (op != 7) rmWrite(osz, res); return; }
                     case 2: { modrm(0); long res = alu(op, getReg(reg, 1), rmRead(1), 1); if (op != 7) setReg(reg, 1, res); return; }
                     case 3: { modrm(0); long res = alu(op, r[reg], rmRead(osz), osz); if (op != 7) setReg(reg, osz, res); return; }
                     case 4: { long res = alu(op, r[0], imm(1), 1); if (op != 7) setReg(0, 1, res); return; }
@@ -984,7 +987,7 @@ final class Cpu extends CpuBase {
                 int is = b == 0x81 ? immSize(osz) : 1;
                 modrm(is);
                 int op = reg & 7;
-                long d = rmRead(size);
+                long d = op != 7 ? rmReadW(size) : rmRead(size);
                 long res = alu(op, d, imm(is), size);
                 if (op != 7) rmWrite(size, res);
                 return;
@@ -1001,7 +1004,7 @@ final class Cpu extends CpuBase {
             case 0x86: case 0x87: {
                 int size = b == 0x86 ? 1 : osz;
                 modrm(0);
-                long d = rmRead(size);
+                long d = rmReadW(size);
                 long s = getReg(reg, size);
                 rmWrite(size, s);
                 setReg(reg, size, d);
@@ -1120,7 +1123,7 @@ final class Cpu extends CpuBase {
             case 0xC0: case 0xC1: case 0xD0: case 0xD1: case 0xD2: case 0xD3: {
                 int size = (b & 1) == 0 ? 1 : osz;
                 modrm(b < 0xC2 ? 1 : 0);
-                long d = rmRead(size);
+                long d = rmReadW(size);
                 int cnt = b < 0xC2 ? fetch8() : b < 0xD2 ? 1 : (int) r[1] & 0xFF;
                 int c = cnt & (size == 8 ? 0x3F : 0x1F);
                 if (c == 0) { // no flags change, but a 32-bit register destination is still zero-extended
@@ -1212,7 +1215,7 @@ final class Cpu extends CpuBase {
                 modrm(0);
                 int op = reg & 7;
                 if (op > 1) throw unsupported(null);
-                rmWrite(1, incDec(rmRead(1), 1, op == 1));
+                rmWrite(1, incDec(rmReadW(1), 1, op == 1));
                 return;
             }
             case 0xFF: group5(); return;
@@ -1232,9 +1235,9 @@ final class Cpu extends CpuBase {
                 lazy(OP_LOGIC, d, s, d & s, size);
                 return;
             }
-            case 2: rmWrite(size, ~rmRead(size)); return;
+            case 2: rmWrite(size, ~rmReadW(size)); return;
             case 3: {
-                long d = rmRead(size) & m;
+                long d = rmReadW(size) & m;
                 long res = (-d) & m;
                 lazy(OP_SUB, 0, d, res, size);
                 rmWrite(size, res);
@@ -1257,7 +1260,7 @@ final class Cpu extends CpuBase {
         modrm(0);
         int op = reg & 7;
         switch (op) {
-            case 0: case 1: rmWrite(osz, incDec(rmRead(osz), osz, op == 1)); return;
+            case 0: case 1: rmWrite(osz, incDec(rmReadW(osz), osz, op == 1)); return;
             case 2: { long t = rmRead(8); push(nip, 8); nip = t; return; }
             case 4: nip = rmRead(8); return;
             case 6: { int sz = stackSize(); push(rmRead(sz), sz); return; }
@@ -1705,7 +1708,7 @@ final class Cpu extends CpuBase {
             }
             case 0xA4: case 0xA5: case 0xAC: case 0xAD: {
                 modrm((b & 1) == 0 ? 1 : 0);
-                long d = rmRead(osz);
+                long d = rmReadW(osz);
                 int cnt = (b & 1) == 0 ? fetch8() : (int) r[1] & 0xFF;
                 if ((cnt & (osz == 8 ? 0x3F : 0x1F)) == 0) {
                     if (osz == 4 && mod == 3) r[rm] &= 0xFFFFFFFFL;
@@ -1719,7 +1722,7 @@ final class Cpu extends CpuBase {
             case 0xB0: case 0xB1: {
                 int size = b == 0xB0 ? 1 : osz;
                 modrm(0);
-                long d = rmRead(size);
+                long d = rmReadW(size);
                 long acc = getReg(0, size);
                 alu(7, acc, d, size);
                 if ((acc & MASK[size]) == (d & MASK[size])) {
@@ -1747,7 +1750,7 @@ final class Cpu extends CpuBase {
             case 0xC0: case 0xC1: {
                 int size = b == 0xC0 ? 1 : osz;
                 modrm(0);
-                long d = rmRead(size);
+                long d = rmReadW(size);
                 long s = getReg(reg, size);
                 long res = alu(0, d, s, size);
                 setReg(reg, size, d);
@@ -1777,7 +1780,7 @@ final class Cpu extends CpuBase {
             } else {
                 bit = (int) offset & (bits - 1);
             }
-            v = read(addr, size);
+            v = op != 0 ? readRmw(addr, size) : read(addr, size);
         }
         boolean c = ((v >>> bit) & 1) != 0;
         if (op != 0) {
@@ -1796,7 +1799,8 @@ final class Cpu extends CpuBase {
         if (rep == 0xF3) { // TZCNT / LZCNT
             int n = reverse ? Long.numberOfLeadingZeros(v) - (64 - bits) : (v == 0 ? bits : Long.numberOfTrailingZeros(v));
             setReg(reg, osz, n);
-            long f = flags & ~(CF | ZF);
+            // Intel (measured natively, issue 13 item 4): OF, SF, AF, PF = 0; AMD: not measured, unchanged
+            long f = flags & ~(intelFlags ? ARITH : CF | ZF);
             if (v == 0) f |= CF;
             if (n == 0) f |= ZF;
             flags = f;
@@ -1926,8 +1930,8 @@ final class Cpu extends CpuBase {
         if (op != 1) throw unsupported(null);
         if (osz == 8) { // CMPXCHG16B
             if ((ea & 15) != 0) throw gp(0);
+            probeWrite(ea, 16); // before the reads: a fault reports a write
             long lo = rd64(ea), hi = rd64(ea + 8);
-            probeWrite(ea, 16);
             boolean eq = lo == r[0] && hi == r[2];
             if (eq) {
                 wr64(ea, r[3]);
@@ -1941,7 +1945,7 @@ final class Cpu extends CpuBase {
             materialize();
             flags = eq ? flags | ZF : flags & ~ZF;
         } else { // CMPXCHG8B
-            long m = rd64(ea);
+            long m = readRmw(ea, 8);
             long edxEax = ((r[2] & 0xFFFFFFFFL) << 32) | (r[0] & 0xFFFFFFFFL);
             boolean eq = m == edxEax;
             if (eq) {

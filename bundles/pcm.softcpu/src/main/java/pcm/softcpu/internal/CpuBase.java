@@ -583,6 +583,18 @@ abstract class CpuBase {
         mmioWrite(pa, size, v);
     }
 
+    /**
+     * Reads the destination of a read-modify-write instruction: the access is checked as a write first, so
+     * that a fault reports W=1 as on hardware (which translates it for writing before the read; issue 13
+     * item 4: the native oracle saw error code 6 where the interpreter gave 4).
+     */
+    final long readRmw(long a, int size) {
+        long vpn = a >>> 12;
+        int i = (int) vpn & TLB_MASK;
+        if (wTag[i] != (vpn << 1 | ukey) || (a & 0xFFF) + size > 0x1000) probeWrite(a, size);
+        return read(a, size);
+    }
+
     /** Checks that a write would succeed (so that an exit can be taken before committing). */
     final void probeWrite(long a, int size) {
         translate(a, acc() | ACC_WRITE);

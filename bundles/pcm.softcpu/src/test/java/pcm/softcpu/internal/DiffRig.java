@@ -14,7 +14,8 @@ import pcm.core.api.vm.VmExit;
 
 /**
  * One backend's side of the differential test: 2 MiB of RAM with a GDT (kernel 0x08/0x10, user data
- * 0x23, user code 0x2b, TSS 0x30), identity page tables (2 MiB pages, U/S=1), an IDT for vectors 0-31
+ * 0x23, user code 0x2b, TSS 0x30), identity page tables (U/S=1; 2 MiB pages but the first 2 MiB in 4 KiB
+ * pages with {@link #HOLE} not present), an IDT for vectors 0-31
  * and a TSS with RSP0. The CPL0 handlers use only instructions KVM's emulator runs on PVM: the #DB
  * handler is {@code out 0xE0,al; iretq} (so the GPRs at the exit are those of the interrupted CPL3
  * instruction and its RIP/RFLAGS/RSP are in the frame), any other vector {@code out 0x40+v,al; hlt}.
@@ -23,10 +24,12 @@ import pcm.core.api.vm.VmExit;
  * CPL3 with RFLAGS.TF set, so every CPL3 instruction (every iteration of a REP string instruction)
  * ends in one #DB, i.e. one exit.
  */
-final class DiffRig implements AutoCloseable {
+final class DiffRig implements Rig {
 
     static final long RAM = 2L << 20;
-    static final long GDT = 0x1000, PML4 = 0x2000, PDPT = 0x3000, PD = 0x4000, IDT = 0x5000, TSS = 0x6000;
+    static final long GDT = 0x1000, PML4 = 0x2000, PDPT = 0x3000, PD = 0x4000, IDT = 0x5000, TSS = 0x6000, PT = 0x7000;
+    /** Not present: the page after the scratch area, so that operands straddling into it fault (#PF). */
+    static final long HOLE = DiffGen.SCRATCH + DiffGen.SCRATCH_SIZE;
     static final long FRAME = 0xE000 - 40, RSP0 = 0xF000, CODE = 0x10000, HANDLERS = 0x11000, IRET = 0x11F00;
     static final long STACK_PAGE = 0x2F000, USTACK = 0x2F800;
     static final int PORT_DB = 0xE0, PORT_EXC = 0x40;
@@ -38,8 +41,11 @@ final class DiffRig implements AutoCloseable {
     final Arena arena = Arena.ofShared();
     final MemorySegment ram = arena.allocate(RAM, 4096);
 
-    /** State after a step: GPRs in x86 order with the CPL3 RSP, RIP and RFLAGS of the frame. */
-    record State(long[] r, long rip, long rflags, int vector, long err) {}
+    @Override
+    public String name() { return name; }
+
+    @Override
+    public MemorySegment ram() { return ram; }
 
     DiffRig(String name, VirtualMachine vm) throws BackendException {
         this.name = name;
@@ -66,6 +72,8 @@ final class DiffRig implements AutoCloseable {
         ram.set(L, PML4, PDPT | 7);
         ram.set(L, PDPT, PD | 7);
         for (int i = 0; i < 512; i++) ram.set(L, PD + 8L * i, ((long) i << 21) | 0x87);
+        ram.set(L, PD, PT | 7); // the first 2 MiB in 4 KiB pages, HOLE not present
+        for (int i = 0; i < 512; i++) ram.set(L, PT + 8L * i, (long) i << 12 | (i << 12 == HOLE ? 0 : 7));
         for (int v = 0; v < 32; v++) {
             long h = HANDLERS + 16L * v;
             if (v == 1) put(h, 0xE6, PORT_DB, 0x48, 0xCF); // out 0xE0,al; iretq
@@ -82,7 +90,8 @@ final class DiffRig implements AutoCloseable {
     }
 
     /** Loads a sequence: code (rest of the page HLT), scratch and stack page contents, registers. */
-    void start(byte[] code, byte[] scratch, byte[] stack, long[] r, long flags) throws BackendException {
+    @Override
+    public void start(byte[] code, byte[] scratch, byte[] stack, long[] r, long flags) throws BackendException {
         ram.asSlice(CODE, 0x1000).fill((byte) 0xF4);
         MemorySegment.copy(code, 0, ram, ValueLayout.JAVA_BYTE, CODE, code.length);
         MemorySegment.copy(scratch, 0, ram, ValueLayout.JAVA_BYTE, DiffGen.SCRATCH, scratch.length);
@@ -104,7 +113,8 @@ final class DiffRig implements AutoCloseable {
     static final int[] X86_TO_API = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
 
     /** Runs to the next #DB or exception exit. */
-    State step() throws BackendException {
+    @Override
+    public State step() throws BackendException {
         VmExit e = cpu.run();
         if (!(e instanceof VmExit.PortOut o) || (o.port() != PORT_DB && (o.port() < PORT_EXC || o.port() >= PORT_EXC + 32))) {
             throw new IllegalStateException(name + ": unexpected exit " + e);

@@ -22,16 +22,28 @@ final class DiffRunner implements AutoCloseable {
     static final String[] NAMES = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
         "r12", "r13", "r14", "r15"};
 
-    final KvmHypervisor hv;
-    final DiffRig kvm, soft;
+    /** The reference (KVM or the native CPU) and the interpreter. */
+    final Rig kvm;
+    final DiffRig soft;
+    /** The interpreter models the reference's undefined flags (the Intel model on an Intel CPU): compare them. */
+    final boolean modelled;
     final List<String> mismatches = new ArrayList<>();
     long sequences, steps, faults;
     final Map<String, Integer> classes;
 
     DiffRunner(KvmHypervisor hv) throws BackendException {
-        this.hv = hv;
-        kvm = new DiffRig("kvm", hv.createVm());
+        this(new DiffRig("kvm", hv.createVm()), CpuBase.HOST_INTEL ? "intel" : "amd");
+    }
+
+    /**
+     * Against any reference; {@code model} is the reference CPU's undefined-flag model: the interpreter runs
+     * with it and, for {@code intel} (the measured one), its undefined flags are compared too.
+     */
+    DiffRunner(Rig reference, String model) throws BackendException {
+        kvm = reference;
         soft = new DiffRig("soft", new SoftVm());
+        if (!((SoftVcpu) soft.cpu).setUndefinedFlags(model)) throw new IllegalArgumentException("no flag model " + model);
+        modelled = model.equals("intel");
         classes = new java.util.TreeMap<>();
     }
 
@@ -39,17 +51,30 @@ final class DiffRunner implements AutoCloseable {
     int run(long seed, int count, int len, int maxReports) throws BackendException {
         DiffGen gen = new DiffGen(seed);
         byte[] scratch = new byte[(int) DiffGen.SCRATCH_SIZE], stack = new byte[4096];
-        for (int s = 0; s < count && mismatches.size() < maxReports; s++) {
-            List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
-            long[] r = gen.initialRegs();
-            r[4] = DiffRig.USTACK;
-            r[15] = DiffGen.SCRATCH;
-            long fl = gen.initialFlags();
-            gen.fillScratch(scratch);
-            gen.fillScratch(stack);
-            String bad = sequence(s, seq, r, fl, scratch, stack);
-            sequences++;
-            if (bad != null) mismatches.add(bad);
+        NativeRig ahead = kvm instanceof NativeRig n ? n : null;
+        record Job(List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack) {}
+        for (int s = 0; s < count && mismatches.size() < maxReports; ) {
+            // the native runner works on the next sequences while this thread compares
+            List<Job> batch = new ArrayList<>();
+            for (int b = 0; b < (ahead == null ? 1 : 32) && s + b < count; b++) {
+                List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
+                long[] r = gen.initialRegs();
+                r[4] = DiffRig.USTACK;
+                r[15] = DiffGen.SCRATCH;
+                long fl = gen.initialFlags();
+                gen.fillScratch(scratch);
+                gen.fillScratch(stack);
+                Job j = new Job(seq, r, fl, scratch.clone(), stack.clone());
+                batch.add(j);
+                if (ahead != null) ahead.submit(codeOf(seq), j.scratch, j.stack, r, fl);
+            }
+            for (Job j : batch) {
+                if (mismatches.size() >= maxReports) break;
+                String bad = sequence(s++, j.seq, j.r, j.fl, j.scratch, j.stack);
+                sequences++;
+                if (bad != null) mismatches.add(bad);
+            }
+            if (ahead != null) ahead.drain();
         }
         gen.classes.forEach((k, v) -> classes.merge(k, v, Integer::sum));
         return mismatches.size();
@@ -77,22 +102,25 @@ final class DiffRunner implements AutoCloseable {
         return out;
     }
 
+    static byte[] codeOf(List<DiffGen.Insn> seq) {
+        byte[] code = new byte[(int) (seq.getLast().addr() + seq.getLast().bytes().length - DiffRig.CODE)];
+        for (DiffGen.Insn i : seq) System.arraycopy(i.bytes(), 0, code, (int) (i.addr() - DiffRig.CODE), i.bytes().length);
+        return code;
+    }
+
     private String sequence(int index, List<DiffGen.Insn> seq, long[] r, long fl, byte[] scratch, byte[] stack)
             throws BackendException {
-        int codeLen = (int) (seq.getLast().addr() + seq.getLast().bytes().length - DiffRig.CODE);
-        byte[] code = new byte[codeLen];
+        byte[] code = codeOf(seq);
+        int codeLen = code.length;
         Map<Long, DiffGen.Insn> at = new HashMap<>();
-        for (DiffGen.Insn i : seq) {
-            System.arraycopy(i.bytes(), 0, code, (int) (i.addr() - DiffRig.CODE), i.bytes().length);
-            at.put(i.addr(), i);
-        }
+        for (DiffGen.Insn i : seq) at.put(i.addr(), i);
         long end = DiffRig.CODE + codeLen;
         kvm.start(code, scratch, stack, r, fl);
         soft.start(code, scratch, stack, r, fl);
         long rip = DiffRig.CODE, rcx = r[1];
         for (int step = 0; step < 8 * seq.size() + 64; step++) {
             DiffGen.Insn insn = at.get(rip);
-            DiffRig.State k, s;
+            Rig.State k, s;
             try {
                 k = kvm.step();
                 s = soft.step();
@@ -101,7 +129,7 @@ final class DiffRunner implements AutoCloseable {
             }
             steps++;
             // on an Intel host the interpreter models the undefined flags (CpuBase.intelFlags): compare them
-            long undef = insn == null ? 0 : CpuBase.HOST_INTEL ? insn.unmodelledIntel(rcx) : insn.undefined(rcx);
+            long undef = insn == null ? 0 : modelled ? insn.unmodelledIntel(rcx) : insn.undefined(rcx);
             if (insn != null && insn.repCompare() && k.rip() == insn.addr()) {
                 undef |= DiffGen.ARITH; // an interrupted REPE/REPNE CMPS/SCAS iteration: see the README
             }
@@ -119,38 +147,38 @@ final class DiffRunner implements AutoCloseable {
         return report(index, seq, -1, null, r, fl, null, null, "did not reach the end of the sequence");
     }
 
-    private String compare(DiffRig.State k, DiffRig.State s, long undef) {
+    private String compare(Rig.State k, Rig.State s, long undef) {
         StringBuilder b = new StringBuilder();
-        if (k.vector() != s.vector() || k.err() != s.err()) {
-            b.append(String.format("  exception: kvm vector %d err %x, soft vector %d err %x%n", k.vector(), k.err(),
+        if (k.vector() != s.vector() || ((k.err() ^ s.err()) & kvm.errorCodeMask(k.vector())) != 0) {
+            b.append(String.format("  exception: %s vector %d err %x, soft vector %d err %x%n", kvm.name(), k.vector(), k.err(),
                     s.vector(), s.err()));
         }
-        if (k.rip() != s.rip()) b.append(String.format("  rip: kvm %x soft %x%n", k.rip(), s.rip()));
+        if (k.rip() != s.rip()) b.append(String.format("  rip: %s %x soft %x%n", kvm.name(), k.rip(), s.rip()));
         for (int i = 0; i < 16; i++) {
             if (k.r()[i] != s.r()[i]) {
-                b.append(String.format("  %s: kvm %016x soft %016x%n", NAMES[i], k.r()[i], s.r()[i]));
+                b.append(String.format("  %s: %s %016x soft %016x%n", NAMES[i], kvm.name(), k.r()[i], s.r()[i]));
             }
         }
         long mask = (DiffGen.ARITH | DiffGen.DF) & ~undef;
         if (((k.rflags() ^ s.rflags()) & mask) != 0) {
-            b.append(String.format("  rflags: kvm %x soft %x (differ %x, undefined %x)%n", k.rflags(), s.rflags(),
+            b.append(String.format("  rflags: %s %x soft %x (differ %x, undefined %x)%n", kvm.name(), k.rflags(), s.rflags(),
                     (k.rflags() ^ s.rflags()) & mask, undef));
         }
-        memDiff(b, "scratch", DiffGen.SCRATCH, 4096);
+        memDiff(b, "scratch", DiffGen.SCRATCH, (int) DiffGen.SCRATCH_SIZE);
         memDiff(b, "stack", DiffRig.STACK_PAGE, 4096);
         return b.isEmpty() ? null : b.toString();
     }
 
     private void memDiff(StringBuilder b, String what, long base, int len) {
-        long m = kvm.ram.asSlice(base, len).mismatch(soft.ram.asSlice(base, len));
+        long m = kvm.ram().asSlice(base, len).mismatch(soft.ram.asSlice(base, len));
         if (m < 0) return;
         long q = base + (m & ~7);
-        b.append(String.format("  %s memory first differs at %x: kvm %016x soft %016x%n", what, base + m,
-                kvm.ram.get(DiffRig.L, q), soft.ram.get(DiffRig.L, q)));
+        b.append(String.format("  %s memory first differs at %x: %s %016x soft %016x%n", what, base + m, kvm.name(),
+                kvm.ram().get(DiffRig.L, q), soft.ram.get(DiffRig.L, q)));
     }
 
     private String report(int index, List<DiffGen.Insn> seq, int step, DiffGen.Insn insn, long[] r, long fl,
-            DiffRig.State k, DiffRig.State s, String diff) {
+            Rig.State k, Rig.State s, String diff) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("sequence %d, step %d, instruction %s%n", index, step, insn));
         b.append(diff);

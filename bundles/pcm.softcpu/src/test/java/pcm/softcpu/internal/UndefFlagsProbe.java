@@ -15,6 +15,8 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * which simple function of the operands each is: {@code UndefFlagsProbe [samples=3000] [seed]}.
  * For every instruction/size/flag it prints the candidates that match every sample ("=" lists them),
  * or "?" with the best candidate's hit rate. The interpreter's value is the candidate {@code soft}.
+ * With {@code -Doracle=native} the reference is the host CPU itself through {@link NativeRig} (no KVM;
+ * issue 13 item 4): on an AMD host this measures the AMD model.
  */
 public final class UndefFlagsProbe {
 
@@ -92,6 +94,11 @@ public final class UndefFlagsProbe {
         l.add(new Op("bsf", w, s -> sized0f(s, 0xBC, 0xC2), K_BS));
         l.add(new Op("bsr", w, s -> sized0f(s, 0xBD, 0xC2), K_BS));
         l.add(new Op("bt", w, s -> sized0f(s, 0xA3, 0xD0), K_BT));
+        for (int[] c : new int[][] {{0xBC}, {0xBD}, {0xB8}}) { // tzcnt, lzcnt, popcnt rax, rdx (F3 before REX)
+            String nm = c[0] == 0xBC ? "tzcnt" : c[0] == 0xBD ? "lzcnt" : "popcnt";
+            l.add(new Op(nm, w, s -> s == 2 ? b(0x66, 0xF3, 0x0F, c[0], 0xC2) : s == 8 ? b(0xF3, 0x48, 0x0F, c[0], 0xC2)
+                    : b(0xF3, 0x0F, c[0], 0xC2), K_CNT));
+        }
         l.add(new Op("bts", w, s -> sized0f(s, 0xAB, 0xD0), K_BT));
         return l;
     }
@@ -133,12 +140,19 @@ public final class UndefFlagsProbe {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 3000;
         long seed = args.length > 1 ? Long.decode(args[1]) : 42;
-        KvmHypervisor hv = KvmHypervisor.standard();
-        if (!hv.hostInfo().available()) { System.err.println("no KVM: " + hv.hostInfo().problem()); System.exit(2); }
+        boolean nat = "native".equals(System.getProperty("oracle", "kvm"));
+        KvmHypervisor hv = nat ? null : KvmHypervisor.standard();
+        if (nat && NativeRig.unavailable() != null) { System.err.println(NativeRig.unavailable()); System.exit(2); }
+        if (!nat && !hv.hostInfo().available()) { System.err.println("no KVM: " + hv.hostInfo().problem()); System.exit(2); }
         SplittableRandom rnd = new SplittableRandom(seed);
         DiffGen g = new DiffGen(seed);
         byte[] scratch = new byte[4096], stack = new byte[4096];
-        try (DiffRig kvm = new DiffRig("kvm", hv.createVm()); DiffRig soft = new DiffRig("soft", new SoftVm())) {
+        try (Rig kvm = nat ? NativeRig.start() : new DiffRig("kvm", hv.createVm()); DiffRig soft = new DiffRig("soft", new SoftVm())) {
+            if (kvm instanceof NativeRig nr) { // the real CPU's vendor (CPUID executed natively), not /proc/cpuinfo's
+                ((SoftVcpu) soft.cpu).setUndefinedFlags(nr.flagModel());
+                System.out.printf("native CPU: %s signature %x; \"soft\" is the interpreter's %s model%n", nr.vendor, nr.signature,
+                        nr.flagModel());
+            }
             String only = args.length > 2 ? args[2] : "";
             for (Op op : ops()) {
                 if (!op.name.startsWith(only)) continue;
@@ -163,7 +177,7 @@ public final class UndefFlagsProbe {
                         long fl = g.initialFlags() & ~0x400L;
                         kvm.start(code, scratch, stack, r, fl);
                         soft.start(code, scratch, stack, r, fl);
-                        DiffRig.State k = kvm.step(), s = soft.step();
+                        Rig.State k = kvm.step(), s = soft.step();
                         if (k.vector() != 1) continue;
                         long res = k.r()[0], hi = k.r()[2];
                         if (op.kind == K_LOGIC && op.name.equals("test")) res = r[0] & r[2];
@@ -175,7 +189,7 @@ public final class UndefFlagsProbe {
                 }
             }
         } finally {
-            hv.close();
+            if (hv != null) hv.close();
         }
     }
 
