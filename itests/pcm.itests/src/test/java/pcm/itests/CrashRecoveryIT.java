@@ -112,13 +112,7 @@ class CrashRecoveryIT {
     }
 
     private static Process start(Path data, String command, Path outPrefix) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Dpcm.data=" + data, "-Dorg.osgi.framework.storage=" + data.resolve("felix-cache"),
-                "-Dfelix.fileinstall.dir=" + data.resolve("deploy") + "," + data.resolve("conf"),
-                "-Dgosh.args=--nointeractive", "-Dpcm.exec=" + command, "-Dpcm.exec.timeout=60",
-                "-jar", Path.of(System.getProperty("pcm.runtime.jar", "../../runconfigs/target/pcm.jar")).toString()));
+        List<String> cmd = LauncherIT.command(data, command);
         return new ProcessBuilder(cmd).redirectOutput(Path.of(outPrefix + ".out").toFile())
                 .redirectError(Path.of(outPrefix + ".err").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();

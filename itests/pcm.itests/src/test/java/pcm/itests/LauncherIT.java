@@ -24,7 +24,7 @@ class LauncherIT {
 
     @BeforeAll
     static void paths() throws IOException {
-        jar = Path.of(System.getProperty("pcm.runtime.jar", "../../runconfigs/target/pcm.jar"));
+        jar = jar();
         assertTrue(Files.isRegularFile(jar), "runtime jar missing: " + jar + " (build runconfigs first)");
         data = Path.of(System.getProperty("pcm.itest.workdir", "target/itest"), "launcher-data").toAbsolutePath();
         Files.createDirectories(data.resolve("deploy"));
@@ -44,19 +44,30 @@ class LauncherIT {
         return exec(data, command, EXEC_WAIT_SECONDS);
     }
 
-    /**
-     * @param waitSeconds how long to wait for the process before killing it (a command with a timeout: that plus a margin)
-     * @param jvmOptions  more JVM options, after the defaults (a later -D wins)
-     */
-    static Run exec(Path data, String command, long waitSeconds, String... jvmOptions) throws Exception {
+    /** The exported runtime jar (runconfigs, or -Dpcm.runtime.jar). */
+    static Path jar() {
+        return Path.of(System.getProperty("pcm.runtime.jar", "../../runconfigs/target/pcm.jar"));
+    }
+
+    /** The runtime jar's command line for a headless {@code command} on {@code data} (more JVM options win). */
+    static List<String> command(Path data, String command, String... jvmOptions) {
         List<String> cmd = new ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-Dpcm.data=" + data, "-Dorg.osgi.framework.storage=" + data.resolve("felix-cache"),
             "-Dfelix.fileinstall.dir=" + data.resolve("deploy") + "," + data.resolve("conf"),
-            "-Dgosh.args=--nointeractive", "-Dpcm.exec=" + command, "-Dpcm.exec.timeout=60",
-            "-jar", jar.toString()));
-        cmd.addAll(cmd.size() - 2, List.of(jvmOptions));
+            "-Dgosh.args=--nointeractive", "-Dpcm.exec=" + command, "-Dpcm.exec.timeout=60"));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-jar", jar().toString()));
+        return cmd;
+    }
+
+    /**
+     * @param waitSeconds how long to wait for the process before killing it (a command with a timeout: that plus a margin)
+     * @param jvmOptions  more JVM options, after the defaults (a later -D wins)
+     */
+    static Run exec(Path data, String command, long waitSeconds, String... jvmOptions) throws Exception {
+        List<String> cmd = command(data, command, jvmOptions);
         Path out = Files.createTempFile(data, "out", ".txt");
         Path err = Files.createTempFile(data, "err", ".txt");
         Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())

@@ -3,10 +3,6 @@ package pcm.softcpu.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,31 +13,7 @@ import org.junit.jupiter.api.Test;
  * scratch and stack memory are compared. The soak is {@link NativeDiffSoak}. Skipped with the reason where
  * the runner cannot be built (no gcc, not x86-64 Linux).
  */
-class NativeDiffTest {
-
-    static NativeRig rig;
-    static String problem;
-
-    @BeforeAll
-    static void build() {
-        problem = NativeRig.unavailable();
-        if (problem != null) return;
-        try {
-            rig = NativeRig.start();
-        } catch (Exception e) {
-            problem = "native runner unusable: " + e;
-        }
-    }
-
-    @BeforeEach
-    void usable() {
-        Assumptions.assumeTrue(problem == null, () -> problem);
-    }
-
-    @AfterAll
-    static void close() {
-        // the DiffRunner closes the rig
-    }
+class NativeDiffTest extends NativeOracleTest {
 
     @Test
     void randomSequencesMatchTheHostCpu() throws Exception {

@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.HexFormat;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,31 +13,7 @@ import org.junit.jupiter.api.Test;
  * memory changes reach the mirror, and faults come back as their x86 vectors. Skipped where the runner
  * cannot be built.
  */
-class NativeRigTest {
-
-    static NativeRig rig;
-    static String problem;
-
-    @BeforeAll
-    static void build() {
-        problem = NativeRig.unavailable();
-        if (problem != null) return;
-        try {
-            rig = NativeRig.start();
-        } catch (Exception e) {
-            problem = "native runner unusable: " + e;
-        }
-    }
-
-    @AfterAll
-    static void close() {
-        if (rig != null) rig.close();
-    }
-
-    @BeforeEach
-    void usable() {
-        Assumptions.assumeTrue(problem == null, () -> problem);
-    }
+class NativeRigTest extends NativeOracleTest {
 
     private static long[] regs() {
         long[] r = new long[16];

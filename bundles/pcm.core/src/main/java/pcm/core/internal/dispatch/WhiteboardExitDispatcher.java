@@ -321,9 +321,10 @@ public final class WhiteboardExitDispatcher implements ExitDispatcher {
     }
 
     private void lateAnswer(RankedHandler h, VmExit exit, long tookNanos) {
-        lateAnswers.increment();
+        // reported before it is counted: whoever sees the count finds the report written
         log.warn("exit handler " + h.label + " answered " + exit.kind() + " after " + DispatchSettings.millis(tookNanos)
                 + " ms, too late: the answer is dropped (the exit was answered without it)", null);
+        lateAnswers.increment();
     }
 
     /** Logs the pending summaries of repeated failures and slow calls (periodically, and at removal). */

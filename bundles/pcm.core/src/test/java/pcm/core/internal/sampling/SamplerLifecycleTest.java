@@ -150,19 +150,7 @@ class SamplerLifecycleTest {
      */
     @Test
     void listingToleratesFilesRenamedOrDeletedMeanwhile() throws Exception {
-        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
-        closing.add(log);
-        TestVm vm = new TestVm(SamplingEngineTest.program());
-        closing.add(vm);
-        List<EventSink> sinks = List.of(log::accept);
-        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<SamplingTarget> target() { return Optional.of(vm); }
-            @Override public List<EventSink> sinks() { return sinks; }
-            @Override public List<Recording.Ranked> positionServices() { return List.of(new Recording.Ranked(new ExactTestPositionService(), 0)); }
-            @Override public List<SamplingPolicy> policies() { return List.of(); }
-            @Override public Optional<Path> directory() { return Optional.of(dir); }
-        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        closing.add(e);
+        SamplingEngine e = engine(List.of(), id -> { });
         String id = e.sampleNow(50, 30_000);
         WindowStore store = new WindowStore(dir);
         List<Path> files = store.files(id);
