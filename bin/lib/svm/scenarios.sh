@@ -80,7 +80,7 @@ scenario_trace() {
     r=$?; grep -E '^window|first divergence' /tmp/out.trace
     for f in /tmp/tr/*.txt; do
         echo "SVM-TRACE $f $(wc -l < "$f") lines"
-        grep -n -B3 -A8 -E 'step rip (10003c|1007c5|1010a0) |delivery|vector' "$f" | head -120 | sed 's/^/[trace] /'
+        grep -n -B3 -A8 -E "${PCM_TRACE_GREP:-step rip (10003c|1007c5|1010a0|101248) |delivery|vector}" "$f" | head -${PCM_TRACE_LINES:-400} | sed 's/^/[trace] /'
     done
     return $r
 }

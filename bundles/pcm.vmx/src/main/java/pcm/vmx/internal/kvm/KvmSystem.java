@@ -33,6 +33,8 @@ public final class KvmSystem implements AutoCloseable {
     private final List<CpuidEntry> supportedCpuid;
     private final HostInfo.Kind kind;
     private final String kindDetail;
+    /** kvm_amd provides /dev/kvm (see {@link #svm()}). */
+    private final boolean svm;
     private final int maxVcpus;
     private final int memslots;
     private final boolean guestDebug;
@@ -79,19 +81,23 @@ public final class KvmSystem implements AutoCloseable {
         // Host kind: the module that provides /dev/kvm, not the CPUID hypervisor bit (a PVM host is itself a VM).
         if (Files.isDirectory(sysModule.resolve("kvm_pvm"))) {
             this.kind = HostInfo.Kind.PVM;
+            this.svm = false;
             String nat = param(sysModule, "kvm_pvm", "pvm_native");
             this.kindDetail = "PVM (kvm_pvm: software nested virtualization, CPL3 native, CPL0 emulated"
                     + (nat != null ? ", pvm_native=" + nat : "") + ")";
         } else if (Files.isDirectory(sysModule.resolve("kvm_intel"))) {
             this.kind = HostInfo.Kind.HARDWARE;
             this.kindDetail = "hardware virtualization (kvm_intel: Intel VMX)";
+            this.svm = false;
         } else if (Files.isDirectory(sysModule.resolve("kvm_amd"))) {
             this.kind = HostInfo.Kind.HARDWARE;
             this.kindDetail = "hardware virtualization (kvm_amd: AMD SVM)";
+            this.svm = true;
         } else {
             this.kind = HostInfo.Kind.HARDWARE;
             this.kindDetail = "unknown KVM vendor module (none of kvm_pvm, kvm_intel, kvm_amd in " + sysModule
                     + "); assuming hardware virtualization";
+            this.svm = false;
         }
     }
 
@@ -202,6 +208,9 @@ public final class KvmSystem implements AutoCloseable {
     public List<CpuidEntry> supportedCpuid() { return supportedCpuid; }
 
     public HostInfo.Kind kind() { return kind; }
+
+    /** AMD SVM (kvm_amd): see {@code KvmVcpu.setSpecialRegisters} for what differs. */
+    public boolean svm() { return svm; }
 
     public int maxVcpus() { return maxVcpus; }
 

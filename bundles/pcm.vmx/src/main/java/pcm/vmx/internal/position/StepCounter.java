@@ -13,6 +13,7 @@ import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.sampling.PositionCounter;
 import pcm.core.api.vm.VmExit;
 import pcm.vmx.internal.kvm.KvmVcpu;
+import pcm.vmx.internal.kvm.VcpuEvents;
 
 /**
  * Counts retired instructions by stepping one instruction per KVM_RUN (docs/positions-on-kvm.md).
@@ -82,7 +83,14 @@ public final class StepCounter implements PositionCounter {
         cpu.refreshRunState();
         cpu.setSingleStep(true);
         debugControl = DBG_ENABLE | DBG_SINGLESTEP;
-        deliverPendingInterrupt();
+        if (pvm) {
+            delivery = null;
+            deliverPendingInterrupt();
+        } else {
+            delivery = new InterruptDelivery(mem);
+            takeOverPendingInterrupt();
+            cpu.interceptInterrupts(this::queueForSoftwareDelivery);
+        }
         if (TRACING) {
             tr("start rip %x cpl %d", cpu.registers().rip(), cpu.specialRegisters().cs().dpl());
         }
@@ -129,6 +137,88 @@ public final class StepCounter implements PositionCounter {
         preDelivered++;
         position = 0;
         exitRip = -1;
+        forgetState();
+    }
+
+    /** Hardware hosts: interrupts are delivered by {@link #deliverInSoftware} (null on PVM). */
+    private final InterruptDelivery delivery;
+    private long softDelivered;
+
+    /**
+     * Hardware hosts (SVM, VMX): an event KVM injects on VM entry clears the single-step TF, so the handler would run
+     * unstepped up to its first exit (issue 12 item 3, cause 3). The counter delivers the VMM's interrupts itself,
+     * between two steps: at the current position, counting nothing, the handler's first instruction stepped next.
+     */
+    private void deliverInSoftware(int vector) throws BackendException {
+        // The caller has finished a pending IN/MMIO read (refreshRunState): KVM writes RAX and moves RIP past the
+        // instruction on the next KVM_RUN, before a KVM_INTERRUPT's delivery; otherwise the frame would hold the IN's
+        // own RIP and KVM would then advance the handler's RIP instead.
+        Registers r = cpu.registers();
+        SpecialRegisters s = cpu.specialRegisters();
+        InterruptDelivery.Delivered d;
+        try {
+            d = delivery.deliver(vector, r, s);
+        } catch (InterruptDelivery.Refused e) {
+            throw new StepException(StepException.Reason.DELIVERY, String.format(
+                    "interrupt vector 0x%x at rip 0x%x cannot be delivered between two steps: %s", vector, r.rip(), e.getMessage()));
+        }
+        cpu.setRegisters(d.regs());
+        cpu.setSpecialRegisters(d.sregs());
+        // KVM keeps the step TF only at the RIP of the last KVM_SET_GUEST_DEBUG: arm it at the handler.
+        forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+        cpu.refreshRunState(); // IF is clear now: the VMM must not inject a second one here
+        knownRegs = null;
+        knownSregs = null;
+        softDelivered++;
+        if (TRACING) {
+            tr("soft delivery vector %x rip %x -> %x frame %x", vector, r.rip(), d.regs().rip(), d.frameLinear());
+        }
+    }
+
+    /** A vector the VMM injected that the counter delivers when the guest runs next (-1: none). */
+    private int queuedVector = -1;
+
+    /**
+     * KVM_INTERRUPT semantics: the VMM injects (and logs the INTERRUPT with the registers as they are), the delivery
+     * happens when the guest runs next ({@link #runUntil}), after KVM has finished a pending IN/MMIO read.
+     */
+    private void queueForSoftwareDelivery(int vector) throws BackendException {
+        if (queuedVector >= 0) {
+            throw new StepException(StepException.Reason.DELIVERY, String.format(
+                    "interrupt vector 0x%x injected while vector 0x%x is still queued", vector, queuedVector));
+        }
+        queuedVector = vector;
+    }
+
+    private void deliverQueued() throws BackendException {
+        if (queuedVector >= 0) {
+            int v = queuedVector;
+            queuedVector = -1;
+            deliverInSoftware(v);
+        }
+    }
+
+    /** Interrupts delivered by the counter itself (hardware hosts; diagnostics and tests). */
+    long softDelivered() {
+        return softDelivered;
+    }
+
+    /**
+     * Hardware hosts: an interrupt the VMM queued in KVM before the counter started would be delivered by the first
+     * step, with the handler unstepped. Take it back out of KVM and deliver it in software before position 0.
+     */
+    private void takeOverPendingInterrupt() throws BackendException {
+        cpu.takeInjectedVector();
+        VcpuEvents ev = cpu.vcpuEvents();
+        if (!ev.interruptInjected()) {
+            return;
+        }
+        cpu.setVcpuEvents(new VcpuEvents(ev.exceptionInjected(), ev.exceptionNr(), ev.exceptionHasErrorCode(),
+                ev.exceptionPending(), ev.exceptionErrorCode(), false, 0, false, ev.interruptShadow(),
+                ev.nmiInjected(), ev.nmiPending(), ev.nmiMasked(), ev.sipiVector(), ev.flags(), ev.tripleFaultPending()));
+        deliverInSoftware(ev.interruptNr());
+        preDelivered++;
+        position = 0;
         forgetState();
     }
 
@@ -219,6 +309,9 @@ public final class StepCounter implements PositionCounter {
         }
         forgetState(); // the kernel may have changed the state since
         try {
+            if (queuedVector >= 0) {
+                cpu.refreshRunState(); // finishes a pending IN/MMIO read, as KVM_RUN does before delivering
+            }
             if (exitRip >= 0) {
                 long rip = cpu.registers().rip();
                 if (rip != exitRip) {
@@ -234,6 +327,7 @@ public final class StepCounter implements PositionCounter {
                     }
                     return TARGET_REACHED;
                 }
+                deliverQueued(); // when the guest is about to run, as KVM delivers a KVM_INTERRUPT
                 VmExit e = step();
                 if (e instanceof VmExit.Interrupted) {
                     cpu.refreshRunState(); // the state may have been rewritten after KVM's exit
@@ -306,6 +400,12 @@ public final class StepCounter implements PositionCounter {
                 return null; // a chunk of iterations; counts when RIP moves past
             }
             retire(kind, r, null);
+            if (!pvm && ((kind & 0xFF) == InsnPeek.IRETQ || (kind & 0xFF) == InsnPeek.POPF)) {
+                // Hardware: the instruction loaded RFLAGS from memory. A frame the counter's own delivery wrote holds
+                // the guest's RFLAGS without the step TF (issue 12 cause 3), so after the handler's IRETQ the next
+                // instruction would run free: arm TF again before it.
+                rearm = Math.max(rearm, 1);
+            }
             if ((kind & 0xFF) == InsnPeek.MOV_SS && d.rip() != r.rip() + (kind >>> 8 & 0xFF)) {
                 // Hardware (SVM, VMX): MOV SS holds the single-step trap off until the next instruction has retired
                 // too (Intel SDM vol. 3A "Masking Exceptions and Interrupts When Switching Stacks"; AMD APM MOV):
@@ -932,6 +1032,14 @@ public final class StepCounter implements PositionCounter {
             }
         }
         restoreGuestDr();
+        if (delivery != null) {
+            cpu.interceptInterrupts(null);
+            if (queuedVector >= 0) {
+                int v = queuedVector;
+                queuedVector = -1;
+                cpu.injectInterrupt(v); // not delivered yet: hand it to KVM, which delivers it on the next run
+            }
+        }
         cpu.setSingleStep(false);
     }
 }

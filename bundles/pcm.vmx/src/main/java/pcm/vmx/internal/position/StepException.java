@@ -14,6 +14,11 @@ public final class StepException extends BackendException {
         NO_DB_HANDLER,
         /** PVM: the #DB frame or an exception frame was not where the IDT and TSS say, or did not match. */
         FRAME_MISMATCH,
+        /**
+         * Hardware hosts: an interrupt could not be delivered between two steps (the processor would raise an
+         * exception delivering it), so its handler could not be counted.
+         */
+        DELIVERY,
         /** Guest memory needed for counting (IDT, TSS, stack) could not be read. */
         MEMORY,
         /** The counter was closed. */

@@ -30,6 +30,19 @@ class InsnPeekMovSsTest {
         assertEquals(InsnPeek.MOV_SS | 4 << 8, classify(0x8e, 0x54, 0x24, 0x08));              // mov 8(%rsp),%ss
     }
 
+    /**
+     * Issue 12 item 3: on hardware the counter's own interrupt delivery pushes the guest's RFLAGS without the step TF;
+     * the handler's IRETQ (and any POPF) then clears TF, so the counter re-arms it after both.
+     */
+    @Test
+    void instructionsThatLoadRflags() {
+        assertEquals(InsnPeek.IRETQ, classify(0x48, 0xcf));
+        assertEquals(InsnPeek.POPF, classify(0x9d));
+        assertEquals(InsnPeek.POPF, classify(0x66, 0x9d));
+        assertEquals(InsnPeek.OTHER, classify(0xcf)); // 32-bit IRET: not the 64-bit frame
+        assertEquals(InsnPeek.OTHER, classify(0x9c)); // PUSHF
+    }
+
     @Test
     void otherSegmentLoadsAreNotMovSs() {
         assertEquals(InsnPeek.OTHER, classify(0x8e, 0xe0)); // mov %eax,%fs
