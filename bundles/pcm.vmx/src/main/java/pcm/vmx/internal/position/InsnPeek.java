@@ -5,12 +5,13 @@ package pcm.vmx.internal.position;
  * exit (RDTSC, RDTSCP, RDRAND, RDSEED, CPUID, RDPMC), REP string instructions (count once, when RIP
  * moves past them), HLT, IRETQ, POPF (both load RFLAGS, and with it may clear the step TF on hardware) and MOV to SS
  * (whose length it decodes: on hardware the single-step trap skips the instruction after it). Everything else is
- * {@link #OTHER}. Not a length decoder otherwise.
+ * {@link #OTHER}; INT3 and INT n ({@link #INT_N}, with vector and length: the counter delivers them itself on hardware).
+ * Not a length decoder otherwise.
  */
 public final class InsnPeek {
 
     static final int OTHER = 0, RDTSC = 1, RDTSCP = 2, RDRAND = 3, RDSEED = 4, CPUID = 5, RDPMC = 6, REP_STRING = 7,
-            HLT = 8, IRETQ = 9, MOV_SS = 10, POPF = 11;
+            HLT = 8, IRETQ = 9, MOV_SS = 10, POPF = 11, INT_N = 12;
 
     /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@code Registers.toArray()}. */
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -82,6 +83,12 @@ public final class InsnPeek {
         }
         if (op == 0x9D) {
             return POPF;
+        }
+        if (op == 0xCC) {
+            return INT_N | 3 << 8 | (i + 1) << 16;
+        }
+        if (op == 0xCD && i + 1 < n) {
+            return INT_N | (b[i + 1] & 0xFF) << 8 | (i + 2) << 16;
         }
         if (op == 0x8E && i + 1 < n && ((b[i + 1] & 0xFF) >> 3 & 7) == 2) {
             return MOV_SS | modrmLength(b, i + 1, n) + i + 1 << 8;

@@ -47,10 +47,19 @@ final class InterruptDelivery {
      * (KVM_GET_REGS hides its single-step TF), which is what the frame holds.
      */
     Delivered deliver(int vector, Registers r, SpecialRegisters s) throws Refused {
+        return deliver(vector, r, s, false, r.rip());
+    }
+
+    /**
+     * INT3 / INT n ({@code soft}): the gate's DPL must allow the current CPL (else #GP), IF does not matter, the frame
+     * holds {@code returnRip} (the next instruction) and RF = 0, as the instruction completed (SDM vol. 3A §6.12.1.1,
+     * §18.3.1.1).
+     */
+    Delivered deliver(int vector, Registers r, SpecialRegisters s, boolean soft, long returnRip) throws Refused {
         if ((s.efer() & (1L << 10)) == 0 || !s.cs().l()) {
             throw new Refused("the guest is not in 64-bit mode (EFER 0x" + Long.toHexString(s.efer()) + ")");
         }
-        if ((r.rflags() & IF) == 0) {
+        if (!soft && (r.rflags() & IF) == 0) {
             throw new Refused("RFLAGS.IF is clear");
         }
         int cpl = s.cs().dpl();
@@ -63,6 +72,9 @@ final class InterruptDelivery {
         int type = (int) (lo >>> 40) & 0xF;
         if (type != 0xE && type != 0xF) {
             throw new Refused(String.format("IDT[0x%x] is not a 64-bit interrupt or trap gate (%016x %016x)", vector, hi, lo));
+        }
+        if (soft && ((lo >>> 45) & 3) < cpl) {
+            throw new Refused(String.format("IDT[0x%x] gate DPL %d is below CPL %d (INT n raises #GP)", vector, (lo >>> 45) & 3, cpl));
         }
         if ((lo >>> 47 & 1) == 0) {
             throw new Refused(String.format("IDT[0x%x] is not present", vector));
@@ -99,9 +111,9 @@ final class InterruptDelivery {
             throw new Refused("the interrupt stack 0x" + Long.toHexString(sp) + " is not canonical");
         }
         byte[] f = new byte[40];
-        put64(f, 0, r.rip());
+        put64(f, 0, returnRip);
         put64(f, 8, s.cs().selector());
-        put64(f, 16, r.rflags());
+        put64(f, 16, soft ? r.rflags() & ~RF : r.rflags());
         put64(f, 24, r.rsp());
         put64(f, 32, s.ss().selector());
         if (mem.read(s.cr0(), s.cr3(), s.cr4(), frame, new byte[40], 40) != 40) { // the processor would #PF or #SS

@@ -175,6 +175,32 @@ public final class StepCounter implements PositionCounter {
         }
     }
 
+    /**
+     * Hardware: INT3 / INT n delivers through the IDT, which clears TF, so a stepped INT3 ran its handler unstepped up
+     * to the handler's first exit (the embedded guest's exit call, `int3` at CPL3, counted with the handler's sti; hlt
+     * as one: the emulated SVM host's windows DIVERGED there). The counter carries the instruction out itself: one
+     * position, the handler's first instruction stepped next.
+     */
+    private VmExit stepSoftwareInterrupt(int kind, Registers r, SpecialRegisters s) throws BackendException {
+        int vector = kind >>> 8 & 0xFF, length = kind >>> 16 & 0xF;
+        InterruptDelivery.Delivered d;
+        try {
+            d = delivery.deliver(vector, r, s, true, r.rip() + length);
+        } catch (InterruptDelivery.Refused e) {
+            throw new StepException(StepException.Reason.DELIVERY, String.format(
+                    "INT 0x%x at rip 0x%x cannot be carried out between two steps: %s", vector, r.rip(), e.getMessage()));
+        }
+        cpu.setRegisters(d.regs());
+        cpu.setSpecialRegisters(d.sregs());
+        forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+        cpu.refreshRunState();
+        if (TRACING) {
+            tr("soft INT %x rip %x -> %x frame %x", vector, r.rip(), d.regs().rip(), d.frameLinear());
+        }
+        retire(kind, r, d.regs());
+        return null;
+    }
+
     /** A vector the VMM injected that the counter delivers when the guest runs next (-1: none). */
     private int queuedVector = -1;
 
@@ -378,6 +404,9 @@ public final class StepCounter implements PositionCounter {
             if (emulateIretWithinKernel(r, s, f)) {
                 return null;
             }
+        }
+        if (!pvm && (kind & 0xFF) == InsnPeek.INT_N) {
+            return stepSoftwareInterrupt(kind, r, s);
         }
         restoreGuestDr();
         if (rearm > 0) {

@@ -43,6 +43,14 @@ class InsnPeekMovSsTest {
         assertEquals(InsnPeek.OTHER, classify(0x9c)); // PUSHF
     }
 
+    /** Issue 12 item 3: INT3 / INT n clear TF when they deliver; on hardware the counter carries them out itself. */
+    @Test
+    void softwareInterruptsWithVectorAndLength() {
+        assertEquals(InsnPeek.INT_N | 3 << 8 | 1 << 16, classify(0xcc));
+        assertEquals(InsnPeek.INT_N | 0x80 << 8 | 2 << 16, classify(0xcd, 0x80));
+        assertEquals(InsnPeek.INT_N | 0x21 << 8 | 3 << 16, classify(0x66, 0xcd, 0x21));
+    }
+
     @Test
     void otherSegmentLoadsAreNotMovSs() {
         assertEquals(InsnPeek.OTHER, classify(0x8e, 0xe0)); // mov %eax,%fs

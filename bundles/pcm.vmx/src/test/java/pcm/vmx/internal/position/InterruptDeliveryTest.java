@@ -134,6 +134,23 @@ class InterruptDeliveryTest {
         assertFalse((d.regs().rflags() & 0x200) != 0);
     }
 
+    /** INT3 from user mode (the embedded guest's exit call): gate DPL 3 needed, IF irrelevant, next RIP and RF=0 pushed. */
+    @Test
+    void softwareInterruptFromUserMode() throws Exception {
+        gate(0x03, 0xE, KCODE, 0, true);
+        long lo = get(IDT + 0x03 * 16L);
+        var r = regs(0x401000, 0x7FF0_0000L, 0x10002); // RF set, IF clear
+        var e = assertThrows(InterruptDelivery.Refused.class, () -> delivery.deliver(3, r, sregs(3, 0xFFF), true, 0x401001));
+        assertTrue(e.getMessage().contains("gate DPL 0 is below CPL 3"), e.getMessage());
+        put(IDT + 0x03 * 16L, lo | 3L << 45); // DPL 3, as an OS sets it for int3
+        var d = delivery.deliver(3, r, sregs(3, 0xFFF), true, 0x401001);
+        long frame = 0x9000 - 40;
+        assertEquals(0x401001, get(frame), "the return address is the next instruction");
+        assertEquals(0x2, get(frame + 16), "RF = 0 in the pushed image: the instruction completed");
+        assertEquals(HANDLER, d.regs().rip());
+        assertEquals(0, d.sregs().cs().dpl());
+    }
+
     @Test
     void refusesWhatTheProcessorWouldFault() {
         assertRefused("not present", 0x23, regs(0x1000, 0x8000, 0x202), sregs(0, 0xFFF));
