@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,53 +19,113 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 12 items 1 and 2: PCM on a real hardware-virtualization KVM, the AMD SVM that QEMU's software emulator
  * offers to a Debian kernel ({@code bin/svm-host}, docs/svm-host.md). Boots the emulated host once and runs
- * {@code kvm_run} (the KVM backend takes the embedded guest to its end mark) and {@code verify} (the main job on
- * KVM, windows verified by soft and kvm), then asserts on the serial-console markers.
+ * {@code kvm_run} (the KVM backend takes the embedded guest to its end mark), {@code windows} (the main job on KVM,
+ * many windows, each verified by soft and kvm) and {@code faults} (fault-injecting verifiers: every corrupted window
+ * DIVERGED at exactly the instruction of its fault), then asserts on the serial-console markers.
  * <p>
- * A few minutes of emulation: off in the default run, on with {@code -Dpcm.svm=true} (.ci/run's second step).
- * Skips with the script's reason where QEMU or the Debian packages cannot be had (its exit status 77).
+ * In the default test run. Installs QEMU first where it is missing and apt can ({@code bin/svm-host deps}); skips
+ * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
+ * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.blocks} (windows scenario workload), {@code -Dpcm.svm.minWindows}.
  */
 class SvmHostIT {
 
     static final String GUEST_DONE = "PCM-GUEST-DONE 78c2de34d5282ecf";
+    static final Pattern VERDICT = Pattern.compile("\\[(\\w+)\\] window (\\S+) (MATCH|DIVERGED|INCONCLUSIVE) rcp=(\\S+) .*");
+    static final Pattern WHERE = Pattern.compile("first divergence at instruction (\\d+),");
+    static final Pattern INJECTED = Pattern.compile("injected: .* at position (\\d+)");
 
     @Test
-    void kvmBackendAndBothVerifiersOnEmulatedSvm() throws Exception {
-        Assumptions.assumeTrue(Boolean.getBoolean("pcm.svm"),
-            "the emulated-SVM tier runs only with -Dpcm.svm=true (minutes of emulation; docs/svm-host.md)");
+    void kvmBackendWindowsAndInjectedFaultsOnEmulatedSvm() throws Exception {
+        Assumptions.assumeTrue(!"false".equals(System.getProperty("pcm.svm")),
+            "the emulated-SVM tier is off (-Dpcm.svm=false)");
         Path script = Path.of(System.getProperty("pcm.repo.root", "../..")).resolve("bin/svm-host").toAbsolutePath().normalize();
         Path dir = Files.createDirectories(Path.of(System.getProperty("pcm.itest.workdir", "target/itest"), "svm-host")).toAbsolutePath();
         Path console = dir.resolve("console.log");
         Path out = dir.resolve("svm-host.txt");
         Files.deleteIfExists(console);
-        ProcessBuilder pb = new ProcessBuilder(List.of(script.toString(), "run", "--quiet", "--timeout", "900",
-                "--log", console.toString(), "kvm_run", "verify")).directory(dir.toFile())
-                .redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        Process p = pb.start();
-        if (!p.waitFor(1200, TimeUnit.SECONDS)) { // the script bounds QEMU at 900 s; this bounds the build around it
-            p.destroyForcibly();
-            throw new AssertionError("bin/svm-host did not end within 1200 s: " + Files.readString(out));
+        if (run(List.of(script.toString(), "deps"), dir, dir.resolve("deps.txt"), 900) == 77) {
+            Assumptions.abort("emulated SVM host unavailable: " + skipReason(Files.readString(dir.resolve("deps.txt"))));
         }
+        String blocks = System.getProperty("pcm.svm.blocks", "12000");
+        int minWindows = Integer.getInteger("pcm.svm.minWindows", 50);
+        int status = run(List.of(script.toString(), "run", "--quiet", "--timeout", "900", "--log", console.toString(),
+                "kvm_run", "windows:" + blocks, "faults:600"), dir, out, 1200);
         String text = Files.readString(out);
-        if (p.exitValue() == 77) {
-            Matcher m = Pattern.compile("SKIP: (.*)").matcher(text);
-            Assumptions.abort("emulated SVM host unavailable: " + (m.find() ? m.group(1) : text));
+        if (status == 77) {
+            Assumptions.abort("emulated SVM host unavailable: " + skipReason(text));
         }
         String log = Files.exists(console) ? Files.readString(console) : "";
-        String all = text + "\n--- console ---\n" + log;
+        String all = text + "\n--- console (" + console + ") ---\n" + tail(log, 20000);
         assertTrue(log.contains("SVM-HOST-READY") && log.contains("kvm=present"), "no /dev/kvm in the emulated host\n" + all);
         // (a) the FFM backend on hardware virtualization: the guest's end mark, on kvm_amd
-        assertTrue(log.contains("SVM-RESULT kvm_run rc=0") && log.contains("SVM-RESULT kvm_run rc=0 wall=")
+        assertTrue(resultLine(log, "kvm_run").startsWith("SVM-RESULT kvm_run rc=0 wall=")
             && resultLine(log, "kvm_run").contains(GUEST_DONE), "kvm_run\n" + all);
         assertTrue(log.contains("on hardware virtualization (kvm_amd: AMD SVM)"), "not on kvm_amd\n" + all);
-        // (b) every window MATCHed by both verifiers: pcm:run exits 0 only then (README, exit statuses)
-        assertTrue(log.matches("(?s).*\\[verify\\] window \\S+ MATCH rcp=soft.*"), "no soft MATCH\n" + all);
-        assertTrue(log.matches("(?s).*\\[verify\\] window \\S+ MATCH rcp=kvm.*"), "no kvm MATCH\n" + all);
-        assertTrue(!log.contains("DIVERGED rcp="), "a DIVERGED window\n" + all);
-        assertTrue(resultLine(log, "verify").startsWith("SVM-RESULT verify rc=0 "), "verify\n" + all);
-        assertEquals(0, p.exitValue(), all);
+
+        // (b) KVM-recorded windows, every one MATCHed by both verifiers (pcm:run exits 0 only then)
+        Map<String, List<String>> byVerifier = verdicts(log, "windows");
+        List<String> soft = byVerifier.getOrDefault("soft", List.of()), kvm = byVerifier.getOrDefault("kvm", List.of());
+        assertTrue(soft.stream().allMatch("MATCH"::equals) && kvm.stream().allMatch("MATCH"::equals),
+            "a window without MATCH: soft " + soft + " kvm " + kvm + "\n" + all);
+        assertEquals(soft.size(), kvm.size(), "each window on both verifiers\n" + all);
+        assertTrue(kvm.size() >= minWindows, kvm.size() + " windows, want at least " + minWindows + "\n" + all);
+        assertTrue(resultLine(log, "windows").startsWith("SVM-RESULT windows rc=0 "), "windows\n" + all);
+
+        // (c) injected faults: true windows MATCH, every corrupted one DIVERGED at exactly the fault's instruction
+        Map<String, Integer> exact = new LinkedHashMap<>();
+        List<String> lines = log.lines().filter(l -> l.startsWith("[faults] ")).toList();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher v = VERDICT.matcher(lines.get(i));
+            if (!v.matches()) continue;
+            String rcp = v.group(4), outcome = v.group(3);
+            String detail = i + 1 < lines.size() ? lines.get(i + 1) : "";
+            if (rcp.equals("soft") || rcp.equals("kvm")) {
+                assertEquals("MATCH", outcome, lines.get(i) + "\n" + all);
+                continue;
+            }
+            if (outcome.equals("INCONCLUSIVE")) {
+                assertTrue(detail.contains("to corrupt"), "only a window without the fault's target: " + detail);
+                continue;
+            }
+            assertEquals("DIVERGED", outcome, lines.get(i) + "\n" + all);
+            Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
+            assertTrue(where.find() && injected.find(), detail + "\n" + all);
+            assertEquals(injected.group(1), where.group(1), "at the fault's position: " + detail);
+            exact.merge(rcp, 1, Integer::sum);
+        }
+        for (String rcp : List.of("input-soft", "input-kvm", "register-soft", "register-kvm", "memory-soft", "memory-kvm")) {
+            assertTrue(exact.getOrDefault(rcp, 0) >= 1, rcp + " found no fault: " + exact + "\n" + all);
+        }
+        assertEquals(0, status, all);
+    }
+
+    /** Verdict outcomes of one scenario's lines, by verifier. */
+    static Map<String, List<String>> verdicts(String log, String tag) {
+        Map<String, List<String>> m = new LinkedHashMap<>();
+        log.lines().map(VERDICT::matcher).filter(Matcher::matches).filter(v -> v.group(1).equals(tag))
+            .forEach(v -> m.computeIfAbsent(v.group(4), k -> new ArrayList<>()).add(v.group(3)));
+        return m;
+    }
+
+    private static int run(List<String> cmd, Path dir, Path out, long seconds) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+            .redirectOutput(out.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) { // the script bounds QEMU at 900 s; this bounds the build around it
+            p.destroyForcibly();
+            throw new AssertionError(cmd + " did not end within " + seconds + " s: " + Files.readString(out));
+        }
+        return p.exitValue();
+    }
+
+    private static String skipReason(String text) {
+        Matcher m = Pattern.compile("SKIP: (.*)").matcher(text);
+        return m.find() ? m.group(1) : text;
+    }
+
+    private static String tail(String s, int n) {
+        return s.length() <= n ? s : "..." + s.substring(s.length() - n);
     }
 
     private static String resultLine(String log, String scenario) {
