@@ -59,13 +59,25 @@ scenario_verify() {
     echo "SVM-RESULT verify rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.verify)"; return $r
 }
 
-# (b') many KVM-recorded windows, each verified by soft and kvm (issue 12: at least 50 MATCH on both).
-# Arguments: blocks (default 3000), window length (default 1000), period in ms (default 5).
+# (b') many KVM-recorded windows, each verified by soft and kvm (issue 12: at least 50 MATCH on both). Runs the main
+# job again and again (each run a fresh data directory) until <want> windows have a verdict from both verifiers or
+# <budget> seconds have passed; every verdict must be MATCH. Arguments: want (50), blocks per run (20000), window
+# length (1000), period ms (5), budget s (420).
 scenario_windows() {
-    d=/tmp/d-windows; rm -rf $d; both_verifiers $d; small_ram $d
-    tagged windows pcm $d 600 pcm:run --backend kvm --blocks ${1:-3000} --window ${2:-1000} --period ${3:-5}; r=$?
-    echo "SVM-RESULT windows rc=$r match_soft=$(grep -c '^window .* MATCH rcp=soft ' /tmp/out.windows)" \
-        "match_kvm=$(grep -c '^window .* MATCH rcp=kvm ' /tmp/out.windows) $(grep -E '^[0-9]+ verdicts on' /tmp/out.windows)"
+    want=${1:-50} blocks=${2:-20000} len=${3:-1000} period=${4:-5} budget=${5:-420}
+    t0=$(uptime_s); runs=0 soft=0 kvm=0 bad=0 r=0; : > /tmp/out.windows
+    while [ "$kvm" -lt "$want" ] || [ "$soft" -lt "$want" ]; do
+        [ "$(awk -v a="$t0" -v b="$(uptime_s)" -v m="$budget" 'BEGIN{print (b-a < m)}')" = 1 ] || break
+        runs=$((runs + 1)); d=/tmp/d-windows; rm -rf $d; both_verifiers $d; small_ram $d
+        tagged windows pcm $d 600 pcm:run --backend kvm --blocks "$blocks" --window "$len" --period "$period"; rr=$?
+        cat /tmp/out.windows >> /tmp/all.windows
+        soft=$((soft + $(grep -c '^window .* MATCH rcp=soft ' /tmp/out.windows)))
+        kvm=$((kvm + $(grep -c '^window .* MATCH rcp=kvm ' /tmp/out.windows)))
+        bad=$((bad + $(grep -c '^window .* \(DIVERGED\|INCONCLUSIVE\) rcp=' /tmp/out.windows)))
+        if [ $rr -ne 0 ]; then r=$rr; show_divergence $d /tmp/out.windows; break; fi
+    done
+    echo "SVM-RESULT windows rc=$r runs=$runs match_soft=$soft match_kvm=$kvm not_match=$bad" \
+        "seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.0f", b-a}')"
     return $r
 }
 
@@ -96,16 +108,21 @@ scenario_diverge() {
     d=/tmp/d-diverge; rm -rf $d; both_verifiers $d
     tagged diverge pcm $d 400 pcm:run --backend kvm --blocks 64 --window 5000 --period 20; r=$?
     echo "SVM-RESULT diverge rc=$r $(grep -E '^[0-9]+ verdicts on' /tmp/out.diverge)"
-    w=$(sed -n 's/^window \([^ ]*\) DIVERGED.*/\1/p' /tmp/out.diverge | head -1)
-    [ -n "$w" ] || return $r
-    pcm $d 300 pcm:log show "$w" > /tmp/log.show 2>&1
-    # each verifier's first divergence: the logged events and checkpoints just before and after it
-    for n in $(sed -n 's/.*first divergence at instruction \([0-9]*\).*/\1/p' /tmp/out.diverge | sort -un); do
+    show_divergence $d /tmp/out.diverge
+    return $r
+}
+
+# show_divergence <data dir> <scenario output>: for the first DIVERGED window, each verifier's first divergence with
+# the logged events and checkpoints just before and after it.
+show_divergence() {
+    w=$(sed -n 's/^window \([^ ]*\) DIVERGED.*/\1/p' "$2" | head -1)
+    [ -n "$w" ] || return 0
+    pcm "$1" 300 pcm:log show "$w" > /tmp/log.show 2>&1
+    for n in $(grep -A1 "^window $w DIVERGED" "$2" | sed -n 's/.*first divergence at instruction \([0-9]*\).*/\1/p' | sort -un); do
         echo "SVM-LOG window=$w instruction=$n ($(wc -l < /tmp/log.show) lines in pcm:log show)"
         awk -v lo=$((n - 6)) -v hi=$((n + 2)) '$1 + 0 >= lo && $1 + 0 <= hi' /tmp/log.show | sed "s/^/[log $n] /"
     done
     head -5 /tmp/log.show | sed 's/^/[log head] /'
-    return $r
 }
 
 # (c') the same with the kvm-step counter's trace (pcm.kvmstep.trace): its steps around the guest's MOV SS
@@ -120,6 +137,28 @@ scenario_trace() {
     done
     return $r
 }
+
+# a profile of one windows run: JFR's execution samples, the hottest frames of the vCPU thread
+scenario_profile() {
+    PCM_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/p.jfr,settings=profile" scenario_windows 1 "$@"
+    jfr print --events jdk.ExecutionSample --stack-depth 12 /tmp/p.jfr > /tmp/samples.txt
+    echo "SVM-RESULT profile samples=$(grep -c 'jdk.ExecutionSample' /tmp/samples.txt)"
+    awk '/sampledThread/ {t=$0} /stackTrace = \[/ {getline; print t " | " $0}' /tmp/samples.txt \
+        | sed 's/ *sampledThread = //; s/ line:.*//' | sort | uniq -c | sort -rn | head -40 | sed 's/^/[prof-top] /'
+    jfr print --events jdk.NativeMethodSample --stack-depth 8 /tmp/p.jfr > /tmp/native.txt
+    echo "SVM-RESULT profile native_samples=$(grep -c 'jdk.NativeMethodSample' /tmp/native.txt)"
+    grep -A6 'sampledThread = "pcm-vcpu' /tmp/native.txt | grep -v 'sampledThread\|state =\|stackTrace\|^--' \
+        | sed 's/ line:.*//' | sort | uniq -c | sort -rn | head -30 | sed 's/^/[prof-native] /'
+    jfr print --events jdk.ThreadPark,jdk.JavaMonitorEnter,jdk.JavaMonitorWait,jdk.ThreadSleep --stack-depth 6 /tmp/p.jfr \
+        > /tmp/waits.txt
+    awk '/^jdk\./ {ev=$1} /duration = / {d=$3" "$4} /eventThread = "pcm-vcpu/ {v=1} /stackTrace = \[/ {if (v) {getline a; getline b; getline c; print ev, d, "|", a, "|", b, "|", c}; v=0}' \
+        /tmp/waits.txt | sed 's/ line: [0-9]*//g; s/  */ /g' | sort | uniq -c | sort -rn | head -25 | sed 's/^/[prof-wait] /'
+    grep -A3 'sampledThread = "pcm-vcpu' /tmp/samples.txt | grep -v 'sampledThread\|state =\|stackTrace\|^--' \
+        | sed 's/ line:.*//' | sort | uniq -c | sort -rn | head -30 | sed 's/^/[prof-vcpu] /'
+}
+
+# JVM options for the PCM runs of the scenarios after it (e.g. jopts:-XX:TieredStopAtLevel=1)
+scenario_jopts() { export PCM_JAVA_OPTS="$*"; echo "SVM-RESULT jopts $PCM_JAVA_OPTS"; }
 
 # any command line, e.g. sh 'ls /opt'
 scenario_sh() { tagged sh sh -c "$*"; }
