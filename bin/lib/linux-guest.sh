@@ -99,6 +99,7 @@ done < /etc/pcm-modules
 echo "PCM-LINUX-MODULES $n"
 case "${pcmguest:-}" in
     poweroff) poweroff -f ;;
+    kallsyms) cat /proc/kallsyms > /dev/ttyS1; echo PCM-LINUX-KALLSYMS-DONE; poweroff -f ;;
 esac
 export PS1='pcm-linux# '
 exec setsid cttyhack sh -l
@@ -157,7 +158,7 @@ lg_build() {
     echo "PCM-DISK-OK" > "$dd/hello.txt"
     find "$dd" -exec touch -h -d "@$LG_EPOCH" {} +
     rm -f "$out.tmp/disk.ext2"
-    E2FSPROGS_FAKE_TIME=$LG_EPOCH mke2fs -q -F -t ext2 -b 1024 -L pcmdisk -U "$LG_DISK_UUID" \
+    E2FSPROGS_FAKE_TIME=$LG_EPOCH mke2fs -q -F -t ext2 -b 1024 -O ^resize_inode -L pcmdisk -U "$LG_DISK_UUID" \
         -E "root_owner=0:0,hash_seed=$LG_DISK_UUID" -d "$dd" "$out.tmp/disk.ext2" "${LG_DISK_MIB}M" >&2 \
         || lg_die "mke2fs failed"
 
@@ -168,14 +169,34 @@ lg_build() {
         echo "PCM_LINUX_KERNEL_PACKAGE=$LG_KPKG=$LG_KVER"
         echo "PCM_LINUX_BUSYBOX_PACKAGE=busybox-static=$LG_BBVER"
         echo "PCM_LINUX_KERNEL_RELEASE=$kname"
-        for f in vmlinuz System.map initramfs.cpio initramfs.cpio.gz disk.ext2; do
+        for f in vmlinuz System.map kallsyms.map initramfs.cpio initramfs.cpio.gz disk.ext2; do
+            [ -f "$out.tmp/$f" ] || continue
             v=$(echo "$f" | tr 'a-z.' 'A-Z_'); echo "PCM_LINUX_${v}=$out/$f"
         done
     } > "$out.tmp/guest.env"
     (cd "$out.tmp" && sha256sum vmlinuz System.map initramfs.cpio initramfs.cpio.gz disk.ext2 > SHA256SUMS)
+    lg_kallsyms "$out.tmp"
     rm -rf "$out"; mv "$out.tmp" "$out"
     lg_log "built $out ($(wc -l < "$out/modules.txt") modules)"
     echo "$out"
+}
+
+# Debian's package ships a placeholder System.map (the real one is in the -dbg package): boot the guest
+# once under QEMU TCG with nokaslr and keep its /proc/kallsyms, read through a second serial port.
+lg_kallsyms() {
+    local dir=$1
+    if ! command -v qemu-system-x86_64 >/dev/null; then
+        lg_log "qemu-system-x86_64 absent: no kallsyms.map (kernel symbols) in $dir"; return 0
+    fi
+    lg_log "reading the kernel's symbols (QEMU TCG boot with pcmguest=kallsyms)"
+    timeout 300 qemu-system-x86_64 -accel tcg -M pc -m 256 -display none -no-reboot \
+        -serial null -serial "file:$dir/kallsyms.raw" -kernel "$dir/vmlinuz" -initrd "$dir/initramfs.cpio.gz" \
+        -append "console=ttyS0 panic=-1 nokaslr cryptomgr.notests quiet pcmguest=kallsyms" </dev/null >&2 || true
+    tr -d '\r' < "$dir/kallsyms.raw" | grep -E '^[0-9a-f]{16} ' | LC_ALL=C sort -s -k1,1 > "$dir/kallsyms.map" || true
+    rm -f "$dir/kallsyms.raw"
+    if [ "$(wc -l < "$dir/kallsyms.map")" -lt 1000 ]; then
+        lg_log "QEMU did not deliver the kernel's symbols: no kallsyms.map"; rm -f "$dir/kallsyms.map"
+    fi
 }
 
 # Boots $1's kernel and initramfs under QEMU TCG until /init's marker (microvm, then pc).
