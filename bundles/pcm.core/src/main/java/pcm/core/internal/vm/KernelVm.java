@@ -1,5 +1,6 @@
 package pcm.core.internal.vm;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.cpu.VirtualMachine;
 import pcm.core.api.exit.ExitDispatcher;
 import pcm.core.api.guest.GuestImage;
+import pcm.core.api.guest.KernelLoader;
 import pcm.core.api.guest.LongModeBoot;
 import pcm.core.api.irq.InterruptController;
 import pcm.core.api.memory.GuestMemory;
@@ -59,6 +61,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     private final List<GuestImage> images = new CopyOnWriteArrayList<>();
     private final List<ConsoleListener> consoles = new CopyOnWriteArrayList<>();
     private volatile GuestMemoryProvider memoryProvider;
+    private volatile KernelLoader kernelLoader;
     private volatile InterruptController interruptController;
     private volatile VmConfig config;
 
@@ -98,6 +101,9 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
         m.put("backend", c.backend());
         m.put("memoryMiB", c.memoryMiB());
         m.put("guestImage", c.guestImage());
+        m.put("kernel", c.kernel());
+        m.put("initrd", c.initrd());
+        m.put("kernelCommandLine", c.kernelCommandLine());
         m.put("workloadBlocks", c.workloadBlocks());
         m.put("timerHz", c.timerHz());
         m.put("exposeRdrand", c.exposeRdrand());
@@ -149,6 +155,14 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    void setKernelLoader(KernelLoader l) { kernelLoader = l; }
+
+    void unsetKernelLoader(KernelLoader l) {
+        if (kernelLoader == l) kernelLoader = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void setInterruptController(InterruptController c) { interruptController = c; }
 
     void unsetInterruptController(InterruptController c) {
@@ -168,7 +182,10 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             }
             VmConfig cfg = config;
             Hypervisor hv = BackendChoice.choose(cfg.backend(), hypervisors);
-            GuestImage image = images.stream().filter(i -> i.name().equals(cfg.guestImage())).findFirst()
+            boolean linux = !cfg.kernel().isBlank(); // issue 14: a kernel file replaces the guest image
+            KernelLoader loader = kernelLoader;
+            if (linux && loader == null) throw new VmException("no kernel loader to boot " + cfg.kernel() + " (is the pcm.boot bundle active?)");
+            GuestImage image = linux ? null : images.stream().filter(i -> i.name().equals(cfg.guestImage())).findFirst()
                     .orElseThrow(() -> new VmException("no guest image named '" + cfg.guestImage() + "' (have: "
                             + images.stream().map(GuestImage::name).toList() + ")"));
             GuestMemoryProvider mp = memoryProvider;
@@ -182,14 +199,24 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             try {
                 vm = hv.createVm();
                 vm.setMemoryRegion(0, 0, memory.regions().get(0).host(), true);
-                byte[] bytes = image.image();
-                if (image.loadAddress() + bytes.length > ramBytes) {
-                    throw new VmException("guest image (" + bytes.length + " bytes at 0x" + Long.toHexString(image.loadAddress())
-                            + ") does not fit in " + cfg.memoryMiB() + " MiB");
+                KernelLoader.Boot kernelBoot = null;
+                String loaded;
+                if (linux) {
+                    kernelBoot = loader.load(new KernelLoader.Request(Path.of(cfg.kernel()),
+                            cfg.initrd().isBlank() ? Optional.empty() : Optional.of(Path.of(cfg.initrd())), cfg.kernelCommandLine(), ramBytes), memory);
+                    loaded = kernelBoot.description();
+                } else {
+                    byte[] bytes = image.image();
+                    if (image.loadAddress() + bytes.length > ramBytes) {
+                        throw new VmException("guest image (" + bytes.length + " bytes at 0x" + Long.toHexString(image.loadAddress())
+                                + ") does not fit in " + cfg.memoryMiB() + " MiB");
+                    }
+                    memory.write(image.loadAddress(), bytes, 0, bytes.length);
+                    long flags = cfg.exposeRdrand() ? LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED : 0;
+                    LongModeBoot.writeTables(memory::writeLong, new LongModeBoot.BootInfo(ramBytes, cfg.workloadBlocks(), flags, cfg.timerHz()));
+                    loaded = "guest '" + image.name() + "' (" + bytes.length + " bytes, sha256 " + image.sha256() + ")";
                 }
-                memory.write(image.loadAddress(), bytes, 0, bytes.length);
-                long flags = cfg.exposeRdrand() ? LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED : 0;
-                LongModeBoot.writeTables(memory::writeLong, new LongModeBoot.BootInfo(ramBytes, cfg.workloadBlocks(), flags, cfg.timerHz()));
+                KernelLoader.Boot entry = kernelBoot;
 
                 ExitCounters newCounters = new ExitCounters();
                 CountDownLatch stopped = new CountDownLatch(1);
@@ -204,8 +231,8 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                     try {
                         vcpu = theVm.createVcpu(0);
                         vcpu.setCpuid(mask);
-                        vcpu.setSpecialRegisters(LongModeBoot.specialRegisters());
-                        vcpu.setRegisters(LongModeBoot.registers(image.entryPoint()));
+                        vcpu.setSpecialRegisters(entry != null ? entry.specialRegisters() : LongModeBoot.specialRegisters());
+                        vcpu.setRegisters(entry != null ? entry.registers() : LongModeBoot.registers(image.entryPoint()));
                     } catch (BackendException | RuntimeException e) {
                         setupError[0] = e;
                         ready.countDown();
@@ -228,8 +255,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                 backendDescription = hv.id() + ": " + hv.hostInfo().description();
                 running = new Running(vm, memory, holder[0], thread, stopped, hv.id());
                 state = VmState.RUNNING;
-                LOG.info("guest '{}' ({} bytes, sha256 {}) started on {} with {} MiB, workload {}", image.name(), bytes.length,
-                        image.sha256(), backendDescription, cfg.memoryMiB(), cfg.workloadBlocks());
+                LOG.info("{} started on {} with {} MiB, workload {}", loaded, backendDescription, cfg.memoryMiB(), cfg.workloadBlocks());
             } catch (BackendException e) {
                 closeQuietly(vm, memory);
                 throw new VmException("backend " + hv.id() + ": " + e.getMessage(), e);
