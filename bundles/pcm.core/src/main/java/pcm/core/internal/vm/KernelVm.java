@@ -298,13 +298,16 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             Running r = running;
             lastStatus = status;
             lastReason = reason;
+            long instructions = vcpu.instructionCount(); // read before close: issue 14 reports how far a kernel got
             vcpu.close();
             if (r != null) closeQuietly(r.vm(), r.memory());
             InterruptController pic = interruptController;
             if (pic != null) pic.setPendingListener(() -> {});
             running = null;
             state = VmState.STOPPED;
-            LOG.info("guest stopped: status {} ({})", status, reason);
+            Long rip = lastRegisters.get("rip");
+            LOG.info("guest stopped: status {} ({}){}{}", status, reason, rip == null ? "" : " at rip 0x" + Long.toHexString(rip),
+                    instructions < 0 ? "" : " after " + instructions + " instructions");
             stopped.countDown();
         }
     }
