@@ -7,6 +7,8 @@ LG_MODULES=(virtio_pci virtio_blk virtio_console virtio_rng virtio_mmio)
 LG_EPOCH=1704067200
 LG_DISK_UUID=5043d2d1-6c69-4e75-782d-677565737430
 LG_DISK_MIB=8
+# Bumped when the output changes, so caches of an older layout are rebuilt.
+LG_FORMAT=2
 
 lg_die() { echo "linux-guest: $*" >&2; exit 1; }
 lg_log() { echo "linux-guest: $*" >&2; }
@@ -113,7 +115,7 @@ lg_build() {
     lg_resolve_packages
     local key="${LG_KVER}_${LG_BBVER}"; key=${key//[:\/]/_}
     local out="$cache/$key"
-    if [ -f "$out/guest.env" ]; then lg_log "up to date: $out"; echo "$out"; return; fi
+    if grep -qx "PCM_LINUX_GUEST_FORMAT=$LG_FORMAT" "$out/guest.env" 2>/dev/null; then lg_log "up to date: $out"; echo "$out"; return; fi
     mkdir -p "$cache/debs"
     local kdeb bdeb
     kdeb=$(lg_download "$LG_KPKG" "$LG_KVER" "$cache/debs")
@@ -148,7 +150,7 @@ lg_build() {
     lg_write_init "$rd/init"
     echo "root:x:0:0:root:/root:/bin/sh" > "$rd/etc/passwd"
     find "$rd" -exec touch -h -d "@$LG_EPOCH" {} +
-    mkdir -p "$out.tmp"
+    rm -rf "$out.tmp"; mkdir -p "$out.tmp"
     (cd "$rd" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc --reproducible --owner=0:0) > "$out.tmp/initramfs.cpio"
     gzip -n -9 -c "$out.tmp/initramfs.cpio" > "$out.tmp/initramfs.cpio.gz"
 
@@ -163,22 +165,37 @@ lg_build() {
         || lg_die "mke2fs failed"
 
     cp "$vmlinuz" "$out.tmp/vmlinuz"
+    lg_extract_vmlinux "$out.tmp/vmlinuz" "$out.tmp/vmlinux"
     cp "$sysmap" "$out.tmp/System.map"
     cp "$rd/etc/pcm-modules" "$out.tmp/modules.txt"
+    lg_kallsyms "$out.tmp"
     {
+        echo "PCM_LINUX_GUEST_FORMAT=$LG_FORMAT"
         echo "PCM_LINUX_KERNEL_PACKAGE=$LG_KPKG=$LG_KVER"
         echo "PCM_LINUX_BUSYBOX_PACKAGE=busybox-static=$LG_BBVER"
         echo "PCM_LINUX_KERNEL_RELEASE=$kname"
-        for f in vmlinuz System.map kallsyms.map initramfs.cpio initramfs.cpio.gz disk.ext2; do
+        for f in vmlinuz vmlinux System.map kallsyms.map initramfs.cpio initramfs.cpio.gz disk.ext2; do
             [ -f "$out.tmp/$f" ] || continue
             v=$(echo "$f" | tr 'a-z.' 'A-Z_'); echo "PCM_LINUX_${v}=$out/$f"
         done
     } > "$out.tmp/guest.env"
-    (cd "$out.tmp" && sha256sum vmlinuz System.map initramfs.cpio initramfs.cpio.gz disk.ext2 > SHA256SUMS)
-    lg_kallsyms "$out.tmp"
+    (cd "$out.tmp" && sha256sum vmlinuz System.map initramfs.cpio initramfs.cpio.gz disk.ext2 $(ls vmlinux 2>/dev/null) > SHA256SUMS)
     rm -rf "$out"; mv "$out.tmp" "$out"
     lg_log "built $out ($(wc -l < "$out/modules.txt") modules)"
     echo "$out"
+}
+
+# The ELF vmlinux inside the bzImage (its XZ payload), for the direct-load path (PCM --kernel vmlinux, QEMU's PVH).
+lg_extract_vmlinux() {
+    local bz=$1 out=$2 sects off len
+    sects=$(od -An -tu1 -j $((0x1F1)) -N1 "$bz" | tr -d ' ')
+    [ "$sects" -eq 0 ] && sects=4
+    off=$(( (sects + 1) * 512 + $(od -An -tu4 -j $((0x248)) -N4 "$bz" | tr -d ' ') ))
+    len=$(od -An -tu4 -j $((0x24C)) -N4 "$bz" | tr -d ' ')
+    if ! command -v xz >/dev/null || [ "$(od -An -tx1 -j "$off" -N6 "$bz" | tr -d ' ')" != "fd377a585a00" ]; then
+        lg_log "the payload is not XZ or xz is missing: no vmlinux"; return 0
+    fi
+    { tail -c +$((off + 1)) "$bz" || true; } | head -c "$len" | xz -dc --single-stream > "$out" || lg_die "the XZ payload of $bz does not decompress"
 }
 
 # Debian's package ships a placeholder System.map (the real one is in the -dbg package): boot the guest
