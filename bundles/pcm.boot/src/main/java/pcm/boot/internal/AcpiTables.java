@@ -137,7 +137,7 @@ final class AcpiTables {
     /** FADT revision 6 (276 bytes); offsets below are from the table start, minus the header. */
     static byte[] fadtBody(PlatformDescription p, long facs, long dsdt) {
         byte[] t = new byte[276];
-        put32(t, 36, facs);
+        // FIRMWARE_CTRL stays 0: ACPI 6 wants it zero when X_FIRMWARE_CTRL is used (Linux listed the FACS twice otherwise)
         put32(t, 40, dsdt);
         put8(t, 45, 4);                    // preferred PM profile: enterprise server
         put16(t, 46, p.sciIrq());

@@ -55,6 +55,7 @@ class AcpiTablesTest {
             assertEquals(276, fadt.length);
             assertEquals(l.address("DSDT"), Bytes.u64(fadt, 140));
             assertEquals(l.address("FACS"), Bytes.u64(fadt, 132));
+            assertEquals(0, Bytes.u32(fadt, 36), "FIRMWARE_CTRL is 0 when X_FIRMWARE_CTRL is set (ACPI 6 5.2.9)");
             assertEquals(0x604, Bytes.u32(fadt, 64), "PM1a_CNT_BLK");
             assertEquals(0x604, Bytes.u64(fadt, 172 + 4), "X_PM1a_CNT_BLK");
             assertEquals(0, l.address("FACS") % 64, "FACS is 64-byte aligned");
