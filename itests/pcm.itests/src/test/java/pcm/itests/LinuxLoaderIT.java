@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
  * "kernel" through pcm.boot on the soft CPU. The kernel checks the 64-bit boot protocol's promises (RSI =
  * the zero page with its "HdrS" header), prints the command line it finds through cmd_line_ptr and the
  * initrd size, then powers off through the FADT's PM1a control block (SLP_TYP=5 | SLP_EN), so the run ends
- * with status 0 and the reason "ACPI power-off (S5)".
+ * with status 0 and the reason "ACPI power-off (S5)". Regression for two defects this found: the PM1
+ * device's Platform binding was skipped by SCR as a circular reference (VM -> dispatcher -> bus -> device ->
+ * VM), so the power-off was lost (3 of 3 runs); and a guest that stops before KernelVm.start() has published
+ * the running VM had its power-off dropped and its stop overwritten (KernelVm now starts the guest only after).
  */
 class LinuxLoaderIT {
 

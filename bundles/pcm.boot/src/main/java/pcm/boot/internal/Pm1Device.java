@@ -3,6 +3,9 @@ package pcm.boot.internal;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -31,10 +34,14 @@ public final class Pm1Device implements IoDevice {
     static final int SCI_EN = 1, SLP_EN = 1 << 13, SLP_TYP_SHIFT = 10;
 
     private final AtomicReference<Platform> platform = new AtomicReference<>();
+    private volatile BundleContext context;
     private final Object lock = new Object();
     private int status;  // PM1_STS, write 1 to clear
     private int enable;  // PM1_EN
     private int control = SCI_EN;
+
+    @Activate
+    void activate(BundleContext bundleContext) { context = bundleContext; }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     void bindPlatform(Platform p) { platform.set(p); }
@@ -76,8 +83,33 @@ public final class Pm1Device implements IoDevice {
                 enable = (int) (merge(both, (int) offset, size, value) >>> 16) & 0xFFFF;
             }
         }
+        if (powerOff) powerOff();
+    }
+
+    /**
+     * The bound platform, else looked up now. The binding can be missing: the platform (the VM) depends on the
+     * bus, the bus on this device, so SCR may skip binding the platform as a circular reference; when the
+     * guest writes S5 the VM is active and the lookup finds it.
+     */
+    private void powerOff() {
+        String reason = "ACPI power-off (S5)";
         Platform p = platform.get();
-        if (powerOff && p != null) p.powerOff(0, "ACPI power-off (S5)");
+        if (p != null) {
+            p.powerOff(0, reason);
+            return;
+        }
+        BundleContext ctx = context;
+        ServiceReference<Platform> ref = ctx == null ? null : ctx.getServiceReference(Platform.class);
+        Platform looked = ref == null ? null : ctx.getService(ref);
+        if (looked == null) {
+            LOG.warn("guest asked for ACPI power-off (S5) but there is no platform: ignored");
+            return;
+        }
+        try {
+            looked.powerOff(0, reason);
+        } finally {
+            ctx.ungetService(ref);
+        }
     }
 
     private static int merge(long old, int offset, int size, long value) {

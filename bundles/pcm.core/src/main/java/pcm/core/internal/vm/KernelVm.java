@@ -225,6 +225,10 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                         cfg.cpuidHideLeaf7Ebx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF7_EBX_RDSEED), 0);
                 VcpuLoop[] holder = new VcpuLoop[1];
                 CountDownLatch ready = new CountDownLatch(1);
+                // The guest's first instruction waits until start() has published the running VM: a guest that
+                // powers off at once (issue 14's tiny test kernel) otherwise hit powerOff() with running == null,
+                // its request was dropped, and a later stop overwrote the state start() set afterwards.
+                CountDownLatch published = new CountDownLatch(1);
                 Exception[] setupError = new Exception[1];
                 Thread thread = Thread.ofPlatform().name("pcm-vcpu-0").daemon().unstarted(() -> {
                     VirtualCpu vcpu;
@@ -244,6 +248,11 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                     holder[0] = loop;
                     if (pic != null) pic.setPendingListener(loop::poke);
                     ready.countDown();
+                    try {
+                        published.await();
+                    } catch (InterruptedException e) {
+                        return; // start() failed after the setup and released the VM itself
+                    }
                     loop.run();
                 });
                 counters = newCounters;
@@ -252,10 +261,16 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                     thread.interrupt();
                     throw new VmException("vCPU setup failed: " + (setupError[0] == null ? "timeout" : setupError[0].getMessage()), setupError[0]);
                 }
-                backendDescription = hv.id() + ": " + hv.hostInfo().description();
-                running = new Running(vm, memory, holder[0], thread, stopped, hv.id());
-                state = VmState.RUNNING;
+                try {
+                    backendDescription = hv.id() + ": " + hv.hostInfo().description();
+                    running = new Running(vm, memory, holder[0], thread, stopped, hv.id());
+                    state = VmState.RUNNING;
+                } catch (RuntimeException e) {
+                    thread.interrupt();
+                    throw e;
+                }
                 LOG.info("{} started on {} with {} MiB, workload {}", loaded, backendDescription, cfg.memoryMiB(), cfg.workloadBlocks());
+                published.countDown();
             } catch (BackendException e) {
                 closeQuietly(vm, memory);
                 throw new VmException("backend " + hv.id() + ": " + e.getMessage(), e);
