@@ -1,5 +1,6 @@
 package pcm.core.internal.vm;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.cpu.VirtualMachine;
 import pcm.core.api.exit.ExitDispatcher;
 import pcm.core.api.guest.GuestImage;
+import pcm.core.api.guest.KernelLoader;
 import pcm.core.api.guest.LongModeBoot;
 import pcm.core.api.irq.InterruptController;
 import pcm.core.api.memory.GuestMemory;
@@ -59,6 +61,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     private final List<GuestImage> images = new CopyOnWriteArrayList<>();
     private final List<ConsoleListener> consoles = new CopyOnWriteArrayList<>();
     private volatile GuestMemoryProvider memoryProvider;
+    private volatile KernelLoader kernelLoader;
     private volatile InterruptController interruptController;
     private volatile VmConfig config;
 
@@ -98,6 +101,9 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
         m.put("backend", c.backend());
         m.put("memoryMiB", c.memoryMiB());
         m.put("guestImage", c.guestImage());
+        m.put("kernel", c.kernel());
+        m.put("initrd", c.initrd());
+        m.put("kernelCommandLine", c.kernelCommandLine());
         m.put("workloadBlocks", c.workloadBlocks());
         m.put("timerHz", c.timerHz());
         m.put("exposeRdrand", c.exposeRdrand());
@@ -149,6 +155,14 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    void setKernelLoader(KernelLoader l) { kernelLoader = l; }
+
+    void unsetKernelLoader(KernelLoader l) {
+        if (kernelLoader == l) kernelLoader = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     void setInterruptController(InterruptController c) { interruptController = c; }
 
     void unsetInterruptController(InterruptController c) {
@@ -168,7 +182,10 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             }
             VmConfig cfg = config;
             Hypervisor hv = BackendChoice.choose(cfg.backend(), hypervisors);
-            GuestImage image = images.stream().filter(i -> i.name().equals(cfg.guestImage())).findFirst()
+            boolean linux = !cfg.kernel().isBlank(); // issue 14: a kernel file replaces the guest image
+            KernelLoader loader = kernelLoader;
+            if (linux && loader == null) throw new VmException("no kernel loader to boot " + cfg.kernel() + " (is the pcm.boot bundle active?)");
+            GuestImage image = linux ? null : images.stream().filter(i -> i.name().equals(cfg.guestImage())).findFirst()
                     .orElseThrow(() -> new VmException("no guest image named '" + cfg.guestImage() + "' (have: "
                             + images.stream().map(GuestImage::name).toList() + ")"));
             GuestMemoryProvider mp = memoryProvider;
@@ -182,14 +199,24 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             try {
                 vm = hv.createVm();
                 vm.setMemoryRegion(0, 0, memory.regions().get(0).host(), true);
-                byte[] bytes = image.image();
-                if (image.loadAddress() + bytes.length > ramBytes) {
-                    throw new VmException("guest image (" + bytes.length + " bytes at 0x" + Long.toHexString(image.loadAddress())
-                            + ") does not fit in " + cfg.memoryMiB() + " MiB");
+                KernelLoader.Boot kernelBoot = null;
+                String loaded;
+                if (linux) {
+                    kernelBoot = loader.load(new KernelLoader.Request(Path.of(cfg.kernel()),
+                            cfg.initrd().isBlank() ? Optional.empty() : Optional.of(Path.of(cfg.initrd())), cfg.kernelCommandLine(), ramBytes), memory);
+                    loaded = kernelBoot.description();
+                } else {
+                    byte[] bytes = image.image();
+                    if (image.loadAddress() + bytes.length > ramBytes) {
+                        throw new VmException("guest image (" + bytes.length + " bytes at 0x" + Long.toHexString(image.loadAddress())
+                                + ") does not fit in " + cfg.memoryMiB() + " MiB");
+                    }
+                    memory.write(image.loadAddress(), bytes, 0, bytes.length);
+                    long flags = cfg.exposeRdrand() ? LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED : 0;
+                    LongModeBoot.writeTables(memory::writeLong, new LongModeBoot.BootInfo(ramBytes, cfg.workloadBlocks(), flags, cfg.timerHz()));
+                    loaded = "guest '" + image.name() + "' (" + bytes.length + " bytes, sha256 " + image.sha256() + ")";
                 }
-                memory.write(image.loadAddress(), bytes, 0, bytes.length);
-                long flags = cfg.exposeRdrand() ? LongModeBoot.BootInfo.FLAG_RDRAND | LongModeBoot.BootInfo.FLAG_RDSEED : 0;
-                LongModeBoot.writeTables(memory::writeLong, new LongModeBoot.BootInfo(ramBytes, cfg.workloadBlocks(), flags, cfg.timerHz()));
+                KernelLoader.Boot entry = kernelBoot;
 
                 ExitCounters newCounters = new ExitCounters();
                 CountDownLatch stopped = new CountDownLatch(1);
@@ -198,14 +225,18 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                         cfg.cpuidHideLeaf7Ebx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF7_EBX_RDSEED), 0);
                 VcpuLoop[] holder = new VcpuLoop[1];
                 CountDownLatch ready = new CountDownLatch(1);
+                // The guest's first instruction waits until start() has published the running VM: a guest that
+                // powers off at once (issue 14's tiny test kernel) otherwise hit powerOff() with running == null,
+                // its request was dropped, and a later stop overwrote the state start() set afterwards.
+                CountDownLatch published = new CountDownLatch(1);
                 Exception[] setupError = new Exception[1];
                 Thread thread = Thread.ofPlatform().name("pcm-vcpu-0").daemon().unstarted(() -> {
                     VirtualCpu vcpu;
                     try {
                         vcpu = theVm.createVcpu(0);
                         vcpu.setCpuid(mask);
-                        vcpu.setSpecialRegisters(LongModeBoot.specialRegisters());
-                        vcpu.setRegisters(LongModeBoot.registers(image.entryPoint()));
+                        vcpu.setSpecialRegisters(entry != null ? entry.specialRegisters() : LongModeBoot.specialRegisters());
+                        vcpu.setRegisters(entry != null ? entry.registers() : LongModeBoot.registers(image.entryPoint()));
                     } catch (BackendException | RuntimeException e) {
                         setupError[0] = e;
                         ready.countDown();
@@ -217,6 +248,11 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                     holder[0] = loop;
                     if (pic != null) pic.setPendingListener(loop::poke);
                     ready.countDown();
+                    try {
+                        published.await();
+                    } catch (InterruptedException e) {
+                        return; // start() failed after the setup and released the VM itself
+                    }
                     loop.run();
                 });
                 counters = newCounters;
@@ -225,11 +261,16 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                     thread.interrupt();
                     throw new VmException("vCPU setup failed: " + (setupError[0] == null ? "timeout" : setupError[0].getMessage()), setupError[0]);
                 }
-                backendDescription = hv.id() + ": " + hv.hostInfo().description();
-                running = new Running(vm, memory, holder[0], thread, stopped, hv.id());
-                state = VmState.RUNNING;
-                LOG.info("guest '{}' ({} bytes, sha256 {}) started on {} with {} MiB, workload {}", image.name(), bytes.length,
-                        image.sha256(), backendDescription, cfg.memoryMiB(), cfg.workloadBlocks());
+                try {
+                    backendDescription = hv.id() + ": " + hv.hostInfo().description();
+                    running = new Running(vm, memory, holder[0], thread, stopped, hv.id());
+                    state = VmState.RUNNING;
+                } catch (RuntimeException e) {
+                    thread.interrupt();
+                    throw e;
+                }
+                LOG.info("{} started on {} with {} MiB, workload {}", loaded, backendDescription, cfg.memoryMiB(), cfg.workloadBlocks());
+                published.countDown();
             } catch (BackendException e) {
                 closeQuietly(vm, memory);
                 throw new VmException("backend " + hv.id() + ": " + e.getMessage(), e);
@@ -272,13 +313,16 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             Running r = running;
             lastStatus = status;
             lastReason = reason;
+            long instructions = vcpu.instructionCount(); // read before close: issue 14 reports how far a kernel got
             vcpu.close();
             if (r != null) closeQuietly(r.vm(), r.memory());
             InterruptController pic = interruptController;
             if (pic != null) pic.setPendingListener(() -> {});
             running = null;
             state = VmState.STOPPED;
-            LOG.info("guest stopped: status {} ({})", status, reason);
+            Long rip = lastRegisters.get("rip");
+            LOG.info("guest stopped: status {} ({}){}{}", status, reason, rip == null ? "" : " at rip 0x" + Long.toHexString(rip),
+                    instructions < 0 ? "" : " after " + instructions + " instructions");
             stopped.countDown();
         }
     }

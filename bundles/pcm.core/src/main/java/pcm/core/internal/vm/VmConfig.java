@@ -21,6 +21,17 @@ public @interface VmConfig {
     @AttributeDefinition(name = "Guest image", description = "Name of a GuestImage service (pcm.guest.name).")
     String guestImage() default "default";
 
+    @AttributeDefinition(name = "Kernel", description = "A Linux bzImage or ELF vmlinux on the host to boot instead of the guest "
+            + "image (a KernelLoader service, bundle pcm.boot, loads it); empty boots the guest image.", required = false)
+    String kernel() default "";
+
+    @AttributeDefinition(name = "Initial RAM disk", description = "cpio or cpio.gz for the kernel; empty: none.", required = false)
+    String initrd() default "";
+
+    @AttributeDefinition(name = "Kernel command line", description = "The operator's part; the loader adds what the platform needs "
+            + "(console, TSC frequency).", required = false)
+    String kernelCommandLine() default "";
+
     @AttributeDefinition(name = "Workload blocks", description = "Workload size parameter: 4 KiB blocks the default guest hashes.", min = "1")
     long workloadBlocks() default 16;
 

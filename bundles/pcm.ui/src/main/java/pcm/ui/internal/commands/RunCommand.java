@@ -78,16 +78,24 @@ public class RunCommand {
             @Descriptor("backend: auto, kvm or soft; empty keeps the configured value") @Parameter(names = {"--backend"}, absentValue = "") String backend,
             @Descriptor("seconds to wait for the guest to stop") @Parameter(names = {"-t", "--timeout"}, absentValue = "600") long timeoutSeconds,
             @Descriptor("instructions per sampling window (default " + DEFAULT_WINDOW + "); 0 = no sampling; -1 keeps the periodic policy's") @Parameter(names = {"-w", "--window"}, absentValue = DEFAULT_WINDOW) long windowInstructions,
-            @Descriptor("milliseconds between windows (default " + DEFAULT_PERIOD + "); -1 keeps the periodic policy's") @Parameter(names = {"-p", "--period"}, absentValue = DEFAULT_PERIOD) long periodMillis)
+            @Descriptor("milliseconds between windows (default " + DEFAULT_PERIOD + "); -1 keeps the periodic policy's") @Parameter(names = {"-p", "--period"}, absentValue = DEFAULT_PERIOD) long periodMillis,
+            @Descriptor("Linux bzImage or vmlinux to boot instead of the guest image") @Parameter(names = {"--kernel"}, absentValue = "") String kernel,
+            @Descriptor("initrd (cpio or cpio.gz) for --kernel") @Parameter(names = {"--initrd"}, absentValue = "") String initrd,
+            @Descriptor("kernel command line; PCM adds console and TSC frequency") @Parameter(names = {"--append"}, absentValue = "") String append,
+            @Descriptor("guest RAM in MiB; 0 keeps the configured value (" + KERNEL_MEMORY_MIB + " with --kernel)") @Parameter(names = {"--memory"}, absentValue = "0") int memoryMiB)
             throws Exception {
         checkArguments(blocks, backend, timeoutSeconds, windowInstructions, periodMillis);
+        KernelOptions linux = KernelOptions.check(kernel, initrd, append, memoryMiB);
         try (HeldServices services = new HeldServices()) {
-            return runWith(services, blocks, backend, timeoutSeconds, windowInstructions, periodMillis).finish(session);
+            return runWith(services, blocks, backend, timeoutSeconds, windowInstructions, periodMillis, linux).finish(session);
         }
     }
 
+    /** Guest RAM for a kernel when --memory is absent: Debian's kernel wants 16 MiB + init_size (64 MiB) + the initrd. */
+    static final int KERNEL_MEMORY_MIB = KernelOptions.DEFAULT_MEMORY_MIB;
+
     static final String USAGE = "usage: pcm:run [--blocks N>=1] [--backend auto|kvm|soft] [--timeout s>=1] "
-            + "[--window insns>=0|-1] [--period ms>=0|-1]";
+            + "[--window insns>=0|-1] [--period ms>=0|-1] [--kernel bzImage|vmlinux [--initrd cpio[.gz]] [--append args]] [--memory MiB]";
 
     /** Range checks of the options (issue 11 item 8: {@code --blocks -5} was ignored): an operator error, with the usage. */
     static void checkArguments(long blocks, String backend, long timeoutSeconds, long windowInstructions, long periodMillis) {
@@ -103,9 +111,9 @@ public class RunCommand {
 
     /** The run, with the services it looks up held (and released) by the caller. */
     private Report runWith(HeldServices services, long blocks, String backend, long timeoutSeconds, long windowInstructions,
-                           long periodMillis) throws Exception {
+                           long periodMillis, KernelOptions linux) throws Exception {
         Vm vm = services.get(Vm.class, "no VM service (pcm.core's VM manager is not active)");
-        applyOverrides(vm, blocks, backend);
+        applyOverrides(vm, blocks, backend, linux);
         boolean sampling = windowInstructions != 0;
         Sampler sampler = sampling ? services.get(Sampler.class, "no sampler (pcm.core's sampling is not active)") : null;
         VerificationService verification = sampling
@@ -271,13 +279,14 @@ public class RunCommand {
     static final String PERIODIC_PID = "pcm.sampling.periodic";
 
     /** Writes overrides into the pcm.vm configuration and waits until the VM component has them. */
-    private void applyOverrides(Vm vm, long blocks, String backend) throws IOException, InterruptedException {
-        if (blocks <= 0 && backend.isEmpty()) return;
+    private void applyOverrides(Vm vm, long blocks, String backend, KernelOptions linux) throws IOException, InterruptedException {
+        if (blocks <= 0 && backend.isEmpty() && linux.isEmpty()) return;
         // Config Admin delivers updates asynchronously: tag this one and wait until the VM reports it.
         String generation = Long.toString(System.nanoTime());
         configure(VM_PID, "no Config Admin service: cannot apply run options", props -> {
             if (blocks > 0) props.put("workloadBlocks", blocks);
             if (!backend.isEmpty()) props.put("backend", backend);
+            linux.applyTo(props);
             props.put(CONFIG_GENERATION, generation);
         }, () -> generation.equals(String.valueOf(vm.configuration().get(CONFIG_GENERATION))),
                 "the VM did not take the new configuration in time");

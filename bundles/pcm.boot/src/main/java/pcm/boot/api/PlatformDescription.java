@@ -1,0 +1,46 @@
+package pcm.boot.api;
+
+import java.util.List;
+
+/**
+ * The machine the firmware tables describe: which interrupt controllers exist and which legacy devices
+ * sit at which ports and IRQs. The ACPI tables are generated from it, so they say what the platform has.
+ *
+ * @param localApic   a local APIC at 0xFEE00000 (MADT entry; otherwise the kernel is told {@code nolapic})
+ * @param ioApic      an IOAPIC at 0xFEC00000 with GSI base 0 (MADT entry and ISA overrides)
+ * @param pm1EventPort PM1a event block (4 ports: status, enable)
+ * @param pm1ControlPort PM1a control block (2 ports): SLP_TYP=5 with SLP_EN powers off
+ * @param sciIrq      the SCI's ISA IRQ
+ * @param devices     legacy devices for the DSDT
+ */
+public record PlatformDescription(boolean localApic, boolean ioApic, int pm1EventPort, int pm1ControlPort, int sciIrq,
+                                  List<LegacyDevice> devices) {
+
+    public PlatformDescription {
+        devices = List.copyOf(devices);
+    }
+
+    /** A DSDT device: a 4-character ACPI name, its PNP id (e.g. PNP0501), I/O port ranges and ISA IRQs. */
+    public record LegacyDevice(String name, String pnpId, int uid, List<PortRange> ports, List<Integer> irqs) {
+        public LegacyDevice {
+            if (name.length() != 4 || !name.matches("[A-Z_][A-Z0-9_]{3}")) throw new IllegalArgumentException("bad ACPI name '" + name + "'");
+            if (!pnpId.matches("[A-Z]{3}[0-9A-F]{4}")) throw new IllegalArgumentException("bad PNP id '" + pnpId + "'");
+            ports = List.copyOf(ports);
+            irqs = List.copyOf(irqs);
+        }
+    }
+
+    public record PortRange(int base, int length) {}
+
+    public static final int PM1_EVENT_PORT = 0x600, PM1_CONTROL_PORT = 0x604;
+
+    /** What PCM emulates today: 8259 pair, PIT, 16550 at 0x3F8 (IRQ 4), i8042, PM1 block; no APICs. */
+    public static PlatformDescription pcmLegacy(boolean apics) {
+        return new PlatformDescription(apics, apics, PM1_EVENT_PORT, PM1_CONTROL_PORT, 9, List.of(
+                new LegacyDevice("PIC_", "PNP0000", 0, List.of(new PortRange(0x20, 2), new PortRange(0xA0, 2)), List.of(2)),
+                new LegacyDevice("TMR_", "PNP0100", 0, List.of(new PortRange(0x40, 4)), List.of(0)),
+                new LegacyDevice("SPKR", "PNP0800", 0, List.of(new PortRange(0x61, 1)), List.of()),
+                new LegacyDevice("KBD_", "PNP0303", 0, List.of(new PortRange(0x60, 1), new PortRange(0x64, 1)), List.of(1)),
+                new LegacyDevice("COM1", "PNP0501", 1, List.of(new PortRange(0x3F8, 8)), List.of(4))));
+    }
+}

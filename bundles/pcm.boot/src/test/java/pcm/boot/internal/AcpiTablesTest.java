@@ -1,0 +1,120 @@
+package pcm.boot.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import pcm.boot.api.PlatformDescription;
+
+/** Issue 14 item 2: ACPI tables from the platform description; checked by iasl -d where acpica-tools is installed. */
+class AcpiTablesTest {
+
+    static final long BASE = 0xE0000;
+
+    static byte[] table(AcpiTables.Layout l, String sig) {
+        int off = l.tables().get(sig);
+        int len = (int) Bytes.u32(l.image(), off + 4);
+        return Arrays.copyOfRange(l.image(), off, off + len);
+    }
+
+    static int sum(byte[] b, int from, int to) {
+        int s = 0;
+        for (int i = from; i < to; i++) s += b[i];
+        return s & 0xFF;
+    }
+
+    @Test
+    void everyChecksumIsRightAndPointersAgree() {
+        for (boolean apics : new boolean[] {false, true}) {
+            AcpiTables.Layout l = AcpiTables.build(PlatformDescription.pcmLegacy(apics), BASE);
+            byte[] img = l.image();
+            assertEquals(0, sum(img, 0, 20), "RSDP checksum");
+            assertEquals(0, sum(img, 0, 36), "RSDP extended checksum");
+            assertEquals(l.address("XSDT"), Bytes.u64(img, 24));
+            for (String sig : List.of("XSDT", "FACP", "DSDT")) {
+                byte[] t = table(l, sig);
+                assertEquals(sig, new String(t, 0, 4, StandardCharsets.US_ASCII));
+                assertEquals(0, sum(t, 0, t.length), sig + " checksum");
+            }
+            byte[] xsdt = table(l, "XSDT");
+            assertEquals(apics ? 2 : 1, (xsdt.length - 36) / 8);
+            assertEquals(l.address("FACP"), Bytes.u64(xsdt, 36));
+            byte[] fadt = table(l, "FACP");
+            assertEquals(276, fadt.length);
+            assertEquals(l.address("DSDT"), Bytes.u64(fadt, 140));
+            assertEquals(l.address("FACS"), Bytes.u64(fadt, 132));
+            assertEquals(0, Bytes.u32(fadt, 36), "FIRMWARE_CTRL is 0 when X_FIRMWARE_CTRL is set (ACPI 6 5.2.9)");
+            assertEquals(0x604, Bytes.u32(fadt, 64), "PM1a_CNT_BLK");
+            assertEquals(0x604, Bytes.u64(fadt, 172 + 4), "X_PM1a_CNT_BLK");
+            assertEquals(0, l.address("FACS") % 64, "FACS is 64-byte aligned");
+            assertEquals(apics, l.tables().containsKey("APIC"));
+            if (apics) {
+                byte[] madt = table(l, "APIC");
+                assertEquals(0, sum(madt, 0, madt.length), "MADT checksum");
+                assertEquals(0xFEE00000L, Bytes.u32(madt, 36));
+            }
+            assertTrue(img.length < 0x20000, "fits the BIOS area");
+        }
+    }
+
+    @Test
+    void iaslDisassemblesEveryTable(@TempDir Path dir) throws Exception {
+        assumeTrue(iaslPresent(), "iasl (Debian package acpica-tools) is not installed: the tables are not disassembled");
+        AcpiTables.Layout l = AcpiTables.build(PlatformDescription.pcmLegacy(true), BASE);
+        for (String sig : List.of("XSDT", "FACP", "FACS", "DSDT", "APIC")) {
+            byte[] t = sig.equals("FACS") ? Arrays.copyOfRange(l.image(), l.tables().get(sig), l.tables().get(sig) + 64) : table(l, sig);
+            Files.write(dir.resolve(sig.toLowerCase() + ".dat"), t);
+        }
+        String fadt = disassemble(dir, "facp");
+        assertTrue(fadt.contains("PM1A Control Block Address : 00000604"), fadt);
+        assertTrue(fadt.contains("SCI Interrupt : 0009"), fadt);
+        String madt = disassemble(dir, "apic");
+        assertTrue(madt.contains("Processor Local APIC"), madt);
+        assertTrue(madt.contains("I/O APIC"), madt);
+        assertTrue(madt.contains("Interrupt Source Override"), madt);
+        String dsdt = disassemble(dir, "dsdt");
+        assertTrue(dsdt.contains("Device (COM1)"), dsdt);
+        assertTrue(dsdt.contains("EisaId (\"PNP0501\")"), dsdt);
+        assertTrue(dsdt.contains("IO (Decode16,"), dsdt);
+        assertTrue(dsdt.contains("0x03F8,"), dsdt);
+        assertTrue(dsdt.contains("IRQNoFlags ()"), dsdt);
+        assertTrue(dsdt.contains("Name (\\_S5, Package (0x04)"), dsdt);
+        disassemble(dir, "xsdt");
+        disassemble(dir, "facs");
+    }
+
+    /** Runs iasl -d; fails on a non-zero status or a checksum or parse complaint. */
+    static String disassemble(Path dir, String name) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("iasl", "-d", name + ".dat").directory(dir.toFile()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "iasl hung");
+        assertEquals(0, p.exitValue(), log);
+        String dsl = Files.readString(dir.resolve(name + ".dsl"));
+        assertFalse(dsl.contains("Incorrect checksum"), dsl);
+        assertFalse(log.toLowerCase().contains("error") && !log.contains("0 Errors"), log);
+        assertFalse(dsl.contains("**** Unknown"), dsl);
+        return dsl;
+    }
+
+    static boolean iaslPresent() {
+        try {
+            Process p = new ProcessBuilder("iasl", "-v").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
