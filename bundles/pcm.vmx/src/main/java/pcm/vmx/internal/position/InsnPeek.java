@@ -11,7 +11,7 @@ package pcm.vmx.internal.position;
 public final class InsnPeek {
 
     static final int OTHER = 0, RDTSC = 1, RDTSCP = 2, RDRAND = 3, RDSEED = 4, CPUID = 5, RDPMC = 6, REP_STRING = 7,
-            HLT = 8, IRETQ = 9, MOV_SS = 10, POPF = 11, INT_N = 12;
+            HLT = 8, IRETQ = 9, MOV_SS = 10, POPF = 11, INT_N = 12, STI = 13;
 
     /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@code Registers.toArray()}. */
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -77,6 +77,9 @@ public final class InsnPeek {
         int op = b[i] & 0xFF;
         if (op == 0xF4) {
             return HLT;
+        }
+        if (op == 0xFB) {
+            return STI | (i + 1) << 8; // with its length, as MOV_SS: the step after it may cover the next one too
         }
         if (op == 0xCF && (rex & 8) != 0) {
             return IRETQ;

@@ -424,6 +424,33 @@ public final class StepCounter implements PositionCounter {
             deliveringVector = -1;
             clearStepTrapFlagInFrame(vector, r, s);
         }
+        if (!pvm && (kind & 0xFF) == InsnPeek.STI && !(e instanceof VmExit.Interrupted || e instanceof VmExit.InterruptWindow)) {
+            long rip = e instanceof VmExit.Debug d ? d.rip() : cpu.registers().rip();
+            int len = kind >>> 8 & 0xFF;
+            if (rip != r.rip() + len) {
+                // Hardware: STI's interrupt shadow held the step trap off, as MOV SS does, so the run also covered the
+                // next instruction (emulated SVM host: `sti; hlt` of the guest's idle loop came back as one HLT exit
+                // past the HLT, both uncounted). Count the STI here and treat the exit as the next instruction's.
+                retire(kind, r, null);
+                long[] a = r.toArray();
+                a[16] = r.rip() + len;
+                a[17] |= IF; // what STI did
+                Registers next = Registers.fromArray(a);
+                return finishStep(e, peek(s, next.rip()), next, s);
+            }
+        }
+        return finishStep(e, kind, r, s);
+    }
+
+    /** Counts what the step of the instruction at {@code r} (of {@code kind}) retired and maps its exit. */
+    private VmExit finishStep(VmExit e, int kind, Registers r, SpecialRegisters s) throws BackendException {
+        if (!pvm && (kind & 0xFF) == InsnPeek.HLT && e instanceof VmExit.Hlt) {
+            // Hardware: KVM's kvm_emulate_halt skips the HLT and reports KVM_EXIT_HLT, dropping the single-step's
+            // KVM_EXIT_DEBUG ("we might be squashing a GUESTDBG_SINGLESTEP-triggered KVM_EXIT_DEBUG here"): the HLT
+            // has retired, RIP is past it.
+            retire(kind, r, null);
+            return e;
+        }
         if (e instanceof VmExit.Debug d) {
             if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
                 return null; // a chunk of iterations; counts when RIP moves past

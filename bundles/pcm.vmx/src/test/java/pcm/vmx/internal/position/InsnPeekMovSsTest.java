@@ -51,6 +51,14 @@ class InsnPeekMovSsTest {
         assertEquals(InsnPeek.INT_N | 0x21 << 8 | 3 << 16, classify(0x66, 0xcd, 0x21));
     }
 
+    /** Issue 12 item 3: STI's interrupt shadow held the step trap off on SVM (`sti; hlt` came back as one HLT exit). */
+    @Test
+    void stiWithItsLength() {
+        assertEquals(InsnPeek.STI | 1 << 8, classify(0xfb));
+        assertEquals(InsnPeek.STI | 2 << 8, classify(0x3e, 0xfb));
+        assertEquals(InsnPeek.HLT, classify(0xf4));
+    }
+
     @Test
     void otherSegmentLoadsAreNotMovSs() {
         assertEquals(InsnPeek.OTHER, classify(0x8e, 0xe0)); // mov %eax,%fs
