@@ -34,7 +34,7 @@ final class DecodeTable {
     static final int MAP_PRIMARY = 0, MAP_0F = 1, MAP_0F38 = 2, MAP_0F3A = 3;
 
     /** Mandatory-prefix sets (bit masks): no prefix, 66, F3, F2 (F2/F3 take precedence over 66, as on hardware). */
-    static final int NP = 1, P66 = 2, PF3 = 4, PF2 = 8, ANY = NP | P66 | PF3 | PF2;
+    static final int P_NONE = 1, P_66 = 2, P_F3 = 4, P_F2 = 8, ANY = P_NONE | P_66 | P_F3 | P_F2;
 
     /** Prefix index of a decoded instruction (the bit number in the sets above). */
     static int prefixIndex(int rep, boolean o16) {

@@ -1,5 +1,7 @@
 package pcm.softcpu.internal;
 
+import java.util.Set;
+
 import pcm.core.api.vm.VmExit;
 
 /**
@@ -17,6 +19,20 @@ abstract class ModelSpecificRegisters extends ControlFlow {
             MSR_SYSENTER_EIP = 0x176, MSR_PAT = 0x277, MSR_EFER = 0xC0000080, MSR_STAR = 0xC0000081,
             MSR_LSTAR = 0xC0000082, MSR_CSTAR = 0xC0000083, MSR_SFMASK = 0xC0000084, MSR_FS_BASE = 0xC0000100,
             MSR_GS_BASE = 0xC0000101, MSR_KERNEL_GS_BASE = 0xC0000102, MSR_TSC_AUX = 0xC0000103;
+
+    static final int MSR_UCODE_REV = 0x8B, MSR_MISC_ENABLE = 0x1A0;
+
+    /**
+     * The MSRs not held here whose RDMSR/WRMSR leave as exits by default (the VMM answers them, the recorder
+     * logs the values read): the TSC, IA32_MISC_ENABLE and the microcode revision (Linux reads the last two on
+     * Intel without a fault handler). Every other MSR the CPU does not hold raises #GP(0) in the guest, as on
+     * a CPU without it (issue 13 item 3; before, every unknown MSR left as an exit).
+     */
+    static final Set<Integer> DEFAULT_FORWARDED_MSRS = Set.of(MSR_TSC, MSR_UCODE_REV, MSR_MISC_ENABLE);
+
+    /** The forwarded MSRs of this vCPU ({@link SoftVcpu#setForwardedMsrs}). */
+    Set<Integer> forwardedMsrs = DEFAULT_FORWARDED_MSRS;
+
 
     boolean isInternalMsr(int index) {
         switch (index) {
@@ -85,6 +101,7 @@ abstract class ModelSpecificRegisters extends ControlFlow {
             r[2] = v >>> 32;
             return;
         }
+        if (!forwardedMsrs.contains(index)) throw gp(0);
         pendingExit = new VmExit.MsrRead(index);
         completion = C_EDXEAX;
     }
@@ -97,6 +114,7 @@ abstract class ModelSpecificRegisters extends ControlFlow {
             if (!writeInternalMsr(index, v)) throw gp(0);
             return;
         }
+        if (!forwardedMsrs.contains(index)) throw gp(0);
         pendingExit = new VmExit.MsrWrite(index, v);
     }
 }

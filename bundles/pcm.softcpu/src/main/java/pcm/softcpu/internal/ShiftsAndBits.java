@@ -38,14 +38,14 @@ abstract class ShiftsAndBits extends IntegerAlu {
             t.group(FAMILY, MAP_0F, 0xBA, ANY, op, EITHER, I_B, op != 4, bt[op - 4] + " Ev,Ib",
                     (c, b) -> c.bitOp((c.reg & 7) - 4, c.fetch8(), false));
         }
-        t.op(FAMILY, MAP_0F, 0xBC, NP | P66 | PF2, F_MODRM, I_NONE, "BSF Gv,Ev", (c, b) -> c.bitScan(false));
-        t.op(FAMILY, MAP_0F, 0xBD, NP | P66 | PF2, F_MODRM, I_NONE, "BSR Gv,Ev", (c, b) -> c.bitScan(true));
+        t.op(FAMILY, MAP_0F, 0xBC, P_NONE | P_66 | P_F2, F_MODRM, I_NONE, "BSF Gv,Ev", (c, b) -> c.bitScan(false));
+        t.op(FAMILY, MAP_0F, 0xBD, P_NONE | P_66 | P_F2, F_MODRM, I_NONE, "BSR Gv,Ev", (c, b) -> c.bitScan(true));
         // TZCNT is BMI1, which the CPUID table does not advertise (its VEX instructions are absent); a CPU
         // without BMI1 would run F3 0F BC as BSF. Kept as TZCNT: the native oracle runs on hosts with BMI1,
         // and the results differ only for a zero source (see the module README).
-        t.op(FAMILY, MAP_0F, 0xBC, PF3, F_MODRM, I_NONE, "TZCNT Gv,Ev", (c, b) -> c.bitScan(false));
-        t.op(FAMILY, MAP_0F, 0xBD, PF3, F_MODRM, I_NONE, "LZCNT Gv,Ev", (c, b) -> c.bitScan(true));
-        t.op(FAMILY, MAP_0F, 0xB8, PF3, F_MODRM, I_NONE, "POPCNT Gv,Ev", (c, b) -> c.popcnt());
+        t.op(FAMILY, MAP_0F, 0xBC, P_F3, F_MODRM, I_NONE, "TZCNT Gv,Ev", (c, b) -> c.bitScan(false));
+        t.op(FAMILY, MAP_0F, 0xBD, P_F3, F_MODRM, I_NONE, "LZCNT Gv,Ev", (c, b) -> c.bitScan(true));
+        t.op(FAMILY, MAP_0F, 0xB8, P_F3, F_MODRM, I_NONE, "POPCNT Gv,Ev", (c, b) -> c.popcnt());
         t.range(FAMILY, MAP_0F, 0xC8, 0xCF, ANY, F_NONE, I_NONE, "BSWAP r", (c, b) -> c.bswap(b));
     }
 

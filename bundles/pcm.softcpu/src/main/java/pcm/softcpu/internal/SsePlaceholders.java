@@ -26,6 +26,6 @@ final class SsePlaceholders {
         t.unsupported(FAMILY, MAP_0F, 0xC2, 0xC6, ANY, "SSE/SSE2 0F C2-C6");
         t.unsupported(FAMILY, MAP_0F, 0xD0, 0xFE, ANY, "MMX/SSE2 0F D0-FE");
         String[] state = {"FXSAVE", "FXRSTOR", "LDMXCSR", "STMXCSR"};
-        for (int op = 0; op < 4; op++) t.unsupportedGroup(FAMILY, MAP_0F, 0xAE, NP, op, MEM, state[op]);
+        for (int op = 0; op < 4; op++) t.unsupportedGroup(FAMILY, MAP_0F, 0xAE, P_NONE, op, MEM, state[op]);
     }
 }

@@ -6,7 +6,7 @@ import pcm.core.api.vm.VmExit;
 
 /**
  * System and privileged instructions: HLT, CLI/STI, IN/OUT, CPUID, RDTSC/RDTSCP/RDPMC, RDRAND/RDSEED,
- * RDPID, RDMSR/WRMSR, MOV CR/DR, CLTS, INVD/WBINVD, INVLPG, the descriptor-table instructions
+ * RDPID (TSC_AUX, no exit), RDMSR/WRMSR, MOV CR/DR, CLTS, INVD/WBINVD, INVLPG, the descriptor-table instructions
  * (LGDT/LIDT/SGDT/SIDT/LLDT/LTR/SLDT/STR/SMSW), SWAPGS, SYSCALL/SYSRET, VMCALL (the hypercall),
  * fences, CLFLUSH and the hint NOPs. Instructions whose result comes from the VMM leave as exits with a
  * completion ({@link CpuDecode#completion}).
@@ -64,13 +64,14 @@ abstract class SystemInsns extends ModelSpecificRegisters {
         t.op(FAMILY, MAP_0F, 0x32, ANY, F_NONE, I_NONE, "RDMSR", (c, b) -> c.rdmsr());
         t.op(FAMILY, MAP_0F, 0x33, ANY, F_NONE, I_NONE, "RDPMC", (c, b) -> c.rdpmc());
         t.op(FAMILY, MAP_0F, 0xA2, ANY, F_NONE, I_NONE, "CPUID", (c, b) -> c.cpuid());
-        t.group(FAMILY, MAP_0F, 0xC7, NP | P66, 6, REG, I_NONE, false, "RDRAND Rv", (c, b) -> c.rdrandSeed(VmExit.Insn.RDRAND));
-        t.group(FAMILY, MAP_0F, 0xC7, NP | P66, 7, REG, I_NONE, false, "RDSEED Rv", (c, b) -> c.rdrandSeed(VmExit.Insn.RDSEED));
+        t.group(FAMILY, MAP_0F, 0xC7, P_NONE | P_66, 6, REG, I_NONE, false, "RDRAND Rv", (c, b) -> c.rdrandSeed(VmExit.Insn.RDRAND));
+        t.group(FAMILY, MAP_0F, 0xC7, P_NONE | P_66, 7, REG, I_NONE, false, "RDSEED Rv", (c, b) -> c.rdrandSeed(VmExit.Insn.RDSEED));
+        t.group(FAMILY, MAP_0F, 0xC7, P_F3, 7, REG, I_NONE, false, "RDPID Rq", (c, b) -> c.r[c.rm] = c.tscAux & 0xFFFFFFFFL);
         // 0F AE: fences and CLFLUSH; FXSAVE/FXRSTOR/LDMXCSR/STMXCSR belong to the SSE family (placeholders there)
-        t.group(FAMILY, MAP_0F, 0xAE, NP, 5, REG, I_NONE, false, "LFENCE", (c, b) -> { });
-        t.group(FAMILY, MAP_0F, 0xAE, NP, 6, REG, I_NONE, false, "MFENCE", (c, b) -> { });
-        t.group(FAMILY, MAP_0F, 0xAE, NP, 7, REG, I_NONE, false, "SFENCE", (c, b) -> { });
-        t.group(FAMILY, MAP_0F, 0xAE, NP, 7, MEM, I_NONE, false, "CLFLUSH M", (c, b) -> { });
+        t.group(FAMILY, MAP_0F, 0xAE, P_NONE, 5, REG, I_NONE, false, "LFENCE", (c, b) -> { });
+        t.group(FAMILY, MAP_0F, 0xAE, P_NONE, 6, REG, I_NONE, false, "MFENCE", (c, b) -> { });
+        t.group(FAMILY, MAP_0F, 0xAE, P_NONE, 7, REG, I_NONE, false, "SFENCE", (c, b) -> { });
+        t.group(FAMILY, MAP_0F, 0xAE, P_NONE, 7, MEM, I_NONE, false, "CLFLUSH M", (c, b) -> { });
     }
 
     final void hlt() {
@@ -185,23 +186,30 @@ abstract class SystemInsns extends ModelSpecificRegisters {
     }
 
     final void swapgs() {
-        if (cpl != 0) throw ud();
+        if (cpl != 0) throw gp(0); // was #UD; the host CPU raises #GP(0) (UndefinedOpcodeNativeTest)
         long t = segBase[GS];
         segBase[GS] = kernelGsBase;
         kernelGsBase = t;
     }
 
+    /** CR4.TSD: RDTSC/RDTSCP are privileged. */
+    static final long CR4_TSD = 4, CR4_PCE = 0x100;
+
     final void rdtscp() {
+        if (cpl != 0 && (cr4 & CR4_TSD) != 0) throw gp(0);
         pendingExit = new VmExit.Nondeterministic(VmExit.Insn.RDTSCP, 0);
         completion = C_RDTSCP;
     }
 
     final void rdtsc() {
+        if (cpl != 0 && (cr4 & CR4_TSD) != 0) throw gp(0);
         pendingExit = new VmExit.Nondeterministic(VmExit.Insn.RDTSC, 0);
         completion = C_EDXEAX;
     }
 
+    /** RDPMC: CPL0 or CR4.PCE; the counter index in ECX is checked by the VMM's answer, not here. */
     final void rdpmc() {
+        if (cpl != 0 && (cr4 & CR4_PCE) == 0) throw gp(0);
         pendingExit = new VmExit.Nondeterministic(VmExit.Insn.RDPMC, (int) r[1]);
         completion = C_EDXEAX;
     }
