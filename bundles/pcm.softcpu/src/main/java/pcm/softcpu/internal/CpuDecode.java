@@ -16,6 +16,8 @@ abstract class CpuDecode extends CpuBase {
     long ea;
     /** Whether the last memory operand's address used RSP as its base (POP r/m adds the pop's increment). */
     boolean eaRspBase;
+    /** The last ModRM byte as fetched (the x87 engine's FOP and register fields without REX). */
+    int modrmByte;
     /** A LOCK prefix (F0) came with the current instruction. */
     boolean lock;
 
@@ -67,6 +69,7 @@ abstract class CpuDecode extends CpuBase {
     /** Decodes ModRM (+SIB, displacement); {@code imm} is the number of immediate bytes that follow (RIP-relative). */
     final void modrm(int imm) {
         int m = fetch8();
+        modrmByte = m;
         mod = m >>> 6;
         reg = ((m >> 3) & 7) | ((rex & 4) << 1);
         int low = m & 7;
