@@ -9,8 +9,10 @@ import java.util.Map;
 
 /**
  * The CPUID answers of the soft backend: a host-like table (vendor, family/model/stepping and brand
- * from {@code /proc/cpuinfo}) whose feature bits describe what the interpreter implements. Entries can
- * be overridden ({@link #parse}).
+ * from {@code /proc/cpuinfo}) whose feature bits describe exactly what the interpreter implements — the
+ * one place where the advertised set is kept ({@link #hostLike}). Entries can be overridden
+ * ({@link #parse}). CPUID results are recorded as inputs: replay uses the logged values, so windows
+ * recorded with an earlier table replay unchanged.
  */
 final class CpuidTable {
 
@@ -47,8 +49,31 @@ final class CpuidTable {
         return v.length() == 12 ? v : "GenuineIntel";
     }
 
+    /**
+     * Whether the table advertises FPU, FXSR, SSE and SSE2. OFF until the x87 engine and the SSE/FXSAVE
+     * families are in the decode table ({@link X87Slot}, {@link SsePlaceholders}): until then those
+     * instructions stop the vCPU as unsupported, and a Linux guest stops at "no FPU found" (64-bit Linux
+     * requires all four). Turn on in the change that makes them implemented, with their differential tests.
+     */
+    static final boolean ADVERTISE_X87_AND_SSE = false;
+
+    /** The TSC frequency the table reports when none is given (SoftExitHandler's default). */
+    static final long DEFAULT_TSC_HZ = 2_000_000_000L;
+
     /** The default table from the host's /proc/cpuinfo (vendor "GenuineIntel" if unreadable). */
     static CpuidTable hostLike(String vendorOverride, Map<Long, Entry> overrides) {
+        return hostLike(vendorOverride, overrides, DEFAULT_TSC_HZ, ADVERTISE_X87_AND_SSE);
+    }
+
+    /**
+     * The default table: vendor, signature and brand of the host, and exactly the features the interpreter
+     * implements (issue 13 item 3). Each bit names the file that implements it. Not advertised, and #UD in
+     * the decode table or absent: VME, DE, PSE/PSE36 (no 32-bit paging), MCE/MCA, APIC (the platform has none:
+     * 8259 PIC only), SEP (SYSENTER/SYSEXIT not implemented), MTRR (not modelled), MMX, SSE3 and later,
+     * MONITOR, XSAVE/AVX, BMI1/BMI2 (TZCNT runs, ANDN etc. do not), SMAP/SMEP, FSGSBASE, INVPCID, PKU, RTM.
+     * {@code tscHz} is the rate of the TSC the VMM answers RDTSC with (invariant: nanoTime-based).
+     */
+    static CpuidTable hostLike(String vendorOverride, Map<Long, Entry> overrides, long tscHz, boolean x87AndSse) {
         Map<String, String> info = cpuinfo();
         String vendor = vendorOverride != null && vendorOverride.length() == 12 ? vendorOverride
                 : info.getOrDefault("vendor_id", "GenuineIntel");
@@ -60,21 +85,46 @@ final class CpuidTable {
 
         Map<Long, Entry> t = new HashMap<>();
         byte[] v = vendor.getBytes(StandardCharsets.US_ASCII);
-        t.put(key(0, 0), new Entry(0xD, le(v, 0), le(v, 8), le(v, 4)));
+        t.put(key(0, 0), new Entry(0x16, le(v, 0), le(v, 8), le(v, 4))); // up to the frequency leaves 15h/16h
         int fam = Math.min(family, 0xF), extFam = family > 0xF ? family - 0xF : 0;
         int sig = stepping & 0xF | (model & 0xF) << 4 | fam << 8 | (model >> 4 & 0xF) << 16 | extFam << 20;
-        int leaf1Edx = 1 << 4 /* TSC */ | 1 << 5 /* MSR */ | 1 << 6 /* PAE */ | 1 << 8 /* CX8 */ | 1 << 13 /* PGE */
-                | 1 << 15 /* CMOV */ | 1 << 16 /* PAT */;
-        int leaf1Ecx = 1 << 13 /* CX16 */ | 1 << 23 /* POPCNT */ | 1 << 30 /* RDRAND */ | 1 << 31 /* hypervisor */;
-        t.put(key(1, 0), new Entry(sig, 1 << 16 /* 1 logical CPU */, leaf1Ecx, leaf1Edx));
-        t.put(key(7, 0), new Entry(0, 1 << 3 /* BMI1 (TZCNT) */ | 1 << 18 /* RDSEED */, 0, 0));
+        int leaf1Edx = 1 << 4 /* TSC: SystemInsns.rdtsc (exit, CR4.TSD) */
+                | 1 << 5 /* MSR: ModelSpecificRegisters.rdmsr/wrmsr */
+                | 1 << 6 /* PAE: CpuMemory.translate (4-level paging) */
+                | 1 << 8 /* CX8: IntegerAlu.cmpxchg8b16b */
+                | 1 << 13 /* PGE: CR4.PGE accepted; the TLB is flushed whole on every CR3/CR4 write */
+                | 1 << 15 /* CMOV: DataMovement.cmovcc */
+                | 1 << 16 /* PAT: ModelSpecificRegisters (IA32_PAT held; memory types have no effect) */
+                | 1 << 19; /* CLFSH: SystemInsns (CLFLUSH, no cache to flush); line size in EBX */
+        if (x87AndSse) {
+            leaf1Edx |= 1 /* FPU: pcm.softcpu.internal.x87 via X87Slot */
+                    | 1 << 24 /* FXSR: FXSAVE/FXRSTOR (SSE family) */
+                    | 1 << 25 /* SSE: SSE family */
+                    | 1 << 26; /* SSE2: SSE family */
+        }
+        int leaf1Ecx = 1 << 13 /* CX16: IntegerAlu.cmpxchg8b16b */
+                | 1 << 23 /* POPCNT: ShiftsAndBits.popcnt */
+                | 1 << 30 /* RDRAND: SystemInsns.rdrandSeed (exit) */
+                | 1 << 31; /* hypervisor present */
+        int leaf1Ebx = 8 << 8 /* CLFLUSH line 64 bytes */ | 1 << 16 /* 1 logical CPU */;
+        t.put(key(1, 0), new Entry(sig, leaf1Ebx, leaf1Ecx, leaf1Edx));
+        t.put(key(7, 0), new Entry(0 /* max subleaf */, 1 << 18 /* RDSEED: SystemInsns.rdrandSeed (exit) */,
+                1 << 22 /* RDPID: SystemInsns (TSC_AUX) */, 0));
+        // TSC frequency: crystal 1 MHz x (tscHz / 1 MHz); 16h: base and maximum MHz, bus 100 MHz
+        long mhz = Math.max(1, tscHz / 1_000_000L);
+        t.put(key(0x15, 0), new Entry(1, (int) mhz, 1_000_000, 0));
+        t.put(key(0x16, 0), new Entry((int) mhz & 0xFFFF, (int) mhz & 0xFFFF, 100, 0));
         t.put(key(0x80000000, 0), new Entry(0x80000008, 0, 0, 0));
-        t.put(key(0x80000001, 0), new Entry(0, 0, 1 /* LAHF */ | 1 << 5 /* LZCNT */,
-                1 << 11 /* SYSCALL */ | 1 << 20 /* NX */ | 1 << 26 /* 1 GiB pages */ | 1 << 27 /* RDTSCP */ | 1 << 29 /* LM */));
+        t.put(key(0x80000001, 0), new Entry(0, 0,
+                1 /* LAHF/SAHF in 64-bit mode: DataMovement */ | 1 << 5 /* LZCNT: ShiftsAndBits.bitScan */,
+                1 << 11 /* SYSCALL/SYSRET: SystemInsns */ | 1 << 20 /* NX: CpuMemory.translate */
+                        | 1 << 26 /* 1 GiB pages: CpuMemory.translate */ | 1 << 27 /* RDTSCP: SystemInsns.rdtscp */
+                        | 1 << 29 /* LM */));
         byte[] b = java.util.Arrays.copyOf(brand.getBytes(StandardCharsets.US_ASCII), 48);
         for (int i = 0; i < 3; i++) {
             t.put(key(0x80000002 + i, 0), new Entry(le(b, i * 16), le(b, i * 16 + 4), le(b, i * 16 + 8), le(b, i * 16 + 12)));
         }
+        t.put(key(0x80000007, 0), new Entry(0, 0, 0, 1 << 8 /* invariant TSC: SoftExitHandler.tsc (nanoTime-based) */));
         t.put(key(0x80000008, 0), new Entry(0x3030, 0, 0, 0));
         if (overrides != null) t.putAll(overrides);
         return new CpuidTable(t);

@@ -53,8 +53,9 @@ public final class SoftExitHandler implements ExitHandler {
     }
 
     SoftExitHandler(String vendor, String entries, long tscHz) {
-        this.cpuid = CpuidTable.hostLike(vendor == null || vendor.isEmpty() ? null : vendor, CpuidTable.parse(entries));
-        this.tscHz = tscHz > 0 ? tscHz : 2_000_000_000L;
+        this.tscHz = tscHz > 0 ? tscHz : CpuidTable.DEFAULT_TSC_HZ;
+        this.cpuid = CpuidTable.hostLike(vendor == null || vendor.isEmpty() ? null : vendor, CpuidTable.parse(entries),
+                this.tscHz, CpuidTable.ADVERTISE_X87_AND_SSE);
     }
 
     SoftExitHandler() {

@@ -520,6 +520,13 @@ public final class SoftVcpu implements VirtualCpu {
 
     public long rflags() { return cpu.rflags(); }
 
+    /**
+     * The MSRs the interpreter does not hold whose guest RDMSR/WRMSR leave as exits to the VMM; the guest's
+     * access to any other unknown MSR raises #GP(0) (issue 13 item 3). Default
+     * {@link ModelSpecificRegisters#DEFAULT_FORWARDED_MSRS}.
+     */
+    public void setForwardedMsrs(java.util.Set<Integer> msrs) { cpu.forwardedMsrs = java.util.Set.copyOf(msrs); }
+
     /** Whether the interpreter holds this MSR itself (guest RDMSR/WRMSR of it never exit). */
     public boolean holdsMsr(int index) { return cpu.isInternalMsr(index); }
 

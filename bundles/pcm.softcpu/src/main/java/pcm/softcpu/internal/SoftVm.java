@@ -2,6 +2,7 @@ package pcm.softcpu.internal;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import pcm.core.api.cpu.BackendException;
@@ -14,6 +15,16 @@ final class SoftVm implements VirtualMachine {
     private final PhysicalMemory memory = new PhysicalMemory();
     private final Map<Integer, SoftVcpu> vcpus = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final Set<Integer> forwardedMsrs;
+
+    SoftVm() {
+        this(ModelSpecificRegisters.DEFAULT_FORWARDED_MSRS);
+    }
+
+    /** {@code forwardedMsrs}: see {@link SoftVcpu#setForwardedMsrs}. */
+    SoftVm(Set<Integer> forwardedMsrs) {
+        this.forwardedMsrs = Set.copyOf(forwardedMsrs);
+    }
 
     @Override
     public void setMemoryRegion(int slot, long gpa, MemorySegment host, boolean logDirty) throws BackendException {
@@ -31,6 +42,7 @@ final class SoftVm implements VirtualMachine {
     public VirtualCpu createVcpu(int id) throws BackendException {
         check();
         SoftVcpu v = new SoftVcpu(id, memory, () -> vcpus.remove(id));
+        v.setForwardedMsrs(forwardedMsrs);
         if (vcpus.putIfAbsent(id, v) != null) throw new BackendException("vCPU " + id + " exists");
         return v;
     }
