@@ -184,6 +184,35 @@ abstract class CpuState {
         lop = OP_NONE;
     }
 
+    // ---- architecturally undefined flags ----
+    /** RFLAGS bits the instruction at position {@link #undefinedAt} left undefined (SDM), for the replay to adopt. */
+    long undefinedMask;
+    long undefinedAt = -1;
+
+    /** The executing instruction (position {@link #icount}) leaves {@code mask} undefined; its value is the vendor model's. */
+    final void undefinedFlags(long mask) {
+        if (undefinedAt == icount) {
+            undefinedMask |= mask;
+        } else {
+            undefinedMask = mask;
+            undefinedAt = icount;
+        }
+    }
+
+    /**
+     * Replay, at a register checkpoint right after an instruction: the flags that instruction left architecturally
+     * undefined take the recording's values. No architecture defines them, so a verifier cannot hold a CPU to them, and
+     * one pushed later (an interrupt frame, PUSHF) must not show as a divergence; the vendor model (intelFlags) stays
+     * the answer where no checkpoint follows. Returns the bits changed.
+     */
+    final long adoptUndefinedFlags(long recordedRflags) {
+        if (undefinedAt != icount - 1 || undefinedMask == 0) return 0;
+        long f = rflags();
+        long changed = (f ^ recordedRflags) & undefinedMask;
+        if (changed != 0) setRflags(f ^ changed);
+        return changed;
+    }
+
     /** Materialises the flags so single bits can be changed in {@link #flags}. */
     final void materialize() {
         if (lop != OP_NONE) {

@@ -237,6 +237,7 @@ abstract class IntegerAlu extends CpuDecode {
     }
 
     final void mul(boolean signed, long v, int size) {
+        undefinedFlags(SF | ZF | AF | PF); // SDM MUL/IMUL
         long m = MASK[size];
         long a = r[0];
         boolean c;
@@ -279,6 +280,7 @@ abstract class IntegerAlu extends CpuDecode {
     }
 
     final long imul2(long a, long b, int size) {
+        undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
         long res;
         boolean c;
         switch (size) {
@@ -306,6 +308,7 @@ abstract class IntegerAlu extends CpuDecode {
     }
 
     final void div(boolean signed, long v, int size) {
+        undefinedFlags(ARITH); // SDM DIV/IDIV: CF, OF, SF, ZF, AF, PF undefined
         switch (size) {
             case 1: {
                 long dividend = signed ? (short) r[0] : r[0] & 0xFFFF;

@@ -240,6 +240,7 @@ abstract class PredecodedPath extends SystemInsns {
                     break sw;
                 }
                 case DecodedInsn.IMUL_RR64: {
+                    undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
                     long a = r[d.dst], b = r[d.src];
                     long res = a * b;
                     lcf = Math.multiplyHigh(a, b) != (res >> 63) ? 1 : 0;

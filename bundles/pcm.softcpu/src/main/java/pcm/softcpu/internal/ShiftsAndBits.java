@@ -98,6 +98,7 @@ abstract class ShiftsAndBits extends IntegerAlu {
         long m = MASK[size];
         d &= m;
         if (cnt == 0) return d;
+        undefinedFlags(cnt > 1 ? OF | AF : AF); // SDM SAL/SAR/SHL/SHR, RCL/RCR/ROL/ROR: OF for counts > 1; AF
         long res;
         boolean c, o;
         switch (op) {
@@ -186,6 +187,8 @@ abstract class ShiftsAndBits extends IntegerAlu {
         d &= m;
         s &= m;
         if (cnt == 0) return d;
+        // SDM SHLD/SHRD: OF for counts > 1, AF always; a count above the operand size leaves everything undefined
+        undefinedFlags(cnt > bits ? ARITH : cnt > 1 ? OF | AF : AF);
         long res;
         boolean c;
         if (cnt > bits) return shiftDouble16Wide(left, d, s, cnt);
@@ -229,6 +232,7 @@ abstract class ShiftsAndBits extends IntegerAlu {
 
 
     final void bitOp(int op, long offset, boolean regOffset) {
+        undefinedFlags(OF | SF | AF | PF); // SDM BT/BTS/BTR/BTC
         int size = osz;
         int bits = size * 8;
         long v;
@@ -261,6 +265,8 @@ abstract class ShiftsAndBits extends IntegerAlu {
         long v = rmRead(osz) & MASK[osz];
         int bits = osz * 8;
         materialize();
+        // SDM BSF/BSR: CF, OF, SF, AF, PF undefined; TZCNT/LZCNT: OF, SF, AF, PF undefined
+        undefinedFlags(rep == 0xF3 ? OF | SF | AF | PF : CF | OF | SF | AF | PF);
         if (rep == 0xF3) { // TZCNT / LZCNT
             int n = reverse ? Long.numberOfLeadingZeros(v) - (64 - bits) : (v == 0 ? bits : Long.numberOfTrailingZeros(v));
             setReg(reg, osz, n);

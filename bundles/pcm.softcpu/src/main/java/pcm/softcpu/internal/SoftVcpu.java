@@ -303,6 +303,12 @@ public final class SoftVcpu implements VirtualCpu {
     @Override
     public long instructionCount() { return cpu.icount; }
 
+    /**
+     * Replay at a register checkpoint: the flags the last instruction left architecturally undefined take the
+     * recording's values (see {@code CpuState.adoptUndefinedFlags}); returns the bits that changed.
+     */
+    public long adoptUndefinedFlags(long recordedRflags) { return cpu.adoptUndefinedFlags(recordedRflags); }
+
     @Override
     public void close() {
         if (closed) return;

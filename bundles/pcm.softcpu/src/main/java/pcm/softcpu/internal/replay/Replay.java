@@ -275,6 +275,9 @@ final class Replay implements AutoCloseable {
         } catch (IllegalArgumentException x) {
             throw Stop.inconclusive(x.getMessage());
         }
+        // Undefined flags are no architecture's: take the recording CPU's (a later PUSHF or interrupt frame shows them;
+        // the emulated SVM host's SHR by 29 left OF as QEMU does, the AMD model said otherwise: issue 12).
+        if (!registerCheckpoints.diverged() && vcpu.instructionCount() == p) vcpu.adoptUndefinedFlags(registerCheckpoints.recorded().rflags());
         if (!registerCheckpoints.diverged() && registerCheckpoints.compare(p, vcpu.registers())) consistentUpTo = p;
     }
 
