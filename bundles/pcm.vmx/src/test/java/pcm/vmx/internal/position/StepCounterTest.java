@@ -306,8 +306,10 @@ class StepCounterTest {
                 assertFalse(g.cpu.vcpuEvents().interruptInjected());
                 assertEquals(0, g.cpu.specialRegisters().cs().dpl(), "at position 0 the handler runs");
                 assertEquals(new VmExit.PortOut(0x80, 1, 0xb8), c.run());
-                // 3001 user instructions + incq + iretq in all; 500 before, the handler's incq before position 0
-                assertEquals(3001 + 2 - 500 - 1, c.position());
+                // 3001 user instructions + incq + iretq in all, 500 before. PVM: the delivering step ran the handler's
+                // incq before position 0; hardware (SVM, VMX): the counter delivers in software, the incq is position 0
+                boolean pvm = g.cpu.hostKind() == HostInfo.Kind.PVM;
+                assertEquals(3001 + 2 - 500 - (pvm ? 1 : 0), c.position());
                 assertEquals(1, g.get64(IRQ_COUNT));
                 assertEquals(0, g.get64(DB_COUNT));
             }
