@@ -19,6 +19,13 @@ final class Cpu extends CpuBase {
     long ea;
     /** Whether the last memory operand's address used RSP as its base (POP r/m adds the pop's increment). */
     boolean eaRspBase;
+    /** The last ModRM byte as fetched (the x87's FOP). */
+    int modrmByte;
+
+    // ---- x87 hook (issue 13 item 1): the unit lives in pcm.softcpu.internal.x87, behind X87Host ----
+    final pcm.softcpu.internal.x87.X87State x87State = new pcm.softcpu.internal.x87.X87State();
+    final pcm.softcpu.internal.x87.X87Unit x87 = new pcm.softcpu.internal.x87.X87Unit(x87State);
+    private final X87Bridge x87Host = new X87Bridge(this);
 
     // ---- exit completion ----
     static final int C_NONE = 0, C_IN = 1, C_INS = 2, C_CPUID = 3, C_EDXEAX = 4, C_RDTSCP = 5, C_RAND = 6,
@@ -210,6 +217,7 @@ final class Cpu extends CpuBase {
     /** Decodes ModRM (+SIB, displacement); {@code imm} is the number of immediate bytes that follow (RIP-relative). */
     final void modrm(int imm) {
         int m = fetch8();
+        modrmByte = m;
         mod = m >>> 6;
         reg = ((m >> 3) & 7) | ((rex & 4) << 1);
         int low = m & 7;
@@ -1219,6 +1227,13 @@ final class Cpu extends CpuBase {
                 return;
             }
             case 0xFF: group5(); return;
+            // ---- x87 hook (issue 13 item 1): ESC D8-DF and WAIT ----
+            case 0xD8: case 0xD9: case 0xDA: case 0xDB: case 0xDC: case 0xDD: case 0xDE: case 0xDF:
+                modrm(0);
+                x87.escape(x87Host, b, mod, modrmByte >> 3 & 7, modrmByte & 7, ea, ea - sbase, rip, osz == 2);
+                return;
+            case 0x9B: x87.fwait(x87Host); return;
+            // ---- end of x87 hook ----
             default: throw unsupported(null);
         }
     }
@@ -1758,6 +1773,7 @@ final class Cpu extends CpuBase {
                 return;
             }
             case 0xC7: group9(); return;
+            case 0x77: x87.emms(x87Host); return; // x87 hook (issue 13 item 1): EMMS
             default: throw unsupported(null);
         }
     }
@@ -1968,6 +1984,9 @@ final class Cpu extends CpuBase {
             throw unsupported(null);
         }
         if (op == 7) return; // CLFLUSH
+        // x87 hook (issue 13 item 2): FXSAVE/FXRSTOR (REX.W: the 64-bit forms)
+        if (op == 0) { x87.fxsave(x87Host, ea, (rex & 8) != 0); return; }
+        if (op == 1) { x87.fxrstor(x87Host, ea, (rex & 8) != 0); return; }
         throw unsupported("0F AE /" + op + " (x87/SSE state is not implemented)");
     }
 

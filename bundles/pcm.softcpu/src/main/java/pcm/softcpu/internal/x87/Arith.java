@@ -28,7 +28,11 @@ final class Arith {
         masks = cw & X87.EXC;
         exc = 0;
         up = false;
+        memDenormal = false;
     }
+
+    /** The float/double memory operand of the current arithmetic instruction was a denormal (DE when it is used). */
+    boolean memDenormal;
 
     // ---- operands ----
 
@@ -44,9 +48,13 @@ final class Arith {
             return F80.INDEFINITE;
         }
         if (a.isNaN() || b.isNaN()) return propagate(a, b);
-        if (a.isDenormal() || b.isDenormal()) exc |= X87.DE;
+        if (a.isDenormal() || b.isDenormal() || memDenormal) exc |= X87.DE;
+        if (denormalAborts()) return F80.INDEFINITE;
         return null;
     }
+
+    /** An unmasked denormal-operand exception stops the operation before anything else is detected (measured). */
+    boolean denormalAborts() { return (exc & ~masks & X87.DE) != 0; }
 
     F80 propagate(F80 a, F80 b) {
         boolean an = a.isNaN(), bn = b.isNaN();
@@ -131,6 +139,10 @@ final class Arith {
     }
 
     F80 div(F80 a, F80 b) {
+        if (b.isZero() && a.isFiniteNonZero() && !memDenormal) { // zero divide is found before a denormal dividend (measured)
+            exc |= X87.ZE;
+            return F80.inf(a.neg() ^ b.neg());
+        }
         F80 r = pre(a, b);
         if (r != null) return r;
         boolean neg = a.neg() ^ b.neg();
@@ -155,6 +167,7 @@ final class Arith {
         if (a.neg()) return invalid();
         if (a.isInf()) return a;
         if (a.isDenormal()) exc |= X87.DE;
+        if (denormalAborts()) return F80.INDEFINITE;
         BigInteger m = mag(a);
         int e = lsbExp(a);
         int k = 160 - m.bitLength();
@@ -172,6 +185,7 @@ final class Arith {
         if (a.isNaN()) return propagate(a, a);
         if (a.isZero() || a.isInf()) return a;
         if (a.isDenormal()) exc |= X87.DE;
+        if (denormalAborts()) return F80.INDEFINITE;
         int e = lsbExp(a);
         if (e >= 0) return a;
         rnd.neg = a.neg();
@@ -259,7 +273,7 @@ final class Arith {
             if (!quiet || a.isSNaN() || b.isSNaN()) exc |= X87.IE;
             return UN;
         }
-        if (a.isDenormal() || b.isDenormal()) exc |= X87.DE;
+        if (a.isDenormal() || b.isDenormal() || memDenormal) exc |= X87.DE;
         if (a.isZero() && b.isZero()) return EQ;
         if (a.neg() != b.neg()) {
             return a.isZero() ? (b.neg() ? GT : LT) : b.isZero() ? (a.neg() ? LT : GT) : a.neg() ? LT : GT;
@@ -273,7 +287,13 @@ final class Arith {
     // ---- conversions with memory formats ----
 
     /** FLD m32/m64: exact; SNaN quieted with IE, denormal sources set DE. */
-    F80 fromIeee(long bits, int expBits, int fracBits) {
+    F80 fromIeee(long bits, int expBits, int fracBits) { return fromIeee(bits, expBits, fracBits, true); }
+
+    /**
+     * A float/double memory operand as an extended value; {@code load}: FLD (an SNaN is quieted with IE),
+     * else an arithmetic operand (an SNaN stays signalling so that the NaN rule sees it).
+     */
+    F80 fromIeee(long bits, int expBits, int fracBits, boolean load) {
         boolean neg = (bits >>> (expBits + fracBits) & 1) != 0;
         int sign = neg ? 0x8000 : 0;
         int ex = (int) (bits >>> fracBits) & ((1 << expBits) - 1);
@@ -282,7 +302,7 @@ final class Arith {
         if (ex == (1 << expBits) - 1) {
             if (frac == 0) return F80.inf(neg);
             F80 nan = new F80(sign | F80.EXP_MAX, F80.J | frac << (63 - fracBits));
-            if (nan.isSNaN()) {
+            if (nan.isSNaN() && load) {
                 exc |= X87.IE;
                 nan = nan.quiet();
             }
@@ -290,7 +310,8 @@ final class Arith {
         }
         if (ex == 0) {
             if (frac == 0) return F80.zero(neg);
-            exc |= X87.DE;
+            if (load) exc |= X87.DE;
+            else memDenormal = true;
             return exact(neg, BigInteger.valueOf(frac), 1 - bias - fracBits);
         }
         return new F80(sign | (ex - bias + F80.BIAS), F80.J | frac << (63 - fracBits));

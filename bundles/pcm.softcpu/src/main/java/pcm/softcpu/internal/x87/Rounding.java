@@ -47,13 +47,14 @@ final class Rounding {
             lead++;
         }
         if (lead > eMax) {
-            if (register && (masks & X87.OE) == 0) {
+            // an unmasked overflow wraps the exponent, unless even the wrapped one is out of range (measured)
+            if (register && (masks & X87.OE) == 0 && lead - WRAP <= eMax) {
                 exc |= X87.OE | (inexact ? X87.PE : 0);
                 set(FINITE, r.longValue(), lead - WRAP, roundedUp);
                 return;
             }
             exc |= X87.OE;
-            if ((masks & X87.OE) == 0) return; // memory destination: nothing stored
+            if ((masks & X87.OE) == 0 && !register) return; // memory destination: nothing stored
             exc |= X87.PE;
             boolean toInf = rc == RN || (rc == RU && !negative) || (rc == RD && negative);
             if (toInf) set(INF, 0, 0, true);
@@ -61,9 +62,15 @@ final class Rounding {
             return;
         }
         if (lead < eMin) {
-            if ((masks & X87.UE) == 0) {
+            boolean unmasked = (masks & X87.UE) == 0;
+            if (unmasked && (!register || lead + WRAP >= eMin)) {
                 exc |= X87.UE | (inexact ? X87.PE : 0);
                 if (register) set(FINITE, r.longValue(), lead + WRAP, roundedUp);
+                return;
+            }
+            if (unmasked) { // too tiny even wrapped: a signed zero, UE and PE (measured)
+                exc |= X87.UE | X87.PE;
+                set(TINY, 0, 0, false);
                 return;
             }
             int lsb = eMin - prec + 1;

@@ -91,15 +91,15 @@ final class X87Env {
         s.setTagWord((int) get(b, o16 ? 4 : 8, 2));
         if (o16) {
             s.fip = get(b, 6, 2);
-            s.fcs = (int) get(b, 8, 2);
+            s.fcs = 0;
             s.fdp = get(b, 10, 2);
-            s.fds = (int) get(b, 12, 2);
+            s.fds = 0;
         } else {
             s.fip = get(b, 12, 4);
-            s.fcs = (int) get(b, 16, 2);
+            s.fcs = 0;
             s.fop = (int) get(b, 18, 2) & 0x7FF;
             s.fdp = get(b, 20, 4);
-            s.fds = (int) get(b, 24, 2);
+            s.fds = 0; // FCS/FDS deprecated: kept zero
         }
         s.updateSummary();
     }
@@ -108,6 +108,7 @@ final class X87Env {
         byte[] b = envImage(o16);
         store(h, ea, b);
         u.s.fcw |= X87.EXC; // FNSTENV masks every exception after storing
+        u.s.updateSummary();
     }
 
     void fldenv(X87Host h, long ea, boolean o16) {

@@ -26,6 +26,10 @@ final class X87Special {
             sig = x;
         } else {
             if (x.isDenormal()) a.exc |= X87.DE;
+            if (a.denormalAborts()) {
+                u.status();
+                return;
+            }
             int lz = Long.numberOfLeadingZeros(x.m());
             int e = Math.max(x.exp(), 1) - F80.BIAS - lz;
             exp = Arith.fromLong(e);
@@ -45,7 +49,7 @@ final class X87Special {
         Arith a = u.a;
         F80 x = u.st(0), y = u.st(1);
         F80 r;
-        int cc = 0;
+        int cc = u.s.fsw & (X87.C0 | X87.C3); // NaN and invalid operands leave C0 and C3 as they were, C1 cleared (measured)
         if (x.isUnsupported() || y.isUnsupported()) {
             a.exc |= X87.IE;
             r = F80.INDEFINITE;
@@ -56,10 +60,16 @@ final class X87Special {
             a.exc |= X87.IE;
             r = F80.INDEFINITE;
         } else if (x.isZero() || y.isInf()) {
+            cc = 0;
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
             r = x;
         } else {
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
+            cc = 0;
+            if (a.denormalAborts()) {
+                u.status();
+                return;
+            }
             BigInteger mx = Arith.mag(x), my = Arith.mag(y);
             int ex = Arith.lsbExp(x) + mx.bitLength(), ey = Arith.lsbExp(y) + my.bitLength();
             int d = ex - ey;
@@ -94,7 +104,7 @@ final class X87Special {
             u.conditionCodes(cc & ~X87.C1);
         }
         u.status();
-        if (u.ok()) u.s.fsw = (cc & X87.C1) != 0 ? u.s.fsw | X87.C1 : u.s.fsw & ~X87.C1;
+        if (u.ok() && u.stackFault == 0) u.s.fsw = (cc & X87.C1) != 0 ? u.s.fsw | X87.C1 : u.s.fsw & ~X87.C1;
     }
 
     private static F80 result(Arith a, boolean neg, BigInteger mag, int exp, boolean zeroSign) {
@@ -114,6 +124,10 @@ final class X87Special {
             r = a.propagate(x, y);
         } else {
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
+            if (a.denormalAborts()) {
+                u.status();
+                return;
+            }
             if (y.isInf()) {
                 if (!y.neg()) r = x.isZero() ? invalid(a) : F80.inf(x.neg());
                 else r = x.isInf() ? invalid(a) : F80.zero(x.neg());

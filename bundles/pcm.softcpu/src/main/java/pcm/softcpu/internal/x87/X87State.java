@@ -67,15 +67,31 @@ public final class X87State {
     // ---- FXSAVE image ----
 
     /**
-     * The FXSAVE image over {@code into} (its reserved and software-available bytes are kept);
-     * {@code wide}: the REX.W form (64-bit FIP/FDP), else FIP/FDP 32 bits with FCS/FDS.
+     * The FXSAVE instruction's image over {@code into}: the state ({@link #saveState}), MXCSR_MASK and zeros in
+     * the reserved bytes among them (bytes 416-511 are kept).
      */
     public void fxsave(byte[] into, boolean wide) {
+        saveState(into, wide);
+        ByteBuffer b = ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN);
+        into[5] = 0;
+        if (!wide) {
+            b.putShort(14, (short) 0);
+            b.putShort(22, (short) 0);
+        }
+        b.putInt(28, SimdState.MXCSR_MASK);
+        for (int i = 0; i < 8; i++) for (int k = 10; k < 16; k++) into[32 + 16 * i + k] = 0;
+    }
+
+    /**
+     * The state fields of the FXSAVE image over {@code into}, every other byte kept (the VirtualCpu API's
+     * image: MXCSR_MASK and reserved bytes are not state); {@code wide}: the REX.W form (64-bit FIP/FDP),
+     * else FIP/FDP 32 bits with FCS/FDS.
+     */
+    public void saveState(byte[] into, boolean wide) {
         ByteBuffer b = ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(0, (short) fcw);
         b.putShort(2, (short) statusWord());
         into[4] = (byte) abridgedTag();
-        into[5] = 0;
         b.putShort(6, (short) fop);
         if (wide) {
             b.putLong(8, fip);
@@ -83,18 +99,14 @@ public final class X87State {
         } else {
             b.putInt(8, (int) fip);
             b.putShort(12, (short) fcs);
-            b.putShort(14, (short) 0);
             b.putInt(16, (int) fdp);
             b.putShort(20, (short) fds);
-            b.putShort(22, (short) 0);
         }
         b.putInt(24, simd.mxcsr);
-        b.putInt(28, SimdState.MXCSR_MASK);
         for (int i = 0; i < 8; i++) {
             F80 v = reg[(top + i) & 7];
             b.putLong(32 + 16 * i, v.m());
             b.putShort(40 + 16 * i, (short) v.se());
-            for (int k = 10; k < 16; k++) into[32 + 16 * i + k] = 0;
         }
         System.arraycopy(simd.xmm, 0, into, 160, 256);
     }
@@ -118,9 +130,8 @@ public final class X87State {
             fcs = fds = 0;
         } else {
             fip = b.getInt(8) & 0xFFFFFFFFL;
-            fcs = b.getShort(12) & 0xFFFF;
             fdp = b.getInt(16) & 0xFFFFFFFFL;
-            fds = b.getShort(20) & 0xFFFF;
+            fcs = fds = 0; // FCS/FDS are deprecated and kept zero (CPUID.7.0:EBX[13], as the recording hosts)
         }
         simd.mxcsr = b.getInt(24);
         int t = top;

@@ -21,14 +21,15 @@ public final class X87Unit {
     /** FISTTP exists (SSE3): without it the DB/DD/DF /1 memory forms are #UD. */
     public boolean sse3;
     /**
-     * FDP/FDS are updated only by instructions that raise an unmasked exception (Intel's
-     * CPUID.7.0:EBX[6] FDP_EXCPTN_ONLY, as on the recording hosts); false: by every memory-operand instruction.
+     * FDP/FDS and FOP are updated only by instructions that raise an unmasked exception (Intel's
+     * CPUID.7.0:EBX[6] FDP_EXCPTN_ONLY and its FOP behaviour, measured on the recording host); false: FDP by
+     * every memory-operand instruction and FOP by every non-control instruction.
      */
     public boolean fdpExceptionOnly = true;
 
     private X87Host h;
     /** Stack fault of the current instruction: 0 none, 1 underflow (C1=0), 2 overflow (C1=1). */
-    private int stackFault;
+    int stackFault;
     private final X87Env env = new X87Env(this);
 
     public X87Unit(X87State state) {
@@ -52,6 +53,7 @@ public final class X87Unit {
         if ((cr0 & X87Host.CR0_TS) != 0) throw host.fault(X87.NM, 0);
         pending(host);
         s.empty = 0xFF;
+        s.top = 0; // as every MMX instruction (measured)
     }
 
     /** FXSAVE / FXSAVE64 (0F AE /0, REX.W: {@code wide}) to linear address {@code ea}. */
@@ -80,10 +82,13 @@ public final class X87Unit {
         else memory(op, reg, ea, o16);
         if (kind == X87Env.ARITH) {
             s.fip = insnAddr;
-            s.fop = (op & 7) << 8 | modrm;
-            if (mod != 3 && (!fdpExceptionOnly || (a.exc & ~s.fcw & X87.EXC) != 0)) {
-                s.fdp = offset;
-                s.fds = 0;
+            boolean unmasked = (a.exc & ~s.fcw & X87.EXC) != 0;
+            if (!fdpExceptionOnly || unmasked) {
+                s.fop = (op & 7) << 8 | modrm;
+                if (mod != 3) {
+                    s.fdp = offset;
+                    s.fds = 0;
+                }
             }
         }
     }
@@ -161,7 +166,10 @@ public final class X87Unit {
 
     private void register(int op, int reg, int i, int modrm) {
         switch (op) {
-            case 0xD8: arith(reg, 0, st(0), st(i), false, true); return;
+            case 0xD8:
+                if (reg == 2 || reg == 3) compare(st(0), st(i), false, reg - 2); // FCOM, FCOMP
+                else arith(reg, 0, st(0), st(i), false, true);
+                return;
             case 0xDC: arithReg(reg, i, false); return;
             case 0xDE:
                 if (reg == 3) { // FCOMPP (DE D9) and its alias space
@@ -186,7 +194,7 @@ public final class X87Unit {
                 }
             case 0xDD:
                 switch (reg) {
-                    case 0: s.empty |= 1 << phys(i); return; // FFREE
+                    case 0: s.empty |= 1 << phys(i); status(); return; // FFREE (C1 cleared, measured)
                     case 1: fxch(i); return; // FXCH4 alias
                     case 2: case 3: { // FST / FSTP ST(i)
                         F80 v = st(0);
@@ -202,7 +210,7 @@ public final class X87Unit {
                 }
             default: // DF
                 switch (reg) {
-                    case 0: s.empty |= 1 << phys(i); pop(); return; // FFREEP
+                    case 0: s.empty |= 1 << phys(i); pop(); status(); return; // FFREEP
                     case 1: fxch(i); return; // FXCH7 alias
                     case 2: case 3: { // FSTP8/FSTP9 aliases
                         F80 v = st(0);
@@ -233,10 +241,10 @@ public final class X87Unit {
      * {@code st0First}: x is the operand the SDM names first (ST(0)), else the DC/DE forms (x = ST(i)).
      */
     private void arith(int reg, int dest, F80 x, F80 y, boolean pop, boolean st0First) {
-        F80 r;
+        F80 r = F80.INDEFINITE; // a stack underflow: the indefinite, nothing else is checked (measured)
         boolean reverse = st0First ? (reg == 5 || reg == 7) : (reg == 4 || reg == 6);
         F80 p = reverse ? y : x, q = reverse ? x : y;
-        switch (reg) {
+        if (stackFault == 0) switch (reg) {
             case 0: r = a.add(x, y, false); break;
             case 1: r = a.mul(x, y); break;
             case 4: case 5: r = a.add(p, q, true); break;
@@ -252,9 +260,10 @@ public final class X87Unit {
 
     /** FCOM-class: {@code pops} 0-2; {@code quiet} for FUCOM. C3/C2/C0 from the result, C1 = 0. */
     void compare(F80 x, F80 y, boolean quiet, int pops) {
-        int c = a.compare(x, y, quiet);
+        int c = stackFault != 0 ? Arith.UN : a.compare(x, y, quiet);
+        // the condition codes are set even when the invalid operation is unmasked (measured); the pops are not done
+        conditionCodes(c == Arith.LT ? X87.C0 : c == Arith.EQ ? X87.C3 : c == Arith.GT ? 0 : X87.C0 | X87.C2 | X87.C3);
         if (ok()) {
-            conditionCodes(c == Arith.LT ? X87.C0 : c == Arith.EQ ? X87.C3 : c == Arith.GT ? 0 : X87.C0 | X87.C2 | X87.C3);
             for (int k = 0; k < pops; k++) pop();
         }
         a.up = false;
@@ -263,7 +272,8 @@ public final class X87Unit {
 
     /** FCOMI/FUCOMI(P): ZF, PF, CF from the compare; OF, SF, AF cleared. */
     private void comi(int i, boolean quiet, boolean pop) {
-        int c = a.compare(st(0), st(i), quiet);
+        F80 x = st(0), y = st(i);
+        int c = stackFault != 0 ? Arith.UN : a.compare(x, y, quiet);
         if (ok()) {
             long f = c == Arith.LT ? X87Host.RFLAGS_CF : c == Arith.EQ ? X87Host.RFLAGS_ZF : c == Arith.GT ? 0
                     : X87Host.RFLAGS_ZF | X87Host.RFLAGS_PF | X87Host.RFLAGS_CF;
@@ -271,8 +281,14 @@ public final class X87Unit {
                     | X87Host.RFLAGS_OF, f);
             if (pop) pop();
         }
-        a.up = false;
+        keepC1();
+    }
+
+    /** The status update of instructions that leave C1 alone unless the stack faulted (FCOMI, FCMOV; measured). */
+    private void keepC1() {
+        int c1 = s.fsw & X87.C1;
         status();
+        if (stackFault == 0) s.fsw = (s.fsw & ~X87.C1) | c1;
     }
 
     private void fcmov(int cc, boolean negate, int i) {
@@ -285,9 +301,9 @@ public final class X87Unit {
         };
         if (negate) cond = !cond;
         F80 v = st(i);
-        st(0);
-        if (ok() && cond) set(0, v);
-        status();
+        if (isEmpty(0)) v = st(0); // an empty destination is an underflow too: the indefinite
+        if (ok() && (cond || stackFault != 0)) set(0, v);
+        keepC1();
     }
 
     private void fxch(int i) {
@@ -302,18 +318,17 @@ public final class X87Unit {
     private void d9(int reg, int i, int modrm) {
         switch (reg) {
             case 0: { // FLD ST(i)
-                F80 v = roomToPush() ? st(i) : F80.INDEFINITE;
+                boolean room = roomToPush();
+                F80 v = st(i); // an empty source wins over a full stack: C1 = 0 (measured)
+                if (!room) v = F80.INDEFINITE;
                 if (ok()) push(v);
                 status();
                 return;
             }
             case 1: fxch(i); return;
-            case 3: { // FSTP1 alias (D9 D8+i)
-                F80 v = st(0);
-                if (ok()) {
-                    set(i, v);
-                    pop();
-                }
+            case 3: { // FSTP1 alias (D9 D8+i): an empty ST(0) is no underflow, it is just popped (measured)
+                if (!isEmpty(0)) set(i, st(0));
+                pop();
                 status();
                 return;
             }
@@ -323,7 +338,8 @@ public final class X87Unit {
             case 0xD0: status(); return; // FNOP
             case 0xE0: case 0xE1: { // FCHS, FABS
                 F80 v = st(0);
-                if (ok()) set(0, modrm == 0xE0 ? v.negate() : v.abs());
+                if (stackFault == 0) v = modrm == 0xE0 ? v.negate() : v.abs();
+                if (ok()) set(0, v);
                 status();
                 return;
             }
@@ -388,8 +404,8 @@ public final class X87Unit {
 
     private void memory(int op, int reg, long ea, boolean o16) {
         switch (op) {
-            case 0xD8: memArith(reg, a.fromIeee(h.read(ea, 4), 8, 23)); return;
-            case 0xDC: memArith(reg, a.fromIeee(h.read(ea, 8), 11, 52)); return;
+            case 0xD8: memArith(reg, a.fromIeee(h.read(ea, 4), 8, 23, false)); return;
+            case 0xDC: memArith(reg, a.fromIeee(h.read(ea, 8), 11, 52, false)); return;
             case 0xDA: memArith(reg, Arith.fromLong((int) h.read(ea, 4))); return;
             case 0xDE: memArith(reg, Arith.fromLong((short) h.read(ea, 2))); return;
             case 0xD9:
