@@ -36,6 +36,7 @@ final class Rounding {
     /** Rounds a nonzero exact value; {@code masks} are the control word's exception masks (bits 0-5). */
     void round(boolean negative, BigInteger mag, int exp, int prec, int eMin, int eMax, int rc, int masks, boolean register) {
         neg = negative;
+        up = false;
         p = prec;
         emin = eMin;
         int len = mag.bitLength();
@@ -63,7 +64,11 @@ final class Rounding {
         }
         if (lead < eMin) {
             boolean unmasked = (masks & X87.UE) == 0;
-            if (unmasked && (!register || lead + WRAP >= eMin)) {
+            if (unmasked && !register) { // memory destination: nothing stored, UE alone (measured)
+                exc |= X87.UE;
+                return;
+            }
+            if (unmasked && lead + WRAP >= eMin) {
                 exc |= X87.UE | (inexact ? X87.PE : 0);
                 if (register) set(FINITE, r.longValue(), lead + WRAP, roundedUp);
                 return;

@@ -91,6 +91,7 @@ final class X87Env {
         s.setTagWord((int) get(b, o16 ? 4 : 8, 2));
         if (o16) {
             s.fip = get(b, 6, 2);
+            s.fop = 0; // the 16-bit format has no FOP: it is cleared (measured)
             s.fcs = 0;
             s.fdp = get(b, 10, 2);
             s.fds = 0;

@@ -10,9 +10,12 @@ final class X87Special {
     /** FXTRACT: ST(0) = significand (exponent 0), pushed over ST(1) = unbiased exponent. */
     static void fxtract(X87Unit u) {
         Arith a = u.a;
-        F80 x = u.st(0);
+        u.roomToPush();
+        F80 x = u.st(0); // an empty ST(0) wins over a full stack (C1 = 0)
         F80 exp, sig;
-        if (x.isUnsupported()) {
+        if (u.stackFault != 0) {
+            exp = sig = F80.INDEFINITE;
+        } else if (x.isUnsupported()) {
             a.exc |= X87.IE;
             exp = sig = F80.INDEFINITE;
         } else if (x.isNaN()) {
@@ -35,8 +38,6 @@ final class X87Special {
             exp = Arith.fromLong(e);
             sig = new F80((x.neg() ? 0x8000 : 0) | F80.BIAS, x.m() << lz);
         }
-        boolean room = u.roomToPush();
-        if (!room) exp = sig = F80.INDEFINITE;
         if (u.ok()) {
             u.set(0, exp);
             u.push(sig);
@@ -50,13 +51,14 @@ final class X87Special {
         F80 x = u.st(0), y = u.st(1);
         F80 r;
         int cc = u.s.fsw & (X87.C0 | X87.C3); // NaN and invalid operands leave C0 and C3 as they were, C1 cleared (measured)
-        if (x.isUnsupported() || y.isUnsupported()) {
+        if (u.stackFault != 0) {
+            r = F80.INDEFINITE;
+        } else if (x.isUnsupported() || y.isUnsupported()) {
             a.exc |= X87.IE;
             r = F80.INDEFINITE;
         } else if (x.isNaN() || y.isNaN()) {
             r = a.propagate(x, y);
-        } else if (x.isInf() || y.isZero()) {
-            if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
+        } else if (x.isInf() || y.isZero()) { // invalid; a denormal other operand is not reported (measured)
             a.exc |= X87.IE;
             r = F80.INDEFINITE;
         } else if (x.isZero() || y.isInf()) {
@@ -99,10 +101,8 @@ final class X87Special {
                 r = result(a, x.neg(), rem, common, x.neg());
             }
         }
-        if (u.ok()) {
-            u.set(0, r);
-            u.conditionCodes(cc & ~X87.C1);
-        }
+        u.conditionCodes(cc & ~X87.C1); // even when the exception is unmasked (measured)
+        if (u.ok()) u.set(0, r);
         u.status();
         if (u.ok() && u.stackFault == 0) u.s.fsw = (cc & X87.C1) != 0 ? u.s.fsw | X87.C1 : u.s.fsw & ~X87.C1;
     }
@@ -117,7 +117,9 @@ final class X87Special {
         Arith a = u.a;
         F80 x = u.st(0), y = u.st(1);
         F80 r;
-        if (x.isUnsupported() || y.isUnsupported()) {
+        if (u.stackFault != 0) {
+            r = F80.INDEFINITE;
+        } else if (x.isUnsupported() || y.isUnsupported()) {
             a.exc |= X87.IE;
             r = F80.INDEFINITE;
         } else if (x.isNaN() || y.isNaN()) {
@@ -190,7 +192,8 @@ final class X87Special {
             hi = (int) (n % 10) | (int) ((n / 10) % 10) << 4 | (v.neg() ? 0x8000 : 0);
         }
         if (u.okToMemory()) {
-            h.checkWritable(ea, 10);
+            // the significand first, then the exponent word: a fault on the second page leaves the first
+            // part written, as the host CPU does (measured)
             h.write(ea, 8, lo);
             h.write(ea + 8, 2, hi);
             u.pop();

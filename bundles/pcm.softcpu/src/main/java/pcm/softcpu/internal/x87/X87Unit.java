@@ -128,7 +128,7 @@ public final class X87Unit {
     boolean roomToPush() {
         if (isEmpty(7)) return true;
         a.exc |= X87.IE | X87.SF;
-        stackFault = 2;
+        if (stackFault == 0) stackFault = 2; // an underflow found too wins: C1 = 0 (measured)
         return false;
     }
 
@@ -274,13 +274,12 @@ public final class X87Unit {
     private void comi(int i, boolean quiet, boolean pop) {
         F80 x = st(0), y = st(i);
         int c = stackFault != 0 ? Arith.UN : a.compare(x, y, quiet);
-        if (ok()) {
-            long f = c == Arith.LT ? X87Host.RFLAGS_CF : c == Arith.EQ ? X87Host.RFLAGS_ZF : c == Arith.GT ? 0
-                    : X87Host.RFLAGS_ZF | X87Host.RFLAGS_PF | X87Host.RFLAGS_CF;
-            h.setRflags(X87Host.RFLAGS_CF | X87Host.RFLAGS_PF | X87Host.RFLAGS_AF | X87Host.RFLAGS_ZF | X87Host.RFLAGS_SF
-                    | X87Host.RFLAGS_OF, f);
-            if (pop) pop();
-        }
+        long f = c == Arith.LT ? X87Host.RFLAGS_CF : c == Arith.EQ ? X87Host.RFLAGS_ZF : c == Arith.GT ? 0
+                : X87Host.RFLAGS_ZF | X87Host.RFLAGS_PF | X87Host.RFLAGS_CF;
+        // RFLAGS are set even when the invalid operation is unmasked (measured); the pop is not done
+        h.setRflags(X87Host.RFLAGS_CF | X87Host.RFLAGS_PF | X87Host.RFLAGS_AF | X87Host.RFLAGS_ZF | X87Host.RFLAGS_SF
+                | X87Host.RFLAGS_OF, f);
+        if (ok() && pop) pop();
         keepC1();
     }
 
@@ -335,7 +334,7 @@ public final class X87Unit {
             default: break;
         }
         switch (modrm) {
-            case 0xD0: status(); return; // FNOP
+            case 0xD0: return; // FNOP: not even C1 changes (measured)
             case 0xE0: case 0xE1: { // FCHS, FABS
                 F80 v = st(0);
                 if (stackFault == 0) v = modrm == 0xE0 ? v.negate() : v.abs();
@@ -430,7 +429,8 @@ public final class X87Unit {
                     default: { // 7: FSTP m80
                         F80 v = st(0);
                         if (ok()) {
-                            h.checkWritable(ea, 10);
+                            // the significand first, then the exponent word: a fault on the second page leaves the first
+            // part written, as the host CPU does (measured)
                             h.write(ea, 8, v.m());
                             h.write(ea + 8, 2, v.se());
                             pop();
@@ -479,9 +479,13 @@ public final class X87Unit {
     }
 
     private void load(Source src) {
-        F80 v = src.get();
-        if (!roomToPush()) v = F80.INDEFINITE;
-        if (ok()) push(v);
+        int before = a.exc;
+        F80 v = src.get(); // reads memory (a fault comes first)
+        int conversion = a.exc;
+        a.exc = before;
+        if (roomToPush()) a.exc |= conversion; // a stack overflow hides the conversion's exceptions (measured)
+        else v = F80.INDEFINITE;
+        if ((a.exc & ~s.fcw & X87.IE) == 0) push(v); // an unmasked denormal operand still loads (measured)
         status();
     }
 
