@@ -131,6 +131,7 @@ final class X87Gen {
         }
         for (int i = 0; i < 32; i++) b.putShort(CWS + 16 * i, (short) cw());
         fpImage(scratch, FXAREA2);
+        if (rnd.nextInt(4) != 0) fpImage(scratch, FXAREA); // else random bytes: FXRSTOR's MXCSR check (#GP)
     }
 
     /** A random FXSAVE image (valid MXCSR, consistent ES) at {@code at} of {@code into}. */
