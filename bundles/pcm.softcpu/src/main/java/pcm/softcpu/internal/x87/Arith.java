@@ -139,7 +139,7 @@ final class Arith {
     }
 
     F80 div(F80 a, F80 b) {
-        if (b.isZero() && a.isFiniteNonZero() && !memDenormal) { // zero divide is found before a denormal dividend (measured)
+        if (b.isZero() && a.isFiniteNonZero()) { // zero divide is found before a denormal dividend (measured)
             exc |= X87.ZE;
             return F80.inf(a.neg() ^ b.neg());
         }

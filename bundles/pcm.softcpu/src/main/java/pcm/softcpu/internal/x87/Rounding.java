@@ -47,9 +47,21 @@ final class Rounding {
             r = r.shiftRight(1);
             lead++;
         }
+        // unmasked, beyond even the wrapped range (only FSCALE gets there): infinity or a signed zero whatever
+        // the rounding control (measured); masked, the usual responses below
+        if (register && lead - WRAP > eMax && (masks & X87.OE) == 0) {
+            exc |= X87.OE | X87.PE;
+            set(INF, 0, 0, true);
+            return;
+        }
+        if (register && lead + WRAP < eMin && (masks & X87.UE) == 0) {
+            exc |= X87.UE | X87.PE;
+            set(TINY, 0, 0, false);
+            return;
+        }
         if (lead > eMax) {
-            // an unmasked overflow wraps the exponent, unless even the wrapped one is out of range (measured)
-            if (register && (masks & X87.OE) == 0 && lead - WRAP <= eMax) {
+            // an unmasked overflow delivers the exponent wrapped by 24576 to a register
+            if (register && (masks & X87.OE) == 0) {
                 exc |= X87.OE | (inexact ? X87.PE : 0);
                 set(FINITE, r.longValue(), lead - WRAP, roundedUp);
                 return;
@@ -68,14 +80,9 @@ final class Rounding {
                 exc |= X87.UE;
                 return;
             }
-            if (unmasked && lead + WRAP >= eMin) {
+            if (unmasked) {
                 exc |= X87.UE | (inexact ? X87.PE : 0);
-                if (register) set(FINITE, r.longValue(), lead + WRAP, roundedUp);
-                return;
-            }
-            if (unmasked) { // too tiny even wrapped: a signed zero, UE and PE (measured)
-                exc |= X87.UE | X87.PE;
-                set(TINY, 0, 0, false);
+                set(FINITE, r.longValue(), lead + WRAP, roundedUp);
                 return;
             }
             int lsb = eMin - prec + 1;

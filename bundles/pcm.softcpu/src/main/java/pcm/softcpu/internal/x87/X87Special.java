@@ -61,17 +61,18 @@ final class X87Special {
         } else if (x.isInf() || y.isZero()) { // invalid; a denormal other operand is not reported (measured)
             a.exc |= X87.IE;
             r = F80.INDEFINITE;
-        } else if (x.isZero() || y.isInf()) {
-            cc = 0;
+        } else if (x.isZero() || y.isInf()) { // ST(0) comes back, quotient 0 (C0, C3 kept if a denormal aborts: measured)
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
-            r = x;
+            if (!a.denormalAborts()) cc = 0;
+            r = normal(x);
         } else {
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
-            cc = 0;
-            if (a.denormalAborts()) {
+            if (a.denormalAborts()) { // C2 and C1 cleared, C0 and C3 kept (measured)
+                u.conditionCodes(cc);
                 u.status();
                 return;
             }
+            cc = 0;
             BigInteger mx = Arith.mag(x), my = Arith.mag(y);
             int ex = Arith.lsbExp(x) + mx.bitLength(), ey = Arith.lsbExp(y) + my.bitLength();
             int d = ex - ey;
@@ -106,6 +107,9 @@ final class X87Special {
         u.status();
         if (u.ok() && u.stackFault == 0) u.s.fsw = (cc & X87.C1) != 0 ? u.s.fsw | X87.C1 : u.s.fsw & ~X87.C1;
     }
+
+    /** A pseudo-denormal as the FPU gives it back: exponent 1 (measured); anything else unchanged. */
+    private static F80 normal(F80 x) { return x.exp() == 0 && x.m() < 0 ? new F80(x.se() | 1, x.m()) : x; }
 
     private static F80 result(Arith a, boolean neg, BigInteger mag, int exp, boolean zeroSign) {
         if (mag.signum() == 0) return F80.zero(zeroSign);
@@ -143,7 +147,9 @@ final class X87Special {
                     n = y.m() >>> (63 - (y.exp() - F80.BIAS));
                     if (y.neg()) n = -n;
                 }
-                r = a.round64(x.neg(), Arith.mag(x), (int) (Arith.lsbExp(x) + n));
+                // a zero ST(1) gives ST(0) back as it is, a denormal too (no underflow; measured); a nonzero one
+                // that truncates to 0 goes through the rounding (a denormal then underflows)
+                r = y.isZero() ? normal(x) : a.round64(x.neg(), Arith.mag(x), (int) (Arith.lsbExp(x) + n));
             }
         }
         if (u.ok()) u.set(0, r);
