@@ -143,4 +143,21 @@ class X87UnitTest {
         assertEquals(1.5, storeDouble());
         assertEquals(0x9FC0, st.simd.mxcsr);
     }
+
+    @Test
+    void partialRemainderReducesAsTheHostCpu() {
+        // FPREM of (0xD49A784BCD1B8AFE * 2^d) by ln 2, values measured on the recording host (Intel Xeon)
+        int[] d = {67, 95, 186};
+        F80[] want = {new F80(0x401a, 0xf9b7129cf770d480L), new F80(0x401e, 0xe9e42b545e2baa50L), new F80(0x407b, 0xebeb22cce95a6440L)};
+        for (int i = 0; i < d.length; i++) {
+            st.init();
+            st.top = 6;
+            st.empty = 0x3F;
+            st.reg[7] = new F80(0x3FFF, 0xb17217f7d1cf79acL);
+            st.reg[6] = new F80(0x3FFF + d[i], 0xd49a784bcd1b8afeL);
+            esc(0xD9, 0xF8);
+            assertEquals(want[i], st.reg[6], "d=" + d[i]);
+            assertEquals(0x3400, st.statusWord(), "C2 (incomplete), TOP 6");
+        }
+    }
 }
