@@ -235,16 +235,17 @@ final class X87Gen {
                 case 4: b = new byte[] {(byte) 0xDB, (byte) 0xE2}; n = "fnclex"; break;
                 case 5: b = new byte[] {(byte) 0xDB, (byte) 0xE3}; n = "fninit"; break;
                 case 6: b = new byte[] {(byte) 0x9B}; n = "fwait"; break;
-                case 7: b = prefixed(rnd.nextInt(4) == 0, mem(0, 6, ENV, 0xD9)); n = "fnstenv"; break;
-                case 8: b = prefixed(rnd.nextInt(4) == 0, mem(0, 4, ENV, 0xD9)); n = "fldenv"; break;
-                case 9: b = prefixed(rnd.nextInt(4) == 0, mem(0, 6, ENV, 0xDD)); n = "fnsave"; break;
-                case 10: b = prefixed(rnd.nextInt(4) == 0, mem(0, 4, ENV, 0xDD)); n = "frstor"; break;
+                case 7: b = prefixed(rnd.nextInt(4) == 0, mem(0, 6, envArea(), 0xD9)); n = "fnstenv"; break;
+                case 8: b = prefixed(rnd.nextInt(4) == 0, mem(0, 4, envArea(), 0xD9)); n = "fldenv"; break;
+                case 9: b = prefixed(rnd.nextInt(4) == 0, mem(0, 6, envArea(), 0xDD)); n = "fnsave"; break;
+                case 10: b = prefixed(rnd.nextInt(4) == 0, mem(0, 4, envArea(), 0xDD)); n = "frstor"; break;
                 default: b = new byte[] {0x0F, 0x77}; n = "emms"; break;
             }
         } else { // FXSAVE / FXRSTOR, 32- and 64-bit forms
             boolean w = rnd.nextBoolean();
             int area = rnd.nextBoolean() ? FXAREA : FXAREA2;
             if (rnd.nextInt(30) == 0) area += 8; // misaligned: #GP
+            if (rnd.nextInt(30) == 0) area = 0x2000 - 16 * (1 + rnd.nextInt(32)); // runs into the missing page: #PF
             boolean save = rnd.nextBoolean();
             b = mem(w ? 8 : 0, save ? 0 : 1, area, 0x0F, 0xAE);
             n = save ? "fxsave" : "fxrstor";
@@ -252,6 +253,9 @@ final class X87Gen {
         names.add(n);
         return b;
     }
+
+    /** The environment/save area: mostly ENV, sometimes running into the missing page (#PF). */
+    private int envArea() { return rnd.nextInt(25) == 0 ? 0x2000 - 2 * (1 + rnd.nextInt(60)) : ENV; }
 
     private static byte[] prefixed(boolean o16, byte[] b) {
         if (!o16) return b;

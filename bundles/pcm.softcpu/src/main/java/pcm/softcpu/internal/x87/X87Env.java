@@ -146,7 +146,7 @@ final class X87Env {
         checkFx(h, ea);
         byte[] img = new byte[512];
         u.s.fxsave(img, wide);
-        h.checkWritable(ea, FXSAVE_WRITTEN);
+        h.checkWritable(ea, 512); // the whole area is checked, nothing is written if any of it faults (measured)
         for (int i = 0; i < FXSAVE_WRITTEN; i += 8) h.write(ea + i, 8, get(img, i, 8));
     }
 
