@@ -171,6 +171,46 @@ final class X87Gen {
         return b;
     }
 
+    /** Address of the instruction being generated (RIP-relative operands). */
+    private long pc;
+
+    /**
+     * A memory operand in one of several addressing forms: [R15 + disp32] (mostly), [R15 + disp8],
+     * [RIP + disp32] to the same scratch address, or a random [RSP + disp8] in the stack page.
+     */
+    private byte[] operand(int reg, int disp, int... op) {
+        int form = rnd.nextInt(10);
+        if (form == 0 && disp >= 0 && disp < 0x80) {
+            classes.merge("x87_am_r15_disp8", 1, Integer::sum);
+            byte[] b = new byte[op.length + 3];
+            b[0] = 0x41;
+            for (int i = 0; i < op.length; i++) b[1 + i] = (byte) op[i];
+            b[1 + op.length] = (byte) (0x40 | reg << 3 | 7);
+            b[2 + op.length] = (byte) disp;
+            return b;
+        }
+        if (form == 1) { // RIP-relative: the displacement counts from the end of the instruction
+            classes.merge("x87_am_rip", 1, Integer::sum);
+            byte[] b = new byte[op.length + 5];
+            for (int i = 0; i < op.length; i++) b[i] = (byte) op[i];
+            b[op.length] = (byte) (reg << 3 | 5);
+            long rel = DiffGen.SCRATCH + disp - (pc + b.length);
+            for (int i = 0; i < 4; i++) b[op.length + 1 + i] = (byte) (rel >> (8 * i));
+            return b;
+        }
+        if (form == 2) { // [RSP + disp8] (SIB): the stack page's random contents
+            classes.merge("x87_am_rsp_sib", 1, Integer::sum);
+            byte[] b = new byte[op.length + 3];
+            for (int i = 0; i < op.length; i++) b[i] = (byte) op[i];
+            b[op.length] = (byte) (0x44 | reg << 3);
+            b[op.length + 1] = 0x24;
+            b[op.length + 2] = (byte) rnd.nextInt(256);
+            return b;
+        }
+        classes.merge("x87_am_r15_disp32", 1, Integer::sum);
+        return mem(0, reg, disp, op);
+    }
+
     private int valueDisp(int kind) { // kind 0 f80, 1 f64, 2 f32, 3 int
         int base = rnd.nextBoolean() ? VALUES : VALUES2;
         int slot = rnd.nextInt(32) * 4 + (rnd.nextInt(5) == 0 ? rnd.nextInt(4) : kind);
@@ -193,14 +233,14 @@ final class X87Gen {
         } else if (pick < 26) { // memory arithmetic m32/m64/m32int/m16int, compares
             int esc = new int[] {0xD8, 0xDC, 0xDA, 0xDE}[rnd.nextInt(4)];
             int reg = rnd.nextInt(8);
-            b = mem(0, reg, valueDisp(esc == 0xD8 ? 2 : esc == 0xDC ? 1 : 3), esc);
+            b = operand(reg, valueDisp(esc == 0xD8 ? 2 : esc == 0xDC ? 1 : 3), esc);
             n = reg == 2 || reg == 3 ? "compare_mem" : "arith_mem";
         } else if (pick < 40) { // loads and stores
             int[][] forms = {{0xD9, 0, 2}, {0xD9, 2, 2}, {0xD9, 3, 2}, {0xDD, 0, 1}, {0xDD, 2, 1}, {0xDD, 3, 1}, {0xDD, 1, 3},
                 {0xDB, 0, 3}, {0xDB, 1, 3}, {0xDB, 2, 3}, {0xDB, 3, 3}, {0xDB, 5, 0}, {0xDB, 7, 0},
                 {0xDF, 0, 3}, {0xDF, 1, 3}, {0xDF, 2, 3}, {0xDF, 3, 3}, {0xDF, 5, 3}, {0xDF, 7, 3}, {0xDF, 4, 0}, {0xDF, 6, 0}};
             int[] f = forms[rnd.nextInt(forms.length)];
-            b = mem(0, f[1], valueDisp(f[2]), f[0]);
+            b = operand(f[1], valueDisp(f[2]), f[0]);
             n = (f[1] == 0 || f[1] == 5 || (f[0] == 0xDF && f[1] == 4)) ? "load" : "store";
         } else if (pick < 52) { // compares and FCMOV/FCOMI
             int[][] forms = {{0xD8, 0xD0}, {0xD8, 0xD8}, {0xDD, 0xE0}, {0xDD, 0xE8}, {0xDB, 0xE8}, {0xDB, 0xF0}, {0xDF, 0xE8},
@@ -270,6 +310,7 @@ final class X87Gen {
         long pc = at;
         for (int k = 0; k < len; k++) {
             List<String> name = new ArrayList<>(1);
+            this.pc = pc;
             byte[] b = insn(name);
             classes.merge("x87_" + name.get(0), 1, Integer::sum);
             out.add(new DiffGen.Insn(pc, b, "x87_" + name.get(0) + " " + java.util.HexFormat.ofDelimiter(" ").formatHex(b), 0, -1, 0, 0));
