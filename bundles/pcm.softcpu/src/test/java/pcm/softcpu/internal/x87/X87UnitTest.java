@@ -160,4 +160,38 @@ class X87UnitTest {
             assertEquals(0x3400, st.statusWord(), "C2 (incomplete), TOP 6");
         }
     }
+
+    @Test
+    void precisionControl53And24MatchJavaDoubleAndFloat() {
+        // inside the double/float normal range the x87 with PC=53 (PC=24) and RN rounds as IEEE double (float)
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(0x87);
+        Arith a = new Arith();
+        for (int i = 0; i < 20_000; i++) {
+            double x = Math.scalb(rnd.nextDouble(1, 2), rnd.nextInt(-60, 60)) * (rnd.nextBoolean() ? 1 : -1);
+            double y = Math.scalb(rnd.nextDouble(1, 2), rnd.nextInt(-60, 60)) * (rnd.nextBoolean() ? 1 : -1);
+            F80 fx = a.fromIeee(Double.doubleToRawLongBits(x), 11, 52), fy = a.fromIeee(Double.doubleToRawLongBits(y), 11, 52);
+            assertEquals(x + y, pc(a, 0x027F, () -> a.add(fx, fy, false)), () -> x + " + " + y);
+            assertEquals(x - y, pc(a, 0x027F, () -> a.add(fx, fy, true)), () -> x + " - " + y);
+            assertEquals(x * y, pc(a, 0x027F, () -> a.mul(fx, fy)), () -> x + " * " + y);
+            assertEquals(x / y, pc(a, 0x027F, () -> a.div(fx, fy)), () -> x + " / " + y);
+            assertEquals(Math.sqrt(Math.abs(x)), pc(a, 0x027F, () -> a.sqrt(fx.abs())), () -> "sqrt " + x);
+            float fa = (float) x, fb = (float) y;
+            F80 gx = a.fromIeee(Float.floatToRawIntBits(fa) & 0xFFFFFFFFL, 8, 23), gy = a.fromIeee(Float.floatToRawIntBits(fb) & 0xFFFFFFFFL, 8, 23);
+            assertEquals(fa + fb, (float) pc(a, 0x007F, () -> a.add(gx, gy, false)), () -> fa + " + " + fb);
+            assertEquals(fa * fb, (float) pc(a, 0x007F, () -> a.mul(gx, gy)), () -> fa + " * " + fb);
+            assertEquals(fa / fb, (float) pc(a, 0x007F, () -> a.div(gx, gy)), () -> fa + " / " + fb);
+        }
+    }
+
+    /** The operation under control word {@code cw}, its result converted exactly to a double. */
+    private static double pc(Arith a, int cw, java.util.function.Supplier<F80> op) {
+        a.begin(cw);
+        F80 v = op.get();
+        return toDouble(a, v);
+    }
+
+    private static double toDouble(Arith a, F80 v) {
+        a.begin(0x037F);
+        return Double.longBitsToDouble(a.toIeee(v, 11, 52));
+    }
 }
