@@ -17,6 +17,11 @@ import pcm.core.api.vm.VmExit;
  */
 final class Cpu extends PredecodedPath {
 
+    // ---- x87 (issue 13 item 1): the unit lives in pcm.softcpu.internal.x87, behind X87Host; X87Slot registers it ----
+    final pcm.softcpu.internal.x87.X87State x87State = new pcm.softcpu.internal.x87.X87State();
+    final pcm.softcpu.internal.x87.X87Unit x87 = new pcm.softcpu.internal.x87.X87Unit(x87State);
+    final X87Bridge x87Host = new X87Bridge(this);
+
     // ---- run control ----
     static final int BATCH = 4096;
     volatile boolean kicked;

@@ -245,13 +245,24 @@ public final class SoftVcpu implements VirtualCpu {
         c.flushTlb();
     }
 
+    // x87 hook (issue 13 item 2): the FXSAVE image is the x87 unit's state (64-bit form); the reserved and
+    // software-available bytes of the last image set are kept, as FXSAVE leaves them in memory
     @Override
-    public byte[] fpuState() { return fxsave.clone(); }
+    public byte[] fpuState() {
+        byte[] img = fxsave.clone();
+        cpu.x87State.saveState(img, true);
+        return img;
+    }
 
     @Override
     public void setFpuState(byte[] image) throws BackendException {
         if (image == null || image.length != 512) throw new BackendException("FXSAVE image must be 512 bytes");
+        if (pcm.softcpu.internal.x87.X87State.mxcsrReserved(image)) {
+            throw new BackendException("FXSAVE image: MXCSR sets reserved bits (mask 0x"
+                    + Integer.toHexString(pcm.softcpu.internal.x87.SimdState.MXCSR_MASK) + ")");
+        }
         fxsave = image.clone();
+        cpu.x87State.fxrstor(fxsave, true);
     }
 
     private static byte[] defaultFxsave() {

@@ -1,6 +1,7 @@
 package pcm.softcpu.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,13 +36,14 @@ class DecodeTableTest {
 
     @Test
     void placeholdersNameTheFamilyAndCanBeReplaced() {
-        assertTrue(T.lookup(DecodeTable.MAP_PRIMARY, 0, 0xD9).placeholder);
-        assertEquals("x87:x87 (D8-DF)", T.lookup(DecodeTable.MAP_PRIMARY, 1, 0xDD).toString());
+        assertTrue(T.lookup(DecodeTable.MAP_0F, 0, 0x58).placeholder);
+        assertFalse(T.lookup(DecodeTable.MAP_PRIMARY, 1, 0xDD).placeholder, "x87 is registered (X87Slot)");
+        assertEquals("x87:x87 escape", T.lookup(DecodeTable.MAP_PRIMARY, 1, 0xDD).toString());
         DecodeTable.Builder b = new DecodeTable.Builder();
-        X87Slot.register(b);
-        b.range(X87Slot.FAMILY, DecodeTable.MAP_PRIMARY, 0xD8, 0xDF, DecodeTable.ANY, DecodeTable.F_NONE, DecodeTable.I_NONE,
-                "x87 escape", X87Slot::exec); // the x87 engine's registration replaces the placeholders
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.op("other", DecodeTable.MAP_PRIMARY, 0xD8,
+        SsePlaceholders.register(b);
+        b.op("SSE floating point", DecodeTable.MAP_0F, 0x58, DecodeTable.P_NONE, DecodeTable.F_MODRM, DecodeTable.I_NONE,
+                "ADDPS", (c, op) -> { }); // a family's registration replaces the placeholder
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.op("other", DecodeTable.MAP_0F, 0x58,
                 DecodeTable.P_NONE, DecodeTable.F_NONE, DecodeTable.I_NONE, "clash", (c, op) -> { }));
         assertTrue(e.getMessage().contains("registered twice"), e.getMessage());
     }

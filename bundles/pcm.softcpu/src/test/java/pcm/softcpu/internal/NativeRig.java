@@ -25,8 +25,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link #vendor}): native execution always shows the real CPU, whatever /proc/cpuinfo says.
  *
  * <p>Every sequence also gets an FXSAVE image (x87, MXCSR, XMM) loaded before it; {@link #fpImage} is the
- * one used (FCW 0x37F, MXCSR 0x1F80, registers zero unless a caller sets them) and, with {@link #reportFp},
- * the image after every step is in {@link #lastFp} — not compared yet, for the x87/SSE families to come.
+ * one used (FCW 0x37F, MXCSR 0x1F80, registers zero unless a caller sets them; {@link X87DiffRunner} gives each
+ * sequence its own) and, with {@link #reportFp}, the image after every step is in {@link #lastFp}, which
+ * {@link X87DiffRunner} compares with the interpreter's.
  */
 final class NativeRig implements Rig {
 
