@@ -64,7 +64,7 @@ public final class OrderlyShutdown {
      * Periodic sampling off (which closes a window it was recording); a window still being prepared or recorded is
      * closed where the guest is and stored; then waits until the sampler is IDLE (the window handed to the verifiers).
      */
-    static void closeWindow(Sampler s, long timeoutMillis) {
+    public static void closeWindow(Sampler s, long timeoutMillis) {
         s.stopPeriodic();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         try {
