@@ -53,7 +53,7 @@ class RedfishApiIT {
         Path data = Resident.freshData("redfish-data");
         Path conf = data.resolve("conf");
         // the guest runs until stopped; windows by hand
-        Files.writeString(conf.resolve("pcm.vm.cfg"), "workloadBlocks=L\"1000000\"\n");
+        Files.writeString(conf.resolve("pcm.vm.cfg"), "workloadBlocks=L\"1000000000\"\n");
         Files.writeString(conf.resolve("pcm.api.config"), "users=[\"" + READER + ":ReadOnly:" + hash(READER_PASSWORD) + "\"]\n");
         Files.writeString(conf.resolve("pcm.verification.config"),
                 "verifiers=[\"soft\",\"inject\",\"nosuch\"]\nverifierGraceMillis=L\"500\"\n");

@@ -51,11 +51,11 @@ final class Resident implements AutoCloseable {
     }
 
     Run pcm(String... args) throws Exception {
-        return pcm(null, args);
+        return withInput(null, args);
     }
 
     /** bin/pcm --data DIR args..., with {@code input} on its standard input (none: /dev/null). */
-    Run pcm(String input, String... args) throws Exception {
+    Run withInput(String input, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(binPcm().toString(), "--data", data.toString()));
         cmd.addAll(List.of(args));
         Path out = Files.createTempFile(data, "out", ".txt");

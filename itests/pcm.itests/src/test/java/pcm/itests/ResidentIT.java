@@ -60,7 +60,7 @@ class ResidentIT {
             assertTrue(status.out().contains("VM STOPPED"), status.toString());
             assertTrue(status.out().contains("sampling IDLE"), status.toString());
 
-            Resident.Run shell = pcm.pcm("pcm:vm status\npcm:nosuch\nexit\n", "shell");
+            Resident.Run shell = pcm.withInput("pcm:vm status\npcm:nosuch\nexit\n", "shell");
             assertEquals(0, shell.status(), shell.toString());
             assertTrue(shell.out().contains("attached to the resident PCM"), shell.toString());
             assertTrue(shell.out().contains("VM STOPPED (guest power off)"), shell.toString());

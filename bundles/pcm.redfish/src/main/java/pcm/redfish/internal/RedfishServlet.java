@@ -29,6 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Verdict;
+import pcm.core.api.verify.VerificationService;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
 import pcm.redfish.internal.resources.ManagerResources;
@@ -58,6 +59,8 @@ public class RedfishServlet extends HttpServlet implements Sources {
     private volatile Vm vm;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Sampler sampler;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile VerificationService verification;
 
     @Activate
     public RedfishServlet(BundleContext context) {
@@ -76,9 +79,11 @@ public class RedfishServlet extends HttpServlet implements Sources {
     @Override
     public List<Verdict> verdicts() {
         Sampler s = sampler;
+        VerificationService v = verification;
         if (s == null) return List.of();
         List<Verdict> all = new ArrayList<>();
-        for (WindowInfo w : s.windows()) all.addAll(w.verdicts());
+        // the store's listing carries no verdicts while the verification service holds them: ask it
+        for (WindowInfo w : s.windows()) all.addAll(w.verdicts().isEmpty() && v != null ? v.verdicts(w.id()) : w.verdicts());
         return all;
     }
 
