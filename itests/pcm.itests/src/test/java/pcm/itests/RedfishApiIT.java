@@ -245,6 +245,37 @@ class RedfishApiIT {
         assertEquals("Off", powerState());
     }
 
+    /** Ctrl-C of an attached shell: Pcm.Interrupt ends the command (pcm:run closes its window, stops the guest), not PCM. */
+    @Test
+    @Order(8)
+    void anInterruptEndsTheCommandNotPcm() throws Exception {
+        var running = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                HttpResponse<String> r = send("POST", "/redfish/v1/Managers/pcm/Actions/Oem/Pcm.Exec", basic("admin", admin),
+                        "{\"Command\": \"pcm:run --timeout 600\", \"ExecId\": \"it-1\"}", Map.of("Content-Type", "application/json"));
+                return JSON.readTree(r.body());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!powerState().equals("On")) {
+            assertTrue(System.nanoTime() - deadline < 0, "pcm:run did not start the guest");
+            Thread.sleep(50);
+        }
+        HttpResponse<String> interrupt = send("POST", "/redfish/v1/Managers/pcm/Actions/Oem/Pcm.Interrupt", basic("admin", admin),
+                "{\"ExecId\": \"it-1\"}", Map.of("Content-Type", "application/json"));
+        assertEquals(204, interrupt.statusCode(), interrupt.body());
+        JsonNode result = running.get(60, TimeUnit.SECONDS);
+        assertEquals(6, result.get("ExitStatus").asInt(), result.toString());
+        assertTrue(result.get("Message").asText().contains("interrupted"), result.toString());
+        assertEquals("Off", powerState(), "the run stopped its guest");
+        assertEquals("IDLE", get("/redfish/v1/Managers/pcm").get("Oem").get("Pcm").get("Sampler").get("State").asText());
+        assertEquals(404, send("POST", "/redfish/v1/Managers/pcm/Actions/Oem/Pcm.Interrupt", basic("admin", admin),
+                "{\"ExecId\": \"it-1\"}", Map.of("Content-Type", "application/json")).statusCode(), "nothing runs as it-1 now");
+        assertEquals(0, exec("pcm:log check").get("ExitStatus").asInt(), "no torn window");
+    }
+
     static JsonNode exec(String line) throws Exception {
         HttpResponse<String> r = send("POST", "/redfish/v1/Managers/pcm/Actions/Oem/Pcm.Exec", basic("admin", admin),
                 JSON.writeValueAsString(Map.of("Command", line)), Map.of("Content-Type", "application/json"));

@@ -15,8 +15,8 @@ public @interface ApiConfig {
     String PID = "pcm.api";
 
     @AttributeDefinition(name = "Users", description = "One entry per user: name:role:pbkdf2-sha256:iterations:salt-base64:hash-base64, "
-            + "role Administrator (may change state) or ReadOnly. Create an entry with: bin/pcm passwd NAME ROLE "
-            + "(or PasswordHash.main). The administrator 'admin' whose password is in <data>/secrets/admin.password needs no entry.")
+            + "role Administrator (may change state) or ReadOnly (docs/operating.md shows how to make the hash). "
+            + "The administrator 'admin' whose password is in <data>/secrets/admin.password needs no entry.")
     String[] users() default {};
 
     @AttributeDefinition(name = "Administrator secret file", description = "Relative to the data directory; created with a random "

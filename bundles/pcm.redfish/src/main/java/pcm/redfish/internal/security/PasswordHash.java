@@ -62,14 +62,4 @@ public record PasswordHash(int iterations, byte[] salt, byte[] hash) {
             throw new IllegalStateException("PBKDF2WithHmacSHA256 is not available", e);
         }
     }
-
-    /** Prints a users entry for {@code name role} with the password read from standard input (bin/pcm passwd). */
-    public static void main(String[] args) throws java.io.IOException {
-        if (args.length != 2 || !(args[1].equals(User.ADMINISTRATOR) || args[1].equals(User.READ_ONLY))) {
-            System.err.println("usage: PasswordHash NAME Administrator|ReadOnly  (password on standard input)");
-            System.exit(2);
-        }
-        String password = new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
-        System.out.println(args[0] + ":" + args[1] + ":" + create(password.toCharArray()));
-    }
 }

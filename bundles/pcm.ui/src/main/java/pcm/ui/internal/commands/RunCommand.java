@@ -238,8 +238,8 @@ public class RunCommand {
             return vm.awaitStop(timeoutSeconds * 1000);
         } catch (InterruptedException e) {
             if (sampler != null) pcm.ui.internal.lifecycle.OrderlyShutdown.closeWindow(sampler, 10_000);
-            vm.stop();
-            vm.awaitStop(5_000);
+            pcm.ui.internal.lifecycle.OrderlyShutdown.stopGuest(vm, 5_000);
+            Thread.interrupted(); // reported as the command's failure, not passed on to Gogo
             throw new CommandFailure("interrupted: the open window was closed and the guest stopped");
         }
     }

@@ -37,13 +37,8 @@ public final class OrderlyShutdown {
         with(context, Vm.class, vm -> {
             if (vm.state() == VmState.RUNNING || vm.state() == VmState.PAUSED) {
                 LOG.info("shutdown: stopping the guest");
-                vm.stop();
-                try {
-                    if (vm.awaitStop(config.guestStopMillis()).isEmpty())
-                        LOG.warn("shutdown: the guest did not stop within {} ms", config.guestStopMillis());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                stopGuest(vm, config.guestStopMillis());
+                if (vm.state() != VmState.STOPPED) LOG.warn("shutdown: the guest did not stop within {} ms", config.guestStopMillis());
             }
             return null;
         });
@@ -67,27 +62,45 @@ public final class OrderlyShutdown {
     public static void closeWindow(Sampler s, long timeoutMillis) {
         s.stopPeriodic();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
-        try {
-            // ENTRY lasts until the guest reaches the start position: it moves on to SAMPLING or gives up
-            while (!(s.state() == SamplingState.IDLE && s.currentWindow().isEmpty())) {
-                if (System.nanoTime() - deadline > 0) {
-                    LOG.warn("shutdown: the sampler is still {} after {} ms", s.state(), timeoutMillis);
-                    return;
-                }
-                if (s.state() == SamplingState.SAMPLING) {
-                    String id = s.currentWindow().orElse("?");
-                    try {
-                        s.command(RcpCommand.MTA0_CHK_END);
-                        LOG.info("shutdown: closed window {} where the guest is", id);
-                    } catch (SamplingException moved) {
-                        // it closed by itself meanwhile (its end, its timeout): fine
-                    }
-                }
-                Thread.sleep(POLL_MILLIS);
+        boolean interrupted = false; // a second Ctrl-C must not leave the window half closed: finish, then report it
+        // ENTRY lasts until the guest reaches the start position: it moves on to SAMPLING or gives up
+        while (!(s.state() == SamplingState.IDLE && s.currentWindow().isEmpty())) {
+            if (System.nanoTime() - deadline > 0) {
+                LOG.warn("shutdown: the sampler is still {} after {} ms", s.state(), timeoutMillis);
+                break;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (s.state() == SamplingState.SAMPLING) {
+                String id = s.currentWindow().orElse("?");
+                try {
+                    s.command(RcpCommand.MTA0_CHK_END);
+                    LOG.info("shutdown: closed window {} where the guest is", id);
+                } catch (SamplingException moved) {
+                    // it closed by itself meanwhile (its end, its timeout): fine
+                }
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
         }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+
+    /** Stops the guest and waits for it, at most {@code timeoutMillis}, whatever interrupts come meanwhile. */
+    public static void stopGuest(Vm vm, long timeoutMillis) {
+        boolean interrupted = Thread.interrupted();
+        vm.stop();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            long left = (deadline - System.nanoTime()) / 1_000_000;
+            try {
+                if (left <= 0 || vm.awaitStop(left).isPresent()) break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     private static <S> void with(BundleContext context, Class<S> type, Function<S, Void> step) {
