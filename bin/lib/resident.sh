@@ -159,7 +159,9 @@ resident_shell() {
         [[ $line =~ ^[[:space:]]*(exit|quit|detach)[[:space:]]*$ ]] && break
         history -s -- "$line"; history -a "$HISTFILE" 2>/dev/null || true
         id="sh-$$-$RANDOM$RANDOM"
-        resident_exec "$line" "$id" &
+        # ignored in the subshell (a trapped signal would be reset to its default there): the command's answer,
+        # after the interrupt, still comes through
+        ( trap '' INT; resident_exec "$line" "$id" ) &
         pid=$!
         # Ctrl-C while the command runs: ask PCM to interrupt that command, then wait for its answer
         trap 'resident_curl -o /dev/null -X POST -H "Content-Type: application/json" --data-binary "{\"ExecId\": \"$id\"}" "$url/Managers/pcm/Actions/Oem/Pcm.Interrupt"; echo " (interrupted)" >&2' INT
