@@ -25,6 +25,16 @@ resident_pid() {
     echo "$pid"
 }
 
+# The pid of any PCM JVM on $data (resident or not), if one runs.
+pcm_jvm_on_data() {
+    local f pid
+    for f in /proc/[0-9]*/cmdline; do
+        pid=${f#/proc/}; pid=${pid%/cmdline}
+        tr '\0' '\n' < "$f" 2>/dev/null | grep -qxF -- "-Dpcm.data=$data" && { echo "$pid"; return 0; }
+    done
+    return 1
+}
+
 resident_need_curl() {
     command -v curl >/dev/null 2>&1 || { echo "pcm: curl is needed to talk to the resident PCM (apt-get install curl)" >&2; exit "$EXIT_FAILED"; }
 }
@@ -44,6 +54,11 @@ resident_start() {
     flock -n 9 || { echo "pcm: another bin/pcm start on $data is under way" >&2; exit "$EXIT_FAILED"; }
     if pid=$(resident_pid); then
         echo "pcm: a resident PCM already runs on $data (pid $pid, API $(cat "$(resident_url_file)" 2>/dev/null || echo '?')); bin/pcm --data $data stop first" >&2
+        exit "$EXIT_FAILED"
+    fi
+    # a one-shot bin/pcm exec or run on this directory shares its framework cache, which a start cleans
+    if pid=$(pcm_jvm_on_data); then
+        echo "pcm: another PCM (pid $pid) runs on $data; start the resident one when it has ended" >&2
         exit "$EXIT_FAILED"
     fi
     port=${api_port:-${PCM_API_PORT:-$PCM_DEFAULT_API_PORT}}
