@@ -60,9 +60,19 @@ public final class OrderlyShutdown {
      * closed where the guest is and stored; then waits until the sampler is IDLE (the window handed to the verifiers).
      */
     public static void closeWindow(Sampler s, long timeoutMillis) {
-        s.stopPeriodic();
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         boolean interrupted = false; // a second Ctrl-C must not leave the window half closed: finish, then report it
+        // A window in ENTRY is let start first: stopping periodic sampling gives an ENTRY window up, and on the soft
+        // backend one given up just as it starts recording is left FAILED (a log without snapshots); closed once it
+        // records, it is a COMPLETE window of fewer instructions.
+        while (s.state() == SamplingState.ENTRY && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        s.stopPeriodic();
         // ENTRY lasts until the guest reaches the start position: it moves on to SAMPLING or gives up
         while (!(s.state() == SamplingState.IDLE && s.currentWindow().isEmpty())) {
             if (System.nanoTime() - deadline > 0) {
