@@ -138,7 +138,8 @@ class RedfishApiIT {
         List<String> paths = List.of("/redfish/v1", "/redfish/v1/Systems", "/redfish/v1/Systems/guest",
                 "/redfish/v1/Systems/guest/Processors", "/redfish/v1/Systems/guest/Processors/vcpu0",
                 "/redfish/v1/Systems/guest/LogServices", "/redfish/v1/Systems/guest/LogServices/Verdicts",
-                "/redfish/v1/Systems/guest/LogServices/Verdicts/Entries", "/redfish/v1/Managers", "/redfish/v1/Managers/pcm");
+                "/redfish/v1/Systems/guest/LogServices/Verdicts/Entries", "/redfish/v1/Managers", "/redfish/v1/Managers/pcm",
+                "/redfish/v1/SessionService", "/redfish/v1/SessionService/Sessions");
         for (String p : paths) {
             JsonNode n = get(p);
             assertEquals(p, n.get("@odata.id").asText());
@@ -148,6 +149,7 @@ class RedfishApiIT {
         JsonNode root = get("/redfish/v1");
         assertEquals("/redfish/v1/Systems", root.get("Systems").get("@odata.id").asText());
         assertEquals("/redfish/v1/Managers", root.get("Managers").get("@odata.id").asText());
+        assertEquals("/redfish/v1/SessionService/Sessions", root.get("Links").get("Sessions").get("@odata.id").asText());
         assertEquals(1, get("/redfish/v1/Systems").get("Members@odata.count").asInt());
         JsonNode system = get("/redfish/v1/Systems/guest");
         assertEquals("Off", system.get("PowerState").asText());
@@ -280,6 +282,33 @@ class RedfishApiIT {
             check = exec("pcm:log check");
         }
         assertEquals(0, check.get("ExitStatus").asInt(), "no torn window: " + check);
+    }
+
+    /** Redfish sessions: login for an X-Auth-Token, the token's role holds, logout ends it. */
+    @Test
+    @Order(9)
+    void sessionsLogInAndOut() throws Exception {
+        String sessions = "/redfish/v1/SessionService/Sessions";
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        assertEquals(401, send("POST", sessions, null, "{\"UserName\": \"reader\", \"Password\": \"wrong\"}", json).statusCode());
+        assertEquals(400, send("POST", sessions, null, "{\"UserName\": \"reader\"}", json).statusCode());
+        assertEquals(403, send("POST", sessions, null, "UserName=reader&Password=" + READER_PASSWORD,
+                Map.of("Content-Type", "application/x-www-form-urlencoded")).statusCode(), "no login by a cross-site form");
+        HttpResponse<String> login = send("POST", sessions, null,
+                "{\"UserName\": \"reader\", \"Password\": \"" + READER_PASSWORD + "\"}", json);
+        assertEquals(201, login.statusCode(), login.body());
+        String token = login.headers().firstValue("X-Auth-Token").orElseThrow();
+        String location = login.headers().firstValue("Location").orElseThrow();
+        assertEquals(location, JSON.readTree(login.body()).get("@odata.id").asText());
+        Map<String, String> withToken = Map.of("X-Auth-Token", token);
+        assertEquals(200, send("GET", "/redfish/v1/Systems/guest", null, null, withToken).statusCode());
+        assertEquals("reader", JSON.readTree(send("GET", location, null, null, withToken).body()).get("UserName").asText());
+        assertEquals(403, reset(null, "On", withToken).statusCode(), "the session has the reader's role");
+        assertEquals(401, send("GET", "/redfish/v1", null, null, Map.of("X-Auth-Token", token + "x")).statusCode());
+        assertTrue(get(sessions).get("Members").toString().contains(location), "an Administrator sees every session");
+        assertEquals(204, send("DELETE", location, null, null, withToken).statusCode(), "a reader may log itself out");
+        assertEquals(401, send("GET", "/redfish/v1", null, null, withToken).statusCode(), "logged out");
+        assertEquals(0, get(sessions).get("Members@odata.count").asInt());
     }
 
     static JsonNode exec(String line) throws Exception {

@@ -35,6 +35,9 @@ import pcm.core.api.vm.VmException;
 import pcm.redfish.internal.resources.ManagerResources;
 import pcm.redfish.internal.resources.Odata;
 import pcm.redfish.internal.resources.ServiceRoot;
+import pcm.redfish.internal.resources.SessionResources;
+import pcm.redfish.internal.security.ApiSecurity;
+import pcm.redfish.internal.security.User;
 import pcm.redfish.internal.resources.Sources;
 import pcm.redfish.internal.resources.SystemResources;
 import pcm.redfish.internal.resources.VerdictLog;
@@ -55,6 +58,8 @@ public class RedfishServlet extends HttpServlet implements Sources {
     private final transient BundleContext context;
     private final String uuid;
 
+    @Reference
+    private ApiSecurity security;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Vm vm;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -113,8 +118,19 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case Odata.MANAGERS -> ManagerResources.collection();
             case Odata.MANAGER -> ManagerResources.manager(this);
             case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
+            case SessionResources.SERVICE -> SessionResources.service(security.sessions().timeoutSeconds());
+            case SessionResources.SESSIONS -> SessionResources.collection(security.sessions().live(), user(request));
             default -> null;
         };
+        if (body == null && p.startsWith(SessionResources.SESSIONS + "/")) {
+            var s = security.sessions().byId(p.substring(SessionResources.SESSIONS.length() + 1))
+                    .filter(x -> SessionResources.visible(x, user(request)));
+            if (s.isEmpty()) {
+                notFound(p, response);
+                return;
+            }
+            body = SessionResources.session(s.get());
+        }
         if (body == null) body = kernelResource(p, response);
         if (body != null) Json.write(response, 200, body);
     }
@@ -147,9 +163,40 @@ public class RedfishServlet extends HttpServlet implements Sources {
         return null;
     }
 
+    private static User user(HttpServletRequest request) {
+        return (User) request.getAttribute(ApiContext.USER);
+    }
+
+    /** Login: {"UserName", "Password"} for a session; 201 with its token in X-Auth-Token and its URI in Location. */
+    private void login(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        String name = body.hasNonNull("UserName") ? body.get("UserName").asText() : null;
+        String password = body.hasNonNull("Password") ? body.get("Password").asText() : null;
+        if (name == null || password == null) {
+            Json.error(response, 400, "Base.1.0.ActionParameterMissing", "a session needs UserName and Password");
+            return;
+        }
+        var u = security.authenticator().check(name, password);
+        if (u.isEmpty()) {
+            LOG.warn("API: login of '{}' refused", name);
+            Json.error(response, 401, "Base.1.0.NoValidSession", "wrong user name or password");
+            return;
+        }
+        var session = security.sessions().create(u.get());
+        LOG.info("API: {} logged in (session {})", name, session.id());
+        response.setHeader("X-Auth-Token", session.token());
+        response.setHeader("Location", SessionResources.SESSIONS + "/" + session.id());
+        Json.write(response, 201, SessionResources.session(session));
+    }
+
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String p = path(request);
+        if (p.equals(SessionResources.SESSIONS)) {
+            login(request, response);
+            return;
+        }
         if (!p.equals(Odata.SYSTEM + "/Actions/ComputerSystem.Reset")) {
             Json.error(response, 405, "Base.1.0.ActionNotSupported", "no action at " + p);
             return;
@@ -194,8 +241,21 @@ public class RedfishServlet extends HttpServlet implements Sources {
         doPatch(request, response);
     }
 
+    /** Logout: ends a session (its own, or any for an Administrator). */
     @Override
     protected void doDelete(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        doPatch(request, response);
+        String p = path(request);
+        if (!p.startsWith(SessionResources.SESSIONS + "/")) {
+            doPatch(request, response);
+            return;
+        }
+        var s = security.sessions().byId(p.substring(SessionResources.SESSIONS.length() + 1))
+                .filter(x -> SessionResources.visible(x, user(request)));
+        if (s.isEmpty() || !security.sessions().end(s.get().id())) {
+            notFound(p, response);
+            return;
+        }
+        LOG.info("API: session {} of {} ended", s.get().id(), s.get().user().name());
+        response.setStatus(204);
     }
 }

@@ -31,6 +31,9 @@ public final class Odata {
     static final String LOG_SERVICE = "#LogService.v1_6_0.LogService";
     static final String LOG_ENTRY_COLLECTION = "#LogEntryCollection.LogEntryCollection";
     static final String LOG_ENTRY = "#LogEntry.v1_15_0.LogEntry";
+    static final String SESSION_SERVICE = "#SessionService.v1_1_9.SessionService";
+    static final String SESSION_COLLECTION = "#SessionCollection.SessionCollection";
+    static final String SESSION = "#Session.v1_7_0.Session";
 
     private Odata() {}
 

@@ -23,7 +23,8 @@ public final class ServiceRoot {
         n.put("Vendor", "PCM");
         n.set("Systems", Odata.link(Odata.SYSTEMS));
         n.set("Managers", Odata.link(Odata.MANAGERS));
-        n.putObject("Links");
+        n.set("SessionService", Odata.link(SessionResources.SERVICE));
+        n.putObject("Links").set("Sessions", Odata.link(SessionResources.SESSIONS));
         return n;
     }
 }

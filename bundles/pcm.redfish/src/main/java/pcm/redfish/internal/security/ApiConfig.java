@@ -26,4 +26,8 @@ public @interface ApiConfig {
     @AttributeDefinition(name = "Allowed origins", description = "Origins (scheme://host:port) besides the server's own from which a "
             + "browser may send state-changing requests (POST, PATCH, PUT, DELETE)")
     String[] allowedOrigins() default {};
+
+    @AttributeDefinition(name = "Session timeout (s)", description = "A Redfish session (X-Auth-Token) not used for this long ends",
+            min = "30", max = "86400")
+    long sessionTimeoutSeconds() default 1800;
 }

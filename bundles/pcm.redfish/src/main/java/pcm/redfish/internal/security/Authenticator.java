@@ -35,14 +35,19 @@ public final class Authenticator {
         }
         int colon = pair.indexOf(':');
         if (colon <= 0) return Optional.empty();
-        String name = pair.substring(0, colon);
-        byte[] digest = sha256(pair);
+        return check(pair.substring(0, colon), pair.substring(colon + 1));
+    }
+
+    /** The user a name and password prove (a Basic header, a session login), empty when they prove none. */
+    public Optional<User> check(String name, String password) {
+        if (name == null || password == null || name.isEmpty() || name.indexOf(':') >= 0) return Optional.empty();
+        byte[] digest = sha256(name + ":" + password);
         if (adminDigest != null && MessageDigest.isEqual(digest, adminDigest))
             return Optional.of(new User(AdminSecret.USER, User.ADMINISTRATOR, null));
         User u = users.get(name);
         if (u == null) return Optional.empty();
         String key = Base64.getEncoder().encodeToString(digest);
-        if (verified.contains(key) || u.password().matches(pair.substring(colon + 1).toCharArray())) {
+        if (verified.contains(key) || u.password().matches(password.toCharArray())) {
             verified.add(key);
             return Optional.of(u);
         }
