@@ -139,7 +139,7 @@ class RedfishApiIT {
                 "/redfish/v1/Systems/guest/Processors", "/redfish/v1/Systems/guest/Processors/vcpu0",
                 "/redfish/v1/Systems/guest/LogServices", "/redfish/v1/Systems/guest/LogServices/Verdicts",
                 "/redfish/v1/Systems/guest/LogServices/Verdicts/Entries", "/redfish/v1/Managers", "/redfish/v1/Managers/pcm",
-                "/redfish/v1/SessionService", "/redfish/v1/SessionService/Sessions");
+                "/redfish/v1/SessionService", "/redfish/v1/SessionService/Sessions", "/redfish/v1/EventService");
         for (String p : paths) {
             JsonNode n = get(p);
             assertEquals(p, n.get("@odata.id").asText());
@@ -309,6 +309,57 @@ class RedfishApiIT {
         assertEquals(204, send("DELETE", location, null, null, withToken).statusCode(), "a reader may log itself out");
         assertEquals(401, send("GET", "/redfish/v1", null, null, withToken).statusCode(), "logged out");
         assertEquals(0, get(sessions).get("Members@odata.count").asInt());
+    }
+
+    /** Live state: the EventService's server-sent events carry power state changes and verdicts as they come. */
+    @Test
+    @Order(10)
+    void serverSentEventsCarryStateChangesAndVerdicts() throws Exception {
+        String sse = get("/redfish/v1/EventService").get("ServerSentEventUri").asText();
+        assertEquals(401, send("GET", sse, null, null, Map.of()).statusCode());
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + sse)).header("Authorization", basic("admin", admin)).build();
+        var stream = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
+        HttpResponse<java.util.stream.Stream<String>> response = stream.get(30, TimeUnit.SECONDS);
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/event-stream"));
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                response.body().forEach(lines::add);
+            } catch (RuntimeException closed) {
+                // the test ended the stream
+            }
+        });
+        try {
+            awaitLine(lines, ": PCM events");
+            assertEquals(204, reset(basic("admin", admin), "On", Map.of()).statusCode());
+            JsonNode power = event(awaitLine(lines, "Pcm.1.0.PowerStateChanged"));
+            assertEquals("the guest is RUNNING", power.get("Events").get(0).get("Message").asText());
+            assertEquals("/redfish/v1/Systems/guest", power.get("Events").get(0).get("OriginOfCondition").get("@odata.id").asText());
+            assertEquals(0, exec("pcm:sample now --insns 2000").get("ExitStatus").asInt());
+            JsonNode verdict = event(awaitLine(lines, "Pcm.1.0.Verdict"));
+            assertTrue(verdict.get("Events").get(0).get("OriginOfCondition").get("@odata.id").asText()
+                    .startsWith("/redfish/v1/Systems/guest/LogServices/Verdicts/Entries/w"), verdict.toString());
+            assertEquals("#Event.v1_9_0.Event", verdict.get("@odata.type").asText());
+        } finally {
+            response.body().close();
+            reader.interrupt();
+            reset(basic("admin", admin), "ForceOff", Map.of());
+        }
+    }
+
+    static String awaitLine(java.util.concurrent.BlockingQueue<String> lines, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() - deadline < 0) {
+            String l = lines.poll(1, TimeUnit.SECONDS);
+            if (l != null && l.contains(text)) return l;
+        }
+        throw new AssertionError("no event line with '" + text + "' within 90 s");
+    }
+
+    static JsonNode event(String line) throws Exception {
+        assertTrue(line.startsWith("data: "), line);
+        return JSON.readTree(line.substring(6));
     }
 
     static JsonNode exec(String line) throws Exception {

@@ -32,6 +32,7 @@ import pcm.core.api.verify.Verdict;
 import pcm.core.api.verify.VerificationService;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
+import pcm.redfish.internal.resources.EventResources;
 import pcm.redfish.internal.resources.ManagerResources;
 import pcm.redfish.internal.resources.Odata;
 import pcm.redfish.internal.resources.ServiceRoot;
@@ -118,6 +119,7 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case Odata.MANAGERS -> ManagerResources.collection();
             case Odata.MANAGER -> ManagerResources.manager(this);
             case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
+            case EventResources.SERVICE -> EventResources.service();
             case SessionResources.SERVICE -> SessionResources.service(security.sessions().timeoutSeconds());
             case SessionResources.SESSIONS -> SessionResources.collection(security.sessions().live(), user(request));
             default -> null;

@@ -34,6 +34,8 @@ public final class Odata {
     static final String SESSION_SERVICE = "#SessionService.v1_1_9.SessionService";
     static final String SESSION_COLLECTION = "#SessionCollection.SessionCollection";
     static final String SESSION = "#Session.v1_7_0.Session";
+    static final String EVENT_SERVICE = "#EventService.v1_10_0.EventService";
+    static final String EVENT = "#Event.v1_9_0.Event";
 
     private Odata() {}
 

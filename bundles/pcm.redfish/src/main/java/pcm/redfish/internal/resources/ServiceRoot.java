@@ -24,6 +24,7 @@ public final class ServiceRoot {
         n.set("Systems", Odata.link(Odata.SYSTEMS));
         n.set("Managers", Odata.link(Odata.MANAGERS));
         n.set("SessionService", Odata.link(SessionResources.SERVICE));
+        n.set("EventService", Odata.link(EventResources.SERVICE));
         n.putObject("Links").set("Sessions", Odata.link(SessionResources.SESSIONS));
         return n;
     }
