@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 16 item 1: stopping PCM while it records closes the open window where the guest is and stores it; the
  * verifiers finish it. Before, the bnd launcher ended the JVM with the framework running: the window was left TORN
- * (no END trailer), without a verdict. Both ways an operator stops it: {@code bin/pcm stop} of a resident PCM
- * (SIGTERM) and Ctrl-C of {@code bin/pcm run} (SIGINT).
+ * (no END trailer), without a verdict. The ways an operator stops it: {@code bin/pcm stop} of a resident PCM
+ * (SIGTERM), {@code stop 0} in a shell and Ctrl-C of {@code bin/pcm run} (SIGINT).
  */
 class OrderlyStopIT {
 
@@ -37,6 +37,26 @@ class OrderlyStopIT {
             awaitLog(data, "ENTRY -> SAMPLING");
             Resident.Run stop = pcm.pcm("stop");
             assertEquals(0, stop.status(), stop.toString());
+        }
+        assertAllWindowsClosedAndVerified(data);
+    }
+
+    /**
+     * {@code stop 0} typed into a shell attached to it: the framework stops from inside (no JVM shutdown hook runs
+     * first); the kernel's own deactivation closes the window (this passed before the shutdown hook too: coverage).
+     */
+    @Test
+    void stopZeroInAnAttachedShellLeavesNoTornWindow() throws Exception {
+        Path data = longRunningData("stop0-data");
+        try (Resident pcm = new Resident(data)) {
+            assertEquals(0, pcm.start().status());
+            long pid = pcm.pid();
+            assertEquals(0, pcm.exec("pcm:vm start").status());
+            assertEquals(0, pcm.exec("pcm:sample start").status());
+            awaitLog(data, "ENTRY -> SAMPLING");
+            pcm.exec("stop 0"); // the answer may not come: the server stops with the framework
+            var handle = ProcessHandle.of(pid);
+            if (handle.isPresent()) handle.get().onExit().get(120, TimeUnit.SECONDS);
         }
         assertAllWindowsClosedAndVerified(data);
     }
