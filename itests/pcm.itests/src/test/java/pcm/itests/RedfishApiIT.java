@@ -139,7 +139,8 @@ class RedfishApiIT {
                 "/redfish/v1/Systems/guest/Processors", "/redfish/v1/Systems/guest/Processors/vcpu0",
                 "/redfish/v1/Systems/guest/LogServices", "/redfish/v1/Systems/guest/LogServices/Verdicts",
                 "/redfish/v1/Systems/guest/LogServices/Verdicts/Entries", "/redfish/v1/Managers", "/redfish/v1/Managers/pcm",
-                "/redfish/v1/SessionService", "/redfish/v1/SessionService/Sessions", "/redfish/v1/EventService");
+                "/redfish/v1/SessionService", "/redfish/v1/SessionService/Sessions", "/redfish/v1/EventService",
+                "/redfish/v1/TaskService", "/redfish/v1/TaskService/Tasks");
         for (String p : paths) {
             JsonNode n = get(p);
             assertEquals(p, n.get("@odata.id").asText());
@@ -345,6 +346,48 @@ class RedfishApiIT {
             response.body().close();
             reader.interrupt();
             reset(basic("admin", admin), "ForceOff", Map.of());
+        }
+    }
+
+    /** Long work as a Redfish task: verifying a stored window again, with progress and the verdict as its status. */
+    @Test
+    @Order(11)
+    void verifyingAWindowIsATask() throws Exception {
+        String verify = get("/redfish/v1/Systems/guest/LogServices/Verdicts").get("Actions").get("Oem").get("#Pcm.Verify")
+                .get("target").asText();
+        String window = get("/redfish/v1/Systems/guest/LogServices/Verdicts/Entries").get("Members").get(0).get("Oem").get("Pcm")
+                .get("WindowId").asText();
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        assertEquals(403, send("POST", verify, basic(READER, READER_PASSWORD), "{\"WindowId\": \"" + window + "\", \"Verifier\": \"soft\"}",
+                json).statusCode(), "a read-only user starts no task");
+        assertEquals(404, send("POST", verify, basic("admin", admin), "{\"WindowId\": \"w0\", \"Verifier\": \"soft\"}", json).statusCode());
+        assertEquals(400, send("POST", verify, basic("admin", admin), "{\"WindowId\": \"" + window + "\"}", json).statusCode());
+        JsonNode match = awaitTask(send("POST", verify, basic("admin", admin),
+                "{\"WindowId\": \"" + window + "\", \"Verifier\": \"soft\"}", json));
+        assertEquals("OK", match.get("TaskStatus").asText(), match.toString());
+        assertEquals(100, match.get("PercentComplete").asInt());
+        assertEquals("MATCH", match.get("Oem").get("Pcm").get("Outcome").asText());
+        JsonNode diverged = awaitTask(send("POST", verify, basic("admin", admin),
+                "{\"WindowId\": \"" + window + "\", \"Verifier\": \"inject\"}", json));
+        assertEquals("Critical", diverged.get("TaskStatus").asText(), diverged.toString());
+        assertEquals("DIVERGED", diverged.get("Oem").get("Pcm").get("Outcome").asText());
+        assertTrue(get("/redfish/v1/TaskService/Tasks").get("Members@odata.count").asInt() >= 2);
+    }
+
+    /** A 202 with a task monitor: polls it until the task is done (at most 90 s). */
+    static JsonNode awaitTask(HttpResponse<String> accepted) throws Exception {
+        assertEquals(202, accepted.statusCode(), accepted.body());
+        String monitor = accepted.headers().firstValue("Location").orElseThrow();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            JsonNode t = get(monitor);
+            String state = t.get("TaskState").asText();
+            if (state.equals("Completed") || state.equals("Exception")) {
+                assertEquals("Completed", state, t.toString());
+                return t;
+            }
+            assertTrue(System.nanoTime() - deadline < 0, "task not done in 90 s: " + t);
+            Thread.sleep(100);
         }
     }
 

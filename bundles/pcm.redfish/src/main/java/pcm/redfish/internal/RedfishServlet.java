@@ -41,6 +41,8 @@ import pcm.redfish.internal.security.ApiSecurity;
 import pcm.redfish.internal.security.User;
 import pcm.redfish.internal.resources.Sources;
 import pcm.redfish.internal.resources.SystemResources;
+import pcm.redfish.internal.resources.TaskResources;
+import pcm.redfish.internal.tasks.VerifyTasks;
 import pcm.redfish.internal.resources.VerdictLog;
 
 /**
@@ -61,6 +63,8 @@ public class RedfishServlet extends HttpServlet implements Sources {
 
     @Reference
     private ApiSecurity security;
+    @Reference
+    private VerifyTasks tasks;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Vm vm;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -120,6 +124,8 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case Odata.MANAGER -> ManagerResources.manager(this);
             case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
             case EventResources.SERVICE -> EventResources.service();
+            case TaskResources.SERVICE -> TaskResources.service();
+            case TaskResources.TASKS -> TaskResources.collection(tasks.all());
             case SessionResources.SERVICE -> SessionResources.service(security.sessions().timeoutSeconds());
             case SessionResources.SESSIONS -> SessionResources.collection(security.sessions().live(), user(request));
             default -> null;
@@ -132,6 +138,14 @@ public class RedfishServlet extends HttpServlet implements Sources {
                 return;
             }
             body = SessionResources.session(s.get());
+        }
+        if (body == null && p.startsWith(TaskResources.TASKS + "/")) {
+            var t = tasks.get(p.substring(TaskResources.TASKS.length() + 1));
+            if (t.isEmpty()) {
+                notFound(p, response);
+                return;
+            }
+            body = TaskResources.task(t.get());
         }
         if (body == null) body = kernelResource(p, response);
         if (body != null) Json.write(response, 200, body);
@@ -192,11 +206,42 @@ public class RedfishServlet extends HttpServlet implements Sources {
         Json.write(response, 201, SessionResources.session(session));
     }
 
+    /** {"WindowId", "Verifier"}: verifies a stored window now, as a task; 202 with the task monitor in Location. */
+    private void verifyTask(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        Sampler s = sampler;
+        VerificationService v = verification;
+        if (s == null || v == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the sampler or the verification service is not available");
+            return;
+        }
+        String window = body.hasNonNull("WindowId") ? body.get("WindowId").asText() : null;
+        String verifier = body.hasNonNull("Verifier") ? body.get("Verifier").asText() : null;
+        if (window == null || verifier == null) {
+            Json.error(response, 400, "Base.1.0.ActionParameterMissing", "Pcm.Verify needs WindowId and Verifier");
+            return;
+        }
+        var info = s.windows().stream().filter(w -> w.id().equals(window)).findFirst();
+        if (info.isEmpty()) {
+            Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "no window " + window + " in the store");
+            return;
+        }
+        VerifyTasks.Task t = tasks.verify(v, window, verifier, info.get().instructions());
+        LOG.info("API: {} verifies window {} with {} (task {})", request.getRemoteUser(), window, verifier, t.id);
+        response.setHeader("Location", TaskResources.TASKS + "/" + t.id);
+        Json.write(response, 202, TaskResources.task(t));
+    }
+
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String p = path(request);
         if (p.equals(SessionResources.SESSIONS)) {
             login(request, response);
+            return;
+        }
+        if (p.equals(TaskResources.VERIFY)) {
+            verifyTask(request, response);
             return;
         }
         if (!p.equals(Odata.SYSTEM + "/Actions/ComputerSystem.Reset")) {

@@ -36,6 +36,9 @@ public final class Odata {
     static final String SESSION = "#Session.v1_7_0.Session";
     static final String EVENT_SERVICE = "#EventService.v1_10_0.EventService";
     static final String EVENT = "#Event.v1_9_0.Event";
+    static final String TASK_SERVICE = "#TaskService.v1_2_0.TaskService";
+    static final String TASK_COLLECTION = "#TaskCollection.TaskCollection";
+    static final String TASK = "#Task.v1_7_0.Task";
 
     private Odata() {}
 

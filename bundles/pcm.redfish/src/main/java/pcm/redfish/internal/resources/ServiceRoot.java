@@ -25,6 +25,7 @@ public final class ServiceRoot {
         n.set("Managers", Odata.link(Odata.MANAGERS));
         n.set("SessionService", Odata.link(SessionResources.SERVICE));
         n.set("EventService", Odata.link(EventResources.SERVICE));
+        n.set("TaskService", Odata.link(TaskResources.SERVICE));
         n.putObject("Links").set("Sessions", Odata.link(SessionResources.SESSIONS));
         return n;
     }

@@ -26,6 +26,7 @@ public final class VerdictLog {
         n.put("LogEntryType", "OEM");
         n.set("Status", Odata.status("Enabled", "OK"));
         n.set("Entries", Odata.link(Odata.VERDICT_LOG + "/Entries"));
+        n.putObject("Actions").putObject("Oem").putObject("#Pcm.Verify").put("target", TaskResources.VERIFY);
         return n;
     }
 
