@@ -56,7 +56,8 @@ class LauncherIT {
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-Dpcm.data=" + data, "-Dorg.osgi.framework.storage=" + data.resolve("felix-cache"),
             "-Dfelix.fileinstall.dir=" + data.resolve("deploy") + "," + data.resolve("conf"),
-            "-Dgosh.args=--nointeractive", "-Dpcm.exec=" + command, "-Dpcm.exec.timeout=60"));
+            "-Dgosh.args=--nointeractive", "-Dpcm.exec=" + command, "-Dpcm.exec.timeout=60",
+            "-Dorg.apache.felix.http.enable=false")); // as bin/pcm: no HTTP server outside the resident mode
         cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-jar", jar().toString()));
         return cmd;

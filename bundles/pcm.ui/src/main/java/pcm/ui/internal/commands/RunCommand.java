@@ -150,7 +150,7 @@ public class RunCommand {
             long started = System.nanoTime();
             vm.start();
             if (sampling) sampler.startPeriodic(null);
-            status = vm.awaitStop(timeoutSeconds * 1000);
+            status = awaitGuest(vm, sampler, timeoutSeconds);
             guestMillis = (System.nanoTime() - started) / 1_000_000;
             if (status.isEmpty()) {
                 // no verdicts are reported on this path: stop at once rather than wait for sampler and verifiers
@@ -234,6 +234,22 @@ public class RunCommand {
             if (verifiers.isEmpty() || !verifiers.stream().allMatch(r -> latest.get(r) == Outcome.MATCH)) n++;
         }
         return n;
+    }
+
+    /**
+     * Waits for the guest to stop. Interrupted (Ctrl-C in a shell attached to a resident PCM, issue 16 item 1): the run
+     * ends as an orderly stop would end it — the open window closed and stored, never torn, the guest stopped — and the
+     * command fails; the runtime goes on.
+     */
+    private static OptionalInt awaitGuest(Vm vm, Sampler sampler, long timeoutSeconds) throws InterruptedException {
+        try {
+            return vm.awaitStop(timeoutSeconds * 1000);
+        } catch (InterruptedException e) {
+            if (sampler != null) pcm.ui.internal.lifecycle.OrderlyShutdown.closeWindow(sampler, 10_000);
+            pcm.ui.internal.lifecycle.OrderlyShutdown.stopGuest(vm, 5_000);
+            Thread.interrupted(); // reported as the command's failure, not passed on to Gogo
+            throw new CommandFailure("interrupted: the open window was closed and the guest stopped");
+        }
     }
 
     /** A window open when the guest stopped closes where the guest is; wait for it before counting verdicts. */

@@ -1,0 +1,308 @@
+package pcm.redfish.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContextSelect;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import pcm.core.api.sampling.Sampler;
+import pcm.core.api.sampling.WindowInfo;
+import pcm.core.api.verify.Verdict;
+import pcm.core.api.verify.VerificationService;
+import pcm.core.api.vm.Vm;
+import pcm.core.api.vm.VmException;
+import pcm.redfish.internal.resources.EventResources;
+import pcm.redfish.internal.resources.ManagerResources;
+import pcm.redfish.internal.resources.Odata;
+import pcm.redfish.internal.resources.ServiceRoot;
+import pcm.redfish.internal.resources.SessionResources;
+import pcm.redfish.internal.security.ApiSecurity;
+import pcm.redfish.internal.security.User;
+import pcm.redfish.internal.resources.Sources;
+import pcm.redfish.internal.resources.SystemResources;
+import pcm.redfish.internal.resources.TaskResources;
+import pcm.redfish.internal.tasks.VerifyTasks;
+import pcm.redfish.internal.resources.VerdictLog;
+
+/**
+ * The Redfish resources under {@code /redfish} (issue 16 item 3): service root, {@code Systems/guest} with its
+ * Processors, Reset action and verdict LogService, {@code Managers/pcm}. Served in the {@link ApiContext}, so every
+ * request is authenticated before it gets here. A kernel service that is away (a bundle being updated) is a 503.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardContextSelect(ApiContext.SELECT)
+@HttpWhiteboardServletPattern("/*")
+public class RedfishServlet extends HttpServlet implements Sources {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(RedfishServlet.class);
+
+    private final transient BundleContext context;
+    private final String uuid;
+
+    @Reference
+    private ApiSecurity security;
+    @Reference
+    private VerifyTasks tasks;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Vm vm;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Sampler sampler;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile VerificationService verification;
+
+    @Activate
+    public RedfishServlet(BundleContext context) {
+        this.context = context;
+        // stable for one data directory: a client can tell two PCMs apart
+        String data = String.valueOf(context.getProperty("pcm.data"));
+        this.uuid = UUID.nameUUIDFromBytes(("pcm:" + data).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    @Override
+    public Vm vm() { return vm; }
+
+    @Override
+    public Sampler sampler() { return sampler; }
+
+    @Override
+    public List<Verdict> verdicts() {
+        Sampler s = sampler;
+        VerificationService v = verification;
+        if (s == null) return List.of();
+        List<Verdict> all = new ArrayList<>();
+        // the store's listing carries no verdicts while the verification service holds them: ask it
+        for (WindowInfo w : s.windows()) all.addAll(w.verdicts().isEmpty() && v != null ? v.verdicts(w.id()) : w.verdicts());
+        return all;
+    }
+
+    @Override
+    public Bundle[] bundles() { return context.getBundles(); }
+
+    @Override
+    public String firmwareVersion() {
+        for (Bundle b : context.getBundles()) if ("pcm.core".equals(b.getSymbolicName())) return b.getVersion().toString();
+        return "unknown";
+    }
+
+    /** The path below /redfish, without a trailing slash ("" for /redfish itself). */
+    private static String path(HttpServletRequest request) {
+        String p = request.getPathInfo() == null ? "" : request.getPathInfo();
+        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
+        return "/redfish" + p;
+    }
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String p = path(request);
+        ObjectNode body = switch (p) {
+            case "/redfish" -> ServiceRoot.versions();
+            case Odata.ROOT -> ServiceRoot.root(uuid);
+            case Odata.SYSTEMS -> SystemResources.collection();
+            case Odata.MANAGERS -> ManagerResources.collection();
+            case Odata.MANAGER -> ManagerResources.manager(this);
+            case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
+            case EventResources.SERVICE -> EventResources.service();
+            case TaskResources.SERVICE -> TaskResources.service();
+            case TaskResources.TASKS -> TaskResources.collection(tasks.all());
+            case SessionResources.SERVICE -> SessionResources.service(security.sessions().timeoutSeconds());
+            case SessionResources.SESSIONS -> SessionResources.collection(security.sessions().live(), user(request));
+            default -> null;
+        };
+        if (body == null && p.startsWith(SessionResources.SESSIONS + "/")) {
+            var s = security.sessions().byId(p.substring(SessionResources.SESSIONS.length() + 1))
+                    .filter(x -> SessionResources.visible(x, user(request)));
+            if (s.isEmpty()) {
+                notFound(p, response);
+                return;
+            }
+            body = SessionResources.session(s.get());
+        }
+        if (body == null && p.startsWith(TaskResources.TASKS + "/")) {
+            var t = tasks.get(p.substring(TaskResources.TASKS.length() + 1));
+            if (t.isEmpty()) {
+                notFound(p, response);
+                return;
+            }
+            body = TaskResources.task(t.get());
+        }
+        if (body == null) body = kernelResource(p, response);
+        if (body != null) Json.write(response, 200, body);
+    }
+
+    /** Resources made of the VM and the verdicts; null after writing the error. */
+    private ObjectNode kernelResource(String p, HttpServletResponse response) throws IOException {
+        Vm v = vm;
+        if (!p.startsWith(Odata.SYSTEM)) return notFound(p, response);
+        if (v == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the VM service is not available");
+            return null;
+        }
+        if (p.equals(Odata.SYSTEM)) return SystemResources.system(v, verdicts());
+        if (p.equals(Odata.SYSTEM + "/Processors")) return SystemResources.processors(v);
+        if (p.startsWith(Odata.SYSTEM + "/Processors/")) {
+            int cpu = SystemResources.vcpuOf(v, p.substring((Odata.SYSTEM + "/Processors/").length()));
+            return cpu < 0 ? notFound(p, response) : SystemResources.processor(v, cpu, verdicts());
+        }
+        if (p.equals(Odata.VERDICT_LOG)) return VerdictLog.service(verdicts().size());
+        if (p.equals(Odata.VERDICT_LOG + "/Entries")) return VerdictLog.entries(verdicts());
+        if (p.startsWith(Odata.VERDICT_LOG + "/Entries/")) {
+            var v1 = VerdictLog.find(verdicts(), p.substring((Odata.VERDICT_LOG + "/Entries/").length()));
+            return v1.isPresent() ? VerdictLog.entry(v1.get()) : notFound(p, response);
+        }
+        return notFound(p, response);
+    }
+
+    private static ObjectNode notFound(String p, HttpServletResponse response) throws IOException {
+        Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "no resource at " + p);
+        return null;
+    }
+
+    private static User user(HttpServletRequest request) {
+        return (User) request.getAttribute(ApiContext.USER);
+    }
+
+    /** Login: {"UserName", "Password"} for a session; 201 with its token in X-Auth-Token and its URI in Location. */
+    private void login(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        String name = body.hasNonNull("UserName") ? body.get("UserName").asText() : null;
+        String password = body.hasNonNull("Password") ? body.get("Password").asText() : null;
+        if (name == null || password == null) {
+            Json.error(response, 400, "Base.1.0.ActionParameterMissing", "a session needs UserName and Password");
+            return;
+        }
+        var u = security.authenticator().check(name, password);
+        if (u.isEmpty()) {
+            LOG.warn("API: login of '{}' refused", name);
+            Json.error(response, 401, "Base.1.0.NoValidSession", "wrong user name or password");
+            return;
+        }
+        var session = security.sessions().create(u.get());
+        LOG.info("API: {} logged in (session {})", name, session.id());
+        response.setHeader("X-Auth-Token", session.token());
+        response.setHeader("Location", SessionResources.SESSIONS + "/" + session.id());
+        Json.write(response, 201, SessionResources.session(session));
+    }
+
+    /** {"WindowId", "Verifier"}: verifies a stored window now, as a task; 202 with the task monitor in Location. */
+    private void verifyTask(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        Sampler s = sampler;
+        VerificationService v = verification;
+        if (s == null || v == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the sampler or the verification service is not available");
+            return;
+        }
+        String window = body.hasNonNull("WindowId") ? body.get("WindowId").asText() : null;
+        String verifier = body.hasNonNull("Verifier") ? body.get("Verifier").asText() : null;
+        if (window == null || verifier == null) {
+            Json.error(response, 400, "Base.1.0.ActionParameterMissing", "Pcm.Verify needs WindowId and Verifier");
+            return;
+        }
+        var info = s.windows().stream().filter(w -> w.id().equals(window)).findFirst();
+        if (info.isEmpty()) {
+            Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "no window " + window + " in the store");
+            return;
+        }
+        VerifyTasks.Task t = tasks.verify(v, window, verifier, info.get().instructions());
+        LOG.info("API: {} verifies window {} with {} (task {})", request.getRemoteUser(), window, verifier, t.id);
+        response.setHeader("Location", TaskResources.TASKS + "/" + t.id);
+        Json.write(response, 202, TaskResources.task(t));
+    }
+
+    @Override
+    protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String p = path(request);
+        if (p.equals(SessionResources.SESSIONS)) {
+            login(request, response);
+            return;
+        }
+        if (p.equals(TaskResources.VERIFY)) {
+            verifyTask(request, response);
+            return;
+        }
+        if (!p.equals(Odata.SYSTEM + "/Actions/ComputerSystem.Reset")) {
+            Json.error(response, 405, "Base.1.0.ActionNotSupported", "no action at " + p);
+            return;
+        }
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        Vm v = vm;
+        if (v == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the VM service is not available");
+            return;
+        }
+        if (!body.hasNonNull("ResetType") || !body.get("ResetType").isTextual()) {
+            Json.error(response, 400, "Base.1.0.ActionParameterMissing", "ComputerSystem.Reset needs ResetType, one of "
+                    + SystemResources.RESET_TYPES);
+            return;
+        }
+        String type = body.get("ResetType").asText();
+        try {
+            String refused = SystemResources.reset(v, type);
+            if (refused != null) Json.error(response, 409, "Base.1.0.ActionNotSupported", refused + " (VM " + v.state() + ")");
+            else {
+                LOG.info("API: {} reset the guest: {}", request.getRemoteUser(), type);
+                response.setStatus(204);
+            }
+        } catch (IllegalArgumentException e) {
+            Json.error(response, 400, "Base.1.0.ActionParameterValueNotInList", e.getMessage());
+        } catch (VmException e) {
+            Json.error(response, 409, "Base.1.0.ActionNotSupported", "ResetType " + type + ": " + e.getMessage() + " (VM " + v.state() + ")");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "interrupted");
+        }
+    }
+
+    @Override
+    protected void doPatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        Json.error(response, 405, "Base.1.0.PropertyNotWritable", "no writable property at " + path(request) + " (not built yet)");
+    }
+
+    @Override
+    protected void doPut(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        doPatch(request, response);
+    }
+
+    /** Logout: ends a session (its own, or any for an Administrator). */
+    @Override
+    protected void doDelete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        String p = path(request);
+        if (!p.startsWith(SessionResources.SESSIONS + "/")) {
+            doPatch(request, response);
+            return;
+        }
+        var s = security.sessions().byId(p.substring(SessionResources.SESSIONS.length() + 1))
+                .filter(x -> SessionResources.visible(x, user(request)));
+        if (s.isEmpty() || !security.sessions().end(s.get().id())) {
+            notFound(p, response);
+            return;
+        }
+        LOG.info("API: session {} of {} ended", s.get().id(), s.get().user().name());
+        response.setStatus(204);
+    }
+}

@@ -1,0 +1,64 @@
+package pcm.redfish.internal.resources;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import pcm.redfish.internal.tasks.VerifyTasks;
+
+/** {@code TaskService}: long work as Redfish Tasks (verifying a window), with progress. */
+public final class TaskResources {
+
+    public static final String SERVICE = Odata.ROOT + "/TaskService";
+    public static final String TASKS = SERVICE + "/Tasks";
+    /** OEM action of the verdict log: verify a window now, as a task. */
+    public static final String VERIFY = Odata.VERDICT_LOG + "/Actions/Oem/Pcm.Verify";
+
+    private TaskResources() {}
+
+    public static ObjectNode service() {
+        ObjectNode n = Odata.resource("TaskService", Odata.TASK_SERVICE, SERVICE, "Task Service");
+        n.put("ServiceEnabled", true);
+        n.put("CompletedTaskOverWritePolicy", "Oldest");
+        n.put("LifeCycleEventOnTaskStateChange", false);
+        n.set("Status", Odata.status("Enabled", "OK"));
+        n.set("Tasks", Odata.link(TASKS));
+        return n;
+    }
+
+    public static ObjectNode collection(List<VerifyTasks.Task> tasks) {
+        return Odata.collection(Odata.TASK_COLLECTION, TASKS, "Task Collection", tasks.stream().map(t -> TASKS + "/" + t.id).toList());
+    }
+
+    public static ObjectNode task(VerifyTasks.Task t) {
+        ObjectNode n = Odata.resource(t.id, Odata.TASK, TASKS + "/" + t.id, "Verify window " + t.windowId + " with " + t.verifier);
+        n.put("TaskState", t.state);
+        n.put("TaskStatus", t.status());
+        n.put("PercentComplete", t.percent());
+        n.put("StartTime", t.start.toString());
+        if (t.end != null) n.put("EndTime", t.end.toString());
+        var messages = n.putArray("Messages");
+        if (t.verdict != null) {
+            ObjectNode entry = VerdictLog.entry(t.verdict);
+            ObjectNode m = messages.addObject();
+            m.put("MessageId", "Pcm.1.0.Verdict");
+            m.put("Message", entry.get("Message").asText());
+            m.put("MessageSeverity", entry.get("Severity").asText());
+            n.putObject("Links").set("CreatedResources", n.arrayNode().add(Odata.link(entry.get("@odata.id").asText())));
+        }
+        if (t.failure != null) {
+            ObjectNode m = messages.addObject();
+            m.put("MessageId", "Base.1.0.InternalError");
+            m.put("Message", t.failure);
+            m.put("MessageSeverity", "Critical");
+        }
+        ObjectNode oem = n.putObject("Oem").putObject("Pcm");
+        oem.put("@odata.type", "#PcmTask.v1_0_0.PcmTask");
+        oem.put("WindowId", t.windowId);
+        oem.put("Verifier", t.verifier);
+        oem.put("Position", t.position);
+        oem.put("Instructions", t.instructions);
+        if (t.verdict != null) oem.put("Outcome", t.verdict.outcome().name());
+        return n;
+    }
+}
