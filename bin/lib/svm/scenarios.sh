@@ -3,10 +3,14 @@
 
 # pcm <data dir> <timeout s> <gogo line>: PCM's headless exec with bin/pcm's JVM options.
 # The line runs when the runtime signals readiness (pcm.ready, docs/operating.md), however slow the start here.
+# JVM options for every JVM inside the emulated host. Tried against the JVM crashes under TCG (docs/svm-host.md):
+# -XX:UseAVX=0 (QEMU 7.2 is the first TCG with AVX2) did not stop them (Unsafe.putLongUnaligned in C1 code again).
+JVM_TCG_OPTS=
+
 pcm() {
     d=$1 t=$2; shift 2
     mkdir -p "$d/deploy" "$d/conf"
-    timeout "$t" java --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    timeout "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
         -Djava.util.logging.config.file=/opt/pcm/logging.properties -Dpcm.data="$d" \
         -Dorg.osgi.framework.storage="$d/felix-cache" -Dfelix.fileinstall.dir="$d/deploy,$d/conf" \
         -Dpcm.log.level=warn -Dpcm.log.file.level=info -Dpcm.log.root=info \
@@ -187,7 +191,7 @@ scenario_profile() {
 # (a') the KVM backend's own tests (registers, special registers, FPU/XSAVE, vCPU events, single-step, dirty log,
 # CPUID masks, the kvm-step counter) on SVM, without Maven: pcm.vmx.internal.EmulatedHostTestRunner
 scenario_kvmtests() {
-    tagged kvmtests timeout 900 java --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    tagged kvmtests timeout 900 java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         -cp '/opt/kvmtests/*' pcm.vmx.internal.EmulatedHostTestRunner ${*:-pcm.vmx.internal.kvm.KvmBackendTest \
         pcm.vmx.internal.position.StepCounterTest pcm.vmx.internal.position.ProbeTest}; r=$?
     echo "SVM-RESULT kvmtests rc=$r $(grep '^SVM-TESTS' /tmp/out.kvmtests)"
@@ -202,7 +206,7 @@ scenario_sh() { tagged sh sh -c "$*"; }
 
 # (d) figures as ratios in this VM: PCM's PIO round trips vs the C pio_bench (same guest bytes, same boot state),
 # PCM's single-step rate, and the guest's run time with sampling vs without. Argument: PIO iterations per round.
-bench_java() { t=$1; shift; timeout "$t" java --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
+bench_java() { t=$1; shift; timeout "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
 scenario_bench() {
     n=${1:-20000}
     if [ -f /opt/bench/pcm-bench.jar ]; then

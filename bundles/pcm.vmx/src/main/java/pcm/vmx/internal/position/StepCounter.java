@@ -162,13 +162,7 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.DELIVERY, String.format(
                     "interrupt vector 0x%x at rip 0x%x cannot be delivered between two steps: %s", vector, r.rip(), e.getMessage()));
         }
-        cpu.setRegisters(d.regs());
-        cpu.setSpecialRegisters(d.sregs());
-        // KVM keeps the step TF only at the RIP of the last KVM_SET_GUEST_DEBUG: arm it at the handler.
-        forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
-        cpu.refreshRunState(); // IF is clear now: the VMM must not inject a second one here
-        knownRegs = null;
-        knownSregs = null;
+        apply(d);
         softDelivered++;
         if (TRACING) {
             tr("soft delivery vector %x rip %x -> %x frame %x", vector, r.rip(), d.regs().rip(), d.frameLinear());
@@ -190,15 +184,23 @@ public final class StepCounter implements PositionCounter {
             throw new StepException(StepException.Reason.DELIVERY, String.format(
                     "INT 0x%x at rip 0x%x cannot be carried out between two steps: %s", vector, r.rip(), e.getMessage()));
         }
-        cpu.setRegisters(d.regs());
-        cpu.setSpecialRegisters(d.sregs());
-        forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
-        cpu.refreshRunState();
+        apply(d);
         if (TRACING) {
             tr("soft INT %x rip %x -> %x frame %x", vector, r.rip(), d.regs().rip(), d.frameLinear());
         }
         retire(kind, r, d.regs());
         return null;
+    }
+
+    /** Puts the state after a delivery the counter carried out into the vCPU. */
+    private void apply(InterruptDelivery.Delivered d) throws BackendException {
+        cpu.setRegisters(d.regs());
+        cpu.setSpecialRegisters(d.sregs());
+        // KVM keeps the step TF only at the RIP of the last KVM_SET_GUEST_DEBUG: arm it at the handler.
+        forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+        cpu.refreshRunState(); // an interrupt gate cleared IF: the VMM must not inject a second one here
+        knownRegs = null;
+        knownSregs = null;
     }
 
     /** A vector the VMM injected that the counter delivers when the guest runs next (-1: none). */
