@@ -60,6 +60,13 @@ class SvmHostIT {
         }
         String log = Files.exists(console) ? Files.readString(console) : "";
         String all = text + "\n--- console (" + console + ") ---\n" + tail(log, 20000);
+        // The JVM inside QEMU TCG dies of SIGSEGV now and then (C1 code, even libjvm; docs/svm-host.md "Flakiness"); a
+        // scenario repeats such a run twice. A scenario whose every attempt died that way has no verdict: skip, naming it.
+        Matcher crashed = Pattern.compile("SVM-JVM-CRASH (\\w+) attempt=2 (.*)").matcher(log);
+        if (crashed.find() && resultLine(log, crashed.group(1)).matches("SVM-RESULT \\S+ rc=134.*")) {
+            Assumptions.abort("the JVM inside the emulated SVM host crashed in all 3 attempts of scenario " + crashed.group(1)
+                + " (QEMU TCG, not a PCM verdict; last: " + crashed.group(2) + ")");
+        }
         assertTrue(log.contains("SVM-HOST-READY") && log.contains("kvm=present"), "no /dev/kvm in the emulated host\n" + all);
         // (a) the KVM backend's own tests (registers, special registers, FPU/XSAVE, vCPU events, single-step, dirty log,
         // CPUID masks, the kvm-step counter) pass on SVM; then the guest's end mark on kvm_amd
