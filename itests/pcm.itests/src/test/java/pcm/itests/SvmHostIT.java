@@ -32,8 +32,6 @@ class SvmHostIT {
 
     static final String GUEST_DONE = "PCM-GUEST-DONE 78c2de34d5282ecf";
     static final Pattern VERDICT = Pattern.compile("\\[(\\w+)\\] window (\\S+) (MATCH|DIVERGED|INCONCLUSIVE) rcp=(\\S+) .*");
-    static final Pattern WHERE = Pattern.compile("first divergence at instruction (\\d+),");
-    static final Pattern INJECTED = Pattern.compile("injected: .* at position (\\d+)");
 
     @Test
     void kvmBackendWindowsAndInjectedFaultsOnEmulatedSvm() throws Exception {
@@ -101,7 +99,7 @@ class SvmHostIT {
                 continue;
             }
             assertEquals("DIVERGED", outcome, lines.get(i) + "\n" + all);
-            Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
+            Matcher where = GuestBootIT.WHERE.matcher(detail), injected = GuestBootIT.INJECTED.matcher(detail);
             assertTrue(where.find() && injected.find(), detail + "\n" + all);
             assertEquals(injected.group(1), where.group(1), "at the fault's position: " + detail);
             exact.merge(rcp, 1, Integer::sum);
