@@ -154,6 +154,7 @@ show_divergence() {
         awk -v lo=$((n - 6)) -v hi=$((n + 2)) '$1 + 0 >= lo && $1 + 0 <= hi' /tmp/log.show | sed "s/^/[log $n] /"
     done
     head -5 /tmp/log.show | sed 's/^/[log head] /'
+    tail -8 /tmp/log.show | sed 's/^/[log tail] /'
 }
 
 # (c') the same with the kvm-step counter's trace (pcm.kvmstep.trace): its steps around the guest's MOV SS

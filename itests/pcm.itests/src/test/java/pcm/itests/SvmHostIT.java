@@ -77,7 +77,7 @@ class SvmHostIT {
         Map<String, List<String>> byVerifier = verdicts(log, "windows");
         List<String> soft = byVerifier.getOrDefault("soft", List.of()), kvm = byVerifier.getOrDefault("kvm", List.of());
         assertTrue(soft.stream().allMatch("MATCH"::equals) && kvm.stream().allMatch("MATCH"::equals),
-            "a window without MATCH: soft " + soft + " kvm " + kvm + "\n" + all);
+            "a window without MATCH: soft " + soft + " kvm " + kvm + "\n" + divergences(log) + "\n" + all);
         assertEquals(soft.size(), kvm.size(), "each window on both verifiers\n" + all);
         assertTrue(kvm.size() >= minWindows, kvm.size() + " windows, want at least " + minWindows + "\n" + all);
         assertTrue(resultLine(log, "windows").startsWith("SVM-RESULT windows rc=0 "), "windows\n" + all);
@@ -137,6 +137,25 @@ class SvmHostIT {
 
     private static String tail(String s, int n) {
         return s.length() <= n ? s : "..." + s.substring(s.length() - n);
+    }
+
+    /**
+     * The windows scenario's non-MATCH verdicts with the lines that explain them, and its log excerpts: first in a
+     * failure message, because CI shows only the start of a long one (stop 20's CI said only "DIVERGED").
+     */
+    private static String divergences(String log) {
+        List<String> lines = log.lines().toList();
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            boolean verdict = l.startsWith("[windows] window ") && (l.contains(" DIVERGED ") || l.contains(" INCONCLUSIVE "));
+            if (verdict) {
+                for (int j = i; j < Math.min(lines.size(), i + 4); j++) b.append(lines.get(j)).append('\n');
+            } else if (l.startsWith("SVM-LOG ") || l.startsWith("[log ")) {
+                b.append(l).append('\n');
+            }
+        }
+        return tail(b.toString(), 6000);
     }
 
     private static String resultLine(String log, String scenario) {

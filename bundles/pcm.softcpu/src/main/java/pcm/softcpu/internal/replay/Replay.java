@@ -195,6 +195,9 @@ final class Replay implements AutoCloseable {
                 case STATE -> { }
                 case END -> {
                     advanceTo(e.position(), e);
+                    // No checkpoint follows a window's last instruction (the final snapshot stands for it): its
+                    // undefined flags are taken from there, as at a checkpoint (CI of stop 20: DIVERGED "at 999" of 1000).
+                    if (!registerCheckpoints.diverged()) vcpu.adoptUndefinedFlags(window.end().registers().rflags());
                     consistentUpTo = e.position();
                     return;
                 }
