@@ -88,6 +88,7 @@ final class AddressingGen {
      */
     String sse(int prefix, boolean rexW, int[] opcode, int reg, int size, int imm, boolean align16, String what) {
         Plan p = plan(size, align16 && rnd.nextInt(16) != 0 ? 16 : 1);
+        lastTarget = p.t;
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         if (prefix != 0) b.write(prefix);
         String form = encode(p, b, rexW, false, opcode, reg, imm < 0 ? new int[0] : new int[] {imm});
@@ -96,6 +97,9 @@ final class AddressingGen {
         g.pc += bytes.length;
         return form;
     }
+
+    /** The address the last {@link #sse} access targets. */
+    long lastTarget;
 
     /** Where an access goes and how its address is formed (the registers loaded already). */
     private record Plan(boolean rip, boolean noBase, int base, boolean sib, int index, int scale, int cls, long d, long t,

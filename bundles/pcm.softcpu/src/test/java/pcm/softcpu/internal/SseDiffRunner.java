@@ -49,6 +49,7 @@ final class SseDiffRunner implements AutoCloseable {
                 byte[] scratch = new byte[(int) DiffGen.SCRATCH_SIZE], stack = new byte[4096];
                 gen.fillScratch(scratch);
                 gen.fillScratch(stack);
+                gen.applyPokes(scratch, stack);
                 byte[] fp = new byte[512];
                 gen.fpImage(fp);
                 batch.add(new Job(seq, r, fl, scratch, stack, fp));

@@ -197,7 +197,23 @@ final class SseGen {
 
     // ---- instructions ----
 
+    /** Values the current sequence needs in memory: {address, dword}, written by {@link #applyPokes}. */
+    final List<long[]> pokes = new ArrayList<>();
+
+    /** Writes the current sequence's {@link #pokes} into the initial scratch and stack contents. */
+    void applyPokes(byte[] scratch, byte[] stack) {
+        for (long[] p : pokes) {
+            for (int k = 0; k < 4; k++) {
+                long a = p[0] + k;
+                byte v = (byte) (p[1] >>> (8 * k));
+                if (a >= DiffGen.SCRATCH && a < DiffGen.SCRATCH + scratch.length) scratch[(int) (a - DiffGen.SCRATCH)] = v;
+                if (a >= DiffRig.STACK_PAGE && a < DiffRig.STACK_PAGE + stack.length) stack[(int) (a - DiffRig.STACK_PAGE)] = v;
+            }
+        }
+    }
+
     List<DiffGen.Insn> sequence(long start, int n) {
+        pokes.clear();
         g.out.clear();
         g.pc = start;
         g.rsp = DiffRig.USTACK;
@@ -239,7 +255,11 @@ final class SseGen {
             }
             case MXCSR -> {
                 if (f.groupReg == 2 && rnd.nextInt(4) != 0) fixed(f, MXCSRS + 16 * rnd.nextInt(64), name);
-                else memory(f, w, f.groupReg, 4, name);
+                else {
+                    memory(f, w, f.groupReg, 4, name);
+                    // LDMXCSR from a random address: a valid value there (random bits could hold AMD's MM bit 17 alone)
+                    if (f.groupReg == 2) pokes.add(new long[] {am.lastTarget, mxcsr(true)});
+                }
             }
             case GPR_X -> register(f, w, gpr(), xmm(), name);
             case SHIFT_IMM -> register(f, w, f.groupReg, xmm(), name);

@@ -100,7 +100,8 @@ final class SseMoves {
 
     /**
      * MASKMOVDQU: the bytes of XMM[reg] whose mask byte in XMM[rm] has its top bit set go to DS:RDI, the
-     * others are not written. The selected span is checked writable first, so a #PF writes nothing.
+     * others are not written. The whole 16-byte destination is checked writable first (masked bytes included, as
+     * the AMD host does, even for an all-zero mask, which the SDM leaves open), so a #PF writes nothing.
      */
     static void maskmovdqu(SseUnit u) {
         long mlo = u.lo(u.rm), mhi = u.hi(u.rm);
@@ -113,9 +114,9 @@ final class SseMoves {
                 last = i;
             }
         }
-        if (first < 0) return;
         long base = u.h.implicitRdi();
-        u.h.checkWritable(base + first, last - first + 1);
+        u.h.checkWritable(base, 16); // all 16 bytes, masked ones too, even with an all-zero mask (measured on AMD)
+        if (first < 0) return;
         for (int i = first; i <= last; i++) {
             long m = i < 8 ? mlo >>> (8 * i) : mhi >>> (8 * (i - 8));
             if ((m & 0x80) == 0) continue;
