@@ -27,6 +27,26 @@ public final class SseFloat {
     private SseFloat() {
     }
 
+    private static final long M32 = 0xFFFFFFFFL;
+
+    /** Below this magnitude an FMA error term or remainder of doubles could underflow, so it is not exact. */
+    private static final double EXACT_ERROR_MIN = 0x1p-968;
+
+    /** Round to nearest, every exception masked, no FTZ/DAZ: the host's arithmetic gives the result. */
+    private static boolean fastMode(int mxcsr) {
+        return (mxcsr & 0xFFC0) == 0x1F80;
+    }
+
+    private static boolean normal32(int a) {
+        int e = (a >>> 23) & 0xFF;
+        return e != 0 && e != 0xFF;
+    }
+
+    private static boolean normal64(long a) {
+        int e = (int) (a >>> 52) & 0x7FF;
+        return e != 0 && e != 0x7FF;
+    }
+
     // ---- MXCSR fields ----
 
     public static final int MXCSR_DAZ = 0x40;
@@ -52,74 +72,154 @@ public final class SseFloat {
 
     /** {@code a + b} (ADDSS/ADDPS lane). */
     public static int addF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal32(a) && normal32(b)) {
+            float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x + y;
+            if (Math.abs(r) <= Float.MAX_VALUE) {
+                float yy = r - x, err = (x - (r - yy)) + (y - yy); // TwoSum: the exact rounding error
+                if (err != 0) flags.bits |= FpFlags.PE;
+                return Float.floatToRawIntBits(r);
+            }
+        }
+        return (int) SoftFp.add(a & M32, b & M32, false, false, mxcsr, flags);
     }
 
     /** {@code a + b} (ADDSD/ADDPD lane). */
     public static long addF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal64(a) && normal64(b)) {
+            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
+            if (Math.abs(r) <= Double.MAX_VALUE) {
+                double yy = r - x, err = (x - (r - yy)) + (y - yy);
+                if (err != 0) flags.bits |= FpFlags.PE;
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        return SoftFp.add(a, b, true, false, mxcsr, flags);
     }
 
     /** {@code a - b} (SUBSS/SUBPS lane). */
     public static int subF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal32(a) && normal32(b)) {
+            float x = Float.intBitsToFloat(a), y = -Float.intBitsToFloat(b), r = x + y;
+            if (Math.abs(r) <= Float.MAX_VALUE) {
+                float yy = r - x, err = (x - (r - yy)) + (y - yy);
+                if (err != 0) flags.bits |= FpFlags.PE;
+                return Float.floatToRawIntBits(r);
+            }
+        }
+        return (int) SoftFp.add(a & M32, b & M32, false, true, mxcsr, flags);
     }
 
     /** {@code a - b} (SUBSD/SUBPD lane). */
     public static long subF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal64(a) && normal64(b)) {
+            double x = Double.longBitsToDouble(a), y = -Double.longBitsToDouble(b), r = x + y;
+            if (Math.abs(r) <= Double.MAX_VALUE) {
+                double yy = r - x, err = (x - (r - yy)) + (y - yy);
+                if (err != 0) flags.bits |= FpFlags.PE;
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        return SoftFp.add(a, b, true, true, mxcsr, flags);
     }
 
     /** {@code a * b} (MULSS/MULPS lane). */
     public static int mulF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal32(a) && normal32(b)) {
+            double p = (double) Float.intBitsToFloat(a) * Float.intBitsToFloat(b); // exact: 48 bits
+            float r = (float) p;
+            float m = Math.abs(r);
+            if (m > Float.MIN_NORMAL && m <= Float.MAX_VALUE) {
+                if (r != p) flags.bits |= FpFlags.PE;
+                return Float.floatToRawIntBits(r);
+            }
+        }
+        return (int) SoftFp.mul(a & M32, b & M32, false, mxcsr, flags);
     }
 
     /** {@code a * b} (MULSD/MULPD lane). */
     public static long mulF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal64(a) && normal64(b)) {
+            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
+            double m = Math.abs(r);
+            if (m >= EXACT_ERROR_MIN && m <= Double.MAX_VALUE) { // error term representable: exact by FMA
+                if (Math.fma(x, y, -r) != 0) flags.bits |= FpFlags.PE;
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        return SoftFp.mul(a, b, true, mxcsr, flags);
     }
 
     /** {@code a / b} (DIVSS/DIVPS lane). */
     public static int divF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal32(a) && normal32(b)) {
+            float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b);
+            float r = (float) ((double) x / y); // double rounding is innocuous: 53 >= 2*24+2
+            float m = Math.abs(r);
+            if (m > Float.MIN_NORMAL && m <= Float.MAX_VALUE) {
+                if ((double) r * y != x) flags.bits |= FpFlags.PE; // r*y exact in double
+                return Float.floatToRawIntBits(r);
+            }
+        }
+        return (int) SoftFp.div(a & M32, b & M32, false, mxcsr, flags);
     }
 
     /** {@code a / b} (DIVSD/DIVPD lane). */
     public static long divF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && normal64(a) && normal64(b)) {
+            double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
+            double m = Math.abs(r);
+            if (m > Double.MIN_NORMAL && m <= Double.MAX_VALUE && Math.abs(x) >= EXACT_ERROR_MIN) {
+                if (Math.fma(-r, y, x) != 0) flags.bits |= FpFlags.PE; // the exact remainder
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        return SoftFp.div(a, b, true, mxcsr, flags);
     }
 
     /** Square root (SQRTSS/SQRTPS lane); a NaN operand is returned quieted, sqrt(-0) = -0. */
     public static int sqrtF32(int a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && a > 0 && normal32(a)) {
+            float x = Float.intBitsToFloat(a);
+            float r = (float) Math.sqrt(x);
+            if ((double) r * r != x) flags.bits |= FpFlags.PE;
+            return Float.floatToRawIntBits(r);
+        }
+        return (int) SoftFp.sqrt(a & M32, false, mxcsr, flags);
     }
 
     /** Square root (SQRTSD/SQRTPD lane). */
     public static long sqrtF64(long a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (fastMode(mxcsr) && a > 0 && normal64(a)) {
+            double x = Double.longBitsToDouble(a);
+            if (x >= EXACT_ERROR_MIN) {
+                double r = Math.sqrt(x);
+                if (Math.fma(-r, r, x) != 0) flags.bits |= FpFlags.PE;
+                return Double.doubleToRawLongBits(r);
+            }
+        }
+        return SoftFp.sqrt(a, true, mxcsr, flags);
     }
 
     // ---- MIN/MAX: not IEEE minNum; b is returned as is (not quieted) when either is a NaN or both are zero ----
 
     /** MINSS/MINPS lane: {@code a < b ? a : b}; IE on any SNaN (and on QNaN, as MIN is a signalling compare). */
     public static int minF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return (int) FpCompare.minMax(a & M32, b & M32, false, false, mxcsr, flags);
     }
 
     /** MINSD/MINPD lane. */
     public static long minF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.minMax(a, b, true, false, mxcsr, flags);
     }
 
     /** MAXSS/MAXPS lane: {@code a > b ? a : b}, else b. */
     public static int maxF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return (int) FpCompare.minMax(a & M32, b & M32, false, true, mxcsr, flags);
     }
 
     /** MAXSD/MAXPD lane. */
     public static long maxF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.minMax(a, b, true, true, mxcsr, flags);
     }
 
     // ---- compares ----
@@ -130,12 +230,12 @@ public final class SseFloat {
      * predicates LT, LE, NLT, NLE.
      */
     public static boolean cmpF32(int a, int b, int predicate, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.cmp(a & M32, b & M32, predicate, false, mxcsr, flags);
     }
 
     /** CMPSD/CMPPD lane. */
     public static boolean cmpF64(long a, long b, int predicate, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.cmp(a, b, predicate, true, mxcsr, flags);
     }
 
     /**
@@ -143,44 +243,47 @@ public final class SseFloat {
      * greater 000); IE on any NaN operand.
      */
     public static int comiF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.comi(a & M32, b & M32, false, true, mxcsr, flags);
     }
 
     /** UCOMISS: as {@link #comiF32} but IE only on an SNaN. */
     public static int ucomiF32(int a, int b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.comi(a & M32, b & M32, false, false, mxcsr, flags);
     }
 
     /** COMISD. */
     public static int comiF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.comi(a, b, true, true, mxcsr, flags);
     }
 
     /** UCOMISD. */
     public static int ucomiF64(long a, long b, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpCompare.comi(a, b, true, false, mxcsr, flags);
     }
 
     // ---- integer to float: CVTSI2SS/SD (32 and 64-bit sources), CVTDQ2PS/PD, CVTPI2PS/PD lanes ----
 
     /** int32 to float32, rounded per MXCSR, PE when inexact (CVTSI2SS r32, CVTDQ2PS, CVTPI2PS lanes). */
     public static int cvtI32ToF32(int a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (a == (a << 7) >> 7) return Float.floatToRawIntBits(a); // 25 bits: exact
+        return (int) FpConvert.fromInt(a, false, mxcsr, flags);
     }
 
     /** int64 to float32 (CVTSI2SS r64). */
     public static int cvtI64ToF32(long a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (a == (a << 39) >> 39) return Float.floatToRawIntBits(a);
+        return (int) FpConvert.fromInt(a, false, mxcsr, flags);
     }
 
     /** int32 to float64: always exact (CVTSI2SD r32, CVTDQ2PD, CVTPI2PD lanes). */
     public static long cvtI32ToF64(int a) {
-        throw new UnsupportedOperationException("TODO");
+        return Double.doubleToRawLongBits(a);
     }
 
     /** int64 to float64 (CVTSI2SD r64). */
     public static long cvtI64ToF64(long a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (a == (a << 10) >> 10) return Double.doubleToRawLongBits(a); // 54 bits: exact
+        return FpConvert.fromInt(a, true, mxcsr, flags);
     }
 
     // ---- float to integer: CVTSS2SI/CVTSD2SI, CVTPS2DQ/CVTPD2DQ/CVTPS2PI/CVTPD2PI and the CVTT* forms ----
@@ -190,33 +293,34 @@ public final class SseFloat {
      * of range gives {@link #I32_INDEFINITE} with IE; otherwise PE when inexact. No DE.
      */
     public static int cvtF32ToI32(int a, boolean truncate, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return (int) FpConvert.toInt(a & M32, false, truncate, 32, mxcsr, flags);
     }
 
     /** float32 to int64 (CVTSS2SI/CVTTSS2SI r64); {@link #I64_INDEFINITE} on NaN or overflow. */
     public static long cvtF32ToI64(int a, boolean truncate, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpConvert.toInt(a & M32, false, truncate, 64, mxcsr, flags);
     }
 
     /** float64 to int32 (CVTSD2SI r32, CVTPD2DQ/CVTPD2PI lanes and the CVTT* forms). */
     public static int cvtF64ToI32(long a, boolean truncate, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return (int) FpConvert.toInt(a, true, truncate, 32, mxcsr, flags);
     }
 
     /** float64 to int64 (CVTSD2SI/CVTTSD2SI r64). */
     public static long cvtF64ToI64(long a, boolean truncate, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpConvert.toInt(a, true, truncate, 64, mxcsr, flags);
     }
 
     // ---- float to float: CVTSS2SD/CVTPS2PD, CVTSD2SS/CVTPD2PS lanes ----
 
     /** float32 to float64: exact; an SNaN is quieted with IE, a denormal sets DE (or is zero under DAZ). */
     public static long cvtF32ToF64(int a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        if (normal32(a)) return Double.doubleToRawLongBits(Float.intBitsToFloat(a));
+        return FpConvert.widen(a, mxcsr, flags);
     }
 
     /** float64 to float32, rounded per MXCSR with overflow/underflow/FTZ; a NaN keeps the top payload bits. */
     public static int cvtF64ToF32(long a, int mxcsr, FpFlags flags) {
-        throw new UnsupportedOperationException("TODO");
+        return FpConvert.narrow(a, mxcsr, flags);
     }
 }
