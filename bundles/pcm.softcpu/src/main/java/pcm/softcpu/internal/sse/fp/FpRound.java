@@ -36,7 +36,13 @@ final class FpRound {
         long sign = FpBits.zero(neg, dbl);
         if (e < emin) {
             boolean tiny = !(e == emin - 1 && roundSig(sig, drop, rc, neg) == 1L << p);
-            if (tiny) return tiny(neg, sig, drop + (emin - e), dbl, mxcsr, flags);
+            if (tiny) {
+                if ((mxcsr & UM) == 0) { // unmasked: UE, and PE when the unbounded-exponent rounding is inexact
+                    flags.bits |= UE | ((sig << p) != 0 ? PE : 0);
+                    return FpBits.zero(neg, dbl);
+                }
+                return tiny(neg, sig, drop + (emin - e), dbl, mxcsr, flags);
+            }
         }
         long q = roundSig(sig, drop, rc, neg);
         boolean inexact = (sig << p) != 0;
@@ -44,26 +50,31 @@ final class FpRound {
             q >>>= 1;
             e++;
         }
-        if (e > (dbl ? 1023 : 127)) return overflow(neg, dbl, rc, mxcsr, flags);
+        if (e > (dbl ? 1023 : 127)) {
+            if ((mxcsr & OM) == 0) { // unmasked: OE, and PE when the unbounded-exponent rounding is inexact
+                flags.bits |= OE | (inexact ? PE : 0);
+                return FpBits.inf(neg, dbl);
+            }
+            return overflow(neg, dbl, rc, mxcsr, flags);
+        }
         if (inexact) flags.bits |= PE;
         return sign | ((long) (e + FpBits.bias(dbl) - 1) << (p - 1)) + q;
     }
 
-    /** A result below the normal range: denormal (or zero), or flushed to zero by FTZ. */
+    /** A result below the normal range with UE masked: denormal (or zero), or flushed to zero by FTZ. */
     private static long tiny(boolean neg, long sig, int drop, boolean dbl, int mxcsr, FpFlags flags) {
         long sign = FpBits.zero(neg, dbl);
-        boolean underflowMasked = (mxcsr & UM) != 0;
-        if (underflowMasked && (mxcsr & SseFloat.MXCSR_FTZ) != 0) {
+        if ((mxcsr & SseFloat.MXCSR_FTZ) != 0) {
             flags.bits |= UE | PE;
             return sign;
         }
         boolean inexact = drop >= 64 || (sig << (64 - drop)) != 0;
         long q = roundSig(sig, drop, rc(mxcsr), neg);
-        if (inexact) flags.bits |= PE;
-        if (inexact || !underflowMasked) flags.bits |= UE;
+        if (inexact) flags.bits |= UE | PE;
         return sign | q;
     }
 
+    /** Masked overflow: infinity or the largest finite value by rounding direction, OE and PE. */
     static long overflow(boolean neg, boolean dbl, int rc, int mxcsr, FpFlags flags) {
         flags.bits |= OE | PE;
         boolean toInf = switch (rc) {

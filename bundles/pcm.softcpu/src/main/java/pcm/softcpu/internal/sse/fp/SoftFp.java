@@ -130,19 +130,24 @@ final class SoftFp {
     static long div(long a, long b, boolean dbl, int mxcsr, FpFlags flags) {
         int ka = FpBits.kind(a, dbl), kb = FpBits.kind(b, dbl);
         if (FpBits.isNan(ka) || FpBits.isNan(kb)) return nanResult(a, ka, b, kb, dbl, flags);
+        boolean neg = FpBits.neg(a, dbl) ^ FpBits.neg(b, dbl);
+        boolean daz = daz(mxcsr);
+        if (kb == ZERO || (kb == DENORMAL && daz)) { // measured: x/0 reports ZE without DE for a denormal x
+            if (ka == ZERO || (ka == DENORMAL && daz)) {
+                flags.bits |= IE;
+                return FpBits.indefinite(dbl);
+            }
+            if (ka != INF) flags.bits |= ZE;
+            return FpBits.inf(neg, dbl);
+        }
         ka = flushKind(ka, mxcsr, flags);
         kb = flushKind(kb, mxcsr, flags);
-        boolean neg = FpBits.neg(a, dbl) ^ FpBits.neg(b, dbl);
-        if ((ka == INF && kb == INF) || (ka == ZERO && kb == ZERO)) {
+        if (ka == INF && kb == INF) {
             flags.bits |= IE;
             return FpBits.indefinite(dbl);
         }
         if (ka == INF) return FpBits.inf(neg, dbl);
         if (kb == INF) return FpBits.zero(neg, dbl);
-        if (kb == ZERO) {
-            flags.bits |= ZE;
-            return FpBits.inf(neg, dbl);
-        }
         if (stopped(mxcsr, flags)) return 0;
         if (ka == ZERO) return FpBits.zero(neg, dbl);
         double ma = unit(FpBits.sig(a, dbl)), mb = unit(FpBits.sig(b, dbl));
