@@ -20,7 +20,9 @@ package pcm.softcpu.internal.sse.fp;
  * by rounding mode and sign, with OE and PE.
  *
  * <p>Fast path: round-to-nearest with normal operands and a normal result is plain Java arithmetic plus an
- * exact error term for PE; everything else takes the exact slow path ({@code SoftFloat}).
+ * exact error term (TwoSum, FMA, or exact products in double for float32) for PE; everything else takes the
+ * exact slow path ({@code SoftFp}, {@code FpRound}). PE is ORed in without a branch: whether a sum is exact
+ * is data-random, and a mispredicted branch costs more than the operation.
  */
 public final class SseFloat {
 
@@ -32,9 +34,13 @@ public final class SseFloat {
     /** Below this magnitude an FMA error term or remainder of doubles could underflow, so it is not exact. */
     private static final double EXACT_ERROR_MIN = 0x1p-968;
 
-    /** Round to nearest, every exception masked, no FTZ/DAZ: the host's arithmetic gives the result. */
+    /**
+     * Round to nearest: the host's arithmetic gives the result. The fast paths take only normal operands (so
+     * DAZ and DE do not matter) and normal results (so FTZ, underflow and overflow do not): the only flag they
+     * can raise is PE, reported the same whether masked or not.
+     */
     private static boolean fastMode(int mxcsr) {
-        return (mxcsr & 0xFFC0) == 0x1F80;
+        return (mxcsr & 0x6000) == 0;
     }
 
     private static boolean normal32(int a) {
@@ -74,9 +80,10 @@ public final class SseFloat {
     public static int addF32(int a, int b, int mxcsr, FpFlags flags) {
         if (fastMode(mxcsr) && normal32(a) && normal32(b)) {
             float x = Float.intBitsToFloat(a), y = Float.intBitsToFloat(b), r = x + y;
-            if (Math.abs(r) <= Float.MAX_VALUE) {
+            float m = Math.abs(r);
+            if (m <= Float.MAX_VALUE && (m >= Float.MIN_NORMAL || m == 0)) { // a sum of normals below that is exact
                 float yy = r - x, err = (x - (r - yy)) + (y - yy); // TwoSum: the exact rounding error
-                if (err != 0) flags.bits |= FpFlags.PE;
+                flags.bits |= err != 0 ? FpFlags.PE : 0;
                 return Float.floatToRawIntBits(r);
             }
         }
@@ -87,9 +94,10 @@ public final class SseFloat {
     public static long addF64(long a, long b, int mxcsr, FpFlags flags) {
         if (fastMode(mxcsr) && normal64(a) && normal64(b)) {
             double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x + y;
-            if (Math.abs(r) <= Double.MAX_VALUE) {
+            double m = Math.abs(r);
+            if (m <= Double.MAX_VALUE && (m >= Double.MIN_NORMAL || m == 0)) {
                 double yy = r - x, err = (x - (r - yy)) + (y - yy);
-                if (err != 0) flags.bits |= FpFlags.PE;
+                flags.bits |= err != 0 ? FpFlags.PE : 0;
                 return Double.doubleToRawLongBits(r);
             }
         }
@@ -100,9 +108,10 @@ public final class SseFloat {
     public static int subF32(int a, int b, int mxcsr, FpFlags flags) {
         if (fastMode(mxcsr) && normal32(a) && normal32(b)) {
             float x = Float.intBitsToFloat(a), y = -Float.intBitsToFloat(b), r = x + y;
-            if (Math.abs(r) <= Float.MAX_VALUE) {
+            float m = Math.abs(r);
+            if (m <= Float.MAX_VALUE && (m >= Float.MIN_NORMAL || m == 0)) { // a sum of normals below that is exact
                 float yy = r - x, err = (x - (r - yy)) + (y - yy);
-                if (err != 0) flags.bits |= FpFlags.PE;
+                flags.bits |= err != 0 ? FpFlags.PE : 0;
                 return Float.floatToRawIntBits(r);
             }
         }
@@ -113,9 +122,10 @@ public final class SseFloat {
     public static long subF64(long a, long b, int mxcsr, FpFlags flags) {
         if (fastMode(mxcsr) && normal64(a) && normal64(b)) {
             double x = Double.longBitsToDouble(a), y = -Double.longBitsToDouble(b), r = x + y;
-            if (Math.abs(r) <= Double.MAX_VALUE) {
+            double m = Math.abs(r);
+            if (m <= Double.MAX_VALUE && (m >= Double.MIN_NORMAL || m == 0)) {
                 double yy = r - x, err = (x - (r - yy)) + (y - yy);
-                if (err != 0) flags.bits |= FpFlags.PE;
+                flags.bits |= err != 0 ? FpFlags.PE : 0;
                 return Double.doubleToRawLongBits(r);
             }
         }
@@ -129,7 +139,7 @@ public final class SseFloat {
             float r = (float) p;
             float m = Math.abs(r);
             if (m > Float.MIN_NORMAL && m <= Float.MAX_VALUE) {
-                if (r != p) flags.bits |= FpFlags.PE;
+                flags.bits |= r != p ? FpFlags.PE : 0;
                 return Float.floatToRawIntBits(r);
             }
         }
@@ -142,7 +152,7 @@ public final class SseFloat {
             double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x * y;
             double m = Math.abs(r);
             if (m >= EXACT_ERROR_MIN && m <= Double.MAX_VALUE) { // error term representable: exact by FMA
-                if (Math.fma(x, y, -r) != 0) flags.bits |= FpFlags.PE;
+                flags.bits |= Math.fma(x, y, -r) != 0 ? FpFlags.PE : 0;
                 return Double.doubleToRawLongBits(r);
             }
         }
@@ -156,7 +166,7 @@ public final class SseFloat {
             float r = (float) ((double) x / y); // double rounding is innocuous: 53 >= 2*24+2
             float m = Math.abs(r);
             if (m > Float.MIN_NORMAL && m <= Float.MAX_VALUE) {
-                if ((double) r * y != x) flags.bits |= FpFlags.PE; // r*y exact in double
+                flags.bits |= (double) r * y != x ? FpFlags.PE : 0; // r*y exact in double
                 return Float.floatToRawIntBits(r);
             }
         }
@@ -169,7 +179,7 @@ public final class SseFloat {
             double x = Double.longBitsToDouble(a), y = Double.longBitsToDouble(b), r = x / y;
             double m = Math.abs(r);
             if (m > Double.MIN_NORMAL && m <= Double.MAX_VALUE && Math.abs(x) >= EXACT_ERROR_MIN) {
-                if (Math.fma(-r, y, x) != 0) flags.bits |= FpFlags.PE; // the exact remainder
+                flags.bits |= Math.fma(-r, y, x) != 0 ? FpFlags.PE : 0; // the exact remainder
                 return Double.doubleToRawLongBits(r);
             }
         }
@@ -181,7 +191,7 @@ public final class SseFloat {
         if (fastMode(mxcsr) && a > 0 && normal32(a)) {
             float x = Float.intBitsToFloat(a);
             float r = (float) Math.sqrt(x);
-            if ((double) r * r != x) flags.bits |= FpFlags.PE;
+            flags.bits |= (double) r * r != x ? FpFlags.PE : 0;
             return Float.floatToRawIntBits(r);
         }
         return (int) SoftFp.sqrt(a & M32, false, mxcsr, flags);
@@ -193,7 +203,7 @@ public final class SseFloat {
             double x = Double.longBitsToDouble(a);
             if (x >= EXACT_ERROR_MIN) {
                 double r = Math.sqrt(x);
-                if (Math.fma(-r, r, x) != 0) flags.bits |= FpFlags.PE;
+                flags.bits |= Math.fma(-r, r, x) != 0 ? FpFlags.PE : 0;
                 return Double.doubleToRawLongBits(r);
             }
         }
