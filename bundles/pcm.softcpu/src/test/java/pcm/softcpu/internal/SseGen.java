@@ -27,7 +27,7 @@ final class SseGen {
 
     /** Operand shapes. */
     static final int XX = 0, XX_MEM = 1, XX_REG = 2, X_GPR = 3, GPR_X = 4, MOVNTI = 5, SHIFT_IMM = 6, MXCSR = 7, MASKMOV = 8,
-            X_GPR16 = 9, UD_REG = 10, UD_MEM = 11;
+            X_GPR16 = 9, UD_REG = 10, UD_MEM = 11, GPR_XM = 12;
 
     /** One instruction form: mnemonic, mandatory prefix, opcode (after 0F), shape, memory size, alignment, imm8, group reg. */
     record Form(String name, int prefix, int opcode, int shape, int size, boolean aligned, boolean imm, int groupReg) {}
@@ -106,6 +106,40 @@ final class SseGen {
         f("pextrw", P66, 0xC5, GPR_X, 0, false, true);
         f("pinsrw", P66, 0xC4, X_GPR16, 2, false, true);
         f("pmovmskb", P66, 0xD7, GPR_X, 0, false, false);
+        // floating point (SseFpArith, SseConvert over the sse.fp library)
+        String[] arith = {"add:58", "mul:59", "sub:5C", "min:5D", "div:5E", "max:5F", "sqrt:51"};
+        for (String a : arith) {
+            String n = a.split(":")[0];
+            int op = Integer.parseInt(a.split(":")[1], 16);
+            packed(n + "ps", P0, op);
+            packed(n + "pd", P66, op);
+            f(n + "ss", PF3, op, XX, 4, false, false);
+            f(n + "sd", PF2, op, XX, 8, false, false);
+        }
+        f("cmpps", P0, 0xC2, XX, 16, true, true);
+        f("cmppd", P66, 0xC2, XX, 16, true, true);
+        f("cmpss", PF3, 0xC2, XX, 4, false, true);
+        f("cmpsd", PF2, 0xC2, XX, 8, false, true);
+        f("ucomiss", P0, 0x2E, XX, 4, false, false);
+        f("comiss", P0, 0x2F, XX, 4, false, false);
+        f("ucomisd", P66, 0x2E, XX, 8, false, false);
+        f("comisd", P66, 0x2F, XX, 8, false, false);
+        f("cvtsi2ss", PF3, 0x2A, X_GPR, 0, false, false);
+        f("cvtsi2sd", PF2, 0x2A, X_GPR, 0, false, false);
+        f("cvttss2si", PF3, 0x2C, GPR_XM, 4, false, false);
+        f("cvtss2si", PF3, 0x2D, GPR_XM, 4, false, false);
+        f("cvttsd2si", PF2, 0x2C, GPR_XM, 8, false, false);
+        f("cvtsd2si", PF2, 0x2D, GPR_XM, 8, false, false);
+        f("cvtps2pd", P0, 0x5A, XX, 8, false, false);
+        packed("cvtpd2ps", P66, 0x5A);
+        f("cvtss2sd", PF3, 0x5A, XX, 4, false, false);
+        f("cvtsd2ss", PF2, 0x5A, XX, 8, false, false);
+        packed("cvtdq2ps", P0, 0x5B);
+        packed("cvtps2dq", P66, 0x5B);
+        packed("cvttps2dq", PF3, 0x5B);
+        f("cvtdq2pd", PF3, 0xE6, XX, 8, false, false);
+        packed("cvtpd2dq", PF2, 0xE6);
+        packed("cvttpd2dq", P66, 0xE6);
         // encodings that must raise #UD: the missing ModRM form of these
         for (String s : new String[] {"66:12", "66:13", "00:13", "66:16", "66:17", "00:17", "00:2B", "66:2B", "66:E7", "00:C3"}) {
             FORMS.add(new Form("ud_reg_" + s.replace(':', '_'), Integer.parseInt(s.split(":")[0], 16), Integer.parseInt(s.split(":")[1], 16),
@@ -139,7 +173,7 @@ final class SseGen {
     /** A quadword of lane edge values, a shift count, an FP value pair, or random bits. */
     long lane64() {
         long r = 0;
-        switch (rnd.nextInt(9)) {
+        switch (rnd.nextInt(13)) {
             case 0: for (int i = 0; i < 8; i++) r |= BYTES[rnd.nextInt(BYTES.length)] << (8 * i); return r;
             case 1: for (int i = 0; i < 4; i++) r |= WORDS[rnd.nextInt(WORDS.length)] << (16 * i); return r;
             case 2: return DWORDS[rnd.nextInt(DWORDS.length)] | DWORDS[rnd.nextInt(DWORDS.length)] << 32;
@@ -149,7 +183,44 @@ final class SseGen {
             }
             case 4: return new long[] {0, -1, Long.MIN_VALUE, Long.MAX_VALUE, 0x7FF0000000000000L, 0xFFF8000000000000L}[rnd.nextInt(6)];
             case 5: return rnd.nextLong() & 0x8080808080808080L; // mask bytes (MASKMOVDQU, PMOVMSKB)
+            case 6, 7: return f64();
+            case 8, 9: return (f32() & 0xFFFFFFFFL) | (long) f32() << 32;
             default: return rnd.nextLong();
+        }
+    }
+
+    /** A double edge value: zeros, infinities, QNaN/SNaN payloads, denormals, extremes, integers (conversions), halves. */
+    long f64() {
+        long sg = rnd.nextBoolean() ? 1L << 63 : 0, r = rnd.nextLong();
+        switch (rnd.nextInt(12)) {
+            case 0: return sg;
+            case 1: return sg | 0x7FF0000000000000L;
+            case 2: return sg | 0x7FF8000000000000L | (r & 0xFFFFFFFFFFFFL);
+            case 3: return sg | 0x7FF0000000000000L | Math.max(1, r & 0x7FFFFFFFFFFFFL);
+            case 4: return sg | (r >>> 12 >>> rnd.nextInt(52));
+            case 5: return sg | 0x7FEFFFFFFFFFFFFFL - rnd.nextInt(3);
+            case 6: return Double.doubleToRawLongBits((double) (r >> rnd.nextInt(64)) + (rnd.nextBoolean() ? 0.5 : 0));
+            case 7: return sg | (long) (1023 + 29 + rnd.nextInt(37)) << 52 | (r >>> 12); // near the int32/int64 limits
+            case 8: return sg | (long) (1 + rnd.nextInt(60)) << 52 | (r >>> 12); // tiny (underflow)
+            case 9: return sg | (long) (1023 - 127 - rnd.nextInt(30)) << 52 | (r >>> 12); // float underflow on conversion
+            default: return sg | (long) (1023 - 40 + rnd.nextInt(80)) << 52 | (r >>> 12);
+        }
+    }
+
+    /** A float edge value. */
+    int f32() {
+        int sg = rnd.nextBoolean() ? 1 << 31 : 0, r = rnd.nextInt();
+        switch (rnd.nextInt(11)) {
+            case 0: return sg;
+            case 1: return sg | 0x7F800000;
+            case 2: return sg | 0x7FC00000 | (r & 0x3FFFFF);
+            case 3: return sg | 0x7F800000 | Math.max(1, r & 0x3FFFFF);
+            case 4: return sg | (r >>> 9 >>> rnd.nextInt(23));
+            case 5: return sg | 0x7F7FFFFF - rnd.nextInt(3);
+            case 6: return Float.floatToRawIntBits((float) (r >> rnd.nextInt(32)) + (rnd.nextBoolean() ? 0.5f : 0));
+            case 7: return sg | (127 + 29 + rnd.nextInt(37)) << 23 | (r >>> 9);
+            case 8: return sg | (1 + rnd.nextInt(20)) << 23 | (r >>> 9);
+            default: return sg | (127 - 30 + rnd.nextInt(60)) << 23 | (r >>> 9);
         }
     }
 
@@ -262,6 +333,11 @@ final class SseGen {
                 }
             }
             case GPR_X -> register(f, w, gpr(), xmm(), name);
+            case GPR_XM -> {
+                w = rnd.nextBoolean();
+                if (rnd.nextInt(5) < 2) memory(f, w, gpr(), f.size, name);
+                else register(f, w, gpr(), xmm(), name);
+            }
             case SHIFT_IMM -> register(f, w, f.groupReg, xmm(), name);
             case XX_REG, UD_REG -> register(f, w, xmm(), xmm(), name);
             case UD_MEM -> memory(f, w, xmm(), 16, name);

@@ -57,6 +57,9 @@ public final class SseNativeDiffSoak {
                     : n.matches("ps(ll|rl|ra).*") ? "shifts"
                     : n.matches("(punpck|unpck|pack|pshuf|shuf|pextrw|pinsrw|pmovmskb).*") ? "shuffles"
                     : n.matches("(pand|pandn|por|pxor|and|andn|or|xor)(ps|pd)?") ? "logic"
+                    : n.startsWith("cvt") ? "fp_conversions"
+                    : n.matches("(u?comi|cmp)(ss|sd|ps|pd)") ? "fp_compares"
+                    : n.matches("(add|sub|mul|div|min|max|sqrt)(ss|sd|ps|pd)") ? "fp_arithmetic"
                     : "packed_integer";
             f.merge(fam, e.getValue(), Integer::sum);
         }

@@ -15,5 +15,7 @@ public final class SseFamilies {
         SseShifts.register(t);
         SseShuffles.register(t);
         SseLogic.register(t);
+        SseFpArith.register(t);
+        SseConvert.register(t);
     }
 }

@@ -30,6 +30,9 @@ public final class SseUnit {
     int reg, rm;
     long ea;
     boolean w;
+    /** Exception flags of the current FP lane, and the pre-/post-computation flags of all lanes so far ({@link SseFpGlue}). */
+    final pcm.softcpu.internal.sse.fp.FpFlags fpf = new pcm.softcpu.internal.sse.fp.FpFlags();
+    int fpPre, fpPost;
     /** The 128-bit source operand after {@link #src128} (low and high quadword). */
     long srcLo, srcHi;
 
