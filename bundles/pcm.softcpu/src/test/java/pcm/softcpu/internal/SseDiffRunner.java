@@ -26,6 +26,8 @@ final class SseDiffRunner implements AutoCloseable {
     final Map<String, Integer> classes = new TreeMap<>();
     final Map<Integer, Integer> vectors = new TreeMap<>();
     long sequences, steps, faults;
+    /** Sequences ended at an LDMXCSR the AMD host accepted with its MXCSR.MM bit 17 (not modelled: #GP here). */
+    long amdMmSkips;
 
     SseDiffRunner(NativeRig nat) throws BackendException {
         this.nat = nat;
@@ -94,6 +96,10 @@ final class SseDiffRunner implements AutoCloseable {
                 return report(index, seq, step, insn, "  " + e.getMessage() + "\n");
             }
             steps++;
+            if (amdMisalignedSseBit(insn, k, s, kf)) {
+                amdMmSkips++;
+                return null;
+            }
             String diff = compare(k, s, kf, sf);
             if (diff != null) return report(index, seq, step, insn, diff);
             before = sf;
@@ -106,6 +112,16 @@ final class SseDiffRunner implements AutoCloseable {
             if (rip == end) return null;
         }
         return report(index, seq, -1, null, "did not reach the end of the sequence");
+    }
+
+    /**
+     * AMD's MXCSR_MASK has bit 17 (MM, misaligned SSE) where the CPU has MISALIGNSSE; this CPU models Intel's
+     * mask (no MM) and raises #GP. {@link SseGen} gives LDMXCSR valid values, but an earlier store in the
+     * sequence can put a value with the lone MM bit there: a vendor difference, not a mismatch.
+     */
+    private static boolean amdMisalignedSseBit(DiffGen.Insn insn, Rig.State k, Rig.State s, byte[] kf) {
+        return insn != null && insn.what().startsWith("ldmxcsr") && k.vector() == 1 && s.vector() == 13
+                && ((int) u64(kf, 24) & ~0xFFFF) == 0x20000;
     }
 
     private static long u64(byte[] b, int at) { return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong(at); }
