@@ -21,6 +21,8 @@ final class Cpu extends PredecodedPath {
     final pcm.softcpu.internal.x87.X87State x87State = new pcm.softcpu.internal.x87.X87State();
     final pcm.softcpu.internal.x87.X87Unit x87 = new pcm.softcpu.internal.x87.X87Unit(x87State);
     final X87Bridge x87Host = new X87Bridge(this);
+    // ---- SSE/SSE2 (issue 13 item 2): pcm.softcpu.internal.sse on the same XMM/MXCSR state; SseSlot registers it ----
+    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State.simd, new SseBridge(this));
 
     // ---- run control ----
     static final int BATCH = 4096;

@@ -142,6 +142,7 @@ final class DecodeTable {
         ControlFlow.register(t);
         SystemInsns.register(t);
         X87Slot.register(t);
+        SseSlot.register(t);
         SsePlaceholders.register(t);
         return new DecodeTable(t.entries);
     }

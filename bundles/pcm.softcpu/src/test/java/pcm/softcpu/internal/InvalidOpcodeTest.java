@@ -136,8 +136,8 @@ class InvalidOpcodeTest {
 
     @Test
     void notYetImplementedEncodingsStopTheVcpuNamingThem() {
-        // x87 and FXSAVE are in now (X87Slot); an absent transcendental still stops naming itself
-        for (String[] c : new String[][] {{"d9 fe", "FSIN"}, {"0f 28 c1", "SSE"}, {"0f ae 10", "LDMXCSR"},
+        // x87, FXSAVE and the SSE moves/integer/logic are in now (X87Slot, SseSlot); SSE FP arithmetic and an absent transcendental still stops naming itself
+        for (String[] c : new String[][] {{"d9 fe", "FSIN"}, {"0f 53 c1", "RCPPS"}, {"0f 2a c1", "CVTPI2PS"},
                 {"0f 02 c0", "LAR"}, {"ff 1c 24", "far CALL"}}) {
             VmExit e = f.run(c[0]);
             VmExit.InternalError ie = assertInstanceOf(VmExit.InternalError.class, e, c[0]);

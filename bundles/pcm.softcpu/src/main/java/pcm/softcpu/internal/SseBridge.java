@@ -1,0 +1,55 @@
+package pcm.softcpu.internal;
+
+import pcm.softcpu.internal.sse.SseHost;
+
+/** The interpreter as the SSE unit sees it ({@link SseHost}, issue 13 item 2). */
+final class SseBridge implements SseHost {
+
+    private final Cpu cpu;
+
+    SseBridge(Cpu cpu) {
+        this.cpu = cpu;
+    }
+
+    @Override
+    public long read(long linear, int size) { return cpu.read(linear, size); }
+
+    @Override
+    public void write(long linear, int size, long value) { cpu.write(linear, size, value); }
+
+    @Override
+    public void checkWritable(long linear, int length) {
+        int acc = cpu.acc() | CpuBase.ACC_WRITE;
+        for (long p = linear & ~0xFFFL; p < linear + length; p += 0x1000) cpu.translate(Math.max(p, linear), acc);
+    }
+
+    @Override
+    public long cr0() { return cpu.cr0; }
+
+    @Override
+    public long cr4() { return cpu.cr4; }
+
+    @Override
+    public long gpr(int index) { return cpu.r[index]; }
+
+    @Override
+    public void setGpr(int index, long value) { cpu.r[index] = value; }
+
+    @Override
+    public void setRflags(long mask, long value) {
+        cpu.materialize();
+        cpu.flags = (cpu.flags & ~mask) | (value & mask);
+    }
+
+    @Override
+    public int fetchImm8() { return cpu.fetch8(); }
+
+    @Override
+    public long implicitRdi() { return (cpu.a32 ? cpu.r[7] & 0xFFFFFFFFL : cpu.r[7]) + cpu.sbase; }
+
+    @Override
+    public RuntimeException fault(int vector, int errorCode) { return cpu.raise(vector, errorCode); }
+
+    @Override
+    public RuntimeException unsupported(String what) { return cpu.unsupported(what); }
+}

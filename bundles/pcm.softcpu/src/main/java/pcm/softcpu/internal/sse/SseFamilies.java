@@ -1,0 +1,21 @@
+package pcm.softcpu.internal.sse;
+
+/**
+ * The SSE/SSE2 instruction families, for the interpreter's {@code SseSlot} to register in its decode table
+ * (issue 13 item 2). What is not declared here stays a placeholder ({@code SsePlaceholders}) or #UD.
+ */
+public final class SseFamilies {
+
+    private SseFamilies() {}
+
+    public static void register(SseTable t) {
+        SseMoves.register(t);
+        MxcsrControl.register(t);
+        SsePackedInt.register(t);
+        SseShifts.register(t);
+        SseShuffles.register(t);
+        SseLogic.register(t);
+        SseFpArith.register(t);
+        SseConvert.register(t);
+    }
+}

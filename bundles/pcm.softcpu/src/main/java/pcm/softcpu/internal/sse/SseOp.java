@@ -1,0 +1,7 @@
+package pcm.softcpu.internal.sse;
+
+/** One SSE instruction's semantics, run after {@link SseUnit#begin} captured its operands. */
+@FunctionalInterface
+public interface SseOp {
+    void exec(SseUnit u);
+}
