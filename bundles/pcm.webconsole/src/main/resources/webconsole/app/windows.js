@@ -85,7 +85,7 @@ function detail(root, id) {
       const q = new URLSearchParams({ '$skip': skip, '$top': PAGE });
       if (kind) q.set('kind', kind);
       const page = await get(uri + '/Events?' + q);
-      clear(events).append(pager('events-pager', skip, page['Members@odata.count'], PAGE, s => { skip = s; loadEvents(); }),
+      clear(events).append(h('div', null, pager('events-pager', skip, page['Members@odata.count'], PAGE, s => { skip = s; loadEvents(); }),
         page.Problem ? h('p', { class: 'error' }, `log ${page.LogStatus}: ${page.Problem}`) : null,
         table([
           { title: '#', cell: e => e.Index, attrs: () => ({ class: 'num' }) },
@@ -96,7 +96,7 @@ function detail(root, id) {
           { title: 'Address', cell: e => e.Address, attrs: () => ({ class: 'mono' }) },
           { title: 'Value', cell: e => e.Value, attrs: () => ({ class: 'mono' }) },
           { title: 'Data', cell: e => e.Text ?? e.Data ?? '', attrs: () => ({ class: 'mono data' }) },
-        ], page.Members, e => ({ class: 'event', dataset: { kind: e.Kind } })));
+        ], page.Members, e => ({ class: 'event', dataset: { kind: e.Kind } }))));
     } catch (e) {
       clear(events).append(errorBox(e));
     }

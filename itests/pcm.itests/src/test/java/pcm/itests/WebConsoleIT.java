@@ -57,7 +57,10 @@ class WebConsoleIT {
         Assumptions.assumeTrue(Files.isExecutable(chromium), "browser tests skipped: no Chromium at " + chromium + " (.ci/run installs Debian's chromium)");
 
         Path project = Resident.repoRoot().resolve("itests/pcm.browser");
-        if (!Files.exists(project.resolve("node_modules/playwright-core/package.json"))) {
+        // npm ci from the lockfile when playwright-core is missing or not the pinned version
+        Path installed = project.resolve("node_modules/playwright-core/package.json");
+        String pinned = new ObjectMapper().readTree(project.resolve("package.json").toFile()).at("/dependencies/playwright-core").asText();
+        if (!Files.exists(installed) || !pinned.equals(new ObjectMapper().readTree(installed.toFile()).path("version").asText())) {
             String ci = run(project, 300, npm.toString(), "ci", "--no-audit", "--no-fund");
             Assumptions.assumeTrue(ci.startsWith("0\n"), "browser tests skipped: npm ci of itests/pcm.browser failed (registry unreachable?):\n" + ci);
         }
