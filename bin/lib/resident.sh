@@ -93,6 +93,7 @@ resident_start() {
     done
     echo "PCM runs on $data (pid $pid)"
     echo "  API (Redfish):  $url  (loopback only unless conf/org.apache.felix.http.cfg says otherwise)"
+    echo "  web console:    ${url%/redfish*}/console/  (log in as the administrator below)"
     echo "  administrator:  user admin, password in $(resident_secret_file) (readable by you only)"
     echo "  log:            $data/log/pcm.log, console and runtime output: $log"
     echo "  attach:         bin/pcm --data $data shell | exec '<command>'; stop: bin/pcm --data $data stop"

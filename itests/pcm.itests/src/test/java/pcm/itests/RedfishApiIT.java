@@ -405,6 +405,49 @@ class RedfishApiIT {
         return JSON.readTree(line.substring(6));
     }
 
+    /** PCM's OEM resources (issue 16 item 3, what the web console shows): windows with verdicts, events, settings. */
+    @Test
+    @Order(12)
+    void oemWindowsEventsAndSettings() throws Exception {
+        JsonNode windows = get("/redfish/v1/Oem/Pcm/Windows");
+        assertTrue(windows.get("Members@odata.count").asInt() > 0, windows.toString());
+        JsonNode diverged = null;
+        for (JsonNode w : windows.get("Members")) if ("DIVERGED".equals(w.get("Outcome").asText())) diverged = w;
+        assertTrue(diverged != null, "the fault-injecting verifier's DIVERGED window is listed: " + windows);
+        assertTrue(windows.get("Outcomes").get("DIVERGED").asInt() > 0);
+        assertTrue(diverged.get("StartTime").asText().matches("\\d{4}-.*Z"), diverged.toString());
+        String id = diverged.get("Id").asText();
+        JsonNode w = get("/redfish/v1/Oem/Pcm/Windows/" + id);
+        JsonNode injected = null;
+        for (JsonNode v : w.get("Verdicts")) if ("inject".equals(v.get("Verifier").asText())) injected = v;
+        assertTrue(injected != null && injected.get("Divergence").get("Differences").size() > 0, w.toString());
+        assertTrue(w.get("Snapshots").get("End").get("Registers").get("rip").asText().startsWith("0x"), w.toString());
+        JsonNode page = get("/redfish/v1/Oem/Pcm/Windows/" + id + "/Events?kind=CHECKPOINT&$skip=10&$top=5");
+        assertEquals(5, page.get("Members").size(), page.toString());
+        for (JsonNode e : page.get("Members")) assertEquals("CHECKPOINT", e.get("Kind").asText());
+        assertEquals("VALID", page.get("LogStatus").asText());
+        assertEquals(400, send("GET", "/redfish/v1/Oem/Pcm/Windows/" + id + "/Events?kind=NOSUCH", basic("admin", admin), null,
+                Map.of()).statusCode());
+        assertEquals(404, send("GET", "/redfish/v1/Oem/Pcm/Windows/w0", basic("admin", admin), null, Map.of()).statusCode());
+
+        String uri = "/redfish/v1/Oem/Pcm/Settings/pcm.sampling.periodic";
+        assertTrue(get("/redfish/v1/Oem/Pcm/Settings").toString().contains("pcm.sampling.periodic"));
+        Path file = pcm.data.resolve("conf/pcm.sampling.periodic.config");
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        assertEquals(403, send("PATCH", uri, basic(READER, READER_PASSWORD), "{\"Attributes\": {\"periodMillis\": 7000}}", json).statusCode());
+        assertEquals(403, send("PATCH", uri, basic("admin", admin), "{\"Attributes\": {\"periodMillis\": 7000}}",
+                Map.of("Content-Type", "application/json", "Origin", "http://evil.example")).statusCode());
+        HttpResponse<String> refused = send("PATCH", uri, basic("admin", admin), "{\"Attributes\": {\"periodMillis\": -5, \"nosuch\": 1}}", json);
+        assertEquals(400, refused.statusCode(), refused.body());
+        assertTrue(refused.body().contains("nosuch"), refused.body());
+        assertTrue(!Files.exists(file), "nothing written for refused values");
+        HttpResponse<String> changed = send("PATCH", uri, basic("admin", admin), "{\"Attributes\": {\"periodMillis\": 7000}}", json);
+        assertEquals(200, changed.statusCode(), changed.body());
+        assertTrue(JSON.readTree(changed.body()).get("Applied").asBoolean());
+        assertTrue(Files.readString(file).contains("periodMillis=L\"7000\""), Files.readString(file));
+        assertTrue(get(uri).toString().contains("\"7000\""), "Config Admin holds the new value");
+    }
+
     static JsonNode exec(String line) throws Exception {
         HttpResponse<String> r = send("POST", "/redfish/v1/Managers/pcm/Actions/Oem/Pcm.Exec", basic("admin", admin),
                 JSON.writeValueAsString(Map.of("Command", line)), Map.of("Content-Type", "application/json"));

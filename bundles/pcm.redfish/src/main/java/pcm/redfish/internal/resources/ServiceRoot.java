@@ -27,6 +27,8 @@ public final class ServiceRoot {
         n.set("EventService", Odata.link(EventResources.SERVICE));
         n.set("TaskService", Odata.link(TaskResources.SERVICE));
         n.putObject("Links").set("Sessions", Odata.link(SessionResources.SESSIONS));
+        // PCM's own resources (windows, events, settings): pcm.redfish.internal.oem
+        n.putObject("Oem").set("Pcm", Odata.link(Odata.ROOT + "/Oem/Pcm"));
         return n;
     }
 }

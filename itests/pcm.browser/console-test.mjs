@@ -1,0 +1,199 @@
+// Browser tests of the PCM web console: real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
+// Usage: node console-test.mjs <base-url> <admin-password-file> <output-dir>
+// Writes <output-dir>/result.json ({ok, steps: [{name, ok, detail, millis}], consoleErrors}) and one screenshot per
+// step; exits 0 when every step passed. Started by pcm.itests' WebConsoleIT against a resident PCM whose guest runs
+// a long workload (it is started and sampled from the dashboard here).
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const [base, passwordFile, out] = process.argv.slice(2);
+if (!base || !passwordFile || !out) {
+  console.error('usage: node console-test.mjs <base-url> <admin-password-file> <output-dir>');
+  process.exit(2);
+}
+const password = readFileSync(passwordFile, 'utf8').trim();
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+mkdirSync(out, { recursive: true });
+
+const steps = [];
+const consoleErrors = [];
+const WAIT = 30_000;
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+});
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+context.setDefaultTimeout(WAIT);
+const page = await context.newPage();
+page.on('console', m => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+page.on('pageerror', e => consoleErrors.push('page error: ' + e.message));
+
+async function step(name, body) {
+  const started = Date.now();
+  let ok = false;
+  let detail = '';
+  try {
+    detail = (await body()) || '';
+    ok = true;
+  } catch (e) {
+    detail = String(e && e.message ? e.message : e).split('\n').slice(0, 6).join(' | ');
+  }
+  try {
+    await page.screenshot({ path: join(out, `${String(steps.length + 1).padStart(2, '0')}-${name}.png`), fullPage: true });
+  } catch (e) {
+    detail += ' (no screenshot: ' + e.message + ')';
+  }
+  steps.push({ name, ok, detail, millis: Date.now() - started });
+  console.log(`${ok ? 'PASS' : 'FAIL'} ${name} (${Date.now() - started} ms) ${detail}`);
+  return ok;
+}
+
+function expect(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+const text = (selector) => page.locator(selector).first().innerText();
+
+try {
+  await step('login-refused', async () => {
+    await page.goto(base + '/');  // the server's root leads to the console
+    await page.waitForSelector('#login');
+    expect(page.url().endsWith('/console/'), 'the root did not redirect to /console/: ' + page.url());
+    await page.fill('#login-user', 'admin');
+    await page.fill('#login-password', 'not-the-password');
+    await page.click('#login-submit');
+    await page.waitForFunction(() => document.querySelector('#login-error').textContent.length > 0);
+    const error = await text('#login-error');
+    expect(/wrong user name or password/i.test(error), 'unexpected login error: ' + error);
+    expect(await page.locator('#nav').isHidden(), 'the navigation shows without a session');
+    // the browser logs the refused login's 401 as an error: expected here, not a fault of the console
+    consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter(e => !/status of 401/.test(e)));
+    return error;
+  });
+
+  await step('login', async () => {
+    await page.fill('#login-password', password);
+    await page.click('#login-submit');
+    await page.waitForSelector('#view-dashboard');
+    await page.waitForSelector('#live.on'); // the server-sent event stream is up
+    return 'logged in as ' + await text('#who');
+  });
+
+  await step('dashboard-shows-guest', async () => {
+    await page.waitForSelector('#guest-power');
+    const name = await text('#card-system h2');
+    expect(name.includes('guest'), 'no guest on the dashboard: ' + name);
+    const before = await text('#guest-power');
+    await page.click('#reset-On');
+    await page.waitForFunction(() => document.querySelector('#guest-power')?.textContent === 'On');
+    await page.click('#sample-start');
+    await page.waitForFunction(() => document.querySelector('#sampler-periodic')?.textContent === 'on');
+    return `${name}: power ${before} -> On, ${await text('#guest-backend')}, sampler ${await text('#sampler-state')}`;
+  });
+
+  await step('timeline-fills', async () => {
+    await page.click('nav a[data-view=timeline]');
+    await page.waitForSelector('#view-timeline');
+    const marks = () => page.locator('#timeline-plot rect.win[data-lane=window]').count();
+    await page.waitForFunction(() => document.querySelector('#timeline-count')?.dataset.count !== undefined);
+    const first = await marks();
+    // no reload: the plot grows from live events (and its own catch-up poll) while the guest runs
+    await page.waitForFunction((n) => document.querySelectorAll('#timeline-plot rect.win[data-lane=window]').length >= n + 2
+      && document.querySelectorAll('#timeline-plot rect.win[data-outcome=MATCH]').length > 0, first, { timeout: 60_000 });
+    const now = await marks();
+    const match = await page.locator('#timeline-plot rect.win[data-lane=window][data-outcome=MATCH]').count();
+    return `windows plotted ${first} -> ${now}, ${match} MATCH`;
+  });
+
+  let windowId = null;
+  await step('open-window-from-timeline', async () => {
+    const mark = page.locator('#timeline-plot rect.win[data-lane=window][data-outcome=MATCH]').first();
+    windowId = await mark.getAttribute('data-window');
+    await mark.click();
+    await page.waitForSelector('#window-title');
+    expect(decodeURIComponent(page.url()).endsWith('#/windows/' + windowId), 'not the window page: ' + page.url());
+    expect((await text('#window-title')).includes(windowId), 'wrong window title');
+    await page.waitForSelector('tr.verdict[data-outcome=MATCH]');
+    await page.waitForSelector('#window-snapshots table');
+    await page.waitForSelector('#window-events tr.event');
+    const range = await text('#events-pager .range');
+    await page.selectOption('#events-kind', 'CHECKPOINT');
+    await page.waitForFunction(() => {
+      const rows = [...document.querySelectorAll('#window-events tr.event')];
+      return rows.length > 0 && rows.every(r => r.dataset.kind === 'CHECKPOINT');
+    });
+    await page.click('#events-pager .next');
+    await page.waitForFunction(() => document.querySelector('#events-pager .range')?.textContent.startsWith('26–'));
+    return `window ${windowId}: events ${range}; CHECKPOINT page 2: ${await text('#events-pager .range')}`;
+  });
+
+  await step('verify-again-task-progress', async () => {
+    await page.click('#verify-again');
+    await page.waitForFunction(() => /^Completed/.test(document.querySelector('#verify-status')?.textContent || ''), null, { timeout: 60_000 });
+    const value = await page.locator('#verify-progress').evaluate(p => p.value);
+    expect(value === 100, 'progress ended at ' + value);
+    return await text('#verify-status');
+  });
+
+  await step('setting-changed-and-applied', async () => {
+    await page.click('nav a[data-view=settings]');
+    await page.click('#settings-pids a[href="#/settings/pcm.sampling.periodic"]');
+    await page.waitForSelector('#setting-periodMillis');
+    const before = await page.inputValue('#setting-periodMillis');
+    await page.fill('#setting-periodMillis', '-5');
+    await page.click('#settings-save');
+    await page.waitForFunction(() => document.querySelector('#settings-status')?.dataset.applied === 'false');
+    const refused = await text('#settings-status');
+    expect(/refused/i.test(refused), 'a bad value was not refused: ' + refused);
+    consoleErrors.splice(0, consoleErrors.length, ...consoleErrors.filter(e => !/status of 400/.test(e))); // that refusal
+    const wanted = before === '450' ? '550' : '450';
+    await page.fill('#setting-periodMillis', wanted);
+    await page.click('#settings-save');
+    await page.waitForFunction(() => document.querySelector('#settings-status')?.dataset.applied === 'true');
+    const applied = await text('#settings-status');
+    await page.reload(); // read back from the server (the session stays: this tab's sessionStorage)
+    await page.waitForSelector('#setting-periodMillis');
+    const after = await page.inputValue('#setting-periodMillis');
+    expect(after === wanted, `periodMillis reads ${after} after the change to ${wanted}`);
+    return `periodMillis ${before} -> ${after}; -5: ${refused}; ${applied}`;
+  });
+
+  await step('log-view', async () => {
+    await page.click('nav a[data-view=log]');
+    await page.waitForSelector('tr.log-entry[data-severity=OK]');
+    const all = await page.locator('tr.log-entry').count();
+    await page.selectOption('#log-severity', 'Critical');
+    await page.waitForFunction(() => document.querySelector('#log-count')?.dataset.count === '0');
+    await page.selectOption('#log-severity', '');
+    return `${all} verdict entries shown (newest first), no Critical`;
+  });
+
+  await step('diagnostics-self-test', async () => {
+    await page.click('nav a[data-view=diagnostics]');
+    await page.click('#selftest-run');
+    await page.waitForFunction(() => document.querySelector('#selftest-status')?.dataset.exit !== undefined, null, { timeout: 90_000 });
+    const status = await text('#selftest-status');
+    await page.waitForSelector('#tasks table');
+    return status;
+  });
+
+  await step('no-script-errors', async () => {
+    expect(consoleErrors.length === 0, 'console errors: ' + consoleErrors.join(' | '));
+    return 'none (the Content-Security-Policy allowed every script and request)';
+  });
+
+  await step('logout', async () => {
+    await page.click('#logout');
+    await page.waitForSelector('#login');
+    return 'back at the login';
+  });
+} finally {
+  await browser.close();
+}
+
+const ok = steps.length > 0 && steps.every(s => s.ok);
+writeFileSync(join(out, 'result.json'), JSON.stringify({ ok, steps, consoleErrors }, null, 2));
+process.exit(ok ? 0 : 1);
