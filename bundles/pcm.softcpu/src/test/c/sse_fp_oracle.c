@@ -2,7 +2,8 @@
  * The host CPU as the oracle of pcm.softcpu.internal.sse.fp (SseFloatOracleTest): reads lines
  * "OP MXCSR A B" (hex, B ignored by unary ops), executes OP natively with MXCSR loaded (flags cleared),
  * and prints "RESULT MXCSR_AFTER FAULTED" (hex, FAULTED 1 when an unmasked exception raised SIGFPE: the
- * MXCSR is then the one saved at the fault). Scalar forms only: a packed lane is the same computation.
+ * MXCSR is then the one saved at the fault). Scalar forms, plus addps2/mulps2 (two float32 lanes per
+ * operand) for how a packed instruction merges the lanes' flags.
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -102,6 +103,9 @@ static int run(const char *op, uint64_t a, uint64_t b, uint32_t *mxp, uint64_t *
     X("cvttsd2si", RUN_TOINT("cvttsd2si %%xmm0, %k0"))
     X("cvttsd2siq", RUN_TOINT("cvttsd2si %%xmm0, %q0"))
     X("cvtss2sd", RUN_XMM("cvtss2sd %%xmm0, %%xmm0"))
+    /* packed, two float32 lanes in A and B (movq zeroes lanes 2-3: 0+0, 0*0 raise nothing) */
+    X("addps2", RUN_XMM("addps %%xmm1, %%xmm0"))
+    X("mulps2", RUN_XMM("mulps %%xmm1, %%xmm0"))
     X("cvtsd2ss", RUN_XMM("cvtsd2ss %%xmm0, %%xmm0"))
     else found = 0;
 #undef X

@@ -9,9 +9,10 @@ package pcm.softcpu.internal.sse.fp;
  * <p>Pre-computation flags (IE, DE, ZE: {@link #PRE_COMPUTATION}) are found before a result exists,
  * post-computation flags (OE, UE, PE) after. For a lane whose pre-computation exception is unmasked in the
  * MXCSR passed, the operation stops there: only the pre-computation flags are reported (the result returned
- * is then meaningless). For a packed instruction the SDM reports no post-computation flags of any lane when
- * any lane had an unmasked pre-computation exception; the glue does that by giving each lane its own bits
- * (or by clearing {@link #POST_COMPUTATION} bits afterwards).
+ * is then meaningless). A packed instruction ORs all its lanes into one object and then calls
+ * {@link #finishInstruction}: when any lane had an unmasked pre-computation exception the instruction reports
+ * the pre-computation flags of all lanes and no post-computation flag of any lane (measured: DE in lane 0
+ * unmasked drops lane 1's OE|PE; with only post-computation exceptions unmasked every lane's flags stay).
  */
 public final class FpFlags {
 
@@ -37,6 +38,16 @@ public final class FpFlags {
      *  when CR4.OSXMMEXCPT is clear), which the glue raises instead of writing the destination. */
     public int unmasked(int mxcsr) {
         return bits & ~(mxcsr >>> 7) & ALL;
+    }
+
+    /**
+     * Settles the flags of a whole instruction after every lane ORed its own in: drops the post-computation
+     * flags when a pre-computation exception is unmasked. Returns {@link #unmasked}: non-zero means #XM and no
+     * destination write (a scalar instruction may call it too; it changes nothing there).
+     */
+    public int finishInstruction(int mxcsr) {
+        if ((bits & PRE_COMPUTATION & ~(mxcsr >>> 7)) != 0) bits &= PRE_COMPUTATION;
+        return unmasked(mxcsr);
     }
 
     @Override

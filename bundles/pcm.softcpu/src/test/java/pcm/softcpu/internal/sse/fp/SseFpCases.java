@@ -50,6 +50,10 @@ final class SseFpCases {
             case F64 -> { for (long x : F64_EDGES) { v.add(x); v.add(x | Long.MIN_VALUE); } }
             case I32 -> { for (int x : I32_EDGES) { v.add((long) x); v.add((long) -x); } }
             case I64 -> { for (long x : I64_EDGES) { v.add(x); v.add(-x); } }
+            case F32X2 -> { // each edge in lane 0 beside a rotating other edge in lane 1
+                long[] f = edges(SseFpOps.Dom.F32);
+                for (int i = 0; i < f.length; i++) v.add(f[i] | f[(i * 7 + 3) % f.length] << 32);
+            }
         }
         return v.stream().distinct().mapToLong(Long::longValue).toArray();
     }
@@ -76,6 +80,7 @@ final class SseFpCases {
             case F64 -> structured(r, true);
             case I32 -> (long) (int) randomInt(r, 32);
             case I64 -> randomInt(r, 64);
+            case F32X2 -> (structured(r, false) & 0xFFFFFFFFL) | structured(r, false) << 32;
         };
     }
 
@@ -115,6 +120,9 @@ final class SseFpCases {
      */
     static long related(long a, SseFpOps.Dom d, SplittableRandom r) {
         if (d == SseFpOps.Dom.I32 || d == SseFpOps.Dom.I64) return random(d, r);
+        if (d == SseFpOps.Dom.F32X2) {
+            return related(a & 0xFFFFFFFFL, SseFpOps.Dom.F32, r) | related(a >>> 32, SseFpOps.Dom.F32, r) << 32;
+        }
         boolean dbl = d == SseFpOps.Dom.F64;
         int fracBits = dbl ? 52 : 23, maxE = dbl ? 0x7FF : 0xFF, bias = dbl ? 1023 : 127;
         long signBit = 1L << (fracBits + (dbl ? 11 : 8));

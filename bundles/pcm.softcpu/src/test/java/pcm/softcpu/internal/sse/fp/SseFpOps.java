@@ -10,7 +10,7 @@ final class SseFpOps {
     }
 
     /** Operand domains. */
-    enum Dom { F32, F64, I32, I64 }
+    enum Dom { F32, F64, I32, I64, F32X2 }
 
     interface Impl {
         long apply(long a, long b, int mxcsr, FpFlags f);
@@ -21,6 +21,18 @@ final class SseFpOps {
         long mask() {
             return resultBits == 64 ? -1L : (1L << resultBits) - 1;
         }
+    }
+
+    /** Two float32 lanes in each operand, as the glue does it: each lane ORs in, then the instruction settles. */
+    private static long packed2(long a, long b, int m, FpFlags f, boolean add) {
+        long r = 0;
+        for (int lane = 0; lane < 2; lane++) {
+            int x = (int) (a >>> 32 * lane), y = (int) (b >>> 32 * lane);
+            int v = add ? SseFloat.addF32(x, y, m, f) : SseFloat.mulF32(x, y, m, f);
+            r |= (v & 0xFFFFFFFFL) << 32 * lane;
+        }
+        f.finishInstruction(m);
+        return r;
     }
 
     static List<Op> all() {
@@ -64,6 +76,8 @@ final class SseFpOps {
         ops.add(new Op("cvttsd2siq", Dom.F64, 1, 64, (a, b, m, f) -> SseFloat.cvtF64ToI64(a, true, m, f)));
         ops.add(new Op("cvtss2sd", Dom.F32, 1, 64, (a, b, m, f) -> SseFloat.cvtF32ToF64((int) a, m, f)));
         ops.add(new Op("cvtsd2ss", Dom.F64, 1, 32, (a, b, m, f) -> SseFloat.cvtF64ToF32(a, m, f)));
+        ops.add(new Op("addps2", Dom.F32X2, 2, 64, (a, b, m, f) -> packed2(a, b, m, f, true)));
+        ops.add(new Op("mulps2", Dom.F32X2, 2, 64, (a, b, m, f) -> packed2(a, b, m, f, false)));
         return ops;
     }
 }
