@@ -41,6 +41,7 @@ import pcm.core.api.vm.Platform;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
 import pcm.core.api.vm.VmState;
+import pcm.core.internal.time.VcpuTimeSource;
 
 /**
  * The one guest VM: picks a backend, allocates RAM, loads the image, prepares long mode and runs
@@ -63,6 +64,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     private volatile GuestMemoryProvider memoryProvider;
     private volatile KernelLoader kernelLoader;
     private volatile InterruptController interruptController;
+    private volatile VcpuTimeSource timeSource;
     private volatile VmConfig config;
 
     private final Object lifecycle = new Object();
@@ -169,6 +171,14 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
         if (interruptController == c) interruptController = null;
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setTimeSource(VcpuTimeSource t) { timeSource = t; }
+
+    void unsetTimeSource(VcpuTimeSource t) {
+        if (timeSource == t) timeSource = null;
+    }
+
     // ---- Vm ----
 
     @Override
@@ -247,6 +257,11 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                             new LoopListener(vcpu, stopped), windowMemory);
                     holder[0] = loop;
                     if (pic != null) pic.setPendingListener(loop::poke);
+                    VcpuTimeSource time = timeSource;
+                    if (time != null) {
+                        time.attach(vcpu.instructionCount() >= 0, loop::poke); // exact counts: guest time follows them
+                        loop.setTimeSource(time);
+                    }
                     ready.countDown();
                     try {
                         published.await();
@@ -318,6 +333,8 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             if (r != null) closeQuietly(r.vm(), r.memory());
             InterruptController pic = interruptController;
             if (pic != null) pic.setPendingListener(() -> {});
+            VcpuTimeSource time = timeSource;
+            if (time != null) time.detach();
             running = null;
             state = VmState.STOPPED;
             Long rip = lastRegisters.get("rip");
