@@ -23,7 +23,8 @@ public interface GuestClock {
     }
 
     /**
-     * Runs {@code task} once guest time has reached {@code deadlineNanos} (at once if it has). The task runs
+     * Runs {@code task} once guest time has reached {@code deadlineNanos} (soon if it has; never inside this call,
+     * so the caller may hold its own lock while scheduling). The task runs
      * on the clock's thread or on the vCPU thread, never under a lock of the caller's; it must be short
      * (typically: raise an interrupt, schedule the next expiry).
      */
