@@ -56,6 +56,8 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     private static final long REQUEST_TIMEOUT_MS = 5_000;
     /** Status for a guest that asked for a reset (PCM does not reboot guests). */
     public static final int STATUS_RESET = 0x100;
+    /** CPUID leaf 1 ECX bits of APIC features the platform does not have: x2APIC (21), TSC-deadline timer (24). */
+    static final int LEAF1_ECX_X2APIC = 1 << 21, LEAF1_ECX_TSC_DEADLINE = 1 << 24;
 
     private final ExitDispatcher dispatcher;
     private final List<Hypervisor> hypervisors = new CopyOnWriteArrayList<>();
@@ -231,7 +233,9 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                 ExitCounters newCounters = new ExitCounters();
                 CountDownLatch stopped = new CountDownLatch(1);
                 VirtualMachine theVm = vm;
-                CpuidMask mask = new CpuidMask(cfg.cpuidHideLeaf1Ecx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF1_ECX_RDRAND), 0,
+                // PCM's local APIC is an xAPIC without the TSC-deadline timer (pcm.irq.lapic): KVM's table offers both
+                CpuidMask mask = new CpuidMask(cfg.cpuidHideLeaf1Ecx() | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE
+                        | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF1_ECX_RDRAND), 0,
                         cfg.cpuidHideLeaf7Ebx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF7_EBX_RDSEED), 0);
                 VcpuLoop[] holder = new VcpuLoop[1];
                 CountDownLatch ready = new CountDownLatch(1);
