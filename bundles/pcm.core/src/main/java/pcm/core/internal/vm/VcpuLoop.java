@@ -249,11 +249,25 @@ public final class VcpuLoop implements Runnable {
         }
         lock.lock();
         try {
+            boolean idleTried = false;
             while (!stopRequested && !pauseRequested && requests.isEmpty() && !pic.hasPendingInterrupt()
                     && !memory.hasDeferred()) {
                 VcpuTimeSource t = time;
-                if (t != null && t.idle()) continue; // instruction time skipped to the next timer expiry
+                if (t != null && !idleTried) {
+                    // Instruction time skips to the next timer expiry; its task runs without this lock, and the
+                    // conditions are checked again under it before waiting, so no wake-up is missed.
+                    lock.unlock();
+                    boolean skipped;
+                    try {
+                        skipped = t.idle();
+                    } finally {
+                        lock.lock();
+                    }
+                    idleTried = !skipped;
+                    continue;
+                }
                 wake.await(100, TimeUnit.MILLISECONDS);
+                idleTried = false;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
