@@ -50,12 +50,14 @@ final class CpuidTable {
     }
 
     /**
-     * Whether the table advertises FPU, FXSR, SSE and SSE2. OFF until the x87 engine and the SSE/FXSAVE
-     * families are in the decode table ({@link X87Slot}, {@link SsePlaceholders}): until then those
-     * instructions stop the vCPU as unsupported, and a Linux guest stops at "no FPU found" (64-bit Linux
-     * requires all four). Turn on in the change that makes them implemented, with their differential tests.
+     * Whether the table advertises FPU, FXSR, SSE and SSE2 (64-bit Linux requires all four: "no FPU found" without).
+     * On since stop 21: the x87 engine ({@link X87Slot}) and the SSE/SSE2 families ({@code SseSlot}) are in the decode
+     * table, each checked against the host CPU natively. Six SSE/SSE2 encodings are still placeholders that stop the
+     * vCPU naming themselves (never a wrong result): RCPPS/RCPSS/RSQRTPS/RSQRTSS, whose approximations differ by vendor,
+     * and CVTPI2PS/PD, CVT(T)PS2PI/PD2PI, which take MMX registers (MMX is not advertised). With them on, Debian's
+     * kernel boots to busybox's shell on the soft CPU (docs/linux-boot.md).
      */
-    static final boolean ADVERTISE_X87_AND_SSE = false;
+    static final boolean ADVERTISE_X87_AND_SSE = true;
 
     /** The TSC frequency the table reports when none is given (SoftExitHandler's default). */
     static final long DEFAULT_TSC_HZ = 2_000_000_000L;

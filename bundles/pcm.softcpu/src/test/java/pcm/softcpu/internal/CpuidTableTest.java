@@ -43,10 +43,12 @@ class CpuidTableTest {
     }
 
     @Test
-    void x87AndSseOnlyBehindTheSwitch() {
-        assertFalse(CpuidTable.ADVERTISE_X87_AND_SSE, "stays off until x87 and SSE are implemented");
-        int edx = CpuidTable.hostLike("GenuineIntel", Map.of(), 2_000_000_000L, true).lookup(1, 0).edx();
-        assertTrue(bit(edx, 0) && bit(edx, 24) && bit(edx, 25) && bit(edx, 26));
+    void x87AndSseAdvertisedByDefault() {
+        assertTrue(CpuidTable.ADVERTISE_X87_AND_SSE, "on since x87, FXSAVE and SSE/SSE2 are in the decode table");
+        int edx = CpuidTable.hostLike("GenuineIntel", Map.of()).lookup(1, 0).edx();
+        assertTrue(bit(edx, 0) && bit(edx, 24) && bit(edx, 25) && bit(edx, 26), "FPU, FXSR, SSE, SSE2");
+        int off = CpuidTable.hostLike("GenuineIntel", Map.of(), 2_000_000_000L, false).lookup(1, 0).edx();
+        assertFalse(bit(off, 0) || bit(off, 24) || bit(off, 25) || bit(off, 26), "the switch still turns all four off");
         assertFalse(bit(edx, 23), "MMX is not part of it");
     }
 
