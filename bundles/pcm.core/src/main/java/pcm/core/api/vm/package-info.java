@@ -1,5 +1,5 @@
 /** The VM model: lifecycle, typed VM exits and their kinds. */
-@Version("1.1.0")
+@Version("1.2.0")
 package pcm.core.api.vm;
 
 import org.osgi.annotation.versioning.Version;

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import pcm.core.api.bus.IoDevice;
 import pcm.core.api.bus.IoRange;
 import pcm.core.api.irq.InterruptController;
+import pcm.core.api.vm.ConsoleInput;
 import pcm.core.api.vm.Platform;
 
 /**
@@ -33,9 +34,9 @@ import pcm.core.api.vm.Platform;
  * (factory PID {@code pcm.devices.uart}) replace that default: once one exists, exactly the
  * configured UARTs exist (so a COM2 setup lists COM1 too).
  */
-@Component(name = "pcm.devices.uart", service = IoDevice.class, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Component(name = "pcm.devices.uart", service = {IoDevice.class, ConsoleInput.class}, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = UartDevice.Config.class, factory = true)
-public final class UartDevice implements IoDevice {
+public final class UartDevice implements IoDevice, ConsoleInput {
 
     @ObjectClassDefinition(name = "PCM 16550A UART", description = "Serial port wired to the PCM console")
     public @interface Config {
@@ -125,6 +126,11 @@ public final class UartDevice implements IoDevice {
         synchronized (lock) {
             uart.write((int) offset, (int) value);
         }
+    }
+
+    @Override
+    public int input(byte[] bytes, int offset, int length) {
+        return receive(bytes, offset, length);
     }
 
     /** Host input for the guest; returns how many bytes the receive FIFO took. */
