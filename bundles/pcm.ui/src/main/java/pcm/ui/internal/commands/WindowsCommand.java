@@ -18,7 +18,8 @@ import pcm.core.api.verify.VerificationService;
 import pcm.ui.internal.format.TextTable;
 
 /** {@code pcm:windows}: the sampling windows in the store, oldest first. */
-@Component(service = WindowsCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=windows"})
+@Component(service = WindowsCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=windows",
+        "osgi.command.function=windowids"})
 public class WindowsCommand {
 
     private final BundleContext context;
@@ -32,6 +33,12 @@ public class WindowsCommand {
     public String windows() {
         return Bundles.withService(context, Sampler.class, "no sampler service (pcm.core's sampler is not active)",
                 s -> render(withVerdicts(s.windows())));
+    }
+
+    @Descriptor("the ids of the stored windows, oldest first (what the shell completes window arguments with)")
+    public List<String> windowids() {
+        return Bundles.withService(context, Sampler.class, "no sampler service (pcm.core's sampler is not active)",
+                s -> s.windows().stream().map(WindowInfo::id).toList());
     }
 
     /** Verdicts live in the verification service (stored beside the windows); the sampler knows only the windows. */
