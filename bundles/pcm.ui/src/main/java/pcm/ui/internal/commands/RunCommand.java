@@ -54,7 +54,7 @@ import pcm.ui.internal.status.Report;
  * or no window was recorded at all, USAGE for an option out of range.
  */
 @Component(service = RunCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=run"})
-public class RunCommand {
+public class RunCommand extends PcmCommand {
 
     static final String VM_PID = "pcm.vm";
     /**
@@ -70,6 +70,16 @@ public class RunCommand {
     @Activate
     public RunCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "run";
+    }
+
+    @Override
+    protected String usage() {
+        return USAGE;
     }
 
     @Descriptor("boot the guest, stream its console, wait until it stops; options override the pcm.vm configuration")

@@ -20,13 +20,23 @@ import pcm.ui.internal.format.TextTable;
 /** {@code pcm:windows}: the sampling windows in the store, oldest first. */
 @Component(service = WindowsCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=windows",
         "osgi.command.function=windowids"})
-public class WindowsCommand {
+public class WindowsCommand extends PcmCommand {
 
     private final BundleContext context;
 
     @Activate
     public WindowsCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "windows";
+    }
+
+    @Override
+    protected String usage() {
+        return "usage: pcm:windows   (no arguments)";
     }
 
     @Descriptor("sampling windows: id, state, instructions, events by kind, size, verdicts")
