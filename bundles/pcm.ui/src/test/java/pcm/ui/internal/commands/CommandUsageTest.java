@@ -59,7 +59,7 @@ class CommandUsageTest {
     static Object[] commands() {
         return new Object[] {new VmCommand(NO_SERVICES), new LogCommand(NO_SERVICES), new RunCommand(NO_SERVICES),
             new SampleCommand(NO_SERVICES), new StatusCommand(NO_SERVICES), new WindowsCommand(NO_SERVICES),
-            new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES)};
+            new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES), new SelfTestCommand(NO_SERVICES)};
     }
 
     /** Wrong or missing arguments, per function. */
@@ -72,7 +72,8 @@ class CommandUsageTest {
         "windows", List.of(List.of("extra")),
         "services", List.of(List.of("a", "b")),
         "verify", List.of(List.of(), List.of("--rcp"), List.of("w1", "w2")),
-        "windowids", List.of(List.of("extra")));
+        "windowids", List.of(List.of("extra")),
+        "selftest", List.of(List.of("now")));
 
     /** Arguments that fit: the command runs (and, without services here, fails with FAILED, or succeeds). */
     static final Map<String, List<List<Object>>> GOOD = Map.of(
@@ -84,7 +85,8 @@ class CommandUsageTest {
         "windows", List.of(List.of()),
         "services", List.of(List.of(), List.of("exit")),
         "verify", List.of(List.of("w1"), List.of("--rcp", "soft", "w1")),
-        "windowids", List.of(List.of()));
+        "windowids", List.of(List.of()),
+        "selftest", List.of(List.of()));
 
     @Test
     void everyCommandAnswersWrongArgumentsWithItsUsage() {
