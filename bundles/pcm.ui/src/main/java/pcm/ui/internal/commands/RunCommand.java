@@ -27,6 +27,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.slf4j.LoggerFactory;
 
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.SamplingPolicy;
@@ -96,8 +97,24 @@ public class RunCommand extends PcmCommand {
             throws Exception {
         checkArguments(blocks, backend, timeoutSeconds, windowInstructions, periodMillis);
         KernelOptions linux = KernelOptions.check(kernel, initrd, append, memoryMiB);
+        // the options are for this run only: the operator's pcm.vm and periodic policy are put back afterwards
+        List<ConfigRestore> saved = Bundles.withService(context, ConfigurationAdmin.class, "no Config Admin service",
+                cm -> List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID)));
         try (HeldServices services = new HeldServices()) {
             return runWith(services, blocks, backend, timeoutSeconds, windowInstructions, periodMillis, linux).finish(session);
+        } finally {
+            restore(saved);
+        }
+    }
+
+    private void restore(List<ConfigRestore> saved) {
+        try {
+            Bundles.withService(context, ConfigurationAdmin.class, "no Config Admin service", cm -> {
+                for (ConfigRestore r : saved) r.restore(cm);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(RunCommand.class).warn("pcm:run could not put the configuration back as it was: {}", e.toString());
         }
     }
 
