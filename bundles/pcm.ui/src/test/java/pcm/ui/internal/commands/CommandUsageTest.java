@@ -59,11 +59,12 @@ class CommandUsageTest {
     static Object[] commands() {
         return new Object[] {new VmCommand(NO_SERVICES), new LogCommand(NO_SERVICES), new RunCommand(NO_SERVICES),
             new SampleCommand(NO_SERVICES), new StatusCommand(NO_SERVICES), new WindowsCommand(NO_SERVICES),
-            new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES), new SelfTestCommand(NO_SERVICES)};
+            new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES), new SelfTestCommand(NO_SERVICES),
+            new pcm.ui.internal.config.ConfigCommand(NO_SERVICES)};
     }
 
     /** Wrong or missing arguments, per function. */
-    static final Map<String, List<List<Object>>> BAD = Map.of(
+    static final Map<String, List<List<Object>>> BAD = table(
         "vm", List.of(List.of(), List.of("regs", "x"), List.of("regs", "0", "extra")),
         "log", List.of(List.of(), List.of("show", "w1", "extra")),
         "run", List.of(List.of("--blocks", "abc"), List.of("--bogus"), List.of("--timeout")),
@@ -73,10 +74,11 @@ class CommandUsageTest {
         "services", List.of(List.of("a", "b")),
         "verify", List.of(List.of(), List.of("--rcp"), List.of("w1", "w2")),
         "windowids", List.of(List.of("extra")),
-        "selftest", List.of(List.of("now")));
+        "selftest", List.of(List.of("now")),
+        "config", List.of(List.of("set", "pcm.vm"), List.of("a", "b", "c", "d", "e"), List.of("bogus")));
 
     /** Arguments that fit: the command runs (and, without services here, fails with FAILED, or succeeds). */
-    static final Map<String, List<List<Object>>> GOOD = Map.of(
+    static final Map<String, List<List<Object>>> GOOD = table(
         "vm", List.of(List.of("status"), List.of("regs", "0")),
         "log", List.of(List.of("check"), List.of("show", "w1")),
         "run", List.of(List.of(), List.of("--blocks", "5", "--backend", "soft")),
@@ -86,7 +88,16 @@ class CommandUsageTest {
         "services", List.of(List.of(), List.of("exit")),
         "verify", List.of(List.of("w1"), List.of("--rcp", "soft", "w1")),
         "windowids", List.of(List.of()),
-        "selftest", List.of(List.of()));
+        "selftest", List.of(List.of()),
+        "config", List.of(List.of(), List.of("show", "pcm.vm")));
+
+    /** function, list of argument lists, function, ... (Map.of stops at ten). */
+    @SuppressWarnings("unchecked")
+    private static Map<String, List<List<Object>>> table(Object... pairs) {
+        Map<String, List<List<Object>>> m = new java.util.HashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) m.put((String) pairs[i], (List<List<Object>>) pairs[i + 1]);
+        return m;
+    }
 
     @Test
     void everyCommandAnswersWrongArgumentsWithItsUsage() {
