@@ -98,7 +98,7 @@ class ShellIT {
             screen.await("PCM kernel status", 1, 30);
 
             // a long run of the guest on the software CPU, interrupted while it records windows
-            type(keys, "pcm:run --backend soft --blocks 1000000 --window 2000 --period 20 --timeout 600\r");
+            type(keys, "pcm:run --backend soft --blocks 1000000\r");
             screen.await("PCM default guest", 1, 60);
             Thread.sleep(1500); // windows are being recorded
             type(keys, "\u0003");
@@ -138,9 +138,14 @@ class ShellIT {
         }
     }
 
+    /** A few keys at a time, as a person types: a long line written at once lost its end on the pseudo-terminal. */
     private static void type(OutputStream keys, String s) throws java.io.IOException, InterruptedException {
-        keys.write(s.getBytes(StandardCharsets.UTF_8));
-        keys.flush();
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i += 8) {
+            keys.write(b, i, Math.min(8, b.length - i));
+            keys.flush();
+            Thread.sleep(40);
+        }
         Thread.sleep(300);
     }
 }

@@ -60,7 +60,8 @@ class CommandUsageTest {
         return new Object[] {new VmCommand(NO_SERVICES), new LogCommand(NO_SERVICES), new RunCommand(NO_SERVICES),
             new SampleCommand(NO_SERVICES), new StatusCommand(NO_SERVICES), new WindowsCommand(NO_SERVICES),
             new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES), new SelfTestCommand(NO_SERVICES),
-            new pcm.ui.internal.config.ConfigCommand(NO_SERVICES)};
+            new pcm.ui.internal.config.ConfigCommand(NO_SERVICES),
+            new ConsoleCommand(NO_SERVICES)};
     }
 
     /** Wrong or missing arguments, per function. */
@@ -75,7 +76,8 @@ class CommandUsageTest {
         "verify", List.of(List.of(), List.of("--rcp"), List.of("w1", "w2")),
         "windowids", List.of(List.of("extra")),
         "selftest", List.of(List.of("now")),
-        "config", List.of(List.of("set", "pcm.vm"), List.of("a", "b", "c", "d", "e"), List.of("bogus")));
+        "config", List.of(List.of("set", "pcm.vm"), List.of("a", "b", "c", "d", "e"), List.of("bogus")),
+        "console", List.of(List.of("now")));
 
     /** Arguments that fit: the command runs (and, without services here, fails with FAILED, or succeeds). */
     static final Map<String, List<List<Object>>> GOOD = table(
@@ -119,7 +121,7 @@ class CommandUsageTest {
     void argumentsThatFitReachTheCommand() {
         for (Object command : commands()) {
             String function = functionOf(command);
-            for (List<Object> args : GOOD.get(function)) {
+            for (List<Object> args : GOOD.getOrDefault(function, List.of())) { // pcm:console runs until Ctrl-C: not here
                 try {
                     call(command, function, args);
                 } catch (CommandFailure f) {
