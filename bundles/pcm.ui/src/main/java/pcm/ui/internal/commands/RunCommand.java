@@ -272,9 +272,12 @@ public class RunCommand extends PcmCommand {
         try {
             return vm.awaitStop(timeoutSeconds * 1000);
         } catch (InterruptedException e) {
+            // cleared first: closing the window and stopping the guest wait, and would end at once with the flag set
+            // (the shell then said "java.lang.InterruptedException" and the window's end depended on luck)
+            Thread.interrupted();
             if (sampler != null) pcm.ui.internal.lifecycle.OrderlyShutdown.closeWindow(sampler, 10_000);
             pcm.ui.internal.lifecycle.OrderlyShutdown.stopGuest(vm, 5_000);
-            Thread.interrupted(); // reported as the command's failure, not passed on to Gogo
+            Thread.interrupted(); // a second Ctrl-C meanwhile: reported as the command's failure, not passed on to Gogo
             throw new CommandFailure("interrupted: the open window was closed and the guest stopped");
         }
     }
