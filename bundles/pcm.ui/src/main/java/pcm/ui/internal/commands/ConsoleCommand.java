@@ -1,6 +1,9 @@
 package pcm.ui.internal.commands;
 
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
@@ -40,12 +43,17 @@ public class ConsoleCommand extends PcmCommand {
     public String console() {
         PrintStream out = System.out;
         out.println("[guest console; Ctrl-C detaches]");
-        ServiceRegistration<ConsoleListener> reg = context.registerService(ConsoleListener.class, (b, off, len) -> {
-            out.write(b, off, len);
-            out.flush();
-        }, null);
+        // written by this command's own thread: Gogo routes System.out by thread, and the vCPU thread that calls the
+        // listener belongs to whichever command started the guest
+        BlockingQueue<byte[]> received = new LinkedBlockingQueue<>(4096);
+        ServiceRegistration<ConsoleListener> reg = context.registerService(ConsoleListener.class,
+                (b, off, len) -> received.offer(Arrays.copyOfRange(b, off, off + len)), null);
         try {
-            while (true) Thread.sleep(1000); // until Ctrl-C interrupts this job
+            while (true) {
+                byte[] chunk = received.take(); // Ctrl-C interrupts here
+                out.write(chunk, 0, chunk.length);
+                out.flush();
+            }
         } catch (InterruptedException detached) {
             return "[detached from the guest console]";
         } finally {
