@@ -65,7 +65,7 @@ resident_start() {
     rm -f "$(resident_url_file)" "$(resident_pid_file)"
     log=$data/log/resident.out
     # its own session (setsid): the terminal's Ctrl-C and hang-up never reach it; bin/pcm stop does
-    setsid "$PCM_JAVA" "${jvm[@]}" -Dgosh.args=--nointeractive -Dpcm.resident=true "-Dorg.osgi.service.http.port=$port" \
+    setsid "$PCM_JAVA" "${jvm[@]}" -Dgosh.args=--nointeractive -Dorg.jline.terminal.dumb=true "-Dgosh.home=$root/bin/lib/gosh-headless" -Dpcm.resident=true "-Dorg.osgi.service.http.port=$port" \
         -jar "$jar" </dev/null >>"$log" 2>&1 9>&- &
     pid=$!
     echo "$pid" > "$(resident_pid_file)"

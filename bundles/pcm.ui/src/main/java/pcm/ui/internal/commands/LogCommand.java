@@ -22,7 +22,7 @@ import pcm.ui.internal.status.Report;
  * VALID makes the exit status {@link ExitStatus#DAMAGED} (the report is printed all the same).
  */
 @Component(service = LogCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=log"})
-public class LogCommand {
+public class LogCommand extends PcmCommand {
 
     static final String USAGE = "usage: pcm:log check [window] | show <window> | export-json <window>";
 
@@ -31,6 +31,16 @@ public class LogCommand {
     @Activate
     public LogCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "log";
+    }
+
+    @Override
+    protected String usage() {
+        return USAGE;
     }
 
     @Descriptor("check every window log in the store")

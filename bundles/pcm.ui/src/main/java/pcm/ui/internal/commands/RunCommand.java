@@ -27,6 +27,7 @@ import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.slf4j.LoggerFactory;
 
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.SamplingPolicy;
@@ -54,7 +55,7 @@ import pcm.ui.internal.status.Report;
  * or no window was recorded at all, USAGE for an option out of range.
  */
 @Component(service = RunCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=run"})
-public class RunCommand {
+public class RunCommand extends PcmCommand {
 
     static final String VM_PID = "pcm.vm";
     /**
@@ -72,6 +73,16 @@ public class RunCommand {
         this.context = context;
     }
 
+    @Override
+    protected String function() {
+        return "run";
+    }
+
+    @Override
+    protected String usage() {
+        return USAGE;
+    }
+
     @Descriptor("boot the guest, stream its console, wait until it stops; options override the pcm.vm configuration")
     public String run(CommandSession session,
             @Descriptor("workload size (4 KiB blocks); 0 keeps the configured value") @Parameter(names = {"-b", "--blocks"}, absentValue = "0") long blocks,
@@ -86,8 +97,24 @@ public class RunCommand {
             throws Exception {
         checkArguments(blocks, backend, timeoutSeconds, windowInstructions, periodMillis);
         KernelOptions linux = KernelOptions.check(kernel, initrd, append, memoryMiB);
+        // the options are for this run only: the operator's pcm.vm and periodic policy are put back afterwards
+        List<ConfigRestore> saved = Bundles.withService(context, ConfigurationAdmin.class, "no Config Admin service",
+                cm -> List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID)));
         try (HeldServices services = new HeldServices()) {
             return runWith(services, blocks, backend, timeoutSeconds, windowInstructions, periodMillis, linux).finish(session);
+        } finally {
+            restore(saved);
+        }
+    }
+
+    private void restore(List<ConfigRestore> saved) {
+        try {
+            Bundles.withService(context, ConfigurationAdmin.class, "no Config Admin service", cm -> {
+                for (ConfigRestore r : saved) r.restore(cm);
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            LoggerFactory.getLogger(RunCommand.class).warn("pcm:run could not put the configuration back as it was: {}", e.toString());
         }
     }
 
@@ -245,9 +272,12 @@ public class RunCommand {
         try {
             return vm.awaitStop(timeoutSeconds * 1000);
         } catch (InterruptedException e) {
+            // cleared first: closing the window and stopping the guest wait, and would end at once with the flag set
+            // (the shell then said "java.lang.InterruptedException" and the window's end depended on luck)
+            Thread.interrupted();
             if (sampler != null) pcm.ui.internal.lifecycle.OrderlyShutdown.closeWindow(sampler, 10_000);
             pcm.ui.internal.lifecycle.OrderlyShutdown.stopGuest(vm, 5_000);
-            Thread.interrupted(); // reported as the command's failure, not passed on to Gogo
+            Thread.interrupted(); // a second Ctrl-C meanwhile: reported as the command's failure, not passed on to Gogo
             throw new CommandFailure("interrupted: the open window was closed and the guest stopped");
         }
     }

@@ -22,7 +22,7 @@ import pcm.core.api.sampling.SamplingTransition;
  * the sampling state machine.
  */
 @Component(service = SampleCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=sample"})
-public class SampleCommand {
+public class SampleCommand extends PcmCommand {
 
     static final String USAGE = "usage: pcm:sample [status] | now [--insns N] [--timeout ms] | start [policy] | stop | "
             + "command MTA0_MNTR_ENTRY|MTA0_CHK_STRT|MTA0_CHK_END|MTA0_MNTR_EXT";
@@ -33,6 +33,16 @@ public class SampleCommand {
     @Activate
     public SampleCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "sample";
+    }
+
+    @Override
+    protected String usage() {
+        return USAGE;
     }
 
     @Descriptor("sampling state, recent transitions and periodic sampling")

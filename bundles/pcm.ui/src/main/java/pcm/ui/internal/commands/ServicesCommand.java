@@ -34,7 +34,7 @@ import pcm.ui.internal.format.ServicesReport;
 
 /** {@code pcm:services}: every PCM service, its properties, ranking and providing bundle. */
 @Component(service = ServicesCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=services"})
-public class ServicesCommand {
+public class ServicesCommand extends PcmCommand {
 
     /** The kinds shown, in this order: the extension points first, then the kernel's own services. */
     static final List<Class<?>> KINDS = List.of(ExitHandler.class, EventSink.class, IoDevice.class,
@@ -47,6 +47,16 @@ public class ServicesCommand {
     @Activate
     public ServicesCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "services";
+    }
+
+    @Override
+    protected String usage() {
+        return "usage: pcm:services [part of a kind name]";
     }
 
     @Descriptor("list every PCM service (handlers, sinks, devices, backends, tracers, verifiers, ...) with its bundle")

@@ -25,13 +25,23 @@ import pcm.ui.internal.format.StatusReport;
 
 /** {@code pcm:status}: the kernel's state at a glance. */
 @Component(service = StatusCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=status"})
-public class StatusCommand {
+public class StatusCommand extends PcmCommand {
 
     private final BundleContext context;
 
     @Activate
     public StatusCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "status";
+    }
+
+    @Override
+    protected String usage() {
+        return "usage: pcm:status   (no arguments)";
     }
 
     @Descriptor("kernel state: framework, pcm.* bundles, backends and their host info, VM, exit dispatcher")

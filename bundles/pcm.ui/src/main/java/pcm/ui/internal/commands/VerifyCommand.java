@@ -27,7 +27,7 @@ import pcm.ui.internal.status.Report;
  * or all MATCH.
  */
 @Component(service = VerifyCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=verify"})
-public class VerifyCommand {
+public class VerifyCommand extends PcmCommand {
 
     private static final long PROGRESS_EVERY_NANOS = 1_000_000_000L;
 
@@ -36,6 +36,18 @@ public class VerifyCommand {
     @Activate
     public VerifyCommand(BundleContext context) {
         this.context = context;
+    }
+
+    static final String USAGE = "usage: pcm:verify [--rcp verifier] <window>   (pcm:windows lists the windows)";
+
+    @Override
+    protected String function() {
+        return "verify";
+    }
+
+    @Override
+    protected String usage() {
+        return USAGE;
     }
 
     @Descriptor("verify a recorded window now with one verifier (or each configured one)")

@@ -14,13 +14,23 @@ import pcm.ui.internal.format.VmReport;
 
 /** {@code pcm:vm start|pause|resume|stop|status|regs [vcpu]|exits}: the guest VM's lifecycle. */
 @Component(service = VmCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=vm"})
-public class VmCommand {
+public class VmCommand extends PcmCommand {
 
     private final BundleContext context;
 
     @Activate
     public VmCommand(BundleContext context) {
         this.context = context;
+    }
+
+    @Override
+    protected String function() {
+        return "vm";
+    }
+
+    @Override
+    protected String usage() {
+        return VmReport.usage();
     }
 
     @Descriptor("control the guest VM: status | start | pause | resume | stop | regs [vcpu] | exits")

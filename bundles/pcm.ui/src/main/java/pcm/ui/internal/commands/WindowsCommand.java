@@ -18,8 +18,9 @@ import pcm.core.api.verify.VerificationService;
 import pcm.ui.internal.format.TextTable;
 
 /** {@code pcm:windows}: the sampling windows in the store, oldest first. */
-@Component(service = WindowsCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=windows"})
-public class WindowsCommand {
+@Component(service = WindowsCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=windows",
+        "osgi.command.function=windowids"})
+public class WindowsCommand extends PcmCommand {
 
     private final BundleContext context;
 
@@ -28,10 +29,26 @@ public class WindowsCommand {
         this.context = context;
     }
 
+    @Override
+    protected String function() {
+        return "windows";
+    }
+
+    @Override
+    protected String usage() {
+        return "usage: pcm:windows   (no arguments)";
+    }
+
     @Descriptor("sampling windows: id, state, instructions, events by kind, size, verdicts")
     public String windows() {
         return Bundles.withService(context, Sampler.class, "no sampler service (pcm.core's sampler is not active)",
                 s -> render(withVerdicts(s.windows())));
+    }
+
+    @Descriptor("the ids of the stored windows, oldest first (what the shell completes window arguments with)")
+    public List<String> windowids() {
+        return Bundles.withService(context, Sampler.class, "no sampler service (pcm.core's sampler is not active)",
+                s -> s.windows().stream().map(WindowInfo::id).toList());
     }
 
     /** Verdicts live in the verification service (stored beside the windows); the sampler knows only the windows. */

@@ -1,0 +1,154 @@
+package pcm.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The interactive shell as an operator meets it (issue 16 item 2): {@code bin/pcm shell} on a pseudo-terminal
+ * ({@code script}, util-linux), keys sent as a terminal sends them. Up-arrow recalls the last line, Tab completes a
+ * command, Ctrl-C interrupts a running {@code pcm:run} — PCM goes on, the window being recorded is closed and stored,
+ * never torn — and Ctrl-D leaves with status 0. And {@code bin/pcm exec pcm:selftest} passes on this host (the
+ * software CPU where KVM is not usable).
+ */
+class ShellIT {
+
+    /** Up-arrow as a terminal in keypad-transmit mode (which JLine switches on) sends it. */
+    private static final String UP = "\u001bOA";
+    private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[ -/]*[@-~]|[=>]|O.)");
+
+    /** The pseudo-terminal's output, read as it comes. */
+    private static final class Screen {
+        private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
+
+        Screen(InputStream in) {
+            Thread.ofPlatform().daemon().name("shell-it-reader").start(() -> {
+                byte[] b = new byte[8192];
+                try {
+                    for (int n; (n = in.read(b)) > 0; ) {
+                        synchronized (seen) {
+                            seen.write(b, 0, n);
+                        }
+                    }
+                } catch (java.io.IOException ended) {
+                    // the process ended
+                }
+            });
+        }
+
+        String text() {
+            synchronized (seen) {
+                return ANSI.matcher(seen.toString(StandardCharsets.UTF_8)).replaceAll("");
+            }
+        }
+
+        int count(String s) {
+            String t = text();
+            int n = 0;
+            for (int i = t.indexOf(s); i >= 0; i = t.indexOf(s, i + s.length())) n++;
+            return n;
+        }
+
+        /** Waits until {@code s} has appeared {@code times} times (or fails, printing the screen). */
+        void await(String s, int times, long seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (count(s) < times) {
+                if (System.nanoTime() > deadline)
+                    throw new AssertionError("'" + s + "' x" + times + " did not appear within " + seconds + " s; screen:\n" + text());
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Test
+    void upArrowTabCtrlCAndCtrlDOnAPseudoTerminal() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) from util-linux for a pseudo-terminal");
+        Path data = Resident.freshData("shell-data");
+        // script(1) gives the pseudo-terminal no size when its own input is not a terminal; JLine needs one to draw the prompt
+        String line = "stty cols 200 rows 50 && exec " + Resident.binPcm() + " --data " + data + " shell";
+        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", line, "/dev/null").redirectErrorStream(true);
+        pb.environment().put("TERM", "xterm-256color");
+        Process p = pb.start();
+        Screen screen = new Screen(p.getInputStream());
+        OutputStream keys = p.getOutputStream();
+        try {
+            screen.await("pcm> ", 1, 120);
+            type(keys, "pcm:vm status\r");
+            screen.await("VM CREATED", 1, 30);
+
+            type(keys, UP + "\r"); // the last line again
+            screen.await("VM CREATED", 2, 30);
+
+            type(keys, "pcm:stat\t"); // the only command starting so: completed
+            screen.await("pcm:status", 1, 30);
+            type(keys, "\r");
+            screen.await("PCM kernel status", 1, 30);
+
+            // a long run of the guest on the software CPU, interrupted while it records windows
+            type(keys, "pcm:run --backend soft --blocks 1000000\r");
+            // the guest's console reaches the terminal when the command ends (Gogo pipes a job's output): give the run
+            // time to boot the guest and record windows instead
+            Thread.sleep(15_000);
+            type(keys, "\u0003");
+            // Gogo says "java.lang.InterruptedException" for the interrupted job (the run's own "interrupted: the open
+            // window was closed and the guest stopped" is what bin/pcm exec and the attached shell print); the run closes
+            // its window and stops the guest meanwhile
+            screen.await("nterrupted", 1, 60);
+            Thread.sleep(10_000);
+
+            type(keys, "pcm:vm status\r"); // PCM is still there
+            screen.await("VM STOPPED", 1, 30);
+            int before = screen.count("pcm> ");
+            type(keys, "pcm:log check\r");
+            screen.await("pcm> ", before + 1, 60); // its report printed, the prompt back
+            String afterCheck = screen.text().substring(screen.text().lastIndexOf("pcm:log check"));
+            assertFalse(afterCheck.contains("TORN"), "no window left torn by Ctrl-C:\n" + afterCheck);
+
+            type(keys, "\u0004"); // Ctrl-D: leave
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "Ctrl-D ends the shell; screen:\n" + screen.text());
+            assertEquals(0, p.exitValue(), screen.text());
+            List<String> history = Files.readAllLines(data.resolve("run/shell_history"));
+            assertTrue(history.stream().anyMatch(h -> h.endsWith("pcm:vm status")), "history kept under the data directory: " + history);
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void selfTestPassesOnThisHost() throws Exception {
+        Path data = Resident.freshData("selftest-data");
+        Resident.Run r = new Resident(data).pcm("exec", "pcm:selftest");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("self-test passed"), r.toString());
+        for (String check : List.of("framework and services", "CPU backend", "window recorded", "window verified MATCH",
+                "injected fault DIVERGED"))
+            assertTrue(Pattern.compile(Pattern.quote(check) + "\\s+PASS").matcher(r.out()).find(), check + ": " + r);
+        try (var files = Files.list(data.resolve("selftest"))) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString().matches("selftest-\\d{8}T\\d{6}\\.\\d{3}Z\\.json")).count());
+        }
+    }
+
+    /** A few keys at a time, as a person types: a long line written at once lost its end on the pseudo-terminal. */
+    private static void type(OutputStream keys, String s) throws java.io.IOException, InterruptedException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < b.length; i += 8) {
+            keys.write(b, i, Math.min(8, b.length - i));
+            keys.flush();
+            Thread.sleep(40);
+        }
+        Thread.sleep(300);
+    }
+}
