@@ -7,6 +7,10 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.apache.felix.service.command.CommandSession;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
+
 import pcm.core.api.vm.ConsoleInput;
 
 /**
@@ -15,7 +19,29 @@ import pcm.core.api.vm.ConsoleInput;
  * guest has read some (a terminal's flow control), so nothing typed is lost; bytes typed before the console device
  * exists wait for it. Ends at end of input or when closed.
  */
-final class ConsolePump implements AutoCloseable {
+public final class ConsolePump implements AutoCloseable {
+
+    /**
+     * Session variable: the session's keyboard is the process's own standard input (headless {@code bin/pcm run/exec}),
+     * which a Linux run feeds to the guest. Not set in the interactive shell, whose keyboard is the shell's own.
+     */
+    public static final String STDIN_TO_GUEST = "pcm.console.stdin";
+
+    /**
+     * A pump from the session's keyboard to the highest-ranked {@link ConsoleInput} service, for a Linux run of a headless
+     * session; otherwise one that does nothing.
+     */
+    static AutoCloseable open(BundleContext context, CommandSession session, boolean linux) {
+        if (!linux || !Boolean.TRUE.equals(session.get(STDIN_TO_GUEST)) || session.getKeyboard() == null) return () -> { };
+        ServiceTracker<ConsoleInput, ConsoleInput> devices = new ServiceTracker<>(context, ConsoleInput.class, null);
+        devices.open();
+        ConsolePump pump = new ConsolePump(session.getKeyboard(), devices::getService).start();
+        return () -> {
+            pump.close();
+            devices.close();
+        };
+    }
+
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsolePump.class);
 

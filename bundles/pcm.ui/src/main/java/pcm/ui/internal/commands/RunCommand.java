@@ -100,7 +100,7 @@ public class RunCommand extends PcmCommand {
         // the options are for this run only: the operator's pcm.vm and periodic policy are put back afterwards
         List<ConfigRestore> saved = Bundles.withService(context, ConfigurationAdmin.class, "no Config Admin service",
                 cm -> List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID)));
-        try (HeldServices services = new HeldServices()) {
+        try (HeldServices services = new HeldServices(); AutoCloseable console = ConsolePump.open(context, session, !linux.isEmpty())) {
             return runWith(services, blocks, backend, timeoutSeconds, windowInstructions, periodMillis, linux).finish(session);
         } finally {
             restore(saved);

@@ -1,5 +1,7 @@
 package pcm.ui.internal.exec;
 
+import pcm.ui.internal.commands.ConsolePump;
+
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -114,6 +116,8 @@ public class ExecRunner {
         CommandProcessor processor = context.getService(ref);
         if (processor == null) return ExecOutcome.of(ExitStatus.FAILED, "pcm: Gogo's CommandProcessor went away");
         CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err);
+        // headless: the process's standard input is nobody else's, so a Linux run may feed it to the guest's console
+        session.put(ConsolePump.STDIN_TO_GUEST, Boolean.TRUE);
         try {
             Object result = session.execute(command.line());
             if (result != null) {
