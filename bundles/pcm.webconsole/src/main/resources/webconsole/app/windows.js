@@ -102,6 +102,16 @@ function detail(root, id) {
     }
   }
 
+  // The verify task's progress outlives re-renders of the page: a new verdict (the task's own, or the sampler's) reloads
+  // it while the task runs, and the page reloads when the task ends (WebConsoleIT lost "Completed" to that race).
+  let verifyState = null;
+  function showVerify(text, value) {
+    verifyState = { text, value };
+    const s = document.getElementById('verify-status'), p = document.getElementById('verify-progress');
+    if (s) s.textContent = text;
+    if (p) { p.hidden = false; p.value = value; }
+  }
+
   async function load() {
     let w;
     try {
@@ -117,24 +127,21 @@ function detail(root, id) {
     const verifiers = [...new Set(w.Verdicts.map(v => v.Verifier))];
     if (!verifiers.length) verifiers.push('soft');
     const verifier = h('select', { id: 'verify-verifier' }, verifiers.map(v => h('option', { value: v }, v)));
-    const progress = h('progress', { id: 'verify-progress', max: 100, value: 0, hidden: true });
-    const status = h('span', { id: 'verify-status', role: 'status' });
+    const progress = h('progress', { id: 'verify-progress', max: 100, value: verifyState?.value ?? 0, hidden: !verifyState });
+    const status = h('span', { id: 'verify-status', role: 'status' }, verifyState?.text ?? '');
     const verify = h('button', { type: 'button', id: 'verify-again', onclick: async () => {
       verify.disabled = true;
-      progress.hidden = false;
-      status.textContent = 'starting…';
+      showVerify('starting…', 0);
       try {
         const r = await api('POST', VERIFY, { WindowId: w.Id, Verifier: verifier.value });
-        const t = await followTask(r.headers.get('Location'), t => {
-          progress.value = t.PercentComplete || 0;
-          status.textContent = `${t.TaskState} ${t.PercentComplete || 0}%`;
-        });
-        status.textContent = `${t.TaskState}: ` + (t.Messages || []).map(m => m.Message).join('; ');
-        load();
+        const t = await followTask(r.headers.get('Location'), t => showVerify(`${t.TaskState} ${t.PercentComplete || 0}%`, t.PercentComplete || 0));
+        showVerify(`${t.TaskState}: ` + (t.Messages || []).map(m => m.Message).join('; '), t.PercentComplete ?? 100);
+        await load();
       } catch (e) {
-        status.textContent = e.message;
+        showVerify(e.message, verifyState?.value ?? 0);
       } finally {
-        verify.disabled = false;
+        const b = document.getElementById('verify-again');
+        if (b) b.disabled = false;
       }
     } }, 'Verify again');
     clear(head).append(

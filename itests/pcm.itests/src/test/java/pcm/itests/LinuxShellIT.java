@@ -74,11 +74,19 @@ class LinuxShellIT {
         try (InputStream out = p.getInputStream(); OutputStream in = p.getOutputStream()) {
             assertTrue(await(out, seen, "pcm-linux#", 0, deadline), "no shell prompt\n" + seen);
             int at = seen.length();
-            in.write("uname -r; echo answer=$((6*7)); grep -c ^processor /proc/cpuinfo\n".getBytes(StandardCharsets.US_ASCII));
+            // issue 13's busybox checks, under Linux on the soft CPU: shell arithmetic, long double printing (x87),
+            // md5sum (the host's answer for "pcm-linux\n": computed here)
+            in.write(("uname -r; echo answer=$((6*7)); printf 'ld=%.3Lf\\n' 2.5; echo pcm-linux | md5sum;"
+                + " grep -c ^processor /proc/cpuinfo\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
             assertTrue(await(out, seen, "answer=42", at, deadline), "the shell did not answer\n" + seen);
             assertTrue(await(out, seen, "pcm-linux#", seen.indexOf("answer=42", at), deadline), "no prompt after\n" + seen);
-            assertTrue(seen.substring(at).contains("-amd64"), "uname -r\n" + seen.substring(at));
+            String answers = seen.substring(at);
+            assertTrue(answers.contains("-amd64"), "uname -r\n" + answers);
+            assertTrue(answers.contains("ld=2.500"), "printf %.3Lf\n" + answers);
+            String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest("pcm-linux\n".getBytes(StandardCharsets.US_ASCII)));
+            assertTrue(answers.contains(md5), "md5sum, want " + md5 + "\n" + answers);
             at = seen.length();
             in.write("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
             in.flush();
