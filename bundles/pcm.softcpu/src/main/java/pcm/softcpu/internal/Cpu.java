@@ -17,12 +17,12 @@ import pcm.core.api.vm.VmExit;
  */
 final class Cpu extends PredecodedPath {
 
-    // ---- x87 (issue 13 item 1): the unit lives in pcm.softcpu.internal.x87, behind X87Host; X87Slot registers it ----
+    // ---- x87 (issue 13 item 1): the unit lives in pcm.softcpu.internal.x87, behind X87Host (UnitBridge, shared with SSE); X87Slot registers it ----
     final pcm.softcpu.internal.x87.X87State x87State = new pcm.softcpu.internal.x87.X87State();
     final pcm.softcpu.internal.x87.X87Unit x87 = new pcm.softcpu.internal.x87.X87Unit(x87State);
-    final X87Bridge x87Host = new X87Bridge(this);
+    final UnitBridge x87Host = new UnitBridge(this);
     // ---- SSE/SSE2 (issue 13 item 2): pcm.softcpu.internal.sse on the same XMM/MXCSR state; SseSlot registers it ----
-    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State.simd, new SseBridge(this));
+    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State.simd, x87Host);
 
     // ---- run control ----
     static final int BATCH = 4096;

@@ -5,7 +5,7 @@ import static pcm.softcpu.internal.DecodeTable.*;
 /**
  * The x87 family in the decode table (issue 13 items 1 and 2): the escape opcodes D8–DF and FWAIT (9B), EMMS (0F 77)
  * and FXSAVE/FXRSTOR (0F AE /0, /1; REX.W the 64-bit forms), handed to the x87 unit (package
- * {@code pcm.softcpu.internal.x87}) through {@link X87Bridge}. {@link DecodeTable#F_MODRM} makes the decoder call
+ * {@code pcm.softcpu.internal.x87}) through {@link UnitBridge}. {@link DecodeTable#F_MODRM} makes the decoder call
  * {@code modrm(0)} before the handler ({@link CpuDecode#modrmByte} is the FOP's second byte); a LOCK prefix is refused
  * with #UD before it. {@link CpuidTable#ADVERTISE_X87_AND_SSE} stays off until SSE is in too (Linux needs FPU, FXSR,
  * SSE and SSE2 together).

@@ -10,10 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -65,40 +62,12 @@ final class NativeRig implements Rig {
 
     /** Why no native runner can be built here, or null when one can (x86-64 Linux with gcc). */
     static String unavailable() {
-        String arch = System.getProperty("os.arch"), os = System.getProperty("os.name");
-        if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return "the native oracle needs x86-64 Linux, this is " + os + "/" + arch;
-        }
-        if (gcc() == null) return "no gcc on the PATH: the native oracle's runner cannot be built";
-        return null;
-    }
-
-    private static Path gcc() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            for (String n : List.of("gcc", "cc")) {
-                Path p = Path.of(dir, n);
-                if (Files.isExecutable(p)) return p;
-            }
-        }
-        return null;
+        return HostProgram.unavailable("the native oracle's runner");
     }
 
     /** Builds the runner into {@code target/} (module directory: the working directory) and starts it. */
     static NativeRig start() throws IOException, InterruptedException {
-        Path base = Path.of(System.getProperty("user.dir"));
-        if (!Files.exists(base.resolve("src/test/c/native_runner.c"))) base = base.resolve("bundles/pcm.softcpu");
-        Path src = base.resolve("src/test/c/native_runner.c");
-        Path exe = base.resolve("target/native-runner");
-        if (!Files.exists(exe) || Files.getLastModifiedTime(exe).compareTo(Files.getLastModifiedTime(src)) < 0) {
-            Files.createDirectories(exe.getParent());
-            Path tmp = Files.createTempFile(exe.getParent(), "native-runner", ".tmp");
-            Process cc = new ProcessBuilder(gcc().toString(), "-O2", "-Wall", "-o", tmp.toString(), src.toString())
-                    .redirectErrorStream(true).start();
-            String msg = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (cc.waitFor() != 0) throw new IOException("gcc failed on " + src + ":\n" + msg);
-            Files.move(tmp, exe, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        }
-        return new NativeRig(new ProcessBuilder(exe.toString()).start());
+        return new NativeRig(new ProcessBuilder(HostProgram.build("native_runner.c", "native-runner").toString()).start());
     }
 
     private static byte[] defaultFp() {

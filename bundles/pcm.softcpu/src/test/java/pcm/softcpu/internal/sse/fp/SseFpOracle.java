@@ -1,5 +1,6 @@
 package pcm.softcpu.internal.sse.fp;
 
+
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -8,8 +9,8 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.List;
+
+import pcm.softcpu.internal.HostProgram;
 
 /**
  * The host CPU as ground truth for {@link SseFloat}: {@code src/test/c/sse_fp_oracle.c}, built with the
@@ -27,39 +28,11 @@ final class SseFpOracle {
 
     /** Why the oracle cannot run here, or null when it can (x86-64 Linux with gcc). */
     static String unavailable() {
-        String arch = System.getProperty("os.arch"), os = System.getProperty("os.name");
-        if (!os.equals("Linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            return "the SSE oracle needs x86-64 Linux, this is " + os + "/" + arch;
-        }
-        if (gcc() == null) return "no gcc on the PATH: the SSE oracle cannot be built";
-        return null;
+        return HostProgram.unavailable("the SSE oracle");
     }
 
-    private static Path gcc() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
-            for (String n : List.of("gcc", "cc")) {
-                Path p = Path.of(dir, n);
-                if (Files.isExecutable(p)) return p;
-            }
-        }
-        return null;
-    }
-
-    private static synchronized Path executable() throws IOException, InterruptedException {
-        Path base = Path.of(System.getProperty("user.dir"));
-        if (!Files.exists(base.resolve("src/test/c/sse_fp_oracle.c"))) base = base.resolve("bundles/pcm.softcpu");
-        Path src = base.resolve("src/test/c/sse_fp_oracle.c");
-        Path exe = base.resolve("target/sse-fp-oracle");
-        if (!Files.exists(exe) || Files.getLastModifiedTime(exe).compareTo(Files.getLastModifiedTime(src)) < 0) {
-            Files.createDirectories(exe.getParent());
-            Path tmp = Files.createTempFile(exe.getParent(), "sse-fp-oracle", ".tmp");
-            Process cc = new ProcessBuilder(gcc().toString(), "-O2", "-Wall", "-o", tmp.toString(), src.toString())
-                    .redirectErrorStream(true).start();
-            String msg = new String(cc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (cc.waitFor() != 0) throw new IOException("gcc failed on " + src + ":\n" + msg);
-            Files.move(tmp, exe, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        return exe;
+    private static Path executable() throws IOException, InterruptedException {
+        return HostProgram.build("sse_fp_oracle.c", "sse-fp-oracle");
     }
 
     /** Runs {@code op} natively on every (mxcsr[i], a[i], b[i]). */

@@ -1,16 +1,18 @@
 package pcm.softcpu.internal;
 
+import pcm.softcpu.internal.sse.SseHost;
 import pcm.softcpu.internal.x87.X87Host;
 
 /**
- * The interpreter as the x87 unit sees it ({@link X87Host}, issue 13 item 1): user/supervisor memory
- * accesses with the CPU's paging faults, CR0/CR4, RFLAGS and the GPRs, and the CPU's fault signal.
+ * The interpreter as the x87 and SSE units see it ({@link X87Host}, {@link SseHost}; issue 13 items 1 and 2):
+ * user/supervisor memory accesses with the CPU's paging faults, CR0/CR4, RFLAGS and the GPRs, immediates and the
+ * implicit RDI operand, and the CPU's fault signal. One object for both units: they need the same access.
  */
-final class X87Bridge implements X87Host {
+final class UnitBridge implements X87Host, SseHost {
 
     private final Cpu cpu;
 
-    X87Bridge(Cpu cpu) {
+    UnitBridge(Cpu cpu) {
         this.cpu = cpu;
     }
 
@@ -45,7 +47,16 @@ final class X87Bridge implements X87Host {
     public long gpr(int index) { return cpu.r[index]; }
 
     @Override
+    public void setGpr(int index, long value) { cpu.r[index] = value; }
+
+    @Override
     public void setGpr16(int index, int value) { cpu.r[index] = (cpu.r[index] & ~0xFFFFL) | (value & 0xFFFF); }
+
+    @Override
+    public int fetchImm8() { return cpu.fetch8(); }
+
+    @Override
+    public long implicitRdi() { return (cpu.a32 ? cpu.r[7] & 0xFFFFFFFFL : cpu.r[7]) + cpu.sbase; }
 
     @Override
     public RuntimeException fault(int vector, int errorCode) { return cpu.raise(vector, errorCode); }
