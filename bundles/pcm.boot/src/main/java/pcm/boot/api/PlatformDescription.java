@@ -34,13 +34,24 @@ public record PlatformDescription(boolean localApic, boolean ioApic, int pm1Even
 
     public static final int PM1_EVENT_PORT = 0x600, PM1_CONTROL_PORT = 0x604;
 
-    /** What PCM emulates today: 8259 pair, PIT, 16550 at 0x3F8 (IRQ 4), i8042, PM1 block; no APICs. */
+    /** PCM's PC platform with both APICs or neither: see {@link #pcm(boolean, boolean)}. */
     public static PlatformDescription pcmLegacy(boolean apics) {
-        return new PlatformDescription(apics, apics, PM1_EVENT_PORT, PM1_CONTROL_PORT, 9, List.of(
+        return pcm(apics, apics);
+    }
+
+    /**
+     * What PCM emulates: 8259 pair, PIT, speaker port, i8042, 16550 at 0x3F8 (IRQ 4), CMOS RTC at 0x70 (IRQ 8),
+     * PM1 block; a local APIC and an IOAPIC as given (an IOAPIC only with a local APIC).
+     *
+     * @since 1.1
+     */
+    public static PlatformDescription pcm(boolean localApic, boolean ioApic) {
+        return new PlatformDescription(localApic, localApic && ioApic, PM1_EVENT_PORT, PM1_CONTROL_PORT, 9, List.of(
                 new LegacyDevice("PIC_", "PNP0000", 0, List.of(new PortRange(0x20, 2), new PortRange(0xA0, 2)), List.of(2)),
                 new LegacyDevice("TMR_", "PNP0100", 0, List.of(new PortRange(0x40, 4)), List.of(0)),
                 new LegacyDevice("SPKR", "PNP0800", 0, List.of(new PortRange(0x61, 1)), List.of()),
                 new LegacyDevice("KBD_", "PNP0303", 0, List.of(new PortRange(0x60, 1), new PortRange(0x64, 1)), List.of(1)),
-                new LegacyDevice("COM1", "PNP0501", 1, List.of(new PortRange(0x3F8, 8)), List.of(4))));
+                new LegacyDevice("COM1", "PNP0501", 1, List.of(new PortRange(0x3F8, 8)), List.of(4)),
+                new LegacyDevice("RTC_", "PNP0B00", 0, List.of(new PortRange(0x70, 2)), List.of(8))));
     }
 }

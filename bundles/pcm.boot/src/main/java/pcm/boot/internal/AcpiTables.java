@@ -149,6 +149,7 @@ final class AcpiTables {
         put16(t, 96, 101);                 // no C2
         put16(t, 98, 1001);                // no C3
         boolean i8042 = p.devices().stream().anyMatch(d -> d.pnpId().equals("PNP0303"));
+        if (p.devices().stream().anyMatch(d -> d.pnpId().equals("PNP0B00"))) put8(t, 108, 0x32); // CENTURY: the CMOS byte
         put16(t, 109, 1 | (i8042 ? 2 : 0)); // IAPC_BOOT_ARCH: legacy devices, 8042
         // flags: WBINVD, PROC_C1, PWR_BUTTON and SLP_BUTTON (no fixed buttons), TMR_VAL_EXT off
         put32(t, 112, 1 | 1 << 2 | 1 << 4 | 1 << 5);

@@ -10,6 +10,10 @@ import java.util.Optional;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -21,6 +25,8 @@ import pcm.boot.api.PlatformDescription;
 import pcm.core.api.guest.KernelLoader;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.vm.VmException;
+import pcm.irq.api.IoApic;
+import pcm.irq.api.LocalApic;
 
 /** The {@link KernelLoader} for Linux bzImages and ELF vmlinux files (issue 14 item 2; docs/linux-boot.md). */
 @Component(service = KernelLoader.class, configurationPid = "pcm.boot.linux")
@@ -37,14 +43,17 @@ public final class LinuxKernelLoader implements KernelLoader {
         @AttributeDefinition(name = "Console", description = "console= added unless the command line has one; empty: none.")
         String console() default "ttyS0";
 
-        @AttributeDefinition(name = "Local APIC and IOAPIC", description = "Describe a local APIC and an IOAPIC in the MADT. Off while "
-                + "the platform has only the 8259 pair: the kernel is then told nolapic.")
-        boolean apics() default false;
+        @AttributeDefinition(name = "Local APIC and IOAPIC", description = "Describe the local APIC and the IOAPIC in the MADT when "
+                + "their components are present (pcm.irq.lapic, pcm.irq.ioapic). Off, or without them, the kernel is told nolapic "
+                + "(noapic with a local APIC but no IOAPIC).")
+        boolean apics() default true;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(LinuxKernelLoader.class);
 
-    private volatile LinuxLoad.Settings settings;
+    private volatile Config config;
+    private volatile LocalApic localApic;
+    private volatile IoApic ioApic;
 
     @Activate
     public LinuxKernelLoader(Config config) {
@@ -53,14 +62,31 @@ public final class LinuxKernelLoader implements KernelLoader {
 
     @Modified
     void modified(Config config) {
-        settings = new LinuxLoad.Settings(PlatformDescription.pcmLegacy(config.apics()), config.tscKhz(), config.console());
+        this.config = config;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindLocalApic(LocalApic a) { localApic = a; }
+
+    void unbindLocalApic(LocalApic a) { if (localApic == a) localApic = null; }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindIoApic(IoApic a) { ioApic = a; }
+
+    void unbindIoApic(IoApic a) { if (ioApic == a) ioApic = null; }
+
+    /** The firmware tables describe the controllers present when the kernel is loaded. */
+    LinuxLoad.Settings settings() {
+        Config c = config;
+        boolean lapic = c.apics() && localApic != null;
+        return new LinuxLoad.Settings(PlatformDescription.pcm(lapic, lapic && ioApic != null), c.tscKhz(), c.console());
     }
 
     @Override
     public Boot load(Request request, GuestMemory ram) throws VmException {
         byte[] kernel = read(request.kernel(), "kernel");
         Optional<byte[]> initrd = request.initrd().isPresent() ? Optional.of(read(request.initrd().get(), "initrd")) : Optional.empty();
-        LinuxLoad.Result r = LinuxLoad.load(kernel, initrd, request.commandLine(), request.ramBytes(), ram, settings);
+        LinuxLoad.Result r = LinuxLoad.load(kernel, initrd, request.commandLine(), request.ramBytes(), ram, settings());
         String description = r.describe();
         LOG.info("{}", description);
         return new Boot(EntryState.registers(r.entry()), EntryState.specialRegisters(), description);

@@ -70,6 +70,17 @@ class AcpiTablesTest {
     }
 
     @Test
+    void theRtcIsDescribedAndTheFadtNamesItsCenturyByte() {
+        AcpiTables.Layout l = AcpiTables.build(PlatformDescription.pcm(true, true), BASE);
+        assertEquals(0x32, table(l, "FACP")[108] & 0xFF, "CENTURY: CMOS byte 0x32");
+        String dsdt = new String(table(l, "DSDT"), StandardCharsets.ISO_8859_1);
+        assertTrue(dsdt.contains("RTC_"), "the RTC device in \\_SB");
+        AcpiTables.Layout noIoapic = AcpiTables.build(PlatformDescription.pcm(true, false), BASE);
+        assertTrue(noIoapic.tables().containsKey("APIC"), "a local APIC alone still has a MADT");
+        assertEquals(false, PlatformDescription.pcm(false, true).ioApic(), "no IOAPIC without a local APIC");
+    }
+
+    @Test
     void iaslDisassemblesEveryTable(@TempDir Path dir) throws Exception {
         assumeTrue(iaslPresent(), "iasl (Debian package acpica-tools) is not installed: the tables are not disassembled");
         AcpiTables.Layout l = AcpiTables.build(PlatformDescription.pcmLegacy(true), BASE);

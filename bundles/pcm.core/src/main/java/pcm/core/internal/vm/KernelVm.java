@@ -41,6 +41,7 @@ import pcm.core.api.vm.Platform;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
 import pcm.core.api.vm.VmState;
+import pcm.core.internal.time.VcpuTimeSource;
 
 /**
  * The one guest VM: picks a backend, allocates RAM, loads the image, prepares long mode and runs
@@ -55,6 +56,8 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     private static final long REQUEST_TIMEOUT_MS = 5_000;
     /** Status for a guest that asked for a reset (PCM does not reboot guests). */
     public static final int STATUS_RESET = 0x100;
+    /** CPUID leaf 1 ECX bits of APIC features the platform does not have: x2APIC (21), TSC-deadline timer (24). */
+    static final int LEAF1_ECX_X2APIC = 1 << 21, LEAF1_ECX_TSC_DEADLINE = 1 << 24;
 
     private final ExitDispatcher dispatcher;
     private final List<Hypervisor> hypervisors = new CopyOnWriteArrayList<>();
@@ -63,6 +66,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     private volatile GuestMemoryProvider memoryProvider;
     private volatile KernelLoader kernelLoader;
     private volatile InterruptController interruptController;
+    private volatile VcpuTimeSource timeSource;
     private volatile VmConfig config;
 
     private final Object lifecycle = new Object();
@@ -169,6 +173,14 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
         if (interruptController == c) interruptController = null;
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setTimeSource(VcpuTimeSource t) { timeSource = t; }
+
+    void unsetTimeSource(VcpuTimeSource t) {
+        if (timeSource == t) timeSource = null;
+    }
+
     // ---- Vm ----
 
     @Override
@@ -221,7 +233,9 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                 ExitCounters newCounters = new ExitCounters();
                 CountDownLatch stopped = new CountDownLatch(1);
                 VirtualMachine theVm = vm;
-                CpuidMask mask = new CpuidMask(cfg.cpuidHideLeaf1Ecx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF1_ECX_RDRAND), 0,
+                // PCM's local APIC is an xAPIC without the TSC-deadline timer (pcm.irq.lapic): KVM's table offers both
+                CpuidMask mask = new CpuidMask(cfg.cpuidHideLeaf1Ecx() | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE
+                        | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF1_ECX_RDRAND), 0,
                         cfg.cpuidHideLeaf7Ebx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF7_EBX_RDSEED), 0);
                 VcpuLoop[] holder = new VcpuLoop[1];
                 CountDownLatch ready = new CountDownLatch(1);
@@ -247,6 +261,11 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                             new LoopListener(vcpu, stopped), windowMemory);
                     holder[0] = loop;
                     if (pic != null) pic.setPendingListener(loop::poke);
+                    VcpuTimeSource time = timeSource;
+                    if (time != null) {
+                        time.attach(vcpu.instructionCount() >= 0, loop::poke); // exact counts: guest time follows them
+                        loop.setTimeSource(time);
+                    }
                     ready.countDown();
                     try {
                         published.await();
@@ -318,6 +337,8 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
             if (r != null) closeQuietly(r.vm(), r.memory());
             InterruptController pic = interruptController;
             if (pic != null) pic.setPendingListener(() -> {});
+            VcpuTimeSource time = timeSource;
+            if (time != null) time.detach();
             running = null;
             state = VmState.STOPPED;
             Long rip = lastRegisters.get("rip");

@@ -17,6 +17,7 @@ import pcm.core.api.exit.ExitResult;
 import pcm.core.api.irq.InterruptController;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.vm.VmExit;
+import pcm.core.internal.time.VcpuTimeSource;
 
 /**
  * The run loop of one vCPU on its own platform thread: run, count, dispatch, complete, and inject
@@ -61,6 +62,8 @@ public final class VcpuLoop implements Runnable {
     private final WindowMemory memory;
     /** The open sampling window; touched only on the loop thread. */
     private WindowProbe probe;
+    /** Guest time, told the instruction count at every return from the guest; null without a clock. */
+    private volatile VcpuTimeSource time;
 
     VcpuLoop(VirtualCpu vcpu, VcpuExitContext context, ExitDispatcher dispatcher, InterruptController pic,
              ExitCounters counters, Listener listener, WindowMemory memory) {
@@ -82,6 +85,9 @@ public final class VcpuLoop implements Runnable {
         WindowMemory wm = new WindowMemory(memory);
         return new VcpuLoop(vcpu, new VcpuExitContext(vcpu, wm), dispatcher, pic, new ExitCounters(), listener, wm);
     }
+
+    /** Sets the guest clock the loop drives (before {@link #run()}). */
+    public void setTimeSource(VcpuTimeSource time) { this.time = time; }
 
     /** The guest memory with DMA recording, as devices and exit handlers must see it. */
     public WindowMemory memory() { return memory; }
@@ -127,6 +133,8 @@ public final class VcpuLoop implements Runnable {
             injectPendingInterrupt();
             WindowProbe p = probe;
             VmExit exit = p == null ? vcpu.run() : p.run();
+            VcpuTimeSource t = time;
+            if (t != null) t.advance(vcpu.instructionCount()); // before dispatch: a device read sees the time of this exit
             counters.count(exit.kind());
             switch (exit) {
                 case VmExit.Interrupted i -> { }
@@ -241,9 +249,25 @@ public final class VcpuLoop implements Runnable {
         }
         lock.lock();
         try {
+            boolean idleTried = false;
             while (!stopRequested && !pauseRequested && requests.isEmpty() && !pic.hasPendingInterrupt()
                     && !memory.hasDeferred()) {
+                VcpuTimeSource t = time;
+                if (t != null && !idleTried) {
+                    // Instruction time skips to the next timer expiry; its task runs without this lock, and the
+                    // conditions are checked again under it before waiting, so no wake-up is missed.
+                    lock.unlock();
+                    boolean skipped;
+                    try {
+                        skipped = t.idle();
+                    } finally {
+                        lock.lock();
+                    }
+                    idleTried = !skipped;
+                    continue;
+                }
                 wake.await(100, TimeUnit.MILLISECONDS);
+                idleTried = false;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import pcm.core.api.bus.IoDevice;
 import pcm.core.api.bus.IoRange;
 import pcm.core.api.irq.InterruptController;
+import pcm.core.api.time.GuestClock;
 
 /**
  * The 8254 on ports 0x40–0x43 (and the timer bits of port 0x61). A daemon thread turns rising
@@ -33,6 +34,10 @@ import pcm.core.api.irq.InterruptController;
  * <p>
  * The interrupt controller is an optional, dynamic, greedy reference: the timer keeps counting
  * while no controller is bound and survives a controller being swapped.
+ * <p>
+ * Time: with the platform's {@link GuestClock} bound (issue 14), the counters run on guest time and each IRQ 0
+ * edge is a deadline on that clock (on the soft CPU a function of the instruction count); the host thread then
+ * idles. Without one (unit tests, embedders) they run on the host clock and the thread delivers the edges.
  */
 @Component(name = "pcm.irq.pit", service = IoDevice.class)
 @Designate(ocd = PitDevice.Config.class)
@@ -53,7 +58,11 @@ public final class PitDevice implements IoDevice {
     private static final IoRange COUNTERS = IoRange.pio(0x40, 4);
     private static final IoRange PORT_B = IoRange.pio(0x61, 1);
 
+    private final LongSupplier hostClock;
     private final LongSupplier clock;
+    private volatile GuestClock guestClock;
+    private GuestClock.Deadline deadline;        // guarded by lock: the next IRQ 0 edge on guest time
+    private long guestLastPulse = Long.MIN_VALUE / 2;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final Pit8254 pit;
@@ -73,8 +82,12 @@ public final class PitDevice implements IoDevice {
 
     /** For tests: a different time source (the scheduler thread still waits in real time). */
     PitDevice(LongSupplier clock) {
-        this.clock = clock;
-        this.pit = new Pit8254(clock);
+        this.hostClock = clock;
+        this.clock = () -> {
+            GuestClock g = guestClock;
+            return g != null ? g.nanos() : hostClock.getAsLong();
+        };
+        this.pit = new Pit8254(this.clock);
     }
 
     @Activate
@@ -122,6 +135,31 @@ public final class PitDevice implements IoDevice {
         interrupts.compareAndSet(controller, null);
     }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+               policyOption = ReferencePolicyOption.GREEDY)
+    void bindGuestClock(GuestClock c) {
+        lock.lock();
+        try {
+            guestClock = c;
+            resyncGuestDeadline();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void unbindGuestClock(GuestClock c) {
+        lock.lock();
+        try {
+            if (guestClock != c) return;
+            guestClock = null;
+            cancelGuestDeadline();
+            changed.signalAll();   // the host thread takes over
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public List<IoRange> ranges() {
         return ranges;
@@ -162,6 +200,7 @@ public final class PitDevice implements IoDevice {
                 else if (port == 0x61) pit.writePortB(b);
             }
             changed.signalAll();   // the scheduler recomputes its next deadline
+            resyncGuestDeadline();
         } finally {
             lock.unlock();
         }
@@ -191,6 +230,7 @@ public final class PitDevice implements IoDevice {
         try {
             pit.restore(state);
             changed.signalAll();
+            resyncGuestDeadline();
         } finally {
             lock.unlock();
         }
@@ -201,6 +241,10 @@ public final class PitDevice implements IoDevice {
         lock.lock();
         try {
             while (running) {
+                if (guestClock != null) {          // guest time drives IRQ 0 through clock deadlines
+                    changed.await();
+                    continue;
+                }
                 long now = clock.getAsLong();
                 boolean capOpen = now - lastPulse >= minIntervalNanos;
                 if (capOpen) {
@@ -233,6 +277,41 @@ public final class PitDevice implements IoDevice {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Keeps one guest-clock deadline at the next IRQ 0 edge, no sooner than the rate cap allows (under lock). */
+    private void resyncGuestDeadline() {
+        cancelGuestDeadline();
+        GuestClock g = guestClock;
+        if (g == null) return;
+        long now = g.nanos();
+        long next = pit.pendingRisingEdges(0, now) > 0 ? now : pit.nextRisingEdge(0, now);
+        if (next == Long.MAX_VALUE) return;
+        long at = Math.max(next, guestLastPulse + minIntervalNanos);
+        GuestClock.Deadline[] self = new GuestClock.Deadline[1];
+        self[0] = g.schedule(at, () -> guestEdge(self[0]));
+        deadline = self[0];
+    }
+
+    private void cancelGuestDeadline() {
+        if (deadline != null) deadline.cancel();
+        deadline = null;
+    }
+
+    private void guestEdge(GuestClock.Deadline which) {
+        long edges;
+        lock.lock();
+        try {
+            if (which != deadline || guestClock == null) return;
+            deadline = null;
+            long now = clock.getAsLong();
+            edges = pit.takeRisingEdges(0, now);
+            if (edges > 0) guestLastPulse = now;
+            resyncGuestDeadline();
+        } finally {
+            lock.unlock();
+        }
+        if (edges > 0) deliver(edges);
     }
 
     private void deliver(long edges) {

@@ -50,6 +50,25 @@ class PitDeviceTest {
     }
 
     @Test
+    void onTheGuestClockIrq0FollowsGuestTimeNotTheHostClock() {
+        pcm.irq.internal.FakeClock guest = new pcm.irq.internal.FakeClock();
+        pit.activate(config(10_000));
+        pit.bindInterruptController(irq);
+        pit.bindGuestClock(guest);
+        programChannel0(2, 11932);      // 100 Hz
+        guest.advanceTo(999_000_000L);  // just under one second of guest time
+        assertEquals(99, irq.pulses.get(), "one edge per 10 ms of guest time, none from the host clock");
+        pit.write(ports, 3, 1, 0x00);   // latch channel 0
+        int lo = (int) pit.read(ports, 0, 1), hi = (int) pit.read(ports, 0, 1);
+        int count = lo | hi << 8;
+        assertTrue(count > 0 && count <= 11932, "the counter reads guest time: " + count);
+        guest.advanceTo(2_001_000_000L);  // a period is 11932 / 1.193182 MHz = 10.0002 ms
+        assertEquals(200, irq.pulses.get());
+        pit.unbindGuestClock(guest);
+        assertEquals(0, guest.pendingCount(), "no deadline left on a clock that went away");
+    }
+
+    @Test
     void periodicModeDeliversIrq0AtTheProgrammedRate() throws Exception {
         pit.activate(config(10_000));
         pit.bindInterruptController(irq);
