@@ -50,7 +50,7 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
     // The running VM's time; written under 'this'
     private volatile boolean instructionTime;
     private volatile long instructions;      // last reported count
-    private volatile long skippedTicks;      // idle jumps
+    private volatile long skippedTicks;      // idle jumps, and the time of the VMs before this one
     private volatile long hostStart = System.nanoTime();
     private volatile long frozenNanos;       // the time when no VM runs
     private volatile boolean attached;
@@ -121,9 +121,14 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
     public synchronized void attach(boolean exactCount, Runnable kick) {
         stopWorker();
         this.kick = kick;
+        // Time goes on from where the last VM left it (GuestClock: never decreases): devices keep the times of
+        // their last expiries across a VM's stop and start, and a clock restarting at 0 held their timers back
+        // by as long as the previous VM had run.
         instructions = 0;
-        skippedTicks = 0;
-        hostStart = System.nanoTime();
+        long carried = GuestClock.nanosToTicks(frozenNanos, tscHz);
+        if (GuestClock.ticksToNanos(carried, tscHz) < frozenNanos) carried++;   // rounding must not step back
+        skippedTicks = carried;
+        hostStart = System.nanoTime() - frozenNanos;
         instructionTime = exactCount && source == ClockConfig.Source.AUTO;
         attached = true;
         worker = Thread.ofPlatform().daemon().name("pcm-clock").unstarted(instructionTime ? this::poll : this::hostSchedule);

@@ -175,10 +175,17 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void setTimeSource(VcpuTimeSource t) { timeSource = t; }
+    void setTimeSource(VcpuTimeSource t) {
+        timeSource = t;
+        Running r = running;
+        if (r != null) r.loop().setTimeSource(t); // a clock that arrives after the VM started: attached at once
+    }
 
     void unsetTimeSource(VcpuTimeSource t) {
-        if (timeSource == t) timeSource = null;
+        if (timeSource != t) return;
+        timeSource = null;
+        Running r = running;
+        if (r != null) r.loop().setTimeSource(null);
     }
 
     // ---- Vm ----
@@ -261,11 +268,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                             new LoopListener(vcpu, stopped), windowMemory);
                     holder[0] = loop;
                     if (pic != null) pic.setPendingListener(loop::poke);
-                    VcpuTimeSource time = timeSource;
-                    if (time != null) {
-                        time.attach(vcpu.instructionCount() >= 0, loop::poke); // exact counts: guest time follows them
-                        loop.setTimeSource(time);
-                    }
+                    loop.setTimeSource(timeSource); // attached by the loop before the guest's first instruction
                     ready.countDown();
                     try {
                         published.await();

@@ -62,8 +62,11 @@ public final class VcpuLoop implements Runnable {
     private final WindowMemory memory;
     /** The open sampling window; touched only on the loop thread. */
     private WindowProbe probe;
-    /** Guest time, told the instruction count at every return from the guest; null without a clock. */
-    private volatile VcpuTimeSource time;
+    /** The clock the loop should drive, set from any thread; the loop attaches it on its own thread. */
+    private volatile VcpuTimeSource wantedTime;
+    /** Guest time, told the instruction count at every return from the guest; null without a clock (loop thread). */
+    private VcpuTimeSource time;
+    private volatile Thread loopThread;
 
     VcpuLoop(VirtualCpu vcpu, VcpuExitContext context, ExitDispatcher dispatcher, InterruptController pic,
              ExitCounters counters, Listener listener, WindowMemory memory) {
@@ -86,15 +89,32 @@ public final class VcpuLoop implements Runnable {
         return new VcpuLoop(vcpu, new VcpuExitContext(vcpu, wm), dispatcher, pic, new ExitCounters(), listener, wm);
     }
 
-    /** Sets the guest clock the loop drives (before {@link #run()}). */
-    public void setTimeSource(VcpuTimeSource time) { this.time = time; }
+    /**
+     * Sets the guest clock the loop drives, before {@link #run()} or while it runs: a clock that binds after the
+     * VM started (DS gives no order between the VM and the clock) is attached at the loop's next turn. Without
+     * this a late clock stayed unattached, its time frozen, and the timers scheduled on it never fired.
+     */
+    public void setTimeSource(VcpuTimeSource time) {
+        wantedTime = time;
+        Thread t = loopThread;
+        if (t != null && Thread.currentThread() != t) poke();
+    }
+
+    /** Attaches or drops the wanted clock (loop thread). */
+    private void followTimeSource() {
+        VcpuTimeSource want = wantedTime;
+        if (want == time) return;
+        if (want != null) want.attach(vcpu.instructionCount() >= 0, this::poke); // exact counts: guest time follows them
+        time = want;
+    }
 
     /** The guest memory with DMA recording, as devices and exit handlers must see it. */
     public WindowMemory memory() { return memory; }
 
     @Override
     public void run() {
-        memory.bind(Thread.currentThread(), this::poke);
+        loopThread = Thread.currentThread();
+        memory.bind(loopThread, this::poke);
         int status = 0;
         String reason = "";
         boolean stoppedAtBoundary = false;
@@ -123,6 +143,7 @@ public final class VcpuLoop implements Runnable {
 
     private void loop() throws BackendException {
         while (true) {
+            followTimeSource();
             runRequests();
             if (stopRequested) return;
             if (pauseRequested) {
@@ -252,6 +273,17 @@ public final class VcpuLoop implements Runnable {
             boolean idleTried = false;
             while (!stopRequested && !pauseRequested && requests.isEmpty() && !pic.hasPendingInterrupt()
                     && !memory.hasDeferred()) {
+                if (wantedTime != time) {
+                    // A clock that arrived while the guest waits here: its timers are what wakes the guest
+                    lock.unlock();
+                    try {
+                        followTimeSource();
+                    } finally {
+                        lock.lock();
+                    }
+                    idleTried = false;
+                    continue;
+                }
                 VcpuTimeSource t = time;
                 if (t != null && !idleTried) {
                     // Instruction time skips to the next timer expiry; its task runs without this lock, and the
