@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Timeout;
  * Issue 14's scripted session, first part: Debian's kernel and busybox (bin/linux-guest's cache) boot on the soft CPU
  * under {@code pcm:run --kernel} to the shell prompt; commands typed into the run's standard input reach the guest's
  * 16550 (ConsoleInput), their output comes back on the console, and {@code poweroff -f} ends the run with status 0
- * through ACPI. Skipped, with the reason, when the test guest is not built ({@code bin/linux-guest}; .ci/run builds it).
+ * through ACPI. Linux runs in APIC mode (the MADT's local APIC and IOAPIC). Skipped, with the reason, when the test guest is not built ({@code bin/linux-guest}; .ci/run builds it).
  */
 class LinuxShellIT {
 
@@ -77,7 +77,10 @@ class LinuxShellIT {
             // issue 13's busybox checks, under Linux on the soft CPU: shell arithmetic, long double printing (x87),
             // md5sum (the host's answer for "pcm-linux\n": computed here)
             in.write(("uname -r; echo answer=$((6*7)); printf 'ld=%.3Lf\\n' 2.5; echo pcm-linux | md5sum;"
-                + " grep -c ^processor /proc/cpuinfo\n").getBytes(StandardCharsets.US_ASCII));
+                + " grep -c ^processor /proc/cpuinfo;"
+                // APIC mode: the timer through the IOAPIC, the local APIC timer ticking (pcm.irq)
+                + " grep -q 'IO-APIC.*timer' /proc/interrupts && echo apic=ioapic-timer;"
+                + " awk '/LOC:/ { print \"loc-ticking=\" ($2 > 0) }' /proc/interrupts\n").getBytes(StandardCharsets.US_ASCII));
             in.flush();
             assertTrue(await(out, seen, "answer=42", at, deadline), "the shell did not answer\n" + seen);
             assertTrue(await(out, seen, "pcm-linux#", seen.indexOf("answer=42", at), deadline), "no prompt after\n" + seen);
@@ -87,6 +90,10 @@ class LinuxShellIT {
             String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
                 .digest("pcm-linux\n".getBytes(StandardCharsets.US_ASCII)));
             assertTrue(answers.contains(md5), "md5sum, want " + md5 + "\n" + answers);
+            assertTrue(await(out, seen, "loc-ticking=", at, deadline), "no /proc/interrupts answer\n" + seen);
+            answers = seen.substring(at);
+            assertTrue(answers.contains("apic=ioapic-timer"), "IRQ 0 not routed through the IOAPIC\n" + answers);
+            assertTrue(answers.contains("loc-ticking=1"), "no local APIC timer interrupt\n" + answers);
             at = seen.length();
             in.write("poweroff -f\n".getBytes(StandardCharsets.US_ASCII));
             in.flush();

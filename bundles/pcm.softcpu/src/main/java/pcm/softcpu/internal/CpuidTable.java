@@ -70,8 +70,7 @@ final class CpuidTable {
     /**
      * The default table: vendor, signature and brand of the host, and exactly the features the interpreter
      * implements (issue 13 item 3). Each bit names the file that implements it. Not advertised, and #UD in
-     * the decode table or absent: VME, DE, PSE/PSE36 (no 32-bit paging), MCE/MCA, APIC (the platform has none:
-     * 8259 PIC only), SEP (SYSENTER/SYSEXIT not implemented), MTRR (not modelled), MMX, SSE3 and later,
+     * the decode table or absent: VME, DE, PSE/PSE36 (no 32-bit paging), MCE/MCA, SEP (SYSENTER/SYSEXIT not implemented), MTRR (not modelled), MMX, SSE3 and later,
      * MONITOR, XSAVE/AVX, BMI1/BMI2 (TZCNT runs, ANDN etc. do not), SMAP/SMEP, FSGSBASE, INVPCID, PKU, RTM.
      * {@code tscHz} is the rate of the TSC the VMM answers RDTSC with (invariant: nanoTime-based).
      */
@@ -94,6 +93,8 @@ final class CpuidTable {
                 | 1 << 5 /* MSR: ModelSpecificRegisters.rdmsr/wrmsr */
                 | 1 << 6 /* PAE: CpuMemory.translate (4-level paging) */
                 | 1 << 8 /* CX8: IntegerAlu.cmpxchg8b16b */
+                | 1 << 9 /* APIC: the local APIC is a platform device (pcm.irq.lapic at 0xFEE00000), the APIC_BASE MSR is
+                            ModelSpecificRegisters'; a platform without one tells the kernel nolapic (pcm.boot) */
                 | 1 << 13 /* PGE: CR4.PGE accepted; the TLB is flushed whole on every CR3/CR4 write */
                 | 1 << 15 /* CMOV: DataMovement.cmovcc */
                 | 1 << 16 /* PAT: ModelSpecificRegisters (IA32_PAT held; memory types have no effect) */
