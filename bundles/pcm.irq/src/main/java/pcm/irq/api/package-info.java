@@ -3,7 +3,7 @@
  * pins, and the local APIC's EOI broadcast. Devices keep raising ISA lines through
  * {@code pcm.core.api.irq.InterruptController}; these interfaces connect the controllers to each other.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package pcm.irq.api;
 
 import org.osgi.annotation.versioning.Version;

@@ -33,7 +33,7 @@ public final class Ioapic {
     private int id;
     private int select;
     private final long[] redirection = new long[PINS];
-    private final boolean[] lines = new boolean[PINS];   // electrical level of each input
+    private final boolean[] lines = new boolean[PINS];   // each input asserted or not (logical, not electrical)
     private final List<Message> outbox = new ArrayList<>();
 
     public Ioapic() {
@@ -81,18 +81,19 @@ public final class Ioapic {
 
     // ---------------------------------------------------------------- pins
 
-    public void setPin(int pin, boolean high) {
+    public void setPin(int pin, boolean asserted) {
         if (pin < 0 || pin >= PINS) return;
         boolean wasAsserted = asserted(pin);
-        lines[pin] = high;
+        lines[pin] = asserted;
         boolean nowAsserted = asserted(pin);
         long e = redirection[pin];
         if ((e & LEVEL) != 0) serviceLevel(pin);
         else if (!wasAsserted && nowAsserted && (e & MASKED) == 0) send(e);
     }
 
+    /** Inputs are logical (IoApic.setPin): the polarity bit is kept for the OS to read back, never applied. */
     private boolean asserted(int pin) {
-        return lines[pin] ^ (redirection[pin] & ACTIVE_LOW) != 0;
+        return lines[pin];
     }
 
     private void serviceLevel(int pin) {

@@ -96,10 +96,10 @@ public final class IoapicDevice implements IoDevice, IoApic, EoiListener {
     }
 
     @Override
-    public void setPin(int pin, boolean high) {
+    public void setPin(int pin, boolean asserted) {
         List<Ioapic.Message> out;
         synchronized (lock) {
-            ioapic.setPin(pin, high);
+            ioapic.setPin(pin, asserted);
             out = ioapic.takeMessages();
         }
         send(out);

@@ -102,10 +102,14 @@ class IoapicDeviceTest {
     }
 
     @Test
-    void activeLowLevelPinsAndUnmaskingAnAssertedLine() {
+    void activeLowLevelPinsTakeLogicalInputsAndUnmaskingAnAssertedLine() {
+        // a PCI INTx line on ISA IRQ 11, which the kernel programs level, active low (ACPI "no GSI - using ISA IRQ")
         route(11, 0x1_0000 | 0x8000 | 0x2000 | 0x4B, 0);   // masked, level, active low
-        io.setPin(11, true);                               // electrically high = deasserted
-        io.setPin(11, false);                              // asserted, but masked
+        io.setPin(11, false);                              // idle: nothing, whatever the polarity
+        setReg(0x10 + 22, 0x8000 | 0x2000 | 0x4B);         // unmasked while idle: still nothing
+        assertEquals(List.of(), apic.log);
+        setReg(0x10 + 22, 0x1_0000 | 0x8000 | 0x2000 | 0x4B);
+        io.setPin(11, true);                               // asserted, but masked
         assertEquals(List.of(), apic.log);
         setReg(0x10 + 22, 0x8000 | 0x2000 | 0x4B);         // unmask: the asserted line is serviced at once
         assertEquals(List.of("0x4B level to 0"), apic.log);
