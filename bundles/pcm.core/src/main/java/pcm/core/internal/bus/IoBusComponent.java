@@ -2,11 +2,15 @@ package pcm.core.internal.bus;
 
 import java.util.List;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +23,25 @@ import pcm.core.api.bus.IoRangeConflictException;
  * The bus as a service, filled from the {@link IoDevice} whiteboard. A device whose ranges
  * conflict is refused with a logged error (the bus and the VM go on without it).
  */
-@Component(service = IoBus.class)
+@Component(service = IoBus.class, configurationPid = "pcm.bus")
+@Designate(ocd = IoBusComponent.Config.class)
 public final class IoBusComponent implements IoBus {
 
+    @ObjectClassDefinition(name = "PCM I/O bus", description = "Port and MMIO ranges of the device models")
+    public @interface Config {
+        @AttributeDefinition(name = "Hand-over time (ms)", min = "0", max = "600000",
+                description = "How long the guest's accesses to a departed stateful device wait for its successor (a bundle "
+                        + "update swapping the implementation) before its state is forfeited and its ranges read as open bus")
+        long handoverMillis() default 5_000;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(IoBusComponent.class);
-    private final RangeBus bus = new RangeBus();
+    private final RangeBus bus;
+
+    @Activate
+    public IoBusComponent(Config config) {
+        bus = new RangeBus(config.handoverMillis());
+    }
 
     @Reference(service = IoDevice.class, cardinality = ReferenceCardinality.MULTIPLE,
             policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)

@@ -7,6 +7,8 @@ import java.util.EnumMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,11 +18,16 @@ import pcm.core.api.bus.IoBus;
 import pcm.core.api.bus.IoDevice;
 import pcm.core.api.bus.IoRange;
 import pcm.core.api.bus.IoRangeConflictException;
+import pcm.core.api.bus.StatefulDevice;
 
 /**
  * The I/O bus as sorted, non-overlapping range arrays per address space. Lookups binary-search a
  * volatile array (no lock); changes copy the array under a lock. A device that throws is logged
  * and the access completes as an open bus, never taking the vCPU down.
+ * <p>
+ * Live replacement: when a {@link StatefulDevice} leaves, its state is kept and accesses to its ranges wait (at
+ * most the hand-over time) until a device with the same {@code stateId} arrives and has restored it — so the guest
+ * sees neither an open bus nor a reset device while a bundle update swaps the implementation.
  */
 public final class RangeBus implements IoBus {
 
@@ -31,6 +38,17 @@ public final class RangeBus implements IoBus {
     private final Map<IoDevice, BusEntry.DeviceGate> gates = new IdentityHashMap<>();
     private volatile BusEntry[] pio = EMPTY;
     private volatile BusEntry[] mmio = EMPTY;
+    private final DeviceHandovers handovers;          // guarded by changeLock
+    private volatile boolean handoverPending;         // fast path of read/write: nothing to wait for
+
+    /** A bus whose departed stateful devices wait 5 s for their successor. */
+    public RangeBus() {
+        this(5_000);
+    }
+
+    public RangeBus(long handoverMillis) {
+        handovers = new DeviceHandovers(TimeUnit.MILLISECONDS.toNanos(Math.max(0, handoverMillis)));
+    }
 
     @Override
     public void add(IoDevice device) throws IoRangeConflictException {
@@ -49,8 +67,11 @@ public final class RangeBus implements IoBus {
                 }
                 space.add(new BusEntry(r, device, gate));
             }
+            if (device instanceof StatefulDevice sd) handovers.arrived(sd);   // state first: no access sees it reset
             gates.put(device, gate);
             publish(next);
+            handoverPending = !handovers.isEmpty();
+            changeLock.notifyAll();                     // accesses waiting for this successor go on
         }
         LOG.info("device {} on the bus at {}", device.name(), ranges);
     }
@@ -58,17 +79,89 @@ public final class RangeBus implements IoBus {
     @Override
     public boolean remove(IoDevice device) {
         BusEntry.DeviceGate gate;
+        DeviceHandovers.Handover handover = null;
         synchronized (changeLock) {
             gate = gates.remove(device);
             if (gate == null) return false;
+            List<IoRange> ranges = Stream.concat(Arrays.stream(pio), Arrays.stream(mmio))
+                    .filter(e -> e.device() == device).map(BusEntry::range).toList();
             Map<AddressSpace, List<BusEntry>> next = new EnumMap<>(AddressSpace.class);
             next.put(AddressSpace.PIO, without(pio, device));
             next.put(AddressSpace.MMIO, without(mmio, device));
+            if (device instanceof StatefulDevice sd) {
+                String id = stateIdOf(sd);
+                if (id != null) {
+                    handover = handovers.departed(sd, id, ranges);
+                    handoverPending = true;             // before the ranges go: no access finds them open in between
+                }
+            }
             publish(next);
         }
         gate.close();
-        LOG.info("device {} removed from the bus", device.name());
+        if (handover != null) saveFor(handover, (StatefulDevice) device);
+        LOG.info("device {} removed from the bus{}", device.name(), handover == null ? "" : "; its state " + handover.id
+                + " waits for its successor");
         return true;
+    }
+
+    /** Departed stateful devices whose successor is awaited (for tests and diagnostics). */
+    int pendingHandovers() {
+        synchronized (changeLock) {
+            return handovers.size();
+        }
+    }
+
+    private static String stateIdOf(StatefulDevice device) {
+        try {
+            return device.stateId();
+        } catch (RuntimeException e) {
+            LOG.error("device {} failed to name its state; it leaves without a hand-over", device.name(), e);
+            return null;
+        }
+    }
+
+    /** The departed device saves its state (no access in flight any more); waiting accesses keep waiting. */
+    private void saveFor(DeviceHandovers.Handover handover, StatefulDevice device) {
+        byte[] state = null;
+        try {
+            state = device.saveState();
+        } catch (RuntimeException e) {
+            LOG.error("device {} failed to save state {}; its successor starts from reset", device.name(), handover.id, e);
+        }
+        synchronized (changeLock) {
+            if (state == null) handovers.saveFailed(handover);
+            else handover.state = state.clone();
+            handoverPending = !handovers.isEmpty();
+            changeLock.notifyAll();
+        }
+    }
+
+    /**
+     * The entry serving an address with its gate entered, or null (open bus). An address of a departed stateful
+     * device waits for the successor, at most until its hand-over time ends.
+     */
+    private BusEntry enter(AddressSpace space, long address) {
+        BusEntry e = find(space, address);
+        if (e != null && e.gate().enter()) return e;
+        if (!handoverPending) return null;
+        synchronized (changeLock) {
+            while (true) {
+                e = find(space, address);
+                if (e != null && e.gate().enter()) return e;
+                DeviceHandovers.Handover h = handovers.covering(space, address);
+                if (h == null) {
+                    handoverPending = !handovers.isEmpty();
+                    return null;
+                }
+                long leftMillis = Math.max(1, (h.deadlineNanos - System.nanoTime()) / 1_000_000);
+                try {
+                    changeLock.wait(leftMillis);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+        }
     }
 
     private static List<BusEntry> without(BusEntry[] entries, IoDevice device) {
@@ -98,8 +191,8 @@ public final class RangeBus implements IoBus {
 
     @Override
     public boolean read(AddressSpace space, long address, int size, long[] result) {
-        BusEntry e = find(space, address);
-        if (e == null || !e.gate().enter()) {
+        BusEntry e = enter(space, address);
+        if (e == null) {
             result[0] = openBus(size);
             return false;
         }
@@ -117,8 +210,8 @@ public final class RangeBus implements IoBus {
 
     @Override
     public boolean write(AddressSpace space, long address, int size, long value) {
-        BusEntry e = find(space, address);
-        if (e == null || !e.gate().enter()) return false;
+        BusEntry e = enter(space, address);
+        if (e == null) return false;
         try {
             e.device().write(e.range(), address - e.range().base(), size, value & mask(size));
         } catch (RuntimeException ex) {

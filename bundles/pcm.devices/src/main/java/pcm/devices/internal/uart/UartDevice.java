@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import pcm.core.api.bus.IoDevice;
 import pcm.core.api.bus.IoRange;
+import pcm.core.api.bus.StatefulDevice;
 import pcm.core.api.irq.InterruptController;
 import pcm.core.api.vm.ConsoleInput;
 import pcm.core.api.vm.Platform;
@@ -36,7 +37,7 @@ import pcm.core.api.vm.Platform;
  */
 @Component(name = "pcm.devices.uart", service = {IoDevice.class, ConsoleInput.class}, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = UartDevice.Config.class, factory = true)
-public final class UartDevice implements IoDevice, ConsoleInput {
+public final class UartDevice implements StatefulDevice, ConsoleInput {
 
     @ObjectClassDefinition(name = "PCM 16550A UART", description = "Serial port wired to the PCM console")
     public @interface Config {
@@ -110,7 +111,7 @@ public final class UartDevice implements IoDevice, ConsoleInput {
     public long read(IoRange range, long offset, int size) {
         if (size != 1) {
             invalid("read", offset, size);
-            return IoDevice.super.read(range, offset, size);
+            return StatefulDevice.super.read(range, offset, size);
         }
         synchronized (lock) {
             return uart.read((int) offset);
@@ -154,6 +155,23 @@ public final class UartDevice implements IoDevice, ConsoleInput {
     /** Accesses that were not 1 byte wide (ignored). */
     public long invalidAccesses() {
         return invalidAccesses.get();
+    }
+
+    /** The same UART across implementations: its base port (a replacement on another base is another UART). */
+    @Override
+    public String stateId() {
+        return "uart16550@0x" + Long.toHexString(ranges.getFirst().base());
+    }
+
+    @Override
+    public byte[] saveState() {
+        return UartStateCodec.encode(save());
+    }
+
+    /** Takes over a predecessor's registers and FIFO and drives the IRQ line to their level (no interrupt lost). */
+    @Override
+    public void restoreState(byte[] state) {
+        restore(UartStateCodec.decode(state));
     }
 
     public Uart16550.State save() {

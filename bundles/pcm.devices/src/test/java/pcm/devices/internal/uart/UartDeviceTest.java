@@ -1,6 +1,7 @@
 package pcm.devices.internal.uart;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.annotation.Annotation;
@@ -94,5 +95,50 @@ class UartDeviceTest {
         other.restore(device.save());
         assertEquals(0x99, other.read(com1, 7, 1));
         assertTrue(other.name().contains("0x3f8"));
+    }
+
+    /** A live replacement (issue 14 item 5): the successor has the registers, the unread input and the raised line. */
+    @Test
+    void aSuccessorTakesOverRegistersFifoAndThePendingInterrupt() {
+        device.bindInterruptController(controller);
+        device.write(com1, 2, 1, 0x01);                        // FIFO on
+        device.write(com1, 1, 1, 0x01);                        // IER: received data available
+        device.write(com1, 4, 1, 0x08);                        // MCR OUT2: the IRQ reaches the PIC (PC wiring)
+        device.write(com1, 7, 1, 0x5A);                        // scratch
+        device.input("ok".getBytes(), 0, 2);                   // unread by the guest: IRQ 4 raised
+        assertEquals(List.of("4+"), lines);
+        assertEquals("uart16550@0x3f8", device.stateId());
+        byte[] state = device.saveState();
+
+        List<String> successorLines = new ArrayList<>();
+        UartDevice successor = new UartDevice();
+        successor.bindInterruptController(new InterruptController() {
+            @Override public void setIrq(int line, boolean high) { successorLines.add(line + (high ? "+" : "-")); }
+            @Override public boolean hasPendingInterrupt() { return false; }
+            @Override public int acknowledge() { return -1; }
+            @Override public void setPendingListener(Runnable listener) {}
+        });
+        assertEquals(device.stateId(), successor.stateId());
+        successor.restoreState(state);
+        assertEquals(List.of("4+"), successorLines, "the pending interrupt is driven by the successor");
+        assertEquals(0x5A, successor.read(com1, 7, 1));
+        assertEquals(0x01, successor.read(com1, 1, 1));
+        assertEquals('o', successor.read(com1, 0, 1));
+        assertEquals('k', successor.read(com1, 0, 1));
+        assertEquals("4-", successorLines.getLast(), "read empty: the line drops");
+    }
+
+    @Test
+    void aStateOfAnotherFormatOrTruncatedIsRefusedWithTheReason() {
+        byte[] good = device.saveState();
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+            () -> new UartDevice().restoreState("pcm.uart8250/7\nxyz".getBytes()));
+        assertTrue(other.getMessage().contains("pcm.uart8250/7"), other.getMessage());
+        IllegalArgumentException cut = assertThrows(IllegalArgumentException.class,
+            () -> new UartDevice().restoreState(java.util.Arrays.copyOf(good, good.length - 3)));
+        assertTrue(cut.getMessage().contains("truncated"), cut.getMessage());
+        byte[] big = java.util.Arrays.copyOf(good, good.length + 1);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new UartDevice().restoreState(big))
+            .getMessage().contains("trailing"));
     }
 }
