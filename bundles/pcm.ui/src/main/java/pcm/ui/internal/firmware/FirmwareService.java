@@ -22,12 +22,14 @@ import org.osgi.framework.BundleException;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.component.annotations.ServiceScope;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +46,7 @@ import pcm.ui.api.firmware.FirmwareImage;
  * {@code FrameworkWiring.refreshBundles}, checked before ({@link JarImage}; the guest guard) and after (resolved,
  * started), with the replaced version kept in {@link FirmwareStore} and put back when the new one fails.
  */
-@Component(service = Firmware.class, configurationPid = FirmwareService.PID)
+@Component(service = Firmware.class, configurationPid = FirmwareService.PID, scope = ServiceScope.BUNDLE)
 @Designate(ocd = FirmwareConfig.class)
 public final class FirmwareService implements Firmware {
 
@@ -56,18 +58,23 @@ public final class FirmwareService implements Firmware {
     private final long maxImageBytes;
     private final long refreshMillis;
     private final GuestGuard guard;
+    /** The bundle using this instance (a service per bundle): it may not replace itself in the middle of its own call. */
+    private final Bundle caller;
+    /** One change at a time, whoever asks (the shell and the API each have an instance). */
+    private static final Object CHANGING = new Object();
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Vm vm;
 
     @Activate
-    public FirmwareService(BundleContext context, FirmwareConfig config) {
+    public FirmwareService(BundleContext context, FirmwareConfig config, ComponentContext component) {
         String data = context.getProperty("pcm.data");
         this.context = context;
         this.store = new FirmwareStore(Path.of(data == null ? "pcm-data" : data).resolve("firmware"));
         this.maxImageBytes = config.maxImageBytes();
         this.refreshMillis = config.refreshMillis();
         this.guard = this::guestRefusal;
+        this.caller = component.getUsingBundle();
     }
 
     FirmwareService(BundleContext context, Path firmwareDir, long maxImageBytes, long refreshMillis, GuestGuard guard) {
@@ -76,6 +83,7 @@ public final class FirmwareService implements Firmware {
         this.maxImageBytes = maxImageBytes;
         this.refreshMillis = refreshMillis;
         this.guard = guard;
+        this.caller = null;
     }
 
     @Override
@@ -121,7 +129,13 @@ public final class FirmwareService implements Firmware {
     }
 
     @Override
-    public synchronized FirmwareImage install(byte[] jar) throws FirmwareException {
+    public FirmwareImage install(byte[] jar) throws FirmwareException {
+        synchronized (CHANGING) {
+            return installNow(jar);
+        }
+    }
+
+    private FirmwareImage installNow(byte[] jar) throws FirmwareException {
         if (jar != null && jar.length > maxImageBytes)
             throw new FirmwareException(Kind.TOO_LARGE, "the image has " + jar.length + " bytes, more than " + maxImageBytes + " (pcm.firmware maxImageBytes)");
         JarImage image = JarImage.check(jar);
@@ -130,7 +144,13 @@ public final class FirmwareService implements Firmware {
     }
 
     @Override
-    public synchronized FirmwareImage rollback(String symbolicName) throws FirmwareException {
+    public FirmwareImage rollback(String symbolicName) throws FirmwareException {
+        synchronized (CHANGING) {
+            return rollbackNow(symbolicName);
+        }
+    }
+
+    private FirmwareImage rollbackNow(String symbolicName) throws FirmwareException {
         Optional<Bundle> b = active(symbolicName);
         if (b.isEmpty()) throw new FirmwareException(Kind.NOT_FOUND, "no bundle " + symbolicName + " is installed");
         byte[] previous;
@@ -148,7 +168,13 @@ public final class FirmwareService implements Firmware {
     }
 
     @Override
-    public synchronized FirmwareImage reread(long bundleId) throws FirmwareException {
+    public FirmwareImage reread(long bundleId) throws FirmwareException {
+        synchronized (CHANGING) {
+            return rereadNow(bundleId);
+        }
+    }
+
+    private FirmwareImage rereadNow(long bundleId) throws FirmwareException {
         Bundle b = context.getBundle(bundleId);
         if (b == null || bundleId == 0) throw new FirmwareException(Kind.NOT_FOUND, "no bundle " + bundleId + " (lb lists them)");
         JarImage image = JarImage.check(source(b));
@@ -205,9 +231,10 @@ public final class FirmwareService implements Firmware {
 
     private void refuseUntouchable(Bundle b) throws FirmwareException {
         if (b.getBundleId() == 0) throw new FirmwareException(Kind.REFUSED, "the framework itself cannot be updated here");
-        if (b.equals(FrameworkUtil.getBundle(FirmwareService.class)))
-            throw new FirmwareException(Kind.REFUSED, b.getSymbolicName() + " holds the firmware service and cannot replace itself: "
-                    + "update it with the runnable jar (restart PCM)");
+        if (b.equals(FrameworkUtil.getBundle(FirmwareService.class)) || b.equals(caller))
+            throw new FirmwareException(Kind.REFUSED, b.getSymbolicName() + " serves this request (" + (b.equals(caller)
+                    ? "it asked for the change" : "it holds the firmware service") + ") and cannot replace itself in the middle of it: "
+                    + "update it through " + (b.equals(caller) ? "the shell's update" : "the API's UpdateService") + ", or with the runnable jar");
         Collection<Bundle> affected = wiring().getDependencyClosure(Set.of(b));
         String refusal = guard.refusal(affected);
         if (refusal != null) throw new FirmwareException(Kind.REFUSED, "updating " + b.getSymbolicName() + " " + refusal + "; nothing changed");
