@@ -42,7 +42,6 @@ public final class UpdateResources {
         simple.putArray("TransferProtocol@Redfish.AllowableValues").add("FILE");
         ObjectNode rollback = actions.putObject("Oem").putObject("#Pcm.Rollback");
         rollback.put("target", ROLLBACK);
-        rollback.put("SoftwareId@Redfish.AllowableValues", "the SoftwareId (symbolic name) of a bundle with a previous version kept");
         return n;
     }
 

@@ -77,7 +77,7 @@ public class UpdateCommand {
                 case MALFORMED, NOT_FOUND, REFUSED, TOO_LARGE -> ExitStatus.USAGE;
                 case NOT_RESOLVABLE, FAILED -> ExitStatus.FAILED;
             };
-            throw new CommandFailure(status, "update: " + e.getMessage(), e);
+            throw new CommandFailure(status, e.getMessage(), e);
         } finally {
             context.ungetService(ref);
         }
