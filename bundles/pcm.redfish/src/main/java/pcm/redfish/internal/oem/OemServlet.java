@@ -37,6 +37,7 @@ import pcm.core.api.verify.VerificationService;
 import pcm.core.api.verify.Window;
 import pcm.redfish.internal.ApiContext;
 import pcm.redfish.internal.Json;
+import pcm.redfish.internal.Paths;
 
 /**
  * PCM's OEM resources under {@value WindowResources#BASE} (DSP0266 puts a vendor's own resources under
@@ -69,9 +70,7 @@ public class OemServlet extends HttpServlet {
     }
 
     private static String path(HttpServletRequest request) {
-        String p = request.getPathInfo() == null ? "" : request.getPathInfo();
-        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
-        return WindowResources.BASE + p;
+        return Paths.of(request, WindowResources.BASE);
     }
 
     @Override

@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import pcm.redfish.internal.ApiContext;
 import pcm.redfish.internal.Json;
+import pcm.redfish.internal.Paths;
 import pcm.redfish.internal.resources.UpdateResources;
 import pcm.ui.api.firmware.Firmware;
 import pcm.ui.api.firmware.FirmwareException;
@@ -48,9 +49,7 @@ public class UpdateServlet extends HttpServlet {
     private volatile Firmware firmware;
 
     private static String path(HttpServletRequest request) {
-        String p = request.getPathInfo() == null ? "" : request.getPathInfo();
-        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
-        return UpdateResources.SERVICE + p;
+        return Paths.of(request, UpdateResources.SERVICE);
     }
 
     private Firmware firmware(HttpServletResponse response) throws IOException {

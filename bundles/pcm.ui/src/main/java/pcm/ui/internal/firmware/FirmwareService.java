@@ -40,6 +40,7 @@ import pcm.ui.api.firmware.Firmware;
 import pcm.ui.api.firmware.FirmwareException;
 import pcm.ui.api.firmware.FirmwareException.Kind;
 import pcm.ui.api.firmware.FirmwareImage;
+import pcm.ui.internal.commands.Bundles;
 
 /**
  * The {@link Firmware} service: bundle updates through the framework's own {@code Bundle.update(InputStream)} and
@@ -114,18 +115,7 @@ public final class FirmwareService implements Firmware {
     }
 
     static FirmwareImage image(Bundle b) {
-        return new FirmwareImage(b.getSymbolicName(), b.getVersion().toString(), true, b.getBundleId(), state(b), b.getLocation());
-    }
-
-    static String state(Bundle b) {
-        return switch (b.getState()) {
-            case Bundle.INSTALLED -> "INSTALLED";
-            case Bundle.RESOLVED -> "RESOLVED";
-            case Bundle.STARTING -> "STARTING";
-            case Bundle.STOPPING -> "STOPPING";
-            case Bundle.ACTIVE -> "ACTIVE";
-            default -> "UNINSTALLED";
-        };
+        return new FirmwareImage(b.getSymbolicName(), b.getVersion().toString(), true, b.getBundleId(), Bundles.state(b), b.getLocation());
     }
 
     @Override
