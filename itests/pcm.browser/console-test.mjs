@@ -1,5 +1,5 @@
 // Browser tests of the PCM web console: real headless Chromium (Debian's /usr/bin/chromium) driven by Playwright.
-// Usage: node console-test.mjs <base-url> <admin-password-file> <output-dir>
+// Usage: node console-test.mjs <base-url> <admin-password-file> <output-dir> [<bundle-jar-to-push>]
 // Writes <output-dir>/result.json ({ok, steps: [{name, ok, detail, millis}], consoleErrors}) and one screenshot per
 // step; exits 0 when every step passed. Started by pcm.itests' WebConsoleIT against a resident PCM whose guest runs
 // a long workload (it is started and sampled from the dashboard here).
@@ -7,7 +7,7 @@ import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [base, passwordFile, out] = process.argv.slice(2);
+const [base, passwordFile, out, firmwareJar] = process.argv.slice(2);
 if (!base || !passwordFile || !out) {
   console.error('usage: node console-test.mjs <base-url> <admin-password-file> <output-dir>');
   process.exit(2);
@@ -169,6 +169,19 @@ try {
     await page.waitForFunction(() => document.querySelector('#log-count')?.dataset.count === '0');
     await page.selectOption('#log-severity', '');
     return `${all} verdict entries shown (newest first), no Critical`;
+  });
+
+  await step('firmware-updated-and-rolled-back', async () => {
+    if (!firmwareJar) return 'skipped: no bundle jar given';
+    await page.click('nav a[data-view=firmware]');
+    await page.waitForSelector('tr.firmware-image[data-bundle="pcm.webconsole"][data-active="true"]');
+    await page.setInputFiles('#firmware-file', firmwareJar);
+    await page.click('#firmware-upload');
+    await page.waitForFunction(() => document.querySelector('#firmware-status')?.dataset.outcome === 'updated');
+    const updated = await text('#firmware-status');
+    await page.click('button.rollback[data-bundle="pcm.webconsole"]');
+    await page.waitForFunction(() => document.querySelector('#firmware-status')?.dataset.outcome === 'rolled-back');
+    return `${updated} ${await text('#firmware-status')}`;
   });
 
   await step('diagnostics-self-test', async () => {

@@ -50,6 +50,16 @@ export async function api(method, path, body) {
 
 export const get = (path) => api('GET', path).then(r => r.data);
 
+/** POSTs a file as it is (application/octet-stream: a firmware image to the UpdateService's HttpPushUri). */
+export async function push(path, file) {
+  const headers = { 'Accept': 'application/json', 'Content-Type': 'application/octet-stream' };
+  if (session.token) headers['X-Auth-Token'] = session.token;
+  const response = await fetch(path, { method: 'POST', headers, body: file, credentials: 'omit', cache: 'no-store' });
+  const data = await parse(response);
+  if (response.status >= 400) throw new ApiError(response.status, messageOf(response.status, data), data);
+  return { status: response.status, data, headers: response.headers };
+}
+
 function clear() {
   sessionStorage.removeItem(TOKEN);
   sessionStorage.removeItem(SESSION);

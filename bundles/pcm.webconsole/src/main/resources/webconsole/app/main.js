@@ -7,8 +7,9 @@ import * as windows from './windows.js';
 import * as log from './logview.js';
 import * as settings from './settings.js';
 import * as diagnostics from './diagnostics.js';
+import * as firmware from './firmware.js';
 
-const views = { dashboard, timeline, windows, log, settings, diagnostics };
+const views = { dashboard, timeline, windows, log, settings, firmware, diagnostics };
 const root = document.getElementById('view');
 const nav = document.getElementById('nav');
 const live = document.getElementById('live');

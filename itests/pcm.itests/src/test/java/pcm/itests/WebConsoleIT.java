@@ -19,7 +19,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Playwright ({@code itests/pcm.browser/console-test.mjs}, playwright-core pinned in its lockfile) against a resident
  * PCM: a wrong password is refused, the dashboard shows the guest (started and sampled from there), the timeline fills
  * while it runs, a window opens from the timeline (verdicts, snapshots, events paged and filtered), verifying it again
- * shows a task's progress, a setting is refused out of range and applied in range, the verdict log, the diagnostics.
+ * shows a task's progress, a setting is refused out of range and applied in range, the verdict log, a bundle updated
+ * and rolled back on the firmware page, the diagnostics.
  * Screenshots of every step: {@code target/browser/}. Skips with the reason where node, npm or Chromium is absent.
  */
 class WebConsoleIT {
@@ -78,8 +79,10 @@ class WebConsoleIT {
             assertEquals(0, started.status(), started.toString());
             String url = pcm.url();
             String base = url.substring(0, url.indexOf("/redfish"));
+            Path jar = data.resolve("pcm.webconsole-newer.jar"); // what the firmware page pushes (then rolls back)
+            Files.write(jar, FirmwareUpdateIT.withVersion(FirmwareUpdateIT.built("pcm.webconsole"), "0.1.0.99"));
             String out = run(project, SCRIPT_SECONDS, node.toString(), "console-test.mjs", base,
-                    data.resolve("secrets/admin.password").toString(), shots.toString());
+                    data.resolve("secrets/admin.password").toString(), shots.toString(), jar.toString());
             Path result = shots.resolve("result.json");
             assertTrue(Files.exists(result), "no result from the browser script:\n" + out);
             JsonNode r = new ObjectMapper().readTree(result.toFile());
@@ -90,7 +93,7 @@ class WebConsoleIT {
             System.out.println(report); // the surefire report keeps what each step saw
             List<String> expected = List.of("login-refused", "login", "dashboard-shows-guest", "timeline-fills",
                     "open-window-from-timeline", "verify-again-task-progress", "setting-changed-and-applied", "log-view",
-                    "diagnostics-self-test", "no-script-errors", "logout");
+                    "firmware-updated-and-rolled-back", "diagnostics-self-test", "no-script-errors", "logout");
             List<String> ran = new java.util.ArrayList<>();
             r.get("steps").forEach(s -> ran.add(s.get("name").asText()));
             assertEquals(expected, ran, report.toString());

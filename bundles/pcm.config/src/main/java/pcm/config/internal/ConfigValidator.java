@@ -55,7 +55,8 @@ public final class ConfigValidator {
         return check(ad, value, null);
     }
 
-    static String check(AttributeDefinition ad, Object value, String range) {
+    /** Why the value does not fit the attribute, or null; {@code range} as in {@link #check(ObjectClassDefinition, Dictionary, Function)}. */
+    public static String check(AttributeDefinition ad, Object value, String range) {
         List<Object> elements = elements(value);
         if (elements.size() > 1 && ad.getCardinality() == 0) return "one value expected, got " + elements.size();
         int max = Math.abs(ad.getCardinality());
@@ -102,7 +103,7 @@ public final class ConfigValidator {
         return type == null ? "" : "; expected " + type;
     }
 
-    static List<Object> elements(Object value) {
+    public static List<Object> elements(Object value) {
         List<Object> out = new ArrayList<>();
         if (value instanceof Collection<?> c) out.addAll(c);
         else if (value.getClass().isArray()) for (int i = 0; i < Array.getLength(value); i++) out.add(Array.get(value, i));
@@ -110,7 +111,7 @@ public final class ConfigValidator {
         return out;
     }
 
-    static String show(Object value) {
+    public static String show(Object value) {
         List<Object> e = elements(value);
         if (e.size() == 1 && !value.getClass().isArray() && !(value instanceof Collection)) return String.valueOf(value);
         return e.toString();

@@ -23,10 +23,10 @@ import org.osgi.service.metatype.ObjectClassDefinition;
  * own validation, as the runtime has it; the attributes are those of pcm.core's VmConfig, SamplingConfig and
  * VerificationConfig (bnd writes their min/max into the metatype XML).
  */
-class ConfigValidatorTest {
+public class ConfigValidatorTest {
 
     /** Felix MetaType's attribute (the one the runtime validates with) behind the MetaType API. */
-    static AttributeDefinition ad(String id, String type, int cardinality, String min, String max, String... options) {
+    public static AttributeDefinition ad(String id, String type, int cardinality, String min, String max, String... options) {
         AD ad = new AD();
         ad.setID(id);
         ad.setName(id);
@@ -53,7 +53,7 @@ class ConfigValidatorTest {
         };
     }
 
-    static ObjectClassDefinition ocd(AttributeDefinition... ads) {
+    public static ObjectClassDefinition ocd(AttributeDefinition... ads) {
         return new ObjectClassDefinition() {
             public String getName() { return "test"; }
             public String getID() { return "test"; }

@@ -106,11 +106,8 @@ public class RedfishServlet extends HttpServlet implements Sources {
         return "unknown";
     }
 
-    /** The path below /redfish, without a trailing slash ("" for /redfish itself). */
     private static String path(HttpServletRequest request) {
-        String p = request.getPathInfo() == null ? "" : request.getPathInfo();
-        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
-        return "/redfish" + p;
+        return Paths.of(request, "/redfish");
     }
 
     @Override

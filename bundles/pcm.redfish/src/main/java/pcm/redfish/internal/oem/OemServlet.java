@@ -1,8 +1,6 @@
 package pcm.redfish.internal.oem;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,23 +12,21 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.service.metatype.MetaTypeService;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContextSelect;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import pcm.config.api.ChangeResult;
+import pcm.config.api.Settings;
+import pcm.config.api.SettingsException;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.SamplingException;
@@ -41,6 +37,7 @@ import pcm.core.api.verify.VerificationService;
 import pcm.core.api.verify.Window;
 import pcm.redfish.internal.ApiContext;
 import pcm.redfish.internal.Json;
+import pcm.redfish.internal.Paths;
 
 /**
  * PCM's OEM resources under {@value WindowResources#BASE} (DSP0266 puts a vendor's own resources under
@@ -55,11 +52,6 @@ public class OemServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(OemServlet.class);
-    /** How long a PATCH waits for FileInstall (polls conf/ once a second) to apply what it wrote. */
-    static final long APPLY_WAIT_MILLIS = 10_000;
-
-    private final transient BundleContext context;
-    private final transient Path data;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Sampler sampler;
@@ -67,16 +59,9 @@ public class OemServlet extends HttpServlet {
     private volatile WindowLogs logs;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile VerificationService verification;
+    /** pcm.config's settings service: the one the shell's pcm:config uses too. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile ConfigurationAdmin configurationAdmin;
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
-    private volatile MetaTypeService metatype;
-
-    @Activate
-    public OemServlet(BundleContext context) {
-        this.context = context;
-        this.data = Path.of(String.valueOf(context.getProperty("pcm.data") == null ? "pcm-data" : context.getProperty("pcm.data")));
-    }
+    private volatile Settings settings;
 
     private List<Verdict> verdictsOf(WindowInfo w) {
         VerificationService v = verification;
@@ -85,9 +70,7 @@ public class OemServlet extends HttpServlet {
     }
 
     private static String path(HttpServletRequest request) {
-        String p = request.getPathInfo() == null ? "" : request.getPathInfo();
-        while (p.endsWith("/")) p = p.substring(0, p.length() - 1);
-        return WindowResources.BASE + p;
+        return Paths.of(request, WindowResources.BASE);
     }
 
     @Override
@@ -174,32 +157,27 @@ public class OemServlet extends HttpServlet {
     }
 
     private Settings settings(HttpServletResponse response) throws IOException {
-        ConfigurationAdmin ca = configurationAdmin;
-        MetaTypeService mt = metatype;
-        if (ca == null || mt == null) {
-            unavailable(response, "Config Admin or the MetaType service is not available");
-            return null;
-        }
-        return new Settings(context, ca, mt, data);
+        Settings s = settings;
+        if (s == null) unavailable(response, "the settings service (pcm.config) is not available");
+        return s;
     }
 
     private void settingsGet(String p, HttpServletResponse response) throws IOException {
         Settings s = settings(response);
         if (s == null) return;
         if (p.equals(SettingsResources.SETTINGS)) {
-            Json.write(response, 200, SettingsResources.collection(s.all()));
+            Json.write(response, 200, SettingsResources.collection(s.list()));
             return;
         }
-        var d = s.find(p.substring(SettingsResources.SETTINGS.length() + 1));
-        if (d.isEmpty()) {
-            notFound(p, response);
-            return;
-        }
-        var current = s.current(d.get().pid());
-        Json.write(response, 200, SettingsResources.settings(d.get(), current, s.fileOf(d.get().pid(), current).toString()));
+        var pid = s.get(p.substring(SettingsResources.SETTINGS.length() + 1));
+        if (pid.isEmpty()) notFound(p, response);
+        else Json.write(response, 200, SettingsResources.settings(pid.get()));
     }
 
-    /** {"Attributes": {id: value}}: 200 once applied, 202 when written but not applied within the wait, 400 refused. */
+    /**
+     * {"Attributes": {id: value}}: 200 once applied, 202 when written but not applied within the service's wait, 400
+     * refused (nothing written), 404 no such PID.
+     */
     @Override
     protected void doPatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String p = path(request);
@@ -209,8 +187,8 @@ public class OemServlet extends HttpServlet {
         }
         Settings s = settings(response);
         if (s == null) return;
-        var d = s.find(p.substring(SettingsResources.SETTINGS.length() + 1));
-        if (d.isEmpty()) {
+        String pid = p.substring(SettingsResources.SETTINGS.length() + 1);
+        if (s.get(pid).isEmpty()) {
             notFound(p, response);
             return;
         }
@@ -220,39 +198,26 @@ public class OemServlet extends HttpServlet {
             Json.error(response, 400, "Base.1.0.PropertyMissing", "PATCH needs {\"Attributes\": {\"<id>\": <value>, ...}}");
             return;
         }
-        Map<String, Object> changes = new LinkedHashMap<>();
-        attributes.properties().forEach(e -> changes.put(e.getKey(), plain(e.getValue())));
+        Map<String, String> changes = new LinkedHashMap<>();
+        attributes.properties().forEach(e -> changes.put(e.getKey(), SettingsResources.text(e.getValue())));
         try {
-            Path file = s.change(d.get(), changes);
-            LOG.info("API: {} changed settings of {}: {} (written to {})", request.getRemoteUser(), d.get().pid(), changes.keySet(), file);
-            long deadline = System.nanoTime() + APPLY_WAIT_MILLIS * 1_000_000;
-            boolean applied = s.applied(d.get(), changes);
-            while (!applied && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-                applied = s.applied(d.get(), changes);
+            ChangeResult r = s.change(pid, changes);
+            LOG.info("API: {} changed settings of {}: {} (written to {})", request.getRemoteUser(), pid, changes.keySet(), r.file());
+            ObjectNode n = SettingsResources.settings(r.after());
+            n.put("Applied", r.applied());
+            if (!r.applied()) n.put("Message", "written to " + r.file() + "; not applied in time (FileInstall applies conf/ files;"
+                    + " see log/pcm.log)");
+            Json.write(response, r.applied() ? 200 : 202, n);
+        } catch (SettingsException e) {
+            switch (e.kind()) {
+                case REFUSED -> Json.error(response, 400, "Base.1.0.PropertyValueError", e.getMessage());
+                case UNKNOWN_PID -> notFound(p, response);
+                case WRITE_FAILED -> Json.error(response, 500, "Base.1.0.InternalError", e.getMessage());
             }
-            var current = s.current(d.get().pid());
-            ObjectNode n = SettingsResources.settings(d.get(), current, file.toString());
-            n.put("Applied", applied);
-            if (!applied) n.put("Message", "written to " + file + "; not applied within " + APPLY_WAIT_MILLIS / 1000
-                    + " s (FileInstall applies conf/ files; see log/pcm.log)");
-            Json.write(response, applied ? 200 : 202, n);
-        } catch (Settings.Refused e) {
-            Json.error(response, 400, "Base.1.0.PropertyValueError", "nothing changed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             unavailable(response, "interrupted");
         }
-    }
-
-    /** A JSON value as the text (or list of texts) the metatype checks. */
-    static Object plain(JsonNode v) {
-        if (v.isArray()) {
-            List<Object> out = new ArrayList<>();
-            v.forEach(x -> out.add(x.isNull() ? null : x.asText()));
-            return out;
-        }
-        return v.isNull() ? null : v.asText();
     }
 
     private static void notFound(String p, HttpServletResponse response) throws IOException {

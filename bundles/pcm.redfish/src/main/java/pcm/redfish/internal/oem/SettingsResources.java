@@ -1,19 +1,21 @@
 package pcm.redfish.internal.oem;
 
-import java.util.Dictionary;
+import java.util.ArrayList;
 import java.util.List;
 
-import org.osgi.service.metatype.AttributeDefinition;
-import org.osgi.service.metatype.ObjectClassDefinition;
-
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import pcm.config.api.Setting;
+import pcm.config.api.Settings;
+import pcm.config.api.SettingsPid;
 import pcm.redfish.internal.Json;
 
 /**
- * Settings as OEM resources ({@value #SETTINGS}): one member per configuration PID with metatype, its attributes
- * described the way a client builds a form from them (type, cardinality, options, default, current value).
+ * Settings as OEM resources ({@value #SETTINGS}): one member per configuration PID with metatype (pcm.config's
+ * {@link Settings} service), its attributes described the way a client builds a form from them (type, cardinality,
+ * options, default, current value).
  */
 public final class SettingsResources {
 
@@ -21,68 +23,69 @@ public final class SettingsResources {
 
     private SettingsResources() {}
 
-    public static ObjectNode collection(List<Settings.Described> all) {
+    public static ObjectNode collection(List<SettingsPid> all) {
         ObjectNode n = Json.object();
         n.put("@odata.id", SETTINGS);
         n.put("@odata.type", "#PcmSettingsCollection.PcmSettingsCollection");
         n.put("Name", "Settings");
         n.put("Description", "Configuration PIDs with metatype; PATCH a member's Attributes to change them");
         ArrayNode members = n.putArray("Members");
-        for (Settings.Described d : all) {
+        for (SettingsPid p : all) {
             ObjectNode m = members.addObject();
-            m.put("@odata.id", SETTINGS + "/" + d.pid());
-            m.put("Id", d.pid());
-            m.put("Name", d.ocd().getName());
-            m.put("Bundle", d.bundle().getSymbolicName());
+            m.put("@odata.id", SETTINGS + "/" + p.pid());
+            m.put("Id", p.pid());
+            m.put("Name", p.name());
+            m.put("Bundle", p.bundle());
         }
         n.put("Members@odata.count", all.size());
         return n;
     }
 
-    public static ObjectNode settings(Settings.Described d, Dictionary<String, Object> current, String file) {
+    public static ObjectNode settings(SettingsPid p) {
         ObjectNode n = Json.object();
-        n.put("@odata.id", SETTINGS + "/" + d.pid());
+        n.put("@odata.id", SETTINGS + "/" + p.pid());
         n.put("@odata.type", "#PcmSettings.v1_0_0.PcmSettings");
-        n.put("Id", d.pid());
-        n.put("Name", d.ocd().getName());
-        if (d.ocd().getDescription() != null) n.put("Description", d.ocd().getDescription());
-        n.put("Bundle", d.bundle().getSymbolicName());
-        n.put("Configured", !current.isEmpty());
-        if (file != null) n.put("File", file);
+        n.put("Id", p.pid());
+        n.put("Name", p.name());
+        if (p.description() != null) n.put("Description", p.description());
+        n.put("Bundle", p.bundle());
+        n.put("Configured", p.configured());
+        n.put("File", p.file().toString());
         ArrayNode attributes = n.putArray("Attributes");
-        AttributeDefinition[] ads = d.ocd().getAttributeDefinitions(ObjectClassDefinition.ALL);
-        if (ads != null) for (AttributeDefinition ad : ads) attributes.add(attribute(ad, current.get(ad.getID())));
+        for (Setting s : p.settings()) attributes.add(attribute(s));
         n.putObject("Actions").put("PATCH", "{\"Attributes\": {\"<id>\": <value>}}: checked against the metatype, "
                 + "written to conf/, applied by FileInstall");
         return n;
     }
 
-    static ObjectNode attribute(AttributeDefinition ad, Object value) {
+    static ObjectNode attribute(Setting s) {
         ObjectNode a = Json.object();
-        a.put("Id", ad.getID());
-        a.put("Name", ad.getName() == null ? ad.getID() : ad.getName());
-        if (ad.getDescription() != null) a.put("Description", ad.getDescription());
-        a.put("Type", Settings.typeName(ad.getType()));
-        a.put("Cardinality", ad.getCardinality());
-        boolean password = ad.getType() == AttributeDefinition.PASSWORD;
-        String[] defaults = ad.getDefaultValue();
+        a.put("Id", s.id());
+        a.put("Name", s.name());
+        if (s.description() != null) a.put("Description", s.description());
+        a.put("Type", s.type().label());
+        a.put("Cardinality", s.cardinality());
+        if (s.range() != null) a.put("Range", s.range());
         ArrayNode def = a.putArray("Default");
-        if (defaults != null && !password) for (String s : defaults) def.add(s);
-        String[] options = ad.getOptionValues();
-        if (options != null && options.length > 0) {
-            String[] labels = ad.getOptionLabels();
+        s.defaults().forEach(def::add);
+        if (!s.options().isEmpty()) {
             ArrayNode o = a.putArray("Options");
-            for (int i = 0; i < options.length; i++) {
-                ObjectNode opt = o.addObject();
-                opt.put("Value", options[i]);
-                opt.put("Label", labels != null && i < labels.length ? labels[i] : options[i]);
-            }
+            for (Setting.Option option : s.options()) o.addObject().put("Value", option.value()).put("Label", option.label());
         }
-        a.put("Set", value != null);
+        a.put("Set", s.set());
         ArrayNode current = a.putArray("Value");
-        if (password) return a; // never sent back
-        if (value != null) Settings.texts(value).forEach(current::add);
-        else if (defaults != null) for (String s : defaults) current.add(s);
+        s.value().forEach(current::add); // the service never gives a password's
         return a;
+    }
+
+    /** A PATCH value as the text the settings service takes: a JSON array is a list, anything else its text; null stays null. */
+    static String text(JsonNode v) {
+        if (v == null || v.isNull()) return null;
+        if (v.isArray()) {
+            List<String> elements = new ArrayList<>();
+            v.forEach(x -> elements.add(x.asText()));
+            return Settings.listValue(elements);
+        }
+        return v.asText();
     }
 }

@@ -9,7 +9,7 @@ import java.util.Set;
  * drives sends its {@code Origin} (or at least a {@code Referer}) with every cross-site POST, and cannot send
  * {@code application/json} cross-site without a CORS preflight this server never answers. So a state-changing
  * request is refused (403) when it names an origin other than the server's own or an allowed one, or when its body
- * is not JSON. Command-line clients (curl, bin/pcm) send no Origin and pass on their credentials alone.
+ * is not JSON (or, for a firmware image, {@code application/octet-stream}: not a type a form can send either). Command-line clients (curl, bin/pcm) send no Origin and pass on their credentials alone.
  */
 public final class CrossSiteCheck {
 
@@ -27,9 +27,12 @@ public final class CrossSiteCheck {
         String from = origin != null ? origin : originOf(referer);
         if (from != null && !from.equalsIgnoreCase(self) && !allowedOrigins.contains(from))
             return "cross-site request from " + from + " refused (not " + self + ")";
-        boolean json = contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json");
-        if (contentLength != 0 && !json)
-            return "a state-changing request must carry application/json (got " + contentType + ")";
+        String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        // neither can be sent cross-site without a CORS preflight (a form sends only urlencoded, multipart or text/plain);
+        // application/octet-stream is a firmware image pushed to the UpdateService
+        boolean allowed = type.startsWith("application/json") || type.startsWith("application/octet-stream");
+        if (contentLength != 0 && !allowed)
+            return "a state-changing request must carry application/json (or an image as application/octet-stream; got " + contentType + ")";
         return null;
     }
 

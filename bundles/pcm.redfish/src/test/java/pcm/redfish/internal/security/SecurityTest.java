@@ -77,6 +77,10 @@ class SecurityTest {
         assertNotNull(c.refusal("POST", self, "http://evil.example", null, "application/json", 10));
         assertNotNull(c.refusal("POST", self, null, "http://evil.example/page.html", "application/json", 10), "Referer without Origin");
         assertNotNull(c.refusal("PATCH", self, null, null, "application/x-www-form-urlencoded", 10), "a form cannot change state");
+        assertNotNull(c.refusal("POST", self, null, null, "multipart/form-data; boundary=x", 10), "nor a multipart form");
+        assertNotNull(c.refusal("POST", self, null, null, "text/plain", 10), "nor text");
+        assertNull(c.refusal("POST", self, null, null, "application/octet-stream", 10), "a firmware image pushed by a client");
+        assertNotNull(c.refusal("POST", self, "http://evil.example", null, "application/octet-stream", 10), "but not cross-site");
         assertNotNull(c.refusal("DELETE", self, "null", null, null, 0), "opaque origin (sandboxed frame)");
         assertNull(c.refusal("DELETE", self, null, null, null, 0), "no body: nothing to type-check");
     }

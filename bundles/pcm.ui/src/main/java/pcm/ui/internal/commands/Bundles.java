@@ -5,11 +5,11 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
 /** Small helpers for reading the framework. */
-final class Bundles {
+public final class Bundles {
 
     private Bundles() {}
 
-    static String state(Bundle b) {
+    public static String state(Bundle b) {
         return switch (b.getState()) {
             case Bundle.UNINSTALLED -> "UNINSTALLED";
             case Bundle.INSTALLED -> "INSTALLED";

@@ -1,0 +1,95 @@
+package pcm.config.internal.settings;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.felix.cm.file.ConfigurationHandler;
+
+/**
+ * Where a PID's settings are kept and how they are written: the file FileInstall already reads for the PID (its
+ * {@code felix.fileinstall.filename}), else {@code <conf>/<pid>.config}. A {@code .config} gets Felix's typed format;
+ * a {@code .cfg} (Java properties: text only) gets the values as text, and cannot hold a list. Writing an existing
+ * {@code .cfg} in place, rather than replacing it by a {@code .config}, never has FileInstall see the PID's file
+ * deleted (which deletes the configuration: the component would run on its defaults until the new file is read).
+ */
+public final class SettingsFile {
+
+    static final String FILE_KEY = "felix.fileinstall.filename";
+
+    private final Path confDir;
+    private final Path scratchDir;
+
+    /** {@code scratchDir}: where the new file is written before it is moved into conf/ (same file system). */
+    public SettingsFile(Path confDir, Path scratchDir) {
+        this.confDir = confDir;
+        this.scratchDir = scratchDir;
+    }
+
+    /** The file that holds the PID's configuration, existing or to be created. */
+    public Path of(String pid, Dictionary<String, Object> current) {
+        Object f = current == null ? null : current.get(FILE_KEY);
+        if (f != null) {
+            try {
+                return Path.of(URI.create(String.valueOf(f)));
+            } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+                // not a file URI: our own below
+            }
+        }
+        return confDir.resolve(pid + ".config");
+    }
+
+    public static boolean plain(Path file) {
+        return file.getFileName().toString().endsWith(".cfg");
+    }
+
+    /** Framework, SCR and FileInstall keys: not settings, never written back. */
+    static boolean internal(String key) {
+        return key.startsWith("service.") || key.startsWith("felix.fileinstall.") || key.startsWith("component.");
+    }
+
+    /** The current settings (internal keys left out) with {@code changes} over them. */
+    public static Hashtable<String, Object> merged(Dictionary<String, Object> current, Map<String, Object> changes) {
+        Hashtable<String, Object> next = new Hashtable<>();
+        if (current != null) {
+            for (Enumeration<String> keys = current.keys(); keys.hasMoreElements(); ) {
+                String k = keys.nextElement();
+                if (!internal(k)) next.put(k, current.get(k));
+            }
+        }
+        next.putAll(changes);
+        return next;
+    }
+
+    /** Writes into {@code scratchDir}, then moves into place: FileInstall never reads half a file (nor a temp file as a bundle). */
+    public void write(Path file, Hashtable<String, Object> props) throws IOException {
+        Files.createDirectories(scratchDir);
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(scratchDir, "settings", ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp)) {
+                if (plain(file)) {
+                    Properties p = new Properties();
+                    props.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+                    p.store(out, "written by PCM's settings service");
+                } else ConfigurationHandler.write(out, props);
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
