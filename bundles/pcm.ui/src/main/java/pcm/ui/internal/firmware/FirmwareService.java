@@ -34,6 +34,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import pcm.core.api.bus.StatefulDevice;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmState;
 import pcm.ui.api.firmware.Firmware;
@@ -380,7 +381,9 @@ public final class FirmwareService implements Firmware {
 
     /**
      * Refuses when the bundles an update restarts include the VM's bundle, or one whose services the VM's bundle uses
-     * (its vCPU backend, devices, ...), while a guest runs or is paused.
+     * (its vCPU backend, interrupt controllers, ...), while a guest runs or is paused. A stateful device
+     * ({@link StatefulDevice}) is the exception: the bus hands its state to the successor and holds the guest's
+     * accesses meanwhile, so it is meant to be replaced while the guest runs (issue 14 item 5).
      */
     private String guestRefusal(Collection<Bundle> affected) {
         Vm v = vm;
@@ -394,11 +397,21 @@ public final class FirmwareService implements Firmware {
             if (services == null) continue;
             for (ServiceReference<?> ref : services) {
                 Bundle[] users = ref.getUsingBundles();
-                if (users != null && List.of(users).contains(vmBundle))
+                if (users != null && List.of(users).contains(vmBundle) && !handedOver(ref))
                     return "restarts " + b.getSymbolicName() + ", whose services " + vmBundle.getSymbolicName()
                             + " uses while the guest runs (VM " + state + "): stop the guest first";
             }
         }
         return null;
+    }
+
+    /** Whether the service is a device whose state the bus carries over to its successor. */
+    private boolean handedOver(ServiceReference<?> ref) {
+        Object service = context.getService(ref);
+        try {
+            return service instanceof StatefulDevice;
+        } finally {
+            if (service != null) context.ungetService(ref);
+        }
     }
 }

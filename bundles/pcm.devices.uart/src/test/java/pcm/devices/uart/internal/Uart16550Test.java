@@ -1,10 +1,10 @@
-package pcm.devices.internal.uart;
+package pcm.devices.uart.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static pcm.devices.internal.uart.Uart16550.*;
+import static pcm.devices.uart.internal.Uart16550.*;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

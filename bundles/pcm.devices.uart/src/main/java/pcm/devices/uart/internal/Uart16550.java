@@ -1,4 +1,4 @@
-package pcm.devices.internal.uart;
+package pcm.devices.uart.internal;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package pcm.devices.internal.uart;
+package pcm.devices.uart.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import pcm.core.api.bus.IoRange;
 import pcm.core.api.irq.InterruptController;
-import pcm.devices.internal.FakePlatform;
+
 
 class UartDeviceTest {
 
