@@ -1,22 +1,28 @@
 package pcm.ui.internal.commands;
 
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 
+import pcm.core.api.vm.ConsoleInput;
 import pcm.core.api.vm.ConsoleListener;
+import pcm.ui.internal.status.ExitStatus;
 
 /**
  * {@code pcm:console}: shows the guest's serial console as it comes, until Ctrl-C (the detach key: it ends this
- * command, never the guest). Read only: the UART's input side has no service yet (host input into the guest must also
- * be recorded as an input event for replay). Everything the guest printed is in {@code <data>/log/console.log}
+ * command, never the guest). {@code pcm:console send <text>} types a line into it (the UART's
+ * {@link ConsoleInput}; its bytes reach the guest through the receive FIFO, whose reads are logged inputs), e.g. from
+ * {@code bin/pcm exec} attached to a resident PCM. Everything the guest printed is in {@code <data>/log/console.log}
  * ({@code log:tail --file console.log}).
  */
 @Component(service = ConsoleCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=console"})
@@ -36,7 +42,7 @@ public class ConsoleCommand extends PcmCommand {
 
     @Override
     protected String usage() {
-        return "usage: pcm:console   (the guest's console until Ctrl-C)";
+        return "usage: pcm:console   (the guest's console until Ctrl-C)\n       pcm:console send <text>   (types the text and Enter into the guest's console)";
     }
 
     @Descriptor("show the guest's serial console as it comes; Ctrl-C detaches (the guest goes on)")
@@ -58,6 +64,35 @@ public class ConsoleCommand extends PcmCommand {
             return "[detached from the guest console]";
         } finally {
             reg.unregister();
+        }
+    }
+
+    /** How long {@code send} waits for a guest that does not read its console (the FIFO holds 16 bytes). */
+    static final long SEND_TIMEOUT_MS = 30_000;
+
+    @Descriptor("type a line into the guest's console (the text and Enter)")
+    public String console(@Descriptor("send") String action, @Descriptor("the text") String text) throws InterruptedException {
+        if (!"send".equals(action)) throw CommandFailure.usage("unknown action '" + action + "'. " + usage());
+        ServiceReference<ConsoleInput> ref = context.getServiceReference(ConsoleInput.class);
+        ConsoleInput device = ref == null ? null : context.getService(ref);
+        if (device == null) throw new CommandFailure(ExitStatus.FAILED, "no guest console takes input (no ConsoleInput service: is a UART installed?)");
+        try {
+            byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+            int sent = 0;
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SEND_TIMEOUT_MS);
+            while (sent < bytes.length) {
+                int n = device.input(bytes, sent, bytes.length - sent);
+                sent += n;
+                if (n > 0) continue;
+                if (System.nanoTime() > deadline) {
+                    throw new CommandFailure(ExitStatus.FAILED, "the guest read " + sent + " of " + bytes.length + " bytes in " + SEND_TIMEOUT_MS / 1000
+                            + " s: its console input is full (is the guest reading its serial port?)");
+                }
+                Thread.sleep(5); // the receive FIFO is full until the guest reads it
+            }
+            return null;
+        } finally {
+            context.ungetService(ref);
         }
     }
 }
