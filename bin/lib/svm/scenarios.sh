@@ -95,7 +95,7 @@ scenario_windows() {
         runs=$((runs + 1)); d=/tmp/d-windows; rm -rf $d; both_verifiers $d; small_ram $d
         # the run's guest is stopped when the budget ends (a slow host: AMD EPYC's TCG needed > 600 s for 20000 blocks)
         tagged windows pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period "$period" \
-            --timeout "$rem"; rr=$?
+            --timeout "$rem" --verify-timeout 120; rr=$?
         cat /tmp/out.windows >> /tmp/all.windows
         soft=$((soft + $(grep -c '^window .* MATCH rcp=soft ' /tmp/out.windows)))
         kvm=$((kvm + $(grep -c '^window .* MATCH rcp=kvm ' /tmp/out.windows)))
@@ -133,7 +133,7 @@ scenario_faults() {
         done
         rem=$(left "$t0" "$budget"); [ "$rem" -ge 30 ] || rem=30
         tagged faults pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period 20 \
-            --timeout "$rem"; rr=$?
+            --timeout "$rem" --verify-timeout 120; rr=$?
         cat /tmp/out.faults >> /tmp/all.faults
         # stopped by the budget: its verdicts count (DIVERGED ones are expected here)
         [ $rr -eq 5 ] && grep -q 'the guest did not stop within' /tmp/out.faults && rr=1

@@ -99,6 +99,25 @@ class ExitStatusIT {
         assertTrue(r.out().contains("without a MATCH of each configured verifier [nosuch]"), r.out());
     }
 
+    /**
+     * A run stopped at its --timeout reported no verdict at all (it threw at once), so the windows of a long run were never
+     * counted (the emulated SVM host's windows scenario lost its last run's): now the open window closes where the guest
+     * is, every window is verified and reported, and the status is GUEST (the guest did not stop by itself).
+     */
+    @Test
+    void aRunStoppedAtItsTimeoutStillReportsTheVerdictsOfItsWindows() throws Exception {
+        Path d = data.resolveSibling("timeout-verdicts-data");
+        Files.createDirectories(d.resolve("conf"));
+        LauncherIT.Run r = pcm(List.of(), "--data", d.toString(), "run", "--backend", "soft", "--blocks", "1000000000",
+                "--window", "2000", "--period", "500", "--timeout", "8", "--verify-timeout", "40");
+        String all = r.out() + "\n--- stderr ---\n" + r.err();
+        assertEquals(5, r.status(), all);
+        assertTrue(r.out().contains("the guest did not stop within 8 s; stopped it"), all);
+        assertTrue(r.out().matches("(?s).*window w\\S+ MATCH rcp=soft .*"), all);
+        assertTrue(r.out().matches("(?s).*[1-9][0-9]* verdicts on [1-9][0-9]* windows, 0 DIVERGED\n.*"), all);
+        assertFalse(r.out().contains("INCONCLUSIVE"), "the window open at the timeout is closed and stored, not given up\n" + all);
+    }
+
     /** pcm:run exited 0 when the windows directory could not be written: nothing recorded is nothing checked. */
     @Test
     void aRunThatRecordedNothingIsUnverified() throws Exception {
