@@ -20,12 +20,6 @@ public final class X87Unit {
     final Arith a = new Arith();
     /** FISTTP exists (SSE3): without it the DB/DD/DF /1 memory forms are #UD. */
     public boolean sse3;
-    /**
-     * FDP/FDS and FOP are updated only by instructions that raise an unmasked exception (Intel's
-     * CPUID.7.0:EBX[6] FDP_EXCPTN_ONLY and its FOP behaviour, measured on the recording host); false: FDP by
-     * every memory-operand instruction and FOP by every non-control instruction.
-     */
-    public boolean fdpExceptionOnly = true;
 
     private X87Host h;
     /** Stack fault of the current instruction: 0 none, 1 underflow (C1=0), 2 overflow (C1=1). */
@@ -80,15 +74,23 @@ public final class X87Unit {
         stackFault = 0;
         if (mod == 3) register(op, reg, rm, modrm);
         else memory(op, reg, ea, o16);
-        if (kind == X87Env.ARITH) {
-            s.fip = insnAddr;
-            boolean unmasked = (a.exc & ~s.fcw & X87.EXC) != 0;
-            if (!fdpExceptionOnly || unmasked) {
-                s.fop = (op & 7) << 8 | modrm;
-                if (mod != 3) {
-                    s.fdp = offset;
-                    s.fds = 0;
-                }
+        if (kind == X87Env.ARITH) updatePointers(host, op, mod, modrm, offset, insnAddr);
+    }
+
+    /**
+     * The last-instruction pointers after a non-control instruction, by the vendor model ({@link FpuVendor}):
+     * Intel updates FIP always, FOP and FDP only on an unmasked exception, FCS/FDS stay 0; AMD updates FOP,
+     * FIP and FCS always, FDP and FDS with every memory operand.
+     */
+    private void updatePointers(X87Host host, int op, int mod, int modrm, long offset, long insnAddr) {
+        s.fip = insnAddr;
+        boolean amd = s.vendor() == FpuVendor.AMD;
+        if (amd) s.fcs = host.codeSelector();
+        if (amd || (a.exc & ~s.fcw & X87.EXC) != 0) {
+            s.fop = (op & 7) << 8 | modrm;
+            if (mod != 3) {
+                s.fdp = offset;
+                s.fds = amd ? host.dataSelector() : 0;
             }
         }
     }
