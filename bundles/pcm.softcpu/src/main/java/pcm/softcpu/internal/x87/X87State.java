@@ -140,11 +140,21 @@ public final class X87State {
         ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
         fcw = b.getShort(0) & 0xFFFF;
         setStatusWord(b.getShort(2) & 0xFFFF);
+        if (vendor == FpuVendor.AMD) {
+            // AMD loads FCW as FLDCW does and derives ES and B from the flags and masks (measured); Intel loads both
+            // words as they are
+            fcw = fcw & 0x1F3F | 0x40;
+            updateSummary();
+        }
         empty = ~image[4] & 0xFF;
         fop = b.getShort(6) & 0x7FF;
         if (wide) {
             fip = b.getLong(8);
             fdp = b.getLong(16);
+            if (vendor == FpuVendor.AMD) { // AMD keeps 57 bits, sign-extended from bit 56 (measured, the LA57 width)
+                fip = fip << 7 >> 7;
+                fdp = fdp << 7 >> 7;
+            }
             fcs = fds = 0;
         } else {
             fip = b.getInt(8) & 0xFFFFFFFFL;

@@ -429,10 +429,11 @@ public final class X87Unit {
                         return;
                     }
                     default: { // 7: FSTP m80
+                        probeStore(ea, 10);
                         F80 v = st(0);
                         if (ok()) {
-                            // the significand first, then the exponent word: a fault on the second page leaves the first
-            // part written, as the host CPU does (measured)
+                            // Intel: the significand first, then the exponent word: a fault on the second page leaves
+                            // the first part written (measured); AMD probed the whole destination above
                             h.write(ea, 8, v.m());
                             h.write(ea + 8, 2, v.se());
                             pop();
@@ -491,7 +492,17 @@ public final class X87Unit {
         status();
     }
 
+    /**
+     * AMD checks a store's whole destination before anything else: a #PF comes before an unmasked exception would
+     * suppress the store, and before any byte of a page-crossing m80 is written (measured). Intel writes what it can
+     * and suppresses without touching memory (measured).
+     */
+    void probeStore(long ea, int size) {
+        if (s.vendor() == FpuVendor.AMD) h.checkWritable(ea, size);
+    }
+
     private void storeIeee(long ea, int size, boolean pop) {
+        probeStore(ea, size);
         F80 v = st(0);
         long bits = size == 4 ? a.toIeee(v, 8, 23) : a.toIeee(v, 11, 52);
         if (okToMemory()) {
@@ -504,6 +515,7 @@ public final class X87Unit {
     /** FISTTP (/1, truncating), FIST (/2), FISTP (/3). */
     private void storeInt(long ea, int size, int reg) {
         if (reg == 1 && !sse3) throw h.fault(X87.UD, 0);
+        probeStore(ea, size);
         F80 v = st(0);
         long r = a.toInt(v, size * 8, reg == 1 ? Rounding.RZ : a.rc);
         if (okToMemory()) {
