@@ -21,8 +21,11 @@ public enum FpuVendor {
      * updates FOP, FIP and FCS (the CS selector), every one with a memory operand also FDP and FDS (the
      * operand's segment selector: SS for an RSP/RBP base, else DS, or the FS/GS override); FXSAVE stores FOP,
      * FIP, FCS, FDP and FDS as zero while FSW.ES is clear (APM vol. 5, FXSAVE), FNSTENV/FNSAVE always store
-     * them; FXRSTOR, FLDENV and FRSTOR load them whatever ES (the 64-bit FXRSTOR zeroes FCS/FDS); MXCSR_MASK
-     * 0x2FFFF: bit 17 (MM, misaligned-SSE mask) loads and stores, with no effect on alignment (measured).
+     * them; FXRSTOR, FLDENV and FRSTOR load them whatever ES (the 64-bit FXRSTOR zeroes FCS/FDS and keeps 57 bits
+     * of FIP/FDP, sign-extended); FXRSTOR loads FCW as FLDCW does and derives ES/B; a store checks its whole
+     * destination before anything else (#PF before an unmasked exception, no partial m80); FSCALE by zero and
+     * FPREM/FPREM1 by infinity round a denormal ST(0) (UE when unmasked); MXCSR_MASK 0x2FFFF: bit 17 (MM) lifts the
+     * alignment check of packed SSE operands, not of the aligned moves, MOVNT* or FXSAVE/FXRSTOR.
      */
     AMD(0x2FFFF);
 
