@@ -39,6 +39,8 @@ final class Cpu extends PredecodedPath {
 
     Cpu(PhysicalMemory mem) {
         super(mem);
+        // the x87 pointer / MXCSR_MASK model follows the same vendor as the undefined flags (SoftVcpu.setVendorModel)
+        x87State.setVendor(intelFlags ? pcm.softcpu.internal.x87.FpuVendor.INTEL : pcm.softcpu.internal.x87.FpuVendor.AMD);
     }
 
     // =====================================================================================
@@ -181,6 +183,7 @@ final class Cpu extends PredecodedPath {
         a32 = false;
         rep = 0;
         sbase = 0;
+        segOverride = -1;
         int rx = 0;
         if (PREFIX[b]) {
             while (true) {
@@ -188,8 +191,8 @@ final class Cpu extends PredecodedPath {
                     case 0x66: o16 = true; break;
                     case 0x67: a32 = true; break;
                     case 0xF2: case 0xF3: rep = b; break;
-                    case 0x64: sbase = segBase[FS]; break;
-                    case 0x65: sbase = segBase[GS]; break;
+                    case 0x64: sbase = segBase[FS]; segOverride = FS; break;
+                    case 0x65: sbase = segBase[GS]; segOverride = GS; break;
                     case 0xF0: lk = true; break;
                     default: break; // CS/SS/DS/ES overrides: base 0 in 64-bit mode
                 }
@@ -210,8 +213,8 @@ final class Cpu extends PredecodedPath {
                         case 0x66: o16 = true; break;
                         case 0x67: a32 = true; break;
                         case 0xF2: case 0xF3: rep = b; break;
-                        case 0x64: sbase = segBase[FS]; break;
-                        case 0x65: sbase = segBase[GS]; break;
+                        case 0x64: sbase = segBase[FS]; segOverride = FS; break;
+                        case 0x65: sbase = segBase[GS]; segOverride = GS; break;
                         case 0xF0: lk = true; break;
                         default: break;
                     }

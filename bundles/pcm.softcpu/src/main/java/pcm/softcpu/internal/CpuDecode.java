@@ -16,6 +16,10 @@ abstract class CpuDecode extends CpuBase {
     long ea;
     /** Whether the last memory operand's address used RSP as its base (POP r/m adds the pop's increment). */
     boolean eaRspBase;
+    /** The memory operand's base is RSP or RBP (default segment SS; the AMD x87 model's FDS). */
+    boolean eaStackBase;
+    /** FS or GS from a segment-override prefix of the current instruction, else -1. */
+    int segOverride = -1;
     /** The last ModRM byte as fetched (the x87 engine's FOP and register fields without REX). */
     int modrmByte;
     /** A LOCK prefix (F0) came with the current instruction. */
@@ -78,7 +82,7 @@ abstract class CpuDecode extends CpuBase {
             return;
         }
         long a;
-        boolean rspBase = false;
+        boolean rspBase = false, stackBase = false;
         if (low == 4) {
             int sib = fetch8();
             int base = sib & 7;
@@ -87,17 +91,20 @@ abstract class CpuDecode extends CpuBase {
             if (base == 5 && mod == 0) a += fetch32();
             else a += r[base | ((rex & 1) << 3)];
             rspBase = base == 4 && (rex & 1) == 0;
+            stackBase = (rex & 1) == 0 && (base == 4 || (base == 5 && mod != 0));
         } else if (low == 5 && mod == 0) {
             int d = fetch32();
             a = nip + imm + d;
         } else {
             a = r[low | ((rex & 1) << 3)];
+            stackBase = low == 5 && (rex & 1) == 0;
         }
         if (mod == 1) a += (byte) fetch8();
         else if (mod == 2) a += fetch32();
         if (a32) a &= 0xFFFFFFFFL;
         ea = a + sbase;
         eaRspBase = rspBase;
+        eaStackBase = stackBase;
         rm = -1;
     }
 

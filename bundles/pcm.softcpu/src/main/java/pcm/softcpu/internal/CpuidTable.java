@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import pcm.softcpu.internal.x87.FpuVendor;
+
 /**
  * The CPUID answers of the soft backend: a host-like table (vendor, family/model/stepping and brand
  * from {@code /proc/cpuinfo}) whose feature bits describe exactly what the interpreter implements — the
@@ -118,8 +120,12 @@ final class CpuidTable {
         t.put(key(0x15, 0), new Entry(1, (int) mhz, 1_000_000, 0));
         t.put(key(0x16, 0), new Entry((int) mhz & 0xFFFF, (int) mhz & 0xFFFF, 100, 0));
         t.put(key(0x80000000, 0), new Entry(0x80000008, 0, 0, 0));
+        // MisAlignSse on an AMD vendor: the AMD vendor model (FpuVendor.AMD, the soft vCPU's on an AMD host) has MXCSR.MM
+        // in MXCSR_MASK and lifts the packed-operand alignment check with it (SseUnit.src128)
+        boolean amd = FpuVendor.ofCpuidVendor(vendor) == FpuVendor.AMD;
         t.put(key(0x80000001, 0), new Entry(0, 0,
-                1 /* LAHF/SAHF in 64-bit mode: DataMovement */ | 1 << 5 /* LZCNT: ShiftsAndBits.bitScan */,
+                1 /* LAHF/SAHF in 64-bit mode: DataMovement */ | 1 << 5 /* LZCNT: ShiftsAndBits.bitScan */
+                        | (amd && x87AndSse ? 1 << 7 : 0) /* MisAlignSse: SseUnit.src128 */,
                 1 << 11 /* SYSCALL/SYSRET: SystemInsns */ | 1 << 20 /* NX: CpuMemory.translate */
                         | 1 << 26 /* 1 GiB pages: CpuMemory.translate */ | 1 << 27 /* RDTSCP: SystemInsns.rdtscp */
                         | 1 << 29 /* LM */));

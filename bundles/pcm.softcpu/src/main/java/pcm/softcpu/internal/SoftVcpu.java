@@ -11,6 +11,7 @@ import pcm.core.api.cpu.SpecialRegisters;
 import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.vm.VmExit;
+import pcm.softcpu.internal.x87.FpuVendor;
 
 /**
  * One vCPU of the soft backend: the SPI on top of the {@link Cpu} interpreter.
@@ -38,17 +39,28 @@ public final class SoftVcpu implements VirtualCpu {
     }
 
     /**
-     * Selects the undefined-flag model ({@link CpuIdentity#INTEL_FLAGS} or {@link CpuIdentity#AMD_FLAGS});
-     * the default is the host vendor's. Returns false, changing nothing, for a model the interpreter lacks.
+     * Selects the vendor model ({@link CpuIdentity#INTEL_FLAGS} or {@link CpuIdentity#AMD_FLAGS}, the name a
+     * window's {@code RecordingCpu} carries): the undefined flags and the x87 pointer / MXCSR_MASK model
+     * ({@link FpuVendor}) of that vendor; the default is the host vendor's. Returns false, changing nothing, for a
+     * model the interpreter lacks.
      */
-    public boolean setUndefinedFlags(String model) {
+    public boolean setVendorModel(String model) {
         switch (model) {
-            case CpuIdentity.INTEL_FLAGS -> cpu.intelFlags = true;
-            case CpuIdentity.AMD_FLAGS -> cpu.intelFlags = false;
+            case CpuIdentity.INTEL_FLAGS -> {
+                cpu.intelFlags = true;
+                cpu.x87State.setVendor(FpuVendor.INTEL);
+            }
+            case CpuIdentity.AMD_FLAGS -> {
+                cpu.intelFlags = false;
+                cpu.x87State.setVendor(FpuVendor.AMD);
+            }
             default -> { return false; }
         }
         return true;
     }
+
+    /** {@link #setVendorModel} (its name from before the x87 model joined the undefined flags). */
+    public boolean setUndefinedFlags(String model) { return setVendorModel(model); }
 
     /** The host's vendor and signature (the soft CPUID table shows them) with the interpreter's flag model. */
     @Override
@@ -257,9 +269,9 @@ public final class SoftVcpu implements VirtualCpu {
     @Override
     public void setFpuState(byte[] image) throws BackendException {
         if (image == null || image.length != 512) throw new BackendException("FXSAVE image must be 512 bytes");
-        if (pcm.softcpu.internal.x87.X87State.mxcsrReserved(image)) {
+        if (cpu.x87State.mxcsrReserved(image)) {
             throw new BackendException("FXSAVE image: MXCSR sets reserved bits (mask 0x"
-                    + Integer.toHexString(pcm.softcpu.internal.x87.SimdState.MXCSR_MASK) + ")");
+                    + Integer.toHexString(cpu.x87State.simd.mxcsrMask) + ")");
         }
         fxsave = image.clone();
         cpu.x87State.fxrstor(fxsave, true);

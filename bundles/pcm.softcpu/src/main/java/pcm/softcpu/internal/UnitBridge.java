@@ -29,6 +29,14 @@ final class UnitBridge implements X87Host, SseHost {
     }
 
     @Override
+    public int codeSelector() { return cpu.segSel[CpuState.CS]; }
+
+    @Override
+    public int dataSelector() {
+        return cpu.segSel[cpu.segOverride >= 0 ? cpu.segOverride : cpu.eaStackBase ? CpuState.SS : CpuState.DS];
+    }
+
+    @Override
     public long cr0() { return cpu.cr0; }
 
     @Override

@@ -55,6 +55,16 @@ class CpuidTableTest {
     }
 
     @Test
+    void misalignSseFollowsTheVendorModel() {
+        // AMD's model has MXCSR.MM in MXCSR_MASK (FpuVendor.AMD): the table says so with 80000001h:ECX[7] MisAlignSse
+        assertTrue(bit(CpuidTable.hostLike("AuthenticAMD", Map.of()).lookup(0x80000001, 0).ecx(), 7));
+        assertTrue(bit(CpuidTable.hostLike("HygonGenuine", Map.of()).lookup(0x80000001, 0).ecx(), 7));
+        assertFalse(bit(CpuidTable.hostLike("GenuineIntel", Map.of()).lookup(0x80000001, 0).ecx(), 7));
+        assertFalse(bit(CpuidTable.hostLike("AuthenticAMD", Map.of(), 2_000_000_000L, false).lookup(0x80000001, 0).ecx(), 7),
+                "not without SSE");
+    }
+
+    @Test
     void forwardedMsrListParses() {
         assertEquals(Set.of(0x10, 0x8B, 0x1A0), SoftHypervisor.parseMsrs("10,8b 0x1A0"));
         assertEquals(Set.of(), SoftHypervisor.parseMsrs(""));

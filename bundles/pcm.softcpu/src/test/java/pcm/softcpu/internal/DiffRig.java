@@ -14,7 +14,8 @@ import pcm.core.api.vm.VmExit;
 
 /**
  * One backend's side of the differential test: 2 MiB of RAM with a GDT (kernel 0x08/0x10, user data
- * 0x23, user code 0x2b, TSS 0x30), identity page tables (U/S=1; 2 MiB pages but the first 2 MiB in 4 KiB
+ * 0x2b, user code 0x33, TSS 0x40: Linux's user selectors, so that the AMD x87 model's FCS/FDS, which hold the
+ * CS/SS selectors, compare equal with the native oracle's), identity page tables (U/S=1; 2 MiB pages but the first 2 MiB in 4 KiB
  * pages with {@link #HOLE} not present), an IDT for vectors 0-31
  * and a TSS with RSP0. The CPL0 handlers use only instructions KVM's emulator runs on PVM: the #DB
  * handler is {@code out 0xE0,al; iretq} (so the GPRs at the exit are those of the interrupted CPL3
@@ -33,6 +34,8 @@ final class DiffRig implements Rig {
     static final long FRAME = 0xE000 - 40, RSP0 = 0xF000, CODE = 0x10000, HANDLERS = 0x11000, IRET = 0x11F00;
     static final long STACK_PAGE = 0x2F000, USTACK = 0x2F800;
     static final int PORT_DB = 0xE0, PORT_EXC = 0x40;
+    /** CPL3 selectors, Linux's (x86-64 __USER_CS, __USER_DS). */
+    static final int USER_CS = 0x33, USER_SS = 0x2B;
     static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
 
     final String name;
@@ -55,18 +58,18 @@ final class DiffRig implements Rig {
         cpu = vm.createVcpu(0);
         SpecialRegisters cur = cpu.specialRegisters();
         Segment cs = Segment.code64(0x08, 0), ds = Segment.data(0x10, 0);
-        cpu.setSpecialRegisters(new SpecialRegisters(cs, ds, ds, ds, ds, ds, Segment.tss(0x30, TSS, 0x67), cur.ldt(),
-                new SpecialRegisters.DescriptorTable(GDT, 0x3F), new SpecialRegisters.DescriptorTable(IDT, 32 * 16 - 1),
+        cpu.setSpecialRegisters(new SpecialRegisters(cs, ds, ds, ds, ds, ds, Segment.tss(0x40, TSS, 0x67), cur.ldt(),
+                new SpecialRegisters.DescriptorTable(GDT, 0x4F), new SpecialRegisters.DescriptorTable(IDT, 32 * 16 - 1),
                 0x80050033L, 0, PML4, 0x620, 0, 0xD01, cur.apicBase()));
     }
 
     private void writeTables() {
         ram.set(L, GDT + 0x08, 0x00AF9A000000FFFFL);
         ram.set(L, GDT + 0x10, 0x00CF92000000FFFFL);
-        ram.set(L, GDT + 0x20, 0x00CFF2000000FFFFL);
-        ram.set(L, GDT + 0x28, 0x00AFFA000000FFFFL);
-        ram.set(L, GDT + 0x30, 0x67L | (TSS & 0xFFFFFF) << 16 | 0x8BL << 40 | (TSS >>> 24 & 0xFF) << 56);
-        ram.set(L, GDT + 0x38, TSS >>> 32);
+        ram.set(L, GDT + 0x28, 0x00CFF2000000FFFFL);
+        ram.set(L, GDT + 0x30, 0x00AFFA000000FFFFL);
+        ram.set(L, GDT + 0x40, 0x67L | (TSS & 0xFFFFFF) << 16 | 0x8BL << 40 | (TSS >>> 24 & 0xFF) << 56);
+        ram.set(L, GDT + 0x48, TSS >>> 32);
         ram.set(L, TSS + 4, RSP0);
         ram.set(ValueLayout.JAVA_SHORT_UNALIGNED, TSS + 0x66, (short) 0x68);
         ram.set(L, PML4, PDPT | 7);
@@ -97,10 +100,10 @@ final class DiffRig implements Rig {
         MemorySegment.copy(scratch, 0, ram, ValueLayout.JAVA_BYTE, DiffGen.SCRATCH, scratch.length);
         MemorySegment.copy(stack, 0, ram, ValueLayout.JAVA_BYTE, STACK_PAGE, stack.length);
         ram.set(L, FRAME, CODE);
-        ram.set(L, FRAME + 8, 0x2B);
+        ram.set(L, FRAME + 8, USER_CS);
         ram.set(L, FRAME + 16, flags | 0x302);
         ram.set(L, FRAME + 24, r[4]);
-        ram.set(L, FRAME + 32, 0x23);
+        ram.set(L, FRAME + 32, USER_SS);
         long[] a = new long[18];
         for (int i = 0; i < 16; i++) a[X86_TO_API[i]] = r[i];
         a[6] = FRAME;

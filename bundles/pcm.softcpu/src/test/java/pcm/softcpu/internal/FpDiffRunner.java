@@ -44,7 +44,7 @@ abstract class FpDiffRunner implements AutoCloseable {
     FpDiffRunner(NativeRig nat) throws BackendException {
         this.nat = nat;
         soft = new DiffRig("soft", new SoftVm());
-        ((SoftVcpu) soft.cpu).setUndefinedFlags(nat.flagModel());
+        ((SoftVcpu) soft.cpu).setVendorModel(nat.flagModel()); // undefined flags, x87 pointers, MXCSR_MASK
         nat.reportFp = true;
     }
 
@@ -111,6 +111,9 @@ abstract class FpDiffRunner implements AutoCloseable {
                 kf = nat.lastFp;
                 s = soft.step();
                 sf = soft.cpu.fpuState();
+                // the native rig's state passes through the kernel's XSAVE/XRSTOR at every single-step trap; the
+                // interpreter's passes through the same image (on AMD that image drops FOP/FIP/FDP while FSW.ES is clear)
+                soft.cpu.setFpuState(sf);
             } catch (IllegalStateException e) {
                 return report(index, j, step, insn, "  " + e.getMessage() + "\n");
             }

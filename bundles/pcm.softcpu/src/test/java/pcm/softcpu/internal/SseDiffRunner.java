@@ -12,7 +12,6 @@ import pcm.core.api.cpu.BackendException;
 final class SseDiffRunner extends FpDiffRunner {
 
     /** Sequences ended at an LDMXCSR the AMD host accepted with its MXCSR.MM bit 17 (not modelled: #GP here). */
-    long amdMmSkips;
 
     SseDiffRunner(NativeRig nat) throws BackendException {
         super(nat);
@@ -37,19 +36,6 @@ final class SseDiffRunner extends FpDiffRunner {
 
             @Override public Map<String, Integer> classes() { return gen.classes; }
         };
-    }
-
-    /**
-     * AMD's MXCSR_MASK has bit 17 (MM, misaligned SSE) where the CPU has MISALIGNSSE; this CPU models Intel's
-     * mask (no MM) and raises #GP. {@link SseGen} gives LDMXCSR valid values, but an earlier store in the
-     * sequence can put a value with the lone MM bit there: a vendor difference, not a mismatch.
-     */
-    @Override
-    boolean vendorDifference(DiffGen.Insn insn, Rig.State k, Rig.State s, byte[] kf) {
-        boolean mm = insn != null && insn.what().startsWith("ldmxcsr") && k.vector() == 1 && s.vector() == 13
-                && ((int) u64(kf, 24) & ~0xFFFF) == 0x20000;
-        if (mm) amdMmSkips++;
-        return mm;
     }
 
     @Override

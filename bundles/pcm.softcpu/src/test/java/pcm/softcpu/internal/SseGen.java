@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * then not: #GP), REX.W on instructions that ignore it, the encodings that must raise #UD (register forms of
  * memory-only instructions and the reverse), over XMM registers and memory full of lane edge values
  * (saturation bounds of every width, equal lanes, shift counts around and beyond the lane width) and an
- * MXCSR with random rounding, DAZ/FTZ and flags. LDMXCSR loads mostly valid values, sometimes a reserved
- * bit (#GP); the AMD-only MXCSR.MM bit 17 is never set (not modelled).
+ * MXCSR with random rounding, DAZ/FTZ and flags. LDMXCSR loads mostly valid values, sometimes a bit outside
+ * Intel's mask: MM (bit 17, valid in the AMD model's MXCSR_MASK 0x2FFFF) or a bit reserved on both (#GP).
  */
 final class SseGen {
 
@@ -242,7 +242,7 @@ final class SseGen {
         if (rnd.nextBoolean()) v |= 0x40; // DAZ
         if (rnd.nextBoolean()) v |= 0x8000; // FTZ
         v |= rnd.nextInt(4) == 0 ? rnd.nextInt(64) << 7 : 0x1F80;
-        if (ldmxcsr && rnd.nextInt(10) == 0) v |= new int[] {0x10000, 0x40000, 0x80000000, 0x1000000}[rnd.nextInt(4)];
+        if (ldmxcsr && rnd.nextInt(10) == 0) v |= new int[] {0x10000, 0x20000, 0x40000, 0x80000000, 0x1000000}[rnd.nextInt(5)];
         return v;
     }
 

@@ -144,9 +144,11 @@ final class X87Gen {
         b.putShort(at + 2, (short) (flags | cc | rnd.nextInt(8) << 11));
         into[at + 4] = (byte) (rnd.nextInt(3) == 0 ? 0xFF : rnd.nextInt(256));
         into[at + 5] = 0;
-        b.putShort(at + 6, (short) 0);
-        b.putLong(at + 8, 0);
-        b.putLong(at + 16, 0);
+        // pointers loaded by FXRSTOR: the vendor models differ in what later updates and saves show of them
+        boolean pointers = rnd.nextBoolean();
+        b.putShort(at + 6, (short) (pointers ? rnd.nextInt(0x800) : 0));
+        b.putLong(at + 8, pointers ? rnd.nextLong() & 0x7FFF_FFFF_FFFFL : 0);
+        b.putLong(at + 16, pointers ? rnd.nextLong() & 0x7FFF_FFFF_FFFFL : 0);
         b.putInt(at + 24, 0x1F80);
         b.putInt(at + 28, 0xFFFF);
         for (int i = 0; i < 8; i++) {

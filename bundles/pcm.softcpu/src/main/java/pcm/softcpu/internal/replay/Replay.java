@@ -108,7 +108,7 @@ final class Replay implements AutoCloseable {
             load(init, ram);
             vcpu = SoftVcpu.standalone(ram);
             String model = window.cpu().undefinedFlags();
-            if (!vcpu.setUndefinedFlags(model)) {
+            if (!vcpu.setVendorModel(model)) { // undefined flags and the x87 pointer / MXCSR_MASK model of the recording vendor
                 throw Stop.inconclusive("the recording CPU's undefined-flag model is " + (model.isEmpty() ? "unknown"
                         : "'" + model + "'") + " (" + window.cpu().describe() + "); the soft RCP has "
                         + CpuIdentity.INTEL_FLAGS + " and " + CpuIdentity.AMD_FLAGS);

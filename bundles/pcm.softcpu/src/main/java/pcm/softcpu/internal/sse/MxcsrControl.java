@@ -6,8 +6,8 @@ import pcm.softcpu.internal.x87.SimdState;
 
 /**
  * MXCSR: LDMXCSR and STMXCSR (0F AE /2, /3), and how SIMD floating-point exceptions are signalled. LDMXCSR
- * with a bit outside {@link SimdState#MXCSR_MASK} set raises #GP(0) and loads nothing (the mask has no
- * misaligned-SSE bit 17, which AMD's MXCSR_MASK may include: this CPU never advertises MISALIGNSSE).
+ * with a bit outside the vendor model's {@link SimdState#mxcsrMask} set raises #GP(0) and loads nothing (AMD's
+ * mask has bit 17, MM, the misaligned-SSE mask {@link SseUnit#src128} honours).
  * <p>
  * An instruction's exception flags (IE DE ZE OE UE PE, MXCSR bits 0-5) are ORed into MXCSR; when any of
  * them is unmasked (mask bits 7-12 clear) the instruction raises #XM if CR4.OSXMMEXCPT = 1, else #UD, and
@@ -24,7 +24,7 @@ final class MxcsrControl {
 
     static void ldmxcsr(SseUnit u) {
         int v = (int) u.h.read(u.ea, 4);
-        if ((v & ~SimdState.MXCSR_MASK) != 0) throw u.gp0();
+        if ((v & ~u.s.mxcsrMask) != 0) throw u.gp0();
         u.s.mxcsr = v;
     }
 

@@ -50,7 +50,8 @@ final class SseMoves {
     }
 
     static void load128(SseUnit u, boolean aligned) {
-        u.src128(aligned);
+        if (aligned) u.src128Aligned();
+        else u.src128(false);
         u.result(u.srcLo, u.srcHi);
     }
 

@@ -13,7 +13,8 @@ import pcm.softcpu.internal.x87.SimdState;
  * Every SSE instruction starts with {@link #begin}: #UD if CR0.EM = 1 or CR4.OSFXSR = 0, then #NM if
  * CR0.TS = 1 (SDM vol. 3 §13.1, Table 2-22 of vol. 2; #UD has priority as in the instruction pages). Memory
  * operands: the 128-bit forms that require alignment raise #GP(0) on an address that is not 16-aligned
- * before any access (no #AC), the others accept any address; a 128-bit store that crosses a page checks
+ * before any access (no #AC; in the AMD model MXCSR.MM lifts it for all but the aligned moves, MOVNT* and
+ * FXSAVE/FXRSTOR), the others accept any address; a 128-bit store that crosses a page checks
  * both pages before writing anything, so a #PF leaves memory untouched.
  */
 public final class SseUnit {
@@ -81,8 +82,21 @@ public final class SseUnit {
 
     RuntimeException gp0() { return h.fault(GP, 0); }
 
-    /** The xmm/m128 source into {@link #srcLo}/{@link #srcHi}; {@code aligned}: #GP(0) unless 16-aligned. */
+    /** MXCSR.MM (bit 17): AMD's misaligned-SSE mask; only the AMD model's MXCSR_MASK lets it be set. */
+    static final int MXCSR_MM = 0x20000;
+
+    /**
+     * The xmm/m128 source into {@link #srcLo}/{@link #srcHi} of a packed operation; {@code aligned}: #GP(0) unless
+     * 16-aligned, or MXCSR.MM is set (AMD: misaligned operands allowed, measured; #AC is not modelled).
+     */
     void src128(boolean aligned) {
+        loadSrc128(aligned && (s.mxcsr & MXCSR_MM) == 0);
+    }
+
+    /** The xmm/m128 source of MOVAPS/MOVAPD/MOVDQA: #GP(0) unless 16-aligned, whatever MXCSR.MM (measured on AMD). */
+    void src128Aligned() { loadSrc128(true); }
+
+    private void loadSrc128(boolean aligned) {
         if (rm >= 0) {
             srcLo = lo(rm);
             srcHi = hi(rm);
@@ -108,7 +122,7 @@ public final class SseUnit {
         return h.read(ea, size);
     }
 
-    /** Stores 16 bytes at the memory operand. */
+    /** Stores 16 bytes at the memory operand ({@code aligned}: MOVAPS/MOVAPD/MOVDQA/MOVNT*, whatever MXCSR.MM). */
     void store128(long lo, long hi, boolean aligned) {
         if (aligned && (ea & 15) != 0) throw gp0();
         if ((ea & 0xFFF) > 0xFF0) h.checkWritable(ea, 16); // nothing is written when the second page faults

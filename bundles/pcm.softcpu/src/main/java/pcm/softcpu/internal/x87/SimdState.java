@@ -6,8 +6,11 @@ package pcm.softcpu.internal.x87;
  */
 public final class SimdState {
 
-    /** MXCSR bits this CPU implements (DAZ included): FXSAVE's MXCSR_MASK; any other bit set on load is #GP. */
-    public static final int MXCSR_MASK = 0xFFFF;
+    /**
+     * MXCSR bits this CPU implements (DAZ included): FXSAVE's MXCSR_MASK; any other bit set on load is #GP. The
+     * vendor model's ({@link FpuVendor#mxcsrMask}), set with {@link X87State#setVendor}.
+     */
+    public int mxcsrMask = FpuVendor.INTEL.mxcsrMask;
     public static final int MXCSR_DEFAULT = 0x1F80;
 
     /** XMM0-15, 16 bytes each, little endian. */

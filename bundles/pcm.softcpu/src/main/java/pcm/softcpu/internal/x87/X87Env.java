@@ -89,18 +89,19 @@ final class X87Env {
         s.fcw = (int) get(b, 0, 2) & 0x1F3F | 0x40;
         s.setStatusWord((int) get(b, o16 ? 2 : 4, 2));
         s.setTagWord((int) get(b, o16 ? 4 : 8, 2));
+        boolean selectors = s.vendor() == FpuVendor.AMD; // Intel deprecates FCS/FDS (kept zero), AMD loads them (measured)
         if (o16) {
             s.fip = get(b, 6, 2);
             s.fop = 0; // the 16-bit format has no FOP: it is cleared (measured)
-            s.fcs = 0;
+            s.fcs = selectors ? (int) get(b, 8, 2) : 0;
             s.fdp = get(b, 10, 2);
-            s.fds = 0;
+            s.fds = selectors ? (int) get(b, 12, 2) : 0;
         } else {
             s.fip = get(b, 12, 4);
-            s.fcs = 0;
+            s.fcs = selectors ? (int) get(b, 16, 2) : 0;
             s.fop = (int) get(b, 18, 2) & 0x7FF;
             s.fdp = get(b, 20, 4);
-            s.fds = 0; // FCS/FDS deprecated: kept zero
+            s.fds = selectors ? (int) get(b, 24, 2) : 0;
         }
         s.updateSummary();
     }
@@ -153,7 +154,7 @@ final class X87Env {
     void fxrstor(X87Host h, long ea, boolean wide) {
         checkFx(h, ea);
         byte[] img = load(h, ea, 512);
-        if (X87State.mxcsrReserved(img)) throw h.fault(X87.GP, 0);
+        if (u.s.mxcsrReserved(img)) throw h.fault(X87.GP, 0);
         u.s.fxrstor(img, wide);
     }
 

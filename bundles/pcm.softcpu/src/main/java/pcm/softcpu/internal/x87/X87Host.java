@@ -36,6 +36,15 @@ public interface X87Host {
     /** Writes the low 16 bits of a GPR (FNSTSW AX). */
     void setGpr16(int index, int value);
 
+    /** The CS selector (the AMD model's FCS). */
+    int codeSelector();
+
+    /**
+     * The selector of the current instruction's memory operand segment (the AMD model's FDS): SS for an RSP or RBP
+     * base, FS/GS with their override, else DS (the other overrides are ignored in 64-bit mode, measured).
+     */
+    int dataSelector();
+
     /** The exception to throw for {@code vector} with {@code errorCode}. */
     RuntimeException fault(int vector, int errorCode);
 

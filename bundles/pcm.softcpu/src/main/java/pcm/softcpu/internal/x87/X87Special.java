@@ -63,8 +63,11 @@ final class X87Special {
             r = F80.INDEFINITE;
         } else if (x.isZero() || y.isInf()) { // ST(0) comes back, quotient 0 (C0, C3 kept if a denormal aborts: measured)
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
-            if (!a.denormalAborts()) cc = 0;
-            r = normal(x);
+            boolean aborts = a.denormalAborts();
+            if (!aborts) cc = 0;
+            // AMD rounds a nonzero ST(0) as any remainder: a denormal with UE unmasked underflows (measured)
+            r = aborts || x.isZero() || u.s.vendor() == FpuVendor.INTEL ? normal(x)
+                    : a.round64(x.neg(), Arith.mag(x), Arith.lsbExp(x));
         } else {
             if (x.isDenormal() || y.isDenormal()) a.exc |= X87.DE;
             if (a.denormalAborts()) { // C2 and C1 cleared, C0 and C3 kept (measured)
@@ -147,9 +150,11 @@ final class X87Special {
                     n = y.m() >>> (63 - (y.exp() - F80.BIAS));
                     if (y.neg()) n = -n;
                 }
-                // a zero ST(1) gives ST(0) back as it is, a denormal too (no underflow; measured); a nonzero one
-                // that truncates to 0 goes through the rounding (a denormal then underflows)
-                r = y.isZero() ? normal(x) : a.round64(x.neg(), Arith.mag(x), (int) (Arith.lsbExp(x) + n));
+                // Intel: a zero ST(1) gives ST(0) back as it is, a denormal too (no underflow; measured); a nonzero
+                // one that truncates to 0 goes through the rounding (a denormal then underflows). AMD rounds for a
+                // zero ST(1) as well: a denormal with UE unmasked underflows (measured)
+                r = y.isZero() && u.s.vendor() == FpuVendor.INTEL ? normal(x)
+                        : a.round64(x.neg(), Arith.mag(x), (int) (Arith.lsbExp(x) + n));
             }
         }
         if (u.ok()) u.set(0, r);
@@ -176,6 +181,7 @@ final class X87Special {
 
     /** FBSTP m80bcd: rounded by RC; out of range (|v| >= 10^18), NaN, infinity, unsupported: IE and the BCD indefinite. */
     static void fbstp(X87Unit u, X87Host h, long ea) {
+        u.probeStore(ea, 10);
         Arith a = u.a;
         F80 v = u.st(0);
         long lo;
@@ -198,8 +204,8 @@ final class X87Special {
             hi = (int) (n % 10) | (int) ((n / 10) % 10) << 4 | (v.neg() ? 0x8000 : 0);
         }
         if (u.okToMemory()) {
-            // the significand first, then the exponent word: a fault on the second page leaves the first
-            // part written, as the host CPU does (measured)
+            // Intel: the significand first, then the exponent word: a fault on the second page leaves the first
+            // part written (measured); AMD probed the whole destination first (X87Unit.probeStore)
             h.write(ea, 8, lo);
             h.write(ea + 8, 2, hi);
             u.pop();

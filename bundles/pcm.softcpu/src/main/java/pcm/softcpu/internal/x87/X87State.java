@@ -21,9 +21,19 @@ public final class X87State {
     public long fip, fdp;
     public int fop, fcs, fds;
     public final SimdState simd = new SimdState();
+    /** The vendor model of the pointers and MXCSR_MASK ({@link #setVendor}). */
+    private FpuVendor vendor = FpuVendor.INTEL;
 
     public X87State() {
         java.util.Arrays.fill(reg, F80.POS_ZERO);
+    }
+
+    public FpuVendor vendor() { return vendor; }
+
+    /** Selects the vendor model (pointer rules, MXCSR_MASK); the state itself is kept. */
+    public void setVendor(FpuVendor v) {
+        vendor = v;
+        simd.mxcsrMask = v.mxcsrMask;
     }
 
     /** FNINIT / reset. */
@@ -78,14 +88,15 @@ public final class X87State {
             b.putShort(14, (short) 0);
             b.putShort(22, (short) 0);
         }
-        b.putInt(28, SimdState.MXCSR_MASK);
+        b.putInt(28, simd.mxcsrMask);
         for (int i = 0; i < 8; i++) for (int k = 10; k < 16; k++) into[32 + 16 * i + k] = 0;
     }
 
     /**
      * The state fields of the FXSAVE image over {@code into}, every other byte kept (the VirtualCpu API's
      * image: MXCSR_MASK and reserved bytes are not state); {@code wide}: the REX.W form (64-bit FIP/FDP),
-     * else FIP/FDP 32 bits with FCS/FDS.
+     * else FIP/FDP 32 bits with FCS/FDS. The pointers as the vendor model's FXSAVE stores them (AMD: zero while
+     * FSW.ES is clear), so the VirtualCpu image equals what KVM reports on that vendor.
      */
     public void saveState(byte[] into, boolean wide) {
         ByteBuffer b = ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN);
@@ -102,6 +113,13 @@ public final class X87State {
             b.putInt(16, (int) fdp);
             b.putShort(20, (short) fds);
         }
+        if (vendor == FpuVendor.AMD && (fsw & X87.ES) == 0) {
+            // AMD saves FOP, FIP/FCS and FDP/FDS only while an unmasked exception is pending (APM vol. 5, FXSAVE;
+            // measured for FXSAVE and the kernel's XSAVE): zeros over either format
+            b.putShort(6, (short) 0);
+            b.putLong(8, 0);
+            b.putLong(16, 0);
+        }
         b.putInt(24, simd.mxcsr);
         for (int i = 0; i < 8; i++) {
             F80 v = reg[(top + i) & 7];
@@ -111,10 +129,10 @@ public final class X87State {
         System.arraycopy(simd.xmm, 0, into, 160, 256);
     }
 
-    /** Whether an FXRSTOR image's MXCSR sets reserved bits (#GP). */
-    public static boolean mxcsrReserved(byte[] image) {
+    /** Whether an FXRSTOR image's MXCSR sets bits outside this model's MXCSR_MASK (#GP). */
+    public boolean mxcsrReserved(byte[] image) {
         int mx = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN).getInt(24);
-        return (mx & ~SimdState.MXCSR_MASK) != 0;
+        return (mx & ~simd.mxcsrMask) != 0;
     }
 
     /** FXRSTOR (the caller checked {@link #mxcsrReserved}). */
@@ -122,16 +140,31 @@ public final class X87State {
         ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
         fcw = b.getShort(0) & 0xFFFF;
         setStatusWord(b.getShort(2) & 0xFFFF);
+        if (vendor == FpuVendor.AMD) {
+            // AMD loads FCW as FLDCW does and derives ES and B from the flags and masks (measured); Intel loads both
+            // words as they are
+            fcw = fcw & 0x1F3F | 0x40;
+            updateSummary();
+        }
         empty = ~image[4] & 0xFF;
         fop = b.getShort(6) & 0x7FF;
         if (wide) {
             fip = b.getLong(8);
             fdp = b.getLong(16);
+            if (vendor == FpuVendor.AMD) { // AMD keeps 57 bits, sign-extended from bit 56 (measured, the LA57 width)
+                fip = fip << 7 >> 7;
+                fdp = fdp << 7 >> 7;
+            }
             fcs = fds = 0;
         } else {
             fip = b.getInt(8) & 0xFFFFFFFFL;
             fdp = b.getInt(16) & 0xFFFFFFFFL;
-            fcs = fds = 0; // FCS/FDS are deprecated and kept zero (CPUID.7.0:EBX[13], as the recording hosts)
+            if (vendor == FpuVendor.AMD) { // AMD keeps the selectors (measured)
+                fcs = b.getShort(12) & 0xFFFF;
+                fds = b.getShort(20) & 0xFFFF;
+            } else {
+                fcs = fds = 0; // Intel deprecates FCS/FDS (CPUID.7.0:EBX[13]): kept zero
+            }
         }
         simd.mxcsr = b.getInt(24);
         int t = top;

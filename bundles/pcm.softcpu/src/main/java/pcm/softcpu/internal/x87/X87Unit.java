@@ -20,12 +20,6 @@ public final class X87Unit {
     final Arith a = new Arith();
     /** FISTTP exists (SSE3): without it the DB/DD/DF /1 memory forms are #UD. */
     public boolean sse3;
-    /**
-     * FDP/FDS and FOP are updated only by instructions that raise an unmasked exception (Intel's
-     * CPUID.7.0:EBX[6] FDP_EXCPTN_ONLY and its FOP behaviour, measured on the recording host); false: FDP by
-     * every memory-operand instruction and FOP by every non-control instruction.
-     */
-    public boolean fdpExceptionOnly = true;
 
     private X87Host h;
     /** Stack fault of the current instruction: 0 none, 1 underflow (C1=0), 2 overflow (C1=1). */
@@ -80,15 +74,23 @@ public final class X87Unit {
         stackFault = 0;
         if (mod == 3) register(op, reg, rm, modrm);
         else memory(op, reg, ea, o16);
-        if (kind == X87Env.ARITH) {
-            s.fip = insnAddr;
-            boolean unmasked = (a.exc & ~s.fcw & X87.EXC) != 0;
-            if (!fdpExceptionOnly || unmasked) {
-                s.fop = (op & 7) << 8 | modrm;
-                if (mod != 3) {
-                    s.fdp = offset;
-                    s.fds = 0;
-                }
+        if (kind == X87Env.ARITH) updatePointers(host, op, mod, modrm, offset, insnAddr);
+    }
+
+    /**
+     * The last-instruction pointers after a non-control instruction, by the vendor model ({@link FpuVendor}):
+     * Intel updates FIP always, FOP and FDP only on an unmasked exception, FCS/FDS stay 0; AMD updates FOP,
+     * FIP and FCS always, FDP and FDS with every memory operand.
+     */
+    private void updatePointers(X87Host host, int op, int mod, int modrm, long offset, long insnAddr) {
+        s.fip = insnAddr;
+        boolean amd = s.vendor() == FpuVendor.AMD;
+        if (amd) s.fcs = host.codeSelector();
+        if (amd || (a.exc & ~s.fcw & X87.EXC) != 0) {
+            s.fop = (op & 7) << 8 | modrm;
+            if (mod != 3) {
+                s.fdp = offset;
+                s.fds = amd ? host.dataSelector() : 0;
             }
         }
     }
@@ -427,10 +429,11 @@ public final class X87Unit {
                         return;
                     }
                     default: { // 7: FSTP m80
+                        probeStore(ea, 10);
                         F80 v = st(0);
                         if (ok()) {
-                            // the significand first, then the exponent word: a fault on the second page leaves the first
-            // part written, as the host CPU does (measured)
+                            // Intel: the significand first, then the exponent word: a fault on the second page leaves
+                            // the first part written (measured); AMD probed the whole destination above
                             h.write(ea, 8, v.m());
                             h.write(ea + 8, 2, v.se());
                             pop();
@@ -489,7 +492,17 @@ public final class X87Unit {
         status();
     }
 
+    /**
+     * AMD checks a store's whole destination before anything else: a #PF comes before an unmasked exception would
+     * suppress the store, and before any byte of a page-crossing m80 is written (measured). Intel writes what it can
+     * and suppresses without touching memory (measured).
+     */
+    void probeStore(long ea, int size) {
+        if (s.vendor() == FpuVendor.AMD) h.checkWritable(ea, size);
+    }
+
     private void storeIeee(long ea, int size, boolean pop) {
+        probeStore(ea, size);
         F80 v = st(0);
         long bits = size == 4 ? a.toIeee(v, 8, 23) : a.toIeee(v, 11, 52);
         if (okToMemory()) {
@@ -502,6 +515,7 @@ public final class X87Unit {
     /** FISTTP (/1, truncating), FIST (/2), FISTP (/3). */
     private void storeInt(long ea, int size, int reg) {
         if (reg == 1 && !sse3) throw h.fault(X87.UD, 0);
+        probeStore(ea, size);
         F80 v = st(0);
         long r = a.toInt(v, size * 8, reg == 1 ? Rounding.RZ : a.rc);
         if (okToMemory()) {

@@ -22,6 +22,14 @@ final class FakeHost implements X87Host {
     final byte[] mem = new byte[0x10000];
     long cr0 = 0x80050033L, cr4 = 0x620, rflags = 2;
     final long[] r = new long[16];
+    /** CS and the memory operand's segment selector (the AMD model's FCS/FDS). */
+    int cs = 0x33, dataSel = 0x2B;
+
+    @Override
+    public int codeSelector() { return cs; }
+
+    @Override
+    public int dataSelector() { return dataSel; }
 
     @Override
     public long read(long linear, int size) {
