@@ -23,6 +23,16 @@ abstract class ModelSpecificRegisters extends ControlFlow {
     static final int MSR_UCODE_REV = 0x8B, MSR_MISC_ENABLE = 0x1A0;
 
     /**
+     * AMD's hardware configuration register, present on the AMD model only. Linux reads it on an AMD vendor string
+     * (bsp_init_amd) and warns "TSC doesn't count with P0 frequency!" unless TscFreqSel (bit 24) is set — and before,
+     * with no such MSR, it logged an "unchecked MSR access error" (#GP) first. Fixed here: TscFreqSel, the only bit the
+     * model has; a write of another value raises #GP (the model holds no other HWCR state, and a write it ignored
+     * would read back differently from hardware).
+     */
+    static final int MSR_AMD_HWCR = 0xC0010015;
+    static final long AMD_HWCR = 1L << 24;
+
+    /**
      * The MSRs not held here whose RDMSR/WRMSR leave as exits by default (the VMM answers them, the recorder
      * logs the values read): the TSC, IA32_MISC_ENABLE and the microcode revision (Linux reads the last two on
      * Intel without a fault handler). Every other MSR the CPU does not hold raises #GP(0) in the guest, as on
@@ -35,6 +45,7 @@ abstract class ModelSpecificRegisters extends ControlFlow {
 
 
     boolean isInternalMsr(int index) {
+        if (index == MSR_AMD_HWCR) return !intelFlags;
         switch (index) {
             case MSR_APIC_BASE: case MSR_SYSENTER_CS: case MSR_SYSENTER_ESP: case MSR_SYSENTER_EIP: case MSR_PAT:
             case MSR_EFER: case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_SFMASK: case MSR_FS_BASE:
@@ -47,6 +58,7 @@ abstract class ModelSpecificRegisters extends ControlFlow {
 
     long readInternalMsr(int index) {
         switch (index) {
+            case MSR_AMD_HWCR: return AMD_HWCR;
             case MSR_APIC_BASE: return apicBase;
             case MSR_SYSENTER_CS: return sysenterCs;
             case MSR_SYSENTER_ESP: return sysenterEsp;
@@ -68,6 +80,7 @@ abstract class ModelSpecificRegisters extends ControlFlow {
     /** Returns false when the value is invalid (the guest gets #GP). */
     boolean writeInternalMsr(int index, long v) {
         switch (index) {
+            case MSR_AMD_HWCR: return v == AMD_HWCR;
             case MSR_APIC_BASE: apicBase = v; return true;
             case MSR_SYSENTER_CS: sysenterCs = v; return true;
             case MSR_SYSENTER_ESP: sysenterEsp = v; return true;

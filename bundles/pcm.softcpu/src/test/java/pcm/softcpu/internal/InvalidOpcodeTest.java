@@ -167,6 +167,26 @@ class InvalidOpcodeTest {
         assertEquals(new VmExit.MsrRead(0x3A), f.runToExit());
     }
 
+    /** AMD's HWCR exists on the AMD model only: TscFreqSel set (Linux warned a firmware bug without it), fixed. */
+    @Test
+    void hwcrIsAnAmdMsrWithTscFreqSel() throws Exception {
+        f.vcpu.setVendorModel("amd");
+        f.cpu.r[1] = 0xC0010015;
+        assertEquals(-1, vectorOf("0f 32"));
+        assertEquals(1 << 24, f.cpu.r[0]);
+        assertEquals(0, f.cpu.r[2]);
+        f.cpu.r[1] = 0xC0010015;
+        f.cpu.r[0] = 1 << 24;
+        f.cpu.r[2] = 0;
+        assertEquals(-1, vectorOf("0f 30"), "writing the value it has");
+        f.cpu.r[1] = 0xC0010015;
+        f.cpu.r[0] = 1 << 24 | 1 << 30;
+        assertEquals(CpuBase.GP, vectorOf("0f 30"), "a bit the model does not hold");
+        f.vcpu.setVendorModel("intel");
+        f.cpu.r[1] = 0xC0010015;
+        assertEquals(CpuBase.GP, vectorOf("0f 32"), "no HWCR on Intel");
+    }
+
     @Test
     void rdpidReadsTscAuxWithoutAnExit() {
         f.cpu.tscAux = 0x1_0000_0007L & 0xFFFFFFFFL;
