@@ -282,7 +282,13 @@ final class Replay implements AutoCloseable {
         // the emulated SVM host's SHR by 29 left OF as QEMU does, the AMD model said otherwise: issue 12).
         if (!registerCheckpoints.diverged() && vcpu.instructionCount() == p) vcpu.adoptUndefinedFlags(registerCheckpoints.recorded().rflags());
         if (!registerCheckpoints.diverged() && registerCheckpoints.compare(p, vcpu.registers())) consistentUpTo = p;
+        if (stopAtCheckpointDivergence && registerCheckpoints.diverged()) {
+            throw new Stop(registerCheckpoints.divergence().orElseThrow(), "register checkpoint at position " + p + " differs");
+        }
     }
+
+    /** Ends the pass at the first checkpoint that disagrees (a tracing pass needs nothing after it). */
+    boolean stopAtCheckpointDivergence;
 
     /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */
     private void registerWrite(PcmEvent e) throws Stop {
@@ -395,6 +401,7 @@ final class Replay implements AutoCloseable {
             r = ExitResult.value(e.value());
         }
         beginTrace();
+        long exitRip = vcpu.rip();
         try {
             vcpu.complete(x, r);
             if ((e.kind() == EventKind.RDRAND || e.kind() == EventKind.RDSEED) && e.data().length == 1 && e.data()[0] == 0) {
@@ -411,7 +418,7 @@ final class Replay implements AutoCloseable {
         consistentUpTo = at;
         if (tracing()) {
             beginTrace();
-            tracer.changed(at, vcpu.rip(), this);
+            tracer.changed(at, exitRip, this);
         }
     }
 

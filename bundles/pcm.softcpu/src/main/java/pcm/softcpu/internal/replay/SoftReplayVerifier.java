@@ -71,13 +71,13 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
-                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+                Divergence cp = checkpointDivergence(r, window, prog);
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
             }
-            Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+            Divergence cp = checkpointDivergence(r, window, prog);
             if (fin.matches() && cp != null) {
                 return Verdict.diverged(ID, wid, insns, cp.with(List.of("final state equal: the guest overwrote the"
                         + " divergent values before the window ended")));
@@ -104,6 +104,21 @@ public final class SoftReplayVerifier implements ReplayVerifier {
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
             return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
+        }
+    }
+
+    /**
+     * The first register checkpoint disagreement of pass {@code r}, located exactly by last-writer tracing when the
+     * checkpoints are sparse (docs/verification.md); the interval if that tracing pass fails.
+     */
+    private static Divergence checkpointDivergence(Replay r, Window window, LongConsumer progress) {
+        Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+        if (cp == null || r.registerCheckpoints.divergedAt() - r.registerCheckpoints.agreedAt() <= 1) return cp;
+        try {
+            Divergence traced = Localiser.byRegisterWriters(window, r.registerCheckpoints.agreedAt(), progress);
+            return traced != null ? traced : cp;
+        } catch (Replay.Stop s) {
+            return cp.with(List.of("tracing the registers' last writers failed: " + s.getMessage()));
         }
     }
 

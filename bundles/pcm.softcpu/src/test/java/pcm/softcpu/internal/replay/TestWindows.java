@@ -95,6 +95,25 @@ final class TestWindows implements AutoCloseable {
     boolean invertUndefinedFlagsAtEnd;
     int endsWithUndefinedFlags;
 
+    /**
+     * Register checkpoints every this many instructions (0: none), logged the way the kernel's recorder does
+     * (pcm.core Recording: between runs, not where an interrupt was just injected, ahead of an INTERRUPT when due).
+     */
+    long checkpointEvery;
+    private long checkpointAt, injectedAt = -1, windowLength;
+    private pcm.core.api.cpu.Registers checkpointBase;
+
+    private void checkpointIfDue() {
+        if (counter == null || checkpointEvery <= 0) return;
+        long pos = counter.position();
+        if (pos < windowLength && pos - checkpointAt >= checkpointEvery && injectedAt != pos) {
+            pcm.core.api.cpu.Registers now = vcpu.registers();
+            events.add(pcm.core.api.event.RegisterCheckpoints.checkpoint(0, pos, now, checkpointBase, 0));
+            checkpointBase = now;
+            checkpointAt = pos;
+        }
+    }
+
     interface FaultHook {
         /** Called before running the window from window position {@code pos}; returns the next position to stop at. */
         long next(long pos);
@@ -146,6 +165,11 @@ final class TestWindows implements AutoCloseable {
     /** Runs until count {@code target} (null exit) or one exit, handled (and logged inside a window). */
     private void step(long target) throws BackendException {
         long t = Math.min(target, nextTick);
+        if (counter != null && checkpointEvery > 0) {
+            checkpointIfDue();
+            long pos = counter.position();
+            t = Math.min(t, base + Math.max(pos + 1, checkpointAt + checkpointEvery));
+        }
         if (counter != null && fault != null) {
             long n = fault.next(vcpu.instructionCount() - base);
             if (n < Long.MAX_VALUE - base) t = Math.min(t, base + n);
@@ -171,6 +195,10 @@ final class TestWindows implements AutoCloseable {
         Snapshot init = snapshot(0);
         base = vcpu.instructionCount();
         counter = positions.start(vcpu, null, null);
+        windowLength = length;
+        checkpointAt = 0;
+        injectedAt = -1;
+        checkpointBase = vcpu.registers();
         events = new ArrayList<>();
         events.add(new PcmEvent(EventKind.STATE, 0, 0, 0, 0, 0, 0, ("window-start " + id).getBytes(), 0));
         long endAt = base + length;
@@ -203,6 +231,8 @@ final class TestWindows implements AutoCloseable {
 
     private void tick() throws BackendException {
         if (vcpu.canInjectInterrupt()) {
+            checkpointIfDue();
+            if (counter != null) injectedAt = counter.position();
             log(EventKind.INTERRUPT, 0x20, 0, null);
             vcpu.injectInterrupt(0x20);
             nextTick = vcpu.instructionCount() + tickEvery + rnd.nextLong(tickEvery / 2 + 1);
@@ -289,6 +319,8 @@ final class TestWindows implements AutoCloseable {
 
     private void tickNow() throws BackendException {
         if (vcpu.canInjectInterrupt()) {
+            checkpointIfDue();
+            if (counter != null) injectedAt = counter.position();
             log(EventKind.INTERRUPT, 0x20, 0, null);
             vcpu.injectInterrupt(0x20);
             nextTick = vcpu.instructionCount() + tickEvery + rnd.nextLong(tickEvery / 2 + 1);

@@ -83,13 +83,16 @@ public final class FaultInjector {
 
     /**
      * The first general register (r15 down to rax, RSP excluded: event delivery replaces it) that the
-     * instruction at {@code position} does not change, per the checkpoint after it; -1 if there is none.
+     * instructions from {@code position} to the next checkpoint do not change, per that checkpoint's delta (with a
+     * checkpoint after every instruction: the instruction at {@code position}; with sparse checkpoints the register
+     * holds the same value at both, so the fault reaches the next one and its last writer is the REG_WRITE itself);
+     * -1 if there is none or no checkpoint follows.
      */
     private static int untouchedRegister(List<PcmEvent> ev, int from, long position) {
         for (int j = from + 1; j < ev.size(); j++) {
             PcmEvent n = ev.get(j);
             if (n.kind() != EventKind.CHECKPOINT) continue;
-            if (n.position() != position + 1) return -1;
+            if (n.position() <= position) return -1;
             for (int r = 15; r >= 0; r--) {
                 if (r != 6 && (n.address() & 1L << r) == 0) return r;
             }
