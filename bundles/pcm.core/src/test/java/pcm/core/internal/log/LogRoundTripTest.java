@@ -100,6 +100,28 @@ class LogRoundTripTest {
         assertArrayEquals(TestLogs.bytes(100, 1), c.events().get(2).data());
     }
 
+    /** Logs of the versions before FINGERPRINTS (1.1 per-instruction checkpoints, 1.2 the record chain) still read. */
+    @Test
+    void olderMinorVersionsStillRead() throws IOException {
+        List<byte[]> recs = List.of(
+                TestLogs.record(16, TestLogs.eventPayload(0, 0, TestLogs.utf8("window-start old"), new byte[0])),
+                TestLogs.record(17, TestLogs.eventPayload(0, 1, TestLogs.bytes(8, 3), new byte[0])), // CHECKPOINT
+                TestLogs.record(18, TestLogs.eventPayload(0, 1, new byte[0], new byte[0])),          // REG_WRITE
+                TestLogs.record(9, TestLogs.eventPayload(0, 2, new byte[0], new byte[0])));
+        for (int minor : new int[] {1, 2}) {
+            Path f = dir.resolve("20250101T000000.000000Z_old" + minor + "_events.pcmlog");
+            Files.write(f, TestLogs.log(1, minor, recs));
+            LogReader.LogContents c = LogReader.readAll(f);
+            assertEquals(minor, c.header().formatMinor());
+            assertEquals(List.of(EventKind.STATE, EventKind.CHECKPOINT, EventKind.REG_WRITE, EventKind.PIO_IN, EventKind.END),
+                    c.events().stream().map(PcmEvent::kind).toList());
+            LogCheck.Result r = LogCheck.check(f);
+            assertEquals(LogCheck.Status.VALID, r.status(), r.summary());
+        }
+        assertEquals(3, LogFormat.MINOR);
+        assertEquals(19, LogFormat.code(EventKind.FINGERPRINTS));
+    }
+
     @Test
     void higherMinorVersionSkipsUnknownKindsAndExtraFields() throws IOException {
         List<byte[]> recs = List.of(

@@ -206,6 +206,7 @@ final class Replay implements AutoCloseable {
                 case DMA_WRITE -> dma(e);
                 case CHECKPOINT -> checkpoint(e);
                 case REG_WRITE -> registerWrite(e);
+                case FINGERPRINTS -> { } // read up front (FingerprintTracker in SoftReplayVerifier)
                 default -> input(e);
             }
         }

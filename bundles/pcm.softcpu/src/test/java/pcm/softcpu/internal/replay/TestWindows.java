@@ -100,17 +100,35 @@ final class TestWindows implements AutoCloseable {
      * (pcm.core Recording: between runs, not where an interrupt was just injected, ahead of an INTERRUPT when due).
      */
     long checkpointEvery;
-    private long checkpointAt, injectedAt = -1, windowLength;
+    /** A register fingerprint after every instruction (FINGERPRINTS events), as the kernel's recorder logs them. */
+    boolean fingerprints;
+    private long checkpointAt, loggedAt, injectedAt = -1, windowLength;
     private pcm.core.api.cpu.Registers checkpointBase;
+    private pcm.core.api.event.RegisterFingerprints.Collector prints;
+
+    private boolean registersLogged() {
+        return checkpointEvery > 0 || fingerprints;
+    }
+
+    private long logEvery() {
+        return fingerprints ? 1 : checkpointEvery;
+    }
 
     private void checkpointIfDue() {
-        if (counter == null || checkpointEvery <= 0) return;
+        if (counter == null || !registersLogged()) return;
         long pos = counter.position();
-        if (pos < windowLength && pos - checkpointAt >= checkpointEvery && injectedAt != pos) {
+        if (pos < windowLength && pos - loggedAt >= logEvery() && injectedAt != pos) {
             pcm.core.api.cpu.Registers now = vcpu.registers();
-            events.add(pcm.core.api.event.RegisterCheckpoints.checkpoint(0, pos, now, checkpointBase, 0));
-            checkpointBase = now;
-            checkpointAt = pos;
+            loggedAt = pos;
+            if (fingerprints) {
+                prints.add(pos, now);
+                if (prints.full()) events.add(prints.drain(0, 0));
+            }
+            if (checkpointEvery > 0 && pos - checkpointAt >= checkpointEvery) {
+                events.add(pcm.core.api.event.RegisterCheckpoints.checkpoint(0, pos, now, checkpointBase, 0));
+                checkpointBase = now;
+                checkpointAt = pos;
+            }
         }
     }
 
@@ -165,10 +183,10 @@ final class TestWindows implements AutoCloseable {
     /** Runs until count {@code target} (null exit) or one exit, handled (and logged inside a window). */
     private void step(long target) throws BackendException {
         long t = Math.min(target, nextTick);
-        if (counter != null && checkpointEvery > 0) {
+        if (counter != null && registersLogged()) {
             checkpointIfDue();
             long pos = counter.position();
-            t = Math.min(t, base + Math.max(pos + 1, checkpointAt + checkpointEvery));
+            t = Math.min(t, base + Math.max(pos + 1, loggedAt + logEvery()));
         }
         if (counter != null && fault != null) {
             long n = fault.next(vcpu.instructionCount() - base);
@@ -197,6 +215,8 @@ final class TestWindows implements AutoCloseable {
         counter = positions.start(vcpu, null, null);
         windowLength = length;
         checkpointAt = 0;
+        loggedAt = 0;
+        prints = new pcm.core.api.event.RegisterFingerprints.Collector();
         injectedAt = -1;
         checkpointBase = vcpu.registers();
         events = new ArrayList<>();
@@ -205,6 +225,8 @@ final class TestWindows implements AutoCloseable {
         while (!stopped && vcpu.instructionCount() < endAt) step(endAt);
         long pos = counter.position();
         if (invertUndefinedFlagsAtEnd && vcpu.adoptUndefinedFlags(vcpu.rflags() ^ 0x8D5) != 0) endsWithUndefinedFlags++;
+        pcm.core.api.event.PcmEvent fp = prints.drain(0, 0);
+        if (fp != null) events.add(fp);
         events.add(new PcmEvent(EventKind.END, 0, pos, vcpu.rip(), vcpu.gpr(2), 0, 0, null, 0));
         Snapshot fin = snapshot(pos);
         try {

@@ -19,6 +19,7 @@ import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.CheckpointTracker;
 import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.FingerprintTracker;
 import pcm.core.api.verify.RegisterWriters;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.MalformedWindowException;
@@ -76,6 +77,7 @@ final class KvmReplay implements AutoCloseable {
         this.endPosition = check(w);
         Snapshot init = w.initial();
         this.registerCheckpoints = new CheckpointTracker(init.registers());
+        this.fingerprints = new FingerprintTracker(w.events(), init.registers());
         this.writers = new RegisterWriters(init.registers());
         this.tracedRip = init.registers().rip();
         registerCheckpoints.traceWriters(writers);
@@ -121,6 +123,7 @@ final class KvmReplay implements AutoCloseable {
                 @Override
                 public void registers(long position, Registers registers) {
                     trace(position, registers);
+                    fingerprints.compare(position, registers);
                     compareCheckpoint(position, registers);
                 }
             });
@@ -158,6 +161,7 @@ final class KvmReplay implements AutoCloseable {
                 case DMA_WRITE -> dma(e);
                 case CHECKPOINT -> checkpoint(e);
                 case REG_WRITE -> registerWrite(e);
+                case FINGERPRINTS -> { } // read up front (FingerprintTracker)
                 case RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, MSR_READ -> emulate(e);
                 case PIO_IN, MMIO_READ, MMIO_WRITE -> exitInput(e);
                 default -> throw Stop.inconclusive(e.kind() + " at position " + e.position() + " is not replayed by the kvm RCP");
@@ -201,6 +205,13 @@ final class KvmReplay implements AutoCloseable {
 
     /** The window's register checkpoints against this replay (docs/sampling.md, "Register checkpoints"). */
     final CheckpointTracker registerCheckpoints;
+    /** The window's register fingerprints against this replay (compared at every position the counter reports). */
+    final FingerprintTracker fingerprints;
+
+    /** The first register disagreement: by a fingerprint or a checkpoint (last-writer traced), the earlier. */
+    Divergence registerDivergence() {
+        return FingerprintTracker.earlier(fingerprints.divergence().orElse(null), registerCheckpoints.divergence().orElse(null));
+    }
     /** Recorded registers of the checkpoints read from the log but not yet compared, by position. */
     private final java.util.TreeMap<Long, Registers> pendingCheckpoints = new java.util.TreeMap<>();
 
@@ -250,6 +261,7 @@ final class KvmReplay implements AutoCloseable {
      * counter passed them; one it never reported (none known) is dropped uncompared.
      */
     private void compareCheckpointsUpTo(long p) throws BackendException {
+        if (fingerprints.at(p) != 0 && counter.position() == p && !fingerprints.diverged()) fingerprints.compare(p, cpu.registers());
         if (pendingCheckpoints.isEmpty()) return;
         if (pendingCheckpoints.containsKey(p) && counter.position() == p && !registerCheckpoints.diverged()) {
             Registers now = cpu.registers();
