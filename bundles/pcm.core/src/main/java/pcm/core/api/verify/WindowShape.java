@@ -126,8 +126,9 @@ public final class WindowShape {
                     : "carry flag data must be one byte 0 or 1";
             case DMA_WRITE -> e.value() == 0 || e.value() == e.data().length ? null
                     : "length " + e.value() + " but " + e.data().length + " data bytes";
-            case REG_WRITE -> unsignedBelow(e.address(), Registers.NAMES.length) ? null
-                    : "register index " + e.address() + " names no register";
+            case REG_WRITE -> !unsignedBelow(e.address(), Registers.NAMES.length) ? "register index " + e.address() + " names no register"
+                    : e.data().length == 0 || (e.data().length == 1 && e.data()[0] == 1) ? null
+                    : "data must be empty (set) or the byte 1 (XOR)";
             case CHECKPOINT -> (e.address() & -1L << Registers.NAMES.length) == 0 && e.data().length == 8 * Long.bitCount(e.address())
                     ? null : "register mask 0x" + Long.toHexString(e.address()) + " does not fit " + e.data().length + " data bytes";
             case FINGERPRINTS -> e.data().length == 0 ? "no fingerprint bytes"

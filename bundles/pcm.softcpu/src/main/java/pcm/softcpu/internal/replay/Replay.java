@@ -301,7 +301,7 @@ final class Replay implements AutoCloseable {
         }
         beginTrace();
         long[] a = vcpu.registers().toArray();
-        a[index] = e.value();
+        a[index] = pcm.core.api.event.RegisterCheckpoints.written(e, a[index]);
         vcpu.setRegisters(Registers.fromArray(a));
         if (tracing()) tracer.changed(p, vcpu.rip(), this);
         consistentUpTo = p;

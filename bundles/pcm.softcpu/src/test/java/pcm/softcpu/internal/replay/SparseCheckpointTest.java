@@ -129,8 +129,10 @@ class SparseCheckpointTest {
                 long next = (pos / SPARSE + 1) * SPARSE;
                 int reg = untouched(p.dense(), pos, next);
                 if (reg < 0) continue;
-                long value = registersAt(p.dense(), pos).toArray()[reg] ^ 1L << rnd.nextInt(64);
-                PcmEvent write = RegisterCheckpoints.registerWrite(0, pos, reg, value);
+                long bit = 1L << rnd.nextInt(64);
+                // half as the fault injector does it (XOR at the position), half as an operator's write of a value
+                PcmEvent write = k % 2 == 0 ? RegisterCheckpoints.registerXor(0, pos, reg, bit)
+                        : RegisterCheckpoints.registerWrite(0, pos, reg, registersAt(p.dense(), pos).toArray()[reg] ^ bit);
                 Divergence d = diverged(RCP.verify(insert(p.dense(), write, "+reg"), ReplayTest.FULL, q -> { }));
                 Divergence s = diverged(RCP.verify(insert(p.sparse(), write, "+reg"), ReplayTest.FULL, q -> { }));
                 assertEquals(pos, d.position(), d::toString);

@@ -280,7 +280,7 @@ final class KvmReplay implements AutoCloseable {
         Registers before = cpu.registers();
         trace(p, before);
         long[] a = before.toArray();
-        a[(int) e.address()] = e.value();
+        a[(int) e.address()] = pcm.core.api.event.RegisterCheckpoints.written(e, a[(int) e.address()]);
         cpu.setRegisters(Registers.fromArray(a));
         counter.registersChanged();
         consistentUpTo = p;
