@@ -26,6 +26,18 @@ public final class LogFormat {
      * CHECKPOINT, REG_WRITE.
      */
     public static final int MINOR = 3;
+    /**
+     * Record code of a BATCH (minor 3): a deflated run of events, each as {@code u16 kind code, u32 payload length,
+     * payload} exactly as its own record's payload would be. Not an event kind: a reader hands out the events.
+     */
+    static final int BATCH = 20;
+    /** The first minor that has BATCH records. */
+    static final int MINOR_BATCH = 3;
+    /** A writer closes a batch when its uncompressed events reach this many bytes. */
+    static final int BATCH_RAW = 64 << 10;
+    /** Events with more data than this go into their own record (DMA bytes are rarely compressible). */
+    static final int BATCH_MAX_DATA = 16 << 10;
+
     /** The first minor whose trailer carries the record chain digest. */
     static final int MINOR_DIGEST = 2;
 
