@@ -50,4 +50,35 @@ class StrategyAndFaultTest {
         assertEquals(EventKind.INTERRUPT, m.events().get(3).kind());
         assertNull(FaultInjector.memoryByte(WINDOW, 101, 0x5000, (byte) 1), "the window ends at 100");
     }
+
+    /**
+     * A register fault at any position (no checkpoint needed there): an XOR REG_WRITE exactly at it, after a checkpoint
+     * at that position, before the other events there; index -1 picks a register (r15 down, not RSP) whose value the
+     * register evidence around the position shows unchanged.
+     */
+    @Test
+    void registerFaultsAtAnyPosition() {
+        pcm.core.api.cpu.Registers init = new pcm.core.api.cpu.Registers(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x1000, 0x202);
+        long[] later = init.toArray();
+        later[15] = 99; // r15 changes before the checkpoint at 64: r14 is the untouched one
+        later[16] = 0x1040;
+        PcmEvent cp = pcm.core.api.event.RegisterCheckpoints.checkpoint(0, 64, pcm.core.api.cpu.Registers.fromArray(later), init, 0);
+        Snapshot s = new Snapshot(0, init, null, null, null, null);
+        W w = new W("w", "soft", s, List.of(ev(EventKind.STATE, 0, 0), ev(EventKind.RDTSC, 10, 5), cp, ev(EventKind.PIO_IN, 64, 7),
+                new PcmEvent(EventKind.FINGERPRINTS, 0, 1, 0, 0, 0, 99, new byte[99], 0), ev(EventKind.END, 100, 0)),
+                new Snapshot(100, pcm.core.api.cpu.Registers.fromArray(later), null, null, null, null));
+        var at10 = FaultInjector.registerBits(w, 10, -1, 1L << 40);
+        assertEquals(EventKind.REG_WRITE, at10.events().get(1).kind());
+        assertEquals(10, at10.events().get(1).position());
+        assertEquals(14, at10.events().get(1).address());
+        assertEquals(1L << 40, at10.events().get(1).value());
+        assertEquals(EventKind.RDTSC, at10.events().get(2).kind());
+        var at64 = FaultInjector.registerBits(w, 64, 3, 1);
+        assertEquals(EventKind.CHECKPOINT, at64.events().get(2).kind());
+        assertEquals(EventKind.REG_WRITE, at64.events().get(3).kind());
+        assertEquals(3, at64.events().get(3).address());
+        assertEquals(0x1000 ^ 1, pcm.core.api.event.RegisterCheckpoints.written(at64.events().get(3), 0x1000));
+        assertEquals("rdx ^= 0x1 at position 64", at64.fault());
+        assertNull(FaultInjector.registerBits(w, 100, -1, 1), "nothing retires at END");
+    }
 }

@@ -19,5 +19,13 @@ public enum EventKind {
      * {@code Registers.toArray()} order, {@code value}: the new value) — an operator's write during a window,
      * or a fault injected into a recorded window to test a verifier.
      */
-    REG_WRITE
+    REG_WRITE,
+    /**
+     * One-byte fingerprints of the recording vCPU's registers after each of the instructions from {@code position}
+     * on ({@code data}: one byte per position, 0 = not recorded there): see {@link RegisterFingerprints}. Between
+     * sparse CHECKPOINTs they let a verifier find the exact instruction whose registers first differ.
+     *
+     * @since 1.2
+     */
+    FINGERPRINTS
 }

@@ -80,6 +80,25 @@ public final class RegisterCheckpoints {
         return out;
     }
 
+    /**
+     * The event that XORs {@code mask} into register {@code index} when {@code position} instructions have retired (a
+     * REG_WRITE whose data is the single byte 1): a fault injector flips bits at any position without knowing the
+     * register's value there. Verifiers of log format 1.3 apply it; it is for windows built in memory, never logged.
+     *
+     * @since 1.2
+     */
+    public static PcmEvent registerXor(int vcpu, long position, int index, long mask) {
+        if (index < 0 || index >= Registers.NAMES.length) {
+            throw new IllegalArgumentException("no register index " + index);
+        }
+        return new PcmEvent(EventKind.REG_WRITE, vcpu, position, 0, 0, index, mask, new byte[] {1}, 0);
+    }
+
+    /** The register value after REG_WRITE {@code e} given the value before it (set, or XOR: {@link #registerXor}). */
+    public static long written(PcmEvent e, long before) {
+        return e.data().length == 1 && e.data()[0] == 1 ? before ^ e.value() : e.value();
+    }
+
     /** The event that sets register {@code index} ({@link Registers#toArray()} order) to {@code value} at {@code position}. */
     public static PcmEvent registerWrite(int vcpu, long position, int index, long value) {
         if (index < 0 || index >= Registers.NAMES.length) {

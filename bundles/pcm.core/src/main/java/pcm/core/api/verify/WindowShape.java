@@ -41,12 +41,21 @@ public final class WindowShape {
             throw new MalformedWindowException("memory sizes differ: initial " + size + ", final " + e.memory().size());
         }
         PcmEvent end = null;
-        long last = 0;
+        long last = 0, lastFingerprint = 0;
         for (PcmEvent ev : w.events()) {
             if (ev == null || ev.kind() == null) throw new MalformedWindowException("null event in the log");
             if (ev.kind() == EventKind.STATE) continue;
             if (end != null) throw new MalformedWindowException("event " + ev.kind() + " after END");
             checkEvent(ev);
+            if (ev.kind() == EventKind.FINGERPRINTS) {
+                // logged after the positions it covers: not in position order with the rest, ascending among its kind
+                if (ev.position() <= lastFingerprint) {
+                    throw new MalformedWindowException("FINGERPRINTS from position " + ev.position() + " overlap the previous ones (to "
+                            + lastFingerprint + ")");
+                }
+                lastFingerprint = ev.position() + ev.data().length - 1;
+                continue;
+            }
             if (ev.position() < 0) {
                 throw new MalformedWindowException(ev.kind() + " event without a position (the recorder could not count)");
             }
@@ -58,6 +67,9 @@ public final class WindowShape {
             if (ev.kind() == EventKind.END) end = ev;
         }
         if (end == null) throw new MalformedWindowException("no END event (the window was cut off)");
+        if (lastFingerprint > end.position()) {
+            throw new MalformedWindowException("FINGERPRINTS up to position " + lastFingerprint + " go beyond END at " + end.position());
+        }
         if (e.position() != 0 && e.position() != end.position()) {
             throw new MalformedWindowException("final snapshot at position " + e.position() + " but END at " + end.position());
         }
@@ -114,10 +126,14 @@ public final class WindowShape {
                     : "carry flag data must be one byte 0 or 1";
             case DMA_WRITE -> e.value() == 0 || e.value() == e.data().length ? null
                     : "length " + e.value() + " but " + e.data().length + " data bytes";
-            case REG_WRITE -> unsignedBelow(e.address(), Registers.NAMES.length) ? null
-                    : "register index " + e.address() + " names no register";
+            case REG_WRITE -> !unsignedBelow(e.address(), Registers.NAMES.length) ? "register index " + e.address() + " names no register"
+                    : e.data().length == 0 || (e.data().length == 1 && e.data()[0] == 1) ? null
+                    : "data must be empty (set) or the byte 1 (XOR)";
             case CHECKPOINT -> (e.address() & -1L << Registers.NAMES.length) == 0 && e.data().length == 8 * Long.bitCount(e.address())
                     ? null : "register mask 0x" + Long.toHexString(e.address()) + " does not fit " + e.data().length + " data bytes";
+            case FINGERPRINTS -> e.data().length == 0 ? "no fingerprint bytes"
+                    : e.position() < 1 || e.position() > Long.MAX_VALUE - e.data().length ? "first position " + e.position() + " is not >= 1"
+                    : null;
             default -> null;
         };
         if (bad != null) {

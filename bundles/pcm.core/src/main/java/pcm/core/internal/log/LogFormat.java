@@ -21,8 +21,23 @@ public final class LogFormat {
     /** {@code 0x89 'P' 'C' 'M' 'L' 'O' 'G' '\n'}. */
     static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'L', 'O', 'G', '\n'};
     public static final int MAJOR = 1;
-    /** Minor 2: the trailer adds the SHA-256 record chain ({@link #DIGEST}); minor 1: CHECKPOINT, REG_WRITE. */
-    public static final int MINOR = 2;
+    /**
+     * Minor 3: FINGERPRINTS records; minor 2: the trailer adds the SHA-256 record chain ({@link #DIGEST}); minor 1:
+     * CHECKPOINT, REG_WRITE.
+     */
+    public static final int MINOR = 3;
+    /**
+     * Record code of a BATCH (minor 3): a deflated run of events, each as {@code u16 kind code, u32 payload length,
+     * payload} exactly as its own record's payload would be. Not an event kind: a reader hands out the events.
+     */
+    static final int BATCH = 20;
+    /** The first minor that has BATCH records. */
+    static final int MINOR_BATCH = 3;
+    /** A writer closes a batch when its uncompressed events reach this many bytes. */
+    static final int BATCH_RAW = 64 << 10;
+    /** Events with more data than this go into their own record (DMA bytes are rarely compressible). */
+    static final int BATCH_MAX_DATA = 16 << 10;
+
     /** The first minor whose trailer carries the record chain digest. */
     static final int MINOR_DIGEST = 2;
 
@@ -69,10 +84,11 @@ public final class LogFormat {
             case STATE -> 16;
             case CHECKPOINT -> 17; // minor 1
             case REG_WRITE -> 18; // minor 1
+            case FINGERPRINTS -> 19; // minor 3
         };
     }
 
-    private static final EventKind[] BY_CODE = new EventKind[19];
+    private static final EventKind[] BY_CODE = new EventKind[20];
     static {
         for (EventKind k : EventKind.values()) BY_CODE[code(k)] = k;
     }

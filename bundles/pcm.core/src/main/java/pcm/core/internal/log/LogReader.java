@@ -194,11 +194,95 @@ public final class LogReader implements Closeable {
      * @throws CorruptRecordException   a check failed; names the record and its offset
      */
     public PcmEvent next() throws IOException {
-        while (!done) {
+        while (true) {
+            if (!pending.isEmpty()) return pending.poll();
+            if (done) return null;
             PcmEvent e = readRecord();
             if (e != null) return e;
         }
-        return null;
+    }
+
+    /** Events of the last BATCH record not yet handed out. */
+    private final java.util.ArrayDeque<PcmEvent> pending = new java.util.ArrayDeque<>();
+
+    /**
+     * A BATCH record's events (its CRC already checked) into {@link #pending}: the raw DEFLATE stream must inflate to
+     * exactly its declared length, which the declared number of entries must fill exactly.
+     */
+    private void readBatch(ByteBuffer r, int length, long at) throws CorruptRecordException {
+        if (length < 8) throw new CorruptRecordException(file, index, at, "BATCH record of " + length + " bytes is too short");
+        int count = r.getInt(), rawLength = r.getInt();
+        if (count <= 0 || rawLength < 6 || rawLength > LogFormat.MAX_PAYLOAD || count > rawLength / 6) {
+            throw new CorruptRecordException(file, index, at, "BATCH of " + Integer.toUnsignedString(count) + " events in "
+                    + Integer.toUnsignedString(rawLength) + " bytes");
+        }
+        byte[] z = new byte[r.remaining()];
+        r.get(z);
+        byte[] raw = new byte[rawLength];
+        java.util.zip.Inflater inf = new java.util.zip.Inflater(true);
+        try {
+            inf.setInput(z);
+            int n = 0;
+            while (n < rawLength && !inf.finished()) {
+                int k = inf.inflate(raw, n, rawLength - n);
+                if (k == 0 && (inf.needsInput() || inf.needsDictionary())) break;
+                n += k;
+            }
+            if (n != rawLength || !inf.finished() || inf.getRemaining() != 0) {
+                throw new CorruptRecordException(file, index, at, "BATCH stream does not inflate to exactly its "
+                        + rawLength + " bytes");
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new CorruptRecordException(file, index, at, "BATCH stream is damaged: " + e.getMessage());
+        } finally {
+            inf.end();
+        }
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        boolean knownMinor = header.formatMinor() <= LogFormat.MINOR;
+        for (int i = 0; i < count; i++) {
+            if (b.remaining() < 6) throw new CorruptRecordException(file, index, at, "BATCH ends inside entry " + i);
+            int code = Short.toUnsignedInt(b.getShort());
+            int len = b.getInt();
+            if (len < 0 || len > b.remaining()) {
+                throw new CorruptRecordException(file, index, at, "BATCH entry " + i + " of " + Integer.toUnsignedString(len) + " bytes");
+            }
+            ByteBuffer e = b.slice(b.position(), len).order(ByteOrder.LITTLE_ENDIAN);
+            b.position(b.position() + len);
+            EventKind kind = LogFormat.kind(code);
+            if (kind == null && !knownMinor) continue; // an event kind of a later minor version
+            if (kind == null || kind == EventKind.END) {
+                throw new CorruptRecordException(file, index, at, "BATCH entry " + i + " has kind " + code);
+            }
+            pending.add(decodeEvent(kind, e, len, 0, knownMinor, at, "BATCH entry " + i + " (" + kind + ")"));
+        }
+        if (b.hasRemaining()) {
+            throw new CorruptRecordException(file, index, at, b.remaining() + " bytes after the " + count + " entries of a BATCH");
+        }
+    }
+
+    /** An event payload of {@code length} bytes ({@code tail}: bytes of the END trailer after its fields). */
+    private PcmEvent decodeEvent(EventKind kind, ByteBuffer r, int length, int tail, boolean knownMinor, long at, String what)
+            throws CorruptRecordException {
+        if (length < LogFormat.EVENT_FIXED) {
+            throw new CorruptRecordException(file, index, at, what + " of " + length + " bytes is too short");
+        }
+        int vcpu = r.getInt();
+        long position = r.getLong(), rip = r.getLong(), rcx = r.getLong(), address = r.getLong(), value = r.getLong(),
+                ts = r.getLong();
+        int dataLength = r.getInt();
+        int need = LogFormat.EVENT_FIXED + dataLength + tail;
+        if (dataLength < 0 || need < 0 || need > length) {
+            throw new CorruptRecordException(file, index, at, what + ": data length "
+                    + Integer.toUnsignedString(dataLength) + " does not fit the record length " + length);
+        }
+        if (knownMinor && need != length) {
+            // a version this reader knows has no fields past these: the bytes would be read by nobody
+            throw new CorruptRecordException(file, index, at, what + ": " + (length - need)
+                    + " bytes after its fields in a version " + header.version() + " log");
+        }
+        byte[] data = new byte[dataLength];
+        r.get(data);
+        return new PcmEvent(kind, vcpu, position, rip, rcx, address, value, data, ts);
     }
 
     /** One record; null if it was skipped or the window is done. */
@@ -232,6 +316,14 @@ public final class LogReader implements Closeable {
         }
         EventKind kind = LogFormat.kind(code);
         boolean knownMinor = header.formatMinor() <= LogFormat.MINOR;
+        if (code == LogFormat.BATCH && header.formatMinor() >= LogFormat.MINOR_BATCH) {
+            readBatch(buf.slice(p + LogFormat.RECORD_HEADER, length).order(ByteOrder.LITTLE_ENDIAN), length, at);
+            stream.update(buf.slice(p, size));
+            chain.add(recordCrc);
+            buf.position(p + size);
+            index++;
+            return null;
+        }
         if (kind == null) {
             if (knownMinor) {
                 throw new CorruptRecordException(file, index, at, "unknown record kind " + code
@@ -245,27 +337,8 @@ public final class LogReader implements Closeable {
             return null;
         }
         ByteBuffer r = buf.slice(p + LogFormat.RECORD_HEADER, length).order(ByteOrder.LITTLE_ENDIAN);
-        if (length < LogFormat.EVENT_FIXED) {
-            throw new CorruptRecordException(file, index, at, kind + " record of " + length + " bytes is too short");
-        }
-        int vcpu = r.getInt();
-        long position = r.getLong(), rip = r.getLong(), rcx = r.getLong(), address = r.getLong(), value = r.getLong(),
-                ts = r.getLong();
-        int dataLength = r.getInt();
         int tail = kind == EventKind.END ? LogFormat.endTail(header.formatMinor()) : 0;
-        int need = LogFormat.EVENT_FIXED + dataLength + tail;
-        if (dataLength < 0 || need < 0 || need > length) {
-            throw new CorruptRecordException(file, index, at, kind + " record: data length "
-                    + Integer.toUnsignedString(dataLength) + " does not fit the record length " + length);
-        }
-        if (knownMinor && need != length) {
-            // a version this reader knows has no fields past these: the bytes would be read by nobody
-            throw new CorruptRecordException(file, index, at, kind + " record: " + (length - need)
-                    + " bytes after its fields in a version " + header.version() + " log");
-        }
-        byte[] data = new byte[dataLength];
-        r.get(data);
-        PcmEvent event = new PcmEvent(kind, vcpu, position, rip, rcx, address, value, data, ts);
+        PcmEvent event = decodeEvent(kind, r, length, tail, knownMinor, at, kind + " record");
         if (kind != EventKind.END) {
             stream.update(buf.slice(p, size));
             chain.add(recordCrc);

@@ -38,24 +38,38 @@ public final class LogWriter implements Closeable {
     private long records;
     private long bytes;
     private boolean finished;
+    /** Whether events are written in deflated BATCH records (else one record per event). */
+    private final boolean batched;
+    private final java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+    private int batchEvents;
 
-    private LogWriter(Path dir, Path part, Path target, FileChannel channel, LogHeader header) {
+    private LogWriter(Path dir, Path part, Path target, FileChannel channel, LogHeader header, boolean batched) {
         this.dir = dir;
         this.part = part;
         this.target = target;
         this.channel = channel;
         this.header = header;
+        this.batched = batched;
     }
 
-    /** Creates {@code dir/<utc-time>_<id>_events.pcmlog.part} (and dir) and writes the header. */
+    /** Creates {@code dir/<utc-time>_<id>_events.pcmlog.part} (and dir) and writes the header; one record per event. */
     public static LogWriter create(Path dir, LogHeader header) throws IOException {
+        return create(dir, header, false);
+    }
+
+    /**
+     * Like {@link #create(Path, LogHeader)}; with {@code batched} the events go into deflated BATCH records of up to
+     * {@link LogFormat#BATCH_RAW} bytes (an event with more than {@link LogFormat#BATCH_MAX_DATA} bytes of data into
+     * its own record).
+     */
+    public static LogWriter create(Path dir, LogHeader header, boolean batched) throws IOException {
         Files.createDirectories(dir);
         Instant start = Instant.ofEpochSecond(0, header.startEpochNanos());
         String name = LogFormat.fileName(start, header.windowId());
         Path target = dir.resolve(name);
         Path part = dir.resolve(name + LogFormat.PART);
         FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        LogWriter w = new LogWriter(dir, part, target, ch, header);
+        LogWriter w = new LogWriter(dir, part, target, ch, header, batched);
         try {
             w.writeHeader();
         } catch (IOException | RuntimeException e) {
@@ -117,6 +131,16 @@ public final class LogWriter implements Closeable {
         if (e.data().length > LogFormat.MAX_PAYLOAD - LogFormat.EVENT_FIXED - LogFormat.endTail(LogFormat.MINOR)) {
             throw new IllegalArgumentException("event data of " + e.data().length + " bytes exceeds the record limit");
         }
+        if (batched && e.data().length <= LogFormat.BATCH_MAX_DATA) {
+            ByteBuffer entry = ByteBuffer.allocate(6 + payload).order(ByteOrder.LITTLE_ENDIAN);
+            entry.putShort((short) LogFormat.code(e.kind())).putInt(payload);
+            putEvent(entry, e);
+            batch.write(entry.array(), 0, entry.position());
+            batchEvents++;
+            if (batch.size() >= LogFormat.BATCH_RAW) flushBatch();
+            return;
+        }
+        flushBatch(); // file order is event order
         int size = LogFormat.RECORD_HEADER + payload + LogFormat.RECORD_CRC;
         if (size > buf.remaining()) writeOut(true);
         if (size > buf.capacity()) {
@@ -131,12 +155,51 @@ public final class LogWriter implements Closeable {
         records++;
     }
 
+    private static void putEvent(ByteBuffer b, PcmEvent e) {
+        b.putInt(e.vcpu()).putLong(e.position()).putLong(e.rip()).putLong(e.rcx()).putLong(e.address())
+                .putLong(e.value()).putLong(e.timestampNanos()).putInt(e.data().length).put(e.data());
+    }
+
+    /** Writes the pending events as one BATCH record: {@code u32 count, u32 raw length}, the raw DEFLATE stream. */
+    private void flushBatch() throws IOException {
+        if (batchEvents == 0) return;
+        byte[] raw = batch.toByteArray();
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true);
+        java.io.ByteArrayOutputStream z = new java.io.ByteArrayOutputStream(raw.length / 2 + 64);
+        try {
+            d.setInput(raw);
+            d.finish();
+            byte[] chunk = new byte[16 << 10];
+            while (!d.finished()) z.write(chunk, 0, d.deflate(chunk));
+        } finally {
+            d.end();
+        }
+        int payload = 8 + z.size();
+        int size = LogFormat.RECORD_HEADER + payload + LogFormat.RECORD_CRC;
+        if (size > buf.remaining()) writeOut(true);
+        ByteBuffer b = size > buf.capacity() ? ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN) : buf;
+        int at = b.position();
+        b.putInt(payload).putShort((short) LogFormat.BATCH);
+        b.putShort((short) LogFormat.headerCheck(crc, b, at));
+        b.putInt(batchEvents).putInt(raw.length).put(z.toByteArray());
+        int c = LogFormat.crc(crc, b, at, LogFormat.RECORD_HEADER + payload);
+        b.putInt(c);
+        chain.add(c);
+        if (b != buf) {
+            b.flip();
+            stream.update(b.duplicate());
+            write(b);
+        }
+        records++;
+        batch.reset();
+        batchEvents = 0;
+    }
+
     private void encode(ByteBuffer b, PcmEvent e, int payload, LogTrailer trailer) {
         int at = b.position();
         b.putInt(payload).putShort((short) LogFormat.code(e.kind()));
         b.putShort((short) LogFormat.headerCheck(crc, b, at));
-        b.putInt(e.vcpu()).putLong(e.position()).putLong(e.rip()).putLong(e.rcx()).putLong(e.address())
-                .putLong(e.value()).putLong(e.timestampNanos()).putInt(e.data().length).put(e.data());
+        putEvent(b, e);
         if (trailer != null) {
             b.putLong(trailer.recordCount()).putInt(trailer.streamCrc()).putLong(trailer.closeEpochNanos())
                     .put(trailer.streamDigest());
@@ -155,6 +218,7 @@ public final class LogWriter implements Closeable {
         if (finished) throw new IllegalStateException("window already closed");
         if (end.kind() != EventKind.END) throw new IllegalArgumentException("close needs an END event, got " + end.kind());
         try {
+            flushBatch();
             writeOut(true);
             LogTrailer t = new LogTrailer(records, (int) stream.getValue(), epochNanos(Instant.now()), chain.digest());
             int payload = LogFormat.EVENT_FIXED + end.data().length + LogFormat.endTail(LogFormat.MINOR);
@@ -187,6 +251,7 @@ public final class LogWriter implements Closeable {
     public Path abort(String reason) {
         if (!finished && channel.isOpen()) {
             try {
+                flushBatch();
                 writeOut(true); // keep what was recorded, for diagnosis (the file stays invalid: no trailer)
             } catch (IOException | RuntimeException ignored) {
                 // the disk is what failed, most likely

@@ -217,7 +217,7 @@ public final class WindowRecorder implements AutoCloseable {
                 vendor == null ? host.vendor() : vendor, signature, epochNanos, e.timestampNanos(), attrs);
         Settings st = settings;
         try {
-            current = LogWriter.create(st.directory(), h);
+            current = LogWriter.create(st.directory(), h, true);
             currentId = s.windowId();
             current.append(e);
             written.incrementAndGet();

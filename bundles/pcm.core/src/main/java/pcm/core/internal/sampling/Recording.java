@@ -18,6 +18,7 @@ import pcm.core.api.cpu.VirtualCpu;
 import pcm.core.api.event.EventKind;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.event.RegisterCheckpoints;
+import pcm.core.api.event.RegisterFingerprints;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.memory.GuestMemoryProvider;
@@ -75,13 +76,28 @@ final class Recording implements WindowProbe, InputObserver {
     private boolean checkpointsReported;
     /** Position of the last checkpoint (0: the initial snapshot) and of the last injected interrupt. */
     private long checkpointAt, injectedAt = -1;
+    /** Whether a register fingerprint is logged after every instruction (FINGERPRINTS events). */
+    private final boolean fingerprints;
+    private final RegisterFingerprints.Collector prints = new RegisterFingerprints.Collector();
+    /** Position where the registers were last logged (checkpoint or fingerprint; 0: the initial snapshot). */
+    private long loggedAt;
+
+    /** Whether registers are logged at all, and every how many instructions (fingerprints: after every one). */
+    private boolean registersLogged() {
+        return checkpointInterval > 0 || fingerprints;
+    }
+
+    private long logEvery() {
+        return fingerprints ? 1 : checkpointInterval;
+    }
 
     /** Position of the exit handled since the last run (its instruction retires on completion), else -1. */
     private long completedExitPosition = -1;
 
     Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
-              EventFanout events, long checkpointInterval) {
+              EventFanout events, long checkpointInterval, boolean fingerprints) {
         this.checkpointInterval = checkpointInterval;
+        this.fingerprints = fingerprints;
         this.id = id;
         this.length = length;
         this.backend = backend;
@@ -118,7 +134,7 @@ final class Recording implements WindowProbe, InputObserver {
         // (KVM completes an IN or MMIO read on its next KVM_RUN), which must not fall inside the window.
         counter = chosen.service().start(cpu, mem, this);
         try {
-            checkpointsReported = checkpointInterval > 0 && counter.reportRegistersEveryInstruction();
+            checkpointsReported = registersLogged() && counter.reportRegistersEveryInstruction();
             initialCpu = CpuState.capture(cpu, 0);
             checkpointBase = initialCpu.registers();
             regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
@@ -142,15 +158,30 @@ final class Recording implements WindowProbe, InputObserver {
     @Override
     public VmExit run() throws BackendException {
         completedExitPosition = -1;
-        if (checkpointInterval <= 0 || checkpointsReported) return counter.runUntil(length);
+        if (!registersLogged() || checkpointsReported) return counter.runUntil(length);
         long pos = counter.position();
         // Between runs the vCPU is between instructions (an exit's instruction was completed by exitCompleted):
         // log the registers here. Not where an interrupt was just injected: the backend delivers it in the next
         // run, a replay may have delivered it already — the next position gets the checkpoint.
-        if (pos < length && pos - checkpointAt >= checkpointInterval && injectedAt != pos) {
-            checkpoint(pos, vcpu.registers());
+        if (pos < length && pos - loggedAt >= logEvery() && injectedAt != pos) {
+            logRegisters(pos, vcpu.registers());
         }
-        return counter.runUntil(Math.min(length, Math.max(pos + 1, checkpointAt + checkpointInterval)));
+        return counter.runUntil(Math.min(length, Math.max(pos + 1, loggedAt + logEvery())));
+    }
+
+    /** The registers after {@code position} instructions: a fingerprint, and a full checkpoint when one is due. */
+    private void logRegisters(long position, Registers now) {
+        loggedAt = position;
+        if (fingerprints) {
+            prints.add(position, now);
+            if (prints.full()) emitFingerprints();
+        }
+        if (checkpointInterval > 0 && position - checkpointAt >= checkpointInterval) checkpoint(position, now);
+    }
+
+    private void emitFingerprints() {
+        PcmEvent e = prints.drain(vcpu.id(), System.nanoTime());
+        if (e != null) emit(e);
     }
 
     private void checkpoint(long position, Registers now) {
@@ -168,9 +199,9 @@ final class Recording implements WindowProbe, InputObserver {
     public void interruptInjected(int vector) {
         long at = eventPosition();
         Registers now = registersOrNull(EventKind.INTERRUPT);
-        if (now != null && checkpointInterval > 0 && at < length && at > checkpointAt
-                && at - checkpointAt >= checkpointInterval && counter.position() == at) {
-            checkpoint(at, now);
+        if (now != null && registersLogged() && at < length && at > loggedAt
+                && at - loggedAt >= logEvery() && counter.position() == at) {
+            logRegisters(at, now);
         }
         injectedAt = at;
         record(EventKind.INTERRUPT, vector, vector, null, now);
@@ -249,6 +280,7 @@ final class Recording implements WindowProbe, InputObserver {
             return;
         }
         closeCounter();
+        emitFingerprints();
         Registers r = finalCpu.registers();
         emit(new PcmEvent(EventKind.END, vcpu.id(), pos, r.rip(), r.rcx(), 0, pos,
                 reason.getBytes(java.nio.charset.StandardCharsets.UTF_8), System.nanoTime()));
@@ -295,9 +327,9 @@ final class Recording implements WindowProbe, InputObserver {
      */
     @Override
     public void registers(long position, Registers registers) {
-        if (checkpointInterval > 0 && position > checkpointAt && position < length && injectedAt != position
-                && (position - checkpointAt >= checkpointInterval || !checkpointsReported)) {
-            checkpoint(position, registers);
+        if (registersLogged() && position > loggedAt && position < length && injectedAt != position
+                && (position - loggedAt >= logEvery() || !checkpointsReported)) {
+            logRegisters(position, registers);
         }
     }
 

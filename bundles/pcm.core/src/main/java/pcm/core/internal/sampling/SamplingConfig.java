@@ -40,13 +40,21 @@ public @interface SamplingConfig {
     String defaultPolicy() default "periodic";
 
     @AttributeDefinition(name = "Register checkpoint interval (instructions)", description = "Every this many "
-            + "instructions the recorder logs the vCPU's registers (a CHECKPOINT event, a delta of ~16-24 bytes); "
-            + "verifiers compare theirs there, so a divergence is found at the instruction that caused it (1) or within "
-            + "the interval, and a fault whose value the guest overwrites before the window ends is still caught. "
-            + "0 = none (only the final snapshot is compared). Costs ~85 bytes of log per checkpoint (a 2,000-instruction "
-            + "window: ~170 KB) and ~15% recording time on KVM; counters that report registers while stepping "
-            + "(kvm-step) are not stopped for it.", min = "0")
-    long checkpointInterval() default 1;
+            + "instructions the recorder logs the vCPU's registers (a CHECKPOINT event: a delta against the previous one, "
+            + "~70-220 bytes of log); verifiers compare theirs there and trace the last writer of a differing register "
+            + "back to its instruction. 0 = none (only the final snapshot, and fingerprints if on, are compared). With "
+            + "register fingerprints on, a checkpoint every 1,024 instructions costs ~0.2 byte per instruction; without "
+            + "them, 1 = a checkpoint after every instruction (~82 bytes each) is what catches a fault overwritten within "
+            + "the interval.", min = "0")
+    long checkpointInterval() default 1024;
+
+    @AttributeDefinition(name = "Register fingerprints", description = "Log a one-byte fingerprint of the registers "
+            + "after every instruction (FINGERPRINTS events, ~1 byte per instruction): verifiers compare theirs at every "
+            + "instruction, so a fault is located at its instruction and one overwritten within a checkpoint interval "
+            + "is still caught (missed with probability 1/255 per instruction it lives). The recorder reads the registers "
+            + "after every instruction for it, as with a checkpoint interval of 1 (counters that report registers while "
+            + "stepping, kvm-step, are not stopped for it).")
+    boolean registerFingerprints() default true;
 
     @AttributeDefinition(name = "Sample periodically from start", description = "Periodic sampling with the default "
             + "policy while true: it starts as soon as that policy service is there and pauses while it is gone.")

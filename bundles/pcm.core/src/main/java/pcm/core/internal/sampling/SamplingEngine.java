@@ -63,7 +63,15 @@ final class SamplingEngine implements AutoCloseable {
     }
 
     record Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
-                    long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy, long checkpointInterval) {
+                    long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy, long checkpointInterval,
+                    boolean fingerprints) {
+
+        /** Register checkpoints every {@code checkpointInterval} instructions, no fingerprints. */
+        Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
+                 long commitTimeoutMillis, long defaultWindowInstructions, String defaultPolicy, long checkpointInterval) {
+            this(entryTimeoutMillis, windowTimeoutMillis, replayTimeoutMillis, boundaryTimeoutMillis, commitTimeoutMillis,
+                    defaultWindowInstructions, defaultPolicy, checkpointInterval, false);
+        }
 
         /** Without register checkpoints. */
         Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
@@ -76,7 +84,7 @@ final class SamplingEngine implements AutoCloseable {
             return new Settings(Math.max(1, c.entryTimeoutMillis()), Math.max(1, c.windowTimeoutMillis()),
                     Math.max(1, c.replayTimeoutMillis()), Math.max(1, c.boundaryTimeoutMillis()),
                     Math.max(1, c.commitTimeoutMillis()), Math.max(1, c.defaultWindowInstructions()), c.defaultPolicy(),
-                    Math.max(0, c.checkpointInterval()));
+                    Math.max(0, c.checkpointInterval()), c.registerFingerprints());
         }
     }
 
@@ -169,7 +177,7 @@ final class SamplingEngine implements AutoCloseable {
             throw new SamplingException("window " + id + " could not open: " + why);
         }
         Recording rec = new Recording(id, pendingLength, backend.get(), env.positionServices(), mp.get(), events,
-                settings.checkpointInterval());
+                settings.checkpointInterval(), settings.fingerprints());
         try {
             target.openWindow(0, rec, settings.boundaryTimeoutMillis());
         } catch (VmException e) {

@@ -45,7 +45,10 @@ final class SnapshotFiles {
 
     static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'S', 'N', 'P', '\n'};
     /** Minor 1: the CPU body ends with the {@link Binding}. */
-    static final int MAJOR = 1, MINOR = 1;
+    /** Minor 2: memory pages deflated; minor 1: the CPU file's binding. */
+    static final int MAJOR = 1, MINOR = 2;
+    /** The first minor whose memory pages are stored deflated (per page: stored length, then the bytes). */
+    static final int MINOR_DEFLATED = 2;
     static final int TYPE_CPU = 1, TYPE_MEMORY = 2;
     static final int HEADER = 28;
     static final int INITIAL = 1, FINAL = 2;
@@ -294,18 +297,58 @@ final class SnapshotFiles {
         for (PageImage.Region r : regions) head.putLong(r.gpa()).putLong(r.size());
         head.putLong(selected.size());
         head.flip();
-        long bodyLength = head.remaining() + (long) selected.size() * (8 + PageImage.PAGE);
-        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR)) {
-            w.write(head);
-            ByteBuffer rec = ByteBuffer.allocate(8 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
+        // each page deflated on its own (a reader inflates only what it needs); one that does not shrink stays raw
+        List<byte[]> stored = new ArrayList<>(selected.size());
+        long bodyLength = head.remaining();
+        java.util.zip.Deflater deflater = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED, true);
+        try {
+            byte[] out = new byte[PageImage.PAGE];
             for (long n : selected) {
                 image.read(n << 12, page, 0, PageImage.PAGE);
+                deflater.reset();
+                deflater.setInput(page);
+                deflater.finish();
+                int len = deflater.deflate(out);
+                byte[] s = deflater.finished() && len < PageImage.PAGE ? java.util.Arrays.copyOf(out, len) : page.clone();
+                stored.add(s);
+                bodyLength += 8 + 4 + s.length;
+            }
+        } finally {
+            deflater.end();
+        }
+        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR)) {
+            w.write(head);
+            ByteBuffer rec = ByteBuffer.allocate(12 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < selected.size(); i++) {
+                byte[] s = stored.get(i);
                 rec.clear();
-                rec.putLong(n).put(page).flip();
+                rec.putLong(selected.get(i)).putInt(s.length).put(s).flip();
                 w.write(rec);
             }
             return w.bodyCrc();
         }
+    }
+
+    /** One page of a minor-2 memory body: {@code stored} bytes, raw if 4096, else a raw DEFLATE stream of exactly one page. */
+    private static byte[] inflatePage(ByteBuffer body, java.util.zip.Inflater inflater) {
+        int stored = body.getInt();
+        if (stored <= 0 || stored > PageImage.PAGE || stored > body.remaining()) throw new IllegalArgumentException("stored page length " + stored);
+        byte[] s = new byte[stored];
+        body.get(s);
+        if (stored == PageImage.PAGE) return s;
+        byte[] p = new byte[PageImage.PAGE];
+        inflater.reset();
+        inflater.setInput(s);
+        try {
+            int n = inflater.inflate(p);
+            if (n != PageImage.PAGE || !inflater.finished() || inflater.getRemaining() != 0) {
+                throw new IllegalArgumentException("a deflated page holds " + n + " bytes" + (inflater.finished() ? "" : " and more")
+                        + (inflater.getRemaining() != 0 ? " and " + inflater.getRemaining() + " stray bytes" : "") + ", not one page");
+            }
+        } catch (java.util.zip.DataFormatException e) {
+            throw new IllegalArgumentException("a deflated page is damaged: " + e.getMessage());
+        }
+        return p;
     }
 
     /** Chooses the pages a memory file keeps. */
@@ -338,9 +381,12 @@ final class SnapshotFiles {
                 regions.add(r);
             }
             long count = body.getLong();
-            if (count < 0 || count > body.remaining() / (8 + PageImage.PAGE) || count * (8 + PageImage.PAGE) != body.remaining()) {
+            boolean deflated = c.minor() >= MINOR_DEFLATED;
+            if (count < 0 || (deflated ? count > body.remaining() / 13
+                    : count > body.remaining() / (8 + PageImage.PAGE) || count * (8 + PageImage.PAGE) != body.remaining())) {
                 throw new IllegalArgumentException("page count " + count);
             }
+            java.util.zip.Inflater inflater = deflated ? new java.util.zip.Inflater(true) : null;
             Map<Long, byte[]> pages = new LinkedHashMap<>();
             long prev = -1;
             for (long i = 0; i < count; i++) {
@@ -352,9 +398,18 @@ final class SnapshotFiles {
                     // nobody could read it: a verifier would never see what it holds
                     throw new IllegalArgumentException("page 0x" + Long.toHexString(n) + " lies outside the RAM regions");
                 }
-                byte[] p = new byte[PageImage.PAGE];
-                body.get(p);
+                byte[] p;
+                if (deflated) {
+                    p = inflatePage(body, inflater);
+                } else {
+                    p = new byte[PageImage.PAGE];
+                    body.get(p);
+                }
                 pages.put(n, p);
+            }
+            if (inflater != null) inflater.end();
+            if (deflated && body.hasRemaining() && c.minor() <= MINOR) {
+                throw new IllegalArgumentException(body.remaining() + " bytes after the last page");
             }
             PageImage image = new PageImage(regions, pages, base);
             if (image.size() != size) throw new IllegalArgumentException("size " + size);

@@ -100,6 +100,73 @@ class LogRoundTripTest {
         assertArrayEquals(TestLogs.bytes(100, 1), c.events().get(2).data());
     }
 
+    /**
+     * Batched (what the recorder writes from 1.3 on): many events in deflated BATCH records, an event with much data in
+     * its own record between them, every event back in order; a cut anywhere is torn, a changed byte corrupt.
+     */
+    @Test
+    void batchedLogsRoundTripAndEveryDamageIsCaught() throws IOException {
+        List<PcmEvent> in = new java.util.ArrayList<>();
+        in.add(WindowMarkers.startEvent(0, "wb", java.util.Map.of("backend", "soft"), 1));
+        for (int i = 1; i <= 3_000; i++) {
+            in.add(new PcmEvent(EventKind.RDTSC, 0, i * 7L, 0xFFFF_8000_0000_1000L, 5, 0, 1_000_000L + i * 3L, null, i));
+            if (i == 1_500) in.add(new PcmEvent(EventKind.DMA_WRITE, 0, i * 7L, 0, 0, 0x9000, 40_000, TestLogs.bytes(40_000, 3), i));
+            if (i % 1_000 == 0) in.add(new PcmEvent(EventKind.FINGERPRINTS, 0, i * 7L - 900, 0, 0, 0, 900, TestLogs.bytes(900, i), i));
+        }
+        PcmEvent end = TestLogs.end(21_001);
+        LogWriter w = LogWriter.create(dir, TestLogs.header("wb"), true);
+        for (PcmEvent e : in) w.append(e);
+        Path file = w.close(end);
+        assertTrue(w.records() < 10, "records " + w.records());
+        LogReader.LogContents c = LogReader.readAll(file);
+        assertEquals(in.size() + 1, c.events().size());
+        for (int i = 0; i < in.size(); i++) assertSameEvent(in.get(i), c.events().get(i));
+        assertEquals(w.records(), c.trailer().recordCount());
+        LogCheck.Result ok = LogCheck.check(file);
+        assertEquals(LogCheck.Status.VALID, ok.status(), ok.summary());
+        assertEquals(in.size() + 1, ok.events());
+        long plain = 68L * 3_000 + 40_000;
+        assertTrue(Files.size(file) < plain / 2, "batched " + Files.size(file) + " bytes against ~" + plain);
+
+        byte[] good = Files.readAllBytes(file);
+        Path f = dir.resolve("20250101T000000.000000Z_wb2_events.pcmlog");
+        for (int at = 0; at < good.length; at += 97) {
+            Files.write(f, java.util.Arrays.copyOf(good, at));
+            LogCheck.Status s = LogCheck.check(f).status();
+            assertEquals(LogCheck.Status.TORN, s, "cut at " + at);
+            byte[] bad = good.clone();
+            bad[at] ^= 0x10;
+            Files.write(f, bad);
+            LogCheck.Status d = LogCheck.check(f).status();
+            assertTrue(d == LogCheck.Status.CORRUPT || d == LogCheck.Status.UNSUPPORTED && at < 12, "byte " + at + ": " + d);
+        }
+        // a BATCH in a log of a version before batches is an unknown kind there: corrupt
+        Files.write(f, TestLogs.log(1, 2, List.of(TestLogs.record(LogFormat.BATCH, new byte[] {1, 0, 0, 0, 6, 0, 0, 0, 3, 0}))));
+        assertEquals(LogCheck.Status.CORRUPT, LogCheck.check(f).status());
+    }
+
+    /** Logs of the versions before FINGERPRINTS (1.1 per-instruction checkpoints, 1.2 the record chain) still read. */
+    @Test
+    void olderMinorVersionsStillRead() throws IOException {
+        List<byte[]> recs = List.of(
+                TestLogs.record(16, TestLogs.eventPayload(0, 0, TestLogs.utf8("window-start old"), new byte[0])),
+                TestLogs.record(17, TestLogs.eventPayload(0, 1, TestLogs.bytes(8, 3), new byte[0])), // CHECKPOINT
+                TestLogs.record(18, TestLogs.eventPayload(0, 1, new byte[0], new byte[0])),          // REG_WRITE
+                TestLogs.record(9, TestLogs.eventPayload(0, 2, new byte[0], new byte[0])));
+        for (int minor : new int[] {1, 2}) {
+            Path f = dir.resolve("20250101T000000.000000Z_old" + minor + "_events.pcmlog");
+            Files.write(f, TestLogs.log(1, minor, recs));
+            LogReader.LogContents c = LogReader.readAll(f);
+            assertEquals(minor, c.header().formatMinor());
+            assertEquals(List.of(EventKind.STATE, EventKind.CHECKPOINT, EventKind.REG_WRITE, EventKind.PIO_IN, EventKind.END),
+                    c.events().stream().map(PcmEvent::kind).toList());
+            LogCheck.Result r = LogCheck.check(f);
+            assertEquals(LogCheck.Status.VALID, r.status(), r.summary());
+        }
+        assertEquals(3, LogFormat.MINOR);
+        assertEquals(19, LogFormat.code(EventKind.FINGERPRINTS));
+    }
+
     @Test
     void higherMinorVersionSkipsUnknownKindsAndExtraFields() throws IOException {
         List<byte[]> recs = List.of(

@@ -51,6 +51,7 @@ class SamplerLifecycleTest {
             public long defaultWindowInstructions() { return 100; }
             public String defaultPolicy() { return "periodic"; }
             public long checkpointInterval() { return 0; }
+            public boolean registerFingerprints() { return false; }
             public boolean periodic() { return periodic; }
         };
     }

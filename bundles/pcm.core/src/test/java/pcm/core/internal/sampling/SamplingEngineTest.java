@@ -205,6 +205,45 @@ class SamplingEngineTest {
         assertTrue(runs.get(true) < 15, runs.toString());
     }
 
+    /**
+     * Sparse checkpoints with fingerprints (the default): a CHECKPOINT every 16 instructions, a fingerprint after every
+     * instruction but where an interrupt was injected — from the counter's reports or by stopping it — and both agree
+     * with the registers there.
+     */
+    @Test
+    void fingerprintsCoverEveryPositionBetweenSparseCheckpoints() throws Exception {
+        // the registers at every position, from a window of the same program with a checkpoint after every instruction
+        seen.clear();
+        SamplingEngine de = engine(vm(program()), List.of(new Recording.Ranked(new ExactTestPositionService(false), 0)),
+                new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic", 1));
+        Window dense = de.window(de.sampleNow(50, 30_000)).orElseThrow();
+        Map<Long, Registers> regs = new java.util.HashMap<>();
+        Registers cur = dense.initial().registers();
+        for (PcmEvent ev : dense.events()) {
+            if (ev.kind() != EventKind.CHECKPOINT) continue;
+            cur = RegisterCheckpoints.apply(cur, ev);
+            regs.put(ev.position(), cur);
+        }
+        for (boolean reports : new boolean[] {false, true}) {
+            seen.clear();
+            TestVm vm = vm(program());
+            ExactTestPositionService exact = new ExactTestPositionService(reports);
+            SamplingEngine e = engine(vm, List.of(new Recording.Ranked(exact, 0)),
+                    new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic", 16, true));
+            Window w = e.window(e.sampleNow(50, 30_000)).orElseThrow();
+            List<Long> at = w.events().stream().filter(ev -> ev.kind() == EventKind.CHECKPOINT).map(PcmEvent::position).toList();
+            assertEquals(List.of(16L, 32L, 48L), at, "reports " + reports);
+            pcm.core.api.verify.FingerprintTracker fps = new pcm.core.api.verify.FingerprintTracker(w.events(), w.initial().registers());
+            for (long p = 1; p < 50; p++) {
+                int f = fps.at(p);
+                assertTrue(f != 0, "no fingerprint at " + p + " (reports " + reports + ")");
+                assertEquals(pcm.core.api.event.RegisterFingerprints.of(regs.get(p)), f, "fingerprint at " + p);
+            }
+            assertEquals(0, fps.at(50));
+            pcm.core.api.verify.WindowShape.endPosition(w); // well-formed: fingerprints before END, not overlapping
+        }
+    }
+
     @Test
     void commandsThatDoNotFitTheStateAreErrors() throws Exception {
         SamplingEngine e = engine(vm(program()), List.of(), settings(10_000, 10_000, 10_000));

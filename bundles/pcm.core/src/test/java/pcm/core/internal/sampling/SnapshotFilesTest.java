@@ -2,6 +2,7 @@ package pcm.core.internal.sampling;
 
 import pcm.core.api.memory.Xxh64;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -99,6 +100,52 @@ class SnapshotFilesTest {
         assertTrue(e.getMessage().contains("4 bytes after the fields"), e.getMessage());
     }
 
+    /** A memory file of version 1.1 (raw pages), as the sampler wrote them before pages were deflated, still reads. */
+    @Test
+    void version11MemoryFilesStillRead() throws Exception {
+        byte[] page = new byte[4096];
+        for (int i = 0; i < page.length; i++) page[i] = (byte) (i * 7);
+        ByteBuffer body = ByteBuffer.allocate(2 + 2 + 1 + 8 + 4 + 4 + 16 + 8 + 8 + 4096).order(ByteOrder.LITTLE_ENDIAN);
+        body.putShort((short) 2).put((byte) 'w').put((byte) '1').put((byte) SnapshotFiles.INITIAL).putLong(16 * 4096).putInt(4096)
+                .putInt(1).putLong(0).putLong(16 * 4096).putLong(1).putLong(3).put(page);
+        ByteBuffer file = ByteBuffer.allocate(SnapshotFiles.HEADER + body.capacity() + 4).order(ByteOrder.LITTLE_ENDIAN);
+        file.put(SnapshotFiles.MAGIC).putShort((short) 1).putShort((short) 1).putInt(SnapshotFiles.TYPE_MEMORY).putLong(body.capacity());
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        c.update(file.array(), 0, 24);
+        file.putInt((int) c.getValue()).put(body.array());
+        c.reset();
+        c.update(body.array());
+        file.putInt((int) c.getValue());
+        Path f = dir.resolve("t_w1_mem-initial.bin");
+        Files.write(f, file.array());
+        PageImage back = SnapshotFiles.readMemory(f, null).image();
+        byte[] got = new byte[4096];
+        back.read(3 * 4096, got, 0, 4096);
+        assertArrayEquals(page, got);
+        assertEquals(1, back.ownPages().size());
+
+        // a 1.2 page whose deflated stream has a stray byte after its one page is corrupt
+        HeapMemory m = new HeapMemory(16 * 4096);
+        m.writeLong(5 * 4096, 0x1122334455667788L);
+        SnapshotFiles.writeMemory(f, "w1", SnapshotFiles.INITIAL, List.of(new PageImage.Region(0, 16 * 4096)),
+                new HeapMemory.Provider().snapshot(m), (n, p) -> !PageImage.isZero(p));
+        assertEquals(0x1122334455667788L, ByteBuffer.wrap(pageOf(SnapshotFiles.readMemory(f, null).image(), 5)).order(ByteOrder.LITTLE_ENDIAN).getLong());
+        byte[] mutated = Files.readAllBytes(f);
+        int storedAt = SnapshotFiles.HEADER + 45 + 8; // id "w1", role, size, page size, 1 region, count; then the page number
+        ByteBuffer mb = ByteBuffer.wrap(mutated).order(ByteOrder.LITTLE_ENDIAN);
+        mb.putInt(storedAt, mb.getInt(storedAt) + 1);
+        Files.write(f, resealed(mutated, new byte[] {0}));
+        SnapshotFormatException e = assertThrows(SnapshotFormatException.class, () -> SnapshotFiles.readMemory(f, null));
+        assertEquals(Problem.CORRUPT, e.problem());
+        assertTrue(e.getMessage().contains("stray"), e.getMessage());
+    }
+
+    private static byte[] pageOf(PageImage image, long n) {
+        byte[] p = new byte[4096];
+        image.read(n << 12, p, 0, 4096);
+        return p;
+    }
+
     /** The container with {@code extra} appended to its body, lengths and CRCs recomputed. */
     private static byte[] resealed(byte[] file, byte[] extra) {
         ByteBuffer in = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
@@ -123,7 +170,8 @@ class SnapshotFilesTest {
         List<PageImage.Region> regions = List.of(new PageImage.Region(0, m.size()));
         Path f = dir.resolve("t_w1_mem-initial.bin");
         SnapshotFiles.writeMemory(f, "w1", SnapshotFiles.INITIAL, regions, image, (n, p) -> !PageImage.isZero(p));
-        assertEquals(SnapshotFiles.HEADER + 4 + 2 + 2 + 1 + 8 + 4 + 4 + 16 + 8 + (8 + 4096), Files.size(f));
+        // one page, deflated (1.2): far less than its 4096 bytes
+        assertTrue(Files.size(f) < SnapshotFiles.HEADER + 4 + 2 + 2 + 1 + 8 + 4 + 4 + 16 + 8 + (8 + 4 + 100), "size " + Files.size(f));
         PageImage back = SnapshotFiles.readMemory(f, null).image();
         assertEquals(1, back.ownPages().size());
         assertEquals(m.size(), back.size());

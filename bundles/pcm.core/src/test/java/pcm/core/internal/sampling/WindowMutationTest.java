@@ -193,7 +193,9 @@ class WindowMutationTest {
         System.out.println(sb);
         assertEquals(0, changed, sb.toString());
         assertEquals(0, accepted, "every mutation above changes a checked byte, and each is rejected\n" + sb);
-        assertTrue(tried > 10_000, sb.toString());
+        // ~6,300 since memory pages are deflated (snapshot 1.2) and events batched (log 1.3): the files, and so the
+        // byte mutations, are smaller
+        assertTrue(tried > 5_000, sb.toString());
         // a cut file is torn, never corrupt; an intact file in the wrong place is a mix-up, never a verdict
         for (String role : ROLES) {
             assertEquals(Map.of("TRUNCATED", figures.get("truncation " + role)[0]), reasons.get("truncation " + role), role);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.LongConsumer;
 
 import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.RegisterWriters;
 import pcm.core.api.verify.Window;
 
 /**
@@ -98,6 +99,37 @@ final class Localiser {
                 + (cps.length == 0 ? "traced from position 0" : "checkpoints every ~" + (cps.length > 1 ? cps[1] - cps[0] : cps[0])
                         + ", traced from " + start) + ")");
         return new Divergence(lastChange[best], lastRip[best], lines);
+    }
+
+    /**
+     * A register checkpoint disagreed more than one instruction after the last agreeing one ({@code agreedAt}):
+     * replays again, from {@code agreedAt} one step at a time tracing the last writer of every register, up to that
+     * checkpoint; the divergence is the earliest last writer of a differing register (CheckpointTracker). Returns
+     * null if the pass does not reach the disagreeing checkpoint again (it is deterministic, so it should).
+     */
+    static Divergence byRegisterWriters(Window window, long agreedAt, LongConsumer progress) throws Replay.Stop {
+        try (Replay r = new Replay(window, progress, null, null, agreedAt, new Replay.Tracer() {
+            private RegisterWriters writers;
+
+            @Override
+            public void begin(Replay rp) {
+                writers = new RegisterWriters(rp.vcpu.registers());
+                rp.registerCheckpoints.traceWriters(writers);
+            }
+
+            @Override
+            public void changed(long position, long rip, Replay rp) {
+                writers.changed(position, rip, rp.vcpu.registers());
+            }
+        })) {
+            r.stopAtCheckpointDivergence = true;
+            try {
+                r.run();
+            } catch (Replay.Stop s) {
+                if (s.divergence == null) throw s;
+            }
+            return r.registerCheckpoints.divergence().orElse(null);
+        }
     }
 
     private static long[] sanitize(long[] cps, long end) {

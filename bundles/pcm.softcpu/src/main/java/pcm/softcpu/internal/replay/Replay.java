@@ -206,6 +206,7 @@ final class Replay implements AutoCloseable {
                 case DMA_WRITE -> dma(e);
                 case CHECKPOINT -> checkpoint(e);
                 case REG_WRITE -> registerWrite(e);
+                case FINGERPRINTS -> { } // read up front (FingerprintTracker in SoftReplayVerifier)
                 default -> input(e);
             }
         }
@@ -282,7 +283,13 @@ final class Replay implements AutoCloseable {
         // the emulated SVM host's SHR by 29 left OF as QEMU does, the AMD model said otherwise: issue 12).
         if (!registerCheckpoints.diverged() && vcpu.instructionCount() == p) vcpu.adoptUndefinedFlags(registerCheckpoints.recorded().rflags());
         if (!registerCheckpoints.diverged() && registerCheckpoints.compare(p, vcpu.registers())) consistentUpTo = p;
+        if (stopAtCheckpointDivergence && registerCheckpoints.diverged()) {
+            throw new Stop(registerCheckpoints.divergence().orElseThrow(), "register checkpoint at position " + p + " differs");
+        }
     }
+
+    /** Ends the pass at the first checkpoint that disagrees (a tracing pass needs nothing after it). */
+    boolean stopAtCheckpointDivergence;
 
     /** REG_WRITE: the VMM set a register when {@code position} instructions had retired. */
     private void registerWrite(PcmEvent e) throws Stop {
@@ -294,7 +301,7 @@ final class Replay implements AutoCloseable {
         }
         beginTrace();
         long[] a = vcpu.registers().toArray();
-        a[index] = e.value();
+        a[index] = pcm.core.api.event.RegisterCheckpoints.written(e, a[index]);
         vcpu.setRegisters(Registers.fromArray(a));
         if (tracing()) tracer.changed(p, vcpu.rip(), this);
         consistentUpTo = p;
@@ -395,6 +402,7 @@ final class Replay implements AutoCloseable {
             r = ExitResult.value(e.value());
         }
         beginTrace();
+        long exitRip = vcpu.rip();
         try {
             vcpu.complete(x, r);
             if ((e.kind() == EventKind.RDRAND || e.kind() == EventKind.RDSEED) && e.data().length == 1 && e.data()[0] == 0) {
@@ -411,7 +419,7 @@ final class Replay implements AutoCloseable {
         consistentUpTo = at;
         if (tracing()) {
             beginTrace();
-            tracer.changed(at, vcpu.rip(), this);
+            tracer.changed(at, exitRip, this);
         }
     }
 

@@ -10,6 +10,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.FingerprintTracker;
 import pcm.core.api.verify.ReplayStrategy;
 import pcm.core.api.verify.ReplayVerifier;
 import pcm.core.api.verify.Verdict;
@@ -58,8 +59,13 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             wid = String.valueOf(window.id());
             LongConsumer prog = progress == null ? p -> { } : safe(progress);
             Replay r;
+            FingerprintTracker fps;
             try {
-                r = new Replay(window, prog, null, null, Long.MAX_VALUE, null);
+                Replay.checkWindow(window);
+                fps = new FingerprintTracker(window.events(), window.initial().registers());
+                long[] at = fps.any() ? fps.positions(Long.MAX_VALUE) : null;
+                r = new Replay(window, prog, at, at == null ? null : (pos, rp) -> fps.compare(pos, rp.vcpu.registers()),
+                        Long.MAX_VALUE, null);
             } catch (Replay.Stop s) {
                 return stopped(s, wid, insns);
             }
@@ -71,13 +77,13 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
-                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+                Divergence cp = registerDivergence(r, fps, window, prog);
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
             }
-            Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+            Divergence cp = registerDivergence(r, fps, window, prog);
             if (fin.matches() && cp != null) {
                 return Verdict.diverged(ID, wid, insns, cp.with(List.of("final state equal: the guest overwrote the"
                         + " divergent values before the window ended")));
@@ -104,6 +110,33 @@ public final class SoftReplayVerifier implements ReplayVerifier {
         } catch (Throwable t) {
             if (t instanceof VirtualMachineError && !(t instanceof OutOfMemoryError)) throw (VirtualMachineError) t;
             return Verdict.inconclusive(ID, wid, insns, "replay failed: " + t);
+        }
+    }
+
+    /**
+     * The first register disagreement: by a fingerprint (exact) or a checkpoint (located by tracing its interval only
+     * when no fingerprint disagreed before it).
+     */
+    private static Divergence registerDivergence(Replay r, FingerprintTracker fps, Window window, LongConsumer progress) {
+        Divergence f = fps.divergence().orElse(null);
+        Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+        if (cp == null) return f;
+        if (f != null && f.position() <= cp.position()) return f; // a traced checkpoint is never before its interval
+        return FingerprintTracker.earlier(checkpointDivergence(r, window, progress), f);
+    }
+
+    /**
+     * The first register checkpoint disagreement of pass {@code r}, located exactly by last-writer tracing when the
+     * checkpoints are sparse (docs/verification.md); the interval if that tracing pass fails.
+     */
+    private static Divergence checkpointDivergence(Replay r, Window window, LongConsumer progress) {
+        Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+        if (cp == null || r.registerCheckpoints.divergedAt() - r.registerCheckpoints.agreedAt() <= 1) return cp;
+        try {
+            Divergence traced = Localiser.byRegisterWriters(window, r.registerCheckpoints.agreedAt(), progress);
+            return traced != null ? traced : cp;
+        } catch (Replay.Stop s) {
+            return cp.with(List.of("tracing the registers' last writers failed: " + s.getMessage()));
         }
     }
 

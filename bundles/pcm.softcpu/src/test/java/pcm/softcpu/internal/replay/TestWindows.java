@@ -95,6 +95,43 @@ final class TestWindows implements AutoCloseable {
     boolean invertUndefinedFlagsAtEnd;
     int endsWithUndefinedFlags;
 
+    /**
+     * Register checkpoints every this many instructions (0: none), logged the way the kernel's recorder does
+     * (pcm.core Recording: between runs, not where an interrupt was just injected, ahead of an INTERRUPT when due).
+     */
+    long checkpointEvery;
+    /** A register fingerprint after every instruction (FINGERPRINTS events), as the kernel's recorder logs them. */
+    boolean fingerprints;
+    private long checkpointAt, loggedAt, injectedAt = -1, windowLength;
+    private pcm.core.api.cpu.Registers checkpointBase;
+    private pcm.core.api.event.RegisterFingerprints.Collector prints;
+
+    private boolean registersLogged() {
+        return checkpointEvery > 0 || fingerprints;
+    }
+
+    private long logEvery() {
+        return fingerprints ? 1 : checkpointEvery;
+    }
+
+    private void checkpointIfDue() {
+        if (counter == null || !registersLogged()) return;
+        long pos = counter.position();
+        if (pos < windowLength && pos - loggedAt >= logEvery() && injectedAt != pos) {
+            pcm.core.api.cpu.Registers now = vcpu.registers();
+            loggedAt = pos;
+            if (fingerprints) {
+                prints.add(pos, now);
+                if (prints.full()) events.add(prints.drain(0, 0));
+            }
+            if (checkpointEvery > 0 && pos - checkpointAt >= checkpointEvery) {
+                events.add(pcm.core.api.event.RegisterCheckpoints.checkpoint(0, pos, now, checkpointBase, 0));
+                checkpointBase = now;
+                checkpointAt = pos;
+            }
+        }
+    }
+
     interface FaultHook {
         /** Called before running the window from window position {@code pos}; returns the next position to stop at. */
         long next(long pos);
@@ -146,6 +183,11 @@ final class TestWindows implements AutoCloseable {
     /** Runs until count {@code target} (null exit) or one exit, handled (and logged inside a window). */
     private void step(long target) throws BackendException {
         long t = Math.min(target, nextTick);
+        if (counter != null && registersLogged()) {
+            checkpointIfDue();
+            long pos = counter.position();
+            t = Math.min(t, base + Math.max(pos + 1, loggedAt + logEvery()));
+        }
         if (counter != null && fault != null) {
             long n = fault.next(vcpu.instructionCount() - base);
             if (n < Long.MAX_VALUE - base) t = Math.min(t, base + n);
@@ -171,12 +213,20 @@ final class TestWindows implements AutoCloseable {
         Snapshot init = snapshot(0);
         base = vcpu.instructionCount();
         counter = positions.start(vcpu, null, null);
+        windowLength = length;
+        checkpointAt = 0;
+        loggedAt = 0;
+        prints = new pcm.core.api.event.RegisterFingerprints.Collector();
+        injectedAt = -1;
+        checkpointBase = vcpu.registers();
         events = new ArrayList<>();
         events.add(new PcmEvent(EventKind.STATE, 0, 0, 0, 0, 0, 0, ("window-start " + id).getBytes(), 0));
         long endAt = base + length;
         while (!stopped && vcpu.instructionCount() < endAt) step(endAt);
         long pos = counter.position();
         if (invertUndefinedFlagsAtEnd && vcpu.adoptUndefinedFlags(vcpu.rflags() ^ 0x8D5) != 0) endsWithUndefinedFlags++;
+        pcm.core.api.event.PcmEvent fp = prints.drain(0, 0);
+        if (fp != null) events.add(fp);
         events.add(new PcmEvent(EventKind.END, 0, pos, vcpu.rip(), vcpu.gpr(2), 0, 0, null, 0));
         Snapshot fin = snapshot(pos);
         try {
@@ -203,6 +253,8 @@ final class TestWindows implements AutoCloseable {
 
     private void tick() throws BackendException {
         if (vcpu.canInjectInterrupt()) {
+            checkpointIfDue();
+            if (counter != null) injectedAt = counter.position();
             log(EventKind.INTERRUPT, 0x20, 0, null);
             vcpu.injectInterrupt(0x20);
             nextTick = vcpu.instructionCount() + tickEvery + rnd.nextLong(tickEvery / 2 + 1);
@@ -289,6 +341,8 @@ final class TestWindows implements AutoCloseable {
 
     private void tickNow() throws BackendException {
         if (vcpu.canInjectInterrupt()) {
+            checkpointIfDue();
+            if (counter != null) injectedAt = counter.position();
             log(EventKind.INTERRUPT, 0x20, 0, null);
             vcpu.injectInterrupt(0x20);
             nextTick = vcpu.instructionCount() + tickEvery + rnd.nextLong(tickEvery / 2 + 1);

@@ -87,8 +87,8 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
             }
             case "register" -> {
                 w = FaultInjector.registerBits(window, config.position(), config.index(), config.mask());
-                nothingToCorrupt = "no register checkpoint at position " + config.position() + " (or no register instruction "
-                        + config.position() + " leaves alone) to corrupt";
+                nothingToCorrupt = "no instruction at position " + config.position() + " (or no register the window leaves"
+                        + " alone around it) to corrupt";
             }
             default -> {
                 w = FaultInjector.corruptInput(window, config.index(), config.mask());

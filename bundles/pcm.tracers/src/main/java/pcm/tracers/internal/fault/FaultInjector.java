@@ -57,45 +57,48 @@ public final class FaultInjector {
     }
 
     /**
-     * Flips the bits of {@code mask} in register {@code index} ({@code Registers.toArray()} order) at the first
-     * CHECKPOINT at or after {@code position} (whose registers give the value to corrupt): a REG_WRITE event
-     * after it. Returns null if the window has no usable checkpoint there.
+     * Flips the bits of {@code mask} in register {@code index} ({@code Registers.toArray()} order; -1: a general
+     * register, RSP excluded, whose value is the same at the register evidence before and after {@code position} —
+     * the nearest CHECKPOINT or the initial/final snapshot — so that the instructions there most likely leave it
+     * alone) when exactly {@code position} instructions have retired: a REG_WRITE that XORs
+     * ({@link RegisterCheckpoints#registerXor}), after a checkpoint at that position and before the other events
+     * there. Returns null if the window ends before {@code position} or no register qualifies.
      */
     public static Corrupted registerBits(Window w, long position, int index, long mask) {
         if (index < -1 || index >= Registers.NAMES.length) throw new IllegalArgumentException("no register index " + index);
         List<PcmEvent> ev = new ArrayList<>(w.events());
-        Registers regs = w.initial().registers();
+        PcmEvent end = ev.isEmpty() ? null : ev.getLast();
+        if (end == null || end.kind() != EventKind.END || position < 0 || position >= end.position()) return null;
+        Registers before = w.initial().registers(), after = w.end() != null ? w.end().registers() : null, regs = before;
+        int at = ev.size() - 1;
+        boolean placed = false;
         for (int i = 0; i < ev.size(); i++) {
             PcmEvent e = ev.get(i);
+            if (e.kind() == EventKind.STATE || e.kind() == EventKind.FINGERPRINTS) continue;
+            if (!placed && (e.position() > position || e.position() == position && e.kind() != EventKind.CHECKPOINT)) {
+                at = i;
+                placed = true;
+            }
             if (e.kind() != EventKind.CHECKPOINT) continue;
             regs = RegisterCheckpoints.apply(regs, e);
-            if (e.position() < position) continue;
-            long at = e.position();
-            int reg = index == -1 ? untouchedRegister(ev, i, at) : index;
-            if (reg < 0) continue; // the instruction there writes every register (or no checkpoint follows): next one
-            long value = regs.toArray()[reg] ^ mask;
-            ev.add(i + 1, RegisterCheckpoints.registerWrite(e.vcpu(), at, reg, value));
-            return new Corrupted(w.id() + "+reg@" + at, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
-                    Registers.NAMES[reg] + " ^= 0x" + Long.toHexString(mask) + " at position " + at);
-        }
-        return null;
-    }
-
-    /**
-     * The first general register (r15 down to rax, RSP excluded: event delivery replaces it) that the
-     * instruction at {@code position} does not change, per the checkpoint after it; -1 if there is none.
-     */
-    private static int untouchedRegister(List<PcmEvent> ev, int from, long position) {
-        for (int j = from + 1; j < ev.size(); j++) {
-            PcmEvent n = ev.get(j);
-            if (n.kind() != EventKind.CHECKPOINT) continue;
-            if (n.position() != position + 1) return -1;
-            for (int r = 15; r >= 0; r--) {
-                if (r != 6 && (n.address() & 1L << r) == 0) return r;
+            if (e.position() <= position) before = regs;
+            else {
+                after = regs;
+                break;
             }
-            return -1;
         }
-        return -1;
+        int reg = index;
+        if (reg == -1) {
+            if (after == null) return null;
+            long[] x = before.toArray(), y = after.toArray();
+            for (int r = 15; r >= 0 && reg == -1; r--) {
+                if (r != 6 && x[r] == y[r]) reg = r;
+            }
+            if (reg == -1) return null;
+        }
+        ev.add(at, RegisterCheckpoints.registerXor(0, position, reg, mask));
+        return new Corrupted(w.id() + "+reg@" + position, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
+                Registers.NAMES[reg] + " ^= 0x" + Long.toHexString(mask) + " at position " + position);
     }
 
     /**
@@ -113,7 +116,7 @@ public final class FaultInjector {
         int at = ev.size() - 1;
         for (int i = 0; i < ev.size(); i++) {
             PcmEvent e = ev.get(i);
-            if (e.kind() != EventKind.STATE && e.position() >= position) {
+            if (e.kind() != EventKind.STATE && e.kind() != EventKind.FINGERPRINTS && e.position() >= position) {
                 at = i;
                 break;
             }

@@ -19,6 +19,8 @@ import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.exit.ExitResult;
 import pcm.core.api.verify.CheckpointTracker;
 import pcm.core.api.verify.Divergence;
+import pcm.core.api.verify.FingerprintTracker;
+import pcm.core.api.verify.RegisterWriters;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.MalformedWindowException;
 import pcm.core.api.verify.Window;
@@ -75,6 +77,10 @@ final class KvmReplay implements AutoCloseable {
         this.endPosition = check(w);
         Snapshot init = w.initial();
         this.registerCheckpoints = new CheckpointTracker(init.registers());
+        this.fingerprints = new FingerprintTracker(w.events(), init.registers());
+        this.writers = new RegisterWriters(init.registers());
+        this.tracedRip = init.registers().rip();
+        registerCheckpoints.traceWriters(writers);
         long size = init.memory().size();
         try {
             ram = arena.allocate(size, 4096);
@@ -116,6 +122,8 @@ final class KvmReplay implements AutoCloseable {
 
                 @Override
                 public void registers(long position, Registers registers) {
+                    trace(position, registers);
+                    fingerprints.compare(position, registers);
                     compareCheckpoint(position, registers);
                 }
             });
@@ -153,6 +161,7 @@ final class KvmReplay implements AutoCloseable {
                 case DMA_WRITE -> dma(e);
                 case CHECKPOINT -> checkpoint(e);
                 case REG_WRITE -> registerWrite(e);
+                case FINGERPRINTS -> { } // read up front (FingerprintTracker)
                 case RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, MSR_READ -> emulate(e);
                 case PIO_IN, MMIO_READ, MMIO_WRITE -> exitInput(e);
                 default -> throw Stop.inconclusive(e.kind() + " at position " + e.position() + " is not replayed by the kvm RCP");
@@ -165,6 +174,7 @@ final class KvmReplay implements AutoCloseable {
         long p = e.position();
         advance(p, e);
         Registers r = cpu.registers();
+        trace(p, r);
         List<String> d = new ArrayList<>();
         if (r.rip() != e.rip()) d.add("rip at interrupt: replay 0x" + Long.toHexString(r.rip()) + " != log 0x" + Long.toHexString(e.rip()));
         if (r.rcx() != e.rcx()) d.add("rcx at interrupt: replay 0x" + Long.toHexString(r.rcx()) + " != log 0x" + Long.toHexString(e.rcx()));
@@ -195,6 +205,13 @@ final class KvmReplay implements AutoCloseable {
 
     /** The window's register checkpoints against this replay (docs/sampling.md, "Register checkpoints"). */
     final CheckpointTracker registerCheckpoints;
+    /** The window's register fingerprints against this replay (compared at every position the counter reports). */
+    final FingerprintTracker fingerprints;
+
+    /** The first register disagreement: by a fingerprint or a checkpoint (last-writer traced), the earlier. */
+    Divergence registerDivergence() {
+        return FingerprintTracker.earlier(fingerprints.divergence().orElse(null), registerCheckpoints.divergence().orElse(null));
+    }
     /** Recorded registers of the checkpoints read from the log but not yet compared, by position. */
     private final java.util.TreeMap<Long, Registers> pendingCheckpoints = new java.util.TreeMap<>();
 
@@ -216,6 +233,23 @@ final class KvmReplay implements AutoCloseable {
         if (!registerCheckpoints.diverged()) pendingCheckpoints.put(e.position(), registerCheckpoints.recorded());
     }
 
+    /**
+     * Last writers of the registers (sparse checkpoints are located by them, CheckpointTracker): the counter reports
+     * the registers before every instruction it steps, so whatever changed since the previous report was written by
+     * the instruction stepped in between — or, at an event's position, by what the replay did there (an emulated
+     * input, a REG_WRITE, an interrupt delivery): {@link #trace} is called there before the replay changes them.
+     */
+    private final RegisterWriters writers;
+    private long tracedPosition, tracedRip;
+
+    /** The registers before the instruction at {@code position}: the changes since the last call were the last one's. */
+    private void trace(long position, Registers now) {
+        if (position < tracedPosition) return;
+        writers.changed(tracedPosition, tracedRip, now);
+        tracedPosition = position;
+        tracedRip = now.rip();
+    }
+
     private void compareCheckpoint(long position, Registers replay) {
         Registers recorded = pendingCheckpoints.remove(position);
         if (recorded != null && registerCheckpoints.compare(position, replay, recorded)) consistentUpTo = position;
@@ -227,9 +261,12 @@ final class KvmReplay implements AutoCloseable {
      * counter passed them; one it never reported (none known) is dropped uncompared.
      */
     private void compareCheckpointsUpTo(long p) throws BackendException {
+        if (fingerprints.at(p) != 0 && counter.position() == p && !fingerprints.diverged()) fingerprints.compare(p, cpu.registers());
         if (pendingCheckpoints.isEmpty()) return;
         if (pendingCheckpoints.containsKey(p) && counter.position() == p && !registerCheckpoints.diverged()) {
-            compareCheckpoint(p, cpu.registers());
+            Registers now = cpu.registers();
+            trace(p, now);
+            compareCheckpoint(p, now);
         }
         pendingCheckpoints.headMap(p, true).clear();
     }
@@ -240,8 +277,10 @@ final class KvmReplay implements AutoCloseable {
         boolean duringExit = pendingExit == p && counter.position() == p;
         if (!duringExit) advance(p, e);
         if (e.address() < 0 || e.address() >= Registers.NAMES.length) throw Stop.inconclusive("REG_WRITE of register index " + e.address());
-        long[] a = cpu.registers().toArray();
-        a[(int) e.address()] = e.value();
+        Registers before = cpu.registers();
+        trace(p, before);
+        long[] a = before.toArray();
+        a[(int) e.address()] = pcm.core.api.event.RegisterCheckpoints.written(e, a[(int) e.address()]);
         cpu.setRegisters(Registers.fromArray(a));
         counter.registersChanged();
         consistentUpTo = p;
@@ -281,6 +320,7 @@ final class KvmReplay implements AutoCloseable {
             default -> d.add("log: " + describe(e) + " at position " + p + "; replay: " + x + " at position " + counter.position());
         }
         if (!d.isEmpty()) throw Stop.diverged(p, rip(), d);
+        trace(p, cpu.registers());
         cpu.complete(x, answer);
         pendingExit = p;
         consistentUpTo = p;
@@ -294,6 +334,7 @@ final class KvmReplay implements AutoCloseable {
         long p = e.position();
         advance(p, e);
         Registers r = cpu.registers();
+        trace(p, r);
         // Stepped natively together with an IRETQ to CPL3 (the counter cannot stop between them): the registers
         // hold its output now; overwrite that with the logged result.
         Observed done = observed.stream().filter(o -> o.kind() == e.kind() && o.position() == p).findFirst().orElse(null);

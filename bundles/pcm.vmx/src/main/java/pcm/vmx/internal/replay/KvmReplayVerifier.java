@@ -86,7 +86,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
                 if (progress != null) {
                     try { progress.accept(insns); } catch (RuntimeException e) { /* ignore */ }
                 }
-                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+                Divergence cp = r.registerDivergence();
                 if (cp != null) {
                     // registers disagreed at a checkpoint: that is the earliest evidence this verifier has
                     return Verdict.diverged(ID, wid, insns, cp.with(List.of(diff.isEmpty()
@@ -102,7 +102,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
                 return Verdict.diverged(ID, wid, insns, byDma != null ? byDma
                         : new Divergence(r.consistentUpTo, window.end().registers().rip(), diff));
             } catch (KvmReplay.Stop s) {
-                Divergence cp = r.registerCheckpoints.divergence().orElse(null);
+                Divergence cp = r.registerDivergence();
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
