@@ -1,0 +1,434 @@
+package pcm.devices.internal.pci;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import pcm.core.api.bus.AddressSpace;
+import pcm.core.api.bus.IoDevice;
+import pcm.core.api.bus.IoRange;
+import pcm.core.api.irq.InterruptController;
+import pcm.core.api.memory.GuestMemory;
+import pcm.core.api.vm.Platform;
+import pcm.devices.api.pci.PciBar;
+import pcm.devices.api.pci.PciFunction;
+import pcm.devices.api.pci.PciHost;
+import pcm.devices.api.pci.PciSlot;
+
+/**
+ * The PCI host bridge: bus 0 behind configuration mechanism #1 (ports 0xCF8 address, 0xCFC-0xCFF data; byte, word
+ * and dword accesses), itself at 00:00.0, and every {@link PciFunction} service plugged in at a device number.
+ * <p>
+ * It does what firmware would before the OS starts: places each BAR in the I/O or memory window (naturally
+ * aligned, in plug order), turns decoding on and writes the Interrupt Line of each function's INTx pin. The
+ * windows are claimed on the I/O bus as a whole, and an access is forwarded to the function whose enabled BAR
+ * holds it, so the guest may move BARs. INTx pins are level-triggered, wired-OR onto ISA IRQs
+ * ({@link #isaIrq}); Linux makes those lines level-triggered in the 8259's ELCR from the DSDT's {@code _PRT}.
+ * A function that is replaced at the same device number gets its predecessor's header state back.
+ */
+@Component(name = "pcm.devices.pci", service = {IoDevice.class, PciHost.class})
+@Designate(ocd = PciHostBridge.Config.class)
+public final class PciHostBridge implements IoDevice, PciHost {
+
+    @ObjectClassDefinition(name = "PCM PCI host bridge", description = "Bus 0 behind ports 0xCF8/0xCFC; BAR windows in the PCI hole below 4 GiB")
+    public @interface Config {
+        @AttributeDefinition(name = "I/O window base", description = "First port for I/O BARs")
+        int ioWindowBase() default 0xC000;
+
+        @AttributeDefinition(name = "I/O window size", description = "Ports for I/O BARs")
+        int ioWindowSize() default 0x4000;
+
+        @AttributeDefinition(name = "Memory window base", description = "Guest-physical base for memory BARs: above the largest RAM "
+                + "(3 GiB), below the IOAPIC at 0xFEC00000")
+        long memoryWindowBase() default 0xC000_0000L;
+
+        @AttributeDefinition(name = "Memory window size")
+        long memoryWindowSize() default 0x2000_0000L;
+
+        @AttributeDefinition(name = "INTx IRQs", description = "ISA IRQs the INTx pins are swizzled onto: device d, pin p (1-4) drives "
+                + "irqs[(d + p - 1) mod n]; level-triggered, shared")
+        int[] intxIrqs() default {10, 11};
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(PciHostBridge.class);
+    private static final int DEVICES = 32;
+    static final int CONFIG_ENABLE = 0x8000_0000;
+
+    /** What a save holds: the address latch and each device's header. */
+    public record State(int configAddress, Map<Integer, PciConfigHeader.State> headers) {
+        public State {
+            headers = Map.copyOf(headers);
+        }
+    }
+
+    private final Object lock = new Object();
+    private final int ioBase, ioSize;
+    private final long memBase, memSize;
+    private final int[] intxIrqs;
+    private final List<IoRange> ranges;
+    private final AtomicReference<Platform> platform = new AtomicReference<>();
+    private final AtomicReference<InterruptController> interrupts = new AtomicReference<>();
+    private final Plugged[] slots = new Plugged[DEVICES];
+    private final Map<PciFunction, Plugged> byFunction = new HashMap<>();
+    private final Map<Integer, PciConfigHeader.State> departed = new HashMap<>();
+    private final IntxWiring wiring = new IntxWiring(this::driveIrq);
+    private int configAddress;
+    private long nextMemory;
+    private int nextIo;
+
+    @Activate
+    public PciHostBridge(Config config) {
+        ioBase = config.ioWindowBase();
+        ioSize = config.ioWindowSize();
+        memBase = config.memoryWindowBase();
+        memSize = config.memoryWindowSize();
+        intxIrqs = config.intxIrqs().clone();
+        if (intxIrqs.length == 0 || Arrays.stream(intxIrqs).anyMatch(i -> i < 0 || i > 15)) {
+            throw new IllegalArgumentException("intxIrqs must name ISA IRQs 0-15: " + Arrays.toString(intxIrqs));
+        }
+        if (memBase < 0 || memBase + memSize > 0xFEC0_0000L || memSize <= 0) {
+            throw new IllegalArgumentException("the memory window 0x" + Long.toHexString(memBase) + "+0x" + Long.toHexString(memSize)
+                    + " must lie below the IOAPIC at 0xFEC00000");
+        }
+        ranges = List.of(IoRange.pio(CONFIG_ADDRESS_PORT, 8), IoRange.pio(ioBase, ioSize), IoRange.mmio(memBase, memSize));
+        nextMemory = memBase;
+        nextIo = ioBase;
+        plug(new HostBridgeFunction(), 0);
+    }
+
+    // ---- wiring ----
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindPlatform(Platform p) { platform.set(p); }
+
+    void unbindPlatform(Platform p) { platform.compareAndSet(p, null); }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindInterruptController(InterruptController c) {
+        synchronized (lock) {
+            interrupts.set(c);
+            wiring.replay();
+        }
+    }
+
+    void unbindInterruptController(InterruptController c) { interrupts.compareAndSet(c, null); }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC, service = PciFunction.class)
+    void bindFunction(PciFunction f, Map<String, Object> properties) {
+        Object wanted = properties.get(PciFunction.DEVICE_PROPERTY);
+        int device = -1;
+        if (wanted instanceof Number n) device = n.intValue();
+        else if (wanted instanceof String s && !s.isBlank()) device = Integer.decode(s.trim());
+        try {
+            plug(f, device);
+        } catch (RuntimeException e) {
+            LOG.error("PCI: {} not plugged in: {}", f.name(), e.getMessage());
+        }
+    }
+
+    void unbindFunction(PciFunction f) {
+        unplug(f);
+    }
+
+    /** Plugs {@code f} in at {@code device} (-1: the lowest free from 1); returns the device number. */
+    public int plug(PciFunction f, int device) {
+        Plugged p;
+        synchronized (lock) {
+            if (device >= DEVICES) throw new IllegalArgumentException(f.name() + ": device number " + device + " is not 0-31");
+            if (device < 0) {
+                device = 1;
+                while (device < DEVICES && slots[device] != null) device++;
+                if (device == DEVICES) throw new IllegalStateException(f.name() + ": bus 0 is full");
+            } else if (slots[device] != null) {
+                throw new IllegalStateException(f.name() + ": device " + device + " is taken by " + slots[device].header.function.name());
+            }
+            p = new Plugged(device, new PciConfigHeader(f, f.bars()));
+            PciConfigHeader.State previous = departed.remove(device);
+            if (previous != null) {
+                p.header.restore(previous);
+            } else {
+                firmwareSetup(p);
+            }
+            slots[device] = p;
+            byFunction.put(f, p);
+        }
+        f.attach(p);
+        LOG.info("PCI 00:{}.0 {} [{}:{}] {}", String.format("%02x", device), f.name(), hex4(f.vendorId()), hex4(f.deviceId()), describe(p));
+        return device;
+    }
+
+    public void unplug(PciFunction f) {
+        Plugged p;
+        synchronized (lock) {
+            p = byFunction.remove(f);
+            if (p == null) return;
+            p.setInterrupt(false);
+            p.gone = true;
+            slots[p.device] = null;
+            departed.put(p.device, p.header.save());
+        }
+        f.detach();
+    }
+
+    /** BARs placed naturally aligned in the windows, decoding on, the Interrupt Line set: as a PC BIOS leaves them. */
+    private void firmwareSetup(Plugged p) {
+        int command = 0;
+        for (PciBar b : p.header.function.bars()) {
+            if (b.isMemory()) {
+                long base = align(nextMemory, b.size());
+                if (base + b.size() > memBase + memSize) {
+                    LOG.warn("PCI {}: no room for BAR {} ({} bytes) in the memory window; left unassigned", p.header.function.name(), b.index(), b.size());
+                    continue;
+                }
+                p.header.assign(b, base);
+                nextMemory = base + b.size();
+                command |= PciConfigHeader.COMMAND_MEMORY;
+            } else {
+                long base = align(nextIo, b.size());
+                if (base + b.size() > ioBase + ioSize) {
+                    LOG.warn("PCI {}: no room for I/O BAR {} ({} ports); left unassigned", p.header.function.name(), b.index(), b.size());
+                    continue;
+                }
+                p.header.assign(b, base);
+                nextIo = (int) (base + b.size());
+                command |= PciConfigHeader.COMMAND_IO;
+            }
+        }
+        p.header.setCommand(command);
+        int pin = p.header.function.interruptPin();
+        p.header.setInterruptLine(pin >= 1 && pin <= 4 ? isaIrq(p.device, pin) : 0xFF);
+    }
+
+    private static long align(long v, long a) {
+        return (v + a - 1) & -a;
+    }
+
+    // ---- PciHost ----
+
+    @Override public int ioWindowBase() { return ioBase; }
+    @Override public int ioWindowSize() { return ioSize; }
+    @Override public long memoryWindowBase() { return memBase; }
+    @Override public long memoryWindowSize() { return memSize; }
+
+    @Override
+    public int isaIrq(int device, int pin) {
+        if (pin < 1 || pin > 4) throw new IllegalArgumentException("INTx pin " + pin + " is not 1-4");
+        return intxIrqs[Math.floorMod(device + pin - 1, intxIrqs.length)];
+    }
+
+    // ---- IoDevice ----
+
+    @Override
+    public List<IoRange> ranges() { return ranges; }
+
+    @Override
+    public String name() { return "pci-host-bridge"; }
+
+    @Override
+    public long read(IoRange range, long offset, int size) {
+        long address = range.base() + offset;
+        if (range.space() == AddressSpace.PIO && range.base() == CONFIG_ADDRESS_PORT) return readConfigPorts((int) offset, size);
+        Target t = target(range.space(), address);
+        return t == null ? IoDevice.super.read(range, offset, size) : t.function().readBar(t.bar().index(), t.offset(), size);
+    }
+
+    @Override
+    public void write(IoRange range, long offset, int size, long value) {
+        long address = range.base() + offset;
+        if (range.space() == AddressSpace.PIO && range.base() == CONFIG_ADDRESS_PORT) {
+            writeConfigPorts((int) offset, size, (int) value);
+            return;
+        }
+        Target t = target(range.space(), address);
+        if (t != null) t.function().writeBar(t.bar().index(), t.offset(), size, value);
+    }
+
+    private record Target(PciFunction function, PciBar bar, long offset) {}
+
+    private Target target(AddressSpace space, long address) {
+        synchronized (lock) {
+            for (Plugged p : slots) {
+                if (p == null) continue;
+                for (PciBar b : p.header.function.bars()) {
+                    if (b.isMemory() != (space == AddressSpace.MMIO) || !p.header.decodes(b)) continue;
+                    long base = p.header.barBase(b);
+                    if (base != 0 && address >= base && address - base < b.size()) return new Target(p.header.function, b, address - base);
+                }
+            }
+        }
+        return null;
+    }
+
+    private long readConfigPorts(int offset, int size) {
+        long allOnes = size >= 8 ? -1L : (1L << (size * 8)) - 1;
+        if (offset < 4) {
+            if (offset != 0 || size != 4) return allOnes;
+            synchronized (lock) {
+                return configAddress & 0xFFFF_FFFFL;
+            }
+        }
+        if (offset - 4 + size > 4) return allOnes;
+        PciConfigHeader h;
+        int register;
+        synchronized (lock) {
+            h = selected();
+            register = (configAddress & 0xFC) + offset - 4;
+            if (h == null) return allOnes;
+            if (register < 0x40) return h.read(register, size) & 0xFFFF_FFFFL & allOnes;
+        }
+        return h.function.readConfig(register, size) & allOnes;  // outside the bridge's lock
+    }
+
+    private void writeConfigPorts(int offset, int size, int value) {
+        if (offset < 4) {
+            if (offset == 0 && size == 4) {
+                synchronized (lock) {
+                    configAddress = value & 0x80FF_FFFC;
+                }
+            }
+            return;   // byte writes to 0xCF8-0xCFB (PIIX's configuration-mechanism register) are ignored
+        }
+        if (offset - 4 + size > 4) return;
+        PciConfigHeader h;
+        int register;
+        synchronized (lock) {
+            h = selected();
+            register = (configAddress & 0xFC) + offset - 4;
+            if (h == null) return;
+            if (register < 0x40) {
+                Plugged p = slots[(configAddress >>> 11) & 0x1F];
+                boolean before = h.interruptOutput();
+                h.write(register, size, value);
+                if (before != h.interruptOutput()) wiring.change(wire(p), h.interruptOutput());
+                return;
+            }
+        }
+        h.function.writeConfig(register, size, value);
+    }
+
+    /** The header 0xCF8 selects, or null (disabled, another bus, a function other than 0, nothing there). */
+    private PciConfigHeader selected() {
+        int a = configAddress;
+        if ((a & CONFIG_ENABLE) == 0 || (a >>> 16 & 0xFF) != 0 || (a >>> 8 & 7) != 0) return null;
+        Plugged p = slots[a >>> 11 & 0x1F];
+        return p == null ? null : p.header;
+    }
+
+    // ---- interrupts ----
+
+    /** Called with the lock held (order: function, bridge, controller). */
+    private void driveIrq(int line, boolean level) {
+        InterruptController c = interrupts.get();
+        if (c != null) c.setIrq(line, level);
+    }
+
+    /** The ISA IRQ a function's INTx pin is wired to; -1 without a pin. */
+    private int wire(Plugged p) {
+        int pin = p.header.function.interruptPin();
+        return pin >= 1 && pin <= 4 ? isaIrq(p.device, pin) : -1;
+    }
+
+    /** True while the ISA line is asserted by some function (tests, shell). */
+    public boolean lineAsserted(int line) {
+        synchronized (lock) {
+            return wiring.level(line);
+        }
+    }
+
+    // ---- state ----
+
+    public State save() {
+        synchronized (lock) {
+            Map<Integer, PciConfigHeader.State> headers = new HashMap<>();
+            for (Plugged p : slots) if (p != null) headers.put(p.device, p.header.save());
+            return new State(configAddress, headers);
+        }
+    }
+
+    public void restore(State s) {
+        synchronized (lock) {
+            configAddress = s.configAddress();
+            for (Plugged p : slots) {
+                if (p == null || !s.headers().containsKey(p.device)) continue;
+                boolean before = p.header.interruptOutput();
+                p.header.restore(s.headers().get(p.device));
+                if (before != p.header.interruptOutput()) wiring.change(wire(p), p.header.interruptOutput());
+            }
+        }
+    }
+
+    /** Device numbers and names of the plugged functions (tests, shell). */
+    public List<String> describeBus() {
+        List<String> out = new ArrayList<>();
+        synchronized (lock) {
+            for (Plugged p : slots) if (p != null) out.add(String.format("00:%02x.0 %s %s", p.device, p.header.function.name(), describe(p)));
+        }
+        return out;
+    }
+
+    private String describe(Plugged p) {
+        StringBuilder sb = new StringBuilder();
+        for (PciBar b : p.header.function.bars()) {
+            sb.append(" BAR").append(b.index()).append(' ').append(b.kind()).append(" 0x").append(Long.toHexString(p.header.barBase(b)))
+                .append('+').append(Long.toHexString(b.size()));
+        }
+        int pin = p.header.function.interruptPin();
+        if (pin >= 1 && pin <= 4) sb.append(" INT").append((char) ('A' + pin - 1)).append(" IRQ ").append(isaIrq(p.device, pin));
+        return sb.toString().trim();
+    }
+
+    private static String hex4(int v) {
+        return String.format("%04x", v & 0xFFFF);
+    }
+
+    /** A plugged function's slot: its INTx wire and DMA. */
+    private final class Plugged implements PciSlot {
+        final int device;
+        final PciConfigHeader header;
+        boolean gone;
+
+        Plugged(int device, PciConfigHeader header) {
+            this.device = device;
+            this.header = header;
+        }
+
+        @Override
+        public int device() { return device; }
+
+        @Override
+        public void setInterrupt(boolean asserted) {
+            synchronized (lock) {
+                if (gone) return;
+                boolean before = header.interruptOutput();
+                header.setInterruptAsserted(asserted);
+                if (before != header.interruptOutput()) wiring.change(wire(this), header.interruptOutput());
+            }
+        }
+
+        @Override
+        public Optional<GuestMemory> dma() {
+            boolean master;
+            synchronized (lock) {
+                master = !gone && (header.command() & PciConfigHeader.COMMAND_BUS_MASTER) != 0;
+            }
+            Platform p = platform.get();
+            return master && p != null ? p.memory() : Optional.empty();
+        }
+    }
+}
