@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -88,11 +90,18 @@ public final class PciHostBridge implements IoDevice, PciHost {
     private final Map<PciFunction, Plugged> byFunction = new HashMap<>();
     private final Map<Integer, PciConfigHeader.State> departed = new HashMap<>();
     private final IntxWiring wiring = new IntxWiring(this::driveIrq);
+    private volatile BundleContext context;
     private int configAddress;
     private long nextMemory;
     private int nextIo;
 
     @Activate
+    public PciHostBridge(Config config, BundleContext context) {
+        this(config);
+        this.context = context;
+    }
+
+    /** Without a framework (tests): DMA only through a bound {@link Platform}. */
     public PciHostBridge(Config config) {
         ioBase = config.ioWindowBase();
         ioSize = config.ioWindowSize();
@@ -338,6 +347,29 @@ public final class PciHostBridge implements IoDevice, PciHost {
         if (c != null) c.setIrq(line, level);
     }
 
+    /**
+     * The running guest's memory. The VM depends on the bus and the bus on this device, so SCR may skip binding the
+     * platform as a circular reference (as for pcm.boot's PM1 device); then the service is looked up when needed.
+     */
+    private Optional<GuestMemory> platformMemory() {
+        Platform p = platform.get();
+        if (p != null) return p.memory();
+        BundleContext ctx = context;
+        if (ctx == null) return Optional.empty();
+        try {
+            ServiceReference<Platform> ref = ctx.getServiceReference(Platform.class);
+            if (ref == null) return Optional.empty();
+            Platform looked = ctx.getService(ref);
+            try {
+                return looked == null ? Optional.empty() : looked.memory();
+            } finally {
+                ctx.ungetService(ref);
+            }
+        } catch (IllegalStateException e) {   // this bundle is stopping
+            return Optional.empty();
+        }
+    }
+
     /** The ISA IRQ a function's INTx pin is wired to; -1 without a pin. */
     private int wire(Plugged p) {
         int pin = p.header.function.interruptPin();
@@ -427,8 +459,7 @@ public final class PciHostBridge implements IoDevice, PciHost {
             synchronized (lock) {
                 master = !gone && (header.command() & PciConfigHeader.COMMAND_BUS_MASTER) != 0;
             }
-            Platform p = platform.get();
-            return master && p != null ? p.memory() : Optional.empty();
+            return master ? platformMemory() : Optional.empty();
         }
     }
 }
