@@ -194,6 +194,32 @@ final class AcpiTables {
         return o;
     }
 
+    /**
+     * The PCI root bridge {@code \_SB.PCI0} (PNP0A03, bus 0): its _CRS gives the bus range, the configuration ports and
+     * the windows (all ports but 0xCF8-0xCFF, as PC firmware does, and the memory window of the BARs); its _PRT names a
+     * static GSI for each device's INTx pin (no link devices), which Linux registers level-triggered, active low — in
+     * PIC mode that sets the line in the 8259's ELCR.
+     */
+    static byte[] pciRoot(PlatformDescription.PciRoot pci) {
+        List<byte[]> crs = List.of(
+                Aml.wordBusNumber(0, 0xFF),
+                Aml.ioPort(0xCF8, 8),
+                Aml.wordIo(0x0000, 0x0CF7),
+                Aml.wordIo(0x0D00, 0xFFFF),
+                Aml.dwordMemory(pci.memoryWindowBase(), pci.memoryWindowBase() + pci.memoryWindowSize() - 1));
+        List<byte[]> prt = new ArrayList<>();
+        for (PlatformDescription.PciRoute r : pci.routing()) {
+            prt.add(Aml.packageOf(List.of(Aml.integer((long) r.device() << 16 | 0xFFFF), Aml.integer(r.pin() - 1), Aml.integer(0),
+                    Aml.integer(r.gsi()))));
+        }
+        return Aml.device("PCI0", List.of(
+                Aml.name("_HID", Aml.integer(Aml.eisaId("PNP0A03"))),
+                Aml.name("_UID", Aml.integer(0)),
+                Aml.name("_BBN", Aml.integer(0)),
+                Aml.name("_CRS", Aml.resourceTemplate(crs)),
+                Aml.name("_PRT", Aml.packageOf(prt))));
+    }
+
     /** \_SB_ with one Device per legacy device (_HID, _UID, _CRS), and \_S5_ for power-off. */
     static byte[] dsdtBody(PlatformDescription p) {
         List<byte[]> devices = new ArrayList<>();
@@ -206,6 +232,7 @@ final class AcpiTables {
                     Aml.name("_UID", Aml.integer(d.uid())),
                     Aml.name("_CRS", Aml.resourceTemplate(resources)))));
         }
+        p.pci().ifPresent(pci -> devices.add(pciRoot(pci)));
         byte[] sb = Aml.scope("\\_SB_", devices);
         byte[] s5 = Aml.name("\\_S5_", Aml.packageOf(List.of(Aml.integer(SLP_TYP_S5), Aml.integer(SLP_TYP_S5), Aml.integer(0), Aml.integer(0))));
         return Aml.concat(sb, s5);
