@@ -36,8 +36,9 @@ public final class VirtioBlkDevice extends VirtioPciFunction {
         @AttributeDefinition(name = "Read-only", description = "Offer VIRTIO_BLK_F_RO and refuse writes")
         boolean readOnly() default false;
 
-        @AttributeDefinition(name = "PCI device number", description = "0-31 on bus 0; -1: the lowest free", min = "-1", max = "31")
-        int pci_device() default -1;
+        @AttributeDefinition(name = "PCI device number", description = "1-31 on bus 0 (fixed, so the guest sees the same bus on every "
+                + "boot whatever order the components start in); -1: the lowest free", min = "-1", max = "31")
+        int pci_device() default 1;
 
         @AttributeDefinition(name = "Serial", description = "What VIRTIO_BLK_T_GET_ID answers (at most 20 bytes)")
         String serial() default "pcm-virtio-blk";

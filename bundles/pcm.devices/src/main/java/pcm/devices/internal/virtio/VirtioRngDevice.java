@@ -21,8 +21,9 @@ public final class VirtioRngDevice extends VirtioPciFunction {
 
     @ObjectClassDefinition(name = "PCM virtio-rng", description = "Entropy device on the PCI bus (virtio 1.x, INTx)")
     public @interface Config {
-        @AttributeDefinition(name = "PCI device number", description = "0-31 on bus 0; -1: the lowest free", min = "-1", max = "31")
-        int pci_device() default -1;
+        @AttributeDefinition(name = "PCI device number", description = "1-31 on bus 0 (fixed, so the guest sees the same bus on every "
+                + "boot whatever order the components start in); -1: the lowest free", min = "-1", max = "31")
+        int pci_device() default 2;
 
         @AttributeDefinition(name = "Bytes per request", description = "At most this many bytes per request", min = "1", max = "1048576")
         int maxBytesPerRequest() default 65536;
