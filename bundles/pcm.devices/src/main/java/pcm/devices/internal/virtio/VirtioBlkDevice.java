@@ -52,6 +52,8 @@ public final class VirtioBlkDevice extends VirtioPciFunction {
     public static final int S_OK = 0, S_IOERR = 1, S_UNSUPP = 2;
     static final int CHUNK = 64 * 1024;
     static final int ID_BYTES = 20;
+    /** Larger requests end with IOERR (Linux sends at most max_sectors, 1.25 MiB by default; the used length is 32 bits). */
+    static final long MAX_REQUEST_BYTES = 1L << 30;
 
     private static final Logger LOG = LoggerFactory.getLogger(VirtioBlkDevice.class);
 
@@ -157,7 +159,7 @@ public final class VirtioBlkDevice extends VirtioPciFunction {
 
     /** Whole sectors, inside the capacity. */
     private boolean inside(long sector, long length) {
-        if (length % DiskImage.SECTOR != 0 || sector < 0) return false;
+        if (length % DiskImage.SECTOR != 0 || sector < 0 || length > MAX_REQUEST_BYTES) return false;
         long sectors = length / DiskImage.SECTOR;
         return sector <= image.sectors() && sectors <= image.sectors() - sector;
     }

@@ -318,6 +318,10 @@ public abstract class VirtioPciFunction implements PciFunction {
             if (used > 0 && !q.interruptSuppressed(m.get())) setIsr(isr | 1);
         } catch (VirtioException e) {
             fail("queue " + index + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            // a fault of this device's own code: the guest sees a broken device, the VMM goes on
+            LOG.error("{}: queue {} failed", name(), index, e);
+            fail("queue " + index + ": internal error " + e);
         }
     }
 
