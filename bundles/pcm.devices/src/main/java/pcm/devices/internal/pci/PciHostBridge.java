@@ -38,7 +38,7 @@ import pcm.devices.api.pci.PciSlot;
  * and dword accesses), itself at 00:00.0, and every {@link PciFunction} service plugged in at a device number.
  * <p>
  * It does what firmware would before the OS starts: places each BAR in the I/O or memory window (naturally
- * aligned, in plug order), turns decoding on and writes the Interrupt Line of each function's INTx pin. The
+ * aligned, in the device number's slice of the window), turns decoding on and writes the Interrupt Line of each function's INTx pin. The
  * windows are claimed on the I/O bus as a whole, and an access is forwarded to the function whose enabled BAR
  * holds it, so the guest may move BARs. INTx pins are level-triggered, wired-OR onto ISA IRQs
  * ({@link #isaIrq}); Linux makes those lines level-triggered in the 8259's ELCR from the DSDT's {@code _PRT}.
@@ -92,8 +92,6 @@ public final class PciHostBridge implements IoDevice, PciHost {
     private final IntxWiring wiring = new IntxWiring(this::driveIrq);
     private volatile BundleContext context;
     private int configAddress;
-    private long nextMemory;
-    private int nextIo;
 
     @Activate
     public PciHostBridge(Config config, BundleContext context) {
@@ -116,8 +114,6 @@ public final class PciHostBridge implements IoDevice, PciHost {
                     + " must lie below the IOAPIC at 0xFEC00000");
         }
         ranges = List.of(IoRange.pio(CONFIG_ADDRESS_PORT, 8), IoRange.pio(ioBase, ioSize), IoRange.mmio(memBase, memSize));
-        nextMemory = memBase;
-        nextIo = ioBase;
         plug(new HostBridgeFunction(), 0);
     }
 
@@ -195,14 +191,24 @@ public final class PciHostBridge implements IoDevice, PciHost {
         f.detach();
     }
 
-    /** BARs placed naturally aligned in the windows, decoding on, the Interrupt Line set: as a PC BIOS leaves them. */
+    /**
+     * BARs placed naturally aligned, decoding on, the Interrupt Line set: as a PC BIOS leaves them. Each device number
+     * d (1-31) has its own slice of each window (1/32 of it, from slice d-1), so where a BAR lands depends only on the
+     * device number, not on the order in which the components started. A BAR that does not fit its slice is left
+     * unassigned (0) for the OS to place in the window.
+     */
     private void firmwareSetup(Plugged p) {
+        long memSlice = memSize / DEVICES, ioSlice = ioSize / DEVICES;
+        int slice = Math.max(0, p.device - 1);
+        long nextMemory = memBase + slice * memSlice, memLimit = nextMemory + memSlice;
+        long nextIo = ioBase + slice * ioSlice, ioLimit = nextIo + ioSlice;
         int command = 0;
         for (PciBar b : p.header.function.bars()) {
             if (b.isMemory()) {
                 long base = align(nextMemory, b.size());
-                if (base + b.size() > memBase + memSize) {
-                    LOG.warn("PCI {}: no room for BAR {} ({} bytes) in the memory window; left unassigned", p.header.function.name(), b.index(), b.size());
+                if (base + b.size() > memLimit) {
+                    LOG.warn("PCI {}: BAR {} ({} bytes) does not fit the device's {} bytes of the memory window; left for the OS to place",
+                            p.header.function.name(), b.index(), b.size(), memSlice);
                     continue;
                 }
                 p.header.assign(b, base);
@@ -210,12 +216,13 @@ public final class PciHostBridge implements IoDevice, PciHost {
                 command |= PciConfigHeader.COMMAND_MEMORY;
             } else {
                 long base = align(nextIo, b.size());
-                if (base + b.size() > ioBase + ioSize) {
-                    LOG.warn("PCI {}: no room for I/O BAR {} ({} ports); left unassigned", p.header.function.name(), b.index(), b.size());
+                if (base + b.size() > ioLimit) {
+                    LOG.warn("PCI {}: I/O BAR {} ({} ports) does not fit the device's {} ports; left for the OS to place",
+                            p.header.function.name(), b.index(), b.size(), ioSlice);
                     continue;
                 }
                 p.header.assign(b, base);
-                nextIo = (int) (base + b.size());
+                nextIo = base + b.size();
                 command |= PciConfigHeader.COMMAND_IO;
             }
         }

@@ -25,7 +25,7 @@ import pcm.devices.api.pci.PciSlot;
 class PciHostBridgeTest {
 
     /** A function with one BAR of each kind that records BAR accesses. */
-    static final class TestFunction implements PciFunction {
+    static class TestFunction implements PciFunction {
         final List<String> accesses = new ArrayList<>();
         PciSlot slot;
         int pin = 1;
@@ -139,16 +139,43 @@ class PciHostBridgeTest {
         PciHostBridge b = PciTesting.bridge();
         TestFunction f = new TestFunction();
         int dev = b.plug(f, 3);
-        assertEquals(0xABCD, mmioRead(b, 0xC000_0010L, 4));
-        mmioWrite(b, 0xC000_3FFCL, 2, 0x55);
-        assertEquals(0xABCD, in(b, 0xC005, 1));
+        assertEquals(0xC200_0000L, cfgRead(b, dev, 0x10, 4), "device 3's slice of the window: 2 x 16 MiB in");
+        assertEquals(0xC401, cfgRead(b, dev, 0x14, 4), "and of the I/O window: 2 x 0x200 in");
+        assertEquals(0xABCD, mmioRead(b, 0xC200_0010L, 4));
+        mmioWrite(b, 0xC200_3FFCL, 2, 0x55);
+        assertEquals(0xABCD, in(b, 0xC405, 1));
         assertEquals(List.of("r0@10/4", "w0@3ffc/2=55", "r1@5/1"), f.accesses);
         cfgWrite(b, dev, 0x10, 4, 0xC800_0000L);                  // the OS moves BAR0
-        assertEquals(0xFFFF_FFFFL, mmioRead(b, 0xC000_0010L, 4), "old place: open bus");
+        assertEquals(0xFFFF_FFFFL, mmioRead(b, 0xC200_0010L, 4), "old place: open bus");
         assertEquals(0xABCD, mmioRead(b, 0xC800_0010L, 4));
         cfgWrite(b, dev, 0x04, 2, 0x0001);                         // memory decoding off
         assertEquals(0xFFFF_FFFFL, mmioRead(b, 0xC800_0010L, 4));
-        assertEquals(0xABCD, in(b, 0xC000, 4), "I/O still on");
+        assertEquals(0xABCD, in(b, 0xC400, 4), "I/O still on");
+    }
+
+    @Test
+    void placementDependsOnTheDeviceNumberNotThePlugOrder() {
+        PciHostBridge first = PciTesting.bridge(), second = PciTesting.bridge();
+        first.plug(new TestFunction(), 1);
+        first.plug(new TestFunction(), 2);
+        second.plug(new TestFunction(), 2);
+        second.plug(new TestFunction(), 1);
+        for (int dev = 1; dev <= 2; dev++) {
+            for (int r = 0x10; r <= 0x1C; r += 4) assertEquals(cfgRead(first, dev, r, 4), cfgRead(second, dev, r, 4));
+        }
+        assertEquals(0xC100_0000L, cfgRead(second, 2, 0x10, 4));
+    }
+
+    /** A BAR bigger than the device's slice (16 MiB) is left for the OS. */
+    @Test
+    void aBarBiggerThanTheSliceIsLeftUnassigned() {
+        PciHostBridge b = PciTesting.bridge();
+        TestFunction big = new TestFunction() {
+            @Override public List<PciBar> bars() { return List.of(new PciBar(0, PciBar.Kind.MEMORY32, 32 << 20)); }
+        };
+        int dev = b.plug(big, 5);
+        assertEquals(0, cfgRead(b, dev, 0x10, 4));
+        assertEquals(0, cfgRead(b, dev, 0x04, 2) & 0x2, "memory decoding stays off");
     }
 
     @Test
