@@ -37,9 +37,14 @@ public record PlatformDescription(boolean localApic, boolean ioApic, int pm1Even
      * A PCI root bridge on bus 0 behind ports 0xCF8-0xCFF: the windows BARs live in and where each INTx pin goes.
      *
      * @param routing one entry per device and pin: the GSI (in PIC mode the ISA IRQ) it drives, level, active low
+     * @param ecamBase the memory-mapped configuration space of bus 0 (1 MiB; MCFG table, reserved in e820), 0 for none
      * @since 1.2
      */
-    public record PciRoot(int ioWindowBase, int ioWindowSize, long memoryWindowBase, long memoryWindowSize, List<PciRoute> routing) {
+    public record PciRoot(int ioWindowBase, int ioWindowSize, long memoryWindowBase, long memoryWindowSize, List<PciRoute> routing,
+                          long ecamBase) {
+        /** ECAM of bus 0 only: 32 devices x 8 functions x 4 KiB. */
+        public static final long ECAM_SIZE = 1 << 20;
+
         public PciRoot {
             routing = List.copyOf(routing);
         }

@@ -43,10 +43,12 @@ final class AcpiTables {
         byte[] dsdt = table("DSDT", 2, dsdtBody(p));
         byte[] facs = facs();
         byte[] madt = p.localApic() ? table("APIC", 5, madtBody(p)) : null;
-        // Order in the image: RSDP (36, padded to 64), XSDT, FADT, FACS (64-byte aligned), DSDT, MADT.
+        long ecam = p.pci().map(PlatformDescription.PciRoot::ecamBase).orElse(0L);
+        byte[] mcfg = ecam != 0 ? table("MCFG", 1, mcfgBody(ecam)) : null;
+        // Order in the image: RSDP (36, padded to 64), XSDT, FADT, FACS (64-byte aligned), DSDT, MADT, MCFG.
         Map<String, Integer> offsets = new LinkedHashMap<>();
         int off = 64;
-        int xsdtEntries = madt == null ? 1 : 2;
+        int xsdtEntries = 1 + (madt == null ? 0 : 1) + (mcfg == null ? 0 : 1);
         int xsdtLen = HEADER + 8 * xsdtEntries;
         offsets.put("XSDT", off);
         off = align(off + xsdtLen, 16);
@@ -60,16 +62,26 @@ final class AcpiTables {
             offsets.put("APIC", off);
             off = align(off + madt.length, 16);
         }
+        if (mcfg != null) {
+            offsets.put("MCFG", off);
+            off = align(off + mcfg.length, 16);
+        }
         byte[] fadt = table("FACP", 6, fadtBody(p, base + offsets.get("FACS"), base + offsets.get("DSDT")));
         byte[] xsdtBody = new byte[8 * xsdtEntries];
         put64(xsdtBody, 0, base + offsets.get("FACP"));
-        if (madt != null) put64(xsdtBody, 8, base + offsets.get("APIC"));
+        int entry = 8;
+        if (madt != null) {
+            put64(xsdtBody, entry, base + offsets.get("APIC"));
+            entry += 8;
+        }
+        if (mcfg != null) put64(xsdtBody, entry, base + offsets.get("MCFG"));
         byte[] xsdt = table("XSDT", 1, xsdtBody);
         bodies.put("XSDT", xsdt);
         bodies.put("FACP", fadt);
         bodies.put("FACS", facs);
         bodies.put("DSDT", dsdt);
         if (madt != null) bodies.put("APIC", madt);
+        if (mcfg != null) bodies.put("MCFG", mcfg);
 
         byte[] image = new byte[off];
         System.arraycopy(rsdp(base + offsets.get("XSDT")), 0, image, 0, 36);
@@ -159,6 +171,16 @@ final class AcpiTables {
         gas(t, 148, p.pm1EventPort(), 32, 2);
         gas(t, 172, p.pm1ControlPort(), 16, 2);
         return java.util.Arrays.copyOfRange(t, HEADER, t.length);
+    }
+
+    /** MCFG (PCI Firmware 3.2, 4.1.2): 8 reserved bytes, one allocation: base, segment 0, buses 0-0. */
+    static byte[] mcfgBody(long ecamBase) {
+        byte[] b = new byte[8 + 16];
+        put64(b, 8, ecamBase);
+        put16(b, 16, 0);
+        put8(b, 18, 0);
+        put8(b, 19, 0);
+        return b;
     }
 
     static byte[] madtBody(PlatformDescription p) {

@@ -100,7 +100,8 @@ public final class LinuxKernelLoader implements KernelLoader {
         for (int device = 1; device < 32; device++) {
             for (int pin = 1; pin <= 4; pin++) routes.add(new PlatformDescription.PciRoute(device, pin, h.isaIrq(device, pin)));
         }
-        return new PlatformDescription.PciRoot(h.ioWindowBase(), h.ioWindowSize(), h.memoryWindowBase(), h.memoryWindowSize(), routes);
+        return new PlatformDescription.PciRoot(h.ioWindowBase(), h.ioWindowSize(), h.memoryWindowBase(), h.memoryWindowSize(), routes,
+                h.ecamBase());
     }
 
     @Override

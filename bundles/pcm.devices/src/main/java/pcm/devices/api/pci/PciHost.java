@@ -22,6 +22,14 @@ public interface PciHost {
 
     long memoryWindowSize();
 
+    /**
+     * Base of the memory-mapped configuration space (ECAM) of bus 0, 1 MiB, or 0 without one: what an MCFG table and a
+     * reserved e820 entry must describe.
+     *
+     * @since 1.1
+     */
+    default long ecamBase() { return 0; }
+
     /** The ISA IRQ the INTx pin {@code pin} (1-4 = INTA-INTD) of device {@code device} drives; level, active low. */
     int isaIrq(int device, int pin);
 }

@@ -4,7 +4,7 @@
  * bounds-checked, logged DMA through a {@link pcm.devices.api.pci.PciSlot}. {@link pcm.devices.api.pci.PciHost}
  * tells firmware-table builders the windows and the interrupt routing. docs/linux-boot.md, "PCI".
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package pcm.devices.api.pci;
 
 import org.osgi.annotation.versioning.Version;

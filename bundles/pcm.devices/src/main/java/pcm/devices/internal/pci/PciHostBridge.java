@@ -35,7 +35,7 @@ import pcm.devices.api.pci.PciSlot;
 
 /**
  * The PCI host bridge: bus 0 behind configuration mechanism #1 (ports 0xCF8 address, 0xCFC-0xCFF data; byte, word
- * and dword accesses), itself at 00:00.0, and every {@link PciFunction} service plugged in at a device number.
+ * and dword accesses) and ECAM (1 MiB at {@code ecamBase}, the extended space 0x100-0xFFF reading 0), itself at 00:00.0, and every {@link PciFunction} service plugged in at a device number.
  * <p>
  * It does what firmware would before the OS starts: places each BAR in the I/O or memory window (naturally
  * aligned, in the device number's slice of the window), turns decoding on and writes the Interrupt Line of each function's INTx pin. The
@@ -63,6 +63,10 @@ public final class PciHostBridge implements IoDevice, PciHost {
         @AttributeDefinition(name = "Memory window size")
         long memoryWindowSize() default 0x2000_0000L;
 
+        @AttributeDefinition(name = "ECAM base", description = "Memory-mapped configuration (MMCONFIG) of bus 0, 1 MiB, described by "
+                + "the MCFG table and reserved in e820; 0: only ports 0xCF8/0xCFC")
+        long ecamBase() default 0xE000_0000L;
+
         @AttributeDefinition(name = "INTx IRQs", description = "ISA IRQs the INTx pins are swizzled onto: device d, pin p (1-4) drives "
                 + "irqs[(d + p - 1) mod n]; level-triggered, shared")
         int[] intxIrqs() default {10, 11};
@@ -71,6 +75,8 @@ public final class PciHostBridge implements IoDevice, PciHost {
     private static final Logger LOG = LoggerFactory.getLogger(PciHostBridge.class);
     private static final int DEVICES = 32;
     static final int CONFIG_ENABLE = 0x8000_0000;
+    /** ECAM of bus 0: 32 devices x 8 functions x 4 KiB. */
+    static final long ECAM_SIZE = 1 << 20;
 
     /** What a save holds: the address latch and each device's header. */
     public record State(int configAddress, Map<Integer, PciConfigHeader.State> headers) {
@@ -83,6 +89,7 @@ public final class PciHostBridge implements IoDevice, PciHost {
     private final int ioBase, ioSize;
     private final long memBase, memSize;
     private final int[] intxIrqs;
+    private final long ecamBase;
     private final List<IoRange> ranges;
     private final AtomicReference<Platform> platform = new AtomicReference<>();
     private final AtomicReference<InterruptController> interrupts = new AtomicReference<>();
@@ -113,7 +120,16 @@ public final class PciHostBridge implements IoDevice, PciHost {
             throw new IllegalArgumentException("the memory window 0x" + Long.toHexString(memBase) + "+0x" + Long.toHexString(memSize)
                     + " must lie below the IOAPIC at 0xFEC00000");
         }
-        ranges = List.of(IoRange.pio(CONFIG_ADDRESS_PORT, 8), IoRange.pio(ioBase, ioSize), IoRange.mmio(memBase, memSize));
+        ecamBase = config.ecamBase();
+        if (ecamBase != 0 && (ecamBase % ECAM_SIZE != 0 || ecamBase + ECAM_SIZE > 0xFEC0_0000L
+                || ecamBase < memBase + memSize && memBase < ecamBase + ECAM_SIZE)) {
+            throw new IllegalArgumentException("the ECAM at 0x" + Long.toHexString(ecamBase) + " must be 1 MiB aligned, below the IOAPIC "
+                    + "and outside the memory window");
+        }
+        ranges = ecamBase == 0
+                ? List.of(IoRange.pio(CONFIG_ADDRESS_PORT, 8), IoRange.pio(ioBase, ioSize), IoRange.mmio(memBase, memSize))
+                : List.of(IoRange.pio(CONFIG_ADDRESS_PORT, 8), IoRange.pio(ioBase, ioSize), IoRange.mmio(memBase, memSize),
+                        IoRange.mmio(ecamBase, ECAM_SIZE));
         plug(new HostBridgeFunction(), 0);
     }
 
@@ -241,6 +257,7 @@ public final class PciHostBridge implements IoDevice, PciHost {
     @Override public int ioWindowSize() { return ioSize; }
     @Override public long memoryWindowBase() { return memBase; }
     @Override public long memoryWindowSize() { return memSize; }
+    @Override public long ecamBase() { return ecamBase; }
 
     @Override
     public int isaIrq(int device, int pin) {
@@ -260,6 +277,7 @@ public final class PciHostBridge implements IoDevice, PciHost {
     public long read(IoRange range, long offset, int size) {
         long address = range.base() + offset;
         if (range.space() == AddressSpace.PIO && range.base() == CONFIG_ADDRESS_PORT) return readConfigPorts((int) offset, size);
+        if (range.space() == AddressSpace.MMIO && ecamBase != 0 && range.base() == ecamBase) return readEcam(offset, size);
         Target t = target(range.space(), address);
         return t == null ? IoDevice.super.read(range, offset, size) : t.function().readBar(t.bar().index(), t.offset(), size);
     }
@@ -269,6 +287,10 @@ public final class PciHostBridge implements IoDevice, PciHost {
         long address = range.base() + offset;
         if (range.space() == AddressSpace.PIO && range.base() == CONFIG_ADDRESS_PORT) {
             writeConfigPorts((int) offset, size, (int) value);
+            return;
+        }
+        if (range.space() == AddressSpace.MMIO && ecamBase != 0 && range.base() == ecamBase) {
+            writeEcam(offset, size, value);
             return;
         }
         Target t = target(range.space(), address);
@@ -292,7 +314,7 @@ public final class PciHostBridge implements IoDevice, PciHost {
     }
 
     private long readConfigPorts(int offset, int size) {
-        long allOnes = size >= 8 ? -1L : (1L << (size * 8)) - 1;
+        long allOnes = (1L << (size * 8)) - 1;
         if (offset < 4) {
             if (offset != 0 || size != 4) return allOnes;
             synchronized (lock) {
@@ -300,15 +322,14 @@ public final class PciHostBridge implements IoDevice, PciHost {
             }
         }
         if (offset - 4 + size > 4) return allOnes;
-        PciConfigHeader h;
-        int register;
+        int device, register;
         synchronized (lock) {
-            h = selected();
-            register = (configAddress & 0xFC) + offset - 4;
-            if (h == null) return allOnes;
-            if (register < 0x40) return h.read(register, size) & 0xFFFF_FFFFL & allOnes;
+            int a = configAddress;
+            if ((a & CONFIG_ENABLE) == 0 || (a >>> 16 & 0xFF) != 0 || (a >>> 8 & 7) != 0) return allOnes;
+            device = a >>> 11 & 0x1F;
+            register = (a & 0xFC) + offset - 4;
         }
-        return h.function.readConfig(register, size) & allOnes;  // outside the bridge's lock
+        return readRegister(device, register, size);
     }
 
     private void writeConfigPorts(int offset, int size, int value) {
@@ -321,29 +342,60 @@ public final class PciHostBridge implements IoDevice, PciHost {
             return;   // byte writes to 0xCF8-0xCFB (PIIX's configuration-mechanism register) are ignored
         }
         if (offset - 4 + size > 4) return;
-        PciConfigHeader h;
-        int register;
+        int device, register;
         synchronized (lock) {
-            h = selected();
-            register = (configAddress & 0xFC) + offset - 4;
-            if (h == null) return;
+            int a = configAddress;
+            if ((a & CONFIG_ENABLE) == 0 || (a >>> 16 & 0xFF) != 0 || (a >>> 8 & 7) != 0) return;
+            device = a >>> 11 & 0x1F;
+            register = (a & 0xFC) + offset - 4;
+        }
+        writeRegister(device, register, size, value);
+    }
+
+    /** ECAM (PCI Express 4.0, 7.2.2): bus 0 only, offset = device << 15 | function << 12 | register. */
+    private long readEcam(long offset, int size) {
+        long allOnes = size >= 8 ? -1L : (1L << (size * 8)) - 1;
+        int register = (int) (offset & 0xFFF);
+        if (size > 4 || (register & 3) + size > 4 || (offset >>> 12 & 7) != 0) return allOnes;
+        return readRegister((int) (offset >>> 15 & 0x1F), register, size);
+    }
+
+    private void writeEcam(long offset, int size, long value) {
+        int register = (int) (offset & 0xFFF);
+        if (size > 4 || (register & 3) + size > 4 || (offset >>> 12 & 7) != 0) return;
+        writeRegister((int) (offset >>> 15 & 0x1F), register, size, (int) value);
+    }
+
+    /**
+     * A configuration read of 00:device.0; all ones when nothing is there. The extended space (0x100-0xFFF, only
+     * through ECAM) reads 0: no extended capabilities. The function's own space is read outside the bridge's lock.
+     */
+    private long readRegister(int device, int register, int size) {
+        long mask = (1L << (size * 8)) - 1;
+        PciConfigHeader h;
+        synchronized (lock) {
+            Plugged p = slots[device];
+            if (p == null) return mask;
+            h = p.header;
+            if (register < 0x40) return h.read(register, size) & mask;
+        }
+        return register < 0x100 ? h.function.readConfig(register, size) & mask : 0;
+    }
+
+    private void writeRegister(int device, int register, int size, int value) {
+        PciConfigHeader h;
+        synchronized (lock) {
+            Plugged p = slots[device];
+            if (p == null) return;
+            h = p.header;
             if (register < 0x40) {
-                Plugged p = slots[(configAddress >>> 11) & 0x1F];
                 boolean before = h.interruptOutput();
                 h.write(register, size, value);
                 if (before != h.interruptOutput()) wiring.change(wire(p), h.interruptOutput());
                 return;
             }
         }
-        h.function.writeConfig(register, size, value);
-    }
-
-    /** The header 0xCF8 selects, or null (disabled, another bus, a function other than 0, nothing there). */
-    private PciConfigHeader selected() {
-        int a = configAddress;
-        if ((a & CONFIG_ENABLE) == 0 || (a >>> 16 & 0xFF) != 0 || (a >>> 8 & 7) != 0) return null;
-        Plugged p = slots[a >>> 11 & 0x1F];
-        return p == null ? null : p.header;
+        if (register < 0x100) h.function.writeConfig(register, size, value);
     }
 
     // ---- interrupts ----

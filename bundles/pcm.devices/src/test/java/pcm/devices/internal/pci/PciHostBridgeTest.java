@@ -179,6 +179,27 @@ class PciHostBridgeTest {
     }
 
     @Test
+    void ecamSeesTheSameRegistersAndAnEmptyExtendedSpace() {
+        PciHostBridge b = PciTesting.bridge();
+        int dev = b.plug(new TestFunction(), 3);
+        long cfg = 0xE000_0000L + ((long) dev << 15);
+        assertEquals(0x5678_1234L, mmioRead(b, cfg, 4));
+        assertEquals(0x56, mmioRead(b, cfg + 3, 1));
+        assertEquals(0x1B36, mmioRead(b, 0xE000_0000L, 2), "the host bridge at 00:00.0");
+        mmioWrite(b, cfg + 4, 2, 0x0007);
+        assertEquals(0x0007, cfgRead(b, dev, 0x04, 2), "a write through ECAM, read through the ports");
+        assertEquals(0x09, mmioRead(b, cfg + 0x40, 1), "device-specific space");
+        assertEquals(0, mmioRead(b, cfg + 0x100, 4), "no extended capabilities");
+        assertEquals(0xFFFF_FFFFL, mmioRead(b, cfg + (1 << 12), 4), "function 1");
+        assertEquals(0xFFFF, mmioRead(b, 0xE000_0000L + (9 << 15), 2), "no device 9");
+        assertEquals(0xFFFF_FFFFL, mmioRead(b, cfg + 2, 4), "a dword straddling two registers");
+        assertEquals(-1L, mmioRead(b, cfg, 8));
+        assertThrows(IllegalArgumentException.class, () -> new PciHostBridge(PciTesting.config(0xC010_0000L, 0xC000_0000L)), "inside the window");
+        assertThrows(IllegalArgumentException.class, () -> new PciHostBridge(PciTesting.config(0xE000_1000L, 0xC000_0000L)), "misaligned");
+        assertEquals(3, new PciHostBridge(PciTesting.config(0, 0xC000_0000L)).ranges().size(), "no ECAM");
+    }
+
+    @Test
     void intxLinesAreWiredOrAndHonourInterruptDisable() {
         PciHostBridge b = PciTesting.bridge();
         PciTesting.Lines lines = new PciTesting.Lines();

@@ -16,11 +16,16 @@ public final class PciTesting {
     private PciTesting() {}
 
     public static PciHostBridge.Config config() {
+        return config(0xE000_0000L, 0xC000_0000L);
+    }
+
+    public static PciHostBridge.Config config(long ecamBase, long memoryWindowBase) {
         return new PciHostBridge.Config() {
             @Override public Class<? extends Annotation> annotationType() { return PciHostBridge.Config.class; }
             @Override public int ioWindowBase() { return 0xC000; }
             @Override public int ioWindowSize() { return 0x4000; }
-            @Override public long memoryWindowBase() { return 0xC000_0000L; }
+            @Override public long memoryWindowBase() { return memoryWindowBase; }
+            @Override public long ecamBase() { return ecamBase; }
             @Override public long memoryWindowSize() { return 0x2000_0000L; }
             @Override public int[] intxIrqs() { return new int[] {10, 11}; }
         };
