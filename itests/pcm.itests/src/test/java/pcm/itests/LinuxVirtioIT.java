@@ -65,9 +65,10 @@ class LinuxVirtioIT {
         try (InputStream out = p.getInputStream(); OutputStream in = p.getOutputStream()) {
             assertTrue(LinuxShellIT.await(out, seen, "pcm-linux#", 0, deadline), "no shell prompt\n" + seen);
 
-            String pci = command(out, in, seen, "dmesg | grep -E 'PCI0|pci 0000|pci_bus|virtio|vda'; grep virtio /proc/interrupts", "pci-listed", deadline);
+            String pci = command(out, in, seen, "dmesg | grep -E 'MMCONFIG|PCI0|pci 0000|pci_bus|virtio|vda'; grep virtio /proc/interrupts", "pci-listed", deadline);
             System.out.println("--- guest's PCI/virtio lines ---\n" + pci.trim());
             assertTrue(pci.contains("ACPI: PCI Root Bridge [PCI0]"), pci);
+            assertTrue(pci.contains("MMCONFIG at [mem 0xe0000000-0xe00fffff] reserved in E820"), "ECAM taken\n" + pci);
             assertTrue(pci.contains("[1af4:1042]") && pci.contains("[1af4:1044]"), "virtio-blk and virtio-rng enumerated\n" + pci);
             assertTrue(pci.contains("[vda]"), "virtio_blk found the disk\n" + pci);
             assertTrue(pci.matches("(?s).*1[01]:\\s+\\d+\\s+XT-PIC\\s+virtio.*"), "virtio on IRQ 10/11 through the 8259\n" + pci);

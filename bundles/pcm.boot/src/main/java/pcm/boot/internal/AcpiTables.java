@@ -217,14 +217,14 @@ final class AcpiTables {
     }
 
     /**
-     * The PCI root bridge {@code \_SB.PCI0} (PNP0A03, bus 0): its _CRS gives the bus range, the configuration ports and
+     * The PCI root bridge {@code \_SB.PCI0} (PNP0A03, bus 0): its _CRS gives the bus range (0-0), the configuration ports and
      * the windows (all ports but 0xCF8-0xCFF, as PC firmware does, and the memory window of the BARs); its _PRT names a
      * static GSI for each device's INTx pin (no link devices), which Linux registers level-triggered, active low — in
      * PIC mode that sets the line in the 8259's ELCR.
      */
     static byte[] pciRoot(PlatformDescription.PciRoot pci) {
         List<byte[]> crs = List.of(
-                Aml.wordBusNumber(0, 0xFF),
+                Aml.wordBusNumber(0, 0),            // bus 0 only: no PCI-to-PCI bridges, and the ECAM covers bus 0
                 Aml.ioPort(0xCF8, 8),
                 Aml.wordIo(0x0000, 0x0CF7),
                 Aml.wordIo(0x0D00, 0xFFFF),
