@@ -65,13 +65,15 @@ class LinuxVirtioIT {
         try (InputStream out = p.getInputStream(); OutputStream in = p.getOutputStream()) {
             assertTrue(LinuxShellIT.await(out, seen, "pcm-linux#", 0, deadline), "no shell prompt\n" + seen);
 
-            String pci = command(out, in, seen, "dmesg | grep -E 'MMCONFIG|PCI0|pci 0000|pci_bus|virtio|vda'; grep virtio /proc/interrupts", "pci-listed", deadline);
+            String pci = command(out, in, seen, "dmesg | grep -E 'MMCONFIG|PCI0|pci 0000|pci_bus|level-triggered|virtio|vda'; grep virtio /proc/interrupts", "pci-listed", deadline);
             System.out.println("--- guest's PCI/virtio lines ---\n" + pci.trim());
             assertTrue(pci.contains("ACPI: PCI Root Bridge [PCI0]"), pci);
             assertTrue(pci.contains("MMCONFIG at [mem 0xe0000000-0xe00fffff] reserved in E820"), "ECAM taken\n" + pci);
             assertTrue(pci.contains("[1af4:1042]") && pci.contains("[1af4:1044]"), "virtio-blk and virtio-rng enumerated\n" + pci);
             assertTrue(pci.contains("[vda]"), "virtio_blk found the disk\n" + pci);
             assertTrue(pci.matches("(?s).*1[01]:\\s+\\d+\\s+XT-PIC\\s+virtio.*"), "virtio on IRQ 10/11 through the 8259\n" + pci);
+            assertTrue(pci.contains("PCI: setting IRQ 10 as level-triggered") && pci.contains("PCI: setting IRQ 11 as level-triggered"),
+                "the _PRT's level-triggered lines in the ELCR\n" + pci);
 
             String rng = command(out, in, seen, "dd if=/dev/hwrng bs=4096 count=1 2>/dev/null | wc -c", "rng-read", deadline);
             assertTrue(rng.contains("4096"), "4 KiB from /dev/hwrng\n" + rng);
