@@ -20,7 +20,9 @@ import pcm.devices.api.pci.PciSlot;
  * 0x40, plus the PCI configuration access capability. Interrupts are INTx only: MSI-X needs the APIC platform, so
  * the MSI-X vector registers read VIRTIO_MSI_NO_VECTOR and Linux falls back to its shared INTx handler.
  * <p>
- * A notification runs the queue at once, on the vCPU thread that wrote it. Errors in what the driver programmed
+ * A notification runs the queue at once, on the vCPU thread that wrote it, so every DMA happens at an exit, at an
+ * exact instruction count the recorder can log (a device with host-side input, such as a console's receive queue,
+ * would need a way to run on the vCPU thread first). Errors in what the driver programmed
  * set DEVICE_NEEDS_RESET (and, after DRIVER_OK, raise a configuration-change interrupt), as the specification
  * says; the device then ignores the queues until the driver resets it. Subclasses are the device types.
  */
@@ -322,13 +324,6 @@ public abstract class VirtioPciFunction implements PciFunction {
             // a fault of this device's own code: the guest sees a broken device, the VMM goes on
             LOG.error("{}: queue {} failed", name(), index, e);
             fail("queue " + index + ": internal error " + e);
-        }
-    }
-
-    /** Re-runs queue {@code index} as if the driver had notified it (devices with work that arrives later). */
-    protected final void kick(int index) {
-        synchronized (lock) {
-            notifyQueue(index);
         }
     }
 
