@@ -3,12 +3,15 @@
 
 # Modules the initramfs carries (with their dependencies), in this order.
 LG_MODULES=(virtio_pci virtio_blk virtio_console virtio_rng virtio_mmio)
+# Modules for mounting the ext2 disk (Debian's ext4 driver mounts ext2), carried but loaded only by
+# /bin/pcm-mount-disk, so boots that do not use the disk do not pay for them.
+LG_FS_MODULES=(crc32c_generic ext4)
 # Fixed time of every file in the initramfs and the disk image (2024-01-01T00:00:00Z).
 LG_EPOCH=1704067200
 LG_DISK_UUID=5043d2d1-6c69-4e75-782d-677565737430
 LG_DISK_MIB=8
 # Bumped when the output changes, so caches of an older layout are rebuilt.
-LG_FORMAT=2
+LG_FORMAT=3
 
 lg_die() { echo "linux-guest: $*" >&2; exit 1; }
 lg_log() { echo "linux-guest: $*" >&2; }
@@ -109,6 +112,21 @@ INIT
     chmod 755 "$1"
 }
 
+# /bin/pcm-mount-disk [device [dir]]: loads the filesystem modules once and mounts the virtio disk (ext2) read-write.
+lg_write_mount_disk() {
+    cat > "$1" <<'MOUNT'
+#!/bin/sh
+# PCM test guest: mount the virtio-blk disk (bin/linux-guest's disk.ext2) at /mnt.
+dev=${1:-/dev/vda} dir=${2:-/mnt}
+if ! grep -q '^ext4 ' /proc/modules; then
+    while read -r m; do insmod "/lib/modules/$m" || { echo "PCM-DISK-MODULE-FAILED $m"; exit 1; }; done < /etc/pcm-fs-modules
+fi
+mkdir -p "$dir"
+mount -t ext2 "$dev" "$dir" && echo "PCM-DISK-MOUNTED $dev $dir"
+MOUNT
+    chmod 755 "$1"
+}
+
 # Builds everything for the resolved versions under $1; prints the output directory.
 lg_build() {
     local cache=$1
@@ -147,7 +165,16 @@ lg_build() {
         cp "$moddir/$m" "$rd/lib/modules/$m"
         echo "$m" >> "$rd/etc/pcm-modules"
     done <<< "$order"
+    order=$(lg_module_order "$moddir" "${LG_FS_MODULES[@]}") || lg_die "module list: see above"
+    : > "$rd/etc/pcm-fs-modules"
+    while read -r m; do
+        [ -n "$m" ] || continue
+        mkdir -p "$rd/lib/modules/$(dirname "$m")"
+        cp "$moddir/$m" "$rd/lib/modules/$m"
+        echo "$m" >> "$rd/etc/pcm-fs-modules"
+    done <<< "$order"
     lg_write_init "$rd/init"
+    lg_write_mount_disk "$rd/bin/pcm-mount-disk"
     echo "root:x:0:0:root:/root:/bin/sh" > "$rd/etc/passwd"
     find "$rd" -exec touch -h -d "@$LG_EPOCH" {} +
     rm -rf "$out.tmp"; mkdir -p "$out.tmp"
@@ -168,6 +195,7 @@ lg_build() {
     lg_extract_vmlinux "$out.tmp/vmlinuz" "$out.tmp/vmlinux"
     cp "$sysmap" "$out.tmp/System.map"
     cp "$rd/etc/pcm-modules" "$out.tmp/modules.txt"
+    cp "$rd/etc/pcm-fs-modules" "$out.tmp/fs-modules.txt"
     lg_kallsyms "$out.tmp"
     {
         echo "PCM_LINUX_GUEST_FORMAT=$LG_FORMAT"

@@ -1,6 +1,7 @@
 package pcm.boot.api;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The machine the firmware tables describe: which interrupt controllers exist and which legacy devices
@@ -12,13 +13,45 @@ import java.util.List;
  * @param pm1ControlPort PM1a control block (2 ports): SLP_TYP=5 with SLP_EN powers off
  * @param sciIrq      the SCI's ISA IRQ
  * @param devices     legacy devices for the DSDT
+ * @param pci         the PCI host bridge, if the platform has one (DSDT {@code PCI0}: windows and {@code _PRT}); since 1.2
  */
 public record PlatformDescription(boolean localApic, boolean ioApic, int pm1EventPort, int pm1ControlPort, int sciIrq,
-                                  List<LegacyDevice> devices) {
+                                  List<LegacyDevice> devices, Optional<PciRoot> pci) {
 
     public PlatformDescription {
         devices = List.copyOf(devices);
+        if (pci == null) pci = Optional.empty();
     }
+
+    /** Without PCI, as in 1.1. */
+    public PlatformDescription(boolean localApic, boolean ioApic, int pm1EventPort, int pm1ControlPort, int sciIrq, List<LegacyDevice> devices) {
+        this(localApic, ioApic, pm1EventPort, pm1ControlPort, sciIrq, devices, Optional.empty());
+    }
+
+    /** The same platform with a PCI host bridge. @since 1.2 */
+    public PlatformDescription withPci(PciRoot root) {
+        return new PlatformDescription(localApic, ioApic, pm1EventPort, pm1ControlPort, sciIrq, devices, Optional.of(root));
+    }
+
+    /**
+     * A PCI root bridge on bus 0 behind ports 0xCF8-0xCFF: the windows BARs live in and where each INTx pin goes.
+     *
+     * @param routing one entry per device and pin: the GSI (in PIC mode the ISA IRQ) it drives, level, active low
+     * @param ecamBase the memory-mapped configuration space of bus 0 (1 MiB; MCFG table, reserved in e820), 0 for none
+     * @since 1.2
+     */
+    public record PciRoot(int ioWindowBase, int ioWindowSize, long memoryWindowBase, long memoryWindowSize, List<PciRoute> routing,
+                          long ecamBase) {
+        /** ECAM of bus 0 only: 32 devices x 8 functions x 4 KiB. */
+        public static final long ECAM_SIZE = 1 << 20;
+
+        public PciRoot {
+            routing = List.copyOf(routing);
+        }
+    }
+
+    /** Device {@code device}'s INTx pin {@code pin} (1-4 = INTA-INTD) drives {@code gsi}. @since 1.2 */
+    public record PciRoute(int device, int pin, int gsi) {}
 
     /** A DSDT device: a 4-character ACPI name, its PNP id (e.g. PNP0501), I/O port ranges and ISA IRQs. */
     public record LegacyDevice(String name, String pnpId, int uid, List<PortRange> ports, List<Integer> irqs) {

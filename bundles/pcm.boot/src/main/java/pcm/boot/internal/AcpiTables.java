@@ -43,10 +43,12 @@ final class AcpiTables {
         byte[] dsdt = table("DSDT", 2, dsdtBody(p));
         byte[] facs = facs();
         byte[] madt = p.localApic() ? table("APIC", 5, madtBody(p)) : null;
-        // Order in the image: RSDP (36, padded to 64), XSDT, FADT, FACS (64-byte aligned), DSDT, MADT.
+        long ecam = p.pci().map(PlatformDescription.PciRoot::ecamBase).orElse(0L);
+        byte[] mcfg = ecam != 0 ? table("MCFG", 1, mcfgBody(ecam)) : null;
+        // Order in the image: RSDP (36, padded to 64), XSDT, FADT, FACS (64-byte aligned), DSDT, MADT, MCFG.
         Map<String, Integer> offsets = new LinkedHashMap<>();
         int off = 64;
-        int xsdtEntries = madt == null ? 1 : 2;
+        int xsdtEntries = 1 + (madt == null ? 0 : 1) + (mcfg == null ? 0 : 1);
         int xsdtLen = HEADER + 8 * xsdtEntries;
         offsets.put("XSDT", off);
         off = align(off + xsdtLen, 16);
@@ -60,16 +62,26 @@ final class AcpiTables {
             offsets.put("APIC", off);
             off = align(off + madt.length, 16);
         }
+        if (mcfg != null) {
+            offsets.put("MCFG", off);
+            off = align(off + mcfg.length, 16);
+        }
         byte[] fadt = table("FACP", 6, fadtBody(p, base + offsets.get("FACS"), base + offsets.get("DSDT")));
         byte[] xsdtBody = new byte[8 * xsdtEntries];
         put64(xsdtBody, 0, base + offsets.get("FACP"));
-        if (madt != null) put64(xsdtBody, 8, base + offsets.get("APIC"));
+        int entry = 8;
+        if (madt != null) {
+            put64(xsdtBody, entry, base + offsets.get("APIC"));
+            entry += 8;
+        }
+        if (mcfg != null) put64(xsdtBody, entry, base + offsets.get("MCFG"));
         byte[] xsdt = table("XSDT", 1, xsdtBody);
         bodies.put("XSDT", xsdt);
         bodies.put("FACP", fadt);
         bodies.put("FACS", facs);
         bodies.put("DSDT", dsdt);
         if (madt != null) bodies.put("APIC", madt);
+        if (mcfg != null) bodies.put("MCFG", mcfg);
 
         byte[] image = new byte[off];
         System.arraycopy(rsdp(base + offsets.get("XSDT")), 0, image, 0, 36);
@@ -161,6 +173,16 @@ final class AcpiTables {
         return java.util.Arrays.copyOfRange(t, HEADER, t.length);
     }
 
+    /** MCFG (PCI Firmware 3.2, 4.1.2): 8 reserved bytes, one allocation: base, segment 0, buses 0-0. */
+    static byte[] mcfgBody(long ecamBase) {
+        byte[] b = new byte[8 + 16];
+        put64(b, 8, ecamBase);
+        put16(b, 16, 0);
+        put8(b, 18, 0);
+        put8(b, 19, 0);
+        return b;
+    }
+
     static byte[] madtBody(PlatformDescription p) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] head = new byte[8];
@@ -194,6 +216,32 @@ final class AcpiTables {
         return o;
     }
 
+    /**
+     * The PCI root bridge {@code \_SB.PCI0} (PNP0A03, bus 0): its _CRS gives the bus range (0-0), the configuration ports and
+     * the windows (all ports but 0xCF8-0xCFF, as PC firmware does, and the memory window of the BARs); its _PRT names a
+     * static GSI for each device's INTx pin (no link devices), which Linux registers level-triggered, active low — in
+     * PIC mode that sets the line in the 8259's ELCR.
+     */
+    static byte[] pciRoot(PlatformDescription.PciRoot pci) {
+        List<byte[]> crs = List.of(
+                Aml.wordBusNumber(0, 0),            // bus 0 only: no PCI-to-PCI bridges, and the ECAM covers bus 0
+                Aml.ioPort(0xCF8, 8),
+                Aml.wordIo(0x0000, 0x0CF7),
+                Aml.wordIo(0x0D00, 0xFFFF),
+                Aml.dwordMemory(pci.memoryWindowBase(), pci.memoryWindowBase() + pci.memoryWindowSize() - 1));
+        List<byte[]> prt = new ArrayList<>();
+        for (PlatformDescription.PciRoute r : pci.routing()) {
+            prt.add(Aml.packageOf(List.of(Aml.integer((long) r.device() << 16 | 0xFFFF), Aml.integer(r.pin() - 1), Aml.integer(0),
+                    Aml.integer(r.gsi()))));
+        }
+        return Aml.device("PCI0", List.of(
+                Aml.name("_HID", Aml.integer(Aml.eisaId("PNP0A03"))),
+                Aml.name("_UID", Aml.integer(0)),
+                Aml.name("_BBN", Aml.integer(0)),
+                Aml.name("_CRS", Aml.resourceTemplate(crs)),
+                Aml.name("_PRT", Aml.packageOf(prt))));
+    }
+
     /** \_SB_ with one Device per legacy device (_HID, _UID, _CRS), and \_S5_ for power-off. */
     static byte[] dsdtBody(PlatformDescription p) {
         List<byte[]> devices = new ArrayList<>();
@@ -206,6 +254,7 @@ final class AcpiTables {
                     Aml.name("_UID", Aml.integer(d.uid())),
                     Aml.name("_CRS", Aml.resourceTemplate(resources)))));
         }
+        p.pci().ifPresent(pci -> devices.add(pciRoot(pci)));
         byte[] sb = Aml.scope("\\_SB_", devices);
         byte[] s5 = Aml.name("\\_S5_", Aml.packageOf(List.of(Aml.integer(SLP_TYP_S5), Aml.integer(SLP_TYP_S5), Aml.integer(0), Aml.integer(0))));
         return Aml.concat(sb, s5);

@@ -136,4 +136,42 @@ final class Aml {
         int mask = 1 << irq;
         return new byte[] {0x22, (byte) mask, (byte) (mask >> 8)};
     }
+
+    /** Word Address Space Descriptor (6.4.3.5.3), a producer with fixed minimum and maximum: 0 memory, 1 I/O, 2 bus numbers. */
+    static byte[] wordAddressSpace(int type, int typeFlags, int min, int max) {
+        byte[] d = new byte[16];
+        d[0] = (byte) 0x88;
+        Bytes.put16(d, 1, 13);
+        d[3] = (byte) type;
+        d[4] = 0x0C;                                   // MinFixed, MaxFixed, PosDecode, ResourceProducer
+        d[5] = (byte) typeFlags;
+        Bytes.put16(d, 6, 0);                          // granularity
+        Bytes.put16(d, 8, min);
+        Bytes.put16(d, 10, max);
+        Bytes.put16(d, 12, 0);                         // translation
+        Bytes.put16(d, 14, max - min + 1);
+        return d;
+    }
+
+    /** WordBusNumber(ResourceProducer, MinFixed, MaxFixed, PosDecode, 0, min, max, 0, n). */
+    static byte[] wordBusNumber(int min, int max) { return wordAddressSpace(2, 0, min, max); }
+
+    /** WordIO(ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange, 0, min, max, 0, n). */
+    static byte[] wordIo(int min, int max) { return wordAddressSpace(1, 3, min, max); }
+
+    /** DWordMemory(ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite, 0, min, max, 0, n) (6.4.3.5.2). */
+    static byte[] dwordMemory(long min, long max) {
+        byte[] d = new byte[26];
+        d[0] = (byte) 0x87;
+        Bytes.put16(d, 1, 23);
+        d[3] = 0;                                      // memory
+        d[4] = 0x0C;
+        d[5] = 0x01;                                   // read/write, non-cacheable
+        Bytes.put32(d, 6, 0);
+        Bytes.put32(d, 10, min);
+        Bytes.put32(d, 14, max);
+        Bytes.put32(d, 18, 0);
+        Bytes.put32(d, 22, max - min + 1);
+        return d;
+    }
 }

@@ -33,11 +33,17 @@ final class BootLayout {
 
     /** RAM below the EBDA and from 1 MiB to the end; the EBDA and the BIOS area are reserved. */
     static List<E820Entry> e820(long ramBytes) {
+        return e820(ramBytes, 0, 0);
+    }
+
+    /** As {@link #e820(long)}, plus a reserved range (the PCI ECAM, which Linux uses only when e820 reserves it). */
+    static List<E820Entry> e820(long ramBytes, long reservedBase, long reservedSize) {
         List<E820Entry> map = new ArrayList<>();
         map.add(new E820Entry(0, EBDA, E820Entry.RAM));
         map.add(new E820Entry(EBDA, 0xA0000 - EBDA, E820Entry.RESERVED));
         map.add(new E820Entry(BIOS_AREA, HIGH_MEMORY - BIOS_AREA, E820Entry.RESERVED));
         if (ramBytes > HIGH_MEMORY) map.add(new E820Entry(HIGH_MEMORY, ramBytes - HIGH_MEMORY, E820Entry.RAM));
+        if (reservedSize > 0) map.add(new E820Entry(reservedBase, reservedSize, E820Entry.RESERVED));
         return map;
     }
 }

@@ -5,6 +5,8 @@ import static pcm.boot.api.BootImageException.Problem.UNREADABLE;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 import org.osgi.service.component.annotations.Activate;
@@ -25,6 +27,7 @@ import pcm.boot.api.PlatformDescription;
 import pcm.core.api.guest.KernelLoader;
 import pcm.core.api.memory.GuestMemory;
 import pcm.core.api.vm.VmException;
+import pcm.devices.api.pci.PciHost;
 import pcm.irq.api.IoApic;
 import pcm.irq.api.LocalApic;
 
@@ -54,6 +57,7 @@ public final class LinuxKernelLoader implements KernelLoader {
     private volatile Config config;
     private volatile LocalApic localApic;
     private volatile IoApic ioApic;
+    private volatile PciHost pciHost;
 
     @Activate
     public LinuxKernelLoader(Config config) {
@@ -75,11 +79,29 @@ public final class LinuxKernelLoader implements KernelLoader {
 
     void unbindIoApic(IoApic a) { if (ioApic == a) ioApic = null; }
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void bindPciHost(PciHost h) { pciHost = h; }
+
+    void unbindPciHost(PciHost h) { if (pciHost == h) pciHost = null; }
+
     /** The firmware tables describe the controllers present when the kernel is loaded. */
     LinuxLoad.Settings settings() {
         Config c = config;
         boolean lapic = c.apics() && localApic != null;
-        return new LinuxLoad.Settings(PlatformDescription.pcm(lapic, lapic && ioApic != null), c.tscKhz(), c.console());
+        PlatformDescription platform = PlatformDescription.pcm(lapic, lapic && ioApic != null);
+        PciHost pci = pciHost;
+        if (pci != null) platform = platform.withPci(pciRoot(pci));
+        return new LinuxLoad.Settings(platform, c.tscKhz(), c.console());
+    }
+
+    /** The DSDT's PCI0 from the host bridge present at load time: its windows and every device's INTx routing. */
+    static PlatformDescription.PciRoot pciRoot(PciHost h) {
+        List<PlatformDescription.PciRoute> routes = new ArrayList<>();
+        for (int device = 1; device < 32; device++) {
+            for (int pin = 1; pin <= 4; pin++) routes.add(new PlatformDescription.PciRoute(device, pin, h.isaIrq(device, pin)));
+        }
+        return new PlatformDescription.PciRoot(h.ioWindowBase(), h.ioWindowSize(), h.memoryWindowBase(), h.memoryWindowSize(), routes,
+                h.ecamBase());
     }
 
     @Override

@@ -103,10 +103,16 @@ final class LinuxLoad {
 
         AcpiTables.Layout acpi = AcpiTables.build(settings.platform(), BootLayout.BIOS_AREA);
         ram.write(acpi.base(), acpi.image(), 0, acpi.image().length);
-        byte[] zero = ZeroPage.build(setupHeader, BootLayout.COMMAND_LINE, initrdAddress, initrdSize, acpi.rsdp(), BootLayout.e820(ramBytes));
+        byte[] zero = ZeroPage.build(setupHeader, BootLayout.COMMAND_LINE, initrdAddress, initrdSize, acpi.rsdp(), e820(ramBytes, settings.platform()));
         ram.write(BootLayout.ZERO_PAGE, zero, 0, zero.length);
         EntryState.writeTables(ram);
         return new Result(elf.entry(), kind, version, start, end, initrdAddress, initrdSize, commandLine, acpi);
+    }
+
+    /** The e820 map: RAM, the BIOS areas, and the PCI ECAM when the platform has one. */
+    static java.util.List<pcm.boot.api.E820Entry> e820(long ramBytes, PlatformDescription p) {
+        long ecam = p.pci().map(PlatformDescription.PciRoot::ecamBase).orElse(0L);
+        return ecam == 0 ? BootLayout.e820(ramBytes) : BootLayout.e820(ramBytes, ecam, PlatformDescription.PciRoot.ECAM_SIZE);
     }
 
     /** newc/odc cpio, or a compressed one (the kernel unpacks gzip, xz, zstd, bzip2, lzma, lz4, lzo). */

@@ -128,4 +128,54 @@ class AcpiTablesTest {
             return false;
         }
     }
+
+    static PlatformDescription withPci() {
+        List<PlatformDescription.PciRoute> routes = new java.util.ArrayList<>();
+        for (int d = 1; d < 32; d++) for (int pin = 1; pin <= 4; pin++) routes.add(new PlatformDescription.PciRoute(d, pin, (d + pin - 1) % 2 == 0 ? 10 : 11));
+        return PlatformDescription.pcm(false, false).withPci(new PlatformDescription.PciRoot(0xC000, 0x4000, 0xC000_0000L, 0x2000_0000L, routes,
+                0xE000_0000L));
+    }
+
+    @Test
+    void thePciRootBridgeHasItsWindowsAndRouting(@TempDir Path dir) throws Exception {
+        AcpiTables.Layout l = AcpiTables.build(withPci(), BASE);
+        byte[] dsdt = table(l, "DSDT");
+        assertEquals(0, sum(dsdt, 0, dsdt.length));
+        assertTrue(new String(dsdt, StandardCharsets.ISO_8859_1).contains("PCI0"));
+        assertTrue(l.image().length < 0x20000, "fits the BIOS area");
+        assertFalse(new String(table(AcpiTables.build(PlatformDescription.pcm(false, false), BASE), "DSDT"), StandardCharsets.ISO_8859_1)
+                .contains("PCI0"), "no PCI0 without a host bridge");
+        assumeTrue(iaslPresent(), "iasl (Debian package acpica-tools) is not installed: the DSDT is not disassembled");
+        Files.write(dir.resolve("dsdt.dat"), dsdt);
+        String dsl = disassemble(dir, "dsdt");
+        assertTrue(dsl.contains("Device (PCI0)"), dsl);
+        assertTrue(dsl.contains("EisaId (\"PNP0A03\")"), dsl);
+        assertTrue(dsl.contains("WordBusNumber (ResourceProducer, MinFixed, MaxFixed, PosDecode,"), dsl);
+        assertTrue(dsl.contains("WordIO (ResourceProducer, MinFixed, MaxFixed, PosDecode, EntireRange,"), dsl);
+        assertTrue(dsl.contains("DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,"), dsl);
+        assertTrue(dsl.contains("0xC0000000,         // Range Minimum"), dsl);
+        assertTrue(dsl.contains("0xDFFFFFFF,         // Range Maximum"), dsl);
+        assertTrue(dsl.contains("Name (_PRT, Package (0x7C)"), dsl);
+        assertTrue(dsl.contains("0x0001FFFF"), dsl);
+    }
+
+    @Test
+    void theEcamIsInTheMcfgAndReservedInE820(@TempDir Path dir) throws Exception {
+        AcpiTables.Layout l = AcpiTables.build(withPci(), BASE);
+        byte[] mcfg = table(l, "MCFG");
+        assertEquals(0, sum(mcfg, 0, mcfg.length), "MCFG checksum");
+        assertEquals(60, mcfg.length);
+        assertEquals(0xE000_0000L, Bytes.u64(mcfg, 44));
+        byte[] xsdt = table(l, "XSDT");
+        assertEquals(2, (xsdt.length - 36) / 8, "FADT and MCFG");
+        assertEquals(l.address("MCFG"), Bytes.u64(xsdt, 44));
+        assertTrue(LinuxLoad.e820(256L << 20, withPci()).contains(
+                new pcm.boot.api.E820Entry(0xE000_0000L, 1 << 20, pcm.boot.api.E820Entry.RESERVED)));
+        assertEquals(BootLayout.e820(256L << 20), LinuxLoad.e820(256L << 20, PlatformDescription.pcm(false, false)));
+        assumeTrue(iaslPresent(), "iasl (Debian package acpica-tools) is not installed: the MCFG is not disassembled");
+        Files.write(dir.resolve("mcfg.dat"), mcfg);
+        String dsl = disassemble(dir, "mcfg");
+        assertTrue(dsl.contains("Base Address : 00000000E0000000"), dsl);
+        assertTrue(dsl.contains("End Bus Number : 00"), dsl);
+    }
 }

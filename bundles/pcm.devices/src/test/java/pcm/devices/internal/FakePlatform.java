@@ -15,6 +15,8 @@ public final class FakePlatform implements Platform {
     public final List<Integer> powerOffs = new ArrayList<>();
     public final List<String> powerOffReasons = new ArrayList<>();
     public long parameter = 7;
+    /** Guest RAM for DMA; null: no VM runs. */
+    public volatile GuestMemory memory;
 
     @Override public synchronized void powerOff(int status, String reason) {
         powerOffs.add(status);
@@ -22,6 +24,6 @@ public final class FakePlatform implements Platform {
     }
     @Override public synchronized void reset(String reason) { resets.add(reason); }
     @Override public synchronized void consoleOutput(byte[] bytes, int offset, int length) { console.write(bytes, offset, length); }
-    @Override public Optional<GuestMemory> memory() { return Optional.empty(); }
+    @Override public Optional<GuestMemory> memory() { return Optional.ofNullable(memory); }
     @Override public long guestParameter() { return parameter; }
 }

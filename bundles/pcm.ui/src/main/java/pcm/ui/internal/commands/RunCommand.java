@@ -94,17 +94,20 @@ public class RunCommand extends PcmCommand {
             @Descriptor("initrd (cpio or cpio.gz) for --kernel") @Parameter(names = {"--initrd"}, absentValue = "") String initrd,
             @Descriptor("kernel command line; PCM adds console and TSC frequency") @Parameter(names = {"--append"}, absentValue = "") String append,
             @Descriptor("guest RAM in MiB; 0 keeps the configured value (" + KERNEL_MEMORY_MIB + " with --kernel)") @Parameter(names = {"--memory"}, absentValue = "0") int memoryMiB,
+            @Descriptor("raw disk image for the virtio-blk device (read-write) with --kernel") @Parameter(names = {"--disk"}, absentValue = "") String disk,
             @Descriptor("seconds to wait, once the guest stopped (or was stopped at --timeout), for the recorded windows' verdicts; 0: as --timeout") @Parameter(names = {"--verify-timeout"}, absentValue = "0") long verifySeconds)
             throws Exception {
         checkArguments(blocks, backend, timeoutSeconds, windowInstructions, periodMillis);
         if (verifySeconds < 0 || verifySeconds > Long.MAX_VALUE / 1000)
             throw CommandFailure.usage("--verify-timeout " + verifySeconds + ": seconds >= 1, or 0 for the --timeout value. " + USAGE);
         long verifyMillis = (verifySeconds == 0 ? timeoutSeconds : verifySeconds) * 1000;
-        KernelOptions linux = KernelOptions.check(kernel, initrd, append, memoryMiB);
-        // the options are for this run only: the operator's pcm.vm and periodic policy are put back afterwards
+        KernelOptions linux = KernelOptions.check(kernel, initrd, append, memoryMiB, disk);
+        // the options are for this run only: the operator's pcm.vm, periodic policy and disk are put back afterwards
         List<ConfigRestore> saved = Bundles.withService(context, ConfigurationAdmin.class, "no Config Admin service",
-                cm -> List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID)));
+                cm -> linux.disk().isEmpty() ? List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID))
+                        : List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID), ConfigRestore.take(cm, DISK_PID)));
         try (HeldServices services = new HeldServices(); AutoCloseable console = ConsolePump.open(context, session, !linux.isEmpty())) {
+            if (!linux.disk().isEmpty()) attachDisk(linux.disk());
             return runWith(services, blocks, backend, timeoutSeconds, verifyMillis, windowInstructions, periodMillis, linux).finish(session);
         } finally {
             restore(saved);
@@ -126,7 +129,7 @@ public class RunCommand extends PcmCommand {
     static final int KERNEL_MEMORY_MIB = KernelOptions.DEFAULT_MEMORY_MIB;
 
     static final String USAGE = "usage: pcm:run [--blocks N>=1] [--backend auto|kvm|soft] [--timeout s>=1] "
-            + "[--window insns>=0|-1] [--period ms>=0|-1] [--kernel bzImage|vmlinux [--initrd cpio[.gz]] [--append args]] [--memory MiB] "
+            + "[--window insns>=0|-1] [--period ms>=0|-1] [--kernel bzImage|vmlinux [--initrd cpio[.gz]] [--append args] [--disk raw-image]] [--memory MiB] "
             + "[--verify-timeout s]";
 
     /** Range checks of the options (issue 11 item 8: {@code --blocks -5} was ignored): an operator error, with the usage. */
@@ -333,6 +336,26 @@ public class RunCommand extends PcmCommand {
             throw new IllegalStateException(e);
         }
         return false;
+    }
+
+    /** Must match pcm.devices' VirtioBlkDevice component name (its configuration PID). */
+    static final String DISK_PID = "pcm.devices.virtio.blk";
+
+    /**
+     * Configures the virtio-blk device with {@code image} and waits until it is a PCI function with that image, so the
+     * firmware tables and the bus have it when the VM starts. An image the device cannot open fails the run here
+     * (the device's DiskImageException is in the log).
+     */
+    private void attachDisk(String image) throws IOException, InterruptedException {
+        String filter = "(&(component.name=" + DISK_PID + ")(image=" + image.replace("\\", "\\5c").replace("*", "\\2a")
+                .replace("(", "\\28").replace(")", "\\29") + "))";
+        configure(DISK_PID, "no Config Admin service: cannot attach --disk", props -> props.put("image", image), () -> {
+            try {
+                return context.getServiceReferences("pcm.devices.api.pci.PciFunction", filter) != null;
+            } catch (org.osgi.framework.InvalidSyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "the virtio-blk device did not come up with --disk " + image + " (see the log: pcm.devices.virtio.blk)");
     }
 
     /** Must match pcm.core's PeriodicPolicy.PID. */

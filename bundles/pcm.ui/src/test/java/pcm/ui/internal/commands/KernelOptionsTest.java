@@ -40,4 +40,18 @@ class KernelOptionsTest {
             assertTrue(f.getMessage().contains(bad[4]) && f.getMessage().contains("usage: pcm:run"), f.getMessage());
         }
     }
+
+    @Test
+    void diskMustBeAWritableFileAndNeedsAKernel(@TempDir Path dir) throws Exception {
+        Path kernel = Files.writeString(dir.resolve("vmlinuz"), "k");
+        Path disk = Files.write(dir.resolve("disk.img"), new byte[512]);
+        assertEquals(disk.toAbsolutePath().toString(), KernelOptions.check(kernel.toString(), "", "", 0, disk.toString()).disk());
+        assertEquals("", KernelOptions.check(kernel.toString(), "", "", 0).disk());
+        CommandFailure noKernel = assertThrows(CommandFailure.class, () -> KernelOptions.check("", "", "", 0, disk.toString()));
+        assertTrue(noKernel.getMessage().contains("--disk needs --kernel"), noKernel.getMessage());
+        CommandFailure missing = assertThrows(CommandFailure.class,
+                () -> KernelOptions.check(kernel.toString(), "", "", 0, dir.resolve("none.img").toString()));
+        assertTrue(missing.getMessage().contains("--disk") && missing.getMessage().contains("usage: pcm:run"), missing.getMessage());
+        assertThrows(CommandFailure.class, () -> KernelOptions.check(kernel.toString(), "", "", 0, dir.toString()), "a directory");
+    }
 }

@@ -1,0 +1,121 @@
+package pcm.itests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Issue 14's scripted session, the PCI/virtio part: Debian's kernel on the soft CPU with {@code pcm:run --disk} (a copy of
+ * bin/linux-guest's disk.ext2) finds the PCI host bridge through ACPI, virtio_pci binds virtio-blk and virtio-rng on
+ * INTx (IRQs 10/11 through the 8259), the guest reads 4 KiB from /dev/hwrng, mounts the disk, reads the known file,
+ * writes one, syncs, unmounts and powers off; the image holds the file afterwards (raw bytes, and {@code debugfs} /
+ * {@code e2fsck -fn} where e2fsprogs is installed). Skipped, with the reason, when the test guest is not built or is
+ * older than format 3 (no /bin/pcm-mount-disk).
+ */
+class LinuxVirtioIT {
+
+    static void type(OutputStream in, String line) throws IOException {
+        in.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+        in.flush();
+    }
+
+    /** Types a command that ends by echoing {@code done}; waits for that echo and the next prompt; returns the output. */
+    static String command(InputStream out, OutputStream in, StringBuilder seen, String cmd, String done, long deadline) throws IOException {
+        int at = seen.length();
+        type(in, cmd + "; echo " + done.replace("-", "\\-"));   // the echo's own command line does not contain done
+        assertTrue(LinuxShellIT.await(out, seen, done, at, deadline), "no answer to '" + cmd + "'\n" + seen);
+        int end = seen.indexOf(done, at);
+        assertTrue(LinuxShellIT.await(out, seen, "pcm-linux#", end, deadline), "no prompt after '" + cmd + "'\n" + seen);
+        return seen.substring(at, end);
+    }
+
+    @Test
+    @Timeout(value = 400, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void debianUsesVirtioBlkAndRngOverPci() throws Exception {
+        Optional<Path> g = LinuxShellIT.guest();
+        assumeTrue(g.isPresent(), "no test guest built (run bin/linux-guest): Debian's kernel is not booted");
+        assumeTrue(Files.isRegularFile(g.get().resolve("fs-modules.txt")) && Files.isRegularFile(g.get().resolve("disk.ext2")),
+            "the test guest in " + g.get() + " predates the virtio disk (format 3): run bin/linux-guest again");
+        LauncherIT.paths();
+        Path data = LauncherIT.data.resolveSibling("linux-virtio-data");
+        Files.createDirectories(data.resolve("conf"));
+        Files.createDirectories(data.resolve("deploy"));
+        Path disk = data.resolveSibling("linux-virtio-disk.ext2");
+        Files.copy(g.get().resolve("disk.ext2"), disk, StandardCopyOption.REPLACE_EXISTING);
+        disk.toFile().setWritable(true);
+        String marker = "PCM-WRITTEN-" + Long.toHexString(System.nanoTime());
+        String run = "pcm:run --backend soft -w 0 -t 240 --kernel " + g.get().resolve("vmlinuz") + " --initrd "
+            + g.get().resolve("initramfs.cpio.gz") + " --disk " + disk + " --append 'console=ttyS0 cryptomgr.notests'";
+        Process p = new ProcessBuilder(LauncherIT.command(data, run, "-Dpcm.exec.timeout=300")).redirectErrorStream(true).start();
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        try (InputStream out = p.getInputStream(); OutputStream in = p.getOutputStream()) {
+            assertTrue(LinuxShellIT.await(out, seen, "pcm-linux#", 0, deadline), "no shell prompt\n" + seen);
+
+            String pci = command(out, in, seen, "dmesg | grep -E 'MMCONFIG|PCI0|pci 0000|pci_bus|level-triggered|virtio|vda'; grep virtio /proc/interrupts", "pci-listed", deadline);
+            System.out.println("--- guest's PCI/virtio lines ---\n" + pci.trim());
+            assertTrue(pci.contains("ACPI: PCI Root Bridge [PCI0]"), pci);
+            assertTrue(pci.contains("MMCONFIG at [mem 0xe0000000-0xe00fffff] reserved in E820"), "ECAM taken\n" + pci);
+            assertTrue(pci.contains("[1af4:1042]") && pci.contains("[1af4:1044]"), "virtio-blk and virtio-rng enumerated\n" + pci);
+            assertTrue(pci.contains("[vda]"), "virtio_blk found the disk\n" + pci);
+            assertTrue(pci.matches("(?s).*1[01]:\\s+\\d+\\s+XT-PIC\\s+virtio.*"), "virtio on IRQ 10/11 through the 8259\n" + pci);
+            assertTrue(pci.contains("PCI: setting IRQ 10 as level-triggered") && pci.contains("PCI: setting IRQ 11 as level-triggered"),
+                "the _PRT's level-triggered lines in the ELCR\n" + pci);
+
+            String rng = command(out, in, seen, "dd if=/dev/hwrng bs=4096 count=1 2>/dev/null | wc -c", "rng-read", deadline);
+            assertTrue(rng.contains("4096"), "4 KiB from /dev/hwrng\n" + rng);
+
+            String mount = command(out, in, seen, "pcm-mount-disk && cat /mnt/hello.txt", "disk-read", deadline);
+            assertTrue(mount.contains("PCM-DISK-MOUNTED") && mount.contains("PCM-DISK-OK"), "the known file\n" + mount);
+
+            String write = command(out, in, seen, "echo " + marker + " > /mnt/written.txt && sync && umount /mnt && echo synced-ok",
+                "disk-written", deadline);
+            assertTrue(write.contains("synced-ok"), write);
+
+            int at = seen.length();
+            type(in, "poweroff -f");
+            assertTrue(LinuxShellIT.await(out, seen, "guest stopped", at, deadline), "no power-off\n" + seen);
+            seen.append(new String(out.readAllBytes(), StandardCharsets.ISO_8859_1));
+        } finally {
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
+        }
+        assertTrue(seen.toString().contains("guest stopped: status 0 (ACPI power-off (S5))"), seen.toString());
+        assertEquals(0, p.exitValue(), seen.toString());
+
+        byte[] image = Files.readAllBytes(disk);
+        assertTrue(new String(image, StandardCharsets.ISO_8859_1).contains(marker + "\n"), "the written file's bytes are in the image");
+        Optional<String> cat = tool("debugfs", "-R", "cat /written.txt", disk.toString());
+        cat.ifPresent(text -> assertTrue(text.contains(marker), "debugfs cat /written.txt\n" + text));
+        Optional<String> fsck = tool("e2fsck", "-fn", disk.toString());
+        fsck.ifPresent(text -> assertTrue(text.contains("written") || text.contains("files"), "e2fsck -fn\n" + text));
+    }
+
+    /** Output of an e2fsprogs tool that exited 0; empty when the tool is not installed. */
+    static Optional<String> tool(String... cmd) throws Exception {
+        for (String dir : new String[] {"/usr/sbin", "/sbin", "/usr/bin"}) {
+            Path exe = Path.of(dir, cmd[0]);
+            if (!Files.isExecutable(exe)) continue;
+            cmd[0] = exe.toString();
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), cmd[0] + " hung");
+            assertEquals(0, p.exitValue(), String.join(" ", cmd) + "\n" + text);
+            return Optional.of(text);
+        }
+        System.out.println(cmd[0] + " is not installed (e2fsprogs): the image is checked by its bytes only");
+        return Optional.empty();
+    }
+}
