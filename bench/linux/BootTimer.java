@@ -35,11 +35,15 @@ public class BootTimer {
         StringBuilder seen = new StringBuilder();
         byte[] buf = new byte[8192];
         boolean poweroffSent = false;
+        long lastRss = 0;
         try (InputStream out = p.getInputStream(); OutputStream in = p.getOutputStream()) {
             while (true) {
                 long now = System.nanoTime();
                 if (now - start > timeoutNanos) break;
-                peakKb = Math.max(peakKb, treePeakKb(p.toHandle()));
+                if (now - lastRss > 200_000_000L) {       // /proc of the whole tree: every 200 ms, not per read
+                    peakKb = Math.max(peakKb, treePeakKb(p.toHandle()));
+                    lastRss = now;
+                }
                 if (out.available() > 0) {
                     int n = out.read(buf);
                     if (n < 0) break;
@@ -60,6 +64,7 @@ public class BootTimer {
         } catch (IOException e) {
             // the process closed its side: it ended
         }
+        peakKb = Math.max(peakKb, treePeakKb(p.toHandle()));
         boolean ended = p.waitFor(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(timeoutNanos - (System.nanoTime() - start))), TimeUnit.SECONDS);
         double off = ended && poweroffSent ? seconds(start) : -1;
         if (!ended) p.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);

@@ -21,8 +21,10 @@ bench_linux() {
             --kernel "$PCM_LINUX_VMLINUZ" --initrd "$PCM_LINUX_INITRAMFS_CPIO_GZ" --append "$append"
         "${timer[@]}" pcm-vmlinux 600 "$root/bin/pcm" --data "$tmp/d$i-b" run --backend soft -w 0 --timeout 560 \
             --kernel "$PCM_LINUX_VMLINUX" --initrd "$PCM_LINUX_INITRAMFS_CPIO_GZ" --append "$append"
-        "${timer[@]}" qemu-pc-bzImage 600 "${q[@]}" -M pc -kernel "$PCM_LINUX_VMLINUZ" -append "$append"
-        "${timer[@]}" qemu-microvm-bzImage 600 "${q[@]}" -M microvm -kernel "$PCM_LINUX_VMLINUZ" -append "$append"
+        # QEMU gets the TSC frequency PCM gives its guest: without it microvm (no HPET, no PM timer) calibrates against
+        # the PIT and hung in 10 of 20 boots on a slow host (linux-facts), and here for 8 minutes under load
+        "${timer[@]}" qemu-pc-bzImage 600 "${q[@]}" -M pc -kernel "$PCM_LINUX_VMLINUZ" -append "$append tsc_early_khz=$khz"
+        "${timer[@]}" qemu-microvm-bzImage 600 "${q[@]}" -M microvm -kernel "$PCM_LINUX_VMLINUZ" -append "$append tsc_early_khz=$khz"
         "${timer[@]}" qemu-microvm-vmlinux 600 "${q[@]}" -M microvm -kernel "$PCM_LINUX_VMLINUX" -append "$append tsc_early_khz=$khz"
     done | tee "$tmp/lines"
     # medians per label, then the ratios PCM / QEMU for the same kernel image
