@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Issue 14's scripted session, the PCI/virtio part: Debian's kernel on the soft CPU with {@code pcm:run --disk} (a copy of
  * bin/linux-guest's disk.ext2) finds the PCI host bridge through ACPI, virtio_pci binds virtio-blk and virtio-rng on
- * INTx (IRQs 10/11 through the 8259), the guest reads 4 KiB from /dev/hwrng, mounts the disk, reads the known file,
+ * INTx (IRQs 10/11, level, through the IOAPIC in APIC mode), the guest reads 4 KiB from /dev/hwrng, mounts the disk, reads the known file,
  * writes one, syncs, unmounts and powers off; the image holds the file afterwards (raw bytes, and {@code debugfs} /
  * {@code e2fsck -fn} where e2fsprogs is installed). Skipped, with the reason, when the test guest is not built or is
  * older than format 3 (no /bin/pcm-mount-disk).
@@ -71,9 +71,11 @@ class LinuxVirtioIT {
             assertTrue(pci.contains("MMCONFIG at [mem 0xe0000000-0xe00fffff] reserved in E820"), "ECAM taken\n" + pci);
             assertTrue(pci.contains("[1af4:1042]") && pci.contains("[1af4:1044]"), "virtio-blk and virtio-rng enumerated\n" + pci);
             assertTrue(pci.contains("[vda]"), "virtio_blk found the disk\n" + pci);
-            assertTrue(pci.matches("(?s).*1[01]:\\s+\\d+\\s+XT-PIC\\s+virtio.*"), "virtio on IRQ 10/11 through the 8259\n" + pci);
-            assertTrue(pci.contains("PCI: setting IRQ 10 as level-triggered") && pci.contains("PCI: setting IRQ 11 as level-triggered"),
-                "the _PRT's level-triggered lines in the ELCR\n" + pci);
+            // APIC mode (stop 22): the _PRT's active-low level lines through the IOAPIC, each having interrupted
+            for (String irq : new String[] {"10", "11"}) {
+                assertTrue(pci.matches("(?s).*\\b" + irq + ":\\s+[1-9]\\d*\\s+IO-APIC\\s+" + irq + "-fasteoi\\s+virtio.*"),
+                    "virtio's INTx on IRQ " + irq + ", level-triggered through the IOAPIC, and interrupting\n" + pci);
+            }
 
             String rng = command(out, in, seen, "dd if=/dev/hwrng bs=4096 count=1 2>/dev/null | wc -c", "rng-read", deadline);
             assertTrue(rng.contains("4096"), "4 KiB from /dev/hwrng\n" + rng);
