@@ -196,7 +196,7 @@ class GuestBootIT {
             String common = "target.target=\"(pcm.rcp.id=" + target + ")\"\n";
             Files.writeString(conf.resolve(pid + "-input" + target + ".config"), "pcm.rcp.id=\"input-" + target + "\"\n"
                     + common + "mode=\"input\"\nindex=I\"0\"\nmask=L\"32\"\n");
-            // bit 40 of a register the instruction at 500 leaves alone: survives into the next checkpoint
+            // bit 40 of a register the instruction at 500 leaves alone: it changes that instruction's register fingerprint
             Files.writeString(conf.resolve(pid + "-register" + target + ".config"), "pcm.rcp.id=\"register-" + target
                     + "\"\n" + common + "mode=\"register\"\nindex=I\"-1\"\nmask=L\"1099511627776\"\nposition=L\"500\"\n");
             // 0x5A into a byte of the last page of RAM, which the guest never touches: only the final memory shows it
@@ -228,8 +228,9 @@ class GuestBootIT {
                     assertTrue(detail.contains("to corrupt"), "only a window without the fault's target has nothing to corrupt: " + raw);
                     continue;
                 }
-                // with a register checkpoint after every instruction (the default) nothing the fault touches can hide:
-                // every corrupted window diverges, at exactly the instruction that took the fault
+                // with a register fingerprint after every instruction and a checkpoint every 1,024 (the defaults, with
+                // last-writer tracing in between) nothing the fault touches hides: every corrupted window diverges, at
+                // exactly the instruction that took the fault
                 assertEquals("DIVERGED", outcome, rcp + ": " + raw);
                 Matcher where = WHERE.matcher(detail), injected = INJECTED.matcher(detail);
                 assertTrue(where.find() && injected.find(), raw);

@@ -26,7 +26,7 @@ final class SelfTestChecks {
     /** The pcm.tracers fault-injection verifier (a factory PID) and the id the self-test gives its instance. */
     static final String FAULT_PID = "pcm.tracers.internal.fault.FaultInjectingVerifier";
     static final String FAULT_RCP = "selftest-fault";
-    /** Bit 40 of a register the instruction at the position leaves alone: the fault survives into the next checkpoint. */
+    /** Bit 40 of a register the instruction at the position leaves alone: the fault changes that instruction's register fingerprint. */
     static final long FAULT_MASK = 1L << 40;
 
     /** Where the injected fault is: the injector says "... at position N" in the verdict's detail. */
