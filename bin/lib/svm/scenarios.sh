@@ -71,8 +71,15 @@ scenario_seg() {
 scenario_kvm_run() {
     rm -rf /tmp/d-run
     t0=$(uptime_s)
+    # still running after 200 s (a healthy run takes 40-80 s idle): a thread dump into its output, for the log below
+    ( sleep 200; for p in $(pidof java); do kill -QUIT "$p"; done ) & dumper=$!
     tagged kvm-run pcm /tmp/d-run 300 pcm:run --backend kvm --window 0; r=$?
+    kill "$dumper" 2>/dev/null
     echo "SVM-RESULT kvm_run rc=$r wall=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.kvm-run)"
+    # a run that did not end: what the platform's log says about time, interrupts and devices (stop 22: a run with no
+    # timer interrupt at all; the log is lost with the VM otherwise)
+    [ $r -eq 0 ] || grep -E 'guest time|pcm\.irq|pcm\.clock|RangeBus|KernelVm|WARN|ERROR' /tmp/d-run/log/pcm.log 2>/dev/null \
+        | cut -c1-240 | tail -60 | sed 's/^/[kvm-run-log] /'
     return $r
 }
 

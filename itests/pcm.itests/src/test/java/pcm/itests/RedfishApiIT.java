@@ -54,6 +54,9 @@ class RedfishApiIT {
         Path conf = data.resolve("conf");
         // the guest runs until stopped; windows by hand
         Files.writeString(conf.resolve("pcm.vm.cfg"), "workloadBlocks=L\"1000000000\"\n");
+        // a register checkpoint after every instruction (the compact log's default is one every 1,024): windows with
+        // enough CHECKPOINT events to page through by kind (oemWindowsEventsAndSettings)
+        Files.writeString(conf.resolve("pcm.sampling.config"), "checkpointInterval=L\"1\"\n");
         Files.writeString(conf.resolve("pcm.api.config"), "users=[\"" + READER + ":ReadOnly:" + hash(READER_PASSWORD) + "\"]\n");
         Files.writeString(conf.resolve("pcm.verification.config"),
                 "verifiers=[\"soft\",\"inject\",\"nosuch\"]\nverifierGraceMillis=L\"500\"\n");

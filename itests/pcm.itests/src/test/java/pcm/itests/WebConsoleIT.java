@@ -70,6 +70,9 @@ class WebConsoleIT {
         Path conf = data.resolve("conf");
         Files.writeString(conf.resolve("pcm.vm.cfg"), "workloadBlocks=L\"1000000000\"\n"); // runs until stopped
         Files.writeString(conf.resolve("pcm.sampling.periodic.config"), "periodMillis=L\"300\"\nwindowInstructions=L\"2000\"\n");
+        // a register checkpoint after every instruction (the compact log's default is one every 1,024): windows with
+        // 2,000 CHECKPOINT events, so the events view has pages to turn (console-test.mjs open-window-from-timeline)
+        Files.writeString(conf.resolve("pcm.sampling.config"), "checkpointInterval=L\"1\"\n");
         Path shots = Path.of(System.getProperty("pcm.itest.workdir", "target/itest")).toAbsolutePath().getParent().resolve("browser");
         if (Files.exists(shots)) try (var walk = Files.walk(shots)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

@@ -36,6 +36,15 @@ public final class Pit8254 {
 
     private final LongSupplier nanoTime;
     private final Channel[] channels = {new Channel(true), new Channel(true), new Channel(false)};
+
+    /**
+     * The time source changed (the device's clock moved from host to guest time or back): every channel keeps the
+     * time it has counted, on the new source's timeline, {@code delta} = new now − old now. Without it a count loaded
+     * on one timeline was read on the other and its next edge lay as far away as the two clocks are apart.
+     */
+    public void shiftTime(long delta) {
+        for (Channel c : channels) c.loadTime += delta;
+    }
     private boolean speakerDataEnable;
 
     public Pit8254(LongSupplier nanoTime) {

@@ -140,24 +140,38 @@ public final class PitDevice implements IoDevice {
     void bindGuestClock(GuestClock c) {
         lock.lock();
         try {
+            long before = clock.getAsLong();
             guestClock = c;
+            keepCountedTime(before);
             resyncGuestDeadline();
             changed.signalAll();
         } finally {
             lock.unlock();
         }
+        LOG.info("pit8254: IRQ 0 on the guest clock");
     }
 
     void unbindGuestClock(GuestClock c) {
         lock.lock();
         try {
             if (guestClock != c) return;
+            long before = clock.getAsLong();
             guestClock = null;
+            keepCountedTime(before);
             cancelGuestDeadline();
             changed.signalAll();   // the host thread takes over
         } finally {
             lock.unlock();
         }
+        LOG.info("pit8254: IRQ 0 on host time (no guest clock)");
+    }
+
+    /** The clock source just changed (under lock): counts and the rate cap carry over onto the new timeline. */
+    private void keepCountedTime(long before) {
+        long delta = clock.getAsLong() - before;
+        if (delta == 0) return;
+        pit.shiftTime(delta);
+        guestLastPulse += delta;   // (the host thread's own last pulse is on host time, which it keeps)
     }
 
     @Override

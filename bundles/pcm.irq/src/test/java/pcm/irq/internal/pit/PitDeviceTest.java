@@ -68,6 +68,30 @@ class PitDeviceTest {
         assertEquals(0, guest.pendingCount(), "no deadline left on a clock that went away");
     }
 
+    /**
+     * Programmed while no guest clock was bound (host time), then the clock binds: the count goes on from where it was
+     * on the guest timeline. Before, the load time stayed on the host's (seconds of host uptime) and the next IRQ 0 lay
+     * that far ahead in guest time: no timer interrupt at all (stop 22, suspected in the SVM host's kvm_run).
+     */
+    @Test
+    void aCountLoadedOnHostTimeGoesOnWhenTheGuestClockBinds() {
+        PitDevice onHost = new PitDevice(() -> 5_000_000_000_000L);   // the host clock: 5,000 s of uptime, standing
+        try {
+            onHost.activate(config(10_000));
+            onHost.bindInterruptController(irq);
+            onHost.write(ports, 3, 1, 0x34);
+            onHost.write(ports, 0, 1, 11932 & 0xFF);
+            onHost.write(ports, 0, 1, 11932 >> 8);                    // 100 Hz, loaded at host time
+            pcm.irq.internal.FakeClock guest = new pcm.irq.internal.FakeClock();
+            onHost.bindGuestClock(guest);
+            guest.advanceTo(25_000_000L);                               // 25 ms of guest time
+            assertEquals(2, irq.pulses.get(), "two edges in 25 ms at 100 Hz, on the guest clock");
+            onHost.unbindGuestClock(guest);
+        } finally {
+            onHost.deactivate();
+        }
+    }
+
     @Test
     void periodicModeDeliversIrq0AtTheProgrammedRate() throws Exception {
         pit.activate(config(10_000));
