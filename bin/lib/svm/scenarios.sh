@@ -78,7 +78,7 @@ scenario_kvm_run() {
     echo "SVM-RESULT kvm_run rc=$r wall=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s $(grep -o 'PCM-GUEST-DONE [0-9a-f]*' /tmp/out.kvm-run)"
     # a run that did not end: what the platform's log says about time, interrupts and devices (stop 22: a run with no
     # timer interrupt at all; the log is lost with the VM otherwise)
-    [ $r -eq 0 ] || grep -E 'guest time|pcm\.irq|pcm\.clock|RangeBus|KernelVm|WARN|ERROR' /tmp/d-run/log/pcm.log 2>/dev/null \
+    [ $r -eq 0 ] || grep -E 'guest time|guest clock|pcm\.irq|RangeBus|KernelVm|WARN|ERROR' /tmp/d-run/log/pcm.log 2>/dev/null \
         | cut -c1-240 | tail -60 | sed 's/^/[kvm-run-log] /'
     return $r
 }

@@ -56,6 +56,10 @@ final class DeadlineQueue {
         return e == null ? Long.MAX_VALUE : e.at;
     }
 
+    synchronized int size() {
+        return queue.size();
+    }
+
     synchronized boolean isEmpty() {
         return queue.isEmpty();
     }

@@ -41,6 +41,10 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
     private static final Logger LOG = LoggerFactory.getLogger(KernelGuestClock.class);
     private static final int MSR_TSC = 0x10;
 
+    private static final java.util.concurrent.atomic.AtomicInteger INSTANCES = new java.util.concurrent.atomic.AtomicInteger();
+    /** Which instance this is (logged): DS may replace a component's instance; devices and the VM must share one. */
+    private final int instance = INSTANCES.incrementAndGet();
+    private final java.util.concurrent.atomic.AtomicBoolean unattachedNoted = new java.util.concurrent.atomic.AtomicBoolean();
     private final DeadlineQueue deadlines = new DeadlineQueue();
     private volatile ClockConfig.Source source = ClockConfig.Source.AUTO;
     private volatile long tscHz = 2_000_000_000L;
@@ -76,6 +80,7 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
 
     @Deactivate
     void deactivate() {
+        LOG.info("guest clock #{} deactivated", instance);
         detach();
     }
 
@@ -102,8 +107,18 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
     @Override
     public Deadline schedule(long deadlineNanos, Runnable task) {
         Deadline d = deadlines.add(deadlineNanos, task);
+        // Diagnostics for stop 22's open KVM case (no timer interrupt at all): a timer on a clock no VM drives is
+        // normal before a start, suspicious while a guest runs on another instance. Once per instance.
+        if (!attached && unattachedNoted.compareAndSet(false, true)) {
+            LOG.info("guest clock #{}: a timer was scheduled while no VM drives this clock; it runs once one attaches", instance);
+        }
         if (deadlineNanos <= nanos() && attached && instructionTime) kick.run(); // due now: the loop runs it at once
         return d;
+    }
+
+    @Override
+    public String toString() {
+        return "guest clock #" + instance + (attached ? instructionTime ? " (instruction time)" : " (host time)" : " (no VM)");
     }
 
     /** Whether the running VM is on instruction time. */
@@ -133,8 +148,8 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
         attached = true;
         worker = Thread.ofPlatform().daemon().name("pcm-clock").unstarted(instructionTime ? this::poll : this::hostSchedule);
         worker.start();
-        LOG.info("guest time: {}", instructionTime ? "retired instructions x " + tscPerInstruction + " TSC ticks at " + tscHz + " Hz"
-                : "the host clock");
+        LOG.info("guest time: {} (guest clock #{}, {} timer(s) pending)", instructionTime ? "retired instructions x " + tscPerInstruction
+                + " TSC ticks at " + tscHz + " Hz" : "the host clock", instance, deadlines.size());
     }
 
     @Override

@@ -148,7 +148,7 @@ public final class PitDevice implements IoDevice {
         } finally {
             lock.unlock();
         }
-        LOG.info("pit8254: IRQ 0 on the guest clock");
+        LOG.info("pit8254: IRQ 0 on the guest clock {}", c);
     }
 
     void unbindGuestClock(GuestClock c) {
