@@ -14,6 +14,17 @@ public interface GuestClock {
     /** Guest nanoseconds since the clock started; never decreases. */
     long nanos();
 
+    /**
+     * Whether guest time follows the retired-instruction count now (the software CPU): then a timer must use
+     * {@link #schedule}, since time passes only as the guest executes. Otherwise (host time: KVM, or no VM) guest
+     * nanoseconds pass with the host's, and a device may also time itself on {@link #nanos()} with a thread of its own.
+     *
+     * @since 1.1
+     */
+    default boolean countsInstructions() {
+        return false;
+    }
+
     /** The guest TSC rate, Hz (what the loader gives the kernel as {@code tsc_early_khz}). */
     long tscHz();
 

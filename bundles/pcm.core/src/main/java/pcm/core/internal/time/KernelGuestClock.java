@@ -126,6 +126,11 @@ public final class KernelGuestClock implements GuestClock, ExitHandler, VcpuTime
         return attached && instructionTime;
     }
 
+    @Override
+    public boolean countsInstructions() {
+        return instructionTime();
+    }
+
     private long currentTicks() {
         return instructions * tscPerInstruction + skippedTicks;
     }
