@@ -124,6 +124,31 @@ class KernelGuestClockTest {
         assertEquals(1, fired.get());
     }
 
+    /** GuestClock.nanos() never decreases: a new VM's time goes on from the last one's (it restarted at 0). */
+    @Test
+    void guestTimeGoesOnAcrossVmsInsteadOfStartingAgainAtZero() throws Exception {
+        KernelGuestClock clock = new KernelGuestClock(config(ClockConfig.Source.HOST, 2_000_000_000L, 2));
+        clock.attach(false, () -> {});
+        Thread.sleep(20);
+        clock.detach();
+        long first = clock.nanos();
+        assertTrue(first >= 20_000_000L, "first VM's time " + first);
+        clock.attach(false, () -> {});
+        assertTrue(clock.nanos() >= first, "host time went back from " + first + " to " + clock.nanos());
+        clock.detach();
+
+        KernelGuestClock counted = new KernelGuestClock(config(ClockConfig.Source.AUTO, 2_000_000_000L, 2));
+        counted.attach(true, () -> {});
+        counted.advance(1_000_001);                  // 2,000,002 ticks at 2 GHz
+        counted.detach();
+        long before = counted.nanos();
+        counted.attach(true, () -> {});              // a new vCPU counts from 0 again
+        assertTrue(counted.nanos() >= before, "instruction time went back from " + before + " to " + counted.nanos());
+        counted.advance(10);
+        assertEquals(before + 10, counted.nanos(), "1 ns per instruction at 2 ticks and 2 GHz, from where it stopped");
+        counted.detach();
+    }
+
     @Test
     void conversionsDoNotOverflowForDecadesOfGuestTime() {
         long century = 30L * 365 * 86_400 * 1_000_000_000L;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -14,12 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import pcm.core.api.sampling.RcpCommand;
-import pcm.core.api.sampling.Sampler;
-import pcm.core.api.sampling.SamplingState;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Verdict;
-import pcm.core.api.verify.Window;
 
 /**
  * A scan whose window listing was taken before a window completed must not drop that window's cached verdicts when
@@ -37,14 +32,13 @@ class VerdictCacheRaceTest {
     void aStaleListingDoesNotDropTheVerdictsOfAWindowThatCompletedMeanwhile() throws Exception {
         Path blocked = dir.resolve("verdicts");
         Files.writeString(blocked, "a file where the directory should be"); // verdicts stay in memory only
-        WindowVerificationsTest.FakeSampler store = new WindowVerificationsTest.FakeSampler();
         CountDownLatch listingTaken = new CountDownLatch(1);
         CountDownLatch listingMayReturn = new CountDownLatch(1);
-        Sampler stale = new DelegatingSampler(store) {
+        WindowVerificationsTest.FakeSampler stale = new WindowVerificationsTest.FakeSampler() {
             @Override
             public List<WindowInfo> windows() {
-                List<WindowInfo> snapshot = store.windows();
-                if (scanUnderTest.get()) {                     // the scan under test: listed, then slow to return
+                List<WindowInfo> snapshot = super.windows();
+                if (scanUnderTest.get()) {              // the scan under test: listed, then slow to return
                     listingTaken.countDown();
                     await(listingMayReturn);
                 }
@@ -65,7 +59,7 @@ class VerdictCacheRaceTest {
             scanUnderTest.set(true);
             Thread scan = Thread.ofPlatform().start(service::scan);   // lists the store before x exists
             assertTrue(listingTaken.await(10, TimeUnit.SECONDS));
-                store.close("x");
+                stale.close("x");
             service.windowComplete("x");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (service.verdicts("x").isEmpty() && System.nanoTime() < deadline) Thread.sleep(5);
@@ -91,22 +85,5 @@ class VerdictCacheRaceTest {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    private static class DelegatingSampler implements Sampler {
-        final Sampler d;
-
-        DelegatingSampler(Sampler d) {
-            this.d = d;
-        }
-
-        public SamplingState state() { return d.state(); }
-        public void command(RcpCommand c) { }
-        public String sampleNow(long insns, long timeout) { return ""; }
-        public void startPeriodic(String policy) { }
-        public void stopPeriodic() { }
-        public boolean periodicRunning() { return false; }
-        public List<WindowInfo> windows() { return d.windows(); }
-        public Optional<Window> window(String id) throws pcm.core.api.sampling.SamplingException { return d.window(id); }
     }
 }

@@ -55,7 +55,7 @@ class WindowVerificationsTest {
     }
 
     /** A store whose windows appear when the test adds them. */
-    static final class FakeSampler implements Sampler {
+    static class FakeSampler implements Sampler {
         final List<WindowInfo> windows = new CopyOnWriteArrayList<>();
 
         void close(String id) {
