@@ -86,6 +86,21 @@ lg_module_order() {
     for f in "$@"; do lg_visit_module "$f" || return 1; done
 }
 
+# lg_copy_modules <moddir> <root> <list name> <module...>: the modules and what they need, in load order, into the
+# initramfs's /lib/modules, their paths into /etc/<list name> (/init loads pcm-modules, pcm-mount-disk the fs ones)
+lg_copy_modules() {
+    local moddir=$1 rd=$2 list=$3 order m
+    shift 3
+    order=$(lg_module_order "$moddir" "$@") || lg_die "module list: see above"
+    : > "$rd/etc/$list"
+    while read -r m; do
+        [ -n "$m" ] || continue
+        mkdir -p "$rd/lib/modules/$(dirname "$m")"
+        cp "$moddir/$m" "$rd/lib/modules/$m"
+        echo "$m" >> "$rd/etc/$list"
+    done <<< "$order"
+}
+
 lg_write_init() {
     cat > "$1" <<'INIT'
 #!/bin/sh
@@ -155,24 +170,8 @@ lg_build() {
     mkdir -p "$rd/bin" "$rd/etc" "$rd/lib/modules" "$rd/proc" "$rd/sys" "$rd/dev" "$rd/tmp" "$rd/root"
     cp "$work/b/bin/busybox" "$rd/bin/busybox"
     ln -s busybox "$rd/bin/sh"
-    local order m
-    order=$(lg_module_order "$moddir" "${LG_MODULES[@]}") \
-        || lg_die "module list: see above"
-    : > "$rd/etc/pcm-modules"
-    while read -r m; do
-        [ -n "$m" ] || continue
-        mkdir -p "$rd/lib/modules/$(dirname "$m")"
-        cp "$moddir/$m" "$rd/lib/modules/$m"
-        echo "$m" >> "$rd/etc/pcm-modules"
-    done <<< "$order"
-    order=$(lg_module_order "$moddir" "${LG_FS_MODULES[@]}") || lg_die "module list: see above"
-    : > "$rd/etc/pcm-fs-modules"
-    while read -r m; do
-        [ -n "$m" ] || continue
-        mkdir -p "$rd/lib/modules/$(dirname "$m")"
-        cp "$moddir/$m" "$rd/lib/modules/$m"
-        echo "$m" >> "$rd/etc/pcm-fs-modules"
-    done <<< "$order"
+    lg_copy_modules "$moddir" "$rd" pcm-modules "${LG_MODULES[@]}"
+    lg_copy_modules "$moddir" "$rd" pcm-fs-modules "${LG_FS_MODULES[@]}"
     lg_write_init "$rd/init"
     lg_write_mount_disk "$rd/bin/pcm-mount-disk"
     echo "root:x:0:0:root:/root:/bin/sh" > "$rd/etc/passwd"
