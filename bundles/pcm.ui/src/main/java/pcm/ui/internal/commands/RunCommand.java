@@ -197,7 +197,7 @@ public class RunCommand extends PcmCommand {
                 // a window given up just as it starts recording was left FAILED)
                 if (sampling) pcm.ui.internal.lifecycle.OrderlyShutdown.closeWindow(sampler, 10_000);
                 pcm.ui.internal.lifecycle.OrderlyShutdown.stopGuest(vm, 5_000);
-                status = OptionalInt.of(vm.awaitStop(5_000).orElse(-1));
+                status = OptionalInt.of(vm.awaitStop(0).orElse(-1)); // stopGuest waited already: read its status
             }
             if (sampling) {
                 sampler.stopPeriodic();
