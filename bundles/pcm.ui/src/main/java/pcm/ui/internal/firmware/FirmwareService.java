@@ -115,15 +115,55 @@ public final class FirmwareService implements Firmware {
         return out;
     }
 
+    private interface Change {
+        FirmwareImage apply() throws FirmwareException;
+    }
+
+    /**
+     * Runs one change on a thread of its own, one change at a time. The caller's thread is often an HTTP worker, and a
+     * worker can carry an interrupt (a request before it was interrupted and restored the flag, as it should): Felix
+     * then gives up waiting for its global lock while another thread resolves, and the update failed with "Unable to
+     * acquire global lock for resolve" (stop 22's CI, FirmwareUpdateIT). A change half applied cannot be abandoned
+     * either, so the caller waits for its end even when interrupted, and gets its interrupt back afterwards.
+     */
+    private static FirmwareImage change(Change c) throws FirmwareException {
+        Object[] result = new Object[1];
+        Thread worker = Thread.ofPlatform().name("pcm-firmware-change").unstarted(() -> {
+            synchronized (CHANGING) {
+                try {
+                    result[0] = c.apply();
+                } catch (FirmwareException | RuntimeException | Error e) {
+                    result[0] = e;
+                }
+            }
+        });
+        worker.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                worker.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+        return switch (result[0]) {
+            case FirmwareImage done -> done;
+            case FirmwareException e -> throw e;
+            case RuntimeException e -> throw e;
+            case Error e -> throw e;
+            default -> throw new FirmwareException(Kind.FAILED, "the change ended without a result");
+        };
+    }
+
     static FirmwareImage image(Bundle b) {
         return new FirmwareImage(b.getSymbolicName(), b.getVersion().toString(), true, b.getBundleId(), Bundles.state(b), b.getLocation());
     }
 
     @Override
     public FirmwareImage install(byte[] jar) throws FirmwareException {
-        synchronized (CHANGING) {
-            return installNow(jar);
-        }
+        return change(() -> installNow(jar));
     }
 
     private FirmwareImage installNow(byte[] jar) throws FirmwareException {
@@ -136,9 +176,7 @@ public final class FirmwareService implements Firmware {
 
     @Override
     public FirmwareImage rollback(String symbolicName) throws FirmwareException {
-        synchronized (CHANGING) {
-            return rollbackNow(symbolicName);
-        }
+        return change(() -> rollbackNow(symbolicName));
     }
 
     private FirmwareImage rollbackNow(String symbolicName) throws FirmwareException {
@@ -160,9 +198,7 @@ public final class FirmwareService implements Firmware {
 
     @Override
     public FirmwareImage reread(long bundleId) throws FirmwareException {
-        synchronized (CHANGING) {
-            return rereadNow(bundleId);
-        }
+        return change(() -> rereadNow(bundleId));
     }
 
     private FirmwareImage rereadNow(long bundleId) throws FirmwareException {

@@ -193,4 +193,41 @@ class FirmwareServiceTest {
         assertEquals(FirmwareException.Kind.NOT_FOUND, e.kind());
         assertTrue(e.getMessage().contains("give the jar's URL"), e.getMessage());
     }
+    /**
+     * Stop 22's CI: an HTTP worker carrying an interrupt asked for an update while another thread held the framework's
+     * global lock; Felix gave up waiting ("Unable to acquire global lock for resolve") and the update failed. The change
+     * runs on its own thread now; the caller gets its interrupt back.
+     */
+    @Test
+    void aCallerCarryingAnInterruptStillUpdatesWhileAnotherThreadHoldsTheFrameworksLock() throws Exception {
+        Bundle b = installed("test.fw", "1.0.0");
+        FirmwareService fw = service();
+        java.lang.reflect.Method acquire = Felix.class.getDeclaredMethod("acquireGlobalLock");
+        java.lang.reflect.Method release = Felix.class.getDeclaredMethod("releaseGlobalLock");
+        acquire.setAccessible(true);
+        release.setAccessible(true);
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        Thread resolver = new Thread(() -> {
+            try {
+                acquire.invoke(felix);
+                held.countDown();
+                Thread.sleep(300); // the update below must wait for the lock, not give up
+                release.invoke(felix);
+            } catch (ReflectiveOperationException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        resolver.start();
+        held.await();
+        Thread.currentThread().interrupt();
+        try {
+            assertEquals("2.0.0", fw.install(jar("test.fw", "2.0.0")).version());
+            assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is given back");
+        } finally {
+            Thread.interrupted();
+            resolver.join();
+        }
+        assertEquals("content of 2.0.0", content(b));
+        assertEquals(Bundle.ACTIVE, b.getState());
+    }
 }
