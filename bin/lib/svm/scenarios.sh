@@ -7,8 +7,17 @@
 # -XX:UseAVX=0 (QEMU 7.2 is the first TCG with AVX2) did not stop them (Unsafe.putLongUnaligned in C1 code again).
 JVM_TCG_OPTS=
 
+# Seconds left until the run's deadline (/svm/deadline, written by bin/svm-host from its --timeout): every bounded
+# command inside is bounded by it too, so a slow or hung scenario ends before QEMU is killed and the results and the
+# end marker still reach the console.
+deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 100000)" -v u="$(cut -d' ' -f1 /proc/uptime)" \
+    'BEGIN{r = d - u; printf "%d", (r > 0 ? r : 0)}'; }
+
+# bounded <seconds>: the smaller of the seconds and the time left until the deadline
+bounded() { l=$(deadline_left); [ "$1" -lt "$l" ] && echo "$1" || echo "$l"; }
+
 pcm() {
-    d=$1 t=$2; shift 2
+    d=$1 t=$(bounded "$2"); shift 2
     mkdir -p "$d/deploy" "$d/conf"
     timeout "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
         -Djava.util.logging.config.file=/opt/pcm/logging.properties -Dpcm.data="$d" \
@@ -29,11 +38,15 @@ both_verifiers() { mkdir -p "$1/conf"; echo 'verifiers=["soft","kvm"]' > "$1/con
 # emulated host (SIGSEGV/SIGILL in JIT-compiled code: QEMU TCG's emulation, seen in about 1 of 10 runs, never at the
 # same place, before and after PCM's own code ran) is not a verdict: the run is repeated, at most twice, and each
 # crash is reported as `SVM-JVM-CRASH <tag> <frame>` (docs/svm-host.md, "Flakiness").
+#
+# Every line is also shown as it comes, prefixed "~tag " (the "[tag]" copy follows at the end, of the last attempt
+# only): stop 22's CI had a scenario run silently until the VM's timeout, with no word of where it stood.
 tagged() {
     local tag=$1 rc attempt
     shift
     for attempt in 1 2 3; do
-        "$@" > "/tmp/out.$tag" 2>&1; rc=$?
+        { "$@" 2>&1; echo $? > "/tmp/rc.$tag"; } | tee "/tmp/out.$tag" | sed "s/^/~$tag /"
+        rc=$(cat "/tmp/rc.$tag" 2>/dev/null || echo 125)
         if [ $rc -eq 134 ] && grep -q 'A fatal error has been detected by the Java Runtime Environment' "/tmp/out.$tag" \
             && [ $attempt -lt 3 ]; then
             echo "SVM-JVM-CRASH $tag attempt=$attempt $(grep -A1 'Problematic frame' "/tmp/out.$tag" | tail -1 | cut -c1-120)"
@@ -52,8 +65,11 @@ left() { awk -v a="$1" -v b="$(uptime_s)" -v m="$2" 'BEGIN{r = m - (b - a); prin
 
 # budget_stop <status> <output>: the run ended because pcm:run's --timeout (the scenario's budget) stopped the guest,
 # and nothing else went wrong: its verdicts count, the scenario ends there.
+# A window still waiting for a verifier when --verify-timeout ran out is listed "INCONCLUSIVE rcp=-" with "not
+# verified: the window is COMPLETE": not counted, not a failure (a window TORN or FAILED is).
 budget_stop() { [ "$1" -eq 5 ] && grep -q 'the guest did not stop within' "$2" \
-    && ! grep -q '^window .* \(DIVERGED\|INCONCLUSIVE\) rcp=' "$2"; }
+    && ! grep -q '^window .* \(DIVERGED\|INCONCLUSIVE\) rcp=[^-]' "$2" \
+    && ! grep 'not verified: the window is ' "$2" | grep -vq 'the window is COMPLETE$'; }
 
 # The C VMM (guest/test-vmm) runs the embedded guest on /dev/kvm: SVM itself, without PCM.
 scenario_c_vmm() {
@@ -98,11 +114,14 @@ scenario_windows() {
     want=${1:-50} blocks=${2:-20000} len=${3:-1000} period=${4:-5} budget=${5:-420}
     t0=$(uptime_s); runs=0 soft=0 kvm=0 bad=0 r=0; : > /tmp/out.windows
     while [ "$kvm" -lt "$want" ] || [ "$soft" -lt "$want" ]; do
-        rem=$(left "$t0" "$budget"); [ "$rem" -ge 30 ] || break
+        # the rest of the budget, and never more than the run's deadline allows after the verification tail and the
+        # JVM's start (about 90 s here)
+        rem=$(bounded "$(left "$t0" "$budget")"); dl=$(($(deadline_left) - 90)); [ "$rem" -lt "$dl" ] || rem=$dl
+        [ "$rem" -ge 30 ] || break
         runs=$((runs + 1)); d=/tmp/d-windows; rm -rf $d; both_verifiers $d; small_ram $d
         # the run's guest is stopped when the budget ends (a slow host: AMD EPYC's TCG needed > 600 s for 20000 blocks)
         tagged windows pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period "$period" \
-            --timeout "$rem" --verify-timeout 120; rr=$?
+            --timeout "$rem" --verify-timeout 60; rr=$?
         cat /tmp/out.windows >> /tmp/all.windows
         soft=$((soft + $(grep -c '^window .* MATCH rcp=soft ' /tmp/out.windows)))
         kvm=$((kvm + $(grep -c '^window .* MATCH rcp=kvm ' /tmp/out.windows)))
@@ -119,11 +138,38 @@ scenario_windows() {
 # input corrupted, bit 40 of a register flipped at instruction 500, or a byte of the last, unused page of its 8 MiB of RAM written at 500; every
 # corrupted window must be DIVERGED at exactly that instruction (the host-side test checks the lines).
 # Runs until each of the six fault verifiers has a DIVERGED window (an input fault needs a window with an input) or
-# <budget> s have passed. Arguments: blocks per run (3000), budget s (240), window length (1000; the suite uses 5000:
+# <budget> s have passed. With a fourth argument `swap`, the first run's fault verifiers are hot-swapped while the guest
+# runs (swap_tracers). Arguments: blocks per run (3000), budget s (240), window length (1000; the suite uses 5000:
 # an input fault needs a window with a PIO/MMIO read, and the guest reads only while printing - stop 20's CI found no
 # such window among 17 of 1,000 instructions). Status 0 unless a run failed otherwise.
+# swap_tracers <data dir>: the hot swap of verifiers while the guest runs (issue 12 item 2). Once the run's first
+# window is recorded, a newer pcm.tracers (its six fault-injecting verifiers; /opt/pcm/swap, made by bin/svm-host)
+# is pushed through the Redfish UpdateService as an operator would: the verifiers leave and come back while the KVM
+# guest runs and windows are being verified. Prints `SVM-SWAP status=ok|failed|none at=<epoch s> ...`; the host-side
+# test checks that the guest ran on and that windows recorded after the swap were verified by all eight.
+swap_tracers() {
+    d=$1 i=0
+    [ -f /opt/pcm/swap/pcm.tracers.jar ] || { echo "SVM-SWAP status=none (no newer pcm.tracers in the image)"; return; }
+    while [ $i -lt 600 ]; do
+        if [ -s "$d/run/api.url" ] && [ -s "$d/secrets/admin.password" ]; then
+            url=$(cat "$d/run/api.url")
+            auth="Authorization: Basic $(printf 'admin:%s' "$(cat "$d/secrets/admin.password")" | base64 | tr -d '\n')"
+            n=$(wget -q -O - --header "$auth" "$url/Oem/Pcm/Windows" 2>/dev/null | grep -c '"StartTime"')
+            if [ "${n:-0}" -ge 1 ]; then
+                at=$(date +%s)
+                if wget -q -O /tmp/swap.out --header "$auth" --header 'Content-Type: application/octet-stream' \
+                    --post-file /opt/pcm/swap/pcm.tracers.jar "$url/UpdateService/update"; then st=ok; else st=failed; fi
+                echo "SVM-SWAP status=$st at=$at windows_before=$n $(tr -d '\n' < /tmp/swap.out 2>/dev/null | cut -c1-400)"
+                return
+            fi
+        fi
+        sleep 1; i=$((i + 1))
+    done
+    echo "SVM-SWAP status=none (no window recorded in 600 s)"
+}
+
 scenario_faults() {
-    blocks=${1:-3000} budget=${2:-240} len=${3:-1000}
+    blocks=${1:-3000} budget=${2:-240} len=${3:-1000} swap=${4:-}
     pid=pcm.tracers.internal.fault.FaultInjectingVerifier
     t0=$(uptime_s); runs=0 r=0; : > /tmp/all.faults
     while :; do
@@ -139,8 +185,13 @@ scenario_faults() {
                 $t "$c" > $d/conf/$pid-memory$t.config
         done
         rem=$(left "$t0" "$budget"); [ "$rem" -ge 30 ] || rem=30
+        dl=$(($(deadline_left) - 90)); [ "$rem" -lt "$dl" ] || rem=$dl
+        [ "$rem" -ge 20 ] || { echo "faults: no time left before the deadline"; r=124; break; }
+        swapper=
+        if [ "$swap" = swap ] && [ $runs -eq 1 ]; then swap_tracers $d & swapper=$!; fi
         tagged faults pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period 20 \
-            --timeout "$rem" --verify-timeout 120; rr=$?
+            --timeout "$rem" --verify-timeout 60; rr=$?
+        [ -z "$swapper" ] || { kill $swapper 2>/dev/null; wait $swapper 2>/dev/null; }
         cat /tmp/out.faults >> /tmp/all.faults
         # stopped by the budget: its verdicts count (DIVERGED ones are expected here)
         [ $rr -eq 5 ] && grep -q 'the guest did not stop within' /tmp/out.faults && rr=1
@@ -216,7 +267,9 @@ scenario_profile() {
 # (a') the KVM backend's own tests (registers, special registers, FPU/XSAVE, vCPU events, single-step, dirty log,
 # CPUID masks, the kvm-step counter) on SVM, without Maven: pcm.vmx.internal.EmulatedHostTestRunner
 scenario_kvmtests() {
-    tagged kvmtests timeout 900 java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    # each test bounded (-Dpcm.svm.testSeconds: its name and every thread's stack, then status 3), the whole run too
+    tagged kvmtests timeout "$(bounded 400)" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED \
+        -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dpcm.svm.testSeconds="${PCM_SVM_TEST_SECONDS:-90}" \
         -cp '/opt/kvmtests/*' pcm.vmx.internal.EmulatedHostTestRunner ${*:-pcm.vmx.internal.kvm.KvmBackendTest \
         pcm.vmx.internal.position.StepCounterTest pcm.vmx.internal.position.ProbeTest}; r=$?
     echo "SVM-RESULT kvmtests rc=$r $(grep '^SVM-TESTS' /tmp/out.kvmtests)"

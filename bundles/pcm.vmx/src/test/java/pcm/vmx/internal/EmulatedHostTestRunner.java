@@ -29,7 +29,16 @@ public final class EmulatedHostTestRunner {
         }
         LauncherDiscoveryRequest request = b.build();
         AtomicInteger ok = new AtomicInteger(), failed = new AtomicInteger(), aborted = new AtomicInteger(), skipped = new AtomicInteger();
+        TestWatchdog watchdog = new TestWatchdog(Long.getLong("pcm.svm.testSeconds", 120));
         TestExecutionListener listener = new TestExecutionListener() {
+            @Override
+            public void executionStarted(TestIdentifier t) {
+                if (t.isTest()) {
+                    System.out.println("SVM-TEST " + name(t) + " STARTED");
+                    watchdog.started(name(t));
+                }
+            }
+
             @Override
             public void executionSkipped(TestIdentifier t, String reason) {
                 if (t.isTest()) {
@@ -47,6 +56,7 @@ public final class EmulatedHostTestRunner {
                     }
                     return;
                 }
+                watchdog.finished();
                 switch (r.getStatus()) {
                     case SUCCESSFUL -> ok.incrementAndGet();
                     case ABORTED -> aborted.incrementAndGet();

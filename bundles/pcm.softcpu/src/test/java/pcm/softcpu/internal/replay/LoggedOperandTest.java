@@ -76,4 +76,20 @@ class LoggedOperandTest {
             hv.close();
         }
     }
+
+    /** A replay past the kvm verifier's time limit ends INCONCLUSIVE naming the limit and where it stood, never hangs. */
+    @Test
+    void kvmVerifierGivesUpAtItsTimeLimit() throws Exception {
+        KvmHypervisor hv = KvmHypervisor.standard();
+        try {
+            Assumptions.assumeTrue(hv.hostInfo().available(), () -> "KVM not usable here: " + hv.hostInfo().problem());
+            KvmReplayVerifier v = new KvmReplayVerifier(hv);
+            v.maxReplayNanos(1);
+            Verdict verdict = v.verify(windowsWithCpuid().getFirst(), ReplayTest.FULL, p -> { });
+            assertEquals(Outcome.INCONCLUSIVE, verdict.outcome(), verdict::toString);
+            assertTrue(verdict.toString().contains("did not finish within 0 ms"), verdict::toString);
+        } finally {
+            hv.close();
+        }
+    }
 }

@@ -223,6 +223,7 @@ public class RunCommand extends PcmCommand {
             Set<String> heard = new HashSet<>(sorted.stream().map(Verdict::windowId).toList());
             for (WindowInfo w : windows) if (!heard.contains(w.id())) sorted.addAll(verification.verdicts(w.id()));
             sorted.sort(Comparator.comparing(Verdict::windowId).thenComparing(Verdict::rcp));
+            sorted = latestOfEachVerifier(sorted);
             Set<String> verified = new HashSet<>();
             for (Verdict v : sorted) {
                 verified.add(v.windowId());
@@ -263,6 +264,20 @@ public class RunCommand extends PcmCommand {
             result = ExitStatus.worst(result, ExitStatus.GUEST);
         }
         return new Report(summary.toString(), result);
+    }
+
+    /**
+     * One verdict per window and verifier, the latest heard (the sort keeps the order heard among equals): a verifier
+     * that left while its window waited (a bundle update) gives a not-final INCONCLUSIVE, then its real verdict when it
+     * is back; the report is the verdict that stands, as {@link #unverified} counts it.
+     */
+    static List<Verdict> latestOfEachVerifier(List<Verdict> sortedByWindowAndVerifier) {
+        List<Verdict> out = new ArrayList<>();
+        for (Verdict v : sortedByWindowAndVerifier) {
+            if (!out.isEmpty() && out.getLast().windowId().equals(v.windowId()) && out.getLast().rcp().equals(v.rcp())) out.removeLast();
+            out.add(v);
+        }
+        return out;
     }
 
     /**

@@ -148,7 +148,49 @@ final class KvmReplay implements AutoCloseable {
 
     /** Replays every event; returns at END with the state ready to compare. */
     void run() throws Stop, BackendException {
+        run(0);
+    }
+
+    /** Set by the time limit's watchdog; the replay ends INCONCLUSIVE at its next check. */
+    private volatile boolean expired;
+    private long limitNanos;
+
+    /**
+     * Replays every event within {@code limitNanos} (0: no limit). Past the limit the vCPU is kicked out of KVM_RUN
+     * and the replay ends INCONCLUSIVE, naming where it stood: a single-step trap the (nested) hardware loses lets
+     * the guest run on unstepped, where it may spin without an exit for ever - on the emulated SVM host a window's
+     * replay never finished and pcm:run waited for its verdict until the run's budget was gone.
+     */
+    void run(long limitNanos) throws Stop, BackendException {
+        this.limitNanos = limitNanos;
+        Thread watchdog = limitNanos <= 0 ? null : Thread.ofVirtual().name("kvm-replay-limit").start(() -> {
+            try {
+                Thread.sleep(java.time.Duration.ofNanos(limitNanos));
+                expired = true;
+                while (true) { // a kick consumed just before KVM_RUN was entered is repeated
+                    cpu.kick();
+                    Thread.sleep(100);
+                }
+            } catch (InterruptedException done) {
+                // the replay ended
+            }
+        });
+        try {
+            replayEvents();
+        } finally {
+            if (watchdog != null) watchdog.interrupt();
+        }
+    }
+
+    private void checkTime() throws Stop {
+        if (expired) throw Stop.inconclusive("the replay did not finish within " + (limitNanos >= 1_000_000_000L
+                ? limitNanos / 1_000_000_000L + " s" : limitNanos / 1_000_000 + " ms") + " (pcm.rcp.kvm "
+                + "maxReplaySeconds): at position " + counter.position() + " of " + endPosition);
+    }
+
+    private void replayEvents() throws Stop, BackendException {
         for (PcmEvent e : window.events()) {
+            checkTime();
             switch (e.kind()) {
                 case STATE -> { }
                 case END -> {
@@ -294,6 +336,7 @@ final class KvmReplay implements AutoCloseable {
         heldExit = null;
         if (x == null) {
             x = counter.runUntil(p + 1);
+            checkTime();
             checkUnlogged(e);
         }
         if (x instanceof VmExit.Interrupted && counter.position() > p) {
@@ -461,6 +504,7 @@ final class KvmReplay implements AutoCloseable {
         while (counter.position() < p) {
             long before = counter.position();
             VmExit x = counter.runUntil(Math.min(p, before + PROGRESS_CHUNK));
+            checkTime();
             reportProgress();
             checkUnlogged(next);
             switch (x) {

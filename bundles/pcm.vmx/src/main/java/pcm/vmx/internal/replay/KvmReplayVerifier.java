@@ -4,8 +4,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.LongConsumer;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.verify.RecordingCpu;
@@ -31,12 +36,34 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * log's checkpoints only (the soft verifier re-replays from a strategy's checkpoints). Never throws for a bad
  * window.
  */
-@Component(service = ReplayVerifier.class, property = ReplayVerifier.ID + "=" + KvmReplayVerifier.ID)
+@Component(service = ReplayVerifier.class, property = ReplayVerifier.ID + "=" + KvmReplayVerifier.ID, configurationPid = "pcm.rcp.kvm")
+@Designate(ocd = KvmReplayVerifier.Config.class)
 public final class KvmReplayVerifier implements ReplayVerifier {
 
     public static final String ID = "kvm";
 
+    @ObjectClassDefinition(name = "PCM kvm RCP", description = "Replays windows on a fresh KVM VM, stepped instruction by instruction")
+    public @interface Config {
+        @AttributeDefinition(min = "1", description = "Seconds one window's replay may take; past them the window is INCONCLUSIVE, "
+                + "naming the position reached (a replay on hardware takes milliseconds; nested under QEMU's emulator, seconds)")
+        long maxReplaySeconds() default DEFAULT_MAX_REPLAY_SECONDS;
+    }
+
+    static final long DEFAULT_MAX_REPLAY_SECONDS = 120;
+
     private KvmHypervisor hv;
+    private volatile long maxReplayNanos = DEFAULT_MAX_REPLAY_SECONDS * 1_000_000_000L;
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        maxReplayNanos = Math.max(1, config.maxReplaySeconds()) * 1_000_000_000L;
+    }
+
+    /** Outside OSGi (tests): the time one replay may take. */
+    public void maxReplayNanos(long nanos) {
+        maxReplayNanos = nanos;
+    }
 
     public KvmReplayVerifier() {}
 
@@ -80,7 +107,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
                 insns = r.endPosition;
                 long t0 = System.nanoTime();
                 r.progress(progress);
-                r.run();
+                r.run(maxReplayNanos);
                 List<String> diff = r.compare();
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (progress != null) {
