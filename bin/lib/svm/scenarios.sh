@@ -7,10 +7,10 @@
 # -XX:UseAVX=0 (QEMU 7.2 is the first TCG with AVX2) did not stop them (Unsafe.putLongUnaligned in C1 code again).
 JVM_TCG_OPTS=
 
-# Seconds left until the run's deadline (/svm/deadline, written by bin/svm-host from its --timeout): every bounded
+# Seconds left until the run's deadline (/svm/deadline, epoch seconds from bin/svm-host's --timeout): every bounded
 # command inside is bounded by it too, so a slow or hung scenario ends before QEMU is killed and the results and the
 # end marker still reach the console.
-deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 100000)" -v u="$(cut -d' ' -f1 /proc/uptime)" \
+deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 9999999999)" -v u="$(date +%s)" \
     'BEGIN{r = d - u; printf "%d", (r > 0 ? r : 0)}'; }
 
 # bounded <seconds>: the smaller of the seconds and the time left until the deadline
@@ -144,7 +144,7 @@ scenario_windows() {
 # such window among 17 of 1,000 instructions). Status 0 unless a run failed otherwise.
 # swap_tracers <data dir>: the hot swap of verifiers while the guest runs (issue 12 item 2). Once the run's first
 # window is recorded, a newer pcm.tracers (its six fault-injecting verifiers; /opt/pcm/swap, made by bin/svm-host)
-# is pushed through the Redfish UpdateService as an operator would: the verifiers leave and come back while the KVM
+# is installed through the Redfish UpdateService (SimpleUpdate) as an operator would: the verifiers leave and come back while the KVM
 # guest runs and windows are being verified. Prints `SVM-SWAP status=ok|failed|none at=<epoch s> ...`; the host-side
 # test checks that the guest ran on and that windows recorded after the swap were verified by all eight.
 swap_tracers() {
@@ -157,8 +157,11 @@ swap_tracers() {
             n=$(wget -q -O - --header "$auth" "$url/Oem/Pcm/Windows" 2>/dev/null | grep -c '"StartTime"')
             if [ "${n:-0}" -ge 1 ]; then
                 at=$(date +%s)
-                if wget -q -O /tmp/swap.out --header "$auth" --header 'Content-Type: application/octet-stream' \
-                    --post-file /opt/pcm/swap/pcm.tracers.jar "$url/UpdateService/update"; then st=ok; else st=failed; fi
+                # SimpleUpdate with a file: URI (busybox wget cuts a binary --post-file at its first NUL byte; its -T
+                # crashed it with SIGSEGV: timeout bounds it instead)
+                if timeout 300 wget -q -O /tmp/swap.out --header "$auth" --header 'Content-Type: application/json' \
+                    --post-data '{"ImageURI": "file:///opt/pcm/swap/pcm.tracers.jar"}' \
+                    "$url/UpdateService/Actions/UpdateService.SimpleUpdate"; then st=ok; else st=failed; fi
                 echo "SVM-SWAP status=$st at=$at windows_before=$n $(tr -d '\n' < /tmp/swap.out 2>/dev/null | cut -c1-400)"
                 return
             fi

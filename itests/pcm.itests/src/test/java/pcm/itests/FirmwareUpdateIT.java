@@ -140,5 +140,18 @@ class FirmwareUpdateIT {
         Resident.Run update = pcm.exec("update " + id);
         assertEquals(0, update.status(), update.toString());
         assertTrue(update.out().contains("pcm.webconsole " + before + " ACTIVE"), update.toString());
+
+        // the verifiers' bundle (fault-injecting RCP variants, replay strategies) is swapped while the guest runs: the
+        // kernel verifies with what is present, so this is no restart of anything the guest needs (it was refused as one)
+        String tracers = get("/redfish/v1/UpdateService/FirmwareInventory/pcm.tracers").get("Version").asText();
+        HttpResponse<String> verifiers = send("POST", push, "application/octet-stream", withVersion(built("pcm.tracers"), "0.1.0.99"));
+        assertEquals(200, verifiers.statusCode(), verifiers.body());
+        assertEquals("0.1.0.99", get("/redfish/v1/UpdateService/FirmwareInventory/pcm.tracers").get("Version").asText());
+        assertEquals("On", powerState(), "the guest ran on");
+        HttpResponse<String> undo = send("POST", "/redfish/v1/UpdateService/Actions/Oem/Pcm.Rollback", "application/json",
+                "{\"SoftwareId\": \"pcm.tracers\"}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, undo.statusCode(), undo.body());
+        assertEquals(tracers, JSON.readTree(undo.body()).get("Version").asText());
+        assertEquals("On", powerState(), "the guest ran on");
     }
 }

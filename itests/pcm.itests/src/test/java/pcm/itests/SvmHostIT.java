@@ -56,7 +56,7 @@ class SvmHostIT {
         int vmSeconds = Integer.getInteger("pcm.svm.timeout", 540);
         // windows: the main job again and again until minWindows windows have both verdicts, within the budget
         int status = run(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds), "--log",
-                console.toString(), "kvmtests", "kvm_run", "windows:50,20000,500,5," + budget, "faults:3000,150,5000,swap"), dir, out,
+                console.toString(), "kvmtests", "kvm_run", "windows:50,5000,1000,5," + budget, "faults:3000,150,5000,swap"), dir, out,
                 vmSeconds + 600L);
         String text = Files.readString(out);
         if (status == 77) {

@@ -433,7 +433,7 @@ public final class FirmwareService implements Firmware {
             if (services == null) continue;
             for (ServiceReference<?> ref : services) {
                 Bundle[] users = ref.getUsingBundles();
-                if (users != null && List.of(users).contains(vmBundle) && !handedOver(ref))
+                if (users != null && List.of(users).contains(vmBundle) && !handedOver(ref) && !pluggable(ref))
                     return "restarts " + b.getSymbolicName() + ", whose services " + vmBundle.getSymbolicName()
                             + " uses while the guest runs (VM " + state + "): stop the guest first";
             }
@@ -442,6 +442,32 @@ public final class FirmwareService implements Firmware {
     }
 
     /** Whether the service is a device whose state the bus carries over to its successor. */
+    /**
+     * The kernel's plug-in interfaces made to come and go while a guest runs: it verifies with the verifiers and
+     * strategies present (a window waits for a configured verifier that is away), arms the tracers present, and answers
+     * an exit whose handler left with its fallback. Swapping their bundles is what vendors do on a running machine
+     * (issue 12: the hot swap of a verifier); before, any service pcm.core used blocked the update of its bundle.
+     */
+    static final Set<String> PLUGGABLE = Set.of(
+            "pcm.core.api.verify.ReplayVerifier",
+            "pcm.core.api.verify.ReplayStrategy",
+            "pcm.core.api.verify.VerdictListener",
+            "pcm.core.api.sampling.WindowListener",
+            "pcm.core.api.tracer.Tracer",
+            "pcm.core.api.exit.ExitHandler",
+            "pcm.core.api.vm.ConsoleListener");
+
+    /** Whether every interface the service is registered under is one the guest does not depend on. */
+    static boolean pluggable(String[] objectClasses) {
+        if (objectClasses == null || objectClasses.length == 0) return false;
+        for (String c : objectClasses) if (!PLUGGABLE.contains(c)) return false;
+        return true;
+    }
+
+    private static boolean pluggable(ServiceReference<?> ref) {
+        return ref.getProperty(org.osgi.framework.Constants.OBJECTCLASS) instanceof String[] classes && pluggable(classes);
+    }
+
     private boolean handedOver(ServiceReference<?> ref) {
         Object service = context.getService(ref);
         try {

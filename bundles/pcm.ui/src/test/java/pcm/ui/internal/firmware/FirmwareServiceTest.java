@@ -230,4 +230,14 @@ class FirmwareServiceTest {
         assertEquals("content of 2.0.0", content(b));
         assertEquals(Bundle.ACTIVE, b.getState());
     }
+
+    /** Verifiers, strategies, tracers and exit handlers come and go while the guest runs; a backend or device does not. */
+    @Test
+    void onlyThePluginInterfacesOfTheKernelLeaveTheGuestAlone() {
+        assertTrue(FirmwareService.pluggable(new String[] {"pcm.core.api.verify.ReplayVerifier"}));
+        assertTrue(FirmwareService.pluggable(new String[] {"pcm.core.api.verify.ReplayStrategy", "pcm.core.api.tracer.Tracer"}));
+        assertFalse(FirmwareService.pluggable(new String[] {"pcm.core.api.verify.ReplayVerifier", "pcm.core.api.cpu.Hypervisor"}));
+        assertFalse(FirmwareService.pluggable(new String[] {"pcm.core.api.bus.Device"}));
+        assertFalse(FirmwareService.pluggable(new String[0]));
+    }
 }
