@@ -1,0 +1,65 @@
+package pcm.redfish.internal.resources;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import pcm.branding.api.Branding;
+import pcm.branding.api.BrandingDefaults;
+
+/**
+ * The branding in the Redfish resources: {@code Manufacturer} and {@code Model} where the schema has them
+ * (ComputerSystem, Manager), {@code Vendor} and {@code Product} of the service root, and PCM's OEM resource
+ * {@value #BRANDING} with everything the web console shows (the logo at {@value #LOGO}). Read from the branding
+ * service on every request, so another branding bundle shows at once; without one, PCM's defaults.
+ */
+public final class BrandingResources {
+
+    public static final String BRANDING = Odata.ROOT + "/Oem/Pcm/Branding";
+    public static final String LOGO = BRANDING + "/Logo";
+
+    private BrandingResources() {}
+
+    /** Adds the branding's properties to the resource at {@code path} if it is one that has them. */
+    public static void brand(String path, ObjectNode resource, Branding branding) {
+        String manufacturer = branding == null ? BrandingDefaults.MANUFACTURER : branding.manufacturer();
+        String model = branding == null ? BrandingDefaults.MODEL : branding.model();
+        switch (path) {
+            case Odata.ROOT -> {
+                resource.put("Vendor", manufacturer);
+                resource.put("Product", branding == null ? BrandingDefaults.PRODUCT_NAME : branding.productName());
+            }
+            case Odata.SYSTEM, Odata.MANAGER -> {
+                resource.put("Manufacturer", manufacturer);
+                resource.put("Model", model);
+            }
+            default -> { }
+        }
+    }
+
+    /**
+     * The OEM branding resource. {@code provider} names the bundle whose service it is (null: none, PCM's defaults);
+     * {@code ranking} its service.ranking.
+     */
+    public static ObjectNode branding(Branding b, String provider, int ranking) {
+        ObjectNode n = Odata.resource("Branding", "#PcmBranding.v1_0_0.PcmBranding", BRANDING, "Branding");
+        n.put("ProductName", b == null ? BrandingDefaults.PRODUCT_NAME : b.productName());
+        n.put("Manufacturer", b == null ? BrandingDefaults.MANUFACTURER : b.manufacturer());
+        n.put("Model", b == null ? BrandingDefaults.MODEL : b.model());
+        n.put("PrimaryColor", b == null ? BrandingDefaults.PRIMARY_COLOUR : b.primaryColour());
+        n.put("AccentColor", b == null ? BrandingDefaults.ACCENT_COLOUR : b.accentColour());
+        n.put("SupportURL", b == null ? "" : b.supportUrl());
+        n.put("SupportEmail", b == null ? "" : b.supportEmail());
+        n.put("ShellBanner", b == null ? BrandingDefaults.SHELL_BANNER : b.shellBanner());
+        String type = b == null ? "" : b.logoMediaType();
+        if (type == null || type.isEmpty()) n.putNull("Logo");
+        else {
+            ObjectNode logo = n.putObject("Logo");
+            logo.put("@odata.id", LOGO);
+            logo.put("MediaType", type);
+        }
+        ObjectNode p = n.putObject("Provider");
+        if (provider == null) p.putNull("Bundle");
+        else p.put("Bundle", provider);
+        p.put("Ranking", ranking);
+        return n;
+    }
+}
