@@ -1,6 +1,8 @@
 package pcm.branding.internal;
 
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.framework.BundleContext;
@@ -27,20 +29,34 @@ import pcm.branding.api.BrandingDefaults;
 public class DefaultBranding implements Branding {
 
     private static final Logger LOG = LoggerFactory.getLogger(DefaultBranding.class);
+    /** Set by FileInstall on a configuration it read from conf/. */
+    static final String FILEINSTALL_FILENAME = "felix.fileinstall.filename";
 
     private final Path dataDir;
     private volatile BrandingValues values;
     private volatile BrandingConfigException problem;
 
     @Activate
-    public DefaultBranding(BundleContext context, BrandingConfig config) {
-        this(config, dataDir(context.getProperty("pcm.data")));
+    public DefaultBranding(BundleContext context, BrandingConfig config, Map<String, Object> properties) {
+        this(config, dataDir(context.getProperty("pcm.data")), source(properties));
     }
 
-    DefaultBranding(BrandingConfig config, Path dataDir) {
+    DefaultBranding(BrandingConfig config, Path dataDir, String source) {
         this.dataDir = dataDir;
         this.values = defaults();
-        apply(config);
+        apply(config, source);
+    }
+
+    /** The file the configuration came from (FileInstall says which), for the message; null when not from a file. */
+    static String source(Map<String, Object> properties) {
+        Object f = properties == null ? null : properties.get(FILEINSTALL_FILENAME);
+        if (f == null) return null;
+        String s = f.toString();
+        try {
+            return s.startsWith("file:") ? Path.of(URI.create(s)).toString() : s;
+        } catch (IllegalArgumentException e) {
+            return s;
+        }
     }
 
     /** Relative logo files are under the data directory ({@code pcm.data}); without one, the working directory. */
@@ -54,11 +70,11 @@ public class DefaultBranding implements Branding {
     }
 
     @Modified
-    void modified(BrandingConfig config) {
-        apply(config);
+    void modified(BrandingConfig config, Map<String, Object> properties) {
+        apply(config, source(properties));
     }
 
-    private void apply(BrandingConfig config) {
+    private void apply(BrandingConfig config, String source) {
         try {
             BrandingValues v = BrandingValidator.validate(config, dataDir);
             values = v;
@@ -66,8 +82,8 @@ public class DefaultBranding implements Branding {
             LOG.info("branding: {} by {} ({}, logo {})", v.productName(), v.manufacturer(), v.model(), v.logo());
         } catch (BrandingConfigException e) {
             problem = e;
-            LOG.error("{}; the branding keeps its last good values ({} by {})", e.getMessage(), values.productName(),
-                    values.manufacturer());
+            LOG.error("{}{}; the branding keeps its last good values ({} by {})", source == null ? "" : source + ": ", e.getMessage(),
+                    values.productName(), values.manufacturer());
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,7 @@ class DefaultBrandingTest {
 
     @Test
     void withoutConfigurationItIsPcm() {
-        DefaultBranding b = new DefaultBranding(Configs.of(), data);
+        DefaultBranding b = new DefaultBranding(Configs.of(), data, null);
         assertEquals(BrandingDefaults.PRODUCT_NAME, b.productName());
         assertEquals(BrandingDefaults.MANUFACTURER, b.manufacturer());
         assertEquals(BrandingDefaults.MODEL, b.model());
@@ -34,8 +35,8 @@ class DefaultBrandingTest {
 
     @Test
     void aCustomerConfigurationChangesItLive() {
-        DefaultBranding b = new DefaultBranding(Configs.of(), data);
-        b.modified(Configs.of("productName", "Checker", "manufacturer", "Customer Inc.", "accentColour", "#00FF00"));
+        DefaultBranding b = new DefaultBranding(Configs.of(), data, null);
+        b.modified(Configs.of("productName", "Checker", "manufacturer", "Customer Inc.", "accentColour", "#00FF00"), Map.of());
         assertEquals("Checker", b.productName());
         assertEquals("Customer Inc.", b.manufacturer());
         assertEquals("#00ff00", b.accentColour());
@@ -44,21 +45,28 @@ class DefaultBrandingTest {
 
     @Test
     void aBadConfigurationKeepsTheLastGoodValuesAndSaysWhichKey() {
-        DefaultBranding b = new DefaultBranding(Configs.of("productName", "Checker"), data);
-        b.modified(Configs.of("productName", "Other", "primaryColour", "#12345"));
+        DefaultBranding b = new DefaultBranding(Configs.of("productName", "Checker"), data, null);
+        b.modified(Configs.of("productName", "Other", "primaryColour", "#12345"), Map.of());
         assertEquals("Checker", b.productName(), "nothing of a refused configuration is taken");
         assertEquals(BrandingDefaults.PRIMARY_COLOUR, b.primaryColour());
         assertEquals(List.of("primaryColour"), b.problem().orElseThrow().keys());
-        b.modified(Configs.of("productName", "Other"));
+        b.modified(Configs.of("productName", "Other"), Map.of());
         assertEquals("Other", b.productName());
         assertTrue(b.problem().isEmpty(), "a good configuration clears the problem");
     }
 
     @Test
     void aBadFirstConfigurationStartsWithPcmsDefaults() {
-        DefaultBranding b = new DefaultBranding(Configs.of("supportEmail", "no-at-sign", "productName", "X"), data);
+        DefaultBranding b = new DefaultBranding(Configs.of("supportEmail", "no-at-sign", "productName", "X"), data, "/srv/conf/pcm.branding.cfg");
         assertEquals(BrandingDefaults.PRODUCT_NAME, b.productName());
         assertEquals(List.of("supportEmail"), b.problem().orElseThrow().keys());
+    }
+
+    @Test
+    void theMessageNamesTheFileTheConfigurationCameFrom() {
+        assertEquals("/srv/pcm/conf/pcm.branding.cfg",
+                DefaultBranding.source(Map.of(DefaultBranding.FILEINSTALL_FILENAME, "file:/srv/pcm/conf/pcm.branding.cfg")));
+        assertEquals(null, DefaultBranding.source(Map.of()));
     }
 
     @Test
