@@ -1,5 +1,7 @@
 package pcm.branding.api;
 
+import java.util.function.Function;
+
 /**
  * PCM's own branding: the default component's values, and what a consumer shows while no {@link Branding} service
  * is there at all (the branding bundle being updated).
@@ -16,4 +18,18 @@ public final class BrandingDefaults {
     public static final int DEFAULT_RANKING = -1000;
 
     private BrandingDefaults() {}
+
+    /**
+     * One value of {@code branding}, or {@code fallback} when there is no branding service, or its answer is null or
+     * blank, or it throws: a broken branding bundle shows as PCM's value, never as a failed page or command.
+     */
+    public static String valueOf(Branding branding, Function<Branding, String> value, String fallback) {
+        if (branding == null) return fallback;
+        try {
+            String v = value.apply(branding);
+            return v == null || v.isBlank() ? fallback : v;
+        } catch (RuntimeException e) {
+            return fallback;
+        }
+    }
 }

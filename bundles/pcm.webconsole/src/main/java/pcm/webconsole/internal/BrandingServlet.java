@@ -1,5 +1,7 @@
 package pcm.webconsole.internal;
 
+import static pcm.branding.api.BrandingDefaults.valueOf;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
@@ -55,11 +57,12 @@ public class BrandingServlet extends HttpServlet {
             case JSON -> write(response, "application/json;charset=utf-8", MAPPER.writeValueAsBytes(json(b)));
             case CSS -> write(response, "text/css;charset=utf-8", css(b).getBytes(StandardCharsets.UTF_8));
             case LOGO -> {
-                if (b == null || b.logoMediaType() == null || b.logoMediaType().isEmpty()) response.sendError(404);
+                byte[] logo = logo(b);
+                if (logo == null) response.sendError(404);
                 else {
                     // an SVG logo is an image here, never a document that runs script
                     response.setHeader("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
-                    write(response, b.logoMediaType(), b.logo());
+                    write(response, valueOf(b, Branding::logoMediaType, ""), logo);
                 }
             }
             default -> response.sendError(404);
@@ -73,23 +76,34 @@ public class BrandingServlet extends HttpServlet {
         response.getOutputStream().write(body);
     }
 
+    /** The branding's logo, or null when it has none (or its service fails to give it). */
+    static byte[] logo(Branding b) {
+        if (valueOf(b, Branding::logoMediaType, "").isEmpty()) return null;
+        try {
+            byte[] logo = b.logo();
+            return logo == null || logo.length == 0 ? null : logo;
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     static ObjectNode json(Branding b) {
         ObjectNode n = MAPPER.createObjectNode();
-        n.put("productName", b == null ? BrandingDefaults.PRODUCT_NAME : b.productName());
-        n.put("manufacturer", b == null ? BrandingDefaults.MANUFACTURER : b.manufacturer());
-        n.put("model", b == null ? BrandingDefaults.MODEL : b.model());
-        n.put("supportUrl", b == null ? "" : b.supportUrl());
-        n.put("supportEmail", b == null ? "" : b.supportEmail());
-        n.put("primaryColour", colour(b == null ? null : b.primaryColour(), BrandingDefaults.PRIMARY_COLOUR));
-        n.put("accentColour", colour(b == null ? null : b.accentColour(), BrandingDefaults.ACCENT_COLOUR));
-        if (b == null || b.logoMediaType() == null || b.logoMediaType().isEmpty()) n.putNull("logo");
+        n.put("productName", valueOf(b, Branding::productName, BrandingDefaults.PRODUCT_NAME));
+        n.put("manufacturer", valueOf(b, Branding::manufacturer, BrandingDefaults.MANUFACTURER));
+        n.put("model", valueOf(b, Branding::model, BrandingDefaults.MODEL));
+        n.put("supportUrl", valueOf(b, Branding::supportUrl, ""));
+        n.put("supportEmail", valueOf(b, Branding::supportEmail, ""));
+        n.put("primaryColour", colour(valueOf(b, Branding::primaryColour, null), BrandingDefaults.PRIMARY_COLOUR));
+        n.put("accentColour", colour(valueOf(b, Branding::accentColour, null), BrandingDefaults.ACCENT_COLOUR));
+        if (valueOf(b, Branding::logoMediaType, "").isEmpty()) n.putNull("logo");
         else n.put("logo", "branding/" + LOGO);
         return n;
     }
 
     static String css(Branding b) {
-        return ":root {\n  --primary: " + colour(b == null ? null : b.primaryColour(), BrandingDefaults.PRIMARY_COLOUR)
-                + ";\n  --accent: " + colour(b == null ? null : b.accentColour(), BrandingDefaults.ACCENT_COLOUR) + ";\n}\n";
+        return ":root {\n  --primary: " + colour(valueOf(b, Branding::primaryColour, null), BrandingDefaults.PRIMARY_COLOUR)
+                + ";\n  --accent: " + colour(valueOf(b, Branding::accentColour, null), BrandingDefaults.ACCENT_COLOUR) + ";\n}\n";
     }
 
     static String colour(String value, String fallback) {

@@ -42,6 +42,15 @@ class BrandingServletTest {
     }
 
     @Test
+    void aBrandingServiceThatFailsShowsAsPcmsBranding() {
+        Branding broken = (Branding) java.lang.reflect.Proxy.newProxyInstance(Branding.class.getClassLoader(),
+                new Class<?>[] {Branding.class}, (p, m, a) -> { throw new IllegalStateException("broken OEM bundle"); });
+        assertEquals(BrandingServlet.css(null), BrandingServlet.css(broken));
+        assertEquals(BrandingServlet.json(null).without("logo"), BrandingServlet.json(broken).without("logo"));
+        assertEquals(null, BrandingServlet.logo(broken));
+    }
+
+    @Test
     void theJsonCarriesTheNamesAsTextAndNoLogoWhenThereIsNone() {
         ObjectNode n = BrandingServlet.json(branding("#102030", "#abcdef"));
         assertEquals("Guardian <b>", n.get("productName").asText());

@@ -21,6 +21,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardContextSe
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 import pcm.branding.api.Branding;
+import pcm.branding.api.BrandingDefaults;
 import pcm.redfish.internal.ApiContext;
 import pcm.redfish.internal.Json;
 import pcm.redfish.internal.Paths;
@@ -57,10 +58,10 @@ public class BrandingServlet extends HttpServlet {
         if (p.equals(BrandingResources.BRANDING)) {
             Json.write(response, 200, BrandingResources.branding(b, current == null ? null : provider(current.getKey()),
                     current == null ? 0 : ranking(current.getKey())));
-        } else if (p.equals(BrandingResources.LOGO) && b != null && !b.logoMediaType().isEmpty()) {
-            byte[] logo = b.logo();
+        } else if (p.equals(BrandingResources.LOGO) && logo(b) != null) {
+            byte[] logo = logo(b);
             response.setStatus(200);
-            response.setContentType(b.logoMediaType());
+            response.setContentType(BrandingDefaults.valueOf(b, Branding::logoMediaType, ""));
             response.setContentLength(logo.length);
             response.setHeader("Cache-Control", "no-cache");
             // an SVG logo is an image here, never a document that runs script
@@ -68,6 +69,17 @@ public class BrandingServlet extends HttpServlet {
             response.setHeader("X-Content-Type-Options", "nosniff");
             response.getOutputStream().write(logo);
         } else Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "no resource at " + p);
+    }
+
+    /** The branding's logo, or null when it has none (or its service fails to give it). */
+    public static byte[] logo(Branding b) {
+        if (BrandingDefaults.valueOf(b, Branding::logoMediaType, "").isEmpty()) return null;
+        try {
+            byte[] logo = b.logo();
+            return logo == null || logo.length == 0 ? null : logo;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     private String provider(Map<String, Object> properties) {

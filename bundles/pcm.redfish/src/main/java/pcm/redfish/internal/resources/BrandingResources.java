@@ -1,5 +1,7 @@
 package pcm.redfish.internal.resources;
 
+import static pcm.branding.api.BrandingDefaults.valueOf;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import pcm.branding.api.Branding;
@@ -20,12 +22,12 @@ public final class BrandingResources {
 
     /** Adds the branding's properties to the resource at {@code path} if it is one that has them. */
     public static void brand(String path, ObjectNode resource, Branding branding) {
-        String manufacturer = branding == null ? BrandingDefaults.MANUFACTURER : branding.manufacturer();
-        String model = branding == null ? BrandingDefaults.MODEL : branding.model();
+        String manufacturer = valueOf(branding, Branding::manufacturer, BrandingDefaults.MANUFACTURER);
+        String model = valueOf(branding, Branding::model, BrandingDefaults.MODEL);
         switch (path) {
             case Odata.ROOT -> {
                 resource.put("Vendor", manufacturer);
-                resource.put("Product", branding == null ? BrandingDefaults.PRODUCT_NAME : branding.productName());
+                resource.put("Product", valueOf(branding, Branding::productName, BrandingDefaults.PRODUCT_NAME));
             }
             case Odata.SYSTEM, Odata.MANAGER -> {
                 resource.put("Manufacturer", manufacturer);
@@ -41,16 +43,16 @@ public final class BrandingResources {
      */
     public static ObjectNode branding(Branding b, String provider, int ranking) {
         ObjectNode n = Odata.resource("Branding", "#PcmBranding.v1_0_0.PcmBranding", BRANDING, "Branding");
-        n.put("ProductName", b == null ? BrandingDefaults.PRODUCT_NAME : b.productName());
-        n.put("Manufacturer", b == null ? BrandingDefaults.MANUFACTURER : b.manufacturer());
-        n.put("Model", b == null ? BrandingDefaults.MODEL : b.model());
-        n.put("PrimaryColor", b == null ? BrandingDefaults.PRIMARY_COLOUR : b.primaryColour());
-        n.put("AccentColor", b == null ? BrandingDefaults.ACCENT_COLOUR : b.accentColour());
-        n.put("SupportURL", b == null ? "" : b.supportUrl());
-        n.put("SupportEmail", b == null ? "" : b.supportEmail());
-        n.put("ShellBanner", b == null ? BrandingDefaults.SHELL_BANNER : b.shellBanner());
-        String type = b == null ? "" : b.logoMediaType();
-        if (type == null || type.isEmpty()) n.putNull("Logo");
+        n.put("ProductName", valueOf(b, Branding::productName, BrandingDefaults.PRODUCT_NAME));
+        n.put("Manufacturer", valueOf(b, Branding::manufacturer, BrandingDefaults.MANUFACTURER));
+        n.put("Model", valueOf(b, Branding::model, BrandingDefaults.MODEL));
+        n.put("PrimaryColor", valueOf(b, Branding::primaryColour, BrandingDefaults.PRIMARY_COLOUR));
+        n.put("AccentColor", valueOf(b, Branding::accentColour, BrandingDefaults.ACCENT_COLOUR));
+        n.put("SupportURL", valueOf(b, Branding::supportUrl, ""));
+        n.put("SupportEmail", valueOf(b, Branding::supportEmail, ""));
+        n.put("ShellBanner", valueOf(b, Branding::shellBanner, BrandingDefaults.SHELL_BANNER));
+        String type = valueOf(b, Branding::logoMediaType, "");
+        if (type.isEmpty()) n.putNull("Logo");
         else {
             ObjectNode logo = n.putObject("Logo");
             logo.put("@odata.id", LOGO);

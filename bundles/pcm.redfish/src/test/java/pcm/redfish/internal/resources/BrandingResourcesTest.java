@@ -58,6 +58,19 @@ class BrandingResourcesTest {
     }
 
     @Test
+    void aBrandingServiceThatFailsShowsAsPcmsValuesNotAsAnError() {
+        Branding broken = (Branding) java.lang.reflect.Proxy.newProxyInstance(Branding.class.getClassLoader(),
+                new Class<?>[] {Branding.class}, (p, m, a) -> { throw new IllegalStateException("broken OEM bundle"); });
+        ObjectNode n = Json.object();
+        BrandingResources.brand(Odata.MANAGER, n, broken);
+        assertEquals(BrandingDefaults.MANUFACTURER, n.get("Manufacturer").asText());
+        ObjectNode b = BrandingResources.branding(broken, "broken", 5);
+        assertEquals(BrandingDefaults.PRODUCT_NAME, b.get("ProductName").asText());
+        assertTrue(b.get("Logo").isNull());
+        assertEquals(null, pcm.redfish.internal.oem.BrandingServlet.logo(broken));
+    }
+
+    @Test
     void theOemResourceLinksTheLogoAndNamesItsProvider() {
         ObjectNode b = BrandingResources.branding(OEM, "acme.branding", 100);
         assertEquals(BrandingResources.BRANDING, b.get("@odata.id").asText());

@@ -11,11 +11,11 @@ final class Banner {
     /** The banner lines: the branding's shell banner, or its product name and model when the banner is empty. */
     static String of(Branding b) {
         if (b == null) return BrandingDefaults.SHELL_BANNER;
-        String banner = b.shellBanner() == null ? "" : b.shellBanner().strip();
-        return banner.isEmpty() ? b.productName() + " " + b.model() : banner;
+        String banner = BrandingDefaults.valueOf(b, Branding::shellBanner, "").strip();
+        return banner.isEmpty() ? productName(b) + " " + BrandingDefaults.valueOf(b, Branding::model, BrandingDefaults.MODEL) : banner;
     }
 
     static String productName(Branding b) {
-        return b == null ? BrandingDefaults.PRODUCT_NAME : b.productName();
+        return BrandingDefaults.valueOf(b, Branding::productName, BrandingDefaults.PRODUCT_NAME);
     }
 }
