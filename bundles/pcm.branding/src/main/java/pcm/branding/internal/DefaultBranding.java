@@ -21,9 +21,10 @@ import pcm.branding.api.BrandingDefaults;
  * PCM's own branding, ranked lowest ({@value BrandingDefaults#DEFAULT_RANKING}) so that any OEM branding bundle
  * outranks it, and configurable per customer (PID {@value Branding#PID}). A configuration that does not pass
  * {@link BrandingValidator} is logged with every refused key and value, and the last good values stay (PCM's
- * defaults when the first one is bad): a typo in a customer file never takes the console or the API down.
+ * defaults when the first one is bad): a typo in a customer file never takes the console or the API down. Immediate,
+ * so that a bad customer file is reported at start, not at the first page that shows the branding.
  */
-@Component(service = Branding.class, configurationPid = Branding.PID,
+@Component(service = Branding.class, configurationPid = Branding.PID, immediate = true,
         property = Constants.SERVICE_RANKING + ":Integer=" + BrandingDefaults.DEFAULT_RANKING)
 @Designate(ocd = BrandingConfig.class)
 public class DefaultBranding implements Branding {
