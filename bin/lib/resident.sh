@@ -165,6 +165,8 @@ resident_exec_quiet() { resident_exec "$1" >/dev/null 2>&1; }
 resident_shell() {
     local line id url pid rc
     url=$(cat "$(resident_url_file)")
+    resident_exec 'pcm:banner' 2>/dev/null || true # the resident's branding
+    echo
     echo "attached to the resident PCM on $data ($url); Ctrl-C interrupts a command, Ctrl-D detaches"
     HISTFILE=$data/run/shell_history
     history -r "$HISTFILE" 2>/dev/null || true

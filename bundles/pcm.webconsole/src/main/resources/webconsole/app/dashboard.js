@@ -1,6 +1,7 @@
 // Dashboard: the guest (system information, power state, Reset), the sampler, the verdict counts, PCM's bundles.
 import { api, get, exec } from './api.js';
 import { h, clear, table, errorBox, debounce } from './dom.js';
+import { productName } from './branding.js';
 
 const SYSTEM = '/redfish/v1/Systems/guest';
 const MANAGER = '/redfish/v1/Managers/pcm';
@@ -83,7 +84,7 @@ export function render(root) {
           field('not verified', 'count-NONE', outcomes.NONE ?? 0)),
         h('p', null, h('a', { href: '#/timeline' }, 'Timeline'), ' · ', h('a', { href: '#/log' }, 'Verdict log'))),
       h('article', { class: 'card wide', id: 'card-pcm' },
-        h('h2', null, 'PCM ', manager.FirmwareVersion || ''),
+        h('h2', null, productName() + ' ', manager.FirmwareVersion || ''),
         h('details', null, h('summary', null, bundles.length + ' bundles'),
           table([
             { title: 'Id', cell: b => b.Id },

@@ -8,6 +8,7 @@ import * as log from './logview.js';
 import * as settings from './settings.js';
 import * as diagnostics from './diagnostics.js';
 import * as firmware from './firmware.js';
+import { applyBranding, productName } from './branding.js';
 
 const views = { dashboard, timeline, windows, log, settings, firmware, diagnostics };
 const root = document.getElementById('view');
@@ -35,6 +36,7 @@ function showLogin(message) {
   clear(root);
   const form = document.getElementById('login-template').content.firstElementChild.cloneNode(true);
   root.append(form);
+  form.querySelector('.brand-product').textContent = productName();
   const error = form.querySelector('#login-error');
   if (message) error.textContent = message;
   form.addEventListener('submit', async (ev) => {
@@ -93,3 +95,4 @@ logoutButton.addEventListener('click', async () => {
 window.addEventListener('hashchange', () => { if (session.loggedIn) route(); });
 
 if (session.loggedIn) start(); else showLogin();
+applyBranding();

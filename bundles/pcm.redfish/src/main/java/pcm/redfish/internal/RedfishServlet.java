@@ -26,12 +26,14 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import pcm.branding.api.Branding;
 import pcm.core.api.sampling.Sampler;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.verify.Verdict;
 import pcm.core.api.verify.VerificationService;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
+import pcm.redfish.internal.resources.BrandingResources;
 import pcm.redfish.internal.resources.EventResources;
 import pcm.redfish.internal.resources.ManagerResources;
 import pcm.redfish.internal.resources.Odata;
@@ -71,6 +73,9 @@ public class RedfishServlet extends HttpServlet implements Sources {
     private volatile Sampler sampler;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile VerificationService verification;
+    /** The highest-ranked branding: another branding bundle changes Manufacturer and Model at once. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Branding branding;
 
     @Activate
     public RedfishServlet(BundleContext context) {
@@ -145,6 +150,7 @@ public class RedfishServlet extends HttpServlet implements Sources {
             body = TaskResources.task(t.get());
         }
         if (body == null) body = kernelResource(p, response);
+        if (body != null) BrandingResources.brand(p, body, branding);
         if (body != null) Json.write(response, 200, body);
     }
 

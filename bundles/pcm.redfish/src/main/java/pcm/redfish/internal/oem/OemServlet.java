@@ -83,6 +83,7 @@ public class OemServlet extends HttpServlet {
             n.put("Name", "PCM OEM resources");
             n.putObject("Windows").put("@odata.id", WindowResources.WINDOWS);
             n.putObject("Settings").put("@odata.id", SettingsResources.SETTINGS);
+            n.putObject("Branding").put("@odata.id", pcm.redfish.internal.resources.BrandingResources.BRANDING);
             Json.write(response, 200, n);
         } else if (p.equals(WindowResources.WINDOWS) || p.startsWith(WindowResources.WINDOWS + "/")) windows(p, request, response);
         else if (p.equals(SettingsResources.SETTINGS) || p.startsWith(SettingsResources.SETTINGS + "/")) settingsGet(p, response);

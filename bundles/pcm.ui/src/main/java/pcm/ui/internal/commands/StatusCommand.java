@@ -15,7 +15,12 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
+import pcm.branding.api.Branding;
 import pcm.core.api.cpu.HostInfo;
 import pcm.core.api.cpu.Hypervisor;
 import pcm.core.api.exit.ExitDispatcher;
@@ -28,6 +33,9 @@ import pcm.ui.internal.format.StatusReport;
 public class StatusCommand extends PcmCommand {
 
     private final BundleContext context;
+    /** The heading's banner and product name: the highest-ranked branding, followed live. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Branding branding;
 
     @Activate
     public StatusCommand(BundleContext context) {
@@ -46,7 +54,8 @@ public class StatusCommand extends PcmCommand {
 
     @Descriptor("kernel state: framework, pcm.* bundles, backends and their host info, VM, exit dispatcher")
     public String status() {
-        return gather().render();
+        Branding b = branding;
+        return Banner.of(b) + "\n" + gather().render(Banner.productName(b));
     }
 
     StatusReport gather() {

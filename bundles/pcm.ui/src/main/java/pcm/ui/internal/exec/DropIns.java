@@ -20,7 +20,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
  * (bundles in {@code <data>/deploy}, {@code *.cfg}/{@code *.config} in {@code <data>/conf}), so a
  * headless command sees the drop-ins, as an operator at the shell would a moment later.
  */
-final class DropIns {
+public final class DropIns {
 
     /** FileInstall marks the configurations it creates with the file they came from. */
     static final String FILENAME = "felix.fileinstall.filename";
@@ -28,7 +28,7 @@ final class DropIns {
     private DropIns() {}
 
     /** Returns true if there was anything to wait for. */
-    static boolean await(BundleContext context, long maxMillis) throws InterruptedException {
+    public static boolean await(BundleContext context, long maxMillis) throws InterruptedException {
         String dirs = context.getProperty("felix.fileinstall.dir");
         if (dirs == null || Arrays.stream(context.getBundles())
             .noneMatch(b -> "org.apache.felix.fileinstall".equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE))

@@ -25,7 +25,12 @@ public record StatusReport(Framework framework, List<BundleRow> bundles, List<Ba
                                  Map<?, List<String>> handlers) {}
 
     public String render() {
-        StringBuilder sb = new StringBuilder("PCM kernel status\n");
+        return render("PCM");
+    }
+
+    /** The report under the heading {@code <productName> kernel status}. */
+    public String render(String productName) {
+        StringBuilder sb = new StringBuilder(productName).append(" kernel status\n");
         Framework f = framework;
         sb.append("framework : ").append(f.name()).append(", ").append(f.state())
           .append(", start level ").append(f.startLevel())
