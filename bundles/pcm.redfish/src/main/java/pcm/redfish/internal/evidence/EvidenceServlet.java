@@ -89,13 +89,20 @@ public class EvidenceServlet extends HttpServlet {
 
     /** The archive itself, as it was checked (size and SHA-256 in headers, so a client can check its copy). */
     private static void send(EvidenceBundle b, HttpServletResponse response) throws IOException {
+        InputStream in;
+        try {
+            in = Files.newInputStream(b.file());
+        } catch (IOException gone) {
+            Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "evidence bundle " + b.id() + " is gone: " + gone.getMessage());
+            return;
+        }
         response.setStatus(200);
         response.setContentType("application/zip");
         response.setHeader("Content-Disposition", "attachment; filename=\"" + b.id() + ".zip\"");
         response.setHeader("Cache-Control", "no-store");
         response.setHeader("X-Pcm-Sha256", b.sha256());
-        response.setContentLengthLong(Files.size(b.file()));
-        try (InputStream in = Files.newInputStream(b.file()); OutputStream out = response.getOutputStream()) {
+        response.setContentLengthLong(b.bytes());
+        try (in; OutputStream out = response.getOutputStream()) {
             in.transferTo(out);
         }
     }

@@ -35,6 +35,8 @@ public final class EvidenceFormat {
     static final long MAX_JSON_BYTES = 4L << 20;
     /** A window has four files (and perhaps a failed log); far more members is not a bundle of ours. */
     static final int MAX_MEMBERS = 64;
+    /** What an import may write at most (a hostile manifest could claim anything): far above a window of a large guest. */
+    static final long MAX_TOTAL_BYTES = 16L << 30;
 
     /** Window ids as the store makes them ({@code [A-Za-z0-9.-]}). */
     static final Pattern WINDOW_ID = Pattern.compile("[A-Za-z0-9.-]{1,100}");

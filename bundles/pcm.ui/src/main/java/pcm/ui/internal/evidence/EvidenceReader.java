@@ -145,7 +145,7 @@ public final class EvidenceReader {
         try {
             return new ZipFile(archive.toFile());
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
-            throw new EvidenceException(Problem.FAILED, null, "no file " + archive, e);
+            throw new EvidenceException(Problem.FAILED, null, "cannot open " + archive + ": " + e.getMessage(), e);
         } catch (ZipException e) {
             byte[] head = new byte[4];
             try (InputStream in = Files.newInputStream(archive)) {
@@ -178,6 +178,7 @@ public final class EvidenceReader {
 
     private static Map<String, EvidenceBundle.Member> members(Path archive, JsonNode manifest) throws EvidenceException {
         Map<String, EvidenceBundle.Member> out = new LinkedHashMap<>();
+        long total = 0;
         JsonNode list = manifest.path("members");
         if (!list.isArray() || list.size() > EvidenceFormat.MAX_MEMBERS)
             throw new EvidenceException(Problem.FOREIGN, EvidenceFormat.MANIFEST, archive + ": the manifest has no list of members", null);
@@ -193,6 +194,10 @@ public final class EvidenceReader {
             if (!sha.matches("[0-9a-f]{64}") || bytes < 0)
                 throw new EvidenceException(Problem.FOREIGN, path, archive + ": the manifest's entry for " + path
                         + " has no SHA-256 or size", null);
+            total += bytes;
+            if (total > EvidenceFormat.MAX_TOTAL_BYTES)
+                throw new EvidenceException(Problem.FOREIGN, path, archive + ": the manifest's members add up to more than "
+                        + EvidenceFormat.MAX_TOTAL_BYTES + " bytes; no window is that large", null);
             if (out.put(path, new EvidenceBundle.Member(path, bytes, sha)) != null)
                 throw new EvidenceException(Problem.FOREIGN, path, archive + ": the manifest lists " + path + " twice", null);
         }

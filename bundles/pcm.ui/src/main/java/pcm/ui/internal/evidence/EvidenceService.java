@@ -141,10 +141,14 @@ public class EvidenceService implements Evidence {
     }
 
     @Override
-    public EvidenceBundle collect(String windowId) throws EvidenceException {
+    public synchronized EvidenceBundle collect(String windowId) throws EvidenceException {
         if (!EvidenceFormat.WINDOW_ID.matcher(windowId).matches())
             throw new EvidenceException(Problem.NO_WINDOW, "no window '" + windowId + "' (pcm:windows lists them)");
-        return export(windowId, collectedDir.resolve(windowId + "-" + System.currentTimeMillis() + EvidenceFormat.SUFFIX));
+        // one at a time, so two collections of a window in the same millisecond get two names
+        long millis = System.currentTimeMillis();
+        Path target;
+        while (Files.exists(target = collectedDir.resolve(windowId + "-" + millis + EvidenceFormat.SUFFIX))) millis++;
+        return export(windowId, target);
     }
 
     @Override
