@@ -204,7 +204,13 @@ public class EvidenceService implements Evidence {
     @Override
     public EvidenceBundle importWindow(Path archive, boolean replace) throws EvidenceException {
         Path dir = store();
-        EvidenceBundle b = WindowImport.into(archive, dir, verdictDir, replace);
+        EvidenceBundle b;
+        try {
+            b = WindowImport.into(archive, dir, verdictDir, replace);
+        } catch (EvidenceException e) {
+            LOG.warn("evidence import of {} refused: {} [{}]", archive, e.getMessage(), e.problem());
+            throw e;
+        }
         LOG.info("window {} imported from {} into {}{}", b.windowId(), archive, dir, replace ? " (replace allowed)" : "");
         return b;
     }
