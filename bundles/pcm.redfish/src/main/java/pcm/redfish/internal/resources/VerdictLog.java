@@ -14,7 +14,7 @@ public final class VerdictLog {
 
     public static ObjectNode services() {
         return Odata.collection(Odata.LOG_SERVICE_COLLECTION, Odata.SYSTEM + "/LogServices", "Log Service Collection",
-                List.of(Odata.VERDICT_LOG));
+                List.of(Odata.VERDICT_LOG, EvidenceResources.SERVICE));
     }
 
     public static ObjectNode service(int entries) {
@@ -26,7 +26,9 @@ public final class VerdictLog {
         n.put("LogEntryType", "OEM");
         n.set("Status", Odata.status("Enabled", "OK"));
         n.set("Entries", Odata.link(Odata.VERDICT_LOG + "/Entries"));
-        n.putObject("Actions").putObject("Oem").putObject("#Pcm.Verify").put("target", TaskResources.VERIFY);
+        ObjectNode actions = n.putObject("Actions");
+        actions.putObject("Oem").putObject("#Pcm.Verify").put("target", TaskResources.VERIFY);
+        actions.set("#" + EvidenceResources.ACTION, EvidenceResources.action(EvidenceResources.COLLECT));
         return n;
     }
 

@@ -61,7 +61,7 @@ class CommandUsageTest {
             new SampleCommand(NO_SERVICES), new StatusCommand(NO_SERVICES), new WindowsCommand(NO_SERVICES),
             new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES), new SelfTestCommand(NO_SERVICES),
             new pcm.ui.internal.config.ConfigCommand(NO_SERVICES),
-            new ConsoleCommand(NO_SERVICES)};
+            new ConsoleCommand(NO_SERVICES), new EvidenceCommand(NO_SERVICES)};
     }
 
     /** Wrong or missing arguments, per function. */
@@ -77,7 +77,9 @@ class CommandUsageTest {
         "windowids", List.of(List.of("extra")),
         "selftest", List.of(List.of("now")),
         "config", List.of(List.of("set", "pcm.vm"), List.of("a", "b", "c", "d", "e"), List.of("bogus")),
-        "console", List.of(List.of("now")));
+        "console", List.of(List.of("now")),
+        "evidence", List.of(List.of(), List.of("export"), List.of("list", "x"), List.of("import"), List.of("bogus", "w1"),
+                List.of("import", "a", "b"), List.of("--replace", "export", "w1"), List.of("check", "a", "b", "c")));
 
     /** Arguments that fit: the command runs (and, without services here, fails with FAILED, or succeeds). */
     static final Map<String, List<List<Object>>> GOOD = table(
@@ -91,7 +93,9 @@ class CommandUsageTest {
         "verify", List.of(List.of("w1"), List.of("--rcp", "soft", "w1")),
         "windowids", List.of(List.of()),
         "selftest", List.of(List.of()),
-        "config", List.of(List.of(), List.of("show", "pcm.vm")));
+        "config", List.of(List.of(), List.of("show", "pcm.vm")),
+        "evidence", List.of(List.of("list"), List.of("export", "w1"), List.of("export", "w1", "/tmp/x.zip"),
+                List.of("import", "/tmp/x.zip"), List.of("import", "--replace", "/tmp/x.zip"), List.of("check", "/tmp/x.zip")));
 
     /** function, list of argument lists, function, ... (Map.of stops at ten). */
     @SuppressWarnings("unchecked")
