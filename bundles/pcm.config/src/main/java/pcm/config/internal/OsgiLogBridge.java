@@ -24,7 +24,7 @@ final class OsgiLogBridge implements ServiceFactory<LogService> {
         String name = bundle.getSymbolicName() == null ? "bundle." + bundle.getBundleId() : bundle.getSymbolicName();
         return (LogService) Proxy.newProxyInstance(LogService.class.getClassLoader(), new Class<?>[] {LogService.class},
                 (proxy, method, args) -> switch (method.getName()) {
-                    case "log" -> { logR6(name, args); yield null; }
+                    case "log" -> { logR6(name, method, args); yield null; }
                     case "getLogger" -> logger(loggerName(name, args), method.getReturnType());
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];
@@ -37,11 +37,11 @@ final class OsgiLogBridge implements ServiceFactory<LogService> {
     public void ungetService(Bundle bundle, ServiceRegistration<LogService> registration, LogService service) {}
 
     /** log([ServiceReference,] level, message[, Throwable]): levels 1 error .. 4 debug. */
-    static void logR6(String name, Object[] args) {
-        int i = args[0] instanceof ServiceReference<?> ? 1 : 0;
-        int level = (Integer) args[i];
+    static void logR6(String name, Method method, Object[] args) {
+        int i = method.getParameterTypes()[0] == ServiceReference.class ? 1 : 0;
+        int level = args[i] instanceof Integer l ? l : LogService.LOG_INFO;
         String message = String.valueOf(args[i + 1]);
-        Throwable t = args.length > i + 2 ? (Throwable) args[i + 2] : null;
+        Throwable t = args.length > i + 2 && args[i + 2] instanceof Throwable th ? th : null;
         Logger log = LoggerFactory.getLogger(name);
         switch (level) {
             case LogService.LOG_ERROR -> log.error(message, t);
