@@ -25,9 +25,13 @@ public final class Activator implements BundleActivator {
 
     @Override
     public void start(BundleContext context) {
-        Hashtable<String, Object> logProps = new Hashtable<>();
-        logProps.put(Constants.SERVICE_RANKING, Integer.MIN_VALUE);
-        logBridge = context.registerService(LogService.class, new OsgiLogBridge(), logProps);
+        try {
+            Hashtable<String, Object> logProps = new Hashtable<>();
+            logProps.put(Constants.SERVICE_RANKING, Integer.MIN_VALUE);
+            logBridge = context.registerService(LogService.class, new OsgiLogBridge(), logProps);
+        } catch (NoClassDefFoundError noLogApi) {
+            // a runtime without the Log Service API (optional import): nobody there can use one
+        }
 
         ValidatingPlugin plugin = new ValidatingPlugin(context, new ConfiguratorResources(context));
         Hashtable<String, Object> props = new Hashtable<>();

@@ -63,14 +63,20 @@ public final class ConfiguratorResources implements CustomerResources {
     /** The resources of {@code configurator.initial}: inline JSON, or a comma-separated list of URLs. */
     public static List<ConfiguratorResource> readInitial(String property) {
         if (property == null || property.isBlank()) return List.of();
-        if (property.strip().startsWith("{")) return List.of(ResourceReader.read(INITIAL, new java.io.StringReader(property), false));
+        if (property.strip().startsWith("{")) {
+            try {
+                return List.of(ResourceReader.read(INITIAL, new java.io.StringReader(property), false));
+            } catch (NoClassDefFoundError e) {
+                return List.of(ConfiguratorResource.unreadable(INITIAL, unreadable(e)));
+            }
+        }
         List<ConfiguratorResource> out = new ArrayList<>();
         for (String url : property.strip().split(",")) {
             String source = shown(url.strip());
             try {
                 out.add(ResourceReader.read(source, new InputStreamReader(URI.create(url.strip()).toURL().openStream(), StandardCharsets.UTF_8), false));
-            } catch (Exception e) {
-                out.add(ConfiguratorResource.unreadable(source, "cannot be read: " + e));
+            } catch (Exception | NoClassDefFoundError e) {
+                out.add(ConfiguratorResource.unreadable(source, unreadable(e)));
             }
         }
         return List.copyOf(out);
@@ -100,10 +106,15 @@ public final class ConfiguratorResources implements CustomerResources {
             String source = "bundle " + b.getSymbolicName() + " " + url.getPath().replaceFirst("^/", "");
             try {
                 out.add(ResourceReader.read(source, new InputStreamReader(url.openStream(), StandardCharsets.UTF_8), true));
-            } catch (Exception e) {
-                out.add(ConfiguratorResource.unreadable(source, "cannot be read: " + e));
+            } catch (Exception | NoClassDefFoundError e) {
+                out.add(ConfiguratorResource.unreadable(source, unreadable(e)));
             }
         }
         return out;
+    }
+
+    private static String unreadable(Throwable e) {
+        return e instanceof NoClassDefFoundError ? "cannot be checked: this runtime has no JSON reader for it (org.apache.felix.cm.json)"
+                : "cannot be read: " + e;
     }
 }
