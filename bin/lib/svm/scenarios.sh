@@ -10,7 +10,10 @@ JVM_TCG_OPTS=
 # Seconds left until the run's deadline (/svm/deadline, epoch seconds from bin/svm-host's --timeout): every bounded
 # command inside is bounded by it too, so a slow or hung scenario ends before QEMU is killed and the results and the
 # end marker still reach the console.
-deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 9999999999)" -v u="$(date +%s)" \
+# The host's time is read from the RTC, which QEMU drives from the host's clock: the guest's own clock fell behind the
+# host's by more than 35 s in 6 minutes on a loaded host (TCG), and QEMU's kill came before the deadline inside.
+host_now() { cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null || date +%s; }
+deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 9999999999)" -v u="$(host_now)" \
     'BEGIN{r = d - u; printf "%d", (r > 0 ? r : 0)}'; }
 
 # bounded <seconds>: the smaller of the seconds and the time left until the deadline, less 15 s for the command to
