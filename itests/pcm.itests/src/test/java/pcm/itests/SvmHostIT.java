@@ -55,9 +55,20 @@ class SvmHostIT {
         // bounded by the deadline derived from it (bin/svm-host), so the results reach the console before QEMU ends.
         int vmSeconds = Integer.getInteger("pcm.svm.timeout", 600);
         // windows: the main job again and again until minWindows windows have both verdicts, within the budget
-        int status = run(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds), "--log",
-                console.toString(), "kvmtests", "kvm_run", "windows:50,5000,1000,5," + budget, "faults:3000,150,5000,swap"), dir, out,
-                vmSeconds + 600L);
+        List<String> cmd = List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds), "--log",
+                console.toString(), "kvmtests", "kvm_run", "windows:50,5000,1000,5," + budget, "faults:3000,150,5000,swap");
+        int status = run(cmd, dir, out, vmSeconds + 600L);
+        // Status 4: QEMU was killed at its timeout although every scenario inside is bounded by an earlier deadline. Seen
+        // once (stop 23): the whole emulated host fell silent - no line from anything, its own timeouts included - for
+        // 4.5 minutes in the middle of a scenario, on the same image that passed before and after. QEMU TCG, like the
+        // JVM crashes below; the run is repeated once, and the first attempt's end is printed.
+        if (status == 4) {
+            String first = Files.exists(console) ? Files.readString(console) : "";
+            System.out.println("SvmHostIT: the emulated host did not end by itself (status 4); repeating once. Its last lines:\n"
+                + tail(first, 3000));
+            Files.move(console, dir.resolve("console-attempt1.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            status = run(cmd, dir, out, vmSeconds + 600L);
+        }
         String text = Files.readString(out);
         if (status == 77) {
             Assumptions.abort("emulated SVM host unavailable: " + skipReason(text));
