@@ -66,7 +66,7 @@ class SvmHostIT {
             String first = Files.exists(console) ? Files.readString(console) : "";
             System.out.println("SvmHostIT: the emulated host did not end by itself (status 4); repeating once. Its last lines:\n"
                 + tail(first, 3000));
-            Files.move(console, dir.resolve("console-attempt1.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            if (Files.exists(console)) Files.move(console, dir.resolve("console-attempt1.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             status = run(cmd, dir, out, vmSeconds + 600L);
         }
         String text = Files.readString(out);
