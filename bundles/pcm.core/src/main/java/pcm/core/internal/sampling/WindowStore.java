@@ -201,12 +201,14 @@ final class WindowStore {
             Path memFinal = WindowIntegrity.file(id, log.get(), fs, SnapshotFiles.MEM_FINAL_SUFFIX);
             SnapshotFiles.CpuFile cpu = SnapshotFiles.readCpu(cpuFile);
             WindowIntegrity.cpu(id, cpuFile, cpu, h, contents.events().getLast());
+            // each memory file is checked to be this window's before its pages are loaded (a page map names them)
+            PageStore pages = PageStore.of(dir);
             SnapshotFiles.MemoryFile initialFile = SnapshotFiles.readMemory(memInitial, null);
             WindowIntegrity.memory(id, memInitial, initialFile, SnapshotFiles.INITIAL, h, cpu);
-            SnapshotFiles.MemoryFile finalFile = SnapshotFiles.readMemory(memFinal, initialFile.image());
+            PageImage initial = PageMaps.resolve(initialFile, pages, id, memInitial, null);
+            SnapshotFiles.MemoryFile finalFile = SnapshotFiles.readMemory(memFinal, initial);
             WindowIntegrity.memory(id, memFinal, finalFile, SnapshotFiles.FINAL, h, cpu);
-            PageImage initial = initialFile.image();
-            PageImage end = finalFile.image();
+            PageImage end = PageMaps.resolve(finalFile, pages, id, memFinal, initial);
             List<PcmEvent> events = contents.events().stream()
                     .filter(e -> e.kind() != EventKind.STATE).toList();
             return Optional.of(new StoredWindow(id, contents.header().backend(), recordingCpu(contents.header()),
@@ -245,6 +247,42 @@ final class WindowStore {
      * a time, so those are a crash's leftovers.
      */
     List<Path> deleteOrphans(String keep) throws IOException {
+        List<Path> deleted = deleteOrphanSnapshots(keep);
+        sweepPages();
+        return deleted;
+    }
+
+    /**
+     * Deletes the pages of the page store that no memory map in the directory names (windows deleted by retention
+     * leave theirs behind), except those a window being stored pinned. A map that cannot be read stops the sweep:
+     * its pages cannot be told from garbage.
+     */
+    PageStore.Swept sweepPages() throws IOException {
+        PageStore store = PageStore.of(dir);
+        if (!Files.isDirectory(store.root())) return new PageStore.Swept(0, 0, 0);
+        return store.sweep(() -> {
+            PageRefsCache refsCache = PageRefsCache.of(dir);
+            java.util.Set<Long> referenced = new java.util.HashSet<>();
+            List<Path> maps;
+            try (Stream<Path> s = Files.list(dir)) {
+                maps = s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX) || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX);
+                }).toList();
+            }
+            for (Path m : maps) {
+                try {
+                    for (long k : refsCache.refs(m)) referenced.add(k);
+                } catch (NoSuchFileException gone) {
+                    // deleted meanwhile: its pages are garbage now
+                }
+            }
+            refsCache.retain(maps);
+            return k -> referenced.contains(k.prefix());
+        });
+    }
+
+    private List<Path> deleteOrphanSnapshots(String keep) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         Map<String, Boolean> hasLog = new LinkedHashMap<>();
         for (String id : ids()) hasLog.put(id, true);
