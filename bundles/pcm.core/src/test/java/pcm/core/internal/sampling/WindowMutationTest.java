@@ -86,6 +86,13 @@ class WindowMutationTest {
         copyTree(src.resolve(PageStore.DIR), work.resolve(PageStore.DIR)); // the page store the maps name
     }
 
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (var s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
     static void copyTree(Path from, Path to) throws IOException {
         try (var s = Files.walk(from)) {
             for (Path p : s.toList()) {
