@@ -40,6 +40,7 @@ final class PageMaps {
             throws IOException {
         Map<Long, PageStore.Key> initialRefs = new TreeMap<>(), finalRefs = new TreeMap<>();
         Map<PageStore.Key, byte[]> missing = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
         try (PageStore.Pin pin = store.pin(List.of())) {
             for (PageImage.Region r : regions) {
                 for (long a = r.gpa(); a < r.gpa() + r.size(); a += PageImage.PAGE) {
@@ -51,7 +52,9 @@ final class PageMaps {
                     if (!Arrays.equals(page, end)) finalRefs.put(a >>> 12, take(store, pin, end, missing));
                 }
             }
+            long t1 = System.nanoTime();
             PageStore.Added added = store.putAll(missing);
+            long t2 = System.nanoTime();
             String p = prefix.getFileName().toString();
             Path initialFile = prefix.resolveSibling(p + SnapshotFiles.MEM_INITIAL_SUFFIX);
             Path finalFile = prefix.resolveSibling(p + SnapshotFiles.MEM_FINAL_SUFFIX);
@@ -60,7 +63,8 @@ final class PageMaps {
             SnapshotFiles.writeCpu(prefix.resolveSibling(p + SnapshotFiles.CPU_SUFFIX), windowId, backend, initialCpu, finalCpu,
                     new SnapshotFiles.Binding(logStartEpochNanos, initialCrc, finalCrc));
             long mapBytes = java.nio.file.Files.size(initialFile) + java.nio.file.Files.size(finalFile);
-            return new SnapshotFiles.Stored(initialRefs.size(), finalRefs.size(), added.pages(), added.bytes(), mapBytes);
+            return new SnapshotFiles.Stored(initialRefs.size(), finalRefs.size(), added.pages(), added.bytes(), mapBytes,
+                    (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
         }
     }
 

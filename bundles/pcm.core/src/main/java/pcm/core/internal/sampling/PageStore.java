@@ -28,7 +28,7 @@ import pcm.core.api.sampling.WindowDamagedException.Problem;
 
 /**
  * The content-addressed page store shared by the windows of one directory (docs/sampling.md, "Page store"):
- * {@code <dir>/pages/<hh>/<sha256>.page}, one file per distinct 4 KiB page, named by the SHA-256 of the page's
+ * {@code <dir>/pages/<sha256>.page}, one file per distinct 4 KiB page, named by the SHA-256 of the page's
  * bytes and holding them raw (4096 bytes) or as a raw DEFLATE stream (fewer). A page is written once, however many
  * windows name it; a reader inflates it and checks the SHA-256 against the name, so a damaged or missing page is
  * {@link WindowDamagedException} naming the window, the page file and the page, never other bytes.
@@ -88,13 +88,15 @@ final class PageStore {
 
     /** The file of a page, relative to the windows directory (what a damage report names). */
     static String relativeName(Key k) {
-        String h = k.hex();
-        return DIR + "/" + h.substring(0, 2) + "/" + h + SUFFIX;
+        return DIR + "/" + k.hex() + SUFFIX;
     }
 
+    /**
+     * One flat directory (ext4 indexes large directories): a window's new pages then need one directory fsync, where
+     * shards by hash prefix needed one per shard — most of a window's storing time when it adds a few hundred pages.
+     */
     Path file(Key k) {
-        String h = k.hex();
-        return root.resolve(h.substring(0, 2)).resolve(h + SUFFIX);
+        return root.resolve(k.hex() + SUFFIX);
     }
 
     // ---------------------------------------------------------------- writing
@@ -142,18 +144,24 @@ final class PageStore {
         List<Path[]> renames = new ArrayList<>();
         Set<Path> dirs = new LinkedHashSet<>();
         long bytes = 0;
+        if (!Files.isDirectory(root)) {
+            Files.createDirectories(root);
+            dirs.add(root.getParent());
+        }
+        // concurrent fsyncs share the file system's journal commits: a few hundred pages cost a few commits, not one each
+        java.util.concurrent.ExecutorService syncs = java.util.concurrent.Executors.newFixedThreadPool(
+                Math.min(16, Math.max(1, pages.size())), r -> {
+                    Thread t = new Thread(r, "pcm-page-store-sync");
+                    t.setDaemon(true);
+                    return t;
+                });
+        List<java.util.concurrent.Future<?>> synced = new ArrayList<>();
         Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
         try {
             byte[] out = new byte[PageImage.PAGE];
             for (Map.Entry<Key, byte[]> e : pages.entrySet()) {
                 Path f = file(e.getKey());
                 if (Files.exists(f)) continue;
-                Path shard = f.getParent();
-                if (!Files.isDirectory(shard)) {
-                    Files.createDirectories(shard);
-                    dirs.add(root);
-                    dirs.add(root.getParent());
-                }
                 byte[] page = e.getValue();
                 deflater.reset();
                 deflater.setInput(page);
@@ -161,18 +169,28 @@ final class PageStore {
                 int len = deflater.deflate(out);
                 byte[] stored = deflater.finished() && len < PageImage.PAGE ? Arrays.copyOf(out, len) : page;
                 Path part = f.resolveSibling(f.getFileName() + ".part");
-                try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE)) {
-                    var b = java.nio.ByteBuffer.wrap(stored);
-                    while (b.hasRemaining()) ch.write(b);
-                    ch.force(true);
-                }
+                synced.add(syncs.submit(() -> {
+                    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE,
+                            StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+                        var b = java.nio.ByteBuffer.wrap(stored);
+                        while (b.hasRemaining()) ch.write(b);
+                        ch.force(true);
+                    }
+                    return null;
+                }));
                 renames.add(new Path[] {part, f});
-                dirs.add(shard);
+                dirs.add(root);
                 bytes += stored.length;
             }
+            for (var s : synced) s.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while storing pages");
         } finally {
             deflater.end();
+            syncs.shutdownNow();
         }
         for (Path[] r : renames) {
             try {
@@ -255,32 +273,27 @@ final class PageStore {
             if (!Files.isDirectory(root)) return new Swept(0, 0, 0);
             int kept = 0, deleted = 0;
             long bytes = 0;
-            try (var shards = Files.list(root)) {
-                for (Path shard : shards.toList()) {
-                    if (!Files.isDirectory(shard)) continue;
-                    List<Path> files;
-                    try (var s = Files.list(shard)) {
-                        files = s.toList();
-                    }
-                    for (Path f : files) {
-                        String n = f.getFileName().toString();
-                        Key k = keyOfName(n);
-                        boolean part = n.endsWith(".part");
-                        // a temporary is a page being written (pinned) or a crash's leftover
-                        if (k != null && (pins.containsKey(k) || (!part && referenced.test(k)))) {
-                            kept++;
-                            continue;
-                        }
-                        if (k == null && !part) {
-                            kept++; // not ours: leave it
-                            continue;
-                        }
-                        long size = Files.exists(f) ? Files.size(f) : 0;
-                        if (Files.deleteIfExists(f)) {
-                            deleted++;
-                            bytes += size;
-                        }
-                    }
+            List<Path> files;
+            try (var s = Files.list(root)) {
+                files = s.toList();
+            }
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                Key k = keyOfName(n);
+                boolean part = n.endsWith(".part");
+                // a temporary is a page being written (pinned) or a crash's leftover
+                if (k != null && (pins.containsKey(k) || (!part && referenced.test(k)))) {
+                    kept++;
+                    continue;
+                }
+                if (k == null && !part) {
+                    kept++; // not ours: leave it
+                    continue;
+                }
+                long size = Files.exists(f) ? Files.size(f) : 0;
+                if (Files.deleteIfExists(f)) {
+                    deleted++;
+                    bytes += size;
                 }
             }
             return new Swept(kept, deleted, bytes);

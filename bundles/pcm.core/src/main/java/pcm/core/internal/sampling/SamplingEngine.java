@@ -329,6 +329,7 @@ final class SamplingEngine implements AutoCloseable {
         String name = log.getFileName().toString();
         String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
         SnapshotFiles.Stored stored;
+        long storing = System.nanoTime();
         try {
             stored = SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(),
                     r.initialMemory(), r.finalMemory(), PageStore.of(dir));
@@ -349,9 +350,11 @@ final class SamplingEngine implements AutoCloseable {
             LOG.debug("snapshot retention in {}: {}", dir, e.toString());
         }
         LOG.info("window {} stored in {} ({} instructions, positions from {}; memory: {} initial and {} changed pages,"
-                        + " {} new in the page store ({} bytes), page maps {} bytes)", rec.id, dir, r.instructions(),
-                r.positionService(), stored.initialPages(), stored.finalPages(), stored.newPages(), stored.newPageBytes(),
-                stored.mapBytes());
+                        + " {} new in the page store ({} bytes), page maps {} bytes; snapshots stored in {} ms: scan {}, pages {},"
+                        + " maps and CPU file {})", rec.id, dir,
+                r.instructions(), r.positionService(), stored.initialPages(), stored.finalPages(), stored.newPages(),
+                stored.newPageBytes(), stored.mapBytes(), (System.nanoTime() - storing) / 1_000_000, stored.scanMillis(),
+                stored.pagesMillis(), stored.filesMillis());
     }
 
     /** Waits until the event log committed the window's file; fails if it gave the window up. */

@@ -79,7 +79,8 @@ final class SnapshotFiles {
     record MemoryFile(String windowId, int which, PageImage image, int bodyCrc, Map<Long, PageStore.Key> refs, int minor) {}
 
     /** What storing a window's snapshots cost: its memory pages, and what of them the page store did not hold yet. */
-    record Stored(int initialPages, int finalPages, int newPages, long newPageBytes, long mapBytes) {}
+    record Stored(int initialPages, int finalPages, int newPages, long newPageBytes, long mapBytes, long scanMillis,
+                  long pagesMillis, long filesMillis) {}
 
     // ---------------------------------------------------------------- a whole window
 
