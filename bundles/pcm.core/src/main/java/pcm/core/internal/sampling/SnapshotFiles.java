@@ -33,7 +33,8 @@ import pcm.core.internal.log.LogReader;
 /**
  * The snapshot files of a window (docs/sampling.md, "Files"): {@code <prefix>_cpu.bin} with the
  * initial and final vCPU state, {@code <prefix>_mem-initial.bin} with the non-zero pages of the
- * initial memory and {@code <prefix>_mem-final.bin} with the pages that differ at the end. One
+ * initial memory and {@code <prefix>_mem-final.bin} with the pages that differ at the end — from minor 3
+ * on as page maps into the directory's {@link PageStore} ({@link PageMaps}), before inline. One
  * container for both: a 28-byte header with its own CRC, a body, the body's CRC32C. Written as
  * {@code .part}, fsynced and renamed: a file under its final name is complete.
  * <p>

@@ -259,6 +259,50 @@ class PageStoreTest {
         return out;
     }
 
+    /** Sweeps and loads running all the time while windows are stored: no window loses a page. */
+    @Test
+    void sweepsConcurrentWithStoringAndLoadingNeverTakeANamedPage() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicInteger sweeps = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> stored = java.util.Collections.synchronizedList(new ArrayList<>());
+        Thread sweeper = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    new WindowStore(dir).sweepPages();
+                    sweeps.incrementAndGet();
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        Thread loader = new Thread(() -> {
+            try {
+                while (!done.get()) {
+                    List<String> ids;
+                    synchronized (stored) {
+                        ids = List.copyOf(stored);
+                    }
+                    for (String id : ids) new WindowStore(dir).load(id).orElseThrow();
+                }
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        });
+        sweeper.start();
+        loader.start();
+        try {
+            for (int i = 0; i < 6; i++) stored.add(record(40 + i));
+        } finally {
+            done.set(true);
+            sweeper.join();
+            loader.join();
+        }
+        if (failed.get() != null) throw new AssertionError("a sweep or a load failed", failed.get());
+        assertTrue(sweeps.get() > 0);
+        for (String id : stored) new WindowStore(dir).load(id).orElseThrow();
+    }
+
     @Test
     void anUnreadableMapStopsTheSweep() throws Exception {
         String a = record(40);
