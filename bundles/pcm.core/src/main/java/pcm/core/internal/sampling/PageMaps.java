@@ -23,8 +23,11 @@ import pcm.core.api.verify.MemoryImage;
  */
 final class PageMaps {
 
-    /** Per page in a map: {@code u64} page number, 32 bytes SHA-256. */
-    static final int ENTRY = 8 + PageStore.HASH;
+    /**
+     * Per page in a map: the gap to the previous page number as an unsigned LEB128 (page number - previous - 1; the
+     * first: the page number; usually one byte, where a {@code u64} took 8 of the 40 bytes a page), 32 bytes SHA-256.
+     */
+    static final int MIN_ENTRY = 1 + PageStore.HASH, MAX_ENTRY = 10 + PageStore.HASH;
 
     private PageMaps() {}
 
@@ -79,13 +82,23 @@ final class PageMaps {
     /** Writes one page map (snapshot container 1.3, type memory); returns its body CRC32C. */
     static int write(Path file, String windowId, int which, List<PageImage.Region> regions, long size,
                      Map<Long, PageStore.Key> refs) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(1024 + regions.size() * 16 + refs.size() * ENTRY).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = ByteBuffer.allocate(1024 + regions.size() * 16 + refs.size() * MAX_ENTRY).order(ByteOrder.LITTLE_ENDIAN);
         SnapshotFiles.putString(b, windowId);
         b.put((byte) which).putLong(size).putInt(PageImage.PAGE);
         b.putInt(regions.size());
         for (PageImage.Region r : regions) b.putLong(r.gpa()).putLong(r.size());
         b.putLong(refs.size());
-        for (Map.Entry<Long, PageStore.Key> e : refs.entrySet()) b.putLong(e.getKey()).put(e.getValue().sha256());
+        long prev = -1;
+        for (Map.Entry<Long, PageStore.Key> e : refs.entrySet()) {
+            long gap = e.getKey() - prev - 1;
+            if (gap < 0) throw new IllegalArgumentException("page numbers not ascending");
+            while ((gap & ~0x7FL) != 0) {
+                b.put((byte) (0x80 | (gap & 0x7F)));
+                gap >>>= 7;
+            }
+            b.put((byte) gap).put(e.getValue().sha256());
+            prev = e.getKey();
+        }
         b.flip();
         try (SnapshotFiles.Writer w = new SnapshotFiles.Writer(file, SnapshotFiles.TYPE_MEMORY, b.remaining(),
                 SnapshotFiles.MINOR_PAGE_MAP)) {
@@ -96,14 +109,22 @@ final class PageMaps {
 
     /** The page references of a 1.3 memory body, after its page count; {@code strict}: no bytes may follow. */
     static Map<Long, PageStore.Key> readRefs(ByteBuffer body, long count, List<PageImage.Region> regions, boolean strict) {
-        if (count < 0 || count > body.remaining() / ENTRY || (strict && count * ENTRY != body.remaining())) {
+        if (count < 0 || count > body.remaining() / MIN_ENTRY) {
             throw new IllegalArgumentException("page count " + count + " for " + body.remaining() + " bytes of page references");
         }
         Map<Long, PageStore.Key> refs = new LinkedHashMap<>();
         long prev = -1;
         for (long i = 0; i < count; i++) {
-            long n = body.getLong();
-            if (n <= prev) throw new IllegalArgumentException("pages out of order");
+            long gap = 0;
+            for (int shift = 0; ; shift += 7) {
+                int v = Byte.toUnsignedInt(body.get());
+                // page numbers have at most 52 bits: a longer gap, or a zero byte that only pads it, is damage
+                if (shift > 49 || (shift > 0 && v == 0)) throw new IllegalArgumentException("page gap encoding");
+                gap |= (long) (v & 0x7F) << shift;
+                if ((v & 0x80) == 0) break;
+            }
+            long n = prev + 1 + gap;
+            if (gap >>> 52 != 0 || n <= prev) throw new IllegalArgumentException("page number after 0x" + Long.toHexString(prev));
             prev = n;
             long gpa = n << 12;
             if (n >>> 52 != 0 || regions.stream().noneMatch(r -> r.contains(gpa, PageImage.PAGE))) {
@@ -113,6 +134,7 @@ final class PageMaps {
             body.get(h);
             refs.put(n, new PageStore.Key(h));
         }
+        if (strict && body.hasRemaining()) throw new IllegalArgumentException(body.remaining() + " bytes after the last page");
         return refs;
     }
 
