@@ -120,7 +120,30 @@ public final class KernelSampler implements Sampler, WindowLogs {
             policyOption = ReferencePolicyOption.GREEDY)
     void addSink(EventSink s) {
         sinks.add(s);
-        if (s instanceof EventLogSink log && log.directory() != null) storeAvailable(windowListeners);
+        if (s instanceof EventLogSink log && log.directory() != null) {
+            storeAvailable(windowListeners);
+            sweepPagesOf(log.directory());
+        }
+    }
+
+    /**
+     * Sweeps the page store of a windows directory when it appears (PCM starts, the directory changes): pages of
+     * windows retention deleted while no window was stored since are not kept until the next window. In the
+     * background: the first sweep reads every memory map of the directory. Storing windows pin their pages, so it
+     * may run alongside.
+     */
+    private static void sweepPagesOf(java.nio.file.Path dir) {
+        Thread t = new Thread(() -> {
+            try {
+                PageStore.Swept s = new WindowStore(dir).sweepPages();
+                if (s.deleted() > 0) LOG.info("page store {}: {} pages kept, {} no window names deleted ({} bytes)",
+                        dir.resolve(PageStore.DIR), s.kept(), s.deleted(), s.deletedBytes());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("page store {}: not swept: {}", dir.resolve(PageStore.DIR), e.toString());
+            }
+        }, "pcm-page-sweep");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
