@@ -274,7 +274,9 @@ final class WindowStore {
                 try {
                     for (long k : refsCache.refs(m)) referenced.add(k);
                 } catch (NoSuchFileException gone) {
-                    // deleted meanwhile: its pages are garbage now
+                    // deleted meanwhile (retention): its pages are garbage now
+                } catch (SnapshotFormatException e) {
+                    if (e.problem() != Problem.MISSING) throw e; // damaged: its pages cannot be told from garbage
                 }
             }
             refsCache.retain(maps);
