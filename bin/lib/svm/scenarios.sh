@@ -10,16 +10,20 @@ JVM_TCG_OPTS=
 # Seconds left until the run's deadline (/svm/deadline, epoch seconds from bin/svm-host's --timeout): every bounded
 # command inside is bounded by it too, so a slow or hung scenario ends before QEMU is killed and the results and the
 # end marker still reach the console.
-deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 9999999999)" -v u="$(date +%s)" \
+# The host's time is read from the RTC, which QEMU drives from the host's clock: the guest's own clock fell behind the
+# host's by more than 35 s in 6 minutes on a loaded host (TCG), and QEMU's kill came before the deadline inside.
+host_now() { cat /sys/class/rtc/rtc0/since_epoch 2>/dev/null || date +%s; }
+deadline_left() { awk -v d="$(cat /svm/deadline 2>/dev/null || echo 9999999999)" -v u="$(host_now)" \
     'BEGIN{r = d - u; printf "%d", (r > 0 ? r : 0)}'; }
 
-# bounded <seconds>: the smaller of the seconds and the time left until the deadline
-bounded() { l=$(deadline_left); [ "$1" -lt "$l" ] && echo "$1" || echo "$l"; }
+# bounded <seconds>: the smaller of the seconds and the time left until the deadline, less 15 s for the command to
+# stop (busybox timeout sends TERM, then KILL 10 s later: a JVM's shutdown hooks under TCG took longer than that)
+bounded() { l=$(($(deadline_left) - 15)); [ "$l" -gt 1 ] || l=1; [ "$1" -lt "$l" ] && echo "$1" || echo "$l"; }
 
 pcm() {
     d=$1 t=$(bounded "$2"); shift 2
     mkdir -p "$d/deploy" "$d/conf"
-    timeout "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
+    timeout -k 10 "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
         -Djava.util.logging.config.file=/opt/pcm/logging.properties -Dpcm.data="$d" \
         -Dorg.osgi.framework.storage="$d/felix-cache" -Dfelix.fileinstall.dir="$d/deploy,$d/conf" \
         -Dpcm.log.level=warn -Dpcm.log.file.level=info -Dpcm.log.root=info \
@@ -154,21 +158,24 @@ swap_tracers() {
         if [ -s "$d/run/api.url" ] && [ -s "$d/secrets/admin.password" ]; then
             url=$(cat "$d/run/api.url")
             auth="Authorization: Basic $(printf 'admin:%s' "$(cat "$d/secrets/admin.password")" | base64 | tr -d '\n')"
-            n=$(wget -q -O - --header "$auth" "$url/Oem/Pcm/Windows" 2>/dev/null | grep -c '"StartTime"')
+            n=$(wget -q -O - --header "$auth" "$url/Oem/Pcm/Windows" 2>/tmp/swap.err | grep -c '"StartTime"')
+            echo "polled $url: $n windows; $(tr -d '\n' < /tmp/swap.err | cut -c1-200)" > /tmp/swap.state
             if [ "${n:-0}" -ge 1 ]; then
                 at=$(date +%s)
                 # SimpleUpdate with a file: URI (busybox wget cuts a binary --post-file at its first NUL byte; its -T
                 # crashed it with SIGSEGV: timeout bounds it instead)
                 if timeout 300 wget -q -O /tmp/swap.out --header "$auth" --header 'Content-Type: application/json' \
                     --post-data '{"ImageURI": "file:///opt/pcm/swap/pcm.tracers.jar"}' \
-                    "$url/UpdateService/Actions/UpdateService.SimpleUpdate"; then st=ok; else st=failed; fi
-                echo "SVM-SWAP status=$st at=$at windows_before=$n $(tr -d '\n' < /tmp/swap.out 2>/dev/null | cut -c1-400)"
+                    "$url/UpdateService/Actions/UpdateService.SimpleUpdate" 2>/tmp/swap.err; then st=ok; else st=failed; fi
+                echo "SVM-SWAP status=$st at=$at windows_before=$n $(cat /tmp/swap.out /tmp/swap.err 2>/dev/null | tr -d '\n' | cut -c1-400)" \
+                    | tee /tmp/swap.line
                 return
             fi
+        else
+            echo "no $d/run/api.url or secrets/admin.password yet: $(ls "$d/run" "$d/secrets" 2>&1 | tr '\n' ' ')" > /tmp/swap.state
         fi
         sleep 1; i=$((i + 1))
     done
-    echo "SVM-SWAP status=none (no window recorded in 600 s)"
 }
 
 scenario_faults() {
@@ -191,10 +198,13 @@ scenario_faults() {
         dl=$(($(deadline_left) - 90)); [ "$rem" -lt "$dl" ] || rem=$dl
         [ "$rem" -ge 20 ] || { echo "faults: no time left before the deadline"; r=124; break; }
         swapper=
-        if [ "$swap" = swap ] && [ $runs -eq 1 ]; then swap_tracers $d & swapper=$!; fi
+        if [ "$swap" = swap ] && [ $runs -eq 1 ]; then rm -f /tmp/swap.line /tmp/swap.state; swap_tracers $d & swapper=$!; fi
         tagged faults pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period 20 \
             --timeout "$rem" --verify-timeout 60; rr=$?
-        [ -z "$swapper" ] || { kill $swapper 2>/dev/null; wait $swapper 2>/dev/null; }
+        if [ -n "$swapper" ]; then
+            kill $swapper 2>/dev/null; wait $swapper 2>/dev/null
+            [ -s /tmp/swap.line ] || echo "SVM-SWAP status=none (the run ended first; last: $(cat /tmp/swap.state 2>/dev/null))"
+        fi
         cat /tmp/out.faults >> /tmp/all.faults
         # stopped by the budget: its verdicts count (DIVERGED ones are expected here)
         [ $rr -eq 5 ] && grep -q 'the guest did not stop within' /tmp/out.faults && rr=1
@@ -271,7 +281,7 @@ scenario_profile() {
 # CPUID masks, the kvm-step counter) on SVM, without Maven: pcm.vmx.internal.EmulatedHostTestRunner
 scenario_kvmtests() {
     # each test bounded (-Dpcm.svm.testSeconds: its name and every thread's stack, then status 3), the whole run too
-    tagged kvmtests timeout "$(bounded 400)" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED \
+    tagged kvmtests timeout -k 10 "$(bounded 400)" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED \
         -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dpcm.svm.testSeconds="${PCM_SVM_TEST_SECONDS:-90}" \
         -cp '/opt/kvmtests/*' pcm.vmx.internal.EmulatedHostTestRunner ${*:-pcm.vmx.internal.kvm.KvmBackendTest \
         pcm.vmx.internal.position.StepCounterTest pcm.vmx.internal.position.ProbeTest}; r=$?
@@ -287,7 +297,7 @@ scenario_sh() { tagged sh sh -c "$*"; }
 
 # (d) figures as ratios in this VM: PCM's PIO round trips vs the C pio_bench (same guest bytes, same boot state),
 # PCM's single-step rate, and the guest's run time with sampling vs without. Argument: PIO iterations per round.
-bench_java() { t=$1; shift; timeout "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
+bench_java() { t=$1; shift; timeout -k 10 "$t" java $JVM_TCG_OPTS --enable-native-access=ALL-UNNAMED -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/bench/*' "$@"; }
 scenario_bench() {
     n=${1:-20000}
     if [ -f /opt/bench/pcm-bench.jar ]; then

@@ -3,15 +3,10 @@ package pcm.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Base64;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -39,10 +34,8 @@ class BrandingIT {
     static final long WAIT_SECONDS = 60;
 
     static Resident pcm;
-    static String base;
-    static String auth;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final ObjectMapper JSON = new ObjectMapper();
+    static ApiClient api;
+    static final ObjectMapper JSON = ApiClient.JSON;
 
     @BeforeAll
     static void start() throws Exception {
@@ -53,9 +46,7 @@ class BrandingIT {
         pcm = new Resident(data);
         Resident.Run r = pcm.start();
         assertEquals(0, r.status(), r.toString());
-        String url = pcm.url();
-        base = url.substring(0, url.indexOf("/redfish"));
-        auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + pcm.adminPassword()).getBytes(StandardCharsets.UTF_8));
+        api = ApiClient.of(pcm);
         HttpResponse<String> on = send("POST", "/redfish/v1/Systems/guest/Actions/ComputerSystem.Reset", true, "{\"ResetType\": \"On\"}");
         assertEquals(204, on.statusCode(), on.body());
     }
@@ -66,17 +57,12 @@ class BrandingIT {
     }
 
     static HttpResponse<String> send(String method, String path, boolean authenticated, String body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(60));
-        if (authenticated) b.header("Authorization", auth);
-        if (body != null) b.header("Content-Type", "application/json");
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return api.send(method, path, authenticated ? api.admin() : null, body,
+                body == null ? Map.of() : Map.of("Content-Type", "application/json"));
     }
 
     static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = send("GET", path, true, null);
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
+        return api.get(path);
     }
 
     /** The console's branding: no credentials, like the login page that shows it. */

@@ -51,30 +51,24 @@ class EvidenceIT {
         }
 
         String admin() {
-            return RedfishApiIT.basic("admin", password);
+            return ApiClient.basic("admin", password);
         }
 
         HttpResponse<String> send(String method, String path, String authorization, String body, Map<String, String> headers)
                 throws Exception {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(120));
-            if (authorization != null) b.header("Authorization", authorization);
-            headers.forEach(b::header);
-            b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            return RedfishApiIT.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new ApiClient(base, admin()).send(method, path, authorization, body, headers);
         }
 
         JsonNode get(String path) throws Exception {
-            HttpResponse<String> r = send("GET", path, admin(), null, Map.of());
-            assertEquals(200, r.statusCode(), path + ": " + r.body());
-            return RedfishApiIT.JSON.readTree(r.body());
+            return new ApiClient(base, admin()).get(path);
         }
 
         /** A shell command through the attached shell's action: its output and exit status. */
         JsonNode exec(String line) throws Exception {
             HttpResponse<String> r = send("POST", "/redfish/v1/Managers/pcm/Actions/Oem/Pcm.Exec", admin(),
-                    RedfishApiIT.JSON.writeValueAsString(Map.of("Command", line)), Map.of("Content-Type", "application/json"));
+                    ApiClient.JSON.writeValueAsString(Map.of("Command", line)), Map.of("Content-Type", "application/json"));
             assertEquals(200, r.statusCode(), r.body());
-            return RedfishApiIT.JSON.readTree(r.body());
+            return ApiClient.JSON.readTree(r.body());
         }
 
         int reset(String type) throws Exception {
@@ -161,8 +155,8 @@ class EvidenceIT {
                 .get("#LogService.CollectDiagnosticData").get("target").asText();
         assertEquals("/redfish/v1/Systems/guest/LogServices/Verdicts/Actions/LogService.CollectDiagnosticData", target);
         assertEquals(401, collect(null, request(matchWindow), Map.of()).statusCode());
-        assertEquals(401, collect(RedfishApiIT.basic("admin", "wrong"), request(matchWindow), Map.of()).statusCode());
-        assertEquals(403, collect(RedfishApiIT.basic(RedfishApiIT.READER, RedfishApiIT.READER_PASSWORD), request(matchWindow), Map.of())
+        assertEquals(401, collect(ApiClient.basic("admin", "wrong"), request(matchWindow), Map.of()).statusCode());
+        assertEquals(403, collect(ApiClient.basic(RedfishApiIT.READER, RedfishApiIT.READER_PASSWORD), request(matchWindow), Map.of())
                 .statusCode(), "a read-only user collects nothing");
         assertEquals(403, collect(admin(), request(matchWindow), Map.of("Origin", "http://evil.example")).statusCode(), "cross-site");
         assertEquals(403, collect(admin(), request(matchWindow), Map.of("Content-Type", "text/plain")).statusCode(), "a form body");
@@ -180,7 +174,7 @@ class EvidenceIT {
         for (String window : new String[] {matchWindow, divergedWindow}) {
             HttpResponse<String> created = collect(admin(), request(window), Map.of());
             assertEquals(201, created.statusCode(), created.body());
-            JsonNode entry = RedfishApiIT.JSON.readTree(created.body());
+            JsonNode entry = ApiClient.JSON.readTree(created.body());
             String location = created.headers().firstValue("Location").orElseThrow();
             assertEquals(location, entry.get("@odata.id").asText());
             assertEquals(entry, recorder.get(location), "the entry is there to GET");
@@ -189,7 +183,7 @@ class EvidenceIT {
             assertEquals(window, entry.get("Oem").get("Pcm").get("WindowId").asText());
             String attachment = entry.get("AdditionalDataURI").asText();
             assertEquals(401, recorder.send("GET", attachment, null, null, Map.of()).statusCode(), "the archive too is authenticated");
-            HttpResponse<byte[]> zip = RedfishApiIT.HTTP.send(HttpRequest.newBuilder(URI.create(recorder.base() + attachment))
+            HttpResponse<byte[]> zip = ApiClient.HTTP.send(HttpRequest.newBuilder(URI.create(recorder.base() + attachment))
                     .header("Authorization", admin()).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, zip.statusCode());
             assertEquals("application/zip", zip.headers().firstValue("Content-Type").orElse(""));

@@ -3,16 +3,12 @@ package pcm.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Base64;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarInputStream;
 import java.util.jar.JarOutputStream;
@@ -34,10 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class FirmwareUpdateIT {
 
     static Resident pcm;
-    static String base;
-    static String auth;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final ObjectMapper JSON = new ObjectMapper();
+    static ApiClient api;
+    static final ObjectMapper JSON = ApiClient.JSON;
 
     @BeforeAll
     static void start() throws Exception {
@@ -47,9 +41,7 @@ class FirmwareUpdateIT {
         pcm = new Resident(data);
         Resident.Run r = pcm.start();
         assertEquals(0, r.status(), r.toString());
-        String url = pcm.url();
-        base = url.substring(0, url.indexOf("/redfish"));
-        auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + pcm.adminPassword()).getBytes(StandardCharsets.UTF_8));
+        api = ApiClient.of(pcm);
     }
 
     @AfterAll
@@ -58,18 +50,14 @@ class FirmwareUpdateIT {
     }
 
     static HttpResponse<String> send(String method, String path, String type, byte[] body, String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", auth)
-                .timeout(java.time.Duration.ofSeconds(60));
-        if (type != null) b.header("Content-Type", type);
-        for (int i = 0; i < headers.length; i += 2) b.header(headers[i], headers[i + 1]);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        if (type != null) h.put("Content-Type", type);
+        for (int i = 0; i < headers.length; i += 2) h.put(headers[i], headers[i + 1]);
+        return api.send(method, path, api.admin(), body, h);
     }
 
     static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = send("GET", path, null, null);
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        return JSON.readTree(r.body());
+        return api.get(path);
     }
 
     static String powerState() throws Exception {

@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -41,12 +40,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 class RedfishApiIT {
 
     static Resident pcm;
-    static String base; // http://127.0.0.1:port
+    static ApiClient api;
     static String admin;
     static final String READER = "reader";
     static final String READER_PASSWORD = "reader-password-1";
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = ApiClient.HTTP;
+    static final ObjectMapper JSON = ApiClient.JSON;
 
     @BeforeAll
     static void start() throws Exception {
@@ -65,8 +64,7 @@ class RedfishApiIT {
         pcm = new Resident(data);
         Resident.Run r = pcm.start();
         assertEquals(0, r.status(), r.toString());
-        String url = pcm.url();
-        base = url.substring(0, url.indexOf("/redfish"));
+        api = ApiClient.of(pcm);
         admin = pcm.adminPassword();
     }
 
@@ -85,23 +83,16 @@ class RedfishApiIT {
     }
 
     static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return ApiClient.basic(user, password);
     }
 
     static HttpResponse<String> send(String method, String path, String authorization, String body, Map<String, String> headers)
             throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(java.time.Duration.ofSeconds(60));
-        if (authorization != null) b.header("Authorization", authorization);
-        headers.forEach(b::header);
-        b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return api.send(method, path, authorization, body, headers);
     }
 
     static JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = send("GET", path, basic("admin", admin), null, Map.of());
-        assertEquals(200, r.statusCode(), path + ": " + r.body());
-        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"), path);
-        return JSON.readTree(r.body());
+        return api.get(path);
     }
 
     static HttpResponse<String> reset(String authorization, String type, Map<String, String> headers) throws Exception {
@@ -322,7 +313,7 @@ class RedfishApiIT {
         String sse = get("/redfish/v1/EventService").get("ServerSentEventUri").asText();
         assertEquals(401, send("GET", sse, null, null, Map.of()).statusCode());
         java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + sse)).header("Authorization", basic("admin", admin)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(api.base() + sse)).header("Authorization", basic("admin", admin)).build();
         var stream = HTTP.sendAsync(request, HttpResponse.BodyHandlers.ofLines());
         HttpResponse<java.util.stream.Stream<String>> response = stream.get(30, TimeUnit.SECONDS);
         assertEquals(200, response.statusCode());

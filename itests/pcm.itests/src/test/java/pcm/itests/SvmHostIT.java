@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * In the default test run. Installs QEMU first where it is missing and apt can ({@code bin/svm-host deps}); skips
  * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
  * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (5), {@code -Dpcm.svm.windowSeconds} (100, the windows
- * scenario's time budget), {@code -Dpcm.svm.timeout} (540, the whole VM's).
+ * scenario's time budget), {@code -Dpcm.svm.timeout} (600, the whole VM's).
  */
 class SvmHostIT {
 
@@ -53,7 +53,7 @@ class SvmHostIT {
         String budget = System.getProperty("pcm.svm.windowSeconds", "100");
         // The whole VM's time: the suite has 20 minutes and this tier is its longest part. Every scenario inside is
         // bounded by the deadline derived from it (bin/svm-host), so the results reach the console before QEMU ends.
-        int vmSeconds = Integer.getInteger("pcm.svm.timeout", 540);
+        int vmSeconds = Integer.getInteger("pcm.svm.timeout", 600);
         // windows: the main job again and again until minWindows windows have both verdicts, within the budget
         int status = run(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds), "--log",
                 console.toString(), "kvmtests", "kvm_run", "windows:50,5000,1000,5," + budget, "faults:3000,150,5000,swap"), dir, out,

@@ -1,5 +1,7 @@
 package pcm.config.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashSet;
@@ -7,6 +9,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -24,6 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import pcm.config.internal.ConfigValidator.Problem;
+import pcm.config.internal.customer.ConfiguratorResource;
+import pcm.config.internal.customer.CustomerResources;
 
 /**
  * Enforces the metatype of every configuration on its way to a component (issue 11 item 8: {@code memoryMiB=abc}
@@ -33,6 +38,11 @@ import pcm.config.internal.ConfigValidator.Problem;
  * the PID (or factory PID) and, when one does not fit, logs one line naming the file, key and value, and puts the
  * last good values of the defined attributes back (the defaults if there was none), so the component keeps its last
  * good configuration. Attributes the metatype does not define pass untouched.
+ * <p>
+ * A configuration from an OSGi Configurator resource (a customer's JSON, issue 17 item 1: the Configurator marks
+ * nothing, {@link CustomerResources} finds the file by its values) is checked with the whole file: one value of the
+ * file that does not fit its metatype, or a file the reader could not take whole, and none of the file's configurations
+ * reaches its component — one ERROR line names the file, each PID, key and value and why.
  */
 final class ValidatingPlugin implements ConfigurationPlugin {
 
@@ -40,13 +50,21 @@ final class ValidatingPlugin implements ConfigurationPlugin {
     static final String FILENAME = "felix.fileinstall.filename";
 
     private final BundleContext context;
+    private final CustomerResources customer;
+    /** Customer files whose refusal (or PIDs nobody defines) was logged, with what was wrong: once, not per delivery. */
+    private final Set<String> reportedResources = ConcurrentHashMap.newKeySet();
     /** PID -> the values of its last configuration that passed. */
     private final Map<String, Dictionary<String, Object>> lastGood = new ConcurrentHashMap<>();
     /** PID -> the rejected configuration last reported (every delivery of the same one is not worth a line). */
     private final Map<String, String> reported = new ConcurrentHashMap<>();
 
     ValidatingPlugin(BundleContext context) {
+        this(context, CustomerResources.NONE);
+    }
+
+    ValidatingPlugin(BundleContext context, CustomerResources customer) {
         this.context = context;
+        this.customer = customer;
     }
 
     /** Not a static field: this bundle starts before SLF4J's provider is registered (start level 1, see bnd.bnd). */
@@ -60,6 +78,18 @@ final class ValidatingPlugin implements ConfigurationPlugin {
         if (pid == null) return;
         String factoryPid = string(properties.get(ConfigurationAdmin.SERVICE_FACTORYPID));
         Found found = find(reference == null ? null : reference.getBundle(), pid, factoryPid);
+        if (properties.get(FILENAME) == null) {
+            ConfiguratorResource from = customer.sourceOf(pid, properties);
+            List<String> wrong = from == null ? List.of() : problems(from);
+            if (!wrong.isEmpty()) {
+                reportRefusal(from, wrong);
+                Set<String> defined = new HashSet<>();
+                if (found != null) for (AttributeDefinition ad : found.ocd().getAttributeDefinitions(ObjectClassDefinition.ALL)) defined.add(ad.getID());
+                else defined.addAll(Collections.list(from.configurations().get(pid).keys()));
+                restore(properties, lastGood.get(pid), defined);
+                return;
+            }
+        }
         if (found == null) return;
         ObjectClassDefinition ocd = found.ocd();
         List<Problem> problems = ConfigValidator.check(ocd, properties, id -> Ranges.of(found.bundle(), ocd.getID(), id));
@@ -78,6 +108,54 @@ final class ValidatingPlugin implements ConfigurationPlugin {
                             .collect(Collectors.joining(", ")) + ")");
         }
         restore(properties, good, defined);
+    }
+
+    /**
+     * Checks every Configurator resource once the runtime is up (the Activator calls this when the start level has been
+     * raised), so a wrong customer file is reported even where no component takes its PIDs; a PID no bundle has
+     * metatype for (a typo, or a bundle this variant lacks) is a WARN: its values go to Config Admin unchecked.
+     */
+    void checkCustomerResources() {
+        for (ConfiguratorResource r : customer.resources()) {
+            List<String> wrong = problems(r);
+            if (!wrong.isEmpty()) {
+                reportRefusal(r, wrong);
+                continue;
+            }
+            List<String> unknown = new ArrayList<>();
+            for (String pid : new TreeMap<>(r.configurations()).keySet()) if (find(null, pid, factoryPidOf(pid)) == null) unknown.add(pid);
+            if (!unknown.isEmpty() && reportedResources.add(r.source() + " unknown " + unknown)) {
+                log().warn("{}: no bundle of this runtime has metatype for {}: applied unchecked (a misspelt PID, or a bundle this variant does not have)",
+                        r.source(), String.join(", ", unknown));
+            }
+            if (reportedResources.add(r.source() + " checked")) {
+                log().info("{}: customer configuration of {} checked against metatype", r.source(), String.join(", ", new TreeMap<>(r.configurations()).keySet()));
+            }
+        }
+    }
+
+    /** What is wrong with a Configurator resource: its reader's complaints, then each value its metatype refuses. */
+    List<String> problems(ConfiguratorResource r) {
+        List<String> out = new ArrayList<>();
+        if (r.error() != null) out.add(r.error());
+        new TreeMap<>(r.configurations()).forEach((pid, props) -> {
+            Found f = find(null, pid, factoryPidOf(pid));
+            if (f == null) return;
+            for (Problem p : ConfigValidator.check(f.ocd(), props, id -> Ranges.of(f.bundle(), f.ocd().getID(), id))) out.add(pid + ": " + p);
+        });
+        return out;
+    }
+
+    private void reportRefusal(ConfiguratorResource r, List<String> wrong) {
+        if (!reportedResources.add(r.source() + " refused " + wrong)) return;
+        log().error("{}: customer configuration refused, none of it is applied: {}; {} keep their last good configuration",
+                r.source(), String.join("; ", wrong), r.configurations().isEmpty() ? "all PIDs" : String.join(", ", new TreeMap<>(r.configurations()).keySet()));
+    }
+
+    /** A Configurator factory configuration's PID is {@code factoryPid~name}. */
+    private static String factoryPidOf(String pid) {
+        int tilde = pid.indexOf('~');
+        return tilde > 0 ? pid.substring(0, tilde) : null;
     }
 
     /** Replaces the values of the defined attributes by the last good ones (removed: the component's defaults). */

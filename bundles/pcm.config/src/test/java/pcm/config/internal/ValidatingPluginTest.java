@@ -31,6 +31,10 @@ class ValidatingPluginTest {
     }
 
     static ValidatingPlugin plugin() {
+        return plugin(pcm.config.internal.customer.CustomerResources.NONE);
+    }
+
+    static ValidatingPlugin plugin(pcm.config.internal.customer.CustomerResources customer) {
         MetaTypeInformation info = proxy(MetaTypeInformation.class, m -> switch (m) {
             case "getPids" -> new String[] {"pcm.vm"};
             case "getFactoryPids" -> new String[0];
@@ -51,7 +55,7 @@ class ValidatingPluginTest {
             case "getBundles" -> new Bundle[] {core};
             default -> null;
         });
-        return new ValidatingPlugin(context);
+        return new ValidatingPlugin(context, customer);
     }
 
     static Dictionary<String, Object> vm(Object... kv) {

@@ -11,7 +11,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,7 +55,23 @@ public final class KvmVcpu implements VirtualCpu {
 
     private Thread owner;
     private volatile int ownerTid;
-    private final AtomicBoolean kickPending = new AtomicBoolean();
+    private final KickProtocol kicks = new KickProtocol(new KickProtocol.Target() {
+        @Override
+        public void immediateExit(boolean on) {
+            BYTE_VH.setVolatile(run, RUN_IMMEDIATE_EXIT, (byte) (on ? 1 : 0));
+        }
+
+        @Override
+        public void signal() {
+            int tid = ownerTid;
+            if (tid != 0) KickSignal.send(kickCapture, tid);
+        }
+
+        @Override
+        public int drainSignals() {
+            return KickSignal.drain(capture);
+        }
+    });
     private volatile boolean closed;
     private VmExit last;
     private boolean singleStep;
@@ -173,7 +188,7 @@ public final class KvmVcpu implements VirtualCpu {
             throw Libc.rethrow(t);
         }
         int e = r < 0 ? Libc.errno(capture) : 0;
-        if (!kickPending.get()) {
+        if (!kicks.pending()) {
             BYTE_VH.setVolatile(run, RUN_IMMEDIATE_EXIT, (byte) 0);
         }
         if (r < 0 && e != Errno.EINTR) {
@@ -191,9 +206,7 @@ public final class KvmVcpu implements VirtualCpu {
     }
 
     private void consumeKick() {
-        kickPending.set(false);
-        BYTE_VH.setVolatile(run, RUN_IMMEDIATE_EXIT, (byte) 0);
-        kicksConsumed += KickSignal.drain(capture);
+        kicksConsumed += kicks.consume();
     }
 
     /** Binds the vCPU to the calling thread: block the kick signal here, unblocked only inside KVM_RUN. */
@@ -245,14 +258,7 @@ public final class KvmVcpu implements VirtualCpu {
 
     @Override
     public void kick() {
-        if (closed || !kickPending.compareAndSet(false, true)) {
-            return; // an unconsumed kick is already on its way
-        }
-        BYTE_VH.setVolatile(run, RUN_IMMEDIATE_EXIT, (byte) 1);
-        int tid = ownerTid;
-        if (tid != 0) {
-            KickSignal.send(kickCapture, tid);
-        }
+        if (!closed) kicks.kick(); // false: coalesced into an unconsumed kick already on its way
     }
 
     // ------------------------------------------------------------------ registers
