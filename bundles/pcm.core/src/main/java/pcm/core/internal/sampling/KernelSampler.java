@@ -231,6 +231,26 @@ public final class KernelSampler implements Sampler, WindowLogs {
     public Optional<String> currentWindow() { return engine.currentWindow(); }
 
     @Override
+    public List<Path> windowFiles(String id) throws SamplingException {
+        WindowStore store = engine.store();
+        try {
+            return store.filesWithPages(id);
+        } catch (java.io.IOException e) {
+            throw new SamplingException("cannot list the files of window " + id + " in " + store.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ImportHold holdForImport(String id, java.util.Collection<Path> pageFiles) throws SamplingException {
+        try {
+            PageStore.Pin pin = engine.store().holdImport(id, pageFiles);
+            return pin::close;
+        } catch (IllegalArgumentException e) {
+            throw new SamplingException(e.getMessage(), e);
+        }
+    }
+
+    @Override
     public List<SamplingTransition> recentTransitions() { return engine.transitions(); }
 
     // ---- WindowLogs

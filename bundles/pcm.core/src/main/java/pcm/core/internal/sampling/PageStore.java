@@ -52,6 +52,8 @@ final class PageStore {
     private final Object lock = new Object();
     /** Pages a window being stored names, with how many windows pin them. */
     private final Map<Key, Integer> pins = new HashMap<>();
+    /** Windows an import is writing (their snapshot files may land before their event log), with how many holds. */
+    private final Map<String, Integer> importing = new HashMap<>();
 
     private PageStore(Path root) {
         this.root = root;
@@ -104,6 +106,7 @@ final class PageStore {
     /** Pages pinned until {@link #close}: a sweep leaves them alone. */
     final class Pin implements AutoCloseable {
         private final Set<Key> keys = new java.util.HashSet<>();
+        private String importedWindow;
         private boolean closed;
 
         /** Pins one more page; false if this pin holds it already. */
@@ -121,6 +124,7 @@ final class PageStore {
             synchronized (lock) {
                 if (closed) return;
                 closed = true;
+                if (importedWindow != null) importing.computeIfPresent(importedWindow, (x, n) -> n == 1 ? null : n - 1);
                 for (Key k : keys) pins.computeIfPresent(k, (x, n) -> n == 1 ? null : n - 1);
             }
         }
@@ -131,6 +135,33 @@ final class PageStore {
         Pin p = new Pin();
         for (Key k : keys) p.add(k);
         return p;
+    }
+
+    /**
+     * Pins {@code keys} and holds window {@code windowId} as being imported until closed: an import writes the pages,
+     * then the window's files, its event log last ({@link #importing} tells the orphan clean-up to keep them).
+     */
+    Pin holdImport(String windowId, Iterable<Key> keys) {
+        Pin p = pin(keys);
+        synchronized (lock) {
+            p.importedWindow = windowId;
+            importing.merge(windowId, 1, Integer::sum);
+        }
+        return p;
+    }
+
+    /** Whether an import holds {@code windowId}; call inside {@link #locked}, so a hold cannot start or end meanwhile. */
+    boolean importing(String windowId) {
+        synchronized (lock) {
+            return importing.containsKey(windowId);
+        }
+    }
+
+    /** Runs {@code work} under the store's lock (holds and sweeps wait for it). */
+    <T> T locked(Marker.IoSupplier<T> work) throws IOException {
+        synchronized (lock) {
+            return work.get();
+        }
     }
 
     /** What {@link #putAll} added to the store. */
@@ -303,6 +334,11 @@ final class PageStore {
     /** Computes the pages still named, under the store's lock. */
     interface Marker {
         java.util.function.Predicate<Key> mark() throws IOException;
+
+        /** Work that may throw {@link IOException}. */
+        interface IoSupplier<T> {
+            T get() throws IOException;
+        }
     }
 
     /** The key of {@code <sha256>.page} or {@code <sha256>.page.part}; null for another name. */

@@ -239,6 +239,52 @@ final class WindowStore {
     }
 
 
+    // ---------------------------------------------------------------- moving windows
+
+    /**
+     * The window's own files (temporaries left out) and the page-store files its memory maps name that are there, all
+     * relative to the directory (see {@code Sampler.windowFiles}); empty if there is no such window.
+     */
+    List<Path> filesWithPages(String window) throws IOException {
+        String id = resolve(window);
+        List<Path> own = files(id).stream().filter(p -> !p.getFileName().toString().endsWith(".part")).toList();
+        java.util.Set<Path> pages = new java.util.TreeSet<>();
+        PageStore store = PageStore.of(dir);
+        for (Path f : own) {
+            String n = f.getFileName().toString();
+            if (!n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX) && !n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX)) continue;
+            SnapshotFiles.MemoryFile m;
+            try {
+                m = SnapshotFiles.readMemory(f, null);
+            } catch (SnapshotFormatException | NoSuchFileException e) {
+                continue; // damaged or gone: it names no pages one can trust; its own bytes still go
+            }
+            if (m.minor() < SnapshotFiles.MINOR_PAGE_MAP) continue;
+            for (PageStore.Key k : m.refs().values()) {
+                if (Files.isRegularFile(store.file(k))) pages.add(Path.of(PageStore.DIR, k.hex() + PageStore.SUFFIX));
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (Path f : own) out.add(f.getFileName());
+        out.addAll(pages);
+        return out;
+    }
+
+    /** Holds window {@code id} and the named page files ({@code pages/<sha256>.page}) for an import (see {@link PageStore#holdImport}). */
+    PageStore.Pin holdImport(String id, java.util.Collection<Path> pageFiles) {
+        List<PageStore.Key> keys = new ArrayList<>();
+        for (Path p : pageFiles) {
+            Path parent = p.getParent();
+            PageStore.Key k = PageStore.keyOfName(p.getFileName().toString());
+            if (parent == null || !parent.toString().equals(PageStore.DIR) || k == null || p.getNameCount() != 2
+                    || !p.getFileName().toString().endsWith(PageStore.SUFFIX)) {
+                throw new IllegalArgumentException("not a page-store file: " + p);
+            }
+            keys.add(k);
+        }
+        return PageStore.of(dir).holdImport(id, keys);
+    }
+
     // ---------------------------------------------------------------- retention
 
     /**
@@ -247,7 +293,9 @@ final class WindowStore {
      * a time, so those are a crash's leftovers.
      */
     List<Path> deleteOrphans(String keep) throws IOException {
-        List<Path> deleted = deleteOrphanSnapshots(keep);
+        // under the page store's lock: an import's hold starts before its first file lands and ends after its log did
+        PageStore store = PageStore.of(dir);
+        List<Path> deleted = store.locked(() -> deleteOrphanSnapshots(keep, store));
         sweepPages();
         return deleted;
     }
@@ -284,7 +332,7 @@ final class WindowStore {
         });
     }
 
-    private List<Path> deleteOrphanSnapshots(String keep) throws IOException {
+    private List<Path> deleteOrphanSnapshots(String keep, PageStore store) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         Map<String, Boolean> hasLog = new LinkedHashMap<>();
         for (String id : ids()) hasLog.put(id, true);
@@ -296,7 +344,7 @@ final class WindowStore {
                         || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX) || n.endsWith(".bin.part");
                 String id = idOf(n);
                 boolean leftover = n.endsWith(".bin.part");
-                if (snapshot && id != null && !id.equals(keep) && (leftover || !hasLog.containsKey(id))) {
+                if (snapshot && id != null && !id.equals(keep) && !store.importing(id) && (leftover || !hasLog.containsKey(id))) {
                     Files.deleteIfExists(p);
                     deleted.add(p);
                 }

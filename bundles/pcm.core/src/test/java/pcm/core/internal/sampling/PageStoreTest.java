@@ -315,4 +315,50 @@ class PageStoreTest {
         assertThrows(java.io.IOException.class, () -> new WindowStore(dir).sweepPages());
         assertEquals(before, pageFiles());
     }
+
+    /**
+     * Moving a window to another store (what an evidence import does): {@code filesWithPages} names its own files and
+     * every page its maps name; copied pages first, then its files, its log last, under an import hold, the window
+     * loads there; sweeps and the orphan clean-up in between take neither the held pages nor the log-less snapshot files.
+     */
+    @Test
+    void aWindowMovesToAnotherStoreWithItsPagesUnderAnImportHold(@TempDir Path other) throws Exception {
+        String id = record(2000);
+        WindowStore store = new WindowStore(dir);
+        List<Path> files = store.filesWithPages(id);
+        List<Path> pages = files.stream().filter(p -> p.getNameCount() == 2).toList();
+        List<Path> own = files.stream().filter(p -> p.getNameCount() == 1).toList();
+        assertEquals(pageFiles(), new TreeSet<>(pages.stream().map(p -> p.toString().replace('\\', '/')).toList()),
+                "the window alone in the store: every page is its");
+        assertEquals(store.files(id).stream().map(Path::getFileName).toList(), own);
+
+        WindowStore target = new WindowStore(other);
+        try (PageStore.Pin hold = target.holdImport(id, pages)) {
+            for (Path p : pages) {
+                Files.createDirectories(other.resolve(p).getParent());
+                Files.copy(dir.resolve(p), other.resolve(p));
+            }
+            target.deleteOrphans(null);
+            for (Path p : pages) assertTrue(Files.exists(other.resolve(p)), "a held page survives a sweep: " + p);
+            for (Path p : own) if (!p.toString().endsWith(LogFormat.SUFFIX)) Files.copy(dir.resolve(p), other.resolve(p));
+            target.deleteOrphans(null);
+            for (Path p : own) if (!p.toString().endsWith(LogFormat.SUFFIX))
+                assertTrue(Files.exists(other.resolve(p)), "a held window's snapshot files wait for its log: " + p);
+            for (Path p : own) if (p.toString().endsWith(LogFormat.SUFFIX)) Files.copy(dir.resolve(p), other.resolve(p));
+        }
+        target.deleteOrphans(null);
+        Window moved = target.load(id).orElseThrow();
+        Window original = store.load(id).orElseThrow();
+        assertEquals(original.initial().memory().size(), moved.initial().memory().size());
+        byte[] a = new byte[PageImage.PAGE], b = new byte[PageImage.PAGE];
+        for (PageImage.Region r : ((PageImage) original.end().memory()).regions()) {
+            for (long gpa = r.gpa(); gpa < r.gpa() + r.size(); gpa += PageImage.PAGE) {
+                original.end().memory().read(gpa, a, 0, a.length);
+                moved.end().memory().read(gpa, b, 0, b.length);
+                assertArrayEquals(a, b, "page at 0x" + Long.toHexString(gpa));
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> target.holdImport(id, List.of(Path.of("pages", "../x.page"))));
+        assertThrows(IllegalArgumentException.class, () -> target.holdImport(id, List.of(Path.of("cpu.bin"))));
+    }
 }
