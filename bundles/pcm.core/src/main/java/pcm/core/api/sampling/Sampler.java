@@ -82,6 +82,15 @@ public interface Sampler {
 
     /** A hold of {@link #holdForImport}; closing it twice is harmless. @since 1.4 */
     interface ImportHold extends AutoCloseable {
+        /**
+         * Checks that {@code file} (written by the import, not in the store yet) holds the page {@code pageFile} names:
+         * its bytes are the page, raw or deflated as the store keeps it, with that SHA-256. Once in the store, every
+         * window that comes to name that page gets its bytes: a bad one must never get there.
+         *
+         * @throws WindowDamagedException it does not (the file named as {@code pageFile})
+         */
+        void checkPage(Path pageFile, Path file) throws SamplingException;
+
         @Override
         void close();
     }

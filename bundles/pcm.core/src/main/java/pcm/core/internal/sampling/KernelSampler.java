@@ -244,7 +244,19 @@ public final class KernelSampler implements Sampler, WindowLogs {
     public ImportHold holdForImport(String id, java.util.Collection<Path> pageFiles) throws SamplingException {
         try {
             PageStore.Pin pin = engine.store().holdImport(id, pageFiles);
-            return pin::close;
+            return new ImportHold() {
+                @Override
+                public void checkPage(Path pageFile, Path file) throws SamplingException {
+                    try {
+                        WindowStore.checkImportedPage(id, pageFile, file);
+                    } catch (IllegalArgumentException e) {
+                        throw new SamplingException(e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void close() { pin.close(); }
+            };
         } catch (IllegalArgumentException e) {
             throw new SamplingException(e.getMessage(), e);
         }

@@ -251,11 +251,28 @@ final class PageStore {
      *                 what a damage report names
      */
     byte[] get(Key key, String windowId, String map, long pageNumber, Inflater inflater) throws WindowDamagedException {
+        return read(key, file(key), windowId, "page 0x" + Long.toHexString(pageNumber) + " of " + map + " (SHA-256 " + key.hex() + ")",
+                inflater);
+    }
+
+    /**
+     * Checks that {@code file} (a page file an import is about to rename into the store) holds the page {@code key}
+     * names: in the store, every window that comes to name that page would get its bytes.
+     */
+    static void check(Key key, Path file, String windowId) throws WindowDamagedException {
+        Inflater inflater = new Inflater(true);
+        try {
+            read(key, file, windowId, "imported page file (SHA-256 " + key.hex() + ")", inflater);
+        } finally {
+            inflater.end();
+        }
+    }
+
+    private static byte[] read(Key key, Path file, String windowId, String where, Inflater inflater) throws WindowDamagedException {
         String name = relativeName(key);
-        String where = "page 0x" + Long.toHexString(pageNumber) + " of " + map + " (SHA-256 " + key.hex() + ")";
         byte[] stored;
         try {
-            stored = Files.readAllBytes(file(key));
+            stored = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new WindowDamagedException(windowId, name, Problem.MISSING, where + " is not in the page store");
         } catch (IOException e) {

@@ -270,18 +270,25 @@ final class WindowStore {
         return out;
     }
 
+    /** Checks an imported page file before it goes into the store (see {@link PageStore#check}). */
+    static void checkImportedPage(String id, Path pageFile, Path file) throws WindowDamagedException {
+        PageStore.check(keyOfPageFile(pageFile), file, id);
+    }
+
+    private static PageStore.Key keyOfPageFile(Path p) {
+        Path parent = p.getParent();
+        PageStore.Key k = PageStore.keyOfName(p.getFileName().toString());
+        if (parent == null || !parent.toString().equals(PageStore.DIR) || k == null || p.getNameCount() != 2
+                || !p.getFileName().toString().endsWith(PageStore.SUFFIX)) {
+            throw new IllegalArgumentException("not a page-store file: " + p);
+        }
+        return k;
+    }
+
     /** Holds window {@code id} and the named page files ({@code pages/<sha256>.page}) for an import (see {@link PageStore#holdImport}). */
     PageStore.Pin holdImport(String id, java.util.Collection<Path> pageFiles) {
         List<PageStore.Key> keys = new ArrayList<>();
-        for (Path p : pageFiles) {
-            Path parent = p.getParent();
-            PageStore.Key k = PageStore.keyOfName(p.getFileName().toString());
-            if (parent == null || !parent.toString().equals(PageStore.DIR) || k == null || p.getNameCount() != 2
-                    || !p.getFileName().toString().endsWith(PageStore.SUFFIX)) {
-                throw new IllegalArgumentException("not a page-store file: " + p);
-            }
-            keys.add(k);
-        }
+        for (Path p : pageFiles) keys.add(keyOfPageFile(p));
         return PageStore.of(dir).holdImport(id, keys);
     }
 

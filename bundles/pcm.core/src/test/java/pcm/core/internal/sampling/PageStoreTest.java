@@ -335,9 +335,17 @@ class PageStoreTest {
         WindowStore target = new WindowStore(other);
         try (PageStore.Pin hold = target.holdImport(id, pages)) {
             for (Path p : pages) {
+                WindowStore.checkImportedPage(id, p, dir.resolve(p)); // the page its name says
                 Files.createDirectories(other.resolve(p).getParent());
                 Files.copy(dir.resolve(p), other.resolve(p));
             }
+            Path forged = other.resolve("forged");
+            Files.write(forged, Files.readAllBytes(dir.resolve(pages.get(1))));
+            WindowDamagedException bad = assertThrows(WindowDamagedException.class,
+                    () -> WindowStore.checkImportedPage(id, pages.get(0), forged), "another page's bytes under this name");
+            assertEquals(Problem.CORRUPT, bad.problem());
+            assertEquals(pages.get(0).toString().replace('\\', '/'), bad.file());
+            Files.delete(forged);
             target.deleteOrphans(null);
             for (Path p : pages) assertTrue(Files.exists(other.resolve(p)), "a held page survives a sweep: " + p);
             for (Path p : own) if (!p.toString().endsWith(LogFormat.SUFFIX)) Files.copy(dir.resolve(p), other.resolve(p));

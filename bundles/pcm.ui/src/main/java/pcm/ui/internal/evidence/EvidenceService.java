@@ -211,11 +211,26 @@ public class EvidenceService implements Evidence {
             Sampler s = sampler;
             // the hold keeps the store's sweeps off the window's pages and files until its log lands
             WindowImport.Hold hold = s == null ? WindowImport.NO_HOLD : (id, pages) -> {
+                Sampler.ImportHold h;
                 try {
-                    return s.holdForImport(id, pages);
+                    h = s.holdForImport(id, pages);
                 } catch (SamplingException e) {
                     throw new EvidenceException(Problem.FAILED, null, "cannot hold window " + id + " for the import: " + e.getMessage(), e);
                 }
+                return new WindowImport.Held() {
+                    @Override
+                    public void checkPage(Path pageFile, Path file, String member) throws EvidenceException {
+                        try {
+                            h.checkPage(pageFile, file);
+                        } catch (SamplingException e) {
+                            throw new EvidenceException(Problem.DAMAGED_MEMBER, member, "member " + member + " is not the page its name says: "
+                                    + e.getMessage(), e);
+                        }
+                    }
+
+                    @Override
+                    public void close() { h.close(); }
+                };
             };
             b = WindowImport.into(archive, dir, verdictDir, replace, hold);
         } catch (EvidenceException e) {

@@ -36,11 +36,26 @@ public final class WindowImport {
     @FunctionalInterface
     public interface Hold {
         /** @param pageFiles relative to the store: {@code pages/<sha256>.page} */
-        AutoCloseable hold(String windowId, List<Path> pageFiles) throws EvidenceException;
+        Held hold(String windowId, List<Path> pageFiles) throws EvidenceException;
     }
 
-    /** For a store no PCM runs on (no sweep can run meanwhile). */
-    public static final Hold NO_HOLD = (id, pages) -> () -> {};
+    /** A hold, until closed; it checks each page file before it goes into the store. */
+    public interface Held extends AutoCloseable {
+        /** Refuses (naming the member) a file that is not the page its name says: other windows would get its bytes. */
+        void checkPage(Path pageFile, Path file, String member) throws EvidenceException;
+
+        @Override
+        void close();
+    }
+
+    /**
+     * For a store no PCM runs on (unit tests): no sweep can run meanwhile, and nobody checks the pages' content here (the
+     * manifest's SHA-256 covers each member; pcm.core re-checks each page against its name on every load).
+     */
+    public static final Hold NO_HOLD = (id, pages) -> new Held() {
+        @Override public void checkPage(Path pageFile, Path file, String member) {}
+        @Override public void close() {}
+    };
 
     private WindowImport() {}
 
@@ -58,7 +73,7 @@ public final class WindowImport {
         List<Path[]> moves = new ArrayList<>();
         Path pagesDir = dir.resolve(PAGES);
         List<Path> pageNames = c.pageFiles().keySet().stream().map(n -> Path.of(PAGES, n)).toList();
-        try (AutoCloseable held = hold.hold(id, pageNames)) {
+        try (Held held = hold.hold(id, pageNames)) {
             Files.createDirectories(dir);
             if (!c.pageFiles().isEmpty()) Files.createDirectories(pagesDir);
             // the store's rules: a window id between two underscores, a page named <sha256>.page; ".import-<uuid>.tmp" is neither
@@ -87,6 +102,11 @@ public final class WindowImport {
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                     ch.force(true);
                 }
+            }
+            for (var e : extracts.entrySet()) {
+                String member = e.getKey().path();
+                if (member.startsWith(EvidenceFormat.PAGES_DIR))
+                    held.checkPage(Path.of(PAGES, member.substring(EvidenceFormat.PAGES_DIR.length())), e.getValue(), member);
             }
             if (replace) {
                 for (Path p : existing) Files.deleteIfExists(p);

@@ -134,6 +134,7 @@ class EvidenceArchiveTest {
         Files.copy(pages.get(0), into.resolve("pages").resolve(pages.get(0).getFileName()));
         List<String> held = new ArrayList<>();
         boolean[] closed = {false};
+        List<String> checked = new ArrayList<>();
         WindowImport.into(withPages, into, tmp.resolve("second/verdicts"), false, (id, names) -> {
             held.add(id);
             names.forEach(n -> held.add(n.toString().replace('\\', '/')));
@@ -142,12 +143,22 @@ class EvidenceArchiveTest {
             } catch (IOException x) {
                 throw new java.io.UncheckedIOException(x);
             }
-            return () -> {
-                for (Path p : pages) assertTrue(Files.exists(into.resolve("pages").resolve(p.getFileName())), "pages land before the hold ends");
-                for (Path f : files) assertTrue(Files.exists(into.resolve(f.getFileName())), "so do the window's files");
-                closed[0] = true;
+            return new WindowImport.Held() {
+                @Override
+                public void checkPage(Path pageFile, Path file, String member) {
+                    checked.add(member);
+                    assertFalse(Files.exists(into.resolve(pageFile)), "checked before it is in the store: " + pageFile);
+                }
+
+                @Override
+                public void close() {
+                    for (Path p : pages) assertTrue(Files.exists(into.resolve("pages").resolve(p.getFileName())), "pages land before the hold ends");
+                    for (Path f : files) assertTrue(Files.exists(into.resolve(f.getFileName())), "so do the window's files");
+                    closed[0] = true;
+                }
             };
         });
+        assertEquals(2, checked.size(), "each page the store lacked is checked before it lands");
         assertTrue(closed[0], "the hold is closed");
         List<String> expected = new ArrayList<>(List.of(ID));
         pages.stream().map(p -> "pages/" + p.getFileName()).sorted().forEach(expected::add);
@@ -183,6 +194,29 @@ class EvidenceArchiveTest {
         }), Problem.DAMAGED_MEMBER);
         assertEquals(member, e.member());
         refused(rezip(withPages, manifest(m -> ((ObjectNode) m.get("members").get(5)).put("path", "pages/../x.page"))), Problem.FOREIGN);
+    }
+
+    @Test
+    void aPageTheHoldRefusesNeverLands() throws Exception {
+        List<Path> pages = pages(store, 2);
+        Path withPages = tmp.resolve("out/pages.zip");
+        EvidenceWriter.write(withPages, ID, Instant.parse("2026-12-07T00:35:00Z"), evidence(), files, pages);
+        String bad = "pages/" + pages.get(1).getFileName();
+        Path into = tmp.resolve("second/windows");
+        EvidenceException e = assertThrows(EvidenceException.class, () -> WindowImport.into(withPages, into, tmp.resolve("second/verdicts"),
+                false, (id, names) -> new WindowImport.Held() {
+                    @Override
+                    public void checkPage(Path pageFile, Path file, String member) throws EvidenceException {
+                        if (member.equals(bad)) throw new EvidenceException(Problem.DAMAGED_MEMBER, member, "not that page", null);
+                    }
+
+                    @Override
+                    public void close() {}
+                }));
+        assertEquals(bad, e.member());
+        try (var s = Files.walk(into)) {
+            assertEquals(List.of(into, into.resolve("pages")), s.sorted().toList(), "nothing lands, no temporary stays");
+        }
     }
 
     @Test
