@@ -1,5 +1,7 @@
 package pcm.core.api.sampling;
 
+import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,4 +55,43 @@ public interface Sampler {
      * @since 1.1
      */
     default List<SamplingTransition> recentTransitions() { return List.of(); }
+
+    /**
+     * Every file window {@code id} needs to be loaded from another windows directory, relative to this one: its own
+     * files ({@code <utc-time>_<id>_<kind>}, temporaries left out) and, for a window of snapshot format 1.3, the
+     * page-store files its memory maps name ({@code pages/<sha256>.page}, those that are there). A map that cannot be
+     * read adds no pages (the window's own files still go: a damaged window is evidence too). Empty if no window.
+     *
+     * @since 1.4
+     */
+    default List<Path> windowFiles(String id) throws SamplingException {
+        throw new SamplingException("this sampler cannot list a window's files");
+    }
+
+    /**
+     * Holds window {@code id} and the page-store files {@code pageFiles} (names as {@link #windowFiles} gives them)
+     * against the store's clean-ups until closed: the page sweep keeps those pages and the orphan clean-up keeps the
+     * window's snapshot files while it has no event log yet. An import takes it before writing the pages, writes the
+     * window's files (its event log last), then closes it.
+     *
+     * @since 1.4
+     */
+    default ImportHold holdForImport(String id, Collection<Path> pageFiles) throws SamplingException {
+        throw new SamplingException("this sampler cannot hold a window for an import");
+    }
+
+    /** A hold of {@link #holdForImport}; closing it twice is harmless. @since 1.4 */
+    interface ImportHold extends AutoCloseable {
+        /**
+         * Checks that {@code file} (written by the import, not in the store yet) holds the page {@code pageFile} names:
+         * its bytes are the page, raw or deflated as the store keeps it, with that SHA-256. Once in the store, every
+         * window that comes to name that page gets its bytes: a bad one must never get there.
+         *
+         * @throws WindowDamagedException it does not (the file named as {@code pageFile})
+         */
+        void checkPage(Path pageFile, Path file) throws SamplingException;
+
+        @Override
+        void close();
+    }
 }

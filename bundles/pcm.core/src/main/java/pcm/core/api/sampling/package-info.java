@@ -1,8 +1,10 @@
 /**
  * Sampling windows: the sampling state machine (after the RCP command protocol), sampling
  * policies, and position services that count retired instructions exactly on each kind of host.
+ * 1.4: {@link pcm.core.api.sampling.Sampler#windowFiles} and {@link pcm.core.api.sampling.Sampler#holdForImport}
+ * (a window's files with the page-store pages it names, for moving windows between stores).
  */
-@Version("1.3.0")
+@Version("1.4.0")
 package pcm.core.api.sampling;
 
 import org.osgi.annotation.versioning.Version;

@@ -120,7 +120,30 @@ public final class KernelSampler implements Sampler, WindowLogs {
             policyOption = ReferencePolicyOption.GREEDY)
     void addSink(EventSink s) {
         sinks.add(s);
-        if (s instanceof EventLogSink log && log.directory() != null) storeAvailable(windowListeners);
+        if (s instanceof EventLogSink log && log.directory() != null) {
+            storeAvailable(windowListeners);
+            sweepPagesOf(log.directory());
+        }
+    }
+
+    /**
+     * Sweeps the page store of a windows directory when it appears (PCM starts, the directory changes): pages of
+     * windows retention deleted while no window was stored since are not kept until the next window. In the
+     * background: the first sweep reads every memory map of the directory. Storing windows pin their pages, so it
+     * may run alongside.
+     */
+    private static void sweepPagesOf(java.nio.file.Path dir) {
+        Thread t = new Thread(() -> {
+            try {
+                PageStore.Swept s = new WindowStore(dir).sweepPages();
+                if (s.deleted() > 0) LOG.info("page store {}: {} pages kept, {} no window names deleted ({} bytes)",
+                        dir.resolve(PageStore.DIR), s.kept(), s.deleted(), s.deletedBytes());
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("page store {}: not swept: {}", dir.resolve(PageStore.DIR), e.toString());
+            }
+        }, "pcm-page-sweep");
+        t.setDaemon(true);
+        t.start();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -206,6 +229,38 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
     @Override
     public Optional<String> currentWindow() { return engine.currentWindow(); }
+
+    @Override
+    public List<Path> windowFiles(String id) throws SamplingException {
+        WindowStore store = engine.store();
+        try {
+            return store.filesWithPages(id);
+        } catch (java.io.IOException e) {
+            throw new SamplingException("cannot list the files of window " + id + " in " + store.directory() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ImportHold holdForImport(String id, java.util.Collection<Path> pageFiles) throws SamplingException {
+        try {
+            PageStore.Pin pin = engine.store().holdImport(id, pageFiles);
+            return new ImportHold() {
+                @Override
+                public void checkPage(Path pageFile, Path file) throws SamplingException {
+                    try {
+                        WindowStore.checkImportedPage(id, pageFile, file);
+                    } catch (IllegalArgumentException e) {
+                        throw new SamplingException(e.getMessage(), e);
+                    }
+                }
+
+                @Override
+                public void close() { pin.close(); }
+            };
+        } catch (IllegalArgumentException e) {
+            throw new SamplingException(e.getMessage(), e);
+        }
+    }
 
     @Override
     public List<SamplingTransition> recentTransitions() { return engine.transitions(); }

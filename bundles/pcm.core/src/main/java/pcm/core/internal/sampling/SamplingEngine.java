@@ -328,9 +328,11 @@ final class SamplingEngine implements AutoCloseable {
         Path log = awaitCommit(dir, rec.id);
         String name = log.getFileName().toString();
         String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
+        SnapshotFiles.Stored stored;
+        long storing = System.nanoTime();
         try {
-            SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(),
-                    r.initialMemory(), r.finalMemory());
+            stored = SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(),
+                    r.initialMemory(), r.finalMemory(), PageStore.of(dir));
         } catch (IOException | RuntimeException e) {
             // what could not be written is useless (a .part nobody reads); the committed log stays for diagnosis
             for (String suffix : List.of(SnapshotFiles.CPU_SUFFIX, SnapshotFiles.MEM_INITIAL_SUFFIX, SnapshotFiles.MEM_FINAL_SUFFIX)) {
@@ -347,8 +349,12 @@ final class SamplingEngine implements AutoCloseable {
         } catch (IOException e) {
             LOG.debug("snapshot retention in {}: {}", dir, e.toString());
         }
-        LOG.info("window {} stored in {} ({} instructions, positions from {})", rec.id, dir, r.instructions(),
-                r.positionService());
+        LOG.info("window {} stored in {} ({} instructions, positions from {}; memory: {} initial and {} changed pages,"
+                        + " {} new in the page store ({} bytes), page maps {} bytes; snapshots stored in {} ms: scan {}, pages {},"
+                        + " maps and CPU file {})", rec.id, dir,
+                r.instructions(), r.positionService(), stored.initialPages(), stored.finalPages(), stored.newPages(),
+                stored.newPageBytes(), stored.mapBytes(), (System.nanoTime() - storing) / 1_000_000, stored.scanMillis(),
+                stored.pagesMillis(), stored.filesMillis());
     }
 
     /** Waits until the event log committed the window's file; fails if it gave the window up. */

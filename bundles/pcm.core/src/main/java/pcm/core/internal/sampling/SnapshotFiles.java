@@ -33,7 +33,8 @@ import pcm.core.internal.log.LogReader;
 /**
  * The snapshot files of a window (docs/sampling.md, "Files"): {@code <prefix>_cpu.bin} with the
  * initial and final vCPU state, {@code <prefix>_mem-initial.bin} with the non-zero pages of the
- * initial memory and {@code <prefix>_mem-final.bin} with the pages that differ at the end. One
+ * initial memory and {@code <prefix>_mem-final.bin} with the pages that differ at the end — from minor 3
+ * on as page maps into the directory's {@link PageStore} ({@link PageMaps}), before inline. One
  * container for both: a 28-byte header with its own CRC, a body, the body's CRC32C. Written as
  * {@code .part}, fsynced and renamed: a file under its final name is complete.
  * <p>
@@ -44,11 +45,12 @@ import pcm.core.internal.log.LogReader;
 final class SnapshotFiles {
 
     static final byte[] MAGIC = {(byte) 0x89, 'P', 'C', 'M', 'S', 'N', 'P', '\n'};
-    /** Minor 1: the CPU body ends with the {@link Binding}. */
-    /** Minor 2: memory pages deflated; minor 1: the CPU file's binding. */
-    static final int MAJOR = 1, MINOR = 2;
+    /** Minor 3: memory files are page maps into the {@link PageStore}; 2: pages deflated inline; 1: the CPU file's binding. */
+    static final int MAJOR = 1, MINOR = 3;
     /** The first minor whose memory pages are stored deflated (per page: stored length, then the bytes). */
     static final int MINOR_DEFLATED = 2;
+    /** The first minor whose memory files name their pages by SHA-256 in the page store (per page: number, hash). */
+    static final int MINOR_PAGE_MAP = 3;
     static final int TYPE_CPU = 1, TYPE_MEMORY = 2;
     static final int HEADER = 28;
     static final int INITIAL = 1, FINAL = 2;
@@ -70,8 +72,16 @@ final class SnapshotFiles {
     /** Contents of a CPU file; {@code binding} is null in a file of minor 0 (it cannot prove more than its id). */
     record CpuFile(String windowId, String backend, CpuState initial, CpuState end, Binding binding, int minor) {}
 
-    /** Contents of a memory file; {@code bodyCrc} is its stored (and verified) body CRC32C. */
-    record MemoryFile(String windowId, int which, PageImage image, int bodyCrc) {}
+    /**
+     * Contents of a memory file; {@code bodyCrc} is its stored (and verified) body CRC32C. A page map (minor 3)
+     * has its pages in {@code refs} (page number to SHA-256, not loaded yet: {@link PageMaps#resolve}) and an
+     * {@code image} without them; an older file has them in {@code image} and no refs.
+     */
+    record MemoryFile(String windowId, int which, PageImage image, int bodyCrc, Map<Long, PageStore.Key> refs, int minor) {}
+
+    /** What storing a window's snapshots cost: its memory pages, and what of them the page store did not hold yet. */
+    record Stored(int initialPages, int finalPages, int newPages, long newPageBytes, long mapBytes, long scanMillis,
+                  long pagesMillis, long filesMillis) {}
 
     // ---------------------------------------------------------------- a whole window
 
@@ -79,9 +89,9 @@ final class SnapshotFiles {
      * Writes the snapshot files of the window whose committed event log is {@code log}, next to it and named
      * after it: both memory files first, then the CPU file that binds them to each other and to the log.
      */
-    static void writeWindow(Path log, String windowId, String backend, CpuState initialCpu, CpuState finalCpu,
-                            List<PageImage.Region> regions, MemoryImage initialMemory, MemoryImage finalMemory)
-            throws IOException {
+    static Stored writeWindow(Path log, String windowId, String backend, CpuState initialCpu, CpuState finalCpu,
+                              List<PageImage.Region> regions, MemoryImage initialMemory, MemoryImage finalMemory,
+                              PageStore store) throws IOException {
         LogHeader header;
         try (LogReader r = LogReader.open(log)) {
             header = r.header();
@@ -92,6 +102,11 @@ final class SnapshotFiles {
         String name = log.getFileName().toString();
         String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
         Path dir = log.toAbsolutePath().getParent();
+        if (store != null) {
+            return PageMaps.writeWindow(dir.resolve(prefix), windowId, backend, initialCpu, finalCpu, regions, initialMemory,
+                    finalMemory, store, header.startEpochNanos());
+        }
+        // format 1.2, pages inline (what PCM wrote before the page store; for tests of old windows)
         int initialCrc = writeMemory(dir.resolve(prefix + MEM_INITIAL_SUFFIX), windowId, INITIAL, regions, initialMemory,
                 (n, page) -> !PageImage.isZero(page));
         byte[] before = new byte[PageImage.PAGE];
@@ -102,6 +117,7 @@ final class SnapshotFiles {
                 });
         writeCpu(dir.resolve(prefix + CPU_SUFFIX), windowId, backend, initialCpu, finalCpu,
                 new Binding(header.startEpochNanos(), initialCrc, finalCrc));
+        return null;
     }
 
     // ---------------------------------------------------------------- CPU
@@ -316,7 +332,7 @@ final class SnapshotFiles {
         } finally {
             deflater.end();
         }
-        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR)) {
+        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR_DEFLATED)) {
             w.write(head);
             ByteBuffer rec = ByteBuffer.allocate(12 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < selected.size(); i++) {
@@ -381,6 +397,15 @@ final class SnapshotFiles {
                 regions.add(r);
             }
             long count = body.getLong();
+            if (c.minor() >= MINOR_PAGE_MAP) {
+                Map<Long, PageStore.Key> refs = PageMaps.readRefs(body, count, regions, c.minor() <= MINOR);
+                PageImage image = new PageImage(regions, Map.of(), base);
+                if (image.size() != size) throw new IllegalArgumentException("size " + size);
+                if (base != null && !base.regions().equals(image.regions())) {
+                    throw new IllegalArgumentException("its RAM regions differ from the initial memory's");
+                }
+                return new MemoryFile(id, which, image, c.bodyCrc(), refs, c.minor());
+            }
             boolean deflated = c.minor() >= MINOR_DEFLATED;
             if (count < 0 || (deflated ? count > body.remaining() / 13
                     : count > body.remaining() / (8 + PageImage.PAGE) || count * (8 + PageImage.PAGE) != body.remaining())) {
@@ -416,7 +441,7 @@ final class SnapshotFiles {
             if (base != null && !base.regions().equals(image.regions())) {
                 throw new IllegalArgumentException("its RAM regions differ from the initial memory's");
             }
-            return new MemoryFile(id, which, image, c.bodyCrc());
+            return new MemoryFile(id, which, image, c.bodyCrc(), Map.of(), c.minor());
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new SnapshotFormatException(file, Problem.CORRUPT, HEADER + body.position(),
                     "fields do not fit the body (" + e.getMessage() + ")");
@@ -426,9 +451,9 @@ final class SnapshotFiles {
     // ---------------------------------------------------------------- container
 
     /** A container's verified body, its minor version and its body CRC. */
-    private record Container(ByteBuffer body, int minor, int bodyCrc) {}
+    record Container(ByteBuffer body, int minor, int bodyCrc) {}
 
-    private static Container readContainer(Path file, int type) throws IOException {
+    static Container readContainer(Path file, int type) throws IOException {
         if (!Files.exists(file)) throw new SnapshotFormatException(file, Problem.MISSING, -1, "no such file");
         long size = Files.size(file);
         if (size > Integer.MAX_VALUE - 64) throw new SnapshotFormatException(file, Problem.CORRUPT, -1, "too large: " + size);
@@ -504,7 +529,7 @@ final class SnapshotFiles {
     }
 
     /** Streams one container to {@code <file>.part}; {@link #close} adds the CRC, fsyncs and renames it. */
-    private static final class Writer implements AutoCloseable {
+    static final class Writer implements AutoCloseable {
         private final Path file;
         private final Path part;
         private final FileChannel ch;
@@ -551,12 +576,12 @@ final class SnapshotFiles {
         }
     }
 
-    private static void putString(ByteBuffer b, String s) {
+    static void putString(ByteBuffer b, String s) {
         byte[] u = s.getBytes(StandardCharsets.UTF_8);
         b.putShort((short) u.length).put(u);
     }
 
-    private static String getString(ByteBuffer b) {
+    static String getString(ByteBuffer b) {
         int n = Short.toUnsignedInt(b.getShort());
         byte[] u = new byte[checkedLength(b, n)];
         b.get(u);

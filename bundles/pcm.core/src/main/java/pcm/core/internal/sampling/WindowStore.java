@@ -201,12 +201,14 @@ final class WindowStore {
             Path memFinal = WindowIntegrity.file(id, log.get(), fs, SnapshotFiles.MEM_FINAL_SUFFIX);
             SnapshotFiles.CpuFile cpu = SnapshotFiles.readCpu(cpuFile);
             WindowIntegrity.cpu(id, cpuFile, cpu, h, contents.events().getLast());
+            // each memory file is checked to be this window's before its pages are loaded (a page map names them)
+            PageStore pages = PageStore.of(dir);
             SnapshotFiles.MemoryFile initialFile = SnapshotFiles.readMemory(memInitial, null);
             WindowIntegrity.memory(id, memInitial, initialFile, SnapshotFiles.INITIAL, h, cpu);
-            SnapshotFiles.MemoryFile finalFile = SnapshotFiles.readMemory(memFinal, initialFile.image());
+            PageImage initial = PageMaps.resolve(initialFile, pages, id, memInitial, null);
+            SnapshotFiles.MemoryFile finalFile = SnapshotFiles.readMemory(memFinal, initial);
             WindowIntegrity.memory(id, memFinal, finalFile, SnapshotFiles.FINAL, h, cpu);
-            PageImage initial = initialFile.image();
-            PageImage end = finalFile.image();
+            PageImage end = PageMaps.resolve(finalFile, pages, id, memFinal, initial);
             List<PcmEvent> events = contents.events().stream()
                     .filter(e -> e.kind() != EventKind.STATE).toList();
             return Optional.of(new StoredWindow(id, contents.header().backend(), recordingCpu(contents.header()),
@@ -237,6 +239,59 @@ final class WindowStore {
     }
 
 
+    // ---------------------------------------------------------------- moving windows
+
+    /**
+     * The window's own files (temporaries left out) and the page-store files its memory maps name that are there, all
+     * relative to the directory (see {@code Sampler.windowFiles}); empty if there is no such window.
+     */
+    List<Path> filesWithPages(String window) throws IOException {
+        String id = resolve(window);
+        List<Path> own = files(id).stream().filter(p -> !p.getFileName().toString().endsWith(".part")).toList();
+        java.util.Set<Path> pages = new java.util.TreeSet<>();
+        PageStore store = PageStore.of(dir);
+        for (Path f : own) {
+            String n = f.getFileName().toString();
+            if (!n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX) && !n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX)) continue;
+            SnapshotFiles.MemoryFile m;
+            try {
+                m = SnapshotFiles.readMemory(f, null);
+            } catch (SnapshotFormatException | NoSuchFileException e) {
+                continue; // damaged or gone: it names no pages one can trust; its own bytes still go
+            }
+            if (m.minor() < SnapshotFiles.MINOR_PAGE_MAP) continue;
+            for (PageStore.Key k : m.refs().values()) {
+                if (Files.isRegularFile(store.file(k))) pages.add(Path.of(PageStore.DIR, k.hex() + PageStore.SUFFIX));
+            }
+        }
+        List<Path> out = new ArrayList<>();
+        for (Path f : own) out.add(f.getFileName());
+        out.addAll(pages);
+        return out;
+    }
+
+    /** Checks an imported page file before it goes into the store (see {@link PageStore#check}). */
+    static void checkImportedPage(String id, Path pageFile, Path file) throws WindowDamagedException {
+        PageStore.check(keyOfPageFile(pageFile), file, id);
+    }
+
+    private static PageStore.Key keyOfPageFile(Path p) {
+        Path parent = p.getParent();
+        PageStore.Key k = PageStore.keyOfName(p.getFileName().toString());
+        if (parent == null || !parent.toString().equals(PageStore.DIR) || k == null || p.getNameCount() != 2
+                || !p.getFileName().toString().endsWith(PageStore.SUFFIX)) {
+            throw new IllegalArgumentException("not a page-store file: " + p);
+        }
+        return k;
+    }
+
+    /** Holds window {@code id} and the named page files ({@code pages/<sha256>.page}) for an import (see {@link PageStore#holdImport}). */
+    PageStore.Pin holdImport(String id, java.util.Collection<Path> pageFiles) {
+        List<PageStore.Key> keys = new ArrayList<>();
+        for (Path p : pageFiles) keys.add(keyOfPageFile(p));
+        return PageStore.of(dir).holdImport(id, keys);
+    }
+
     // ---------------------------------------------------------------- retention
 
     /**
@@ -245,6 +300,46 @@ final class WindowStore {
      * a time, so those are a crash's leftovers.
      */
     List<Path> deleteOrphans(String keep) throws IOException {
+        // under the page store's lock: an import's hold starts before its first file lands and ends after its log did
+        PageStore store = PageStore.of(dir);
+        List<Path> deleted = store.locked(() -> deleteOrphanSnapshots(keep, store));
+        sweepPages();
+        return deleted;
+    }
+
+    /**
+     * Deletes the pages of the page store that no memory map in the directory names (windows deleted by retention
+     * leave theirs behind), except those a window being stored pinned. A map that cannot be read stops the sweep:
+     * its pages cannot be told from garbage.
+     */
+    PageStore.Swept sweepPages() throws IOException {
+        PageStore store = PageStore.of(dir);
+        if (!Files.isDirectory(store.root())) return new PageStore.Swept(0, 0, 0);
+        return store.sweep(() -> {
+            PageRefsCache refsCache = PageRefsCache.of(dir);
+            java.util.Set<Long> referenced = new java.util.HashSet<>();
+            List<Path> maps;
+            try (Stream<Path> s = Files.list(dir)) {
+                maps = s.filter(p -> {
+                    String n = p.getFileName().toString();
+                    return n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX) || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX);
+                }).toList();
+            }
+            for (Path m : maps) {
+                try {
+                    for (long k : refsCache.refs(m)) referenced.add(k);
+                } catch (NoSuchFileException gone) {
+                    // deleted meanwhile (retention): its pages are garbage now
+                } catch (SnapshotFormatException e) {
+                    if (e.problem() != Problem.MISSING) throw e; // damaged: its pages cannot be told from garbage
+                }
+            }
+            refsCache.retain(maps);
+            return k -> referenced.contains(k.prefix());
+        });
+    }
+
+    private List<Path> deleteOrphanSnapshots(String keep, PageStore store) throws IOException {
         if (!Files.isDirectory(dir)) return List.of();
         Map<String, Boolean> hasLog = new LinkedHashMap<>();
         for (String id : ids()) hasLog.put(id, true);
@@ -256,7 +351,7 @@ final class WindowStore {
                         || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX) || n.endsWith(".bin.part");
                 String id = idOf(n);
                 boolean leftover = n.endsWith(".bin.part");
-                if (snapshot && id != null && !id.equals(keep) && (leftover || !hasLog.containsKey(id))) {
+                if (snapshot && id != null && !id.equals(keep) && !store.importing(id) && (leftover || !hasLog.containsKey(id))) {
                     Files.deleteIfExists(p);
                     deleted.add(p);
                 }

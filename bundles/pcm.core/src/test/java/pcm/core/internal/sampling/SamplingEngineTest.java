@@ -148,8 +148,9 @@ class SamplingEngineTest {
         assertEquals(w.initial().memory().pageHash(1), w.end().memory().pageHash(1));
         assertFalse(w.initial().memory().pageHash(2) == w.end().memory().pageHash(2));
 
-        List<String> files = Files.list(dir).map(p -> p.getFileName().toString()).sorted().toList();
+        List<String> files = Files.list(dir).filter(Files::isRegularFile).map(p -> p.getFileName().toString()).sorted().toList();
         assertEquals(4, files.size(), files.toString());
+        assertTrue(Files.isDirectory(dir.resolve(PageStore.DIR)), "the pages are in the directory's page store");
         String prefix = files.get(0).substring(0, files.get(0).indexOf('_' + id + '_'));
         for (String f : files) assertTrue(f.startsWith(prefix + "_" + id + "_"), f);
         assertTrue(files.stream().anyMatch(f -> f.endsWith("_cpu.bin")));

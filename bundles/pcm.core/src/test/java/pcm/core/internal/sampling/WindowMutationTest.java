@@ -83,6 +83,24 @@ class WindowMutationTest {
         }
         for (String id : ids.subList(1, ids.size())) otherLogs.add(Files.readAllBytes(one(store.files(id), LogFormat.SUFFIX)));
         viewA = view(store.load(idA).orElseThrow());
+        copyTree(src.resolve(PageStore.DIR), work.resolve(PageStore.DIR)); // the page store the maps name
+    }
+
+    static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) return;
+        try (var s = Files.walk(root)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
+        }
     }
 
     /** One window of the scripted program on a fresh VM, into src. */
@@ -372,7 +390,7 @@ class WindowMutationTest {
     /** Copies A's files into the work directory with the given roles' contents replaced, loads, and classifies. */
     private String outcome(Map<String, byte[]> replaced, String... deleted) throws Exception {
         try (var s = Files.list(work)) {
-            for (Path p : s.toList()) Files.delete(p);
+            for (Path p : s.toList()) if (!Files.isDirectory(p)) Files.delete(p);
         }
         for (String role : ROLES) {
             if (Arrays.asList(deleted).contains(role)) continue;

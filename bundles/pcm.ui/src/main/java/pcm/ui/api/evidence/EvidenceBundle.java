@@ -12,7 +12,7 @@ import pcm.core.api.verify.Verdict;
  *
  * @param id            the bundle's name: its file name without {@code .zip}
  * @param file          where it is
- * @param formatVersion the format version it was written in ("1.0")
+ * @param formatVersion the format version it was written in ("1.0", or "1.1" with page-store members)
  * @param windowId      the window it holds
  * @param created       when it was written
  * @param sha256        SHA-256 of the whole archive (hex), to name it in a report

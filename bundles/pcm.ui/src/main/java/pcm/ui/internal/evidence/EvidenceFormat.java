@@ -19,22 +19,28 @@ import pcm.core.api.verify.Verdict;
 /**
  * The evidence bundle format, version {@value #VERSION} (docs/evidence-format.md): a zip archive with
  * {@value #EVIDENCE} (verdicts, divergence, window and host facts), the window's files under {@value #WINDOW_DIR}
- * as they are stored, and {@value #MANIFEST} (format, version, window id, and size and SHA-256 of every other member).
+ * as they are stored, the page-store files its memory maps name under {@value #PAGES_DIR} (1.1 on; a window of snapshot
+ * format 1.3 loads only with them), and {@value #MANIFEST} (format, version, window id, and size and SHA-256 of every
+ * other member).
  */
 public final class EvidenceFormat {
 
     public static final String FORMAT = "pcm-evidence";
-    public static final String VERSION = "1.0";
+    public static final String VERSION = "1.1";
     public static final int MAJOR = 1;
     public static final String MANIFEST = "manifest.json";
     public static final String EVIDENCE = "evidence.json";
     public static final String WINDOW_DIR = "window/";
+    /** Page-store files ({@code pages/<sha256>.page}), as the store keeps them. @since format 1.1 */
+    public static final String PAGES_DIR = "pages/";
     public static final String SUFFIX = ".zip";
 
-    /** The manifest and evidence.json are small; anything larger is not one of ours. */
+    /** evidence.json is small; anything larger is not one of ours. */
     static final long MAX_JSON_BYTES = 4L << 20;
-    /** A window has four files (and perhaps a failed log); far more members is not a bundle of ours. */
-    static final int MAX_MEMBERS = 64;
+    /** The manifest lists every page (about 200 bytes each): room for {@link #MAX_MEMBERS}. */
+    static final long MAX_MANIFEST_BYTES = 256L << 20;
+    /** A window has four files (and perhaps a failed log) and its distinct pages: up to 4 GiB of them. */
+    static final int MAX_MEMBERS = (1 << 20) + 64;
     /** What an import may write at most (a hostile manifest could claim anything): far above a window of a large guest. */
     static final long MAX_TOTAL_BYTES = 16L << 30;
 
@@ -42,6 +48,9 @@ public final class EvidenceFormat {
     static final Pattern WINDOW_ID = Pattern.compile("[A-Za-z0-9.-]{1,100}");
     /** A stored window file: {@code <utc-time>_<window-id>_<kind>}, nothing that could leave the directory. */
     static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9.-]{1,64}_[A-Za-z0-9.-]{1,100}_[A-Za-z0-9.-]{1,64}");
+
+    /** A page-store file: its page's SHA-256, lower-case hex (what the store names it). */
+    static final Pattern PAGE_NAME = Pattern.compile("[0-9a-f]{64}\\.page");
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 

@@ -44,14 +44,18 @@ public final class EvidenceReader {
 
     private EvidenceReader() {}
 
-    /** A checked archive: the bundle and the window files' members, by file name. */
-    public record Checked(EvidenceBundle bundle, Map<String, EvidenceBundle.Member> windowFiles) {}
+    /**
+     * A checked archive: the bundle, the window files' members by file name, and the page-store files' members
+     * by file name ({@code <sha256>.page}; none in a 1.0 bundle).
+     */
+    public record Checked(EvidenceBundle bundle, Map<String, EvidenceBundle.Member> windowFiles,
+                          Map<String, EvidenceBundle.Member> pageFiles) {}
 
     public static Checked check(Path archive) throws EvidenceException {
         String name = archive.getFileName().toString();
         String id = name.endsWith(EvidenceFormat.SUFFIX) ? name.substring(0, name.length() - EvidenceFormat.SUFFIX.length()) : name;
         try (ZipFile zip = open(archive)) {
-            JsonNode manifest = json(zip, EvidenceFormat.MANIFEST, Problem.FOREIGN);
+            JsonNode manifest = json(zip, EvidenceFormat.MANIFEST, Problem.FOREIGN, EvidenceFormat.MAX_MANIFEST_BYTES);
             if (!EvidenceFormat.FORMAT.equals(manifest.path("format").asText()))
                 throw new EvidenceException(Problem.FOREIGN, EvidenceFormat.MANIFEST, archive + " is not an evidence bundle: its manifest's format is '"
                         + manifest.path("format").asText() + "', not '" + EvidenceFormat.FORMAT + "'", null);
@@ -64,7 +68,7 @@ public final class EvidenceReader {
                 throw new EvidenceException(Problem.FOREIGN, EvidenceFormat.MANIFEST, archive + ": the manifest's window id '" + windowId
                         + "' is not one PCM makes", null);
             Map<String, EvidenceBundle.Member> listed = members(archive, manifest);
-            List<String> present = new ArrayList<>();
+            java.util.Set<String> present = new java.util.HashSet<>();
             for (ZipEntry e : Collections.list(zip.entries())) {
                 present.add(e.getName());
                 if (present.size() > EvidenceFormat.MAX_MEMBERS)
@@ -74,6 +78,7 @@ public final class EvidenceReader {
                             + " is not in the manifest", null);
             }
             Map<String, EvidenceBundle.Member> windowFiles = new TreeMap<>();
+            Map<String, EvidenceBundle.Member> pageFiles = new TreeMap<>();
             for (EvidenceBundle.Member m : listed.values()) {
                 if (!present.contains(m.path()))
                     throw new EvidenceException(Problem.MISSING_MEMBER, m.path(), archive + ": member " + m.path()
@@ -85,6 +90,8 @@ public final class EvidenceReader {
                         throw new EvidenceException(Problem.FOREIGN, m.path(), archive + ": member " + m.path()
                                 + " is not a file of window " + windowId, null);
                     windowFiles.put(file, m);
+                } else if (m.path().startsWith(EvidenceFormat.PAGES_DIR)) {
+                    pageFiles.put(m.path().substring(EvidenceFormat.PAGES_DIR.length()), m);
                 }
             }
             if (!listed.containsKey(EvidenceFormat.EVIDENCE))
@@ -92,7 +99,7 @@ public final class EvidenceReader {
                         + EvidenceFormat.EVIDENCE, null);
             if (windowFiles.isEmpty())
                 throw new EvidenceException(Problem.MISSING_MEMBER, EvidenceFormat.WINDOW_DIR, archive + " holds no window files", null);
-            JsonNode evidence = json(zip, EvidenceFormat.EVIDENCE, Problem.DAMAGED_MEMBER);
+            JsonNode evidence = json(zip, EvidenceFormat.EVIDENCE, Problem.DAMAGED_MEMBER, EvidenceFormat.MAX_JSON_BYTES);
             List<Verdict> verdicts = new ArrayList<>();
             for (JsonNode v : evidence.path("verdicts")) {
                 try {
@@ -113,7 +120,7 @@ public final class EvidenceReader {
             }
             EvidenceBundle bundle = new EvidenceBundle(id, archive, version, windowId, created, sha256(archive), Files.size(archive),
                     new ArrayList<>(listed.values()), verdicts, host);
-            return new Checked(bundle, windowFiles);
+            return new Checked(bundle, windowFiles, pageFiles);
         } catch (IOException e) {
             throw new EvidenceException(Problem.FAILED, null, "cannot read " + archive + ": " + e, e);
         }
@@ -129,6 +136,25 @@ public final class EvidenceReader {
         } catch (IOException e) {
             throw new EvidenceException(Problem.FAILED, member.path(), "cannot extract " + member.path() + " of " + archive + " to "
                     + target + ": " + e, e);
+        }
+    }
+
+    /**
+     * Copies several members out of a checked archive, each to its target, checking each again on the way; one
+     * opening of the archive for all (a window's pages are thousands of members).
+     */
+    public static void extractAll(Path archive, Map<EvidenceBundle.Member, Path> targets) throws EvidenceException {
+        try (ZipFile zip = open(archive)) {
+            for (var e : targets.entrySet()) {
+                try (OutputStream out = Files.newOutputStream(e.getValue())) {
+                    verify(zip, e.getKey(), out);
+                } catch (IOException x) {
+                    throw new EvidenceException(Problem.FAILED, e.getKey().path(), "cannot extract " + e.getKey().path() + " of "
+                            + archive + " to " + e.getValue() + ": " + x, x);
+                }
+            }
+        } catch (IOException e) {
+            throw new EvidenceException(Problem.FAILED, null, "cannot read " + archive + ": " + e, e);
         }
     }
 
@@ -185,10 +211,12 @@ public final class EvidenceReader {
         for (JsonNode m : list) {
             String path = m.path("path").asText();
             boolean safe = path.equals(EvidenceFormat.EVIDENCE) || (path.startsWith(EvidenceFormat.WINDOW_DIR)
-                    && EvidenceFormat.FILE_NAME.matcher(path.substring(EvidenceFormat.WINDOW_DIR.length())).matches());
+                    && EvidenceFormat.FILE_NAME.matcher(path.substring(EvidenceFormat.WINDOW_DIR.length())).matches())
+                    || (path.startsWith(EvidenceFormat.PAGES_DIR)
+                    && EvidenceFormat.PAGE_NAME.matcher(path.substring(EvidenceFormat.PAGES_DIR.length())).matches());
             if (!safe)
                 throw new EvidenceException(Problem.FOREIGN, path, archive + ": the manifest lists a member '" + path
-                        + "' that is neither " + EvidenceFormat.EVIDENCE + " nor a window file", null);
+                        + "' that is neither " + EvidenceFormat.EVIDENCE + ", a window file nor a page file", null);
             String sha = m.path("sha256").asText();
             long bytes = m.path("bytes").asLong(-1);
             if (!sha.matches("[0-9a-f]{64}") || bytes < 0)
@@ -204,20 +232,20 @@ public final class EvidenceReader {
         return out;
     }
 
-    private static JsonNode json(ZipFile zip, String name, Problem missing) throws EvidenceException, IOException {
+    private static JsonNode json(ZipFile zip, String name, Problem missing, long maxBytes) throws EvidenceException, IOException {
         ZipEntry e = zip.getEntry(name);
         if (e == null)
             throw new EvidenceException(missing == Problem.FOREIGN ? Problem.FOREIGN : Problem.MISSING_MEMBER, name,
                     Path.of(zip.getName()) + (missing == Problem.FOREIGN ? " is not an evidence bundle: no " : ": no ") + name, null);
         byte[] bytes;
         try (InputStream in = zip.getInputStream(e)) {
-            bytes = in.readNBytes((int) EvidenceFormat.MAX_JSON_BYTES + 1);
+            bytes = in.readNBytes((int) maxBytes + 1);
         } catch (ZipException | EOFException x) {
             throw new EvidenceException(Problem.DAMAGED_MEMBER, name, Path.of(zip.getName()) + ": member " + name + " is unreadable: " + x.getMessage(), x);
         }
-        if (bytes.length > EvidenceFormat.MAX_JSON_BYTES)
+        if (bytes.length > maxBytes)
             throw new EvidenceException(missing, name, Path.of(zip.getName()) + ": member " + name + " is larger than "
-                    + EvidenceFormat.MAX_JSON_BYTES + " bytes", null);
+                    + maxBytes + " bytes", null);
         try {
             JsonNode n = EvidenceFormat.JSON.readTree(bytes);
             if (n == null || !n.isObject()) throw new EvidenceException(missing, name, Path.of(zip.getName()) + ": member " + name

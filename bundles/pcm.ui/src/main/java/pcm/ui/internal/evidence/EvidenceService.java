@@ -86,7 +86,8 @@ public class EvidenceService implements Evidence {
                 .orElseThrow(() -> new EvidenceException(Problem.NO_WINDOW, "no window '" + windowId + "' in " + dir + " (pcm:windows lists them)"));
         if ("RECORDING".equals(info.state()))
             throw new EvidenceException(Problem.WINDOW_NOT_READY, "window " + windowId + " is being recorded; export it once it is closed");
-        List<Path> files = windowFiles(dir, windowId);
+        List<Path> files = new ArrayList<>(), pages = new ArrayList<>();
+        for (Path f : windowFiles(s, dir, windowId)) (f.getNameCount() == 1 ? files : pages).add(dir.resolve(f));
         if (files.stream().noneMatch(p -> p.getFileName().toString().contains(EVENT_LOG)))
             throw new EvidenceException(Problem.WINDOW_NOT_READY, "window " + windowId + " has no event log in " + dir);
         RecordingCpu recording = null;
@@ -99,7 +100,8 @@ public class EvidenceService implements Evidence {
         VerificationService v = verification;
         List<Verdict> verdicts = v != null ? v.verdicts(windowId) : info.verdicts();
         ObjectNode evidence = evidence(info, files, loadProblem, verdicts, hostFacts(recording));
-        EvidenceWriter.write(target, windowId, Instant.now(), evidence, files);
+        ((ObjectNode) evidence.get("window")).put("pages", pages.size());
+        EvidenceWriter.write(target, windowId, Instant.now(), evidence, files, pages);
         LOG.info("evidence of window {} written to {}", windowId, target);
         return EvidenceReader.check(target).bundle();
     }
@@ -206,7 +208,31 @@ public class EvidenceService implements Evidence {
         Path dir = store();
         EvidenceBundle b;
         try {
-            b = WindowImport.into(archive, dir, verdictDir, replace);
+            Sampler s = sampler;
+            // the hold keeps the store's sweeps off the window's pages and files until its log lands
+            WindowImport.Hold hold = s == null ? WindowImport.NO_HOLD : (id, pages) -> {
+                Sampler.ImportHold h;
+                try {
+                    h = s.holdForImport(id, pages);
+                } catch (SamplingException e) {
+                    throw new EvidenceException(Problem.FAILED, null, "cannot hold window " + id + " for the import: " + e.getMessage(), e);
+                }
+                return new WindowImport.Held() {
+                    @Override
+                    public void checkPage(Path pageFile, Path file, String member) throws EvidenceException {
+                        try {
+                            h.checkPage(pageFile, file);
+                        } catch (SamplingException e) {
+                            throw new EvidenceException(Problem.DAMAGED_MEMBER, member, "member " + member + " is not the page its name says: "
+                                    + e.getMessage(), e);
+                        }
+                    }
+
+                    @Override
+                    public void close() { h.close(); }
+                };
+            };
+            b = WindowImport.into(archive, dir, verdictDir, replace, hold);
         } catch (EvidenceException e) {
             LOG.warn("evidence import of {} refused: {} [{}]", archive, e.getMessage(), e.problem());
             throw e;
@@ -222,7 +248,22 @@ public class EvidenceService implements Evidence {
         return Path.of(d);
     }
 
-    private static List<Path> windowFiles(Path dir, String id) throws EvidenceException {
-        return WindowImport.windowFiles(dir, id);
+    /**
+     * Every file the window needs, relative to the store: its own ({@code <utc-time>_<id>_<kind>}) and the page-store
+     * files its memory maps name ({@code pages/<sha256>.page}), as pcm.core's sampler lists them.
+     */
+    private static List<Path> windowFiles(Sampler s, Path dir, String id) throws EvidenceException {
+        try {
+            List<Path> files = s.windowFiles(id);
+            for (Path f : files) {
+                boolean own = f.getNameCount() == 1, page = f.getNameCount() == 2 && f.getName(0).toString().equals(WindowImport.PAGES)
+                        && EvidenceFormat.PAGE_NAME.matcher(f.getFileName().toString()).matches();
+                if (!own && !page) throw new EvidenceException(Problem.FAILED, "the sampler names a file " + f + " of window " + id
+                        + " that is neither a window file nor a page file");
+            }
+            return files;
+        } catch (SamplingException e) {
+            throw new EvidenceException(Problem.FAILED, null, "cannot list the files of window " + id + " in " + dir + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -32,12 +32,19 @@ public final class EvidenceWriter {
 
     private EvidenceWriter() {}
 
+    /** A bundle without page-store files (a window of snapshot format 1.2 or older). */
+    public static void write(Path target, String windowId, Instant created, ObjectNode evidence, List<Path> windowFiles)
+            throws EvidenceException {
+        write(target, windowId, created, evidence, windowFiles, List.of());
+    }
+
     /**
      * @param evidence    evidence.json's content
      * @param windowFiles the window's files, as stored
+     * @param pageFiles   the page-store files its memory maps name ({@code <sha256>.page}), as stored
      */
-    public static void write(Path target, String windowId, Instant created, ObjectNode evidence, List<Path> windowFiles)
-            throws EvidenceException {
+    public static void write(Path target, String windowId, Instant created, ObjectNode evidence, List<Path> windowFiles,
+                             List<Path> pageFiles) throws EvidenceException {
         Path part = target.resolveSibling(target.getFileName() + ".part");
         ObjectNode manifest = EvidenceFormat.JSON.createObjectNode();
         manifest.put("format", EvidenceFormat.FORMAT);
@@ -53,6 +60,13 @@ public final class EvidenceWriter {
                 member(zip, EvidenceFormat.EVIDENCE, created, members, out -> out.write(json));
                 for (Path f : windowFiles) {
                     member(zip, EvidenceFormat.WINDOW_DIR + f.getFileName(), created, members, out -> {
+                        try (InputStream in = Files.newInputStream(f)) {
+                            in.transferTo(out);
+                        }
+                    });
+                }
+                for (Path f : pageFiles) {
+                    member(zip, EvidenceFormat.PAGES_DIR + f.getFileName(), created, members, out -> {
                         try (InputStream in = Files.newInputStream(f)) {
                             in.transferTo(out);
                         }

@@ -86,7 +86,7 @@ class EvidenceArchiveTest {
         EvidenceReader.Checked c = EvidenceReader.check(archive);
         EvidenceBundle b = c.bundle();
         assertEquals(ID, b.windowId());
-        assertEquals("1.0", b.formatVersion());
+        assertEquals("1.1", b.formatVersion());
         assertEquals(ID, b.id());
         assertEquals(Instant.parse("2026-12-07T00:35:00Z"), b.created());
         assertEquals(List.of(MATCH, DIVERGED), b.verdicts(), "the divergence's position, RIP and differences too");
@@ -105,6 +105,128 @@ class EvidenceArchiveTest {
             assertEquals(4, s.count(), "no temporaries left");
         }
         assertFalse(Files.exists(archive.resolveSibling(archive.getFileName() + ".part")));
+    }
+
+    /** Page files as a store keeps them: named by a SHA-256 (the test's bytes need not be a page: pcm.core re-checks on load). */
+    List<Path> pages(Path storeDir, int n) throws IOException {
+        Path dir = Files.createDirectories(storeDir.resolve("pages"));
+        List<Path> out = new ArrayList<>();
+        Random r = new Random(7);
+        for (int i = 0; i < n; i++) {
+            byte[] b = new byte[100 + i];
+            r.nextBytes(b);
+            out.add(Files.write(dir.resolve(EvidenceFormat.hex(EvidenceWriter.sha256().digest(b)) + ".page"), b));
+        }
+        return out;
+    }
+
+    @Test
+    void pagesTravelWithTheWindowAndLandBeforeItsFilesUnderTheHold() throws Exception {
+        List<Path> pages = pages(store, 3);
+        Path withPages = tmp.resolve("out/pages.zip");
+        EvidenceWriter.write(withPages, ID, Instant.parse("2026-12-07T00:35:00Z"), evidence(), files, pages);
+        EvidenceReader.Checked c = EvidenceReader.check(withPages);
+        assertEquals(3, c.pageFiles().size());
+        assertEquals(1 + 4 + 3, c.bundle().members().size());
+        Path into = tmp.resolve("second/windows");
+        // one page is in the target store already, with the same bytes: kept
+        Files.createDirectories(into.resolve("pages"));
+        Files.copy(pages.get(0), into.resolve("pages").resolve(pages.get(0).getFileName()));
+        List<String> held = new ArrayList<>();
+        boolean[] closed = {false};
+        List<String> checked = new ArrayList<>();
+        WindowImport.into(withPages, into, tmp.resolve("second/verdicts"), false, (id, names) -> {
+            held.add(id);
+            names.forEach(n -> held.add(n.toString().replace('\\', '/')));
+            try (var s = Files.list(into)) {
+                assertEquals(List.of("pages"), s.map(p -> p.getFileName().toString()).toList(), "the hold comes before any window file");
+            } catch (IOException x) {
+                throw new java.io.UncheckedIOException(x);
+            }
+            return new WindowImport.Held() {
+                @Override
+                public void checkPage(Path pageFile, Path file, String member) {
+                    checked.add(member);
+                    assertFalse(Files.exists(into.resolve(pageFile)), "checked before it is in the store: " + pageFile);
+                }
+
+                @Override
+                public void close() {
+                    for (Path p : pages) assertTrue(Files.exists(into.resolve("pages").resolve(p.getFileName())), "pages land before the hold ends");
+                    for (Path f : files) assertTrue(Files.exists(into.resolve(f.getFileName())), "so do the window's files");
+                    closed[0] = true;
+                }
+            };
+        });
+        assertEquals(2, checked.size(), "each page the store lacked is checked before it lands");
+        assertTrue(closed[0], "the hold is closed");
+        List<String> expected = new ArrayList<>(List.of(ID));
+        pages.stream().map(p -> "pages/" + p.getFileName()).sorted().forEach(expected::add);
+        assertEquals(expected, held);
+        for (Path p : pages) assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(into.resolve("pages").resolve(p.getFileName())));
+        try (var s = Files.list(into.resolve("pages"))) {
+            assertEquals(3, s.count(), "no temporaries left");
+        }
+
+        // a page file of that name with other bytes: refused, naming it; nothing of the window lands
+        Path third = tmp.resolve("third/windows");
+        Path clash = Files.createDirectories(third.resolve("pages")).resolve(pages.get(1).getFileName());
+        Files.write(clash, new byte[] {1, 2, 3});
+        EvidenceException e = assertThrows(EvidenceException.class,
+                () -> WindowImport.into(withPages, third, tmp.resolve("third/verdicts"), false));
+        assertEquals("pages/" + pages.get(1).getFileName(), e.member());
+        assertTrue(e.getMessage().contains(clash.toString()), e.getMessage());
+        try (var s = Files.list(third)) {
+            assertEquals(List.of("pages"), s.map(p -> p.getFileName().toString()).toList());
+        }
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(clash), "the store's file is left as it was");
+    }
+
+    @Test
+    void aPageMemberMustBeNamedByAHashAndMatchTheManifest() throws Exception {
+        List<Path> pages = pages(store, 1);
+        Path withPages = tmp.resolve("out/pages.zip");
+        EvidenceWriter.write(withPages, ID, Instant.parse("2026-12-07T00:35:00Z"), evidence(), files, pages);
+        String member = "pages/" + pages.get(0).getFileName();
+        EvidenceException e = refused(rezip(withPages, (name, bytes) -> {
+            if (name.equals(member)) bytes[0] ^= 1;
+            return bytes;
+        }), Problem.DAMAGED_MEMBER);
+        assertEquals(member, e.member());
+        refused(rezip(withPages, manifest(m -> ((ObjectNode) m.get("members").get(5)).put("path", "pages/../x.page"))), Problem.FOREIGN);
+    }
+
+    @Test
+    void aPageTheHoldRefusesNeverLands() throws Exception {
+        List<Path> pages = pages(store, 2);
+        Path withPages = tmp.resolve("out/pages.zip");
+        EvidenceWriter.write(withPages, ID, Instant.parse("2026-12-07T00:35:00Z"), evidence(), files, pages);
+        String bad = "pages/" + pages.get(1).getFileName();
+        Path into = tmp.resolve("second/windows");
+        EvidenceException e = assertThrows(EvidenceException.class, () -> WindowImport.into(withPages, into, tmp.resolve("second/verdicts"),
+                false, (id, names) -> new WindowImport.Held() {
+                    @Override
+                    public void checkPage(Path pageFile, Path file, String member) throws EvidenceException {
+                        if (member.equals(bad)) throw new EvidenceException(Problem.DAMAGED_MEMBER, member, "not that page", null);
+                    }
+
+                    @Override
+                    public void close() {}
+                }));
+        assertEquals(bad, e.member());
+        try (var s = Files.walk(into)) {
+            assertEquals(List.of(into, into.resolve("pages")), s.sorted().toList(), "nothing lands, no temporary stays");
+        }
+    }
+
+    @Test
+    void aBundleOfFormat10WithoutPagesStillImports() throws Exception {
+        Path old = rezip(archive, manifest(m -> m.put("formatVersion", "1.0")));
+        Path into = tmp.resolve("second/windows");
+        EvidenceBundle b = WindowImport.into(old, into, tmp.resolve("second/verdicts"), false);
+        assertEquals("1.0", b.formatVersion());
+        for (Path f : files) assertArrayEquals(Files.readAllBytes(f), Files.readAllBytes(into.resolve(f.getFileName())), f.toString());
+        assertFalse(Files.exists(into.resolve("pages")));
     }
 
     @Test
