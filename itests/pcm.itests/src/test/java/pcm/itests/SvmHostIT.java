@@ -112,6 +112,7 @@ class SvmHostIT {
             if (!v.matches()) continue;
             String rcp = v.group(4), outcome = v.group(3);
             String detail = i + 1 < lines.size() ? lines.get(i + 1) : "";
+            if (rcp.equals("-")) continue; // no verifier had finished it when the run's --verify-timeout ran out: not counted
             if (rcp.equals("soft") || rcp.equals("kvm")) {
                 assertEquals("MATCH", outcome, lines.get(i) + "\n" + all);
                 continue;
