@@ -68,6 +68,11 @@ class SvmHostIT {
                 + tail(first, 3000));
             if (Files.exists(console)) Files.move(console, dir.resolve("console-attempt1.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             status = run(cmd, dir, out, vmSeconds + 600L);
+            if (status == 4) { // frozen twice: no verdict either way (like the JVM crashes below), named, not passed
+                String second = Files.exists(console) ? Files.readString(console) : "";
+                Assumptions.abort("the emulated SVM host froze in both attempts (QEMU TCG; docs/svm-host.md, whole-VM freezes); "
+                    + "last lines of the second:\n" + tail(second, 1500));
+            }
         }
         String text = Files.readString(out);
         if (status == 77) {
