@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -19,15 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import pcm.core.api.event.EventSink;
-import pcm.core.api.sampling.SamplingPolicy;
 import pcm.core.api.sampling.WindowDamagedException;
 import pcm.core.api.sampling.WindowDamagedException.Problem;
 import pcm.core.api.verify.Window;
 import pcm.core.internal.log.LogFormat;
-import pcm.core.internal.log.Retention;
-import pcm.core.internal.log.WindowRecorder;
-import pcm.core.internal.vm.SamplingTarget;
 
 /**
  * The page store under real recorded windows (the scripted vCPU under the real recorder, event log and snapshot
@@ -48,23 +42,7 @@ class PageStoreTest {
     }
 
     private String record(long length) throws Exception {
-        Thread.sleep(2); // window ids are w<epoch-millis>
-        TestVm vm = new TestVm(SamplingEngineTest.program());
-        closing.add(vm);
-        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
-        closing.add(log);
-        List<EventSink> sinks = List.of(log::accept);
-        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<SamplingTarget> target() { return Optional.of(vm); }
-            @Override public List<EventSink> sinks() { return sinks; }
-            @Override public List<Recording.Ranked> positionServices() {
-                return List.of(new Recording.Ranked(new ExactTestPositionService(), 0));
-            }
-            @Override public List<SamplingPolicy> policies() { return List.of(); }
-            @Override public Optional<Path> directory() { return Optional.of(dir); }
-        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        closing.add(e);
-        return e.sampleNow(length, 30_000);
+        return ScriptedWindows.record(dir, length, closing);
     }
 
     private Set<String> pageFiles() throws Exception {

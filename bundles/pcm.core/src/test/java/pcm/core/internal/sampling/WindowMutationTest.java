@@ -15,7 +15,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.AfterEach;
@@ -26,19 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
 import pcm.core.api.cpu.Registers;
 import pcm.core.api.cpu.Segment;
 import pcm.core.api.event.EventKind;
-import pcm.core.api.event.EventSink;
 import pcm.core.api.event.PcmEvent;
 import pcm.core.api.sampling.SamplingException;
-import pcm.core.api.sampling.SamplingPolicy;
 import pcm.core.api.verify.MalformedWindowException;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
 import pcm.core.api.verify.WindowShape;
 import pcm.core.internal.log.LogCheck;
 import pcm.core.internal.log.LogFormat;
-import pcm.core.internal.log.Retention;
-import pcm.core.internal.log.WindowRecorder;
-import pcm.core.internal.vm.SamplingTarget;
 
 /**
  * Issue 11 item 5: systematic mutations of real recorded windows (the scripted vCPU under the real recorder,
@@ -105,23 +99,7 @@ class WindowMutationTest {
 
     /** One window of the scripted program on a fresh VM, into src. */
     private String record(long length) throws Exception {
-        Thread.sleep(2); // window ids are w<epoch-millis>
-        TestVm vm = new TestVm(SamplingEngineTest.program());
-        closing.add(vm);
-        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(src, Retention.NONE, 1 << 20), 1024);
-        closing.add(log);
-        List<EventSink> sinks = List.of(log::accept);
-        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<SamplingTarget> target() { return Optional.of(vm); }
-            @Override public List<EventSink> sinks() { return sinks; }
-            @Override public List<Recording.Ranked> positionServices() {
-                return List.of(new Recording.Ranked(new ExactTestPositionService(), 0));
-            }
-            @Override public List<SamplingPolicy> policies() { return List.of(); }
-            @Override public Optional<Path> directory() { return Optional.of(src); }
-        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        closing.add(e);
-        return e.sampleNow(length, 30_000);
+        return ScriptedWindows.record(src, length, closing);
     }
 
     @AfterEach
