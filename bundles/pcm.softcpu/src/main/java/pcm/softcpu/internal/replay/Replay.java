@@ -465,6 +465,11 @@ final class Replay implements AutoCloseable {
             }
             otherExit(x, p, e);
         }
+        // The last chunk may have ended on an exit that retired the instruction before p (an OUT, HLT): runChunk left
+        // the checkpoints at p for later, with the exit open. It is completed now, and the event at p (a REG_WRITE, an
+        // interrupt) must not change the registers before they are compared: CI of stop 23, a fault injected right
+        // after an OUT was reported one instruction early.
+        passCheckpoints(position());
     }
 
     /** Exits that carry no logged input: port writes, MSR writes, HLT, kicks; the rest end the pass. */
@@ -520,15 +525,20 @@ final class Replay implements AutoCloseable {
         long now = position();
         // a checkpoint is the state after exactly that many instructions with no exit open: an exit that
         // retired its instruction at the checkpoint is completed first (the next chunk returns at once)
-        while (x == null && nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] <= now) {
-            if (checkpointListener != null) checkpointListener.at(now, this);
-            nextCheckpoint++;
-        }
+        if (x == null) passCheckpoints(now);
         if (now >= nextProgress) {
             progress.accept(now);
             nextProgress = (now / PROGRESS_EVERY + 1) * PROGRESS_EVERY;
         }
         return x;
+    }
+
+    /** Calls the listener for every checkpoint up to {@code now} not yet passed; no exit may be open. */
+    private void passCheckpoints(long now) {
+        while (nextCheckpoint < checkpoints.length && checkpoints[nextCheckpoint] <= now) {
+            if (checkpointListener != null) checkpointListener.at(now, this);
+            nextCheckpoint++;
+        }
     }
 
     /** One interpreter step (a chunk of a REP string instruction). */

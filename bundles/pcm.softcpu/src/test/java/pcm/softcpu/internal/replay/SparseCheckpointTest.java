@@ -144,6 +144,52 @@ class SparseCheckpointTest {
         assertTrue(n >= 12, "faults " + n);
     }
 
+    /**
+     * The same right after an OUT (an exit that carries no input): the replay stops on the exit with the instruction
+     * retired, and the fingerprint there must be compared before the REG_WRITE at that position changes the registers.
+     * CI of stop 23 (emulated SVM host): "first divergence at instruction 499" for a fault injected at 500, after an OUT.
+     */
+    @Test
+    void registerBitRightAfterAnExitIsLocatedExactly() throws Exception {
+        int n = 0;
+        for (Pair p : record(13, plans(3, 12_000))) {
+            long[] rips = ripsBefore(p.dense());
+            int inWindow = 0;
+            for (long pos = 1; pos < rips.length - SPARSE - 2 && inWindow < 4; pos++) {
+                if (!isOut(p.dense(), rips[(int) pos - 1])) continue;
+                int reg = untouched(p.dense(), pos, (pos / SPARSE + 1) * SPARSE);
+                if (reg < 0) continue;
+                PcmEvent write = RegisterCheckpoints.registerXor(0, pos, reg, 1L << 40);
+                Divergence s = diverged(RCP.verify(insert(p.sparse(), write, "+reg"), ReplayTest.FULL, q -> { }));
+                assertEquals(pos, s.position(), s::toString);
+                inWindow++;
+                n++;
+            }
+        }
+        assertTrue(n >= 4, "faults after an OUT " + n);
+    }
+
+    /** The RIP before each instruction of {@code w} (index: instructions retired). */
+    static long[] ripsBefore(Window w) throws Replay.Stop {
+        long end = end(w);
+        long[] at = new long[(int) end];
+        for (int i = 0; i < at.length; i++) at[i] = i;
+        long[] rips = new long[(int) end];
+        try (Replay r = new Replay(w, q -> { }, at, (pos, rp) -> rips[(int) pos] = rp.vcpu.rip(), Long.MAX_VALUE, null)) {
+            r.runThroughCheckpoints();
+        }
+        return rips;
+    }
+
+    /** Whether the instruction at {@code rip} (identity-mapped guest code) is an OUT (E6, E7, EE, EF). */
+    static boolean isOut(Window w, long rip) {
+        if (rip < 0 || rip >= w.initial().memory().size()) return false;
+        byte[] b = new byte[1];
+        w.initial().memory().read(rip, b, 0, 1);
+        int op = b[0] & 0xFF;
+        return op == 0xE6 || op == 0xE7 || op == 0xEE || op == 0xEF;
+    }
+
     /** Sparse checkpoints alone (no fingerprints): the REG_WRITE is the last writer at the next checkpoint. */
     @Test
     void registerBitWithoutFingerprints() throws Exception {
