@@ -458,6 +458,9 @@ public final class StepCounter implements PositionCounter {
                 return null; // a chunk of iterations; counts when RIP moves past
             }
             retire(kind, r, null);
+            if ((kind & 0xFF) == InsnPeek.PUSHF && d.rip() == r.rip() + (kind >>> 8 & 0xFF)) {
+                clearStepTrapFlagPushed(s);
+            }
             if (!pvm && ((kind & 0xFF) == InsnPeek.IRETQ || (kind & 0xFF) == InsnPeek.POPF)) {
                 // Hardware: the instruction loaded RFLAGS from memory. A frame the counter's own delivery wrote holds
                 // the guest's RFLAGS without the step TF (issue 12 cause 3), so after the handler's IRETQ the next
@@ -513,6 +516,26 @@ public final class StepCounter implements PositionCounter {
             if (TRACING) {
                 tr(" cleared step TF in the frame of vector %x", vector);
             }
+        }
+    }
+
+    /**
+     * PUSHF stepped with the step TF set pushed that TF (KVM hides it from KVM_GET_REGS, not from the guest): the guest
+     * would see a flag no architectural CPU gave it, and a later POPF would make it trap into its own #DB handler. Linux
+     * does PUSHF in every spin_lock_irqsave; its windows on the emulated SVM host were DIVERGED on soft at exactly that
+     * instruction (the replay pushed 0x46, the recording's stack held TF). Bit 8 is in the second byte for PUSHFQ and
+     * the 16-bit PUSHF alike; the guest's own TF is taken as clear, as for delivered frames.
+     */
+    private void clearStepTrapFlagPushed(SpecialRegisters s) throws BackendException {
+        long rsp = cpu.registers().rsp();
+        byte[] b = new byte[1];
+        if (mem.read(s.cr0(), s.cr3(), s.cr4(), rsp + 1, b, 1) != 1 || (b[0] & 1) == 0) {
+            return;
+        }
+        b[0] &= ~1;
+        mem.write(s.cr0(), s.cr3(), s.cr4(), rsp + 1, b);
+        if (TRACING) {
+            tr(" cleared the step TF PUSHF pushed at %x", rsp);
         }
     }
 

@@ -264,6 +264,23 @@ class StepCounterTest {
         }
     }
 
+    /**
+     * PUSHF while the counter steps the kernel pushes the guest's RFLAGS, not the step TF: KVM sets TF to step and
+     * hides it from KVM_GET_REGS only. Stop 24: Linux on the emulated SVM host, spin_lock_irqsave's PUSHF kept TF on
+     * the stack (soft replay DIVERGED there); a POPF of it would trap into the guest's own #DB handler.
+     */
+    @Test
+    void pushfWhileSteppingTheKernelPushesNoTrapFlag() throws Exception {
+        // pushfq; pop rax; pushfq; popfq; nop; out 0x80 (CPL0)
+        try (PosGuest g = guest("9c589c9d90e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(5, c.position()); // pushfq, pop, pushfq, popfq, nop
+            long pushed = g.cpu.registers().rax();
+            assertEquals(0, pushed & 0x100, "PUSHF pushed RFLAGS 0x" + Long.toHexString(pushed));
+            assertEquals(0, g.get64(DB_COUNT), "the guest's #DB handler ran: a POPF loaded the step TF");
+        }
+    }
+
     @Test
     void interruptInjectedMidSequenceIsDeliveredAndCountStaysExact() throws Exception {
         String code = "b9e80300004883c003ffc975f8e6804889c3e681";
