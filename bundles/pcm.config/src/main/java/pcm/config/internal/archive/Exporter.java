@@ -13,7 +13,8 @@ import pcm.config.internal.settings.SettingText;
 /**
  * The values an export holds: of each configuration with metatype, every attribute that is set and differs from its
  * default (or, {@code all}, every attribute, defaults filled in), typed as the metatype says (a {@code .cfg} holds text:
- * {@code workers="2"} is exported as the Integer 2); secrets only when asked for, else named as left out.
+ * {@code workers="2"} is exported as the Integer 2); secrets only when asked for, else named as left out; and the keys
+ * the metatype does not define, as they are (the validating plug-in lets them pass too).
  */
 final class Exporter {
 
@@ -39,9 +40,28 @@ final class Exporter {
                 } else if (!all && SettingText.texts(v).equals(defaults)) continue;
                 values.put(ad.getID(), typedOrAsIs(ad, v, c.described().ranges().get(ad.getID())));
             }
+            // what the metatype does not define is configuration too (a service property such as pcm.rcp.id): as it is
+            new java.util.TreeMap<>(undefined(c)).forEach(values::put);
             out.put(key, values);
         });
         return new Exported(out, leftOut);
+    }
+
+    /** The keys of a configuration that its metatype does not define, without Config Admin's, FileInstall's and SCR's own. */
+    static Map<String, Object> undefined(Current c) {
+        java.util.Set<String> defined = new java.util.HashSet<>();
+        for (AttributeDefinition ad : Values.attributes(c.described().ocd())) defined.add(ad.getID());
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (var keys = c.properties().keys(); keys.hasMoreElements(); ) {
+            String k = keys.nextElement();
+            if (!defined.contains(k) && !ignored(k)) out.put(k, c.properties().get(k));
+        }
+        return out;
+    }
+
+    /** Keys that are no one's setting: Config Admin's, FileInstall's, SCR's, and {@code :}-keys (the Configurator's own). */
+    static boolean ignored(String key) {
+        return pcm.config.internal.settings.SettingsFile.internal(key) || key.startsWith(":");
     }
 
     /** A value that does not fit (the validating plug-in kept the component off it) is exported as it is: an import refuses it. */

@@ -28,11 +28,13 @@ import pcm.config.internal.settings.SettingsService.Described;
 /**
  * What an import (or restore) of a read file does, worked out before anything is written: every value of the file
  * checked against its metatype (a PID no bundle describes, a key the metatype does not define, a value that does not
- * fit: each is a {@link Problem}, and any one refuses the whole file), then per configuration the values before and
- * after and the {@code conf/} file to write. A configuration of the file gets exactly its values: an attribute the file
- * does not name goes back to its default, except a secret the file says was left out, which keeps the value it has;
- * keys the metatype does not define stay in the file as they are. A restore ({@code resetOthers}) also sends every
- * configuration with a {@code conf/} file that the snapshot does not hold back to its defaults.
+ * fit: each is a {@link Problem}, and any one refuses the whole file; a key the metatype does not define passes as it
+ * is, as the validating plug-in lets it), then per configuration the values before and after and the {@code conf/}
+ * file to write. A configuration of the file gets exactly its values: an attribute the file does not name goes back to
+ * its default, except a secret the file says was left out, which keeps the value it has; an import keeps keys the
+ * metatype does not define that the file does not name, a restore does not. A restore ({@code resetOthers}) also sends
+ * every configuration with a {@code conf/} file that the snapshot does not hold back to its defaults (a factory
+ * configuration: its file removed).
  */
 final class ImportPlanner {
 
@@ -68,9 +70,13 @@ final class ImportPlanner {
                 String k = keys.nextElement();
                 Object v = props.get(k);
                 AttributeDefinition ad = ads.get(k);
+                if (Exporter.ignored(k)) {
+                    problems.add(new Problem(key, k, ConfigValidator.show(v), "not a setting: Config Admin, FileInstall and SCR set it"));
+                    continue;
+                }
                 if (ad == null) {
-                    problems.add(new Problem(key, k, ConfigValidator.show(v), "no such setting of " + d.pid() + "; it has "
-                            + String.join(", ", ads.keySet())));
+                    // not defined by the metatype: passes as it is, as the validating plug-in lets it (a service property, pcm.rcp.id)
+                    values.put(k, v);
                     continue;
                 }
                 try {
@@ -92,10 +98,26 @@ final class ImportPlanner {
             Described d = metatypes.of(key);
             Current c = current.get(key);
             Dictionary<String, Object> before = c == null ? null : c.properties();
-            Hashtable<String, Object> next = undefinedKeys(before, d);
+            // an import keeps what the metatype does not define unless the file names it; a restore makes the configuration exact
+            Hashtable<String, Object> next = resetOthers ? new Hashtable<>() : undefinedKeys(before, d);
             Map<String, Object> expect = new LinkedHashMap<>();
             Set<String> unset = new HashSet<>();
             List<ConfigChange> these = new ArrayList<>();
+            Set<String> definedIds = new HashSet<>();
+            for (AttributeDefinition ad : Values.attributes(d.ocd())) definedIds.add(ad.getID());
+            values.forEach((k, v) -> {
+                if (definedIds.contains(k)) return;
+                next.put(k, v);
+                expect.put(k, v);
+                Object was = before == null ? null : before.get(k);
+                List<String> b = was == null ? List.of() : SettingText.texts(was);
+                if (!b.equals(SettingText.texts(v))) these.add(new ConfigChange(key, k, b, SettingText.texts(v)));
+            });
+            if (resetOthers && before != null) undefinedKeys(before, d).forEach((k, v) -> {
+                if (values.containsKey(k)) return;
+                unset.add(k);
+                these.add(new ConfigChange(key, k, SettingText.texts(v), List.of()));
+            });
             for (AttributeDefinition ad : Values.attributes(d.ocd())) {
                 String id = ad.getID();
                 Object was = before == null ? null : before.get(id);
@@ -123,7 +145,8 @@ final class ImportPlanner {
             Path from = SettingsFile.loadedFrom(c.properties());
             // only what conf/ holds can be taken back; a customer's file or a bundle configures its PIDs again at every start
             if (from == null || !from.startsWith(files.confDir())) return;
-            Hashtable<String, Object> next = undefinedKeys(c.properties(), c.described());
+            // a factory configuration the snapshot does not hold did not exist: its file goes; a singleton keeps undefined keys
+            Hashtable<String, Object> next = c.factory() ? new Hashtable<>() : undefinedKeys(c.properties(), c.described());
             Set<String> unset = new HashSet<>();
             List<ConfigChange> these = new ArrayList<>();
             for (AttributeDefinition ad : Values.attributes(c.described().ocd())) {
@@ -148,7 +171,7 @@ final class ImportPlanner {
         if (props == null) return out;
         for (Enumeration<String> keys = props.keys(); keys.hasMoreElements(); ) {
             String k = keys.nextElement();
-            if (!SettingsFile.internal(k) && !defined.contains(k) && !k.equals("service.factoryPid")) out.put(k, props.get(k));
+            if (!Exporter.ignored(k) && !defined.contains(k)) out.put(k, props.get(k));
         }
         return out;
     }

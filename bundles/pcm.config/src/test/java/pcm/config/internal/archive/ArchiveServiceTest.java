@@ -158,6 +158,7 @@ class ArchiveServiceTest {
                 Object v = c.properties().get(ad.getID());
                 if (v != null) values.put(ad.getID(), SettingText.texts(v));
             }
+            Exporter.undefined(c).forEach((k, v) -> values.put(k, SettingText.texts(v)));
             out.put(key, values);
         });
         return out;
@@ -178,7 +179,7 @@ class ArchiveServiceTest {
         Path conf = Files.createDirectories(data.resolve("conf"));
         Files.writeString(conf.resolve("pcm.verification.config"), "workers=I\"3\"\nverifiers=[\"soft\",\"kvm\"]\nstrategy=\"full\"\n");
         Files.writeString(conf.resolve("pcm.vm.cfg"), "memoryMiB=256\nbackend=soft\nextra=kept\n");
-        Files.writeString(conf.resolve(FAULT + "-inject.config"), "id=\"inject\"\neveryNthWindow=I\"3\"\n");
+        Files.writeString(conf.resolve(FAULT + "-inject.config"), "id=\"inject\"\neveryNthWindow=I\"3\"\npcm.rcp.id=\"inject\"\n");
         write(conf.resolve("pcm.api.config"), "users", new String[] {HASH}, "signingKey", "s3cret");
         return data;
     }
@@ -207,6 +208,8 @@ class ArchiveServiceTest {
         expected.get("pcm.verification").remove("strategy"); // set to its default: not exported, the default on the target
         assertEquals(expected, held(target));
         assertTrue(Files.exists(target.resolve("conf").resolve(FAULT + "-inject.config")), "a factory configuration's file as FileInstall names it");
+        assertEquals(List.of("inject"), held(target).get(FAULT + "~inject").get("pcm.rcp.id"), "what the metatype does not define comes along");
+        assertEquals(List.of("kept"), held(target).get("pcm.vm").get("extra"));
         assertEquals(3, read(target.resolve("conf/pcm.vm.config")).get("memoryMiB") instanceof Integer i ? 3 : -1, "typed in a .config");
 
         // --all: defaults too; importing the same again changes nothing and writes nothing
@@ -255,9 +258,9 @@ class ArchiveServiceTest {
         assertTrue(x.getMessage().endsWith("; nothing changed"), x.getMessage());
         assertEquals(before, tree(target), "nothing written, no snapshot taken");
 
-        String unknown = json.replace("\"workers:Integer\"", "\"wrokers:Integer\"").replace("\"pcm.vm\"", "\"pcm.vmm\"");
+        String unknown = json.replace("\"pcm.vm\"", "\"pcm.vmm\"").replace("\"verifiers\"", "\"service.pid\"");
         ConfigArchiveException u = assertThrows(ConfigArchiveException.class, () -> service(target).importConfiguration("t.json", unknown, false));
-        assertTrue(u.getMessage().contains("pcm.verification: wrokers=99 rejected (no such setting of pcm.verification"), u.getMessage());
+        assertTrue(u.getMessage().contains("pcm.verification: service.pid=[soft, kvm] rejected (not a setting"), u.getMessage());
         assertTrue(u.getMessage().contains("pcm.vmm: rejected (no bundle of this runtime has metatype for this PID"), u.getMessage());
         assertEquals(ConfigArchiveException.Kind.UNREADABLE,
                 assertThrows(ConfigArchiveException.class, () -> service(target).importConfiguration("t.json", "{ not json", false)).kind());
