@@ -36,7 +36,16 @@ final class CurrentConfigurations {
         /** The metatype of a key of an export ({@code pid} or {@code factoryPid~name}), or null. */
         Described of(String key) {
             String factoryPid = factoryPidOf(key);
-            return factoryPid != null ? factories.get(factoryPid) : singles.get(key);
+            return factoryPid != null ? factory(factoryPid) : singles.get(key);
+        }
+
+        /**
+         * The metatype of a factory PID: designated as one, or as a PID (a DS component takes factory configurations of
+         * its PID too: {@code @Designate} without {@code factory = true}, FaultInjectingVerifier's).
+         */
+        Described factory(String factoryPid) {
+            Described d = factories.get(factoryPid);
+            return d != null ? d : singles.get(factoryPid);
         }
     }
 
@@ -63,7 +72,7 @@ final class CurrentConfigurations {
             String pid = c.getPid();
             String factoryPid = c.getFactoryPid();
             if (factoryPid != null) {
-                Described d = described.factories().get(factoryPid);
+                Described d = described.factory(factoryPid);
                 if (d == null) continue;
                 String name = pid.startsWith(factoryPid + "~") ? pid.substring(factoryPid.length() + 1)
                         : pid.startsWith(factoryPid + ".") ? pid.substring(factoryPid.length() + 1) : pid;
