@@ -4,8 +4,8 @@ import java.util.List;
 
 /**
  * One value an import or restore changes (or, in a dry run, would change): the configuration ({@code pid} or
- * {@code factoryPid~name}), the key, the value's elements before and after as text (the default where none is set; a
- * secret as {@value #SECRET}).
+ * {@code factoryPid~name}), the key, the value's elements before and after as text (the default where none is set;
+ * empty: none, for a key the metatype does not define; a secret as {@value #SECRET}).
  */
 public record ConfigChange(String configuration, String key, List<String> before, List<String> after) {
 
@@ -22,6 +22,6 @@ public record ConfigChange(String configuration, String key, List<String> before
     }
 
     private static String shown(List<String> v) {
-        return v.size() == 1 ? v.getFirst() : v.toString();
+        return v.isEmpty() ? "(none)" : v.size() == 1 ? v.getFirst() : v.toString();
     }
 }

@@ -101,7 +101,7 @@ public final class ArchiveService implements ConfigArchive {
         Map<String, Current> current = CurrentConfigurations.read(admin, Metatypes.of(catalog));
         Exporter.Exported e = Exporter.values(current, all, withSecrets);
         Origin o = origin.get();
-        var header = new ConfigDocument.Header(kind, o.pcmVersion(), o.variant(), Instant.now(clock).toString(), all, withSecrets,
+        var header = new ConfigDocument.Header(kind, o.pcmVersion(), o.variant(), Instant.now(clock).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(), all, withSecrets,
                 e.secretsLeftOut());
         try {
             return new ConfigExport(ConfigDocument.write(header, e.configurations()), List.copyOf(e.configurations().keySet()),

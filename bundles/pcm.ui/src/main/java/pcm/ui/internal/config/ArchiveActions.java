@@ -126,7 +126,7 @@ final class ArchiveActions {
     }
 
     private static String text(List<String> v) {
-        return v.size() == 1 ? v.getFirst() : v.toString();
+        return v.isEmpty() ? "(none)" : v.size() == 1 ? v.getFirst() : v.toString();
     }
 
     static String snapshots(List<ConfigSnapshot> all) {
