@@ -350,4 +350,30 @@ class ArchiveServiceTest {
         assertEquals(before, s.deleteSnapshot("before-upgrade"));
         assertFalse(Files.exists(before.file()));
     }
+
+    @Test
+    void aFactoryPidsConfigurationsAreExportedByNameAndARestoreRemovesOnesAddedSince() throws Exception {
+        Described tracer = new Described("pcm.example.tracer", ocd(def(ad("depth", "Integer", 0, "1", "8"), "1")), "pcm.example", Map.of());
+        SettingsService.Catalog catalog = new SettingsService.Catalog() {
+            public List<Described> all() { return List.of(VM); }
+            public List<Described> factories() { return List.of(tracer); }
+        };
+        Path data = tmp.resolve("factories");
+        Files.createDirectories(data.resolve("conf"));
+        Files.writeString(data.resolve("conf/pcm.example.tracer-one.config"), "depth=I\"4\"\n");
+        ArchiveService s = new ArchiveService(catalog, admin(data), data, () -> new ArchiveService.Origin("1.0.0", "headless"), CLOCK, 2_000,
+                10, ConfSetWriter.ATOMIC);
+        ConfigExport e = s.export(false, false);
+        assertEquals(List.of("pcm.example.tracer~one"), e.configurations());
+        assertTrue(e.json().contains("\"headless\""), e.json());
+        s.snapshot("one-tracer");
+        Files.writeString(data.resolve("conf/pcm.example.tracer-two.config"), "depth=I\"2\"\n");
+        ImportResult r = s.restore("one-tracer", false);
+        assertEquals(List.of(data.resolve("conf/pcm.example.tracer-two.config")), r.files());
+        assertFalse(Files.exists(data.resolve("conf/pcm.example.tracer-two.config")));
+        assertTrue(Files.exists(data.resolve("conf/pcm.example.tracer-one.config")));
+        ConfigArchiveException x = assertThrows(ConfigArchiveException.class, () -> s.importConfiguration("t.json",
+                e.json().replace("\"depth:Integer\" : 4", "\"depth:Integer\" : 9").replace("\"depth:Integer\": 4", "\"depth:Integer\": 9"), false));
+        assertTrue(x.getMessage().startsWith("t.json: pcm.example.tracer~one: depth=9 rejected (depth: "), x.getMessage());
+    }
 }

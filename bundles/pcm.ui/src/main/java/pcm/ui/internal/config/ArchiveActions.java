@@ -40,6 +40,16 @@ final class ArchiveActions {
 
     /** {@code args}: the action's arguments after its name. */
     String run(String action, List<String> args) {
+        int[] counts = switch (action) {
+            case "export" -> new int[] {1, 3};
+            case "import", "restore" -> new int[] {1, 2};
+            case "snapshot" -> new int[] {0, 1};
+            case "snapshots" -> new int[] {0, 0};
+            case "delete-snapshot" -> new int[] {1, 1};
+            default -> throw CommandFailure.usage("unknown action '" + action + "'. " + ConfigCommand.USAGE);
+        };
+        if (args.size() < counts[0] || args.size() > counts[1])
+            throw CommandFailure.usage("wrong arguments '" + String.join(" ", args) + "' of '" + action + "'. " + ConfigCommand.USAGE);
         ServiceReference<ConfigArchive> ref = context.getServiceReference(ConfigArchive.class);
         ConfigArchive archive = ref == null ? null : context.getService(ref);
         if (archive == null) throw new CommandFailure("no configuration archive service (pcm.config is not active)");

@@ -84,7 +84,7 @@ public class ConfigCommand extends PcmCommand {
             + " or export <file> --all --with-secrets")
     public String config(@Descriptor("set|export") String action, @Descriptor("PID or file") String pid, @Descriptor("key or option") String key,
                          @Descriptor("value (a list: comma-separated) or option") String value) throws InterruptedException {
-        if (action.equals("export")) return archive().run(action, List.of(pid, key, value));
+        if (ArchiveActions.ACTIONS.contains(action)) return archive().run(action, List.of(pid, key, value));
         if (!action.equals("set")) throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
         ServiceReference<Settings> ref = context.getServiceReference(Settings.class);
         Settings s = ref == null ? null : context.getService(ref);

@@ -106,5 +106,11 @@ class ArchiveActionsTest {
         assertEquals(ExitStatus.USAGE, assertThrows(CommandFailure.class, () -> command().config("restore", "nope")).status());
         CommandFailure missing = assertThrows(CommandFailure.class, () -> command().config("restore"));
         assertTrue(missing.getMessage().startsWith("missing arguments of 'restore'. usage: pcm:config"), missing.getMessage());
+        CommandFailure extra = assertThrows(CommandFailure.class, () -> command().config("snapshot", "a", "b"));
+        assertEquals(ExitStatus.USAGE, extra.status());
+        assertTrue(extra.getMessage().startsWith("wrong arguments 'a b' of 'snapshot'. usage: pcm:config"), extra.getMessage());
+        assertEquals(ExitStatus.USAGE, assertThrows(CommandFailure.class, () -> command().config("snapshots", "x")).status());
+        assertEquals(ExitStatus.USAGE, assertThrows(CommandFailure.class, () -> command().config("import", "f", "--dry-run", "x")).status());
+        assertEquals(List.of("snapshot before", "snapshot null"), calls, "a refused call reaches no service");
     }
 }
