@@ -108,6 +108,9 @@ public final class ArchiveService implements ConfigArchive {
                     e.secretsLeftOut());
         } catch (IOException x) {
             throw new IllegalStateException("cannot write the export: " + x.getMessage(), x);
+        } catch (NoClassDefFoundError x) {
+            // the optional import (bnd.bnd): a run configuration without Felix cm.json
+            throw new IllegalStateException("cannot write the export: this runtime has no Configurator JSON writer (org.apache.felix.cm.json)", x);
         }
     }
 

@@ -111,9 +111,8 @@ final class ConfigDocument {
         }
     }
 
-    /** The reader leaves an object's members as Jakarta JSON values: a JsonString's text is its string, not its JSON. */
     private static String text(Object x) {
-        return x instanceof jakarta.json.JsonString s ? s.getString() : String.valueOf(x);
+        return String.valueOf(x);
     }
 
     /** A file that is not a configuration resource. */
