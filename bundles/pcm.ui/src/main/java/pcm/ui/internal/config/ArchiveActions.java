@@ -122,7 +122,7 @@ final class ArchiveActions {
         List<String> lines = new ArrayList<>();
         if (r.changes().isEmpty()) lines.add((r.dryRun() ? "dry run: " : "") + "nothing to change: the configuration already is as in the file");
         else {
-            TextTable t = new TextTable("CONFIGURATION", "KEY", "NOW", r.dryRun() ? "WOULD BE" : "WAS -> IS");
+            TextTable t = r.dryRun() ? new TextTable("CONFIGURATION", "KEY", "NOW", "WOULD BE") : new TextTable("CONFIGURATION", "KEY", "WAS", "IS");
             for (ConfigChange c : r.changes()) t.row(c.configuration(), c.key(), text(c.before()), text(c.after()));
             lines.add(t.render("").stripTrailing());
             if (r.dryRun()) lines.add("dry run: " + r.changes().size() + " value(s) would change in " + r.files().size() + " file(s); nothing written");
