@@ -160,6 +160,15 @@ class ConfigExportIT {
         assertTrue(refused.err().contains("nothing changed"), refused.err());
         assertEquals(before, tree(second), "nothing written, no snapshot taken");
 
+        // the export is a customer file as it is: dropped into <data>/customer/ of a third PCM, the Configurator applies it
+        Path third = Resident.freshData("cfgexport-third");
+        Files.createDirectories(third.resolve("customer"));
+        Files.copy(exported, third.resolve("customer/acme.json"));
+        Resident.Run customer = new Resident(third).exec("pcm:config show pcm.verification");
+        assertEquals(0, customer.status(), customer.toString());
+        assertTrue(Pattern.compile("(?m)^workers\\s+5\\s").matcher(customer.out()).find(), "applied as a customer's file: " + customer.out());
+        assertFalse(customer.err().contains("customer configuration refused"), customer.err());
+
         Resident.Run usage = other.exec("pcm:config import");
         assertEquals(2, usage.status(), usage.toString());
         assertTrue(usage.err().contains("usage: pcm:config"), usage.err());
