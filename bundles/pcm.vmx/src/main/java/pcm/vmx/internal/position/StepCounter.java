@@ -65,6 +65,10 @@ public final class StepCounter implements PositionCounter {
     /** Steps left that re-issue KVM_SET_GUEST_DEBUG even when unchanged (see {@link #runUntil}). */
     private int rearm;
     private long debugDr0;
+    /** The debug registers last given with DBG_USE_HW_BP on hardware hosts (the exception watch), null if none. */
+    private long[] debugRegs;
+    /** Breakpoints on the exception and SYSCALL entries a stepped instruction reaches without a step trap. */
+    private final ExceptionWatch watch = new ExceptionWatch();
     /** Guest debug registers saved before CPL3 stepping (DR6 gets BS from each injected #DB). */
     private long[] guestDr;
 
@@ -411,12 +415,7 @@ public final class StepCounter implements PositionCounter {
             return stepSoftwareInterrupt(kind, r, s);
         }
         restoreGuestDr();
-        if (rearm > 0) {
-            rearm--;
-            forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
-        } else {
-            setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
-        }
+        armStep(r.rip(), s);
         VmExit e = cpu.run();
         if (TRACING) {
             tr(" k run -> %s", e);
@@ -454,6 +453,10 @@ public final class StepCounter implements PositionCounter {
             return e;
         }
         if (e instanceof VmExit.Debug d) {
+            int slot = pvm ? -1 : watch.hit(d);
+            if (slot >= 0) {
+                return watchedEntry(slot, kind, r, s);
+            }
             if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
                 return null; // a chunk of iterations; counts when RIP moves past
             }
@@ -461,7 +464,7 @@ public final class StepCounter implements PositionCounter {
             if ((kind & 0xFF) == InsnPeek.PUSHF && d.rip() == r.rip() + (kind >>> 8 & 0xFF)) {
                 clearStepTrapFlagPushed(s);
             }
-            if (!pvm && ((kind & 0xFF) == InsnPeek.IRETQ || (kind & 0xFF) == InsnPeek.POPF)) {
+            if (!pvm && ((kind & 0xFF) == InsnPeek.IRETQ || (kind & 0xFF) == InsnPeek.POPF || (kind & 0xFF) == InsnPeek.SYSRET)) {
                 // Hardware: the instruction loaded RFLAGS from memory. A frame the counter's own delivery wrote holds
                 // the guest's RFLAGS without the step TF (issue 12 cause 3), so after the handler's IRETQ the next
                 // instruction would run free: arm TF again before it.
@@ -1072,6 +1075,57 @@ public final class StepCounter implements PositionCounter {
         }
     }
 
+    /**
+     * Single-step for the instruction at {@code rip}; on hardware hosts with the exception watch's breakpoints. Re-issued
+     * when {@link #rearm} asks (KVM sets its step TF again only through KVM_SET_GUEST_DEBUG).
+     */
+    private void armStep(long rip, SpecialRegisters s) throws BackendException {
+        boolean force = rearm > 0;
+        if (force) rearm--;
+        if (!pvm) {
+            watch.refresh(s, mem, cpu);
+            if (watch.any()) {
+                long[] regs = watch.debugRegs(rip);
+                int control = DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP;
+                if (force || control != debugControl || !java.util.Arrays.equals(regs, debugRegs)) {
+                    cpu.setGuestDebug(control, regs);
+                    debugControl = control;
+                    debugDr0 = regs[0];
+                    debugRegs = regs;
+                }
+                return;
+            }
+        }
+        if (force) forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+        else setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+    }
+
+    /**
+     * The step ended at a watched entry's breakpoint (ExceptionWatch): SYSCALL retired into IA32_LSTAR (R11 got the
+     * step TF: cleared, else SYSRET would give it to user code), or the stepped instruction raised #PF, #GP or #UD and
+     * did not retire (the frame's RFLAGS got the step TF: cleared, as for the counter's own deliveries). Delivery and
+     * SYSCALL cleared TF, so it is armed again for the entry's first instruction.
+     */
+    private VmExit watchedEntry(int slot, int kind, Registers r, SpecialRegisters s) throws BackendException {
+        if (slot == ExceptionWatch.LSTAR_SLOT) {
+            retire(kind, r, null);
+            Registers now = cpu.registers();
+            if ((now.toArray()[11] & TF) != 0) {
+                long[] a = now.toArray();
+                a[11] &= ~TF;
+                cpu.setRegisters(Registers.fromArray(a));
+            }
+        } else {
+            clearStepTrapFlagInFrame(ExceptionWatch.vector(slot), r, s);
+        }
+        if (TRACING) {
+            tr(" entry %d reached from rip %x", slot, r.rip());
+        }
+        forgetState();
+        rearm = Math.max(rearm, 1);
+        return null;
+    }
+
     private void setDebug(int control, long dr0) throws BackendException {
         if (control != debugControl || dr0 != debugDr0) {
             forceDebug(control, dr0);
@@ -1082,6 +1136,7 @@ public final class StepCounter implements PositionCounter {
         cpu.setGuestDebug(control, (control & DBG_USE_HW_BP) != 0 ? new long[] {dr0, 0, 0, 0, 0, 0, 0, 0x401} : null);
         debugControl = control;
         debugDr0 = dr0;
+        debugRegs = null;
     }
 
     private void saveGuestDr() throws BackendException {

@@ -281,6 +281,34 @@ class StepCounterTest {
         }
     }
 
+    /**
+     * An exception the stepped instruction raises is delivered with TF cleared: its handler ran unstepped and
+     * uncounted until its IRETQ (docs/positions-on-kvm.md, "Exceptions and SYSCALL"). The counter's breakpoints on the
+     * #UD and #PF entries count the handlers' instructions and not the faulting one, as the soft CPU does.
+     */
+    @Test
+    void exceptionHandlersOfSteppedInstructionsAreCounted() throws Exception {
+        // ud2; nop; out 0x80 (CPL0); #UD handler: add qword [rsp], 2; incq 0x20018; iretq
+        try (PosGuest g = guest("0f0b90e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            g.gate(6, PosGuest.HANDLER + 0x300, 0);
+            g.put(PosGuest.HANDLER + 0x300, "4883042402" + "48ff04251800020048cf");
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(1, g.get64(PosGuest.DATA + 0x18), "the #UD handler ran once");
+            assertEquals(4, c.position(), "the handler's three instructions and the nop; the ud2 did not retire");
+            assertEquals(0, g.get64(DB_COUNT));
+        }
+        // mov rax, [0xffffffff80000000] (not mapped); nop; out 0x80; #PF handler: add qword [rsp+8], 8; add rsp, 8;
+        // incq 0x20020; iretq
+        try (PosGuest g = guest("488b04250000008090e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            g.gate(14, PosGuest.HANDLER + 0x400, 0);
+            g.put(PosGuest.HANDLER + 0x400, "48834424080848" + "83c408" + "48ff04252000020048cf");
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(1, g.get64(PosGuest.DATA + 0x20), "the #PF handler ran once");
+            assertEquals(5, c.position(), "the handler's four instructions and the nop; the load did not retire");
+            assertEquals(0, g.get64(DB_COUNT));
+        }
+    }
+
     @Test
     void interruptInjectedMidSequenceIsDeliveredAndCountStaysExact() throws Exception {
         String code = "b9e80300004883c003ffc975f8e6804889c3e681";
