@@ -1022,6 +1022,11 @@ public final class StepCounter implements PositionCounter {
         return (la << 16 >> 16) == la;
     }
 
+    /** Whether the vCPU stands at a REP string instruction (a replay whose window ended inside one asks). */
+    public boolean atRepString() throws BackendException {
+        return (peek(cpu.specialRegisters(), cpu.registers().rip()) & 0xFF) == InsnPeek.REP_STRING;
+    }
+
     private int peek(SpecialRegisters s, long rip) {
         int n = mem.read(s.cr0(), s.cr3(), s.cr4(), rip, insn, insn.length);
         return n == 0 ? InsnPeek.OTHER : InsnPeek.classify(insn, n);
