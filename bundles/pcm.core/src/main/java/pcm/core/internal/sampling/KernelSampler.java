@@ -258,6 +258,18 @@ public final class KernelSampler implements Sampler, WindowLogs {
     public List<WindowInfo> windows() { return engine.windows(); }
 
     @Override
+    public List<WindowInfo.TraceInfo> traces(String window) throws SamplingException {
+        WindowStore store = engine.store();
+        String id = store.resolve(window);
+        try {
+            WindowInfo info = store.info(id, null);
+            return info == null ? List.of() : info.traces();
+        } catch (IOException e) {
+            throw new SamplingException("cannot read window " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Optional<Window> window(String id) throws SamplingException { return engine.window(id); }
 
     @Override
