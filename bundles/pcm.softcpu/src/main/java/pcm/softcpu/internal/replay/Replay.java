@@ -114,6 +114,10 @@ final class Replay implements AutoCloseable {
                         + CpuIdentity.INTEL_FLAGS + " and " + CpuIdentity.AMD_FLAGS);
             }
             setState(vcpu, init);
+            // A window recorded with a memory tracer ran without data TLB entries (every access reported): its page
+            // walks set accessed/dirty bits at every access. The replay runs the same way, so that a guest clearing
+            // those bits without a TLB flush sees the same memory (issue 15 item 3).
+            if (MemoryTraceCheck.traceOf(window).isPresent()) vcpu.setMemoryAccessListener(IGNORE_ACCESSES);
         } catch (Stop s) {
             arena.close();
             throw s;
@@ -168,6 +172,11 @@ final class Replay implements AutoCloseable {
             throw Stop.inconclusive("initial state not replayable on the soft CPU: " + e.getMessage());
         }
     }
+
+    private static final pcm.core.api.tracer.MemoryAccessListener IGNORE_ACCESSES = (p, g, w, s, d) -> { };
+
+    /** Compares every memory access of this pass with the window's memory trace (see {@link MemoryTraceCheck}). */
+    void checkMemory(MemoryTraceCheck check) { vcpu.setMemoryAccessListener(check); }
 
     long position() { return vcpu.instructionCount(); }
 

@@ -60,12 +60,23 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             LongConsumer prog = progress == null ? p -> { } : safe(progress);
             Replay r;
             FingerprintTracker fps;
+            MemoryTraceCheck mem = null;
             try {
                 Replay.checkWindow(window);
                 fps = new FingerprintTracker(window.events(), window.initial().registers());
                 long[] at = fps.any() ? fps.positions(Long.MAX_VALUE) : null;
                 r = new Replay(window, prog, at, at == null ? null : (pos, rp) -> fps.compare(pos, rp.vcpu.registers()),
                         Long.MAX_VALUE, null);
+                var trace = MemoryTraceCheck.traceOf(window);
+                if (trace.isPresent()) {
+                    try {
+                        mem = MemoryTraceCheck.of(trace.get(), r.vcpu);
+                    } catch (Replay.Stop s) {
+                        r.close();
+                        throw s;
+                    }
+                    r.checkMemory(mem);
+                }
             } catch (Replay.Stop s) {
                 return stopped(s, wid, insns);
             }
@@ -77,13 +88,16 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
-                Divergence cp = registerDivergence(r, fps, window, prog);
+                Divergence cp = FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
+                        mem == null ? null : mem.divergence(insns, false).orElse(null));
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
             }
-            Divergence cp = registerDivergence(r, fps, window, prog);
+            // a memory access that differs from the trace is at its own instruction: the earliest evidence wins
+            Divergence cp = FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
+                    mem == null ? null : mem.divergence(insns, true).orElse(null));
             if (fin.matches() && cp != null) {
                 return Verdict.diverged(ID, wid, insns, cp.with(List.of("final state equal: the guest overwrote the"
                         + " divergent values before the window ended")));
@@ -91,7 +105,8 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             if (fin.matches()) {
                 return new Verdict(pcm.core.api.verify.Outcome.MATCH, ID, wid, insns, java.util.Optional.empty(),
                         "replayed " + insns + " instructions, " + window.events().size() + " events; registers, MSRs and "
-                                + (window.end().memory().size() >> 12) + " pages equal");
+                                + (window.end().memory().size() >> 12) + " pages equal"
+                                + (mem == null ? "" : "; " + mem.compared() + " memory accesses equal to the trace"));
             }
             if (!localise) {
                 return Verdict.diverged(ID, wid, insns, new pcm.core.api.verify.Divergence(consistent,
