@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -20,9 +21,10 @@ import pcm.core.api.tracer.Tracer;
  * {@code itr}: the I/O tracer (ITR) emulated — every port and MMIO transaction of the guest with the value read or
  * written, and every device DMA write into guest memory with its bytes, into a bounded buffer (overflow kept as the
  * hardware's: first records, count of dropped). The kernel sees these on every backend (exits, the window memory),
- * so it is available everywhere.
+ * so it is available everywhere. Off until configured ({@code pcm.tracer.io}, e.g. {@code <data>/conf/pcm.tracer.io.cfg}).
  */
-@Component(service = Tracer.class, property = Tracer.ID + "=" + IoTracer.ID, configurationPid = IoTracer.PID)
+@Component(service = Tracer.class, property = Tracer.ID + "=" + IoTracer.ID, configurationPid = IoTracer.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = IoTracer.Config.class)
 public final class IoTracer implements Tracer {
 

@@ -5,6 +5,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
@@ -22,8 +23,12 @@ import pcm.core.api.tracer.TracerUnavailableException;
  * address, load/store, size, data) into a bounded buffer, like the tracer on the DIMMs. When the buffer is full the
  * first records are kept and the rest counted as dropped, as the hardware's overflow. Needs a backend that reports
  * memory accesses (the software CPU); on KVM it says so: the window records it UNAVAILABLE with the reason.
+ * <p>
+ * Off until configured ({@code pcm.tracer.memory}, e.g. {@code <data>/conf/pcm.tracer.memory.cfg}): with it every
+ * load and store of the soft CPU takes the interpreter's slow path while a window records.
  */
-@Component(service = Tracer.class, property = Tracer.ID + "=" + MemoryTracer.ID, configurationPid = MemoryTracer.PID)
+@Component(service = Tracer.class, property = Tracer.ID + "=" + MemoryTracer.ID, configurationPid = MemoryTracer.PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = MemoryTracer.Config.class)
 public final class MemoryTracer implements Tracer {
 
