@@ -35,7 +35,7 @@ class TracerIT {
         Path conf = Files.createDirectories(data.resolve("conf"));
         Files.writeString(conf.resolve("pcm.verification.config"), "verifiers=[\"soft\"]\n");
         Path windows = data.resolve("windows");
-        List<String> cmd = LauncherIT.command(data, "pcm:run --backend soft --blocks 3000 --window 2000 --period 20 --timeout 90");
+        List<String> cmd = LauncherIT.command(data, "pcm:run --backend soft --blocks 100000 --window 2000 --period 20 --timeout 60");
         Process p = new ProcessBuilder(cmd).redirectOutput(data.resolve("run.out").toFile()).redirectError(data.resolve("run.err").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         try {
