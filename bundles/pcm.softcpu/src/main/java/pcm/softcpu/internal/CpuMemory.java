@@ -66,9 +66,14 @@ abstract class CpuMemory extends CpuState {
      */
     pcm.core.api.tracer.MemoryAccessListener accessListener;
 
+    /**
+     * Setting a listener flushes the TLB (mapped pages would bypass it) and must happen on the vCPU's thread between
+     * runs; removing one (null) does not touch the TLB, so it is safe from any thread (a window given up by another
+     * thread): later accesses simply fill the TLB again.
+     */
     final void setAccessListener(pcm.core.api.tracer.MemoryAccessListener l) {
         accessListener = l;
-        flushTlb(); // mapped pages would bypass the listener
+        if (l != null) flushTlb();
     }
 
     CpuMemory(PhysicalMemory mem) {

@@ -126,4 +126,32 @@ class MemoryTraceTest {
         assertEquals(Outcome.MATCH, v.outcome(), v::toString);
         assertTrue(v.detail().contains(t.records() + " memory accesses equal"), v::toString);
     }
+
+    /**
+     * Tracing is transparent: with the memory-access hook set (no data TLB entries, every access on the slow path) the
+     * guest computes exactly what it computes without — the same events, registers and memory at every window's end.
+     */
+    @Test
+    void aTracedRunComputesTheSameAsAnUntracedOne() throws Exception {
+        List<TestWindows.Plan> plans = List.of(new TestWindows.Plan(3_000, 20_000), new TestWindows.Plan(60_000, 50_000));
+        List<Window> traced = record(plans, null, BUFFER), plain = record(plans, null, 0);
+        assertEquals(plain.size(), traced.size());
+        for (int i = 0; i < plain.size(); i++) {
+            Window a = plain.get(i), b = traced.get(i);
+            assertEquals(List.of(), a.traces());
+            assertTrue(b.traces().getFirst().records() > 0);
+            assertEquals(a.events().size(), b.events().size());
+            for (int e = 0; e < a.events().size(); e++) {
+                assertEquals(a.events().get(e).kind() + "@" + a.events().get(e).position() + "=" + a.events().get(e).value(),
+                        b.events().get(e).kind() + "@" + b.events().get(e).position() + "=" + b.events().get(e).value());
+            }
+            assertEquals(a.end().registers(), b.end().registers());
+            assertEquals(a.end().specialRegisters(), b.end().specialRegisters());
+            long size = a.end().memory().size();
+            byte[] x = new byte[(int) size], y = new byte[(int) size];
+            a.end().memory().read(0, x, 0, x.length);
+            b.end().memory().read(0, y, 0, y.length);
+            assertTrue(java.util.Arrays.equals(x, y), "final memory of window " + i);
+        }
+    }
 }
