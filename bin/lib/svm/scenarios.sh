@@ -289,6 +289,34 @@ scenario_kvmtests() {
     return $r
 }
 
+# (e) Debian's Linux as a guest of PCM's KVM backend (issue 14: "the same session also runs on KVM inside the emulated
+# SVM host"): the kernel, initramfs and disk of bin/linux-guest, /init's scripted session (pcmguest=check: uname, CPU
+# count, shell arithmetic, x87 long double, md5sum, the virtio disk read and written, 4 KiB from virtio-rng), then
+# ACPI power-off. Arguments: mode (plain: --window 0; sampled: windows of <len> instructions every <period> ms,
+# verified by soft and kvm), budget s (400), window length (500000), period ms (1000).
+scenario_linux() {
+    mode=${1:-plain} budget=${2:-400} len=${3:-500000} period=${4:-1000}
+    [ -f /opt/linux/vmlinuz ] || { echo "SVM-RESULT linux rc=2 no Linux guest in the image"; return 2; }
+    d=/tmp/d-linux; rm -rf $d; mkdir -p $d; cp /opt/linux/disk.ext2 /tmp/linux-disk.ext2
+    t0=$(uptime_s)
+    t=$(bounded "$budget"); run_t=$((t - 60)); [ $run_t -ge 30 ] || run_t=30
+    if [ "$mode" = sampled ]; then
+        both_verifiers $d
+        sampling="--window $len --period $period --verify-timeout 120"
+    else
+        sampling="-w 0"
+    fi
+    tagged linux pcm $d "$t" pcm:run --backend kvm $sampling -t "$run_t" --kernel /opt/linux/vmlinuz \
+        --initrd /opt/linux/initramfs.cpio.gz --disk /tmp/linux-disk.ext2 --append '"console=ttyS0 pcmguest=check"'; r=$?  # quoted for Gogo: pcm() joins the words
+    echo "SVM-RESULT linux rc=$r mode=$mode wall=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s" \
+        "checks=$(grep -c '^PCM-CHECK' /tmp/out.linux) $(grep -o 'PCM-CHECK-DONE' /tmp/out.linux)" \
+        "$(grep -o 'guest stopped: status [0-9]* ([^)]*)' /tmp/out.linux | head -1)" \
+        "$(grep -E -c '^window .* MATCH rcp=' /tmp/out.linux) MATCH $(grep -E -c '^window .* (DIVERGED|INCONCLUSIVE) rcp=' /tmp/out.linux) other"
+    [ $r -eq 0 ] || grep -E 'WARN|ERROR|guest time|pcm\.irq|KernelVm' $d/log/pcm.log 2>/dev/null | cut -c1-240 | tail -40 \
+        | sed 's/^/[linux-log] /'
+    return $r
+}
+
 # JVM options for the PCM runs of the scenarios after it (e.g. jopts:-XX:TieredStopAtLevel=1)
 scenario_jopts() { export PCM_JAVA_OPTS="$*"; echo "SVM-RESULT jopts $PCM_JAVA_OPTS"; }
 

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * In the default test run. Installs QEMU first where it is missing and apt can ({@code bin/svm-host deps}); skips
  * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
  * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (2), {@code -Dpcm.svm.windowSeconds} (0: the windows
- * scenario is not run; N: it runs for N seconds and its verdicts are the ones counted), {@code -Dpcm.svm.timeout} (480,
- * the whole VM's).
+ * scenario is not run; N: it runs for N seconds and its verdicts are the ones counted), {@code -Dpcm.svm.faultSeconds}
+ * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (480, the whole VM's).
  */
 class SvmHostIT {
 
@@ -53,13 +53,15 @@ class SvmHostIT {
         // both; -Dpcm.svm.windowSeconds=N adds the windows scenario (many short windows, target 50) for N seconds.
         int minWindows = Integer.getInteger("pcm.svm.minWindows", 2);
         int windowSeconds = Integer.getInteger("pcm.svm.windowSeconds", 0);
+        // the faults run's budget: 150 s gave 2-4 windows (each verified by eight verifiers) on a loaded AMD host
+        int faultSeconds = Integer.getInteger("pcm.svm.faultSeconds", 220);
         // The whole VM's time; every scenario inside is bounded by the deadline derived from it (bin/svm-host), so the
         // results reach the console before QEMU ends.
         int vmSeconds = Integer.getInteger("pcm.svm.timeout", 480);
         List<String> cmd = new ArrayList<>(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds),
             "--log", console.toString(), "kvmtests", "kvm_run"));
         if (windowSeconds > 0) cmd.add("windows:50,10000,1000,5," + windowSeconds);
-        cmd.add("faults:3000,150,5000,swap");
+        cmd.add("faults:3000," + faultSeconds + ",5000,swap");
         int status = run(cmd, dir, out, vmSeconds + 600L);
         // Status 4: QEMU was killed at its timeout although every scenario inside is bounded by an earlier deadline: the
         // whole emulated host fell silent (stop 23: 3 times in ~12 runs, the same image passing before and after; QEMU
@@ -98,7 +100,11 @@ class SvmHostIT {
         // (b) KVM-recorded windows, every one MATCHed by both verifiers (the faults run's soft and kvm verdicts; and the
         // windows scenario's, when it ran: pcm:run exits 0 only then)
         String tag = windowSeconds > 0 ? "windows" : "faults";
-        Map<String, List<String>> byVerifier = verdicts(log, tag);
+        java.util.Set<String> corrupted = emulationCorrupted(log);
+        if (!corrupted.isEmpty()) {
+            System.out.println("SvmHostIT: windows whose recorded guest state the emulation corrupted (not counted): " + corrupted);
+        }
+        Map<String, List<String>> byVerifier = verdicts(log, tag, corrupted);
         List<String> soft = byVerifier.getOrDefault("soft", List.of()), kvm = byVerifier.getOrDefault("kvm", List.of());
         assertTrue(soft.stream().allMatch("MATCH"::equals) && kvm.stream().allMatch("MATCH"::equals),
             "a window without MATCH: soft " + soft + " kvm " + kvm + "\n" + divergences(log) + "\n" + all);
@@ -120,6 +126,7 @@ class SvmHostIT {
             String rcp = v.group(4), outcome = v.group(3);
             String detail = i + 1 < lines.size() ? lines.get(i + 1) : "";
             if (rcp.equals("-")) continue; // no verifier had finished it when the run's --verify-timeout ran out: not counted
+            if (corrupted.contains(v.group(2))) continue;
             if (rcp.equals("soft") || rcp.equals("kvm")) {
                 assertEquals("MATCH", outcome, lines.get(i) + "\n" + all);
                 continue;
@@ -159,10 +166,32 @@ class SvmHostIT {
         assertEquals(0, status, all);
     }
 
-    /** Verdict outcomes of one scenario's lines, by verifier. */
-    static Map<String, List<String>> verdicts(String log, String tag) {
+    /**
+     * Windows in which the emulated host's SVM handed the guest a state that is not the guest's: the window retired no
+     * instruction (it closed at its timeout) and the recorded RIP lies in the upper half, where the embedded guest never
+     * runs (identity-mapped below 4 GiB; docs/guest-contract.md), with RSP moved. Seen once in ~12 runs of stop 23:
+     * RIP 0xffffffffc073d13c (the emulated host's kvm_amd) and a kernel-stack RSP - the L1 hypervisor's own state in
+     * the L2 guest's registers, after which the guest never ran again. soft and kvm both say DIVERGED at position 0,
+     * truly (the CPU changed registers without an instruction), but the CPU at fault is QEMU TCG's, not one PCM runs in
+     * production; such a window is printed and not counted, everything else is still asserted.
+     */
+    static java.util.Set<String> emulationCorrupted(String log) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        List<String> lines = log.lines().filter(l -> l.startsWith("[")).toList();
+        Pattern head = Pattern.compile("\\[\\w+\\] window (\\S+) DIVERGED rcp=(soft|kvm) insns=0 .*");
+        Pattern where = Pattern.compile("\\[\\w+\\] +first divergence at instruction 0, rip=0xffff[89a-f][0-9a-f]{11};.*");
+        for (int i = 0; i + 1 < lines.size(); i++) {
+            Matcher h = head.matcher(lines.get(i));
+            if (h.matches() && where.matcher(lines.get(i + 1)).matches()) out.add(h.group(1));
+        }
+        return out;
+    }
+
+    /** Verdict outcomes of one scenario's lines, by verifier, leaving out the windows named. */
+    static Map<String, List<String>> verdicts(String log, String tag, java.util.Set<String> leaveOut) {
         Map<String, List<String>> m = new LinkedHashMap<>();
         log.lines().map(VERDICT::matcher).filter(Matcher::matches).filter(v -> v.group(1).equals(tag))
+            .filter(v -> !leaveOut.contains(v.group(2)))
             .forEach(v -> m.computeIfAbsent(v.group(4), k -> new ArrayList<>()).add(v.group(3)));
         return m;
     }

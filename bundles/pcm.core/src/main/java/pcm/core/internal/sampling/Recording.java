@@ -163,7 +163,7 @@ final class Recording implements WindowProbe, InputObserver {
             initialCpu = CpuState.capture(cpu, 0);
             checkpointBase = initialCpu.registers();
             regions = mem.regions().stream().map(r -> new PageImage.Region(r.gpa(), r.size())).toList();
-            initialMemory = memoryProvider.snapshot(mem);
+            initialMemory = snapshot(mem);
         } catch (Exception | Error e) {
             closeCounter();
             counter = null;
@@ -324,7 +324,7 @@ final class Recording implements WindowProbe, InputObserver {
         MemoryImage finalMemory;
         try {
             finalCpu = CpuState.capture(vcpu, pos);
-            finalMemory = memoryProvider.snapshot(memory);
+            finalMemory = snapshot(memory);
         } catch (BackendException | RuntimeException e) {
             abort("final snapshot failed: " + e);
             return;
@@ -336,6 +336,23 @@ final class Recording implements WindowProbe, InputObserver {
         emit(new PcmEvent(EventKind.END, vcpu.id(), pos, r.rip(), r.rcx(), 0, pos,
                 reason.getBytes(java.nio.charset.StandardCharsets.UTF_8), System.nanoTime()));
         done.complete(new Result(initialCpu, initialMemory, finalCpu, finalMemory, regions, pos, serviceId, reason, traces));
+    }
+
+    /**
+     * A copy of guest RAM, two per window. The heap may not hold it (Debian's Linux with 256 MiB of RAM in the 512 MiB
+     * default heap of the emulated SVM host's 2 GiB: the OutOfMemoryError ended the vCPU thread and the run said
+     * "guest stopped: status 0 ()"): that fails the window, with what to change, never the guest.
+     */
+    private MemoryImage snapshot(GuestMemory m) {
+        try {
+            return memoryProvider.snapshot(m);
+        } catch (OutOfMemoryError e) {
+            long ram = 0;
+            for (GuestMemory.MemoryRegion r : m.regions()) ram += r.size();
+            throw new IllegalStateException("the copy of guest RAM (" + (ram >> 20) + " MiB) does not fit the JVM's heap (max "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB; a window holds two copies): give PCM more heap (-Xmx in"
+                    + " PCM_JAVA_OPTS) or the guest less RAM (" + e.getMessage() + ")");
+        }
     }
 
     @Override

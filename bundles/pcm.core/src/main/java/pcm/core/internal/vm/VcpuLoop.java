@@ -127,6 +127,13 @@ public final class VcpuLoop implements Runnable {
             LOG.error("vCPU {} failed: {}", vcpu.id(), e.getMessage(), e);
             status = STATUS_BACKEND_FAILURE;
             reason = "vCPU " + vcpu.id() + " failed: " + e.getMessage();
+        } catch (Error e) {
+            // An Error ended the loop (an OutOfMemoryError, a StackOverflowError in an exit handler): the run must not
+            // report "status 0 ()" as if the guest had powered off (it did, on the emulated SVM host, stop 24).
+            LOG.error("vCPU {} failed: {}", vcpu.id(), e.toString(), e);
+            status = STATUS_BACKEND_FAILURE;
+            reason = "vCPU " + vcpu.id() + " failed: " + e;
+            if (!(e instanceof OutOfMemoryError)) throw e; // after the finally below has told the listener
         } finally {
             failPendingRequests();
             String why = "the VM stopped (" + (reason.isEmpty() ? "status " + status : reason) + ")";

@@ -46,11 +46,16 @@ final class HeapMemory implements GuestMemory {
     /** Snapshots copy the heap; allocation is not needed by these tests. */
     static final class Provider implements GuestMemoryProvider {
 
+        /** Snapshots taken so far; the one numbered {@link #outOfMemoryAt} throws OutOfMemoryError (a heap too small). */
+        final java.util.concurrent.atomic.AtomicInteger snapshots = new java.util.concurrent.atomic.AtomicInteger();
+        volatile int outOfMemoryAt = -1;
+
         @Override
         public AllocatedMemory allocate(List<RegionSpec> regions) { throw new UnsupportedOperationException(); }
 
         @Override
         public MemoryImage snapshot(GuestMemory memory) {
+            if (snapshots.incrementAndGet() == outOfMemoryAt) throw new OutOfMemoryError("Java heap space (test)");
             byte[] copy = new byte[(int) memory.size()];
             memory.read(0, copy, 0, copy.length);
             return new MemoryImage() {

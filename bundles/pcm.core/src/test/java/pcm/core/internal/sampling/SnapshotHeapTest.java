@@ -1,0 +1,77 @@
+package pcm.core.internal.sampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import pcm.core.api.event.EventSink;
+import pcm.core.api.sampling.SamplingException;
+import pcm.core.api.sampling.SamplingPolicy;
+import pcm.core.internal.log.Retention;
+import pcm.core.internal.log.WindowRecorder;
+
+/**
+ * A copy of guest RAM that does not fit the heap fails its window, never the guest (stop 24: Debian's Linux with 256
+ * MiB in the emulated SVM host's 512 MiB default heap; the OutOfMemoryError of the final snapshot ended the vCPU thread
+ * and the run reported "guest stopped: status 0 ()").
+ */
+class SnapshotHeapTest {
+
+    @TempDir Path dir;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        Collections.reverse(closing);
+        for (AutoCloseable c : closing) c.close();
+    }
+
+    private SamplingEngine engine(TestVm vm) {
+        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
+        closing.add(log);
+        List<EventSink> sinks = List.of(log::accept);
+        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
+            @Override public Optional<pcm.core.internal.vm.SamplingTarget> target() { return Optional.of(vm); }
+            @Override public List<EventSink> sinks() { return sinks; }
+            @Override public List<Recording.Ranked> positionServices() {
+                return List.of(new Recording.Ranked(new ExactTestPositionService(), 0));
+            }
+            @Override public List<SamplingPolicy> policies() { return List.of(); }
+            @Override public Optional<Path> directory() { return Optional.of(dir); }
+        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
+        closing.add(e);
+        return e;
+    }
+
+    @Test
+    void theFinalSnapshotRunningOutOfHeapFailsTheWindowAndTheGuestRunsOn() throws Exception {
+        TestVm vm = new TestVm(SamplingEngineTest.program());
+        closing.add(vm);
+        SamplingEngine e = engine(vm);
+        vm.provider.outOfMemoryAt = vm.provider.snapshots.get() + 2; // the initial snapshot works, the final one does not
+        SamplingException x = assertThrows(SamplingException.class, () -> e.sampleNow(50, 30_000));
+        assertTrue(x.getMessage().contains("does not fit the JVM's heap"), x.getMessage());
+        assertEquals(1, vm.stopped.getCount(), "the vCPU loop ended: " + x.getMessage());
+    }
+
+    @Test
+    void theInitialSnapshotRunningOutOfHeapFailsTheWindowAndTheGuestRunsOn() throws Exception {
+        TestVm vm = new TestVm(SamplingEngineTest.program());
+        closing.add(vm);
+        SamplingEngine e = engine(vm);
+        vm.provider.outOfMemoryAt = vm.provider.snapshots.get() + 1;
+        SamplingException x = assertThrows(SamplingException.class, () -> e.sampleNow(50, 30_000));
+        assertTrue(x.getMessage().contains("does not fit the JVM's heap"), x.getMessage());
+        assertEquals(1, vm.stopped.getCount(), "the vCPU loop ended: " + x.getMessage());
+    }
+}
