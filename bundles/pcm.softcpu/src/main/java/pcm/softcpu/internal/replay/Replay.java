@@ -178,6 +178,9 @@ final class Replay implements AutoCloseable {
     /** Compares every memory access of this pass with the window's memory trace (see {@link MemoryTraceCheck}). */
     void checkMemory(MemoryTraceCheck check) { vcpu.setMemoryAccessListener(check); }
 
+    /** Compares every port write of this pass with the window's I/O trace (see {@link IoTraceCheck}); null: none. */
+    IoTraceCheck ioCheck;
+
     long position() { return vcpu.instructionCount(); }
 
     /** Replays every event up to and including END; returns normally at END (state ready to compare). */
@@ -484,7 +487,10 @@ final class Replay implements AutoCloseable {
     /** Exits that carry no logged input: port writes, MSR writes, HLT, kicks; the rest end the pass. */
     private void otherExit(VmExit x, long p, PcmEvent e) throws Stop {
         switch (x) {
-            case VmExit.PortOut o -> complete(x);
+            case VmExit.PortOut o -> {
+                if (ioCheck != null) ioCheck.portOut(vcpu.exitPosition(x), o.port(), o.size(), o.data(), vcpu.rip());
+                complete(x);
+            }
             case VmExit.MsrWrite w -> complete(x);
             case VmExit.Hlt h -> { }
             case VmExit.Interrupted i -> { }

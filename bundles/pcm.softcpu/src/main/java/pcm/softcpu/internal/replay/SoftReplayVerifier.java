@@ -77,6 +77,15 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                     }
                     r.checkMemory(mem);
                 }
+                var io = IoTraceCheck.traceOf(window);
+                if (io.isPresent()) {
+                    try {
+                        r.ioCheck = IoTraceCheck.of(io.get());
+                    } catch (Replay.Stop s) {
+                        r.close();
+                        throw s;
+                    }
+                }
             } catch (Replay.Stop s) {
                 return stopped(s, wid, insns);
             }
@@ -88,16 +97,16 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
-                Divergence cp = FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
-                        mem == null ? null : mem.divergence(insns, false).orElse(null));
+                Divergence cp = FingerprintTracker.earlier(FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
+                        mem == null ? null : mem.divergence(insns, false).orElse(null)), ioDivergence(r, false));
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
             }
             // a memory access that differs from the trace is at its own instruction: the earliest evidence wins
-            Divergence cp = FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
-                    mem == null ? null : mem.divergence(insns, true).orElse(null));
+            Divergence cp = FingerprintTracker.earlier(FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
+                    mem == null ? null : mem.divergence(insns, true).orElse(null)), ioDivergence(r, true));
             if (fin.matches() && cp != null) {
                 return Verdict.diverged(ID, wid, insns, cp.with(List.of("final state equal: the guest overwrote the"
                         + " divergent values before the window ended")));
@@ -106,7 +115,8 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 return new Verdict(pcm.core.api.verify.Outcome.MATCH, ID, wid, insns, java.util.Optional.empty(),
                         "replayed " + insns + " instructions, " + window.events().size() + " events; registers, MSRs and "
                                 + (window.end().memory().size() >> 12) + " pages equal"
-                                + (mem == null ? "" : "; " + mem.compared() + " memory accesses equal to the trace"));
+                                + (mem == null ? "" : "; " + mem.compared() + " memory accesses equal to the trace")
+                                + (r.ioCheck == null ? "" : "; " + r.ioCheck.compared() + " port writes equal to the I/O trace"));
             }
             if (!localise) {
                 return Verdict.diverged(ID, wid, insns, new pcm.core.api.verify.Divergence(consistent,
@@ -153,6 +163,10 @@ public final class SoftReplayVerifier implements ReplayVerifier {
         } catch (Replay.Stop s) {
             return cp.with(List.of("tracing the registers' last writers failed: " + s.getMessage()));
         }
+    }
+
+    private static Divergence ioDivergence(Replay r, boolean reachedEnd) {
+        return r.ioCheck == null ? null : r.ioCheck.divergence(reachedEnd, r.vcpu.rip()).orElse(null);
     }
 
     private static Verdict stopped(Replay.Stop s, String wid, long insns) {

@@ -154,4 +154,55 @@ class MemoryTraceTest {
             assertTrue(java.util.Arrays.equals(x, y), "final memory of window " + i);
         }
     }
+
+    /**
+     * The I/O trace: what the guest wrote to ports is in no log (an OUT is no input), only the I/O tracer saw it. A
+     * port write whose value differs from the trace — a device got a wrong byte — is DIVERGED at that OUT with the
+     * trace, invisible without it.
+     */
+    @Test
+    void aWrongPortWriteIsDivergedAtItsInstructionWithTheIoTrace() throws Exception {
+        List<Window> ws;
+        try (TestWindows t = new TestWindows(32, 8 << 20, 1000, 4_000, 11)) {
+            t.fingerprints = true;
+            t.checkpointEvery = 1024;
+            t.ioTraceBytes = BUFFER;
+            List<Window> out = new ArrayList<>();
+            t.record(List.of(new TestWindows.Plan(500, 30_000)), out::add);
+            ws = out;
+        }
+        Window w = ws.getFirst();
+        Trace io = w.traces().getFirst();
+        List<pcm.core.api.tracer.IoTrace.Transaction> tx = pcm.core.api.tracer.IoTrace.decode(io.data());
+        long outs = tx.stream().filter(x -> x.type() == pcm.core.api.tracer.IoTransactionListener.Type.PORT_OUT).count();
+        assertTrue(outs >= 10, "port writes in the window: " + outs);
+        Verdict ok = RCP.verify(w, ReplayTest.FULL, p -> { });
+        assertEquals(Outcome.MATCH, ok.outcome(), ok::toString);
+        assertTrue(ok.detail().contains(outs + " port writes equal to the I/O trace"), ok::toString);
+
+        int checked = 0;
+        for (int n : new int[] {0, (int) outs / 2, (int) outs - 1}) {
+            pcm.core.api.tracer.IoTrace.Writer bad = new pcm.core.api.tracer.IoTrace.Writer(BUFFER);
+            int seen = 0;
+            long at = -1;
+            for (pcm.core.api.tracer.IoTrace.Transaction x : tx) {
+                long v = x.value();
+                if (x.type() == pcm.core.api.tracer.IoTransactionListener.Type.PORT_OUT && seen++ == n) {
+                    v ^= 0x01;
+                    at = x.position();
+                }
+                bad.transaction(x.type(), x.position(), x.address(), x.size(), v, x.data());
+            }
+            pcm.core.api.tracer.TraceData d = bad.drain();
+            Window faulty = new TestWindows.TestWindow(w.id() + "+out" + n, w.backend(), w.cpu(), w.initial(), w.events(), w.end(),
+                    List.of(new Trace("itr", pcm.core.api.tracer.Tracer.Kind.IO, Trace.Status.COMPLETE, "", d.format(), d.records(), 0, d.data())));
+            Verdict v = RCP.verify(faulty, ReplayTest.FULL, p -> { });
+            assertEquals(Outcome.DIVERGED, v.outcome(), v::toString);
+            assertEquals(at, v.divergence().orElseThrow().position(), v::toString);
+            assertTrue(v.divergence().get().differences().getFirst().contains("port write differs"), v::toString);
+            assertEquals(Outcome.MATCH, RCP.verify(withoutTraces(faulty), ReplayTest.FULL, p -> { }).outcome());
+            checked++;
+        }
+        assertEquals(3, checked);
+    }
 }

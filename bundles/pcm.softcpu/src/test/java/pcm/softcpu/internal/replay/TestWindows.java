@@ -141,6 +141,10 @@ final class TestWindows implements AutoCloseable {
      * The trace is recorded exactly as the kernel does it: the soft CPU's memory-access hook from position 0 to END.
      */
     int memoryTraceBytes;
+    /** An I/O tracer armed for each window (the kernel's {@code itr}): its buffer in bytes, 0 = none (port reads and writes). */
+    int ioTraceBytes;
+    private pcm.core.api.tracer.IoTrace.Writer itr;
+
     /** A faulty store on the recording side: may change what the recording CPU stores (and what the trace sees). */
     StoreFault storeFault;
 
@@ -249,14 +253,21 @@ final class TestWindows implements AutoCloseable {
             });
             mtr = w;
         }
+        itr = ioTraceBytes > 0 ? new pcm.core.api.tracer.IoTrace.Writer(ioTraceBytes) : null;
         long endAt = base + length;
         while (!stopped && vcpu.instructionCount() < endAt) step(endAt);
-        List<pcm.core.api.tracer.Trace> traces = List.of();
+        List<pcm.core.api.tracer.Trace> traces = new ArrayList<>();
         if (mtr != null) {
             vcpu.setMemoryAccessListener(null);
             pcm.core.api.tracer.TraceData d = mtr.drain();
-            traces = List.of(new pcm.core.api.tracer.Trace("mtr", pcm.core.api.tracer.Tracer.Kind.MEMORY,
+            traces.add(new pcm.core.api.tracer.Trace("mtr", pcm.core.api.tracer.Tracer.Kind.MEMORY,
                     pcm.core.api.tracer.Trace.Status.COMPLETE, "", d.format(), d.records(), d.dropped(), d.data()));
+        }
+        if (itr != null) {
+            pcm.core.api.tracer.TraceData d = itr.drain();
+            traces.add(new pcm.core.api.tracer.Trace("itr", pcm.core.api.tracer.Tracer.Kind.IO,
+                    pcm.core.api.tracer.Trace.Status.COMPLETE, "", d.format(), d.records(), d.dropped(), d.data()));
+            itr = null;
         }
         long pos = counter.position();
         if (invertUndefinedFlagsAtEnd && vcpu.adoptUndefinedFlags(vcpu.rflags() ^ 0x8D5) != 0) endsWithUndefinedFlags++;
@@ -304,6 +315,10 @@ final class TestWindows implements AutoCloseable {
         restartPending = false;
         switch (e) {
             case VmExit.PortOut o -> {
+                if (itr != null && counter != null) {
+                    itr.transaction(pcm.core.api.tracer.IoTransactionListener.Type.PORT_OUT, counter.position(), o.port(), o.size(),
+                            o.size() >= 8 ? o.data() : o.data() & ((1L << (8 * o.size())) - 1), null);
+                }
                 portOut(o);
                 vcpu.complete(e, ExitResult.done());
             }
@@ -314,6 +329,9 @@ final class TestWindows implements AutoCloseable {
                     default -> rnd.nextLong() & 0xFF;
                 };
                 log(EventKind.PIO_IN, in.port(), v, null);
+                if (itr != null && counter != null) {
+                    itr.transaction(pcm.core.api.tracer.IoTransactionListener.Type.PORT_IN, counter.position(), in.port(), in.size(), v, null);
+                }
                 vcpu.complete(e, ExitResult.value(v));
             }
             case VmExit.MmioRead r -> {
