@@ -101,7 +101,7 @@ final class PageMaps {
             prev = e.getKey();
         }
         b.flip();
-        try (SnapshotFiles.Writer w = new SnapshotFiles.Writer(file, SnapshotFiles.TYPE_MEMORY, b.remaining(),
+        try (ContainerWriter w = new ContainerWriter(file, SnapshotFiles.TYPE_MEMORY, b.remaining(),
                 SnapshotFiles.MINOR_PAGE_MAP)) {
             w.write(b);
             return w.bodyCrc();

@@ -161,7 +161,7 @@ final class SnapshotFiles {
             b = TraceFiles.putRefs(b, binding.traces());
         }
         b.flip();
-        try (Writer w = new Writer(file, TYPE_CPU, b.remaining(), binding == null ? 0 : MINOR_TRACES)) {
+        try (ContainerWriter w = new ContainerWriter(file, TYPE_CPU, b.remaining(), binding == null ? 0 : MINOR_TRACES)) {
             w.write(b);
         }
     }
@@ -360,7 +360,7 @@ final class SnapshotFiles {
         } finally {
             deflater.end();
         }
-        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR_DEFLATED)) {
+        try (ContainerWriter w = new ContainerWriter(file, TYPE_MEMORY, bodyLength, MINOR_DEFLATED)) {
             w.write(head);
             ByteBuffer rec = ByteBuffer.allocate(12 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < selected.size(); i++) {
@@ -554,54 +554,6 @@ final class SnapshotFiles {
         CRC32C c = new CRC32C();
         c.update(a, off, len);
         return (int) c.getValue();
-    }
-
-    /** Streams one container to {@code <file>.part}; {@link #close} adds the CRC, fsyncs and renames it. */
-    static final class Writer implements AutoCloseable {
-        private final Path file;
-        private final Path part;
-        private final FileChannel ch;
-        private final CRC32C crc = new CRC32C();
-        private final long bodyLength;
-        private long written;
-
-        Writer(Path file, int type, long bodyLength, int minor) throws IOException {
-            this.file = file;
-            this.part = file.resolveSibling(file.getFileName() + ".part");
-            this.bodyLength = bodyLength;
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            this.ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-            ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putShort((short) MAJOR).putShort((short) minor).putInt(type).putLong(bodyLength);
-            CRC32C hc = new CRC32C();
-            hc.update(h.array(), 0, 24);
-            h.putInt((int) hc.getValue()).flip();
-            writeFully(h);
-        }
-
-        int bodyCrc() { return (int) crc.getValue(); }
-
-        void write(ByteBuffer b) throws IOException {
-            written += b.remaining();
-            crc.update(b.duplicate());
-            writeFully(b);
-        }
-
-        private void writeFully(ByteBuffer b) throws IOException {
-            while (b.hasRemaining()) ch.write(b);
-        }
-
-        @Override
-        public void close() throws IOException {
-            try (ch) {
-                if (written != bodyLength) throw new IOException("wrote " + written + " body bytes, declared " + bodyLength);
-                ByteBuffer t = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).flip();
-                writeFully(t);
-                ch.force(true);
-            }
-            DurableRename.publish(part, file);
-        }
     }
 
     static void putString(ByteBuffer b, String s) {

@@ -68,7 +68,7 @@ final class TraceFiles {
         SnapshotFiles.putString(head, t.format());
         head.putLong(t.records()).putLong(t.dropped()).putInt(t.data().length);
         head.flip();
-        try (SnapshotFiles.Writer w = new SnapshotFiles.Writer(file, SnapshotFiles.TYPE_TRACE,
+        try (ContainerWriter w = new ContainerWriter(file, SnapshotFiles.TYPE_TRACE,
                 head.remaining() + (long) t.data().length, 0)) {
             w.write(head);
             w.write(ByteBuffer.wrap(t.data()));
@@ -76,7 +76,7 @@ final class TraceFiles {
         }
     }
 
-    private static int writtenCrc(SnapshotFiles.Writer w) {
+    private static int writtenCrc(ContainerWriter w) {
         return w.bodyCrc();
     }
 
