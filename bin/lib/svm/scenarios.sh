@@ -300,14 +300,19 @@ scenario_linux() {
     d=/tmp/d-linux; rm -rf $d; mkdir -p $d; cp /opt/linux/disk.ext2 /tmp/linux-disk.ext2
     t0=$(uptime_s)
     t=$(bounded "$budget"); run_t=$((t - 60)); [ $run_t -ge 30 ] || run_t=30
+    saved_opts=${PCM_JAVA_OPTS:-}
     if [ "$mode" = sampled ]; then
         both_verifiers $d
-        sampling="--window $len --period $period --verify-timeout 120"
+        # a window holds two copies of guest RAM on the heap (the default heap here is 512 MiB: 256 MiB of guest RAM
+        # ran out of it, stop 24), so less RAM and more heap
+        sampling="--window $len --period $period --verify-timeout 120 --memory 128"
+        export PCM_JAVA_OPTS="$saved_opts -Xmx1200m"
     else
         sampling="-w 0"
     fi
     tagged linux pcm $d "$t" pcm:run --backend kvm $sampling -t "$run_t" --kernel /opt/linux/vmlinuz \
         --initrd /opt/linux/initramfs.cpio.gz --disk /tmp/linux-disk.ext2 --append '"console=ttyS0 pcmguest=check"'; r=$?  # quoted for Gogo: pcm() joins the words
+    export PCM_JAVA_OPTS="$saved_opts"
     echo "SVM-RESULT linux rc=$r mode=$mode wall=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.1f", b-a}')s" \
         "checks=$(grep -c '^PCM-CHECK' /tmp/out.linux) $(grep -o 'PCM-CHECK-DONE' /tmp/out.linux)" \
         "$(grep -o 'guest stopped: status [0-9]* ([^)]*)' /tmp/out.linux | head -1)" \

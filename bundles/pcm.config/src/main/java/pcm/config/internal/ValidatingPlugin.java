@@ -229,8 +229,11 @@ final class ValidatingPlugin implements ConfigurationPlugin {
             return null;
         }
         if (info == null) return null;
+        // a DS component takes factory configurations of its PID too, whose metatype designates it as a PID
+        // (@Designate without factory = true: FaultInjectingVerifier's)
         String id = factoryPid != null && contains(info.getFactoryPids(), factoryPid) ? factoryPid
-                : contains(info.getPids(), pid) ? pid : null;
+                : contains(info.getPids(), pid) ? pid
+                : factoryPid != null && contains(info.getPids(), factoryPid) ? factoryPid : null;
         if (id == null) return null;
         try {
             return info.getObjectClassDefinition(id, null);

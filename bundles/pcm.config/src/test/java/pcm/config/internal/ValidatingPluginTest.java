@@ -102,4 +102,13 @@ class ValidatingPluginTest {
         plugin().modifyConfiguration(null, other);
         assertEquals("abc", other.get("memoryMiB"));
     }
+
+    @Test
+    void aFactoryConfigurationOfAPidDesignatedAsSingletonIsCheckedToo() {
+        // DS components take factory configurations of their PID (FaultInjectingVerifier's: @Designate without factory = true)
+        Dictionary<String, Object> bad = ConfigValidatorTest.dict("service.pid", "pcm.vm~second", "service.factoryPid", "pcm.vm",
+                "memoryMiB", "abc", ValidatingPlugin.FILENAME, "file:/data/conf/pcm.vm-second.config");
+        plugin().modifyConfiguration(null, bad);
+        assertNull(bad.get("memoryMiB"), "rejected: the defaults");
+    }
 }

@@ -41,6 +41,8 @@ public class ApiContext extends ServletContextHelper {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiContext.class);
     private static final Set<String> SAFE = Set.of("GET", "HEAD", "OPTIONS");
+    /** POSTs that only read: a ReadOnly user may make them (cross-site checked all the same); the servlet refuses what needs more. */
+    static final Set<String> READ_ONLY_ACTIONS = Set.of("/redfish/v1/Oem/Pcm/Settings/Actions/PcmSettings.Export");
 
     private final ApiSecurity security;
 
@@ -73,7 +75,8 @@ public class ApiContext extends ServletContextHelper {
         }
         // every user may end a session (its own: the servlet checks); changing anything else takes an Administrator
         boolean logout = "DELETE".equals(method) && path.startsWith(LOGIN + "/");
-        if (refused == null && !SAFE.contains(method) && !logout && !user.get().mayChangeState())
+        boolean readOnlyAction = "POST".equals(method) && READ_ONLY_ACTIONS.contains(path.replaceFirst("/+$", ""));
+        if (refused == null && !SAFE.contains(method) && !logout && !readOnlyAction && !user.get().mayChangeState())
             refused = "user " + user.get().name() + " (" + user.get().role() + ") may not " + method;
         if (refused != null) {
             LOG.warn("API: {} {} refused: {}", method, path, refused);

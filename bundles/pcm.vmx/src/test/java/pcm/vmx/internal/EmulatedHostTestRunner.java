@@ -23,6 +23,8 @@ public final class EmulatedHostTestRunner {
     private EmulatedHostTestRunner() {}
 
     public static void main(String[] args) throws Exception {
+        // tests that meet a known defect of the emulation (not of KVM or PCM) skip on it, naming it, only here
+        System.setProperty("pcm.svm.emulatedHost", "true");
         LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request();
         for (String c : args) {
             b.selectors(selectClass(Class.forName(c)));

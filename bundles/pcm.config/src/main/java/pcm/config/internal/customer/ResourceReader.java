@@ -25,6 +25,13 @@ public final class ResourceReader {
      * requires, names itself with {@code :configurator:symbolic-name} and {@code :configurator:version}.
      */
     public static ConfiguratorResource read(String source, Reader in, boolean inBundle) {
+        return readWithProperties(source, in, inBundle).resource();
+    }
+
+    /** A resource and its top-level {@code :configurator:*} properties (a PCM export's header among them). */
+    public record WithProperties(ConfiguratorResource resource, Map<String, Object> properties) {}
+
+    public static WithProperties readWithProperties(String source, Reader in, boolean inBundle) {
         try (Reader reader = in) {
             ConfigurationReader cr = Configurations.buildReader().verifyAsBundleResource(inBundle).withIdentifier(source).build(reader);
             ConfigurationResource resource = cr.readConfigurationResource();
@@ -34,10 +41,11 @@ public final class ResourceReader {
             // what it configures is refused whole
             List<String> ignored = cr.getIgnoredErrors();
             String error = ignored == null || ignored.isEmpty() ? null : String.join("; ", ignored);
-            return new ConfiguratorResource(source, Map.copyOf(configurations), error);
+            return new WithProperties(new ConfiguratorResource(source, Map.copyOf(configurations), error),
+                    new LinkedHashMap<>(resource.getProperties()));
         } catch (IOException | RuntimeException e) {
             // RuntimeException: Jakarta JSON's JsonParsingException names line and column
-            return ConfiguratorResource.unreadable(source, "not a valid configuration resource: " + e.getMessage());
+            return new WithProperties(ConfiguratorResource.unreadable(source, "not a valid configuration resource: " + e.getMessage()), Map.of());
         }
     }
 }

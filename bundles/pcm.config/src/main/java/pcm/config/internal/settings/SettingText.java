@@ -23,7 +23,7 @@ public final class SettingText {
     public static final class Unfit extends Exception {
         private static final long serialVersionUID = 1L;
 
-        Unfit(String reason) {
+        public Unfit(String reason) {
             super(reason);
         }
     }

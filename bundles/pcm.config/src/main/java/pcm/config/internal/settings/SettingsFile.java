@@ -1,7 +1,6 @@
 package pcm.config.internal.settings;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -25,6 +24,11 @@ import org.apache.felix.cm.file.ConfigurationHandler;
 public final class SettingsFile {
 
     static final String FILE_KEY = "felix.fileinstall.filename";
+    /**
+     * Held by every read-merge-write of conf/ (a settings change, an import, a restore): two writers of one PID must not
+     * lose each other's values. One per class loader is one per runtime: a runtime has one conf/.
+     */
+    public static final Object CONF_WRITES = new Object();
 
     private final Path confDir;
     private final Path scratchDir;
@@ -35,7 +39,18 @@ public final class SettingsFile {
         this.scratchDir = scratchDir;
     }
 
-    /** The file that holds the PID's configuration, existing or to be created. */
+    public Path confDir() {
+        return confDir;
+    }
+
+    public Path scratchDir() {
+        return scratchDir;
+    }
+
+    /**
+     * The file that holds the PID's configuration, existing or to be created; a factory configuration
+     * {@code factoryPid~name} is created as {@code factoryPid-name.config}, the file name FileInstall reads as one.
+     */
     public Path of(String pid, Dictionary<String, Object> current) {
         Object f = current == null ? null : current.get(FILE_KEY);
         if (f != null) {
@@ -45,7 +60,18 @@ public final class SettingsFile {
                 // not a file URI: our own below
             }
         }
-        return confDir.resolve(pid + ".config");
+        return confDir.resolve(pid.replace('~', '-') + ".config");
+    }
+
+    /** The file FileInstall read the configuration from, or null (set through Config Admin, or a customer's file). */
+    public static Path loadedFrom(Dictionary<String, Object> current) {
+        Object f = current == null ? null : current.get(FILE_KEY);
+        if (f == null) return null;
+        try {
+            return Path.of(URI.create(String.valueOf(f)));
+        } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
+            return null;
+        }
     }
 
     public static boolean plain(Path file) {
@@ -53,7 +79,7 @@ public final class SettingsFile {
     }
 
     /** Framework, SCR and FileInstall keys: not settings, never written back. */
-    static boolean internal(String key) {
+    public static boolean internal(String key) {
         return key.startsWith("service.") || key.startsWith("felix.fileinstall.") || key.startsWith("component.");
     }
 
@@ -70,19 +96,24 @@ public final class SettingsFile {
         return next;
     }
 
+    /** The file's bytes: Felix's typed format for a {@code .config}, Java properties (text) for a {@code .cfg}. */
+    public static byte[] render(Path file, Hashtable<String, Object> props) throws IOException {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (plain(file)) {
+            Properties p = new Properties();
+            props.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
+            p.store(out, "written by PCM's settings service");
+        } else ConfigurationHandler.write(out, props);
+        return out.toByteArray();
+    }
+
     /** Writes into {@code scratchDir}, then moves into place: FileInstall never reads half a file (nor a temp file as a bundle). */
     public void write(Path file, Hashtable<String, Object> props) throws IOException {
         Files.createDirectories(scratchDir);
         Files.createDirectories(file.getParent());
         Path tmp = Files.createTempFile(scratchDir, "settings", ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                if (plain(file)) {
-                    Properties p = new Properties();
-                    props.forEach((k, v) -> p.setProperty(k, String.valueOf(v)));
-                    p.store(out, "written by PCM's settings service");
-                } else ConfigurationHandler.write(out, props);
-            }
+            Files.write(tmp, render(file, props));
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -50,20 +50,23 @@ public final class SettingsService implements Settings {
     private static final Logger LOG = LoggerFactory.getLogger(SettingsService.class);
     private static final long POLL_MILLIS = 100;
 
-    /** A PID with its object class, the bundle that describes it and its attributes' ranges. */
-    record Described(String pid, ObjectClassDefinition ocd, String bundle, Map<String, String> ranges) {}
+    /** A PID (or factory PID) with its object class, the bundle that describes it and its attributes' ranges. */
+    public record Described(String pid, ObjectClassDefinition ocd, String bundle, Map<String, String> ranges) {}
 
     /** Every PID with metatype; a function so that tests need no framework. */
-    interface Catalog {
+    public interface Catalog {
         List<Described> all();
+
+        /** Every factory PID with metatype (not offered as settings: the configuration archive exports their configurations). */
+        default List<Described> factories() {
+            return List.of();
+        }
     }
 
     private final Catalog catalog;
     private final ConfigurationAdmin admin;
     private final SettingsFile files;
     private final long applyWaitMillis;
-    /** One read-merge-write at a time: two changes of one PID must not lose each other's values. */
-    private final Object writing = new Object();
 
     @Activate
     public SettingsService(BundleContext context, @Reference ConfigurationAdmin admin, @Reference MetaTypeService metatype,
@@ -121,7 +124,7 @@ public final class SettingsService implements Settings {
             }
         }
         Path file;
-        synchronized (writing) {
+        synchronized (SettingsFile.CONF_WRITES) {
             Dictionary<String, Object> current = current(pid);
             file = files.of(pid, current);
             if (SettingsFile.plain(file)) typed.forEach((k, v) -> {
@@ -153,7 +156,7 @@ public final class SettingsService implements Settings {
         }
     }
 
-    static boolean holds(Dictionary<String, Object> now, Map<String, Object> typed) {
+    public static boolean holds(Dictionary<String, Object> now, Map<String, Object> typed) {
         if (now == null) return false;
         for (var e : typed.entrySet())
             if (!SettingText.texts(e.getValue()).equals(SettingText.texts(now.get(e.getKey())))) return false;
@@ -187,7 +190,7 @@ public final class SettingsService implements Settings {
                 current != null, files.of(d.pid(), current), settings);
     }
 
-    static Setting setting(AttributeDefinition ad, Object value, String range) {
+    public static Setting setting(AttributeDefinition ad, Object value, String range) {
         var type = SettingText.typeOf(ad.getType());
         boolean password = type == pcm.config.api.SettingType.PASSWORD;
         List<String> defaults = password || ad.getDefaultValue() == null ? List.of() : Arrays.asList(ad.getDefaultValue());
@@ -202,18 +205,27 @@ public final class SettingsService implements Settings {
     }
 
     /** The PIDs of every bundle's metatype; ranges read once per bundle version. */
-    static final class MetaTypeCatalog implements Catalog {
+    public static final class MetaTypeCatalog implements Catalog {
         private final BundleContext context;
         private final MetaTypeService metatype;
         private final Map<String, Map<String, Map<String, String>>> ranges = new ConcurrentHashMap<>();
 
-        MetaTypeCatalog(BundleContext context, MetaTypeService metatype) {
+        public MetaTypeCatalog(BundleContext context, MetaTypeService metatype) {
             this.context = context;
             this.metatype = metatype;
         }
 
         @Override
         public List<Described> all() {
+            return described(false);
+        }
+
+        @Override
+        public List<Described> factories() {
+            return described(true);
+        }
+
+        private List<Described> described(boolean factories) {
             Map<String, Described> out = new TreeMap<>();
             for (Bundle b : context.getBundles()) {
                 MetaTypeInformation info;
@@ -222,8 +234,9 @@ public final class SettingsService implements Settings {
                 } catch (RuntimeException e) {
                     continue; // a bundle being uninstalled
                 }
-                if (info == null || info.getPids() == null) continue;
-                for (String pid : info.getPids()) {
+                String[] pids = info == null ? null : factories ? info.getFactoryPids() : info.getPids();
+                if (pids == null) continue;
+                for (String pid : pids) {
                     try {
                         ObjectClassDefinition ocd = info.getObjectClassDefinition(pid, null);
                         if (ocd == null) continue;

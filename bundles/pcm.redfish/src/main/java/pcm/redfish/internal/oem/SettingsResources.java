@@ -38,6 +38,7 @@ public final class SettingsResources {
             m.put("Bundle", p.bundle());
         }
         n.put("Members@odata.count", all.size());
+        SettingsArchiveResources.addTo(n);
         return n;
     }
 

@@ -1,5 +1,6 @@
 package pcm.ui.internal.config;
 
+import java.util.List;
 import java.util.Map;
 
 import org.apache.felix.service.command.Descriptor;
@@ -26,7 +27,9 @@ import pcm.ui.internal.status.ExitStatus;
 @Component(service = ConfigCommand.class, property = {"osgi.command.scope=pcm", "osgi.command.function=config"})
 public class ConfigCommand extends PcmCommand {
 
-    static final String USAGE = "usage: pcm:config [list] | show <pid> | set <pid> <key> <value>   (lists: a,b,c)";
+    static final String USAGE = "usage: pcm:config [list] | show <pid> | set <pid> <key> <value>   (lists: a,b,c)"
+            + " | export <file>|- [--all] [--with-secrets] | import <file> [--dry-run] | snapshot [name] | snapshots"
+            + " | restore <snapshot> [--dry-run] | delete-snapshot <snapshot>";
 
     private final BundleContext context;
 
@@ -50,25 +53,38 @@ public class ConfigCommand extends PcmCommand {
         return config("list");
     }
 
-    @Descriptor("list | pids (for completion)")
-    public Object config(@Descriptor("list|pids") String action) {
+    @Descriptor("list | pids (for completion) | snapshots | snapshot (take one, unnamed)")
+    public Object config(@Descriptor("list|pids|snapshots|snapshot") String action) {
         return switch (action) {
             case "list" -> withSettings(ConfigCommand::list);
             case "pids" -> withSettings(s -> s.list().stream().map(SettingsPid::pid).toList());
-            default -> throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
+            case "snapshots", "snapshot" -> archive().run(action, List.of());
+            default -> throw CommandFailure.usage((ArchiveActions.ACTIONS.contains(action) || action.equals("show") || action.equals("set")
+                    ? "missing arguments of '" + action + "'. " : "unknown action '" + action + "'. ") + USAGE);
         };
     }
 
-    @Descriptor("show the settings of a PID: value, default, allowed values")
-    public String config(@Descriptor("show") String action, @Descriptor("PID") String pid) {
+    @Descriptor("show <pid> | export <file> | import <file> | snapshot <name> | restore <snapshot> | delete-snapshot <snapshot>")
+    public String config(@Descriptor("show|export|import|snapshot|restore|delete-snapshot") String action,
+                         @Descriptor("PID, file or snapshot") String pid) {
+        if (ArchiveActions.ACTIONS.contains(action)) return archive().run(action, List.of(pid));
         if (!action.equals("show")) throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
         return withSettings(s -> show(s.get(pid).orElseThrow(() -> CommandFailure.usage("no configurable component '" + pid
                 + "' (pcm:config list)"))));
     }
 
-    @Descriptor("set one setting: checked against the metatype, written to <data>/conf/<pid>.config, applied")
-    public String config(@Descriptor("set") String action, @Descriptor("PID") String pid, @Descriptor("key") String key,
-                         @Descriptor("value (a list: comma-separated)") String value) throws InterruptedException {
+    @Descriptor("export <file> --all|--with-secrets | import <file> --dry-run | restore <snapshot> --dry-run")
+    public String config(@Descriptor("export|import|restore") String action, @Descriptor("file or snapshot") String target,
+                         @Descriptor("option") String option) {
+        if (!ArchiveActions.ACTIONS.contains(action)) throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
+        return archive().run(action, List.of(target, option));
+    }
+
+    @Descriptor("set one setting: checked against the metatype, written to <data>/conf/<pid>.config, applied;"
+            + " or export <file> --all --with-secrets")
+    public String config(@Descriptor("set|export") String action, @Descriptor("PID or file") String pid, @Descriptor("key or option") String key,
+                         @Descriptor("value (a list: comma-separated) or option") String value) throws InterruptedException {
+        if (ArchiveActions.ACTIONS.contains(action)) return archive().run(action, List.of(pid, key, value));
         if (!action.equals("set")) throw CommandFailure.usage("unknown action '" + action + "'. " + USAGE);
         ServiceReference<Settings> ref = context.getServiceReference(Settings.class);
         Settings s = ref == null ? null : context.getService(ref);
@@ -111,6 +127,10 @@ public class ConfigCommand extends PcmCommand {
     static String allowed(Setting a) {
         if (!a.options().isEmpty()) return String.join(", ", a.options().stream().map(Setting.Option::value).toList());
         return a.type().expected() + (a.range() == null ? "" : " " + a.range()) + (a.list() ? " list, comma-separated" : "");
+    }
+
+    private ArchiveActions archive() {
+        return new ArchiveActions(context);
     }
 
     private <R> R withSettings(java.util.function.Function<Settings, R> f) {

@@ -11,7 +11,7 @@ package pcm.vmx.internal.position;
 public final class InsnPeek {
 
     static final int OTHER = 0, RDTSC = 1, RDTSCP = 2, RDRAND = 3, RDSEED = 4, CPUID = 5, RDPMC = 6, REP_STRING = 7,
-            HLT = 8, IRETQ = 9, MOV_SS = 10, POPF = 11, INT_N = 12, STI = 13;
+            HLT = 8, IRETQ = 9, MOV_SS = 10, POPF = 11, INT_N = 12, STI = 13, PUSHF = 14, SYSCALL = 15, SYSRET = 16;
 
     /** x86 register number (rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8..) to the index of {@code Registers.toArray()}. */
     private static final int[] X86_TO_ARRAY = {0, 2, 3, 1, 6, 7, 4, 5, 8, 9, 10, 11, 12, 13, 14, 15};
@@ -87,6 +87,9 @@ public final class InsnPeek {
         if (op == 0x9D) {
             return POPF;
         }
+        if (op == 0x9C) {
+            return PUSHF | (i + 1) << 8; // with its length: the step must have retired it to fix what it pushed
+        }
         if (op == 0xCC) {
             return INT_N | 3 << 8 | (i + 1) << 16;
         }
@@ -105,6 +108,10 @@ public final class InsnPeek {
         }
         int op2 = b[i + 1] & 0xFF;
         switch (op2) {
+            case 0x05:
+                return SYSCALL;
+            case 0x07:
+                return SYSRET;
             case 0x31:
                 return RDTSC;
             case 0xA2:

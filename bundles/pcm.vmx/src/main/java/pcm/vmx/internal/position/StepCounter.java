@@ -65,6 +65,10 @@ public final class StepCounter implements PositionCounter {
     /** Steps left that re-issue KVM_SET_GUEST_DEBUG even when unchanged (see {@link #runUntil}). */
     private int rearm;
     private long debugDr0;
+    /** The debug registers last given with DBG_USE_HW_BP on hardware hosts (the exception watch), null if none. */
+    private long[] debugRegs;
+    /** Breakpoints on the exception and SYSCALL entries a stepped instruction reaches without a step trap. */
+    private final ExceptionWatch watch = new ExceptionWatch();
     /** Guest debug registers saved before CPL3 stepping (DR6 gets BS from each injected #DB). */
     private long[] guestDr;
 
@@ -411,12 +415,7 @@ public final class StepCounter implements PositionCounter {
             return stepSoftwareInterrupt(kind, r, s);
         }
         restoreGuestDr();
-        if (rearm > 0) {
-            rearm--;
-            forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
-        } else {
-            setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
-        }
+        armStep(r.rip(), s);
         VmExit e = cpu.run();
         if (TRACING) {
             tr(" k run -> %s", e);
@@ -454,11 +453,18 @@ public final class StepCounter implements PositionCounter {
             return e;
         }
         if (e instanceof VmExit.Debug d) {
+            int slot = pvm ? -1 : watch.hit(d);
+            if (slot >= 0) {
+                return watchedEntry(slot, kind, r, s);
+            }
             if ((kind & 0xFF) == InsnPeek.REP_STRING && d.rip() == r.rip()) {
                 return null; // a chunk of iterations; counts when RIP moves past
             }
             retire(kind, r, null);
-            if (!pvm && ((kind & 0xFF) == InsnPeek.IRETQ || (kind & 0xFF) == InsnPeek.POPF)) {
+            if ((kind & 0xFF) == InsnPeek.PUSHF && d.rip() == r.rip() + (kind >>> 8 & 0xFF)) {
+                clearStepTrapFlagPushed(s);
+            }
+            if (!pvm && ((kind & 0xFF) == InsnPeek.IRETQ || (kind & 0xFF) == InsnPeek.POPF || (kind & 0xFF) == InsnPeek.SYSRET)) {
                 // Hardware: the instruction loaded RFLAGS from memory. A frame the counter's own delivery wrote holds
                 // the guest's RFLAGS without the step TF (issue 12 cause 3), so after the handler's IRETQ the next
                 // instruction would run free: arm TF again before it.
@@ -513,6 +519,26 @@ public final class StepCounter implements PositionCounter {
             if (TRACING) {
                 tr(" cleared step TF in the frame of vector %x", vector);
             }
+        }
+    }
+
+    /**
+     * PUSHF stepped with the step TF set pushed that TF (KVM hides it from KVM_GET_REGS, not from the guest): the guest
+     * would see a flag no architectural CPU gave it, and a later POPF would make it trap into its own #DB handler. Linux
+     * does PUSHF in every spin_lock_irqsave; its windows on the emulated SVM host were DIVERGED on soft at exactly that
+     * instruction (the replay pushed 0x46, the recording's stack held TF). Bit 8 is in the second byte for PUSHFQ and
+     * the 16-bit PUSHF alike; the guest's own TF is taken as clear, as for delivered frames.
+     */
+    private void clearStepTrapFlagPushed(SpecialRegisters s) throws BackendException {
+        long rsp = cpu.registers().rsp();
+        byte[] b = new byte[1];
+        if (mem.read(s.cr0(), s.cr3(), s.cr4(), rsp + 1, b, 1) != 1 || (b[0] & 1) == 0) {
+            return;
+        }
+        b[0] &= ~1;
+        mem.write(s.cr0(), s.cr3(), s.cr4(), rsp + 1, b);
+        if (TRACING) {
+            tr(" cleared the step TF PUSHF pushed at %x", rsp);
         }
     }
 
@@ -996,6 +1022,11 @@ public final class StepCounter implements PositionCounter {
         return (la << 16 >> 16) == la;
     }
 
+    /** Whether the vCPU stands at a REP string instruction (a replay whose window ended inside one asks). */
+    public boolean atRepString() throws BackendException {
+        return (peek(cpu.specialRegisters(), cpu.registers().rip()) & 0xFF) == InsnPeek.REP_STRING;
+    }
+
     private int peek(SpecialRegisters s, long rip) {
         int n = mem.read(s.cr0(), s.cr3(), s.cr4(), rip, insn, insn.length);
         return n == 0 ? InsnPeek.OTHER : InsnPeek.classify(insn, n);
@@ -1049,6 +1080,57 @@ public final class StepCounter implements PositionCounter {
         }
     }
 
+    /**
+     * Single-step for the instruction at {@code rip}; on hardware hosts with the exception watch's breakpoints. Re-issued
+     * when {@link #rearm} asks (KVM sets its step TF again only through KVM_SET_GUEST_DEBUG).
+     */
+    private void armStep(long rip, SpecialRegisters s) throws BackendException {
+        boolean force = rearm > 0;
+        if (force) rearm--;
+        if (!pvm) {
+            watch.refresh(s, mem, cpu);
+            if (watch.any()) {
+                long[] regs = watch.debugRegs(rip);
+                int control = DBG_ENABLE | DBG_SINGLESTEP | DBG_USE_HW_BP;
+                if (force || control != debugControl || !java.util.Arrays.equals(regs, debugRegs)) {
+                    cpu.setGuestDebug(control, regs);
+                    debugControl = control;
+                    debugDr0 = regs[0];
+                    debugRegs = regs;
+                }
+                return;
+            }
+        }
+        if (force) forceDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+        else setDebug(DBG_ENABLE | DBG_SINGLESTEP, 0);
+    }
+
+    /**
+     * The step ended at a watched entry's breakpoint (ExceptionWatch): SYSCALL retired into IA32_LSTAR (R11 got the
+     * step TF: cleared, else SYSRET would give it to user code), or the stepped instruction raised #PF, #GP or #UD and
+     * did not retire (the frame's RFLAGS got the step TF: cleared, as for the counter's own deliveries). Delivery and
+     * SYSCALL cleared TF, so it is armed again for the entry's first instruction.
+     */
+    private VmExit watchedEntry(int slot, int kind, Registers r, SpecialRegisters s) throws BackendException {
+        if (slot == ExceptionWatch.LSTAR_SLOT) {
+            retire(kind, r, null);
+            Registers now = cpu.registers();
+            if ((now.toArray()[11] & TF) != 0) {
+                long[] a = now.toArray();
+                a[11] &= ~TF;
+                cpu.setRegisters(Registers.fromArray(a));
+            }
+        } else {
+            clearStepTrapFlagInFrame(ExceptionWatch.vector(slot), r, s);
+        }
+        if (TRACING) {
+            tr(" entry %d reached from rip %x", slot, r.rip());
+        }
+        forgetState();
+        rearm = Math.max(rearm, 1);
+        return null;
+    }
+
     private void setDebug(int control, long dr0) throws BackendException {
         if (control != debugControl || dr0 != debugDr0) {
             forceDebug(control, dr0);
@@ -1059,6 +1141,7 @@ public final class StepCounter implements PositionCounter {
         cpu.setGuestDebug(control, (control & DBG_USE_HW_BP) != 0 ? new long[] {dr0, 0, 0, 0, 0, 0, 0, 0x401} : null);
         debugControl = control;
         debugDr0 = dr0;
+        debugRegs = null;
     }
 
     private void saveGuestDr() throws BackendException {

@@ -194,6 +194,7 @@ final class KvmReplay implements AutoCloseable {
                 case STATE -> { }
                 case END -> {
                     advance(e.position(), e);
+                    endInsideRepString(e);
                     consistentUpTo = e.position();
                     return;
                 }
@@ -209,6 +210,20 @@ final class KvmReplay implements AutoCloseable {
             }
         }
         throw Stop.inconclusive("no END event");
+    }
+
+    /**
+     * A window that ended inside a REP string instruction (a KVM recording closed at its timeout between two of its
+     * iterations: Linux's clear_bss on the emulated SVM host): this replay stops between instructions, so no verdict
+     * rather than a DIVERGED at the window's start (the soft RCP says the same).
+     */
+    private void endInsideRepString(PcmEvent e) throws Stop, BackendException {
+        Registers r = cpu.registers();
+        if (r.rip() == e.rip() && r.rcx() != e.rcx() && counter.atRepString()) {
+            throw Stop.inconclusive("the window ended inside the REP string instruction at position " + e.position()
+                    + " (rip 0x" + Long.toHexString(e.rip()) + ", recorded RCX 0x" + Long.toHexString(e.rcx()) + ", 0x"
+                    + Long.toHexString(r.rcx()) + " before it): the kvm RCP stops only between instructions");
+        }
     }
 
     private void interrupt(PcmEvent e) throws Stop, BackendException {

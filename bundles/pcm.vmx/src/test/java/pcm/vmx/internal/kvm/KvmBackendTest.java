@@ -277,6 +277,29 @@ class KvmBackendTest {
         }
     }
 
+    /**
+     * A hardware instruction breakpoint (KVM_GUESTDBG_USE_HW_BP) stops the vCPU before the first instruction of an
+     * exception handler the guest entered: what the kvm-step counter's exception watch relies on (ExceptionWatch).
+     */
+    @Test
+    void hardwareBreakpointStopsAtAnExceptionHandlersFirstInstruction() throws Exception {
+        Assumptions.assumeTrue(hv.system().hasGuestDebug(), "no KVM_CAP_SET_GUEST_DEBUG");
+        // ud2; out 0x80 (CPL0); #UD handler: add qword [rsp], 2; iretq
+        try (TestGuest g = new TestGuest(hv, "0f0be680", false)) {
+            g.gate(6, TestGuest.HANDLER, 0);
+            g.put(TestGuest.HANDLER, "488304240248cf");
+            g.cpu.setGuestDebug(0x1 | 0x20000, new long[] {TestGuest.HANDLER, 0, 0, 0, 0, 0, 0, 0x401});
+            VmExit e = g.cpu.run();
+            if (!(e instanceof VmExit.Debug)) TestGuest.skipOnTheEmulatedHost(e);
+            VmExit.Debug d = assertInstanceOf(VmExit.Debug.class, e, "no breakpoint exit at the #UD handler: " + e);
+            assertEquals(TestGuest.HANDLER, d.rip());
+            assertEquals(1, d.dr6() & 0xF, "DR6 0x" + Long.toHexString(d.dr6()));
+            g.cpu.setGuestDebug(0x1 | 0x20000, new long[] {TestGuest.HANDLER, 0, 0, 0, 0, 0, 0, 0x400}); // disarmed
+            assertInstanceOf(VmExit.PortOut.class, g.cpu.run());
+            g.cpu.setGuestDebug(0, null);
+        }
+    }
+
     @Test
     void singleStepGivesOneDebugExitPerInstruction() throws Exception {
         try (TestGuest g = new TestGuest(hv, "9048ffc0b9050000004801c831d2f4", false)) {

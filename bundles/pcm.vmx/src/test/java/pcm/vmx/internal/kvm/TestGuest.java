@@ -132,4 +132,25 @@ public class TestGuest implements AutoCloseable {
         vm.close();
         Libc.munmap(ram);
     }
+
+    /**
+     * QEMU TCG's nested SVM (the emulated SVM host of bin/svm-host, QEMU 7.2) runs the L2 guest with the DR7 its VMCB
+     * holds but does not arm those breakpoints: the guest ran through one, where hardware stops (stop 24). Named and
+     * skipped there only; anywhere else the test fails.
+     */
+    public static void skipOnTheEmulatedHost(pcm.core.api.vm.VmExit got) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Boolean.getBoolean("pcm.svm.emulatedHost"), "the emulated SVM host (QEMU TCG) does not stop"
+                + " its guest at hardware breakpoints (got " + got + "): the kvm-step exception watch cannot be tested here");
+    }
+
+    /** Whether this host's KVM stops the guest at a hardware instruction breakpoint (a tiny guest tries one). */
+    public static boolean hardwareBreakpointsStop(KvmHypervisor hv) throws Exception {
+        try (TestGuest g = new TestGuest(hv, "90e680", false)) {
+            g.cpu.setGuestDebug(0x1 | 0x20000, new long[] {TestGuest.CODE + 1, 0, 0, 0, 0, 0, 0, 0x401});
+            pcm.core.api.vm.VmExit e = g.cpu.run();
+            g.cpu.setGuestDebug(0, null);
+            return e instanceof pcm.core.api.vm.VmExit.Debug d && d.rip() == TestGuest.CODE + 1;
+        }
+    }
+
 }

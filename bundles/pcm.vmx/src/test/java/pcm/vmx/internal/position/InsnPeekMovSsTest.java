@@ -40,7 +40,14 @@ class InsnPeekMovSsTest {
         assertEquals(InsnPeek.POPF, classify(0x9d));
         assertEquals(InsnPeek.POPF, classify(0x66, 0x9d));
         assertEquals(InsnPeek.OTHER, classify(0xcf)); // 32-bit IRET: not the 64-bit frame
-        assertEquals(InsnPeek.OTHER, classify(0x9c)); // PUSHF
+    }
+
+    /** Stop 24: PUSHF stepped on hardware pushes the step TF; the counter clears it on the stack, so it needs the length. */
+    @Test
+    void pushfWithItsLength() {
+        assertEquals(InsnPeek.PUSHF | 1 << 8, classify(0x9c));
+        assertEquals(InsnPeek.PUSHF | 2 << 8, classify(0x66, 0x9c));
+        assertEquals(InsnPeek.PUSHF | 2 << 8, classify(0x48, 0x9c));
     }
 
     /** Issue 12 item 3: INT3 / INT n clear TF when they deliver; on hardware the counter carries them out itself. */

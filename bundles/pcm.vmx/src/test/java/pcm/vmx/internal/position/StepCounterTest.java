@@ -264,6 +264,54 @@ class StepCounterTest {
         }
     }
 
+    /**
+     * PUSHF while the counter steps the kernel pushes the guest's RFLAGS, not the step TF: KVM sets TF to step and
+     * hides it from KVM_GET_REGS only. Stop 24: Linux on the emulated SVM host, spin_lock_irqsave's PUSHF kept TF on
+     * the stack (soft replay DIVERGED there); a POPF of it would trap into the guest's own #DB handler.
+     */
+    @Test
+    void pushfWhileSteppingTheKernelPushesNoTrapFlag() throws Exception {
+        // pushfq; pop rax; pushfq; popfq; nop; out 0x80 (CPL0)
+        try (PosGuest g = guest("9c589c9d90e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(5, c.position()); // pushfq, pop, pushfq, popfq, nop
+            long pushed = g.cpu.registers().rax();
+            assertEquals(0, pushed & 0x100, "PUSHF pushed RFLAGS 0x" + Long.toHexString(pushed));
+            assertEquals(0, g.get64(DB_COUNT), "the guest's #DB handler ran: a POPF loaded the step TF");
+        }
+    }
+
+    /**
+     * An exception the stepped instruction raises is delivered with TF cleared: its handler ran unstepped and
+     * uncounted until its IRETQ (docs/positions-on-kvm.md, "Exceptions and SYSCALL"). The counter's breakpoints on the
+     * #UD and #PF entries count the handlers' instructions and not the faulting one, as the soft CPU does.
+     */
+    @Test
+    void exceptionHandlersOfSteppedInstructionsAreCounted() throws Exception {
+        if (!pcm.vmx.internal.kvm.TestGuest.hardwareBreakpointsStop(hv)) {
+            pcm.vmx.internal.kvm.TestGuest.skipOnTheEmulatedHost(null);
+        }
+        // ud2; nop; out 0x80 (CPL0); #UD handler: add qword [rsp], 2; incq 0x20018; iretq
+        try (PosGuest g = guest("0f0b90e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            g.gate(6, PosGuest.HANDLER + 0x300, 0);
+            g.put(PosGuest.HANDLER + 0x300, "4883042402" + "48ff04251800020048cf");
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(1, g.get64(PosGuest.DATA + 0x18), "the #UD handler ran once");
+            assertEquals(4, c.position(), "the handler's three instructions and the nop; the ud2 did not retire");
+            assertEquals(0, g.get64(DB_COUNT));
+        }
+        // mov rax, [0xffffffff80000000] (not mapped); nop; out 0x80; #PF handler: add qword [rsp+8], 8; add rsp, 8;
+        // incq 0x20020; iretq
+        try (PosGuest g = guest("488b04250000008090e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
+            g.gate(14, PosGuest.HANDLER + 0x400, 0);
+            g.put(PosGuest.HANDLER + 0x400, "48834424080848" + "83c408" + "48ff04252000020048cf");
+            assertInstanceOf(VmExit.PortOut.class, c.run());
+            assertEquals(1, g.get64(PosGuest.DATA + 0x20), "the #PF handler ran once");
+            assertEquals(5, c.position(), "the handler's four instructions and the nop; the load did not retire");
+            assertEquals(0, g.get64(DB_COUNT));
+        }
+    }
+
     @Test
     void interruptInjectedMidSequenceIsDeliveredAndCountStaysExact() throws Exception {
         String code = "b9e80300004883c003ffc975f8e6804889c3e681";
