@@ -167,6 +167,7 @@ final class WindowTracers {
 
     /** Removes every hook (the window closed or failed); the guest runs at full speed again. */
     void unhook() {
+        if (this == NONE) return; // shared: nothing armed, nothing to remove
         closed = true;
         memoryListeners.clear();
         ioListeners.clear();
@@ -186,6 +187,7 @@ final class WindowTracers {
      * stopped) and its trace is FAILED.
      */
     synchronized List<Trace> drain(Predicate<Tracer> registered) {
+        if (this == NONE) return List.of();
         unhook();
         if (drained) return List.of(); // a window failing after its close (final snapshot) drains nothing twice
         drained = true;
