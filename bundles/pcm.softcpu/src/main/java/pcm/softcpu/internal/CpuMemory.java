@@ -59,6 +59,23 @@ abstract class CpuMemory extends CpuState {
         }
     }
 
+    /**
+     * Told every data access to RAM while a memory tracer is armed (null otherwise). While set, the TLB never maps a
+     * page for loads or stores, so every access takes the slow path, where it is reported: the fast path costs
+     * nothing more when no tracer is armed.
+     */
+    pcm.core.api.tracer.MemoryAccessListener accessListener;
+
+    /**
+     * Setting a listener flushes the TLB (mapped pages would bypass it) and must happen on the vCPU's thread between
+     * runs; removing one (null) does not touch the TLB, so it is safe from any thread (a window given up by another
+     * thread): later accesses simply fill the TLB again.
+     */
+    final void setAccessListener(pcm.core.api.tracer.MemoryAccessListener l) {
+        accessListener = l;
+        if (l != null) flushTlb();
+    }
+
     CpuMemory(PhysicalMemory mem) {
         super(mem);
         flushTlb();
@@ -149,8 +166,11 @@ abstract class CpuMemory extends CpuState {
             int i = (int) vpn & TLB_MASK;
             long key = vpn << 1 | ukey;
             boolean tagUser = ukey == 1;
-            // entries are keyed by the current CPL; only fill for accesses made at that privilege
-            if (((acc & ACC_USER) != 0) == tagUser) {
+            // entries are keyed by the current CPL; only fill for accesses made at that privilege; none for data while
+            // a memory tracer listens (every access must reach the slow path)
+            if (accessListener != null && (acc & ACC_FETCH) == 0) {
+                if ((acc & ACC_WRITE) != 0 && reg.logDirty) reg.markDirty(pa);
+            } else if (((acc & ACC_USER) != 0) == tagUser) {
                 if ((acc & ACC_FETCH) != 0) {
                     xTag[i] = key; xOff[i] = off; xSeg[i] = reg.host; xCode[i] = null;
                 } else if ((acc & ACC_WRITE) != 0) {
@@ -316,12 +336,14 @@ abstract class CpuMemory extends CpuState {
         long pa = translate(a, acc);
         if (walkSeg != null) {
             long off = walkOff + (a & 0xFFF);
-            switch (size) {
-                case 1: return walkSeg.get(B, off) & 0xFF;
-                case 2: return walkSeg.get(S16, off) & 0xFFFF;
-                case 4: return walkSeg.get(I32, off) & 0xFFFFFFFFL;
-                default: return walkSeg.get(I64, off);
-            }
+            long v = switch (size) {
+                case 1 -> walkSeg.get(B, off) & 0xFF;
+                case 2 -> walkSeg.get(S16, off) & 0xFFFF;
+                case 4 -> walkSeg.get(I32, off) & 0xFFFFFFFFL;
+                default -> walkSeg.get(I64, off);
+            };
+            if (accessListener != null) accessListener.access(icount, pa, false, size, v);
+            return v;
         }
         return mmioRead(pa, size);
     }
@@ -343,6 +365,7 @@ abstract class CpuMemory extends CpuState {
                 default: walkSeg.set(I64, off, v); break;
             }
             patchCode(pa, size, v);
+            if (accessListener != null) accessListener.access(icount, pa, true, size, v & MASK[size]);
             return;
         }
         mmioWrite(pa, size, v);

@@ -21,7 +21,7 @@ import pcm.softcpu.internal.x87.FpuVendor;
  * {@link #exitPosition} / {@link #positionCount} give positions in the event-log convention
  * ("instructions retired before the instruction that consumed the input").
  */
-public final class SoftVcpu implements VirtualCpu {
+public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAccessSource {
 
     private final int id;
     private final Cpu cpu;
@@ -325,6 +325,18 @@ public final class SoftVcpu implements VirtualCpu {
 
     @Override
     public long instructionCount() { return cpu.icount; }
+
+    /**
+     * Memory tracing (a memory tracer armed for a window): every data load and store to RAM goes to {@code listener}
+     * with the instructions retired before it on this vCPU's count. The TLB maps no data page meanwhile, so the
+     * interpreter is slower while it is set and exactly as fast as before when it is not.
+     */
+    @Override
+    public void setMemoryAccessListener(pcm.core.api.tracer.MemoryAccessListener listener) { cpu.setAccessListener(listener); }
+
+    /** The count the memory-access listener's positions are on ({@link #positionCount()}: between runs). */
+    @Override
+    public long accessCount() { return positionCount(); }
 
     /**
      * Replay at a register checkpoint: the flags the last instruction left architecturally undefined take the

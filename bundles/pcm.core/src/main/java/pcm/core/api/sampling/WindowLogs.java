@@ -58,4 +58,14 @@ public interface WindowLogs {
 
     /** Writes the window's log as one JSON object (intact events and the problem of a damaged log). */
     LogStatus exportJson(String window, Appendable out) throws SamplingException, IOException;
+
+    /**
+     * The tracers armed for a window (by id or file name) as its CPU file records them; empty for a window without
+     * tracers or one not stored yet.
+     *
+     * @since 1.5
+     */
+    default java.util.List<WindowInfo.TraceInfo> traces(String window) throws SamplingException {
+        return java.util.List.of();
+    }
 }

@@ -6,6 +6,7 @@ import org.osgi.annotation.versioning.ProviderType;
 
 import pcm.core.api.cpu.CpuIdentity;
 import pcm.core.api.event.PcmEvent;
+import pcm.core.api.tracer.Trace;
 
 /** A recorded sampling window: what a verifier replays. */
 @ProviderType
@@ -29,4 +30,12 @@ public interface Window {
     List<PcmEvent> events();
 
     Snapshot end();
+
+    /**
+     * The traces of the tracers armed for the window (docs/sampling.md, "Tracers"), one per tracer: COMPLETE with
+     * its records, or FAILED/UNAVAILABLE with the reason. Empty for a window recorded without tracers.
+     *
+     * @since 1.6
+     */
+    default List<Trace> traces() { return List.of(); }
 }

@@ -35,6 +35,7 @@ import pcm.core.api.sampling.SamplingTransition;
 import pcm.core.api.sampling.WindowInfo;
 import pcm.core.api.sampling.WindowListener;
 import pcm.core.api.sampling.WindowLogs;
+import pcm.core.api.tracer.Tracer;
 import pcm.core.api.verify.Window;
 import pcm.core.internal.log.EventLogSink;
 import pcm.core.internal.log.LogCheck;
@@ -56,6 +57,8 @@ public final class KernelSampler implements Sampler, WindowLogs {
     private final List<Recording.Ranked> positionServices = new CopyOnWriteArrayList<>();
     private final List<SamplingPolicy> policies = new CopyOnWriteArrayList<>();
     private final List<WindowListener> windowListeners = new CopyOnWriteArrayList<>();
+    /** Tracers (drop-in bundles, come and go while the guest runs): armed at each window's open. */
+    private final List<Tracer> tracers = new CopyOnWriteArrayList<>();
     private final SamplingEngine engine;
     private volatile boolean periodic;
 
@@ -76,6 +79,15 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
             @Override
             public Optional<Path> directory() { return eventLogDirectory(); }
+
+            @Override
+            public Recording.Tracers tracers() {
+                return new Recording.Tracers() {
+                    @Override public List<Tracer> armable() { return List.copyOf(tracers); }
+
+                    @Override public boolean registered(Tracer t) { return tracers.stream().anyMatch(x -> x == t); }
+                };
+            }
 
             @Override
             public void windowComplete(String id) {
@@ -114,6 +126,27 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
     void unsetTarget(SamplingTarget t) {
         if (target == t) target = null;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void addTracer(Tracer t) {
+        tracers.add(t);
+        LOG.info("tracer {} available: armed from the next window", safeId(t));
+    }
+
+    void removeTracer(Tracer t) {
+        // identity: a tracer's equals is its own business
+        tracers.removeIf(x -> x == t);
+        LOG.info("tracer {} gone: a window recording now marks its trace failed", safeId(t));
+    }
+
+    private static String safeId(Tracer t) {
+        try {
+            return t.id();
+        } catch (RuntimeException e) {
+            return t.getClass().getName();
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -223,6 +256,18 @@ public final class KernelSampler implements Sampler, WindowLogs {
 
     @Override
     public List<WindowInfo> windows() { return engine.windows(); }
+
+    @Override
+    public List<WindowInfo.TraceInfo> traces(String window) throws SamplingException {
+        WindowStore store = engine.store();
+        String id = store.resolve(window);
+        try {
+            WindowInfo info = store.info(id, null);
+            return info == null ? List.of() : info.traces();
+        } catch (IOException e) {
+            throw new SamplingException("cannot read window " + id + ": " + e.getMessage(), e);
+        }
+    }
 
     @Override
     public Optional<Window> window(String id) throws SamplingException { return engine.window(id); }

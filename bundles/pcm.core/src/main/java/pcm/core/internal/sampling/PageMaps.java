@@ -39,7 +39,8 @@ final class PageMaps {
      */
     static SnapshotFiles.Stored writeWindow(Path prefix, String windowId, String backend, CpuState initialCpu,
                                             CpuState finalCpu, List<PageImage.Region> regions, MemoryImage initialMemory,
-                                            MemoryImage finalMemory, PageStore store, long logStartEpochNanos)
+                                            MemoryImage finalMemory, PageStore store, long logStartEpochNanos,
+                                            List<TraceFiles.TraceRef> traces)
             throws IOException {
         Map<Long, PageStore.Key> initialRefs = new TreeMap<>(), finalRefs = new TreeMap<>();
         Map<PageStore.Key, byte[]> missing = new LinkedHashMap<>();
@@ -64,7 +65,7 @@ final class PageMaps {
             int initialCrc = write(initialFile, windowId, SnapshotFiles.INITIAL, regions, initialMemory.size(), initialRefs);
             int finalCrc = write(finalFile, windowId, SnapshotFiles.FINAL, regions, initialMemory.size(), finalRefs);
             SnapshotFiles.writeCpu(prefix.resolveSibling(p + SnapshotFiles.CPU_SUFFIX), windowId, backend, initialCpu, finalCpu,
-                    new SnapshotFiles.Binding(logStartEpochNanos, initialCrc, finalCrc));
+                    new SnapshotFiles.Binding(logStartEpochNanos, initialCrc, finalCrc, traces));
             long mapBytes = java.nio.file.Files.size(initialFile) + java.nio.file.Files.size(finalFile);
             return new SnapshotFiles.Stored(initialRefs.size(), finalRefs.size(), added.pages(), added.bytes(), mapBytes,
                     (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (System.nanoTime() - t2) / 1_000_000);
@@ -100,7 +101,7 @@ final class PageMaps {
             prev = e.getKey();
         }
         b.flip();
-        try (SnapshotFiles.Writer w = new SnapshotFiles.Writer(file, SnapshotFiles.TYPE_MEMORY, b.remaining(),
+        try (ContainerWriter w = new ContainerWriter(file, SnapshotFiles.TYPE_MEMORY, b.remaining(),
                 SnapshotFiles.MINOR_PAGE_MAP)) {
             w.write(b);
             return w.bodyCrc();

@@ -26,6 +26,9 @@ import pcm.core.api.sampling.InputObserver;
 import pcm.core.api.sampling.PositionCounter;
 import pcm.core.api.sampling.PositionService;
 import pcm.core.api.sampling.SamplingException;
+import pcm.core.api.tracer.IoTransactionListener;
+import pcm.core.api.tracer.Trace;
+import pcm.core.api.tracer.Tracer;
 import pcm.core.api.verify.MemoryImage;
 import pcm.core.api.vm.VmExit;
 import pcm.core.internal.log.WindowMarkers;
@@ -45,7 +48,20 @@ final class Recording implements WindowProbe, InputObserver {
 
     /** What the window produced. */
     record Result(CpuState initialCpu, MemoryImage initialMemory, CpuState finalCpu, MemoryImage finalMemory,
-                  List<PageImage.Region> regions, long instructions, String positionService, String reason) {}
+                  List<PageImage.Region> regions, long instructions, String positionService, String reason,
+                  List<Trace> traces) {}
+
+    /** The tracers to arm at open, and whether one is still a service at the close. */
+    interface Tracers {
+        Tracers NONE = new Tracers() {
+            @Override public List<Tracer> armable() { return List.of(); }
+            @Override public boolean registered(Tracer t) { return false; }
+        };
+
+        List<Tracer> armable();
+
+        boolean registered(Tracer t);
+    }
 
     final String id;
     final long length;
@@ -53,6 +69,9 @@ final class Recording implements WindowProbe, InputObserver {
     private final List<Ranked> services;
     private final GuestMemoryProvider memoryProvider;
     private final EventFanout events;
+
+    private final Tracers tracerServices;
+    private WindowTracers tracers = WindowTracers.NONE;
 
     /** Completes on the vCPU thread when the window closed (final snapshot taken) or failed. */
     final CompletableFuture<Result> done = new CompletableFuture<>();
@@ -96,6 +115,12 @@ final class Recording implements WindowProbe, InputObserver {
 
     Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
               EventFanout events, long checkpointInterval, boolean fingerprints) {
+        this(id, length, backend, services, memoryProvider, events, checkpointInterval, fingerprints, Tracers.NONE);
+    }
+
+    Recording(String id, long length, String backend, List<Ranked> services, GuestMemoryProvider memoryProvider,
+              EventFanout events, long checkpointInterval, boolean fingerprints, Tracers tracerServices) {
+        this.tracerServices = tracerServices;
         this.checkpointInterval = checkpointInterval;
         this.fingerprints = fingerprints;
         this.id = id;
@@ -152,7 +177,18 @@ final class Recording implements WindowProbe, InputObserver {
         attrs.put(WindowStore.UNDEFINED_FLAGS, who.undefinedFlags());
         attrs.put("positions", serviceId);
         attrs.put("length", Long.toString(length));
+        // tracers are armed last, at position 0: what they trace is the window's and nothing before it
+        tracers = WindowTracers.arm(id, backend, armable(), cpu, counter);
         emit(WindowMarkers.startEvent(cpu.id(), id, attrs, System.nanoTime()));
+    }
+
+    private List<Tracer> armable() {
+        try {
+            return tracerServices.armable();
+        } catch (RuntimeException e) {
+            LOG.warn("window {}: listing the tracers failed, none armed: {}", id, e.toString());
+            return List.of();
+        }
     }
 
     @Override
@@ -210,6 +246,7 @@ final class Recording implements WindowProbe, InputObserver {
     @Override
     public void exitHandled(VmExit exit, ExitResult result) {
         long value = result instanceof ExitResult.Value v ? v.value() : 0;
+        if (tracers.wantsIo()) traceIo(exit, value);
         switch (exit) {
             // the guest sees only the access's bytes of a handler's answer: the log holds exactly those (a value
             // beyond the size is malformed, WindowShape.checkEvent)
@@ -256,10 +293,23 @@ final class Recording implements WindowProbe, InputObserver {
         }
     }
 
+    /** The I/O tracers' view of an exit: every port and MMIO transaction, with the value read or written. */
+    private void traceIo(VmExit exit, long value) {
+        long at = eventPosition();
+        switch (exit) {
+            case VmExit.PortIn in -> tracers.io(IoTransactionListener.Type.PORT_IN, at, in.port(), in.size(), fit(value, in.size()), null);
+            case VmExit.PortOut out -> tracers.io(IoTransactionListener.Type.PORT_OUT, at, out.port(), out.size(), fit(out.data(), out.size()), null);
+            case VmExit.MmioRead r -> tracers.io(IoTransactionListener.Type.MMIO_READ, at, r.address(), r.size(), fit(value, r.size()), null);
+            case VmExit.MmioWrite w -> tracers.io(IoTransactionListener.Type.MMIO_WRITE, at, w.address(), w.size(), fit(w.data(), w.size()), null);
+            default -> { /* not an I/O transaction */ }
+        }
+    }
+
     @Override
     public void dmaWrite(long gpa, byte[] data, int offset, int length) {
         byte[] copy = java.util.Arrays.copyOfRange(data, offset, offset + length);
         record(EventKind.DMA_WRITE, gpa, length, copy);
+        if (tracers.wantsIo()) tracers.io(IoTransactionListener.Type.DMA_WRITE, eventPosition(), gpa, length, 0, copy);
     }
 
     @Override
@@ -279,12 +329,13 @@ final class Recording implements WindowProbe, InputObserver {
             abort("final snapshot failed: " + e);
             return;
         }
+        List<Trace> traces = tracers.drain(this::stillRegistered);
         closeCounter();
         emitFingerprints();
         Registers r = finalCpu.registers();
         emit(new PcmEvent(EventKind.END, vcpu.id(), pos, r.rip(), r.rcx(), 0, pos,
                 reason.getBytes(java.nio.charset.StandardCharsets.UTF_8), System.nanoTime()));
-        done.complete(new Result(initialCpu, initialMemory, finalCpu, finalMemory, regions, pos, serviceId, reason));
+        done.complete(new Result(initialCpu, initialMemory, finalCpu, finalMemory, regions, pos, serviceId, reason, traces));
     }
 
     /**
@@ -306,10 +357,21 @@ final class Recording implements WindowProbe, InputObserver {
 
     @Override
     public void abort(String reason) {
+        // the window is not stored: its tracers are drained (their buffers freed, hooks removed) and the traces dropped
+        List<Trace> dropped = tracers.drain(this::stillRegistered);
+        if (!dropped.isEmpty()) LOG.debug("window {} failed: {} traces dropped", id, dropped.size());
         closeCounter();
         emit(new PcmEvent(EventKind.STATE, vcpu == null ? 0 : vcpu.id(), counter == null ? 0 : safePosition(), 0, 0, 0, 0,
                 WindowMarkers.abortData(id, reason), System.nanoTime()));
         done.completeExceptionally(new SamplingException("window " + id + " failed: " + reason));
+    }
+
+    private boolean stillRegistered(Tracer t) {
+        try {
+            return tracerServices.registered(t);
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     private long safePosition() {

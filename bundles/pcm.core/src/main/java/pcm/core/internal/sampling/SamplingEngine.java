@@ -58,6 +58,9 @@ final class SamplingEngine implements AutoCloseable {
         /** The event log's directory, empty if the event log is not active. */
         Optional<Path> directory();
 
+        /** The tracers to arm for a window (those registered now), and whether one is still registered. */
+        default Recording.Tracers tracers() { return Recording.Tracers.NONE; }
+
         /** The window is stored COMPLETE (called under the engine's lock: must not block). */
         default void windowComplete(String id) { }
     }
@@ -177,7 +180,7 @@ final class SamplingEngine implements AutoCloseable {
             throw new SamplingException("window " + id + " could not open: " + why);
         }
         Recording rec = new Recording(id, pendingLength, backend.get(), env.positionServices(), mp.get(), events,
-                settings.checkpointInterval(), settings.fingerprints());
+                settings.checkpointInterval(), settings.fingerprints(), env.tracers());
         try {
             target.openWindow(0, rec, settings.boundaryTimeoutMillis());
         } catch (VmException e) {
@@ -332,7 +335,7 @@ final class SamplingEngine implements AutoCloseable {
         long storing = System.nanoTime();
         try {
             stored = SnapshotFiles.writeWindow(log, rec.id, rec.backend, r.initialCpu(), r.finalCpu(), r.regions(),
-                    r.initialMemory(), r.finalMemory(), PageStore.of(dir));
+                    r.initialMemory(), r.finalMemory(), PageStore.of(dir), r.traces());
         } catch (IOException | RuntimeException e) {
             // what could not be written is useless (a .part nobody reads); the committed log stays for diagnosis
             for (String suffix : List.of(SnapshotFiles.CPU_SUFFIX, SnapshotFiles.MEM_INITIAL_SUFFIX, SnapshotFiles.MEM_FINAL_SUFFIX)) {
@@ -342,6 +345,7 @@ final class SamplingEngine implements AutoCloseable {
                     // the next start's retention sweeps it
                 }
             }
+            TraceFiles.deleteQuietly(dir, prefix, r.traces());
             throw e;
         }
         try {
@@ -351,10 +355,16 @@ final class SamplingEngine implements AutoCloseable {
         }
         LOG.info("window {} stored in {} ({} instructions, positions from {}; memory: {} initial and {} changed pages,"
                         + " {} new in the page store ({} bytes), page maps {} bytes; snapshots stored in {} ms: scan {}, pages {},"
-                        + " maps and CPU file {})", rec.id, dir,
+                        + " maps and CPU file {}){}", rec.id, dir,
                 r.instructions(), r.positionService(), stored.initialPages(), stored.finalPages(), stored.newPages(),
                 stored.newPageBytes(), stored.mapBytes(), (System.nanoTime() - storing) / 1_000_000, stored.scanMillis(),
-                stored.pagesMillis(), stored.filesMillis());
+                stored.pagesMillis(), stored.filesMillis(), r.traces().isEmpty() ? "" : "; traces: " + r.traces().stream()
+                        .map(pcm.core.api.tracer.Trace::summary).collect(java.util.stream.Collectors.joining(", ")));
+        for (pcm.core.api.tracer.Trace t : r.traces()) {
+            if (t.status() == pcm.core.api.tracer.Trace.Status.FAILED) LOG.warn("window {}: tracer {} failed: {}", rec.id, t.tracerId(), t.reason());
+            else if (t.overflowed()) LOG.info("window {}: tracer {} overflowed: first {} records kept, {} dropped", rec.id,
+                    t.tracerId(), t.records(), t.dropped());
+        }
     }
 
     /** Waits until the event log committed the window's file; fails if it gave the window up. */

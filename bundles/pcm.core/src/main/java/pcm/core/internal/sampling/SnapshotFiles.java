@@ -51,7 +51,7 @@ final class SnapshotFiles {
     static final int MINOR_DEFLATED = 2;
     /** The first minor whose memory files name their pages by SHA-256 in the page store (per page: number, hash). */
     static final int MINOR_PAGE_MAP = 3;
-    static final int TYPE_CPU = 1, TYPE_MEMORY = 2;
+    static final int TYPE_CPU = 1, TYPE_MEMORY = 2, TYPE_TRACE = 3;
     static final int HEADER = 28;
     static final int INITIAL = 1, FINAL = 2;
     static final String CPU_SUFFIX = "_cpu.bin", MEM_INITIAL_SUFFIX = "_mem-initial.bin", MEM_FINAL_SUFFIX = "_mem-final.bin";
@@ -65,9 +65,21 @@ final class SnapshotFiles {
      * @param memInitialCrc      the body CRC32C of its mem-initial file
      * @param memFinalCrc        the body CRC32C of its mem-final file
      */
-    record Binding(long logStartEpochNanos, int memInitialCrc, int memFinalCrc) {
+    record Binding(long logStartEpochNanos, int memInitialCrc, int memFinalCrc, List<TraceFiles.TraceRef> traces) {
         static final int SIZE = 16;
+
+        Binding {
+            traces = traces == null ? List.of() : List.copyOf(traces);
+        }
+
+        /** Without traces (no tracer armed, or a CPU file before minor 4). */
+        Binding(long logStartEpochNanos, int memInitialCrc, int memFinalCrc) {
+            this(logStartEpochNanos, memInitialCrc, memFinalCrc, List.of());
+        }
     }
+
+    /** Minor of the CPU file from 4 on: its binding lists the window's traces ({@link TraceFiles}). */
+    static final int MINOR_TRACES = 4;
 
     /** Contents of a CPU file; {@code binding} is null in a file of minor 0 (it cannot prove more than its id). */
     record CpuFile(String windowId, String backend, CpuState initial, CpuState end, Binding binding, int minor) {}
@@ -92,6 +104,16 @@ final class SnapshotFiles {
     static Stored writeWindow(Path log, String windowId, String backend, CpuState initialCpu, CpuState finalCpu,
                               List<PageImage.Region> regions, MemoryImage initialMemory, MemoryImage finalMemory,
                               PageStore store) throws IOException {
+        return writeWindow(log, windowId, backend, initialCpu, finalCpu, regions, initialMemory, finalMemory, store, List.of());
+    }
+
+    /**
+     * As above, with the window's traces: the trace files are written first (before the pages, maps and the CPU file
+     * that lists them), so a CPU file under its final name names only trace files that are there.
+     */
+    static Stored writeWindow(Path log, String windowId, String backend, CpuState initialCpu, CpuState finalCpu,
+                              List<PageImage.Region> regions, MemoryImage initialMemory, MemoryImage finalMemory,
+                              PageStore store, List<pcm.core.api.tracer.Trace> traces) throws IOException {
         LogHeader header;
         try (LogReader r = LogReader.open(log)) {
             header = r.header();
@@ -102,9 +124,10 @@ final class SnapshotFiles {
         String name = log.getFileName().toString();
         String prefix = name.substring(0, name.length() - LogFormat.SUFFIX.length());
         Path dir = log.toAbsolutePath().getParent();
+        List<TraceFiles.TraceRef> traceRefs = TraceFiles.write(dir, prefix, windowId, traces);
         if (store != null) {
             return PageMaps.writeWindow(dir.resolve(prefix), windowId, backend, initialCpu, finalCpu, regions, initialMemory,
-                    finalMemory, store, header.startEpochNanos());
+                    finalMemory, store, header.startEpochNanos(), traceRefs);
         }
         // format 1.2, pages inline (what PCM wrote before the page store; for tests of old windows)
         int initialCrc = writeMemory(dir.resolve(prefix + MEM_INITIAL_SUFFIX), windowId, INITIAL, regions, initialMemory,
@@ -116,7 +139,7 @@ final class SnapshotFiles {
                     return !java.util.Arrays.equals(before, page);
                 });
         writeCpu(dir.resolve(prefix + CPU_SUFFIX), windowId, backend, initialCpu, finalCpu,
-                new Binding(header.startEpochNanos(), initialCrc, finalCrc));
+                new Binding(header.startEpochNanos(), initialCrc, finalCrc, traceRefs));
         return null;
     }
 
@@ -135,9 +158,10 @@ final class SnapshotFiles {
         b = putState(b, end);
         if (binding != null) {
             b.putLong(binding.logStartEpochNanos()).putInt(binding.memInitialCrc()).putInt(binding.memFinalCrc());
+            b = TraceFiles.putRefs(b, binding.traces());
         }
         b.flip();
-        try (Writer w = new Writer(file, TYPE_CPU, b.remaining(), binding == null ? 0 : MINOR)) {
+        try (ContainerWriter w = new ContainerWriter(file, TYPE_CPU, b.remaining(), binding == null ? 0 : MINOR_TRACES)) {
             w.write(b);
         }
     }
@@ -209,8 +233,12 @@ final class SnapshotFiles {
                 else end = s;
             }
             Binding binding = null;
-            if (c.minor() >= 1) binding = new Binding(body.getLong(), body.getInt(), body.getInt());
-            if (c.minor() <= MINOR && body.hasRemaining()) {
+            if (c.minor() >= 1) {
+                long start = body.getLong();
+                int ic = body.getInt(), fc = body.getInt();
+                binding = new Binding(start, ic, fc, c.minor() >= MINOR_TRACES ? TraceFiles.getRefs(body) : List.of());
+            }
+            if (c.minor() <= MINOR_TRACES && body.hasRemaining()) {
                 throw new IllegalArgumentException(body.remaining() + " bytes after the fields of a version "
                         + MAJOR + "." + c.minor() + " file");
             }
@@ -332,7 +360,7 @@ final class SnapshotFiles {
         } finally {
             deflater.end();
         }
-        try (Writer w = new Writer(file, TYPE_MEMORY, bodyLength, MINOR_DEFLATED)) {
+        try (ContainerWriter w = new ContainerWriter(file, TYPE_MEMORY, bodyLength, MINOR_DEFLATED)) {
             w.write(head);
             ByteBuffer rec = ByteBuffer.allocate(12 + PageImage.PAGE).order(ByteOrder.LITTLE_ENDIAN);
             for (int i = 0; i < selected.size(); i++) {
@@ -479,7 +507,7 @@ final class SnapshotFiles {
         int t = b.getInt(12);
         if (t != type) {
             // the header CRC matched: an intact snapshot of the other type, not damage
-            throw new SnapshotFormatException(file, t == TYPE_CPU || t == TYPE_MEMORY ? Problem.MISMATCHED : Problem.CORRUPT, 12,
+            throw new SnapshotFormatException(file, t == TYPE_CPU || t == TYPE_MEMORY || t == TYPE_TRACE ? Problem.MISMATCHED : Problem.CORRUPT, 12,
                     "a " + typeName(t) + " file, loaded as a " + typeName(type) + " file");
         }
         long bodyLength = b.getLong(16);
@@ -519,61 +547,13 @@ final class SnapshotFiles {
     }
 
     private static String typeName(int t) {
-        return t == TYPE_CPU ? "CPU" : t == TYPE_MEMORY ? "memory" : "type-" + t;
+        return t == TYPE_CPU ? "CPU" : t == TYPE_MEMORY ? "memory" : t == TYPE_TRACE ? "trace" : "type-" + t;
     }
 
     private static int crc(byte[] a, int off, int len) {
         CRC32C c = new CRC32C();
         c.update(a, off, len);
         return (int) c.getValue();
-    }
-
-    /** Streams one container to {@code <file>.part}; {@link #close} adds the CRC, fsyncs and renames it. */
-    static final class Writer implements AutoCloseable {
-        private final Path file;
-        private final Path part;
-        private final FileChannel ch;
-        private final CRC32C crc = new CRC32C();
-        private final long bodyLength;
-        private long written;
-
-        Writer(Path file, int type, long bodyLength, int minor) throws IOException {
-            this.file = file;
-            this.part = file.resolveSibling(file.getFileName() + ".part");
-            this.bodyLength = bodyLength;
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            this.ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE);
-            ByteBuffer h = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
-            h.put(MAGIC).putShort((short) MAJOR).putShort((short) minor).putInt(type).putLong(bodyLength);
-            CRC32C hc = new CRC32C();
-            hc.update(h.array(), 0, 24);
-            h.putInt((int) hc.getValue()).flip();
-            writeFully(h);
-        }
-
-        int bodyCrc() { return (int) crc.getValue(); }
-
-        void write(ByteBuffer b) throws IOException {
-            written += b.remaining();
-            crc.update(b.duplicate());
-            writeFully(b);
-        }
-
-        private void writeFully(ByteBuffer b) throws IOException {
-            while (b.hasRemaining()) ch.write(b);
-        }
-
-        @Override
-        public void close() throws IOException {
-            try (ch) {
-                if (written != bodyLength) throw new IOException("wrote " + written + " body bytes, declared " + bodyLength);
-                ByteBuffer t = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).flip();
-                writeFully(t);
-                ch.force(true);
-            }
-            DurableRename.publish(part, file);
-        }
     }
 
     static void putString(ByteBuffer b, String s) {

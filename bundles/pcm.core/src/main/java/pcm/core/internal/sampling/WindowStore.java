@@ -146,7 +146,21 @@ final class WindowStore {
         }
         String backend = r == null || r.header() == null ? "?" : r.header().backend();
         Map<EventKind, Long> counts = r == null ? new EnumMap<>(EventKind.class) : r.byKind();
-        return new WindowInfo(id, state, backend, end[0], counts, size, List.of());
+        return new WindowInfo(id, state, backend, end[0], counts, size, List.of(), traceInfo(fs));
+    }
+
+    /** The traces the window's CPU file lists (empty without one, or if it cannot be read: loading says why). */
+    private static List<WindowInfo.TraceInfo> traceInfo(List<Path> fs) {
+        Optional<Path> cpuFile = bySuffix(fs, SnapshotFiles.CPU_SUFFIX);
+        if (cpuFile.isEmpty()) return List.of();
+        try {
+            SnapshotFiles.CpuFile cpu = SnapshotFiles.readCpu(cpuFile.get());
+            if (cpu.binding() == null) return List.of();
+            return cpu.binding().traces().stream().map(t -> new WindowInfo.TraceInfo(t.tracerId(), t.kind().name(),
+                    t.status().name(), t.records(), t.bytes(), t.dropped(), t.reason())).toList();
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
     }
 
     WindowLogs.LogStatus read(String window, Consumer<PcmEvent> visitor) throws SamplingException {
@@ -209,11 +223,14 @@ final class WindowStore {
             SnapshotFiles.MemoryFile finalFile = SnapshotFiles.readMemory(memFinal, initial);
             WindowIntegrity.memory(id, memFinal, finalFile, SnapshotFiles.FINAL, h, cpu);
             PageImage end = PageMaps.resolve(finalFile, pages, id, memFinal, initial);
+            String logName = log.get().getFileName().toString();
+            List<pcm.core.api.tracer.Trace> traces = cpu.binding() == null ? List.of() : TraceFiles.load(id, dir,
+                    logName.substring(0, logName.length() - LogFormat.SUFFIX.length()), cpu.binding().traces());
             List<PcmEvent> events = contents.events().stream()
                     .filter(e -> e.kind() != EventKind.STATE).toList();
             return Optional.of(new StoredWindow(id, contents.header().backend(), recordingCpu(contents.header()),
                     snapshot(cpu.initial(), initial), events,
-                    snapshot(cpu.end(), end), contents.header().startTimestampNanos()));
+                    snapshot(cpu.end(), end), contents.header().startTimestampNanos(), traces));
         } catch (SnapshotFormatException e) {
             throw new WindowDamagedException(id, e.file().getFileName().toString(), e.problem(), e.getMessage(), e);
         } catch (IOException e) {
@@ -348,7 +365,7 @@ final class WindowStore {
             for (Path p : s.toList()) {
                 String n = p.getFileName().toString();
                 boolean snapshot = n.endsWith(SnapshotFiles.CPU_SUFFIX) || n.endsWith(SnapshotFiles.MEM_INITIAL_SUFFIX)
-                        || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX) || n.endsWith(".bin.part");
+                        || n.endsWith(SnapshotFiles.MEM_FINAL_SUFFIX) || n.endsWith(".bin.part") || TraceFiles.isTraceFile(n);
                 String id = idOf(n);
                 boolean leftover = n.endsWith(".bin.part");
                 if (snapshot && id != null && !id.equals(keep) && !store.importing(id) && (leftover || !hasLog.containsKey(id))) {

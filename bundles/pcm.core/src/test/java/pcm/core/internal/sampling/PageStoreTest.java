@@ -288,7 +288,11 @@ class PageStoreTest {
         Path map = file(a, SnapshotFiles.MEM_FINAL_SUFFIX);
         byte[] m = Files.readAllBytes(map);
         m[m.length - 1] ^= 1;
+        java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(map);
         Files.write(map, m);
+        // the refs cache knows a map by size, mtime (ms) and file key: a rewrite within the same millisecond (a fast
+        // machine) would look unchanged to it and the sweep would use the refs it read before the damage (flaky)
+        Files.setLastModifiedTime(map, java.nio.file.attribute.FileTime.fromMillis(written.toMillis() + 1000));
         // mem-initial still names its pages, the damaged mem-final cannot be read: nothing is deleted
         assertThrows(java.io.IOException.class, () -> new WindowStore(dir).sweepPages());
         assertEquals(before, pageFiles());

@@ -350,7 +350,7 @@ class WindowMutationTest {
     void olderCpuFilesStillLoad() throws Exception {
         WindowStore store = new WindowStore(src);
         SnapshotFiles.CpuFile c = SnapshotFiles.readCpu(a.get(SnapshotFiles.CPU_SUFFIX));
-        assertEquals(SnapshotFiles.MINOR, c.minor());
+        assertEquals(SnapshotFiles.MINOR_TRACES, c.minor());
         SnapshotFiles.writeCpu(a.get(SnapshotFiles.CPU_SUFFIX), c.windowId(), c.backend(), c.initial(), c.end(), null);
         SnapshotFiles.CpuFile old = SnapshotFiles.readCpu(a.get(SnapshotFiles.CPU_SUFFIX));
         assertEquals(0, old.minor());

@@ -114,6 +114,10 @@ final class Replay implements AutoCloseable {
                         + CpuIdentity.INTEL_FLAGS + " and " + CpuIdentity.AMD_FLAGS);
             }
             setState(vcpu, init);
+            // A window recorded with a memory tracer ran without data TLB entries (every access reported): its page
+            // walks set accessed/dirty bits at every access. The replay runs the same way, so that a guest clearing
+            // those bits without a TLB flush sees the same memory (issue 15 item 3).
+            if (MemoryTraceCheck.traceOf(window).isPresent()) vcpu.setMemoryAccessListener(IGNORE_ACCESSES);
         } catch (Stop s) {
             arena.close();
             throw s;
@@ -168,6 +172,14 @@ final class Replay implements AutoCloseable {
             throw Stop.inconclusive("initial state not replayable on the soft CPU: " + e.getMessage());
         }
     }
+
+    private static final pcm.core.api.tracer.MemoryAccessListener IGNORE_ACCESSES = (p, g, w, s, d) -> { };
+
+    /** Compares every memory access of this pass with the window's memory trace (see {@link MemoryTraceCheck}). */
+    void checkMemory(MemoryTraceCheck check) { vcpu.setMemoryAccessListener(check); }
+
+    /** Compares every port write of this pass with the window's I/O trace (see {@link IoTraceCheck}); null: none. */
+    IoTraceCheck ioCheck;
 
     long position() { return vcpu.instructionCount(); }
 
@@ -490,7 +502,10 @@ final class Replay implements AutoCloseable {
     /** Exits that carry no logged input: port writes, MSR writes, HLT, kicks; the rest end the pass. */
     private void otherExit(VmExit x, long p, PcmEvent e) throws Stop {
         switch (x) {
-            case VmExit.PortOut o -> complete(x);
+            case VmExit.PortOut o -> {
+                if (ioCheck != null) ioCheck.portOut(vcpu.exitPosition(x), o.port(), o.size(), o.data(), vcpu.rip());
+                complete(x);
+            }
             case VmExit.MsrWrite w -> complete(x);
             case VmExit.Hlt h -> { }
             case VmExit.Interrupted i -> { }

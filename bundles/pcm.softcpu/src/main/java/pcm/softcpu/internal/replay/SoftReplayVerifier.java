@@ -60,12 +60,32 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             LongConsumer prog = progress == null ? p -> { } : safe(progress);
             Replay r;
             FingerprintTracker fps;
+            MemoryTraceCheck mem = null;
             try {
                 Replay.checkWindow(window);
                 fps = new FingerprintTracker(window.events(), window.initial().registers());
                 long[] at = fps.any() ? fps.positions(Long.MAX_VALUE) : null;
                 r = new Replay(window, prog, at, at == null ? null : (pos, rp) -> fps.compare(pos, rp.vcpu.registers()),
                         Long.MAX_VALUE, null);
+                var trace = MemoryTraceCheck.traceOf(window);
+                if (trace.isPresent()) {
+                    try {
+                        mem = MemoryTraceCheck.of(trace.get(), r.vcpu);
+                    } catch (Replay.Stop s) {
+                        r.close();
+                        throw s;
+                    }
+                    r.checkMemory(mem);
+                }
+                var io = IoTraceCheck.traceOf(window);
+                if (io.isPresent()) {
+                    try {
+                        r.ioCheck = IoTraceCheck.of(io.get());
+                    } catch (Replay.Stop s) {
+                        r.close();
+                        throw s;
+                    }
+                }
             } catch (Replay.Stop s) {
                 return stopped(s, wid, insns);
             }
@@ -77,13 +97,16 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fin = FinalState.compare(r, window.end());
                 consistent = r.consistentUpTo;
             } catch (Replay.Stop s) {
-                Divergence cp = registerDivergence(r, fps, window, prog);
+                Divergence cp = FingerprintTracker.earlier(FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
+                        mem == null ? null : mem.divergence(insns, false).orElse(null)), ioDivergence(r, false));
                 if (cp != null && (s.divergence == null || cp.position() <= s.divergence.position())) {
                     return Verdict.diverged(ID, wid, insns, cp);
                 }
                 return stopped(s, wid, insns);
             }
-            Divergence cp = registerDivergence(r, fps, window, prog);
+            // a memory access that differs from the trace is at its own instruction: the earliest evidence wins
+            Divergence cp = FingerprintTracker.earlier(FingerprintTracker.earlier(registerDivergence(r, fps, window, prog),
+                    mem == null ? null : mem.divergence(insns, true).orElse(null)), ioDivergence(r, true));
             if (fin.matches() && cp != null) {
                 return Verdict.diverged(ID, wid, insns, cp.with(List.of("final state equal: the guest overwrote the"
                         + " divergent values before the window ended")));
@@ -91,7 +114,9 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             if (fin.matches()) {
                 return new Verdict(pcm.core.api.verify.Outcome.MATCH, ID, wid, insns, java.util.Optional.empty(),
                         "replayed " + insns + " instructions, " + window.events().size() + " events; registers, MSRs and "
-                                + (window.end().memory().size() >> 12) + " pages equal");
+                                + (window.end().memory().size() >> 12) + " pages equal"
+                                + (mem == null ? "" : "; " + mem.compared() + " memory accesses equal to the trace")
+                                + (r.ioCheck == null ? "" : "; " + r.ioCheck.compared() + " port writes equal to the I/O trace"));
             }
             if (!localise) {
                 return Verdict.diverged(ID, wid, insns, new pcm.core.api.verify.Divergence(consistent,
@@ -138,6 +163,10 @@ public final class SoftReplayVerifier implements ReplayVerifier {
         } catch (Replay.Stop s) {
             return cp.with(List.of("tracing the registers' last writers failed: " + s.getMessage()));
         }
+    }
+
+    private static Divergence ioDivergence(Replay r, boolean reachedEnd) {
+        return r.ioCheck == null ? null : r.ioCheck.divergence(reachedEnd, r.vcpu.rip()).orElse(null);
     }
 
     private static Verdict stopped(Replay.Stop s, String wid, long insns) {

@@ -54,8 +54,12 @@ final class TestWindows implements AutoCloseable {
         @Override public long pageHash(long page) { return java.util.Arrays.hashCode(java.util.Arrays.copyOfRange(bytes, (int) (page << 12), (int) ((page + 1) << 12))); }
     }
 
-    record TestWindow(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events, Snapshot end)
-            implements Window {
+    record TestWindow(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events, Snapshot end,
+                      List<pcm.core.api.tracer.Trace> traces) implements Window {
+        TestWindow(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events, Snapshot end) {
+            this(id, backend, cpu, initial, events, end, List.of());
+        }
+
         /** Recorded by the soft CPU with its default flag model (the host vendor's; Intel's for an unknown vendor). */
         TestWindow(String id, String backend, Snapshot initial, List<PcmEvent> events, Snapshot end) {
             this(id, backend, new RecordingCpu(backend, softDefault()), initial, events, end);
@@ -130,6 +134,23 @@ final class TestWindows implements AutoCloseable {
                 checkpointAt = pos;
             }
         }
+    }
+
+    /**
+     * A memory tracer armed for each window (the kernel's {@code mtr}, issue 15 item 3): its buffer in bytes, 0 = none.
+     * The trace is recorded exactly as the kernel does it: the soft CPU's memory-access hook from position 0 to END.
+     */
+    int memoryTraceBytes;
+    /** An I/O tracer armed for each window (the kernel's {@code itr}): its buffer in bytes, 0 = none (port reads and writes). */
+    int ioTraceBytes;
+    private pcm.core.api.tracer.IoTrace.Writer itr;
+
+    /** A faulty store on the recording side: may change what the recording CPU stores (and what the trace sees). */
+    StoreFault storeFault;
+
+    interface StoreFault {
+        /** Called after every access the window's CPU made; returns the data the memory tracer sees. */
+        long access(long position, long gpa, boolean write, int size, long data, MemorySegment ram);
     }
 
     interface FaultHook {
@@ -221,8 +242,33 @@ final class TestWindows implements AutoCloseable {
         checkpointBase = vcpu.registers();
         events = new ArrayList<>();
         events.add(new PcmEvent(EventKind.STATE, 0, 0, 0, 0, 0, 0, ("window-start " + id).getBytes(), 0));
+        pcm.core.api.tracer.MemoryTrace.Writer mtr = null;
+        if (memoryTraceBytes > 0) {
+            pcm.core.api.tracer.MemoryTrace.Writer w = new pcm.core.api.tracer.MemoryTrace.Writer(memoryTraceBytes);
+            long accessBase = vcpu.accessCount() - counter.position();
+            StoreFault f = storeFault;
+            vcpu.setMemoryAccessListener((count, gpa, write, size, data) -> {
+                long pos = count - accessBase;
+                w.access(pos, gpa, write, size, f == null ? data : f.access(pos, gpa, write, size, data, ram));
+            });
+            mtr = w;
+        }
+        itr = ioTraceBytes > 0 ? new pcm.core.api.tracer.IoTrace.Writer(ioTraceBytes) : null;
         long endAt = base + length;
         while (!stopped && vcpu.instructionCount() < endAt) step(endAt);
+        List<pcm.core.api.tracer.Trace> traces = new ArrayList<>();
+        if (mtr != null) {
+            vcpu.setMemoryAccessListener(null);
+            pcm.core.api.tracer.TraceData d = mtr.drain();
+            traces.add(new pcm.core.api.tracer.Trace("mtr", pcm.core.api.tracer.Tracer.Kind.MEMORY,
+                    pcm.core.api.tracer.Trace.Status.COMPLETE, "", d.format(), d.records(), d.dropped(), d.data()));
+        }
+        if (itr != null) {
+            pcm.core.api.tracer.TraceData d = itr.drain();
+            traces.add(new pcm.core.api.tracer.Trace("itr", pcm.core.api.tracer.Tracer.Kind.IO,
+                    pcm.core.api.tracer.Trace.Status.COMPLETE, "", d.format(), d.records(), d.dropped(), d.data()));
+            itr = null;
+        }
         long pos = counter.position();
         if (invertUndefinedFlagsAtEnd && vcpu.adoptUndefinedFlags(vcpu.rflags() ^ 0x8D5) != 0) endsWithUndefinedFlags++;
         pcm.core.api.event.PcmEvent fp = prints.drain(0, 0);
@@ -235,7 +281,7 @@ final class TestWindows implements AutoCloseable {
             // nothing
         }
         counter = null;
-        return new TestWindow(id, "soft", new RecordingCpu("soft", vcpu.identity()), init, events, fin);
+        return new TestWindow(id, "soft", new RecordingCpu("soft", vcpu.identity()), init, events, fin, traces);
     }
 
     private Snapshot snapshot(long pos) throws BackendException {
@@ -269,6 +315,10 @@ final class TestWindows implements AutoCloseable {
         restartPending = false;
         switch (e) {
             case VmExit.PortOut o -> {
+                if (itr != null && counter != null) {
+                    itr.transaction(pcm.core.api.tracer.IoTransactionListener.Type.PORT_OUT, counter.position(), o.port(), o.size(),
+                            o.size() >= 8 ? o.data() : o.data() & ((1L << (8 * o.size())) - 1), null);
+                }
                 portOut(o);
                 vcpu.complete(e, ExitResult.done());
             }
@@ -279,6 +329,9 @@ final class TestWindows implements AutoCloseable {
                     default -> rnd.nextLong() & 0xFF;
                 };
                 log(EventKind.PIO_IN, in.port(), v, null);
+                if (itr != null && counter != null) {
+                    itr.transaction(pcm.core.api.tracer.IoTransactionListener.Type.PORT_IN, counter.position(), in.port(), in.size(), v, null);
+                }
                 vcpu.complete(e, ExitResult.value(v));
             }
             case VmExit.MmioRead r -> {

@@ -36,7 +36,8 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
         @AttributeDefinition(description = "input: XOR 'mask' into the value of input event 'index'; memory: write "
                 + "byte 'byteValue' at 'gpa' when 'position' instructions have retired; register: XOR 'mask' into register "
                 + "'index' (0 rax .. 15 r15, 16 rip, 17 rflags) when 'position' instructions have retired (needs the "
-                + "window's register checkpoint there)")
+                + "window's register checkpoint there); store: XOR 'mask' into the data of the 'index'-th store the guest "
+                + "overwrites before reading it, in the window's memory trace (a wrong store hidden by a later overwrite)")
         String mode() default "input";
 
         @AttributeDefinition(description = "input: the n-th input event; register: 0 rax .. 15 r15, 16 rip, 17 rflags, "
@@ -84,6 +85,10 @@ public final class FaultInjectingVerifier implements ReplayVerifier {
                 w = FaultInjector.memoryByte(window, config.position(), config.gpa(), (byte) config.byteValue());
                 nothingToCorrupt = "no position " + config.position() + " (the window is shorter) or no byte 0x"
                         + Long.toHexString(config.gpa()) + " to corrupt";
+            }
+            case "store" -> {
+                w = FaultInjector.hiddenWrongStore(window, config.index(), config.mask());
+                nothingToCorrupt = "no memory trace, or no store " + config.index() + " the guest overwrites unread, to corrupt";
             }
             case "register" -> {
                 w = FaultInjector.registerBits(window, config.position(), config.index(), config.mask());

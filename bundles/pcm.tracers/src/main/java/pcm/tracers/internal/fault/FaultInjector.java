@@ -10,12 +10,15 @@ import pcm.core.api.event.RegisterCheckpoints;
 import pcm.core.api.verify.RecordingCpu;
 import pcm.core.api.verify.Snapshot;
 import pcm.core.api.verify.Window;
+import pcm.core.api.tracer.MemoryTrace;
+import pcm.core.api.tracer.Trace;
 
 /**
  * Corrupts a recorded window in controlled ways, so that a verifier must report DIVERGED at a known
  * position: a logged input value (the state after the consuming instruction differs), one memory
- * byte at position N (a synthetic DMA_WRITE the recording never had), or register bits at position N (a
- * synthetic REG_WRITE). The original is not modified.
+ * byte at position N (a synthetic DMA_WRITE the recording never had), register bits at position N (a
+ * synthetic REG_WRITE), or a wrong store the guest overwrote before reading it (in the window's memory trace). The
+ * original is not modified; a corrupted window keeps the original's traces.
  */
 public final class FaultInjector {
 
@@ -23,7 +26,60 @@ public final class FaultInjector {
 
     /** A window with other events (same snapshots). */
     public record Corrupted(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events,
-                            Snapshot end, String fault) implements Window { }
+                            Snapshot end, String fault, List<Trace> traces) implements Window {
+        /** With the traces of {@code from} (a corrupted window keeps what its tracers recorded). */
+        Corrupted(String id, String backend, RecordingCpu cpu, Snapshot initial, List<PcmEvent> events, Snapshot end,
+                  String fault, Window from) {
+            this(id, backend, cpu, initial, events, end, fault, from.traces());
+        }
+    }
+
+    /**
+     * A wrong store the guest hid: the {@code n}-th store of the window's memory trace whose bytes the guest stores
+     * again (same address and size) before any other access touches them gets {@code mask} XORed into its data — what
+     * the memory tracer records when the CPU stores a wrong value there. Registers and memory are those of the
+     * original window (the overwrite restored them), so only the trace shows the fault, at that store's position.
+     * Null if the window has no memory trace or fewer such stores.
+     */
+    public static Corrupted hiddenWrongStore(Window w, int n, long mask) {
+        Trace mtr = w.traces().stream().filter(MemoryTrace::isMemoryTrace).findFirst().orElse(null);
+        if (mtr == null || mask == 0) return null;
+        List<MemoryTrace.Access> a = MemoryTrace.decode(mtr.data());
+        int seen = 0;
+        for (int i = 0; i < a.size(); i++) {
+            MemoryTrace.Access s = a.get(i);
+            if (!s.write() || !overwrittenUnread(a, i)) continue;
+            if (seen++ != n) continue;
+            long sizeMask = s.size() >= 8 ? -1L : (1L << (8 * s.size())) - 1;
+            if ((mask & sizeMask) == 0) return null;
+            MemoryTrace.Writer out = new MemoryTrace.Writer(mtr.data().length + 64);
+            for (int j = 0; j < a.size(); j++) {
+                MemoryTrace.Access x = a.get(j);
+                out.access(x.position(), x.gpa(), x.write(), x.size(), j == i ? x.data() ^ (mask & sizeMask) : x.data());
+            }
+            List<Trace> traces = new ArrayList<>();
+            for (Trace t : w.traces()) {
+                traces.add(t != mtr ? t : new Trace(t.tracerId(), t.kind(), t.status(), t.reason(), t.format(), t.records(),
+                        t.dropped(), out.buffer().bytes()));
+            }
+            return new Corrupted(w.id() + "+store@" + s.position(), w.backend(), w.cpu(), w.initial(), w.events(), w.end(),
+                    "store of " + s.size() + " bytes at 0x" + Long.toHexString(s.gpa()) + " at position " + s.position()
+                            + " data ^ 0x" + Long.toHexString(mask & sizeMask) + " (overwritten later)", List.copyOf(traces));
+        }
+        return null;
+    }
+
+    /** Whether the next access touching the bytes of store {@code i} is a store of the same address and size. */
+    static boolean overwrittenUnread(List<MemoryTrace.Access> a, int i) {
+        MemoryTrace.Access s = a.get(i);
+        for (int j = i + 1; j < a.size(); j++) {
+            MemoryTrace.Access x = a.get(j);
+            if (x.gpa() < s.gpa() + s.size() && s.gpa() < x.gpa() + x.size()) {
+                return x.write() && x.gpa() == s.gpa() && x.size() == s.size() && x.position() > s.position();
+            }
+        }
+        return false;
+    }
 
     /**
      * XORs {@code mask} into the value of the {@code n}-th input event (kinds that carry a value the
@@ -43,7 +99,7 @@ public final class FaultInjector {
             ev.set(i, new PcmEvent(e.kind(), e.vcpu(), e.position(), e.rip(), e.rcx(), e.address(), e.value() ^ mask,
                     data, e.timestampNanos()));
             return new Corrupted(w.id() + "+input" + n, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
-                    e.kind() + " at position " + e.position() + " value ^ 0x" + Long.toHexString(mask));
+                    e.kind() + " at position " + e.position() + " value ^ 0x" + Long.toHexString(mask), w);
         }
         return null;
     }
@@ -98,7 +154,7 @@ public final class FaultInjector {
         }
         ev.add(at, RegisterCheckpoints.registerXor(0, position, reg, mask));
         return new Corrupted(w.id() + "+reg@" + position, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
-                Registers.NAMES[reg] + " ^= 0x" + Long.toHexString(mask) + " at position " + position);
+                Registers.NAMES[reg] + " ^= 0x" + Long.toHexString(mask) + " at position " + position, w);
     }
 
     /**
@@ -123,6 +179,6 @@ public final class FaultInjector {
         }
         ev.add(at, new PcmEvent(EventKind.DMA_WRITE, 0, position, 0, 0, gpa, 0, new byte[] {value}, 0));
         return new Corrupted(w.id() + "+byte@" + position, w.backend(), w.cpu(), w.initial(), List.copyOf(ev), w.end(),
-                "memory byte 0x" + Long.toHexString(gpa) + " := 0x" + Integer.toHexString(value & 0xFF) + " at position " + position);
+                "memory byte 0x" + Long.toHexString(gpa) + " := 0x" + Integer.toHexString(value & 0xFF) + " at position " + position, w);
     }
 }

@@ -90,7 +90,10 @@ public class LogCommand extends PcmCommand {
             case "show" -> {
                 StringBuilder sb = new StringBuilder();
                 WindowLogs.LogStatus s = logs.read(window, e -> sb.append(event(e)).append('\n'));
-                return new Report(sb.append(line(s)).toString(), status(s));
+                sb.append(line(s));
+                // the window's traces (docs/sampling.md, "Tracers"): which tracers were armed, what each recorded
+                for (var t : logs.traces(window)) sb.append("\ntrace ").append(t.summary());
+                return new Report(sb.toString(), status(s));
             }
             default -> {
                 StringBuilder sb = new StringBuilder();

@@ -58,7 +58,7 @@ public class WindowsCommand extends PcmCommand {
         if (v == null) return windows;
         try {
             return windows.stream().map(w -> w.verdicts().isEmpty()
-                    ? new WindowInfo(w.id(), w.state(), w.backend(), w.instructions(), w.eventCounts(), w.sizeBytes(), v.verdicts(w.id()))
+                    ? w.withVerdicts(v.verdicts(w.id()))
                     : w).toList();
         } finally {
             context.ungetService(ref);
@@ -67,10 +67,19 @@ public class WindowsCommand extends PcmCommand {
 
     static String render(List<WindowInfo> windows) {
         if (windows.isEmpty()) return "no windows";
-        TextTable t = new TextTable("WINDOW", "STATE", "BACKEND", "INSNS", "EVENTS", "BYTES", "VERDICT");
+        boolean traced = windows.stream().anyMatch(w -> !w.traces().isEmpty());
+        TextTable t = traced
+                ? new TextTable("WINDOW", "STATE", "BACKEND", "INSNS", "EVENTS", "BYTES", "TRACES", "VERDICT")
+                : new TextTable("WINDOW", "STATE", "BACKEND", "INSNS", "EVENTS", "BYTES", "VERDICT");
         for (WindowInfo w : windows) {
-            t.row(w.id(), w.state(), w.backend(), w.instructions() < 0 ? "-" : Long.toString(w.instructions()),
-                    events(w.eventCounts()), Long.toString(w.sizeBytes()), verdicts(w.verdicts()));
+            String insns = w.instructions() < 0 ? "-" : Long.toString(w.instructions());
+            if (traced) {
+                t.row(w.id(), w.state(), w.backend(), insns, events(w.eventCounts()), Long.toString(w.sizeBytes()),
+                        traces(w.traces()), verdicts(w.verdicts()));
+            } else {
+                t.row(w.id(), w.state(), w.backend(), insns, events(w.eventCounts()), Long.toString(w.sizeBytes()),
+                        verdicts(w.verdicts()));
+            }
         }
         return t.render("") + windows.size() + " window(s)";
     }
@@ -79,6 +88,14 @@ public class WindowsCommand extends PcmCommand {
         String s = counts.entrySet().stream().filter(e -> e.getKey() != EventKind.STATE && e.getKey() != EventKind.END)
                 .map(e -> e.getKey().name().toLowerCase() + "=" + e.getValue()).collect(Collectors.joining(","));
         return s.isEmpty() ? "-" : s;
+    }
+
+    /** Per tracer armed: {@code mtr:1234r/19744B}, {@code +N-dropped} on overflow, or its status (FAILED, UNAVAILABLE). */
+    static String traces(List<WindowInfo.TraceInfo> ts) {
+        if (ts.isEmpty()) return "-";
+        return ts.stream().map(t -> t.tracerId() + ":" + ("COMPLETE".equals(t.status())
+                ? t.records() + "r/" + t.bytes() + "B" + (t.dropped() > 0 ? "+" + t.dropped() + "-dropped" : "")
+                : t.status())).collect(Collectors.joining(","));
     }
 
     static String verdicts(List<Verdict> vs) {
