@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
  * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
  * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (2), {@code -Dpcm.svm.windowSeconds} (0: the windows
  * scenario is not run; N: it runs for N seconds and its verdicts are the ones counted), {@code -Dpcm.svm.faultSeconds}
- * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (480, the whole VM's).
+ * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (480, the whole VM's), {@code -Dpcm.svm.linux=true}
+ * (adds the linux scenario: Debian's kernel on PCM's KVM backend, its scripted session and power-off).
  */
 class SvmHostIT {
 
@@ -62,6 +63,10 @@ class SvmHostIT {
             "--log", console.toString(), "kvmtests", "kvm_run"));
         if (windowSeconds > 0) cmd.add("windows:50,10000,1000,5," + windowSeconds);
         cmd.add("faults:3000," + faultSeconds + ",5000,swap");
+        // Debian's Linux as a guest of PCM's KVM backend (issue 14): 120-170 s here, more than the suite's 20 minutes
+        // leave, so on request (-Dpcm.svm.linux=true, with -Dpcm.svm.timeout=700); bin/svm-host run linux is the command
+        boolean linux = Boolean.getBoolean("pcm.svm.linux");
+        if (linux) cmd.add("linux:plain,300");
         int status = run(cmd, dir, out, vmSeconds + 600L);
         // Status 4: QEMU was killed at its timeout although every scenario inside is bounded by an earlier deadline: the
         // whole emulated host fell silent (stop 23: 3 times in ~12 runs, the same image passing before and after; QEMU
@@ -162,6 +167,14 @@ class SvmHostIT {
             .filter(e -> Long.parseLong(e.getKey().substring(1)) / 1000 >= swappedAt && e.getValue().size() == 8).count();
         assertTrue(afterSwap >= 1, "no window begun after the swap (at " + swappedAt + ") verified by all eight: " + rcpsByWindow
             + "\n" + all);
+        if (linux) {
+            String l = resultLine(log, "linux");
+            assertTrue(l.startsWith("SVM-RESULT linux rc=0 ") && l.contains("PCM-CHECK-DONE") && l.contains("ACPI power-off (S5)"),
+                "Linux on KVM: " + l + "\n" + all);
+            for (String m : List.of("PCM-CHECK-DISK PCM-DISK-OK", "PCM-CHECK-HWRNG 4096", "PCM-CHECK-MATH 42 2.500")) {
+                assertTrue(log.contains("[linux] " + m), "Linux on KVM lacks '" + m + "'\n" + all);
+            }
+        }
         System.out.println("SvmHostIT: hot swap of pcm.tracers at " + swappedAt + ", " + afterSwap + " windows after it verified by all eight");
         assertEquals(0, status, all);
     }
