@@ -90,9 +90,12 @@ class SvmHostIT {
         // The JVM inside QEMU TCG dies of SIGSEGV now and then (C1 code, even libjvm; docs/svm-host.md "Flakiness"); a
         // scenario repeats such a run twice. A scenario whose every attempt died that way has no verdict: skip, naming it.
         Matcher crashed = Pattern.compile("SVM-JVM-CRASH (\\w+) attempt=2 (.*)").matcher(log);
-        if (crashed.find() && resultLine(log, crashed.group(1)).matches("SVM-RESULT \\S+ rc=134.*")) {
-            Assumptions.abort("the JVM inside the emulated SVM host crashed in all 3 attempts of scenario " + crashed.group(1)
-                + " (QEMU TCG, not a PCM verdict; last: " + crashed.group(2) + ")");
+        // Also when the third attempt then ran out of the scenario's time (rc 124/137/143: stop 24, two crashes in the
+        // faults scenario on a loaded host left the third 60 s, and the deadline killed it at 375 of 3,000 blocks).
+        if (crashed.find() && resultLine(log, crashed.group(1)).matches("SVM-RESULT \\S+ rc=(134|124|137|143) .*")) {
+            Assumptions.abort("the JVM inside the emulated SVM host crashed in 2 of the 3 attempts of scenario " + crashed.group(1)
+                + " and the last crashed too or ran out of time (QEMU TCG, not a PCM verdict; " + resultLine(log, crashed.group(1))
+                + "; last crash: " + crashed.group(2) + ")");
         }
         assertTrue(log.contains("SVM-HOST-READY") && log.contains("kvm=present"), "no /dev/kvm in the emulated host\n" + all);
         // (a) the KVM backend's own tests (registers, special registers, FPU/XSAVE, vCPU events, single-step, dirty log,
