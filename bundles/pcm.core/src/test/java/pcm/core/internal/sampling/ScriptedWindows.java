@@ -20,6 +20,11 @@ final class ScriptedWindows {
         Thread.sleep(2); // window ids are w<epoch-millis>
         TestVm vm = new TestVm(SamplingEngineTest.program());
         closing.add(vm);
+        return engine(dir, vm, closing).sampleNow(length, 30_000);
+    }
+
+    /** A sampling engine on {@code vm} with the exact test position service, its log and windows in {@code dir}. */
+    static SamplingEngine engine(Path dir, TestVm vm, List<AutoCloseable> closing) {
         WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
         closing.add(log);
         List<EventSink> sinks = List.of(log::accept);
@@ -33,6 +38,6 @@ final class ScriptedWindows {
             @Override public Optional<Path> directory() { return Optional.of(dir); }
         }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
         closing.add(e);
-        return e.sampleNow(length, 30_000);
+        return e;
     }
 }

@@ -8,17 +8,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import pcm.core.api.event.EventSink;
 import pcm.core.api.sampling.SamplingException;
-import pcm.core.api.sampling.SamplingPolicy;
-import pcm.core.internal.log.Retention;
-import pcm.core.internal.log.WindowRecorder;
 
 /**
  * A copy of guest RAM that does not fit the heap fails its window, never the guest (stop 24: Debian's Linux with 256
@@ -37,20 +32,7 @@ class SnapshotHeapTest {
     }
 
     private SamplingEngine engine(TestVm vm) {
-        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
-        closing.add(log);
-        List<EventSink> sinks = List.of(log::accept);
-        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<pcm.core.internal.vm.SamplingTarget> target() { return Optional.of(vm); }
-            @Override public List<EventSink> sinks() { return sinks; }
-            @Override public List<Recording.Ranked> positionServices() {
-                return List.of(new Recording.Ranked(new ExactTestPositionService(), 0));
-            }
-            @Override public List<SamplingPolicy> policies() { return List.of(); }
-            @Override public Optional<Path> directory() { return Optional.of(dir); }
-        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        closing.add(e);
-        return e;
+        return ScriptedWindows.engine(dir, vm, closing);
     }
 
     @Test
