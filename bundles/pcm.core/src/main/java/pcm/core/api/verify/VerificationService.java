@@ -29,6 +29,14 @@ public interface VerificationService {
     /** Ids of the verifiers that run automatically. */
     List<String> configuredVerifiers();
 
+    /**
+     * Windows closed and not yet verified by every configured verifier (queued, running, or waiting for a verifier):
+     * the sampler pauses periodic windows while this is at its limit (issue 15 item 4).
+     *
+     * @since 1.6
+     */
+    default int backlog() { return 0; }
+
     /** A window or verifier that does not exist, or a verification that could not start. */
     class VerificationException extends Exception {
         private static final long serialVersionUID = 1L;

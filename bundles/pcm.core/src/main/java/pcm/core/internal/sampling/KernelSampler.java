@@ -61,6 +61,9 @@ public final class KernelSampler implements Sampler, WindowLogs {
     private final List<Tracer> tracers = new CopyOnWriteArrayList<>();
     private final SamplingEngine engine;
     private volatile boolean periodic;
+    /** The kernel's verification (optional: a sampler records without it); its backlog paces periodic sampling. */
+    private volatile pcm.core.api.verify.VerificationService verification;
+    private volatile int maxVerificationBacklog;
 
     @Activate
     public KernelSampler(SamplingConfig config) {
@@ -90,6 +93,18 @@ public final class KernelSampler implements Sampler, WindowLogs {
             }
 
             @Override
+            public SamplingEngine.Backlog verificationBacklog() {
+                pcm.core.api.verify.VerificationService v = verification;
+                int limit = maxVerificationBacklog;
+                if (v == null || limit <= 0) return SamplingEngine.Backlog.NONE;
+                try {
+                    return new SamplingEngine.Backlog(v.backlog(), limit);
+                } catch (RuntimeException e) {
+                    return SamplingEngine.Backlog.NONE; // a verification going away: sampling goes on
+                }
+            }
+
+            @Override
             public void windowComplete(String id) {
                 for (WindowListener l : windowListeners) {
                     try {
@@ -101,12 +116,22 @@ public final class KernelSampler implements Sampler, WindowLogs {
             }
         }, SamplingEngine.Settings.of(config));
         periodic = config.periodic();
+        maxVerificationBacklog = config.maxVerificationBacklog();
         if (periodic) engine.wantPeriodic(null); // starts when the policy is there (a dynamic reference)
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void setVerification(pcm.core.api.verify.VerificationService v) { verification = v; }
+
+    void unsetVerification(pcm.core.api.verify.VerificationService v) {
+        if (verification == v) verification = null;
     }
 
     @Modified
     void modified(SamplingConfig config) {
         engine.update(SamplingEngine.Settings.of(config));
+        maxVerificationBacklog = config.maxVerificationBacklog();
         if (config.periodic() != periodic) {
             periodic = config.periodic();
             if (periodic) engine.wantPeriodic(null);

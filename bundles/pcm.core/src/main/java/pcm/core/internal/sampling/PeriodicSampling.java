@@ -111,6 +111,7 @@ final class PeriodicSampling {
                 if (thread != me) break;
                 SamplingTarget target = env.target().orElse(null);
                 if (engine.state() != SamplingState.IDLE || target == null || target.runningBackend().isEmpty()) continue;
+                if (behind(env.verificationBacklog())) continue;
                 try {
                     engine.sampleNow(p.windowInstructions(), engine.settings().windowTimeoutMillis());
                 } catch (SamplingException e) {
@@ -124,6 +125,38 @@ final class PeriodicSampling {
             }
         }
     }
+
+    /** Periodic windows skipped because verification was behind, since this engine started. */
+    private final java.util.concurrent.atomic.AtomicLong skippedBehind = new java.util.concurrent.atomic.AtomicLong();
+    private long skippedThisPause;
+    private boolean paused;
+
+    /**
+     * Whether this period's window is skipped: verification is at its backlog limit (issue 15 item 4: recording must not
+     * outrun verification for ever; a window is skipped before it is recorded, never dropped after). Logged once per
+     * pause, and when it ends, with the count.
+     */
+    private boolean behind(SamplingEngine.Backlog b) {
+        if (b.full()) {
+            skippedBehind.incrementAndGet();
+            skippedThisPause++;
+            if (!paused) {
+                paused = true;
+                LOG.warn("verification is {} windows behind (limit {}, sampling maxVerificationBacklog): periodic windows "
+                        + "are skipped until it catches up", b.windows(), b.limit());
+            }
+            return true;
+        }
+        if (paused) {
+            paused = false;
+            LOG.info("verification caught up ({} windows behind, limit {}): periodic sampling resumes; {} windows were skipped",
+                    b.windows(), b.limit(), skippedThisPause);
+            skippedThisPause = 0;
+        }
+        return false;
+    }
+
+    long skippedBehind() { return skippedBehind.get(); }
 
     void stop() {
         synchronized (lock) {

@@ -56,6 +56,12 @@ public @interface SamplingConfig {
             + "stepping, kvm-step, are not stopped for it).")
     boolean registerFingerprints() default true;
 
+    @AttributeDefinition(name = "Verification backlog limit (windows)", description = "Periodic sampling skips its "
+            + "windows while this many recorded windows still wait for a verdict of every configured verifier, and resumes "
+            + "when verification has caught up; each pause and resume is logged with the count of skipped windows (no "
+            + "recorded window is ever dropped). 0: no limit.", min = "0")
+    int maxVerificationBacklog() default 32;
+
     @AttributeDefinition(name = "Sample periodically from start", description = "Periodic sampling with the default "
             + "policy while true: it starts as soon as that policy service is there and pauses while it is gone.")
     boolean periodic() default false;

@@ -63,6 +63,16 @@ final class SamplingEngine implements AutoCloseable {
 
         /** The window is stored COMPLETE (called under the engine's lock: must not block). */
         default void windowComplete(String id) { }
+
+        /** Windows waiting for their verdicts, and the limit at which periodic sampling pauses (0: none). */
+        default Backlog verificationBacklog() { return Backlog.NONE; }
+    }
+
+    /** Verification behind recording: {@code windows} waiting for verdicts, periodic windows skipped from {@code limit}. */
+    record Backlog(int windows, int limit) {
+        static final Backlog NONE = new Backlog(0, 0);
+
+        boolean full() { return limit > 0 && windows >= limit; }
     }
 
     record Settings(long entryTimeoutMillis, long windowTimeoutMillis, long replayTimeoutMillis, long boundaryTimeoutMillis,
@@ -450,6 +460,8 @@ final class SamplingEngine implements AutoCloseable {
     void stopPeriodic() { periodic.stop(); }
 
     boolean periodicRunning() { return periodic.running(); }
+
+    long skippedBehind() { return periodic.skippedBehind(); }
 
     Settings settings() { return settings; }
 

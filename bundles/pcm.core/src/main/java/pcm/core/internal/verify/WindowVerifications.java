@@ -557,6 +557,13 @@ public final class WindowVerifications implements VerificationService {
     @Override
     public List<String> configuredVerifiers() { return List.of(config.verifiers()); }
 
+    @Override
+    public int backlog() {
+        synchronized (lock) {
+            return (int) pending.stream().map(Job::windowId).distinct().count();
+        }
+    }
+
     /** Pairs of window and verifier queued, running or waiting for their verifier (tests). */
     int pendingCount() {
         synchronized (lock) {

@@ -53,6 +53,7 @@ class SamplerLifecycleTest {
             public long checkpointInterval() { return 0; }
             public boolean registerFingerprints() { return false; }
             public boolean periodic() { return periodic; }
+            public int maxVerificationBacklog() { return 32; }
         };
     }
 
@@ -97,8 +98,37 @@ class SamplerLifecycleTest {
         assertFalse(s.periodicRunning());
     }
 
+    /**
+     * Issue 15 item 4: while verification is at its backlog limit, periodic windows are skipped (counted, logged once),
+     * not recorded; when it catches up, sampling resumes. A window is never recorded and then dropped.
+     */
+    @Test
+    void periodicSamplingPausesWhileVerificationIsBehindAndResumes() throws Exception {
+        List<String> announced = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger backlog = new java.util.concurrent.atomic.AtomicInteger(5);
+        SamplingPolicy often = new SamplingPolicy() {
+            public String id() { return "periodic"; }
+            public long delayBeforeNextWindowMillis() { return 5; }
+            public long windowInstructions() { return 20; }
+        };
+        SamplingEngine e = engine(List.of(often), announced::add, () -> new SamplingEngine.Backlog(backlog.get(), 5));
+        e.startPeriodic("periodic");
+        for (int i = 0; i < 1000 && e.skippedBehind() < 20; i++) Thread.sleep(5);
+        assertTrue(e.skippedBehind() >= 20, "skipped " + e.skippedBehind());
+        assertEquals(List.of(), announced, "no window recorded while verification is 5 windows behind (limit 5)");
+        backlog.set(4);
+        for (int i = 0; i < 1000 && announced.isEmpty(); i++) Thread.sleep(10);
+        assertFalse(announced.isEmpty(), "sampling resumed once verification caught up");
+        e.stopPeriodic();
+    }
+
     /** An engine over a scripted guest, recording into {@code dir}; {@code completed} hears each announced window. */
     private SamplingEngine engine(List<SamplingPolicy> policies, java.util.function.Consumer<String> completed) throws Exception {
+        return engine(policies, completed, () -> SamplingEngine.Backlog.NONE);
+    }
+
+    private SamplingEngine engine(List<SamplingPolicy> policies, java.util.function.Consumer<String> completed,
+                                  java.util.function.Supplier<SamplingEngine.Backlog> backlog) throws Exception {
         WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
         closing.add(log);
         TestVm vm = new TestVm(SamplingEngineTest.program());
@@ -111,6 +141,7 @@ class SamplerLifecycleTest {
             @Override public List<SamplingPolicy> policies() { return policies; }
             @Override public Optional<Path> directory() { return Optional.of(dir); }
             @Override public void windowComplete(String id) { completed.accept(id); }
+            @Override public SamplingEngine.Backlog verificationBacklog() { return backlog.get(); }
         }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
         closing.add(e);
         engine = e;

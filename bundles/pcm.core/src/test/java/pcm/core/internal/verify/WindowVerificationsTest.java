@@ -256,9 +256,11 @@ class WindowVerificationsTest {
         sampler.close("w");
         service.windowComplete("w");
         assertEquals(1, service.pendingCount(), "waiting for 'late'");
+        assertEquals(1, service.backlog(), "one window behind (the sampler's periodic windows pace on it)");
         assertTrue(service.verdicts("w").isEmpty());
         service.addVerifier(verifier("late", w -> Verdict.match("late", w.id(), 7)));
         assertTrue(service.awaitIdle(10_000));
+        assertEquals(0, service.backlog());
         assertEquals(List.of(Verdict.match("late", "w", 7)), service.verdicts("w"));
         assertEquals(1, finalVerdicts(dir, "w", "late"));
     }
