@@ -50,6 +50,14 @@ public interface Sampler {
     default Optional<String> currentWindow() { return Optional.empty(); }
 
     /**
+     * Periodic windows skipped since start because verification was behind (its backlog at the configured limit):
+     * never recorded, so never dropped, but windows the operator did not get.
+     *
+     * @since 1.5
+     */
+    default long skippedForVerificationBacklog() { return 0; }
+
+    /**
      * Recent transitions of the state machine, oldest first.
      *
      * @since 1.1

@@ -120,6 +120,9 @@ public final class KernelSampler implements Sampler, WindowLogs {
         if (periodic) engine.wantPeriodic(null); // starts when the policy is there (a dynamic reference)
     }
 
+    @Override
+    public long skippedForVerificationBacklog() { return engine.skippedBehind(); }
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     void setVerification(pcm.core.api.verify.VerificationService v) { verification = v; }

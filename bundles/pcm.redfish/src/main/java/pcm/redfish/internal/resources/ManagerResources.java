@@ -48,6 +48,7 @@ public final class ManagerResources {
         else {
             sampler.put("State", s.state().name());
             sampler.put("Periodic", s.periodicRunning());
+            sampler.put("SkippedForVerificationBacklog", s.skippedForVerificationBacklog());
             Optional<String> w = s.currentWindow();
             if (w.isPresent()) sampler.put("CurrentWindow", w.get());
             else sampler.putNull("CurrentWindow");

@@ -127,6 +127,8 @@ public class SampleCommand extends PcmCommand {
         sb.append("sampling ").append(s.state());
         s.currentWindow().ifPresent(w -> sb.append(", window ").append(w));
         sb.append(", periodic ").append(s.periodicRunning() ? "on" : "off");
+        long skipped = s.skippedForVerificationBacklog();
+        if (skipped > 0) sb.append(", ").append(skipped).append(" periodic windows skipped while verification was behind");
         List<SamplingTransition> ts = s.recentTransitions();
         if (!ts.isEmpty()) {
             sb.append("\nrecent transitions (UTC):");
