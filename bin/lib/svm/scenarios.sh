@@ -319,6 +319,8 @@ scenario_linux() {
         "$(grep -E -c '^window .* MATCH rcp=' /tmp/out.linux) MATCH $(grep -E -c '^window .* (DIVERGED|INCONCLUSIVE) rcp=' /tmp/out.linux) other"
     [ $r -eq 0 ] || grep -E 'WARN|ERROR|guest time|pcm\.irq|KernelVm' $d/log/pcm.log 2>/dev/null | cut -c1-240 | tail -40 \
         | sed 's/^/[linux-log] /'
+    # a DIVERGED Linux window: its events around each verifier's first divergence (the VM's disk is gone after)
+    if [ "$mode" = sampled ] && [ "$(deadline_left)" -gt 120 ]; then show_divergence $d /tmp/out.linux; fi
     return $r
 }
 
