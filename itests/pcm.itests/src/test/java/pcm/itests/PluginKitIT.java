@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
@@ -26,7 +29,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * Issue 17 item 4, the plug-in kit (docs/plugins.md): a resident PCM records and verifies windows of its running
  * soft guest while the five example bundles (examples/) are dropped into {@code deploy/} and each takes effect —
  * the POST code device answers on the I/O bus and is listed by {@code pcm:services}, the CPUID counter logs its
- * count, the I/O tracer's trace lands with windows, the audited RCP variant signs verdicts, and the evenly spaced
+ * count, the memory access counter's trace lands with windows, the audited RCP variant signs verdicts, and the evenly spaced
  * strategy changes the checkpoints that variant reports — then all are removed again and the guest runs on,
  * recording windows without them.
  */
@@ -73,7 +76,10 @@ class PluginKitIT {
         assertTrue(listed.contains("pcm.example.device") && listed.contains("pcm.example.handler")
                 && listed.contains("pcm.example.tracer") && listed.contains("pcm.example.rcp"), listed);
         await(() -> log().contains("example handler: ") && log().contains(" CPUID exits counted"), "the CPUID counter's count in the log");
-        await(() -> traceFiles().size() >= 2, "2 windows with the iocount trace");
+        await(() -> traceFiles().size() >= 2, "2 windows with the accesscount trace");
+        String trace = new String(Files.readAllBytes(traceFiles().get(0)), StandardCharsets.ISO_8859_1);
+        Matcher loads = Pattern.compile("loads=(\\d+)\nstores=(\\d+)\n").matcher(trace);
+        assertTrue(loads.find() && Long.parseLong(loads.group(1)) > 0 && Long.parseLong(loads.group(2)) > 0, trace);
         await(() -> verdicts("audited", "MATCH").stream().anyMatch(l -> l.contains("strategy full (0 checkpoints)")),
                 "an audited MATCH with the built-in full replay (its strategy is not installed yet)");
 
@@ -85,12 +91,15 @@ class PluginKitIT {
         for (String e : EXAMPLES) Files.delete(dropped(e));
         await(() -> !services().contains("pcm.example"), "the examples' services gone");
         await(() -> log().contains("example handler: leaving after "), "the CPUID counter's last count");
-        assertNotEquals(0, exec("example:postcode").status(), "the device's command left with its bundle");
+        assertNotEquals(0, exec("example:postcode 1").status(), "the device's command left with its bundle");
         long traced = traceFiles().size();
         long windowsBefore = committedWindows();
         await(() -> committedWindows() >= windowsBefore + 3, "3 more windows after the examples left");
         assertTrue(traceFiles().size() <= traced + 1, "at most the window armed before the tracer left carries its trace");
         assertTrue(verdicts("soft", "MATCH").size() >= 5, "soft verified on: " + verdicts("soft", "MATCH"));
+        String lastAudited = lastAuditedMatch();
+        await(() -> verdicts("audited", "INCONCLUSIVE").stream().anyMatch(l -> l.contains("'audited' is not installed")
+                && l.split("\t")[2].compareTo(lastAudited) > 0), "a window after the variant left waiting for it");
         assertGuestRuns();
     }
 
@@ -149,6 +158,11 @@ class PluginKitIT {
         return out;
     }
 
+    /** The newest window the audited variant verified (window ids are w<epoch-millis>: same length, sorted in time). */
+    static String lastAuditedMatch() throws IOException {
+        return verdicts("audited", "MATCH").stream().map(l -> l.split("\t")[2]).max(String::compareTo).orElse("");
+    }
+
     static List<Path> windowFiles(String suffix) throws IOException {
         Path dir = pcm.data.resolve("windows");
         if (!Files.isDirectory(dir)) return List.of();
@@ -158,7 +172,7 @@ class PluginKitIT {
     }
 
     static List<Path> traceFiles() throws IOException {
-        return windowFiles("_trace-iocount.bin");
+        return windowFiles("_trace-accesscount.bin");
     }
 
     static long committedWindows() throws IOException {

@@ -8,7 +8,7 @@ import pcm.core.api.bus.IoBus;
 import pcm.core.api.bus.IoDevice;
 
 /**
- * {@code example:postcode [value]}: writes the POST code port through the kernel's I/O bus and reads it back, the
+ * {@code example:postcode <value>}: writes the POST code port through the kernel's I/O bus and reads it back, the
  * path a guest's OUT and IN take after their exits, so the device can be seen answering without a guest that knows
  * it. Prints what the bus answered, or that no device claims the port.
  */
@@ -18,26 +18,13 @@ public class PostCodeCommand {
     @Reference
     private IoBus bus;
 
-    /** Our own device, for the port it was configured at. */
-    @Reference(target = "(component.name=pcm.example.device.PostCodeDevice)")
+    @Reference(target = "(component.name=pcm.example.device.PostCodeDevice)") // ours, for its configured port
     private IoDevice device;
 
-    public String postcode() {
-        return read();
-    }
-
     public String postcode(int value) {
-        if (!bus.write(AddressSpace.PIO, port(), 1, value)) return "port 0x" + Long.toHexString(port()) + ": no device";
-        return read();
-    }
-
-    private long port() {
-        return device.ranges().get(0).base();
-    }
-
-    private String read() {
-        long[] value = new long[1];
-        boolean claimed = bus.read(AddressSpace.PIO, port(), 1, value);
-        return "port 0x" + Long.toHexString(port()) + (claimed ? " = 0x" + Long.toHexString(value[0]) : ": no device");
+        long port = device.ranges().get(0).base();
+        long[] read = new long[1];
+        boolean claimed = bus.write(AddressSpace.PIO, port, 1, value) && bus.read(AddressSpace.PIO, port, 1, read);
+        return "port 0x" + Long.toHexString(port) + (claimed ? " = 0x" + Long.toHexString(read[0]) : ": no device");
     }
 }
