@@ -72,9 +72,11 @@ class PluginKitIT {
 
         for (String e : List.of("device", "handler", "tracer", "rcp")) deploy(e);
         await(() -> exec("example:postcode 66").out().contains("port 0x80 = 0x42"), "the POST code device answering on the bus");
-        String listed = services();
-        assertTrue(listed.contains("pcm.example.device") && listed.contains("pcm.example.handler")
-                && listed.contains("pcm.example.tracer") && listed.contains("pcm.example.rcp"), listed);
+        await(() -> {
+            String listed = services(); // FileInstall starts the four one after another
+            return listed.contains("postcode@0x80 ranges=[PIO[0x80-0x80]]") && listed.contains("pcm.example.handler")
+                    && listed.contains("pcm.example.tracer") && listed.contains("pcm.example.rcp");
+        }, "the four examples' services in pcm:services, the device on the bus at 0x80");
         await(() -> log().contains("example handler: ") && log().contains(" CPUID exits counted"), "the CPUID counter's count in the log");
         await(() -> traceFiles().size() >= 2, "2 windows with the accesscount trace");
         String trace = new String(Files.readAllBytes(traceFiles().get(0)), StandardCharsets.ISO_8859_1);
