@@ -30,14 +30,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * soft guest while the five example bundles (examples/) are dropped into {@code deploy/} and each takes effect —
  * the POST code device answers on the I/O bus and is listed by {@code pcm:services}, the CPUID counter logs its
  * count, the memory access counter's trace lands with windows, the audited RCP variant signs verdicts, and the evenly spaced
- * strategy changes the checkpoints that variant reports — then all are removed again and the guest runs on,
- * recording windows without them.
+ * strategy changes the checkpoints that variant reports (and, removed, changes them back) — then all are removed
+ * again and the guest runs on, recording windows without them.
  */
 class PluginKitIT {
 
     static final long WAIT_SECONDS = 60;
-    static final List<String> EXAMPLES = List.of("device", "handler", "tracer", "rcp", "strategy");
-
     static Resident pcm;
     static ApiClient api;
 
@@ -90,7 +88,12 @@ class PluginKitIT {
                 "an audited MATCH replayed with the evenly spaced strategy");
         assertGuestRuns();
 
-        for (String e : EXAMPLES) Files.delete(dropped(e));
+        Files.delete(dropped("strategy")); // the variant stays: the next windows are replayed in full again
+        String lastEvenly = newestWindow(verdicts("audited", "MATCH").stream().filter(l -> l.contains("strategy evenly")).toList());
+        await(() -> verdicts("audited", "MATCH").stream().anyMatch(l -> l.contains("strategy full (0 checkpoints)")
+                && l.split("\t")[2].compareTo(lastEvenly) > 0), "an audited MATCH in full again after the strategy left");
+
+        for (String e : List.of("device", "handler", "tracer", "rcp")) Files.delete(dropped(e));
         await(() -> !services().contains("pcm.example"), "the examples' services gone");
         await(() -> log().contains("example handler: leaving after "), "the CPUID counter's last count");
         assertNotEquals(0, exec("example:postcode 1").status(), "the device's command left with its bundle");
@@ -162,7 +165,11 @@ class PluginKitIT {
 
     /** The newest window the audited variant verified (window ids are w<epoch-millis>: same length, sorted in time). */
     static String lastAuditedMatch() throws IOException {
-        return verdicts("audited", "MATCH").stream().map(l -> l.split("\t")[2]).max(String::compareTo).orElse("");
+        return newestWindow(verdicts("audited", "MATCH"));
+    }
+
+    static String newestWindow(List<String> verdictLines) {
+        return verdictLines.stream().map(l -> l.split("\t")[2]).max(String::compareTo).orElse("");
     }
 
     static List<Path> windowFiles(String suffix) throws IOException {
