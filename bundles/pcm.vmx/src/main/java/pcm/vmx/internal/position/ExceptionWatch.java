@@ -17,6 +17,14 @@ import pcm.vmx.internal.kvm.KvmVcpu;
  */
 final class ExceptionWatch {
 
+    /**
+     * Off unless {@code -Dpcm.kvmstep.exceptionWatch=true}: not yet verified on a CPU that honours the breakpoints, and on
+     * the emulated SVM host (QEMU TCG, which does not stop its L2 guest at them) a Linux guest counted with the watch
+     * armed froze after its first window with the L1 host's kvm_amd RIP in its registers (stop 24; one run, the cause
+     * not shown). Tests switch it on for themselves.
+     */
+    static volatile boolean enabled = Boolean.getBoolean("pcm.kvmstep.exceptionWatch");
+
     /** Watched vectors in DR0..DR2; DR3 is SYSCALL's target. */
     private static final int[] VECTORS = {14, 13, 6};
     static final int LSTAR_SLOT = 3;
@@ -31,6 +39,7 @@ final class ExceptionWatch {
 
     /** Reads the gates and IA32_LSTAR again if due (see the class comment); never fails: what cannot be read is not watched. */
     void refresh(SpecialRegisters s, GuestLinear mem, KvmVcpu cpu) {
+        if (!enabled) return;
         boolean moved = s.idt().base() != idtBase || s.idt().limit() != idtLimit;
         if (!moved && ++stepsSinceRefresh < REFRESH_STEPS) return;
         stepsSinceRefresh = 0;
@@ -58,7 +67,7 @@ final class ExceptionWatch {
     }
 
     boolean any() {
-        return at[0] != 0 || at[1] != 0 || at[2] != 0 || at[3] != 0;
+        return enabled && (at[0] != 0 || at[1] != 0 || at[2] != 0 || at[3] != 0);
     }
 
     /**
@@ -75,6 +84,7 @@ final class ExceptionWatch {
 
     /** The slot whose breakpoint this exit is (a fault before that entry's first instruction), -1 for any other #DB. */
     int hit(VmExit.Debug d) {
+        if (!enabled) return -1;
         if ((d.dr6() & DR6_BS) != 0) return -1;
         for (int i = 0; i < 4; i++) {
             if ((d.dr6() >>> i & 1) != 0 && at[i] != 0 && at[i] == d.rip()) return i;

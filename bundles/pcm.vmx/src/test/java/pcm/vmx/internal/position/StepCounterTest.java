@@ -291,6 +291,16 @@ class StepCounterTest {
         if (!pcm.vmx.internal.kvm.TestGuest.hardwareBreakpointsStop(hv)) {
             pcm.vmx.internal.kvm.TestGuest.skipOnTheEmulatedHost(null);
         }
+        boolean was = ExceptionWatch.enabled;
+        ExceptionWatch.enabled = true; // off by default until verified on hardware (ExceptionWatch)
+        try {
+            countExceptionHandlers();
+        } finally {
+            ExceptionWatch.enabled = was;
+        }
+    }
+
+    private void countExceptionHandlers() throws Exception {
         // ud2; nop; out 0x80 (CPL0); #UD handler: add qword [rsp], 2; incq 0x20018; iretq
         try (PosGuest g = guest("0f0b90e680", false); StepCounter c = (StepCounter) service.start(g.cpu, g.memory, observer)) {
             g.gate(6, PosGuest.HANDLER + 0x300, 0);
