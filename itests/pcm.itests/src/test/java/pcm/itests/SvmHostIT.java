@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
  * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (2), {@code -Dpcm.svm.windowSeconds} (0: the windows
  * scenario is not run; N: it runs for N seconds and its verdicts are the ones counted), {@code -Dpcm.svm.faultSeconds}
- * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (480, the whole VM's), {@code -Dpcm.svm.linux=true}
+ * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (420, the whole VM's), {@code -Dpcm.svm.linux=true}
  * (adds the linux scenario: Debian's kernel on PCM's KVM backend, its scripted session and power-off).
  */
 class SvmHostIT {
@@ -58,7 +58,7 @@ class SvmHostIT {
         int faultSeconds = Integer.getInteger("pcm.svm.faultSeconds", 220);
         // The whole VM's time; every scenario inside is bounded by the deadline derived from it (bin/svm-host), so the
         // results reach the console before QEMU ends.
-        int vmSeconds = Integer.getInteger("pcm.svm.timeout", 480);
+        int vmSeconds = Integer.getInteger("pcm.svm.timeout", 420);
         List<String> cmd = new ArrayList<>(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds),
             "--log", console.toString(), "kvmtests", "kvm_run"));
         if (windowSeconds > 0) cmd.add("windows:50,10000,1000,5," + windowSeconds);
