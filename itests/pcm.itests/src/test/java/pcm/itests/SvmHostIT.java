@@ -120,7 +120,6 @@ class SvmHostIT {
         // (RunCommand's timeout path stops at once): so not equal counts, but each verifier's count above the floor
         assertTrue(Math.min(soft.size(), kvm.size()) >= minWindows,
             soft.size() + " soft and " + kvm.size() + " kvm verdicts, want at least " + minWindows + " each\n" + all);
-        assertTrue(kvm.size() >= minWindows, kvm.size() + " windows, want at least " + minWindows + "\n" + all);
         System.out.println("SvmHostIT: " + kvm.size() + " KVM-recorded windows MATCH on soft and kvm (" + tag + "): "
             + resultLine(log, tag));
         if (windowSeconds > 0) assertTrue(resultLine(log, "windows").startsWith("SVM-RESULT windows rc=0 "), "windows\n" + all);

@@ -9,7 +9,6 @@ import static pcm.config.internal.ConfigValidatorTest.ad;
 import static pcm.config.internal.ConfigValidatorTest.ocd;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -126,16 +124,8 @@ class ArchiveServiceTest {
         }
     }
 
-    @SuppressWarnings("unchecked")
     static Dictionary<String, Object> read(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            if (file.toString().endsWith(".config")) return ConfigurationHandler.read(in);
-            Properties p = new Properties();
-            p.load(in);
-            Hashtable<String, Object> d = new Hashtable<>();
-            p.forEach((k, v) -> d.put((String) k, v));
-            return d;
-        }
+        return pcm.config.internal.settings.ConfFiles.read(file);
     }
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-12-07T04:15:30.250Z"), ZoneOffset.UTC);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static pcm.config.internal.ConfigValidatorTest.ad;
 import static pcm.config.internal.ConfigValidatorTest.ocd;
 
-import java.io.InputStream;
+import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +17,7 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
-import org.apache.felix.cm.file.ConfigurationHandler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.osgi.service.cm.Configuration;
@@ -77,16 +75,8 @@ class SettingsServiceTest {
                 (p, m, a) -> m.getName().equals("getProperties") ? shown : null)};
     }
 
-    @SuppressWarnings("unchecked")
-    static Dictionary<String, Object> read(Path file) throws Exception {
-        try (InputStream in = Files.newInputStream(file)) {
-            if (file.toString().endsWith(".config")) return ConfigurationHandler.read(in);
-            Properties p = new Properties();
-            p.load(in);
-            Hashtable<String, Object> d = new Hashtable<>();
-            p.forEach((k, v) -> d.put((String) k, v));
-            return d;
-        }
+    static Dictionary<String, Object> read(Path file) throws IOException {
+        return pcm.config.internal.settings.ConfFiles.read(file);
     }
 
     @Test
