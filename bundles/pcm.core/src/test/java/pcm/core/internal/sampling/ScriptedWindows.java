@@ -25,17 +25,23 @@ final class ScriptedWindows {
 
     /** A sampling engine on {@code vm} with the exact test position service, its log and windows in {@code dir}. */
     static SamplingEngine engine(Path dir, TestVm vm, List<AutoCloseable> closing) {
+        return engine(dir, vm, closing, Recording.Tracers.NONE);
+    }
+
+    /** The same on any target (null: none) arming {@code tracers} at each window. */
+    static SamplingEngine engine(Path dir, SamplingTarget vm, List<AutoCloseable> closing, Recording.Tracers tracers) {
         WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
         closing.add(log);
         List<EventSink> sinks = List.of(log::accept);
         SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<SamplingTarget> target() { return Optional.of(vm); }
+            @Override public Optional<SamplingTarget> target() { return Optional.ofNullable(vm); }
             @Override public List<EventSink> sinks() { return sinks; }
             @Override public List<Recording.Ranked> positionServices() {
                 return List.of(new Recording.Ranked(new ExactTestPositionService(), 0));
             }
             @Override public List<SamplingPolicy> policies() { return List.of(); }
             @Override public Optional<Path> directory() { return Optional.of(dir); }
+            @Override public Recording.Tracers tracers() { return tracers; }
         }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
         closing.add(e);
         return e;

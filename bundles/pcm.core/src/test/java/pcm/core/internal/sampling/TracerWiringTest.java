@@ -10,15 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import pcm.core.api.event.EventSink;
-import pcm.core.api.sampling.SamplingPolicy;
 import pcm.core.api.sampling.SamplingState;
 import pcm.core.api.sampling.WindowDamagedException;
 import pcm.core.api.sampling.WindowInfo;
@@ -29,8 +26,6 @@ import pcm.core.api.tracer.TraceWindow;
 import pcm.core.api.tracer.Tracer;
 import pcm.core.api.tracer.TracerUnavailableException;
 import pcm.core.api.verify.Window;
-import pcm.core.internal.log.Retention;
-import pcm.core.internal.log.WindowRecorder;
 import pcm.core.internal.vm.SamplingTarget;
 
 /**
@@ -53,24 +48,10 @@ class TracerWiringTest {
     }
 
     private SamplingEngine engine(SamplingTarget target) {
-        WindowRecorder log = new WindowRecorder(new WindowRecorder.Settings(dir, Retention.NONE, 1 << 20), 1024);
-        closing.add(log);
-        List<EventSink> sinks = List.of(log::accept);
-        SamplingEngine e = new SamplingEngine(new SamplingEngine.Env() {
-            @Override public Optional<SamplingTarget> target() { return Optional.ofNullable(target); }
-            @Override public List<EventSink> sinks() { return sinks; }
-            @Override public List<Recording.Ranked> positionServices() { return List.of(new Recording.Ranked(new ExactTestPositionService(), 0)); }
-            @Override public List<SamplingPolicy> policies() { return List.of(); }
-            @Override public Optional<Path> directory() { return Optional.of(dir); }
-            @Override public Recording.Tracers tracers() {
-                return new Recording.Tracers() {
-                    @Override public List<Tracer> armable() { return List.copyOf(registered); }
-                    @Override public boolean registered(Tracer t) { return registered.stream().anyMatch(x -> x == t); }
-                };
-            }
-        }, new SamplingEngine.Settings(10_000, 30_000, 10_000, 10_000, 10_000, 50, "periodic"));
-        closing.add(e);
-        return e;
+        return ScriptedWindows.engine(dir, target, closing, new Recording.Tracers() {
+            @Override public List<Tracer> armable() { return List.copyOf(registered); }
+            @Override public boolean registered(Tracer t) { return registered.stream().anyMatch(x -> x == t); }
+        });
     }
 
     private TestVm vm() {
