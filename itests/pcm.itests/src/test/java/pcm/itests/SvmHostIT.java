@@ -36,6 +36,19 @@ class SvmHostIT {
     static final String GUEST_DONE = "PCM-GUEST-DONE 78c2de34d5282ecf";
     static final Pattern VERDICT = Pattern.compile("\\[(\\w+)\\] window (\\S+) (MATCH|DIVERGED|INCONCLUSIVE) rcp=(\\S+) .*");
 
+    /** Only a faults run cut short by the VM's deadline is excused; one that had its budget, or ended itself, is judged. */
+    @Test
+    void aFaultsRunStarvedOfItsBudgetIsASkipNotAVerdict() {
+        String starved = "SVM-SCENARIO-END kvmtests rc=0 seconds=132.1\nSVM-SCENARIO-END kvm_run rc=0 seconds=141.1\n"
+            + "SVM-RESULT faults rc=143 runs=1 kinds_found=/6 0 DIVERGED 0 MATCH\nSVM-SCENARIO-END faults rc=143 seconds=104.3\n";
+        String reason = starvedScenario(starved, 220);
+        assertTrue(reason != null && reason.contains("kvmtests 132.1 s") && reason.contains("kvm_run 141.1 s")
+            && reason.contains("104.3 of its 220 s"), String.valueOf(reason));
+        assertEquals(null, starvedScenario(starved.replace("seconds=104.3", "seconds=221.0"), 220), "had its whole budget");
+        assertEquals(null, starvedScenario(starved.replace("faults rc=143", "faults rc=1"), 220), "ended by itself");
+        assertEquals(null, starvedScenario("SVM-SCENARIO-END kvmtests rc=0 seconds=50\n", 220), "faults never began");
+    }
+
     @Test
     void kvmBackendWindowsAndInjectedFaultsOnEmulatedSvm() throws Exception {
         Assumptions.assumeTrue(!"false".equals(System.getProperty("pcm.svm")),
@@ -97,6 +110,8 @@ class SvmHostIT {
                 + " and the last crashed too or ran out of time (QEMU TCG, not a PCM verdict; " + resultLine(log, crashed.group(1))
                 + "; last crash: " + crashed.group(2) + ")");
         }
+        String outOfTime = starvedScenario(log, faultSeconds);
+        if (outOfTime != null) Assumptions.abort(outOfTime);
         assertTrue(log.contains("SVM-HOST-READY") && log.contains("kvm=present"), "no /dev/kvm in the emulated host\n" + all);
         // (a) the KVM backend's own tests (registers, special registers, FPU/XSAVE, vCPU events, single-step, dirty log,
         // CPUID masks, the kvm-step counter) pass on SVM; then the guest's end mark on kvm_amd
@@ -250,6 +265,30 @@ class SvmHostIT {
             }
         }
         return tail(b.toString(), 6000);
+    }
+
+    /**
+     * The reason to skip when the VM's deadline killed the faults scenario (status 124/137/143) before it had the budget
+     * it asks for, because the scenarios before it took longer than the VM's time allows on this host: a loaded host
+     * (stop 25: two helpers building beside the suite made kvmtests 132 s and kvm_run 141 s instead of 55 and 60, and
+     * left faults 104 s of its 220 before PCM was even resident). No verdict either way. A faults run that had its whole
+     * budget and still produced nothing is not excused: that fails below. Package-private for SvmHostTimeTest.
+     */
+    static String starvedScenario(String log, int faultSeconds) {
+        Matcher end = Pattern.compile("SVM-SCENARIO-END faults rc=(\\d+) seconds=([\\d.]+)").matcher(log);
+        if (!end.find()) return null;
+        int rc = Integer.parseInt(end.group(1));
+        double seconds = Double.parseDouble(end.group(2));
+        if ((rc != 124 && rc != 137 && rc != 143) || seconds >= faultSeconds) return null;
+        Matcher before = Pattern.compile("SVM-SCENARIO-END (\\w+) rc=\\d+ seconds=([\\d.]+)").matcher(log);
+        StringBuilder took = new StringBuilder();
+        while (before.find()) {
+            if (!before.group(1).equals("faults")) took.append(before.group(1)).append(' ').append(before.group(2)).append(" s, ");
+        }
+        return "the emulated SVM host ran out of time before the faults scenario had its budget: " + took
+            + "faults had " + end.group(2) + " of its " + faultSeconds + " s when the VM's deadline stopped it (rc " + rc
+            + "; an unloaded 2-core host needs ~55 s for kvmtests and ~60 s for kvm_run) — a slow or loaded host, not a PCM"
+            + " verdict; raise -Dpcm.svm.timeout";
     }
 
     private static String resultLine(String log, String scenario) {

@@ -16,6 +16,12 @@ final class EntryState {
     private static final long PTE_PRESENT = 1, PTE_WRITE = 2, PTE_LARGE = 0x80;
     private static final long CR0_PE = 1, CR0_ET = 0x10, CR0_NE = 0x20, CR0_PG = 1L << 31;
     private static final long CR4_PAE = 0x20;
+    /**
+     * Machine-check enable, set as firmware leaves it: KVM on AMD SVM shows the guest the host's CR4.MCE (its MOV from
+     * CR4 is not intercepted) while KVM_GET_SREGS reports the CR4 PCM set, so a guest started without MCE reads a CR4
+     * its snapshot does not hold (Linux's {@code __startup_64} does, to test LA57). Linux keeps the bit.
+     */
+    static final long CR4_MCE = 0x40;
     private static final long EFER_LME = 0x100, EFER_LMA = 0x400;
     private static final long APIC_BASE_BSP_ENABLED = 0xFEE00900L;
 
@@ -42,7 +48,7 @@ final class EntryState {
         Segment ldt = new Segment(0, 0xFFFF, 0, 0x2, true, 0, false, false, false, false, false, false);
         return new SpecialRegisters(code, data, data, data, data, data, tr, ldt,
                 new DescriptorTable(BootLayout.GDT, BootLayout.GDT_LIMIT), new DescriptorTable(0, 0),
-                CR0_PE | CR0_ET | CR0_NE | CR0_PG, 0, BootLayout.PML4, CR4_PAE, 0, EFER_LME | EFER_LMA, APIC_BASE_BSP_ENABLED);
+                CR0_PE | CR0_ET | CR0_NE | CR0_PG, 0, BootLayout.PML4, CR4_PAE | CR4_MCE, 0, EFER_LME | EFER_LMA, APIC_BASE_BSP_ENABLED);
     }
 
     static Registers registers(long entry) {

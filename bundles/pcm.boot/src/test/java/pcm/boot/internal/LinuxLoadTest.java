@@ -124,6 +124,9 @@ class LinuxLoadTest {
         assertTrue(s.cs().l());
         assertEquals(BootLayout.PML4, s.cr3());
         assertEquals(0x500, s.efer() & 0x500, "LME and LMA");
+        // PAE, and MCE: KVM on AMD SVM shows the guest the host's MCE whatever PCM sets (KvmBackendTest
+        // aGuestReadsTheCr4ItWasGivenWhenMceIsSet); without it the snapshot's CR4 is not what Linux reads
+        assertEquals(0x60, s.cr4());
         // GDT: 0x10 is a 64-bit code segment, 0x18 a flat data segment
         assertEquals(0x00AF9B000000FFFFL, ram.readLong(BootLayout.GDT + 0x10));
         assertEquals(0x00CF93000000FFFFL, ram.readLong(BootLayout.GDT + 0x18));

@@ -28,6 +28,8 @@ public final class LongModeBoot {
     private static final long PTE_PRESENT = 1, PTE_WRITE = 2, PTE_USER = 4, PTE_LARGE = 0x80;
     private static final long CR0_PE = 1, CR0_MP = 2, CR0_ET = 0x10, CR0_NE = 0x20, CR0_WP = 1 << 16, CR0_PG = 1L << 31;
     private static final long CR4_PAE = 0x20, CR4_OSFXSR = 0x200, CR4_OSXMMEXCPT = 0x400;
+    /** Set because KVM on AMD SVM shows a guest the host's CR4.MCE anyway (pcm.boot's EntryState says more). */
+    private static final long CR4_MCE = 0x40;
     private static final long EFER_SCE = 1, EFER_LME = 0x100, EFER_LMA = 0x400, EFER_NXE = 0x800;
 
     /** Boot parameters the guest reads at {@link #BOOT_INFO}. */
@@ -74,7 +76,7 @@ public final class LongModeBoot {
         return new SpecialRegisters(code, data, data, data, data, data, tr, ldt,
                 new DescriptorTable(GDT, 23), new DescriptorTable(0, 0),
                 CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG, 0, PML4,
-                CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT, 0,
+                CR4_PAE | CR4_MCE | CR4_OSFXSR | CR4_OSXMMEXCPT, 0,
                 EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE, 0xFEE00900L);
     }
 
