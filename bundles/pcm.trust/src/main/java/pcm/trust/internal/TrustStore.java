@@ -35,7 +35,8 @@ final class TrustStore {
             }
             if (out.isEmpty())
                 throw new UntrustedBundleException(jar, Reason.NO_TRUST_STORE, "the trust store " + file + " holds no trusted certificate entry"
-                        + " (keytool -importcert adds one)");
+                        + (password == null ? " readable without a password (set pcm.trust trustStorePassword if its certificates are"
+                                + " encrypted)" : "") + " (keytool -importcert adds one)");
             return out;
         } catch (IOException | GeneralSecurityException e) {
             throw new UntrustedBundleException(jar, Reason.NO_TRUST_STORE, "the trust store " + file + " (" + type + ") cannot be read: " + e, e);
