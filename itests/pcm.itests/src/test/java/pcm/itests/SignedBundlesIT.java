@@ -175,8 +175,7 @@ class SignedBundlesIT {
         refused(push(tampered(signedJar(signed, "strategy"))), "TAMPERED", "pcm.example.strategy");
 
         // an update set: the signed strategy and a tampered RCP variant; the tampered one stops the whole set
-        Path set = pcm.data.resolveSibling("signed-update-set");
-        Files.createDirectories(set);
+        Path set = Resident.freshData("signed-update-set");
         Files.copy(signedJar(signed, "strategy"), set.resolve("1-strategy.jar"));
         Files.write(set.resolve("2-rcp.jar"), tampered(signedJar(signed, "rcp")));
         HttpResponse<String> r = api.send("POST", "/redfish/v1/UpdateService/Actions/UpdateService.SimpleUpdate", api.admin(),

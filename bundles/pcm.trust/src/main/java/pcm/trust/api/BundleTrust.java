@@ -23,4 +23,10 @@ public interface BundleTrust {
      *         not required (the jar is not looked at then)
      */
     Optional<Signer> check(String name, byte[] jar) throws UntrustedBundleException;
+
+    /**
+     * The refusal of the jar of that name, if its last check refused it (a drop-in is named by its file's absolute path):
+     * what waits for drop-ins to be installed need not wait for one that never will be.
+     */
+    Optional<UntrustedBundleException> refusal(String name);
 }

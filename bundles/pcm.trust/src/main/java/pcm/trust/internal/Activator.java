@@ -4,21 +4,31 @@ import java.util.Hashtable;
 
 import org.osgi.framework.BundleActivator;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ManagedService;
+
+import pcm.trust.api.BundleTrust;
 
 /**
- * Registers the {@link DropInGate} with FileInstall before FileInstall starts (this bundle is at start level 1); the
- * policy it applies ({@link TrustService}) comes with SCR, later.
+ * Registers the signing policy ({@link TrustPolicy}: the {@code BundleTrust} service and the {@code pcm.trust}
+ * ManagedService) and the {@link DropInGate} with FileInstall, before FileInstall starts (this bundle is at start
+ * level 1). No DS: FileInstall's first look at deploy/ happens before SCR has started.
  */
 public final class Activator implements BundleActivator {
 
     private ServiceRegistration<?> gate;
-    private DropInGate dropIns;
+    private ServiceRegistration<?> policy;
 
     @Override
     public void start(BundleContext context) {
+        TrustPolicy trust = new TrustPolicy(context);
+        Hashtable<String, Object> policyProps = new Hashtable<>();
+        policyProps.put(Constants.SERVICE_PID, TrustPolicy.PID);
+        policy = context.registerService(new String[] {BundleTrust.class.getName(), ManagedService.class.getName()}, trust, policyProps);
+        DropInGate dropIns;
         try {
-            dropIns = new DropInGate(context);
+            dropIns = new DropInGate(trust);
         } catch (NoClassDefFoundError noFileInstall) {
             return; // a runtime without FileInstall (optional import) has no deploy/ to guard
         }
@@ -30,6 +40,6 @@ public final class Activator implements BundleActivator {
     @Override
     public void stop(BundleContext context) {
         if (gate != null) gate.unregister();
-        if (dropIns != null) dropIns.close();
+        if (policy != null) policy.unregister();
     }
 }

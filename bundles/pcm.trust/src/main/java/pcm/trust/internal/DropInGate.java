@@ -3,19 +3,15 @@ package pcm.trust.internal;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 
 import org.apache.felix.fileinstall.ArtifactTransformer;
-import org.osgi.framework.BundleContext;
-import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import pcm.trust.api.BundleTrust;
 import pcm.trust.api.UntrustedBundleException;
-import pcm.trust.api.UntrustedBundleException.Reason;
 
 /**
  * FileInstall's way in for bundles in {@code <data>/deploy/}: it asks this transformer (ranked first) before its own
@@ -28,18 +24,10 @@ final class DropInGate implements ArtifactTransformer {
 
     private static final Logger LOG = LoggerFactory.getLogger(DropInGate.class);
 
-    private final ServiceTracker<BundleTrust, BundleTrust> trust;
-    private final long waitMillis;
+    private final BundleTrust policy;
 
-    DropInGate(BundleContext context) {
-        trust = new ServiceTracker<>(context, BundleTrust.class, null);
-        trust.open();
-        String w = context.getProperty("pcm.trust.waitSeconds");
-        waitMillis = TimeUnit.SECONDS.toMillis(w == null ? 60 : Long.parseLong(w.strip()));
-    }
-
-    void close() {
-        trust.close();
+    DropInGate(BundleTrust policy) {
+        this.policy = policy;
     }
 
     /** Bundles, as FileInstall's own transformer takes them: a jar whose manifest names a symbolic name. */
@@ -56,19 +44,6 @@ final class DropInGate implements ArtifactTransformer {
 
     @Override
     public File transform(File artifact, File tmpDir) throws Exception {
-        BundleTrust policy;
-        try {
-            policy = trust.waitForService(waitMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw e;
-        }
-        if (policy == null) {
-            UntrustedBundleException e = new UntrustedBundleException(artifact.toString(), Reason.NO_TRUST_STORE,
-                    "the signing policy (pcm.trust) is not available after " + waitMillis + " ms");
-            LOG.error("deploy: refused, nothing of it installed: {}", e.getMessage());
-            throw e;
-        }
         byte[] bytes = Files.readAllBytes(artifact.toPath());
         try {
             if (policy.check(artifact.toString(), bytes).isEmpty()) return artifact; // not required: FileInstall reads the file as ever

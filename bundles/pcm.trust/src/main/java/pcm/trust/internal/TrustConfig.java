@@ -5,8 +5,12 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
-@ObjectClassDefinition(id = TrustService.PID, name = "PCM bundle trust",
+@ObjectClassDefinition(id = TrustPolicy.PID, pid = TrustPolicy.PID, name = "PCM bundle trust",
         description = "Whether drop-ins (deploy/) and firmware updates must be signed by a key of the trust store")
+/**
+ * The metatype of PID {@code pcm.trust} (designated here: the policy is no DS component, see {@link Activator}); read by
+ * {@link TrustPolicy} from Config Admin at each check.
+ */
 @interface TrustConfig {
 
     @AttributeDefinition(name = "Require signed bundles",
@@ -25,8 +29,4 @@ import org.osgi.service.metatype.annotations.Option;
     @AttributeDefinition(name = "Trust store password", type = AttributeType.PASSWORD, required = false,
             description = "Checks the store's integrity; empty: read without (certificate-only PKCS12 stores need none)")
     String trustStorePassword() default "";
-
-    @AttributeDefinition(name = "Policy wait (s)", min = "1", max = "600",
-            description = "How long a drop-in found at start waits for this policy to be configured before it is refused")
-    int waitSeconds() default 60;
 }
