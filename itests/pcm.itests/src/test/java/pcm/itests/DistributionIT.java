@@ -23,12 +23,14 @@ import org.junit.jupiter.api.Test;
  * directory that is made read-only (a read-only bind mount in a private mount namespace where the host allows it — the
  * tests run as root, for whom permissions alone do not stop a write — and chmod -R a-w in any case), its bin/pcm runs
  * the main job to the guest's PCM-GUEST-DONE with only a data directory writable, and afterwards every file of the
- * installation is as it was (names, modes, sizes, SHA-256), nothing added.
+ * installation is as it was (names, modes, sizes, SHA-256), nothing added. The OEM example's archive takes drop-ins
+ * signed for the trust store its installation holds (etc/truststore.p12) and no others.
  */
 class DistributionIT {
 
     static Path work;
     static Path archive;
+    static Path oemArchive;
 
     record Run(int status, String out, String err) {
         @Override
@@ -57,9 +59,12 @@ class DistributionIT {
     static void build() throws Exception {
         work = Resident.freshData("dist").getParent().resolve("dist");
         Run r = run(Resident.repoRoot(), List.of(Resident.repoRoot().resolve("bin/build").toString(), "dist", "--no-build",
-                "--variant", "standard", "--out", work.resolve("out").toString()), 120);
+                "--variant", "standard", "--variant", "oem-example", "--out", work.resolve("out").toString()), 120);
         assertEquals(0, r.status(), r.toString());
-        archive = Path.of(r.out().strip());
+        List<String> archives = r.out().strip().lines().toList();
+        assertEquals(2, archives.size(), r.toString());
+        archive = Path.of(archives.get(0));
+        oemArchive = Path.of(archives.get(1));
         assertTrue(archive.getFileName().toString().matches("pcm-[0-9][^-]*(-SNAPSHOT)?-standard\\.tar\\.gz"), archive.toString());
     }
 
@@ -143,4 +148,33 @@ class DistributionIT {
         assertTrue(Files.isDirectory(data.resolve("felix-cache")), "the framework cache is in the data directory");
     }
 
+
+    @Test
+    void theOemArchiveTakesOnlyDropInsSignedForTheTrustStoreOfItsInstallation() throws Exception {
+        Path install = work.resolve("install-oem");
+        Files.createDirectories(install);
+        Run untar = run(work, List.of("tar", "-C", install.toString(), "-xzf", oemArchive.toString()), 60);
+        assertEquals(0, untar.status(), untar.toString());
+        Path root = install.resolve(oemArchive.getFileName().toString().replace(".tar.gz", ""));
+        Path keys = work.resolve("keys");
+        Path device = Path.of(System.getProperty("b.example.device"));
+        Run sign = run(work, List.of(Resident.repoRoot().resolve("bin/sign-bundles").toString(), "--keys", keys.toString(), device.toString()), 120);
+        assertEquals(0, sign.status(), sign.toString());
+        Files.copy(keys.resolve("truststore.p12"), root.resolve("etc/truststore.p12")); // the OEM's, in the read-only program
+        Path data = work.resolve("data-oem");
+        Files.createDirectories(data.resolve("deploy"));
+        Files.copy(Path.of(sign.out().strip()), data.resolve("deploy/signed.jar"));
+        Files.copy(Path.of(System.getProperty("b.example.handler")), data.resolve("deploy/unsigned.jar"));
+        run(work, List.of("chmod", "-R", "a-w", install.toString()), 30);
+        try {
+            Run r = run(root, List.of(root.resolve("bin/pcm").toString(), "--data", data.toString(), "exec", "lb -s pcm.example"), 120);
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(r.out().contains("pcm.example.device"), "the signed drop-in installed: " + r);
+            assertTrue(!r.out().contains("pcm.example.handler"), r.toString());
+            assertTrue(r.err().contains(data.resolve("deploy/unsigned.jar") + ": UNSIGNED: no entry is signed"), r.toString());
+            assertTrue(r.err().contains("trust store " + root.resolve("etc/truststore.p12")), r.toString());
+        } finally {
+            run(work, List.of("chmod", "-R", "u+w", install.toString()), 30);
+        }
+    }
 }
