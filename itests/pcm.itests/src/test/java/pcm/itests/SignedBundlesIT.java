@@ -145,6 +145,7 @@ class SignedBundlesIT {
 
     static void refused(HttpResponse<String> r, String reason, String jarNamed) {
         assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("Update.1.0.VerificationFailed"), r.body());
         assertTrue(r.body().contains(": " + reason + ": "), r.body());
         assertTrue(r.body().contains(jarNamed), r.body());
         assertTrue(r.body().contains("nothing installed"), r.body());

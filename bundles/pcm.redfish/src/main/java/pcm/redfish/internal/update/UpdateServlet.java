@@ -93,7 +93,7 @@ public class UpdateServlet extends HttpServlet {
                 case NOT_RESOLVABLE -> Json.error(response, 422, "Base.1.0.ActionParameterValueError", e.getMessage());
                 case NOT_FOUND -> Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", e.getMessage());
                 case REFUSED -> Json.error(response, 409, "Base.1.0.ResourceInUse", e.getMessage());
-                case UNTRUSTED -> Json.error(response, 403, "Base.1.0.InsufficientPrivilege", e.getMessage());
+                case UNTRUSTED -> Json.error(response, 403, "Update.1.0.VerificationFailed", e.getMessage());
                 case FAILED -> Json.error(response, 500, "Base.1.0.InternalError", e.getMessage());
             }
         }
