@@ -27,7 +27,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Issue 17 item 5, signed bundles: a resident PCM under the signing policy (conf/pcm.trust.cfg, a trust store made by
- * bin/sign-bundles) installs a drop-in the test key signed and refuses an unsigned and a tampered one (deploy/), and its
+ * bin/sign-bundles) installs a drop-in the test key signed and refuses an unsigned and a tampered one (deploy/), and
+ * removes the signed one when its file is replaced by a tampered copy; its
  * firmware update (Redfish UpdateService) refuses unsigned, untrusted and expired images, and an update set with one
  * tampered bundle, leaving the running set exactly as it was.
  */
@@ -124,7 +125,10 @@ class SignedBundlesIT {
     static List<String> runningSet() throws Exception {
         List<String> out = new ArrayList<>();
         for (JsonNode m : api.get("/redfish/v1/UpdateService/FirmwareInventory").get("Members")) {
-            JsonNode s = api.get(m.get("@odata.id").asText());
+            HttpResponse<String> one = api.send("GET", m.get("@odata.id").asText(), api.admin(), (byte[]) null, Map.of());
+            if (one.statusCode() == 404) continue; // uninstalled since the listing
+            assertEquals(200, one.statusCode(), one.body());
+            JsonNode s = ApiClient.JSON.readTree(one.body());
             out.add(s.get("Id").asText() + " " + s.get("Version").asText() + " " + s.path("Oem").path("Pcm").path("BundleId").asText()
                     + " " + s.path("Oem").path("Pcm").path("State").asText());
         }
@@ -165,6 +169,11 @@ class SignedBundlesIT {
         assertFalse(installed("pcm.example.handler"));
         assertFalse(installed("pcm.example.tracer"));
         assertTrue(log().contains("deploy: refused, nothing of it installed: " + deploy.resolve("handler-unsigned.jar")), log());
+
+        // the installed drop-in's file replaced by a tampered copy: refused, and the bundle it held leaves with it
+        Files.write(deploy.resolve("device.jar"), tampered(signedJar(signed, "device")));
+        await(() -> log().contains("device.jar: TAMPERED: entry pcm/example/Injected.class is not signed"), "the tampered replacement refused");
+        await(() -> !installed("pcm.example.device"), "the device example uninstalled: its file no longer holds a trusted bundle");
     }
 
     @Test
