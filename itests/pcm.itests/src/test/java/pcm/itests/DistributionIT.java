@@ -124,9 +124,9 @@ class DistributionIT {
             List<String> job = new ArrayList<>(shell);
             job.add(pcm + "run");
             Run r = run(root, job, 300); // its working directory is the read-only installation too
-            // the installation is what is under test: the job ran to the guest's end and verified its windows; a DIVERGED
-            // verdict (exit 1) is the verifiers' finding about this host's CPU, which other tests judge (GuestBootIT)
-            assertTrue(r.status() == 0 || r.status() == 1 && r.out().contains(" DIVERGED"), (mount ? "read-only mount" : "chmod only") + "\n" + r);
+            // status 0: the job ran to the guest's end and every window verified MATCH. (A DIVERGED seen here once on an
+            // AMD host with /dev/kvm was the soft CPU's unmeasured AMD flag model: a MUL's kept flags in an interrupt frame.)
+            assertTrue(r.status() == 0, (mount ? "read-only mount" : "chmod only") + "\n" + r);
             assertTrue(r.out().contains("PCM-GUEST-DONE"), r.toString());
             assertTrue(r.out().matches("(?s).*\\d+ verdicts on \\d+ windows.*"), r.toString());
 
