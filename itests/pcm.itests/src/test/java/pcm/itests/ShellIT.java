@@ -73,6 +73,15 @@ class ShellIT {
         }
     }
 
+    /** Windows the run stored completely (the CPU file is written last). */
+    private static long committedWindows(Path data) throws java.io.IOException {
+        Path windows = data.resolve("windows");
+        if (!Files.isDirectory(windows)) return 0;
+        try (var files = Files.list(windows)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("_cpu.bin")).count();
+        }
+    }
+
     @Test
     void upArrowTabCtrlCAndCtrlDOnAPseudoTerminal() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) from util-linux for a pseudo-terminal");
@@ -94,14 +103,18 @@ class ShellIT {
 
             type(keys, "pcm:stat\t"); // the only command starting so: completed
             screen.await("pcm:status", 1, 30);
+            int prompts = screen.count("pcm> ");
             type(keys, "\r");
             screen.await("PCM kernel status", 1, 30);
+            screen.await("pcm> ", prompts + 1, 120); // the report printed and the prompt back (not typed ahead: stop 26)
 
             // a long run of the guest on the software CPU, interrupted while it records windows
             type(keys, "pcm:run --backend soft --blocks 1000000\r");
-            // the guest's console reaches the terminal when the command ends (Gogo pipes a job's output): give the run
-            // time to boot the guest and record windows instead
-            Thread.sleep(15_000);
+            // the guest's console reaches the terminal when the command ends (Gogo pipes a job's output): wait until the
+            // run has stored a window instead (a fixed 15 s was too short under the full suite's load)
+            long recording = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (committedWindows(data) == 0 && System.nanoTime() < recording) Thread.sleep(200);
+            assertTrue(committedWindows(data) > 0, "the run stored no window within 120 s; screen:\n" + screen.text());
             // Gogo says "java.lang.InterruptedException" for the interrupted job (the run's own "interrupted: the open
             // window was closed and the guest stopped" is what bin/pcm exec and the attached shell print); the run closes
             // its window and stops the guest meanwhile. A Ctrl-C typed before Gogo has made the line its foreground job
@@ -113,10 +126,16 @@ class ShellIT {
                 for (int i = 0; i < 200 && screen.count("nterrupted") == 0; i++) Thread.sleep(100); // 20 s: a run winds down first
             }
             screen.await("nterrupted", 1, 1);
-            Thread.sleep(10_000);
 
-            type(keys, "pcm:vm status\r"); // PCM is still there
-            screen.await("VM STOPPED", 1, 30);
+            // PCM is still there, and the interrupted run stops the guest (asynchronously: asked until it says so)
+            long stopping = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (screen.count("VM STOPPED") == 0 && System.nanoTime() < stopping) {
+                int shown = screen.count("pcm> ");
+                type(keys, "pcm:vm status\r");
+                screen.await("pcm> ", shown + 1, 30);
+                if (screen.count("VM STOPPED") == 0) Thread.sleep(1000);
+            }
+            screen.await("VM STOPPED", 1, 1);
             int before = screen.count("pcm> ");
             type(keys, "pcm:log check\r");
             screen.await("pcm> ", before + 1, 60); // its report printed, the prompt back
