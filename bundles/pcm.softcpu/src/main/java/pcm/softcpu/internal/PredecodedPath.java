@@ -11,6 +11,11 @@ abstract class PredecodedPath extends SystemInsns {
     boolean windowRequested;
     /** A TF single-step #DB owed to the guest after an exit the trapping instruction produced. */
     boolean tfTrapPending;
+    /**
+     * Translated blocks may run in this execute() (the compiler is on, no VMM single-step, no memory tracer):
+     * set by {@link Cpu#execute}, cleared while a block runs one instruction through {@link #jitStep}.
+     */
+    boolean jitActive;
 
     PredecodedPath(PhysicalMemory mem) {
         super(mem);
@@ -45,6 +50,7 @@ abstract class PredecodedPath extends SystemInsns {
      * HotSpot's HugeMethodLimit (8000 bytecodes; it is about 5200 now): above it, it is never compiled.
      */
     final void runDecoded(int max) {
+        boolean head = true; // the first instruction and those after a control transfer start blocks
         for (int k = 0; k < max; k++) {
             long pc = rip;
             if (pc < fetchLo || pc >= fetchHi) return;
@@ -54,6 +60,15 @@ abstract class PredecodedPath extends SystemInsns {
             if (d == null) ops[off] = d = DecodedInsn.decode(fetchCode, off);
             int op = d.op;
             if (op == DecodedInsn.SLOW) return;
+            if (head && jitActive) {
+                int n = enterBlock(d, off, max - k);
+                if (n > 0) {
+                    k += n - 1;
+                    if (pendingExit != null) return;
+                    continue;
+                }
+            }
+            head = DecodedInsn.ENDS_BLOCK[op];
             boolean tf = (flags & TF) != 0;
             if (tf) {
                 stepTf = true;
@@ -343,6 +358,37 @@ abstract class PredecodedPath extends SystemInsns {
     }
 
     private static final long M32 = 0xFFFFFFFFL;
+
+    /**
+     * At a block head: runs its translation when it has one, fits in the {@code remaining} budget and nothing
+     * asks for instruction-by-instruction control (TF, RF, an interrupt-window request); else counts the head
+     * towards translation. Returns the instructions retired (0: nothing ran, interpret as usual).
+     */
+    private int enterBlock(DecodedInsn d, int off, int remaining) {
+        pcm.softcpu.internal.jit.CompiledBlock b = d.jit;
+        BlockCompiler c = jit;
+        if (b == null) {
+            if (++d.jitHits == c.threshold) c.compile(this, fetchPage, off, d);
+            return 0;
+        }
+        if (b.length() > remaining || (flags & (TF | RF)) != 0 || windowRequested) return 0;
+        int n = b.code().run(this);
+        c.stats.entries++;
+        c.stats.instructions += n;
+        return n;
+    }
+
+    /** One pre-decoded instruction for a translated block ({@link pcm.softcpu.internal.jit.Kind#OTHER}); false if none ran. */
+    final boolean jitStep() {
+        long before = icount;
+        jitActive = false;
+        try {
+            runDecoded(1);
+        } finally {
+            jitActive = true;
+        }
+        return icount != before;
+    }
 
     private void lazy64(int op, long d, long s, long res) {
         lop = op;

@@ -323,6 +323,30 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     @Override
     public void setSingleStep(boolean enabled) { cpu.singleStep = enabled; }
 
+    /**
+     * Turns the block compiler (docs/block-compiler.md) on or off for this vCPU, between runs; off drops every
+     * translation. The default is the system property {@code pcm.softcpu.jit} (off unless "true").
+     */
+    public void setBlockCompiler(boolean on) {
+        if (on && cpu.jit == null) cpu.jit = new BlockCompiler();
+        else if (!on && cpu.jit != null) {
+            cpu.jit.flush(cpu);
+            cpu.jit = null;
+        }
+    }
+
+    /** The block compiler on with a threshold and cache size of its own (tests: every block translated early, tiny caches). */
+    void setBlockCompiler(int threshold, int cacheBlocks) {
+        setBlockCompiler(false);
+        cpu.jit = new BlockCompiler(threshold, cacheBlocks);
+    }
+
+    /** Whether the block compiler is on. */
+    public boolean blockCompiler() { return cpu.jit != null; }
+
+    /** The block compiler's counters (translations, block runs, instructions in blocks), or null when it is off. */
+    public pcm.softcpu.internal.jit.JitStats blockCompilerStats() { return cpu.jit == null ? null : cpu.jit.stats; }
+
     @Override
     public long instructionCount() { return cpu.icount; }
 
