@@ -45,6 +45,19 @@ final class BlockCompiler {
         }
     }
 
+    /** Translations by block bytes, shared by every vCPU of this JVM (the classes hold no vCPU state). */
+    private static final java.util.concurrent.ConcurrentHashMap<BytesKey, BlockCode> SHARED =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    static final int SHARED_MAX = Integer.getInteger("pcm.softcpu.jit.sharedBlocks", 16384);
+
+    private record BytesKey(byte[] bytes) {
+        @Override
+        public boolean equals(Object o) { return o instanceof BytesKey k && java.util.Arrays.equals(bytes, k.bytes); }
+
+        @Override
+        public int hashCode() { return java.util.Arrays.hashCode(bytes); }
+    }
+
     final JitStats stats = new JitStats();
     final int threshold;
     final int cacheBlocks;
@@ -80,15 +93,24 @@ final class BlockCompiler {
             return;
         }
         if (live >= cacheBlocks) flush(cpu);
-        BlockCode code;
-        try {
-            byte[] bytes = BlockTranslator.translate(NAME, insns, at, BlockCompiler.class.getClassLoader());
-            if (DUMP != null) dump(bytes, insns);
-            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
-            code = (BlockCode) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
-        } catch (Throwable e) {
-            throw new IllegalStateException("block compiler: translating " + insns.size() + " instructions at page offset 0x"
-                    + Integer.toHexString(off) + " failed: " + insns, e);
+        // the generated code is a function of the block's bytes alone (64-bit decoding; every address relative to
+        // the entry RIP): blocks with equal bytes share one class, across pages, vCPUs and runs in this JVM
+        BytesKey key = new BytesKey(java.util.Arrays.copyOfRange(page.bytes, off, at));
+        BlockCode code = SHARED.get(key);
+        if (code != null) {
+            stats.shared++;
+        } else {
+            try {
+                byte[] bytes = BlockTranslator.translate(NAME, insns, at, BlockCompiler.class.getClassLoader());
+                if (DUMP != null) dump(bytes, insns);
+                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
+                code = (BlockCode) hidden.findConstructor(hidden.lookupClass(), MethodType.methodType(void.class)).invoke();
+            } catch (Throwable e) {
+                throw new IllegalStateException("block compiler: translating " + insns.size() + " instructions at page offset 0x"
+                        + Integer.toHexString(off) + " failed: " + insns, e);
+            }
+            if (SHARED.size() >= SHARED_MAX) SHARED.clear(); // bounded: the classes of dropped entries can be unloaded
+            SHARED.put(key, code);
         }
         head.jit = new CompiledBlock(code, insns.size(), off, at);
         if (page.jitHeads == null) page.jitHeads = new ArrayList<>();

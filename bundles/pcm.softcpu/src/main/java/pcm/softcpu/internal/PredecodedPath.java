@@ -372,10 +372,13 @@ abstract class PredecodedPath extends SystemInsns {
             return 0;
         }
         if (b.length() > remaining || (flags & (TF | RF)) != 0 || windowRequested) return 0;
-        int n = b.code().run(this);
+        long before = icount;
         c.stats.entries++;
-        c.stats.instructions += n;
-        return n;
+        try {
+            return b.code().run(this, remaining);
+        } finally { // also when the block ends in a fault or an exit signal
+            c.stats.instructions += icount - before;
+        }
     }
 
     /** One pre-decoded instruction for a translated block ({@link pcm.softcpu.internal.jit.Kind#OTHER}); false if none ran. */

@@ -43,8 +43,10 @@ public final class BlockTranslator {
     private final boolean[] used = new boolean[16], written = new boolean[16];
     private final int[] slot = new int[16];
     private CodeBuilder cb;
-    private int cpu, rip0, ic0, cw0, tmp, tmp2, tmp3;
-    private Label exit;
+    private int cpu, rip0, ic0, cw0, tmp, tmp2, tmp3, icStart;
+    /** The budget argument: instructions this run may still retire. */
+    private static final int BUDGET = 2;
+    private Label exit, top;
     private final List<Runnable> deferred = new ArrayList<>();
 
     private BlockTranslator(List<GuestInsn> block, int endOffset) {
@@ -68,7 +70,7 @@ public final class BlockTranslator {
             clb.withMethodBody(ConstantDescs.INIT_NAME, ConstantDescs.MTD_void, ClassFile.ACC_PUBLIC,
                     c -> c.aload(0).invokespecial(ConstantDescs.CD_Object, ConstantDescs.INIT_NAME, ConstantDescs.MTD_void)
                             .return_());
-            clb.withMethodBody("run", MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_Object),
+            clb.withMethodBody("run", MethodTypeDesc.of(ConstantDescs.CD_int, ConstantDescs.CD_Object, ConstantDescs.CD_int),
                     ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, t::body);
         });
     }
@@ -128,8 +130,12 @@ public final class BlockTranslator {
         c.aload(cpu).getfield(CPU, RIP, J).lstore(rip0);
         c.aload(cpu).getfield(CPU, ICOUNT, J).lstore(ic0);
         c.aload(cpu).getfield(CPU, CODE_WRITES, I).istore(cw0);
+        icStart = c.allocateLocal(TypeKind.LONG);
+        c.lload(ic0).lstore(icStart);
         loadRegs();
         exit = c.newLabel();
+        top = c.newLabel();
+        c.labelBinding(top);
         boolean terminated = false;
         for (int k = 0; k < block.size(); k++) {
             GuestInsn g = block.get(k);
@@ -166,8 +172,31 @@ public final class BlockTranslator {
         storeRegs();
         c.aload(cpu).lload(tmp).putfield(CPU, RIP, J);
         c.aload(cpu).lload(ic0).iload(n).i2l().ladd().putfield(CPU, ICOUNT, J);
-        c.iload(n).ireturn();
+        returnRetired();
         for (Runnable r : deferred) r.run();
+    }
+
+    /** Returns the instructions retired since entry (the CPU's count is exact at this point). */
+    private void returnRetired() {
+        cb.aload(cpu).getfield(CPU, ICOUNT, J).lload(icStart).lsub().l2i().ireturn();
+    }
+
+    /**
+     * The last instruction jumps back to the first: another pass when the budget holds one and the pass left no
+     * exit and changed no code (the count advances by a pass; registers stay in locals); else leave with RIP at
+     * the block's start.
+     */
+    private void loopBack() {
+        int n = block.size();
+        Label leave = cb.newLabel();
+        cb.iload(BUDGET).loadConstant(n).isub().istore(BUDGET);
+        cb.iload(BUDGET).loadConstant(n).if_icmplt(leave);
+        cb.aload(cpu).getfield(CPU, PENDING_EXIT, VM_EXIT).ifnonnull(leave);
+        cb.aload(cpu).getfield(CPU, CODE_WRITES, I).iload(cw0).if_icmpne(leave);
+        cb.lload(ic0).loadConstant((long) n).ladd().lstore(ic0);
+        cb.goto_(top);
+        cb.labelBinding(leave);
+        cb.lload(rip0).loadConstant(n).goto_(exit);
     }
 
     private void loadRegs() {
@@ -212,10 +241,10 @@ public final class BlockTranslator {
         cb.aload(cpu).lload(ic0).loadConstant((long) k).ladd().putfield(CPU, ICOUNT, J);
         Label ran = cb.newLabel();
         cb.aload(cpu).invokevirtual(CPU, STEP, STEP_T).ifne(ran);
-        cb.loadConstant(k).ireturn(); // not run (cannot happen while the block is valid): the state is the CPU's
+        returnRetired(); // not run (cannot happen while the block is valid): the state is the CPU's
         cb.labelBinding(ran);
         if (g.kind() == Kind.OTHER_BRANCH) {
-            cb.loadConstant(k + 1).ireturn();
+            returnRetired();
             return;
         }
         loadRegs();
@@ -224,7 +253,7 @@ public final class BlockTranslator {
         cb.aload(cpu).getfield(CPU, PENDING_EXIT, VM_EXIT).ifnonnull(stop);
         cb.aload(cpu).getfield(CPU, CODE_WRITES, I).iload(cw0).if_icmpeq(go);
         cb.labelBinding(stop);
-        cb.loadConstant(k + 1).ireturn();
+        returnRetired();
         cb.labelBinding(go);
     }
 
@@ -423,11 +452,15 @@ public final class BlockTranslator {
             case JCC -> {
                 Label notTaken = cb.newLabel();
                 cb.aload(cpu).loadConstant(op).invokevirtual(CPU, COND, COND_T).ifeq(notTaken);
-                cb.lload(rip0).loadConstant(next + g.imm()).ladd().loadConstant(k + 1).goto_(exit);
+                if (next + g.imm() == 0 && k == block.size() - 1) loopBack();
+                else cb.lload(rip0).loadConstant(next + g.imm()).ladd().loadConstant(k + 1).goto_(exit);
                 cb.labelBinding(notTaken);
                 exitAt(g.offset() + g.len(), k + 1);
             }
-            case JMP -> cb.lload(rip0).loadConstant(next + g.imm()).ladd().loadConstant(k + 1).goto_(exit);
+            case JMP -> {
+                if (next + g.imm() == 0 && k == block.size() - 1) loopBack();
+                else cb.lload(rip0).loadConstant(next + g.imm()).ladd().loadConstant(k + 1).goto_(exit);
+            }
             case CALL -> {
                 cb.lload(rip0).loadConstant(next).ladd().lstore(tmp2);
                 push();
