@@ -40,7 +40,7 @@ final class BlockCompiler {
 
     static {
         if (CpuNames.OP_LOGIC != CpuState.OP_LOGIC || CpuNames.OP_SHL != CpuState.OP_SHL || CpuNames.OP_SHR != CpuState.OP_SHR
-                || CpuNames.OP_SAR != CpuState.OP_SAR) {
+                || CpuNames.OP_SAR != CpuState.OP_SAR || CpuNames.OP_MUL != CpuState.OP_MUL) {
             throw new IllegalStateException("jit.CpuNames lazy-flag operations differ from CpuState's");
         }
     }
@@ -215,6 +215,8 @@ final class BlockCompiler {
                 case DecodedInsn.TEST_MR -> { k = Kind.TEST_MR; rexWrite = true; }
                 case DecodedInsn.TEST_MI -> k = Kind.TEST_MI;
                 case DecodedInsn.SHIFT_RI64 -> k = Kind.SHIFT_RI64;
+                case DecodedInsn.IMUL_RR64 -> k = Kind.IMUL_RR64;
+                case DecodedInsn.SHIFT_R -> { k = Kind.SHIFT_R; rexWrite = true; }
                 case DecodedInsn.LEA -> k = Kind.LEA;
                 case DecodedInsn.PUSH_R -> k = Kind.PUSH_R;
                 case DecodedInsn.POP_R -> k = Kind.POP_R;
@@ -237,6 +239,7 @@ final class BlockCompiler {
                 default -> k = Kind.OTHER; // IMUL, shifts by CL / of memory, CMOV, SETcc, PUSH m, LEAVE
             }
         }
-        return new GuestInsn(k, off, d.len, sz, d.rex, rexWrite, d.dst, d.src, sub, d.base, d.index, d.scale, d.disp, d.imm);
+        return new GuestInsn(k, off, d.len, sz, d.rex, rexWrite, d.dst, d.src, sub, d.base, d.index, d.scale, d.disp, d.imm,
+                d.cl);
     }
 }

@@ -43,7 +43,7 @@ public final class BlockTranslator {
     private final boolean[] used = new boolean[16], written = new boolean[16];
     private final int[] slot = new int[16];
     private CodeBuilder cb;
-    private int cpu, rip0, ic0, cw0, tmp, tmp2, tmp3, icStart;
+    private int cpu, rip0, ic0, cw0, tmp, tmp2, tmp3, icStart, itmp;
     /** The budget argument: instructions this run may still retire. */
     private static final int BUDGET = 2;
     private Label exit, top;
@@ -98,6 +98,11 @@ public final class BlockTranslator {
             case MOV_ST, ALU_MR, TEST_MR -> rd(phys(g.src(), sz, rex));
             case ALU_RR -> { rd(phys(g.src(), sz, rex)); wr(phys(g.dst(), sz, rex)); }
             case ALU_RI, ALU_RM, SHIFT_RI64, INCDEC_R -> wr(phys(g.dst(), sz, rex));
+            case IMUL_RR64 -> { rd(g.src()); wr(g.dst()); }
+            case SHIFT_R -> {
+                if (g.cl()) rd(1);
+                wr(phys(g.dst(), sz, rex));
+            }
             case TEST_RR -> { rd(phys(g.src(), sz, rex)); rd(phys(g.dst(), sz, rex)); }
             case TEST_RI -> rd(phys(g.dst(), sz, rex));
             case PUSH_R -> { rd(g.src()); wr(RSP); }
@@ -125,6 +130,7 @@ public final class BlockTranslator {
         tmp = c.allocateLocal(TypeKind.LONG);
         tmp2 = c.allocateLocal(TypeKind.LONG);
         tmp3 = c.allocateLocal(TypeKind.LONG);
+        itmp = c.allocateLocal(TypeKind.INT);
         for (int i = 0; i < 16; i++) slot[i] = used[i] ? c.allocateLocal(TypeKind.LONG) : -1;
         c.aload(1).checkcast(CPU).astore(cpu);
         c.aload(cpu).getfield(CPU, RIP, J).lstore(rip0);
@@ -403,6 +409,41 @@ public final class BlockTranslator {
                 cb.aload(cpu).loadConstant(shOp).lload(slot[dst]).loadConstant(0L).lload(tmp).loadConstant(8)
                         .invokevirtual(CPU, LAZY, LAZY_T);
                 cb.lload(tmp).lstore(slot[dst]);
+            }
+            case IMUL_RR64 -> { // undefinedFlags records the instruction's position: the count must be exact here
+                cb.aload(cpu).lload(ic0).loadConstant((long) k).ladd().putfield(CPU, ICOUNT, J);
+                cb.aload(cpu).loadConstant(IMUL_UNDEFINED).invokevirtual(CPU, UNDEFINED_FLAGS, UNDEFINED_FLAGS_T);
+                cb.lload(slot[dst]).lload(slot[src]).lmul().lstore(tmp);
+                Label same = cb.newLabel(), set = cb.newLabel();
+                cb.aload(cpu);
+                cb.lload(slot[dst]).lload(slot[src]).invokestatic(ClassDesc.of("java.lang.Math"), "multiplyHigh",
+                        MethodTypeDesc.of(J, J, J));
+                cb.lload(tmp).loadConstant(63).lshr().lcmp().ifeq(same);
+                cb.loadConstant(1L).goto_(set);
+                cb.labelBinding(same);
+                cb.loadConstant(0L);
+                cb.labelBinding(set);
+                cb.putfield(CPU, LCF, J);
+                cb.aload(cpu).loadConstant(OP_MUL).loadConstant(0L).loadConstant(0L).lload(tmp).loadConstant(8)
+                        .invokevirtual(CPU, LAZY, LAZY_T);
+                cb.lload(tmp).lstore(slot[dst]);
+            }
+            case SHIFT_R -> { // shift() may record undefined flags at the instruction's position: exact count
+                cb.aload(cpu).lload(ic0).loadConstant((long) k).ladd().putfield(CPU, ICOUNT, J);
+                getReg(dst, sz, rex);
+                cb.lstore(tmp);
+                if (g.cl()) cb.lload(slot[1]).l2i().loadConstant(0xFF).iand();
+                else cb.loadConstant((int) g.imm());
+                cb.istore(itmp);
+                Label zero = cb.newLabel(), done = cb.newLabel();
+                cb.iload(itmp).loadConstant(sz == 8 ? 0x3F : 0x1F).iand().ifeq(zero);
+                cb.aload(cpu).loadConstant(op).lload(tmp).iload(itmp).loadConstant(sz).loadConstant(g.cl() ? 0 : 1)
+                        .invokevirtual(CPU, SHIFT, SHIFT_T);
+                setReg(dst, sz, rex);
+                cb.goto_(done);
+                cb.labelBinding(zero);
+                if (sz == 4) cb.lload(slot[dst]).loadConstant(M32).land().lstore(slot[dst]);
+                cb.labelBinding(done);
             }
             case LEA -> { ea(g); setReg(dst, sz, rex); }
             case PUSH_R -> { cb.lload(slot[src]).lstore(tmp2); push(); afterStore(k, g); }

@@ -29,7 +29,9 @@ public final class CpuNames {
 
     // methods (the interpreter's own semantics)
     static final String ALU = "alu", INC_DEC = "incDec", LAZY = "lazy", COND = "cond", READ = "read", WRITE = "write",
-            STEP = "jitStep";
+            STEP = "jitStep", UNDEFINED_FLAGS = "undefinedFlags", SHIFT = "shift";
+    static final MethodTypeDesc SHIFT_T = MethodTypeDesc.of(J, I, J, I, I, Z);
+    static final MethodTypeDesc UNDEFINED_FLAGS_T = MethodTypeDesc.of(V, J);
     static final MethodTypeDesc ALU_T = MethodTypeDesc.of(J, I, J, J, I);
     static final MethodTypeDesc INC_DEC_T = MethodTypeDesc.of(J, J, I, Z);
     static final MethodTypeDesc LAZY_T = MethodTypeDesc.of(V, I, J, J, J, I);
@@ -39,5 +41,7 @@ public final class CpuNames {
     static final MethodTypeDesc STEP_T = MethodTypeDesc.of(Z);
 
     /** Lazy-flag operations ({@code CpuState.OP_*}): checked equal at start-up. */
-    public static final int OP_LOGIC = 5, OP_SHL = 8, OP_SHR = 9, OP_SAR = 10;
+    public static final int OP_LOGIC = 5, OP_SHL = 8, OP_SHR = 9, OP_SAR = 10, OP_MUL = 11;
+    /** SF | ZF | AF | PF: what IMUL leaves undefined ({@code undefinedFlags}). */
+    static final long IMUL_UNDEFINED = 0x80 | 0x40 | 0x10 | 0x4;
 }

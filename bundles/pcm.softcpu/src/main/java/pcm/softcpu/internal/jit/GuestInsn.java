@@ -18,9 +18,10 @@ package pcm.softcpu.internal.jit;
  * @param scale    index scale (shift count)
  * @param disp     displacement
  * @param imm      immediate or relative branch displacement
+ * @param cl       a shift counted by CL instead of {@code imm}
  */
 public record GuestInsn(Kind kind, int offset, int len, int size, int rex, boolean rexWrite, int dst, int src, int sub,
-        int base, int index, int scale, long disp, long imm) {
+        int base, int index, int scale, long disp, long imm, boolean cl) {
 
     public static final int NO_BASE = -1, RIP_BASE = -2;
 

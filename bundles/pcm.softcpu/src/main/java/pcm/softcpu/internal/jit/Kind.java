@@ -11,7 +11,7 @@ public enum Kind {
     NOP, MOV_RR, MOV_LD, MOV_ST, MOV_RI, MOV_MI,
     ALU_RR, ALU_RI, ALU_RM, ALU_MR, ALU_MI,
     TEST_RR, TEST_RI, TEST_MR, TEST_MI,
-    SHIFT_RI64, LEA, PUSH_R, POP_R, PUSH_I,
+    SHIFT_RI64, SHIFT_R, IMUL_RR64, LEA, PUSH_R, POP_R, PUSH_I,
     MOVX_R, MOVX_M, MOVSXD_R, MOVSXD_M, CDQE, CQO, INCDEC_R, INCDEC_M,
     JCC, JMP, CALL, RET, JMP_R, CALL_R,
     /** Run by the interpreter (one step), not a control transfer. */
