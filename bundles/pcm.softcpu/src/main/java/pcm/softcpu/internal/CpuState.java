@@ -71,8 +71,8 @@ abstract class CpuState {
 
     /**
      * The vendor model for the architecturally undefined flags (see the module README): {@code true}
-     * = Intel (measured on the recording host, a Xeon), {@code false} = AMD (the interpreter's earlier
-     * behaviour; not measured on AMD hardware). Chosen from the CPUID vendor ({@link #isIntel}).
+     * = Intel (measured natively on a Xeon), {@code false} = AMD (measured natively on an EPYC, Zen 4, family 0x19,
+     * with {@code UndefFlagsProbe -Doracle=native}, issue 13 item 4). Chosen from the CPUID vendor ({@link #isIntel}).
      */
     boolean intelFlags = HOST_INTEL;
 
@@ -154,7 +154,9 @@ abstract class CpuState {
             case OP_SUB: case OP_SBB: case OP_DEC: return ((ldst ^ lsrc) & (ldst ^ lres) & lsign) != 0;
             case OP_SHL: // Intel: OF of the first 1-bit step for any count (equal to the AMD form for count 1)
                 return intelFlags ? ((ldst ^ (ldst << 1)) & lsign) != 0 : ((lres & lsign) != 0) ^ (lcf != 0);
-            case OP_SHR: return (ldst & lsign) != 0;
+            // Intel: the OF of the first 1-bit step (the original MSB); AMD: MSB(result) XOR bit n-2 of the result,
+            // which is the same for a count of 1 and 0 for larger counts
+            case OP_SHR: return intelFlags ? (ldst & lsign) != 0 : (lres & (lsign >>> 1)) != 0;
             case OP_MUL: return lcf != 0;
             default: return false;
         }
@@ -162,7 +164,8 @@ abstract class CpuState {
 
     final boolean af() {
         if (lop == OP_NONE) return (flags & AF) != 0;
-        if (lop == OP_LOGIC || lop >= OP_SHL) return false;
+        if (lop == OP_LOGIC || lop == OP_MUL) return false;
+        if (lop >= OP_SHL) return !intelFlags; // SHL/SHR/SAR: AMD sets AF, Intel clears it (both measured)
         return ((ldst ^ lsrc ^ lres) & 0x10) != 0;
     }
 
@@ -211,6 +214,15 @@ abstract class CpuState {
         long changed = (f ^ recordedRflags) & undefinedMask;
         if (changed != 0) setRflags(f ^ changed);
         return changed;
+    }
+
+    /**
+     * The AMD model of MUL/IMUL (measured on Zen 4): CF = OF = the overflow, SF, ZF, AF and PF as they were before
+     * the instruction (Intel computes SF and PF from the result and clears ZF and AF: the lazy OP_MUL).
+     */
+    final void amdMulFlags(boolean overflow) {
+        materialize();
+        flags = (flags & ~(CF | OF)) | (overflow ? CF | OF : 0);
     }
 
     /** Materialises the flags so single bits can be changed in {@link #flags}. */

@@ -275,8 +275,12 @@ abstract class IntegerAlu extends CpuDecode {
                 break;
             }
         }
+        if (!intelFlags) {
+            amdMulFlags(c);
+            return;
+        }
         setResultFlags(lo & m, size, c, c, false);
-        if (intelFlags) flags &= ~ZF; // Intel clears ZF after MUL/IMUL
+        flags &= ~ZF; // Intel clears ZF after MUL/IMUL
     }
 
     final long imul2(long a, long b, int size) {
@@ -302,6 +306,10 @@ abstract class IntegerAlu extends CpuDecode {
                 break;
             }
         }
+        if (!intelFlags) {
+            amdMulFlags(c);
+            return res;
+        }
         lcf = c ? 1 : 0;
         lazy(OP_MUL, 0, 0, res, size);
         return res;
@@ -309,6 +317,15 @@ abstract class IntegerAlu extends CpuDecode {
 
     final void div(boolean signed, long v, int size) {
         undefinedFlags(ARITH); // SDM DIV/IDIV: CF, OF, SF, ZF, AF, PF undefined
+        divide(signed, v, size);
+        if (!intelFlags) { // AMD (measured on Zen 4): PF, ZF, SF cleared, AF set, CF and OF as they were
+            materialize();
+            flags = (flags & ~(PF | ZF | SF)) | AF;
+        }
+    }
+
+    /** DIV/IDIV without the flags; #DE leaves everything as it was. */
+    private void divide(boolean signed, long v, int size) {
         switch (size) {
             case 1: {
                 long dividend = signed ? (short) r[0] : r[0] & 0xFFFF;

@@ -258,8 +258,13 @@ abstract class PredecodedPath extends SystemInsns {
                     undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
                     long a = r[d.dst], b = r[d.src];
                     long res = a * b;
-                    lcf = Math.multiplyHigh(a, b) != (res >> 63) ? 1 : 0;
-                    lazy(OP_MUL, 0, 0, res, 8);
+                    boolean overflow = Math.multiplyHigh(a, b) != (res >> 63);
+                    if (intelFlags) {
+                        lcf = overflow ? 1 : 0;
+                        lazy(OP_MUL, 0, 0, res, 8);
+                    } else {
+                        amdMulFlags(overflow);
+                    }
                     r[d.dst] = res;
                     break sw;
                 }

@@ -122,7 +122,10 @@ abstract class ShiftsAndBits extends IntegerAlu {
             }
             case 2: { // RCL
                 int n = size == 1 ? cnt % 9 : size == 2 ? cnt % 17 : cnt;
-                if (n == 0) return d;
+                if (n == 0) { // a rotation by a multiple of 9/17: AMD still sets OF as for the result (measured)
+                    if (!intelFlags) setCfOf(cf(), (((d >>> (bits - 1)) & 1) != 0) ^ cf());
+                    return d;
+                }
                 long carry = cf() ? 1 : 0;
                 res = d;
                 for (int i = 0; i < n; i++) {
@@ -136,7 +139,10 @@ abstract class ShiftsAndBits extends IntegerAlu {
             }
             case 3: { // RCR
                 int n = size == 1 ? cnt % 9 : size == 2 ? cnt % 17 : cnt;
-                if (n == 0) return d;
+                if (n == 0) {
+                    if (!intelFlags) setCfOf(cf(), (((d >>> (bits - 1)) ^ (d >>> (bits - 2))) & 1) != 0);
+                    return d;
+                }
                 long carry = cf() ? 1 : 0, cin = carry;
                 res = d;
                 for (int i = 0; i < n; i++) {
@@ -199,9 +205,15 @@ abstract class ShiftsAndBits extends IntegerAlu {
             res = cnt == bits ? s : ((d >>> cnt) | (s << (bits - cnt))) & m;
             c = ((d >>> (cnt - 1)) & 1) != 0;
         }
-        boolean o = !intelFlags ? (((res ^ d) >>> (bits - 1)) & 1) != 0 // Intel: OF of the first 1-bit step
-                : left ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0 : (((d >>> (bits - 1)) ^ s) & 1) != 0;
-        setResultFlags(res, size, c, o, false);
+        boolean o;
+        if (intelFlags) { // Intel: OF of the first 1-bit step
+            o = left ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0 : (((d >>> (bits - 1)) ^ s) & 1) != 0;
+        } else { // AMD (measured): SHLD MSB(result) XOR CF, SHRD MSB(result) XOR bit n-2 of the result
+            // (a 16-bit SHLD by 16: OF = CF)
+            o = left ? (cnt == bits ? c : (((res >>> (bits - 1)) & 1) != 0) ^ c)
+                    : (((res >>> (bits - 1)) ^ (res >>> (bits - 2))) & 1) != 0;
+        }
+        setResultFlags(res, size, c, o, !intelFlags); // AF: AMD sets it, Intel clears it
         return res;
     }
 
@@ -210,10 +222,17 @@ abstract class ShiftsAndBits extends IntegerAlu {
      * P6 and later shift the 48-bit dest:src:dest (QEMU and Bochs model the same; differential test against
      * KVM on an Intel host in DiffFixedTest): SHLD keeps bits 32..47 of the value shifted left, SHRD bits 0..15
      * of it shifted right; CF is the last bit shifted out, SF/ZF/PF follow the result, OF as for a count of
-     * 1 on the same value (measured). The AMD model (CpuBase.intelFlags false) has not been measured on AMD
-     * hardware: it computes the same value so a soft-recorded window replays identically on the soft RCP.
+     * 1 on the same value (measured). AMD shifts another 48-bit value (below, measured).
      */
     private long shiftDouble16Wide(boolean left, long d, long s, int cnt) {
+        if (!intelFlags) {
+            // AMD (measured natively on Zen 4, counts 17..31): the 48-bit dest:src:src (SHLD) or src:src:dest (SHRD)
+            // shifted, CF = 0, SHLD's OF = CF = 0, SHRD's OF = MSB(result) XOR bit 14, AF = 1, SF/ZF/PF from the result
+            long v = left ? d << 32 | s << 16 | s : s << 32 | s << 16 | d;
+            long res = (left ? v >>> (32 - cnt) : v >>> cnt) & 0xFFFF;
+            setResultFlags(res, 2, false, !left && (((res >>> 15) ^ (res >>> 14)) & 1) != 0, true);
+            return res;
+        }
         long v = d << 32 | s << 16 | d;
         long res;
         boolean c;
@@ -224,9 +243,8 @@ abstract class ShiftsAndBits extends IntegerAlu {
             res = (v >>> cnt) & 0xFFFF;
             c = ((v >>> (cnt - 1)) & 1) != 0;
         }
-        boolean o = !intelFlags ? (((res ^ d) >>> 15) & 1) != 0 // the AMD rule of SHLD/SHRD's OF, as for counts <= 16
-                : left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
-        setResultFlags(res, 2, c, o, false);
+        boolean o = left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
+        setResultFlags(res, 2, c, o, !intelFlags);
         return res;
     }
 
@@ -270,21 +288,21 @@ abstract class ShiftsAndBits extends IntegerAlu {
         if (rep == 0xF3) { // TZCNT / LZCNT
             int n = reverse ? Long.numberOfLeadingZeros(v) - (64 - bits) : (v == 0 ? bits : Long.numberOfTrailingZeros(v));
             setReg(reg, osz, n);
-            // Intel (measured natively, issue 13 item 4): OF, SF, AF, PF = 0; AMD: not measured, unchanged
-            long f = flags & ~(intelFlags ? ARITH : CF | ZF);
+            // measured natively (issue 13 item 4): Intel OF, SF, AF, PF = 0; AMD SF, AF, PF = 0, OF as it was
+            long f = flags & ~(intelFlags ? ARITH : ARITH & ~OF);
             if (v == 0) f |= CF;
             if (n == 0) f |= ZF;
             flags = f;
             return;
         }
         if (v == 0) {
-            // Intel: CF, OF, SF, AF = 0, PF = 1 (destination unchanged)
-            flags = intelFlags ? (flags & ~ARITH) | ZF | PF : flags | ZF;
+            // Intel and AMD (both measured): CF, OF, SF, AF = 0, PF = 1 (destination unchanged)
+            flags = (flags & ~ARITH) | ZF | PF;
             return;
         }
         int n = reverse ? 63 - Long.numberOfLeadingZeros(v) : Long.numberOfTrailingZeros(v);
-        // Intel: CF, OF, SF, AF = 0, PF from the index
-        flags = intelFlags ? (flags & ~ARITH) | (parity(n) ? PF : 0) : flags & ~ZF;
+        // Intel and AMD (both measured): CF, OF, SF, AF = 0, PF from the index
+        flags = (flags & ~ARITH) | (parity(n) ? PF : 0);
         setReg(reg, osz, n);
     }
 }

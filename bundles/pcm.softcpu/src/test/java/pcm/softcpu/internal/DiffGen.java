@@ -48,10 +48,11 @@ final class DiffGen {
         }
 
         /**
-         * Undefined flags the interpreter's Intel model does not fix (see the README table): none since
-         * TZCNT/LZCNT's OF/SF/AF/PF were measured (issue 13 item 4, {@code UndefFlagsProbe -Doracle=native}).
+         * Undefined flags the interpreter's vendor model does not fix (see the README table): none since
+         * TZCNT/LZCNT's OF/SF/AF/PF (Intel) and the AMD model were measured natively (issue 13 item 4,
+         * {@code UndefFlagsProbe -Doracle=native}). Kept as the one place to name a flag a model leaves open.
          */
-        long unmodelledIntel(long rcxBefore) {
+        long unmodelled(long rcxBefore) {
             return 0;
         }
 

@@ -12,9 +12,9 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * Differential testing of the interpreter against KVM: random instruction sequences from
  * {@link DiffGen} run at CPL3 single-stepped by RFLAGS.TF on both backends ({@link DiffRig}); after
  * every instruction (every REP iteration) RAX..R15, RIP, the defined arithmetic flags + DF, the
- * exception vector / error code and the scratch and stack pages are compared. On an Intel host the
- * flags the architecture leaves undefined are compared too (the interpreter's Intel model), except
- * the few the model leaves open ({@link DiffGen.Insn#unmodelledIntel}); elsewhere they are masked.
+ * exception vector / error code and the scratch and stack pages are compared. The flags the
+ * architecture leaves undefined are compared too (the interpreter's Intel or AMD model, both measured),
+ * except the few a model leaves open ({@link DiffGen.Insn#unmodelled}).
  * Masked flags are copied from KVM to the interpreter so that both continue from the same state.
  */
 final class DiffRunner implements AutoCloseable {
@@ -25,7 +25,7 @@ final class DiffRunner implements AutoCloseable {
     /** The reference (KVM or the native CPU) and the interpreter. */
     final Rig kvm;
     final DiffRig soft;
-    /** The interpreter models the reference's undefined flags (the Intel model on an Intel CPU): compare them. */
+    /** The interpreter models the reference's undefined flags (both vendor models are measured): compare them. */
     final boolean modelled;
     final List<String> mismatches = new ArrayList<>();
     long sequences, steps, faults;
@@ -37,13 +37,13 @@ final class DiffRunner implements AutoCloseable {
 
     /**
      * Against any reference; {@code model} is the reference CPU's undefined-flag model: the interpreter runs
-     * with it and, for {@code intel} (the measured one), its undefined flags are compared too.
+     * with it and, for {@code intel} and {@code amd} (both measured), its undefined flags are compared too.
      */
     DiffRunner(Rig reference, String model) throws BackendException {
         kvm = reference;
         soft = new DiffRig("soft", new SoftVm());
         if (!((SoftVcpu) soft.cpu).setUndefinedFlags(model)) throw new IllegalArgumentException("no flag model " + model);
-        modelled = model.equals("intel");
+        modelled = model.equals("intel") || model.equals("amd");
         classes = new java.util.TreeMap<>();
     }
 
@@ -128,8 +128,8 @@ final class DiffRunner implements AutoCloseable {
                 return report(index, seq, step, insn, r, fl, null, null, "  " + e.getMessage() + "\n");
             }
             steps++;
-            // on an Intel host the interpreter models the undefined flags (CpuBase.intelFlags): compare them
-            long undef = insn == null ? 0 : modelled ? insn.unmodelledIntel(rcx) : insn.undefined(rcx);
+            // the interpreter models the reference vendor's undefined flags (CpuBase.intelFlags): compare them
+            long undef = insn == null ? 0 : modelled ? insn.unmodelled(rcx) : insn.undefined(rcx);
             if (insn != null && insn.repCompare() && k.rip() == insn.addr()) {
                 undef |= DiffGen.ARITH; // an interrupted REPE/REPNE CMPS/SCAS iteration: see the README
             }

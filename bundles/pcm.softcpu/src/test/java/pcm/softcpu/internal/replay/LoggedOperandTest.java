@@ -53,7 +53,8 @@ class LoggedOperandTest {
 
     private static void assertDivergesAtTheCpuid(ReplayVerifier v) throws Exception {
         Window w = windowsWithCpuid().getFirst();
-        assertEquals(Outcome.MATCH, v.verify(w, ReplayTest.FULL, p -> { }).outcome(), "the true window matches");
+        Verdict truth = v.verify(w, ReplayTest.FULL, p -> { });
+        assertEquals(Outcome.MATCH, truth.outcome(), () -> "the true window matches: " + truth);
         long[] at = {-1};
         Verdict verdict = v.verify(otherLeaf(w, at), ReplayTest.FULL, p -> { });
         assertEquals(Outcome.DIVERGED, verdict.outcome(), verdict::toString);
