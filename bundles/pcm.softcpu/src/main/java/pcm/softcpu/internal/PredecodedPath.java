@@ -221,18 +221,7 @@ abstract class PredecodedPath extends SystemInsns {
                     lazy(OP_LOGIC, v, s, v & s, sz);
                     break sw;
                 }
-                case DecodedInsn.SHIFT_RI64: { // SHL/SHR/SAR r64, imm with a non-zero masked count
-                    int cnt = (int) d.imm & 0x3F;
-                    long v = r[d.dst];
-                    long res;
-                    switch (d.sub) {
-                        case 4: lcf = (v >>> (64 - cnt)) & 1; res = v << cnt; lazy(OP_SHL, v, 0, res, 8); break;
-                        case 5: lcf = (v >>> (cnt - 1)) & 1; res = v >>> cnt; lazy(OP_SHR, v, 0, res, 8); break;
-                        default: lcf = (v >> (cnt - 1)) & 1; res = v >> cnt; lazy(OP_SAR, v, 0, res, 8); break;
-                    }
-                    r[d.dst] = res;
-                    break sw;
-                }
+                case DecodedInsn.SHIFT_RI64: r[d.dst] = shiftImm64(d.sub, r[d.dst], (int) d.imm & 0x3F); break sw;
                 case DecodedInsn.SHIFT_R: {
                     rex = d.rex;
                     int sz = d.size;
@@ -254,20 +243,7 @@ abstract class PredecodedPath extends SystemInsns {
                     write(a, sz, shift(d.sub, v, cnt, sz, false));
                     break sw;
                 }
-                case DecodedInsn.IMUL_RR64: {
-                    undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
-                    long a = r[d.dst], b = r[d.src];
-                    long res = a * b;
-                    boolean overflow = Math.multiplyHigh(a, b) != (res >> 63);
-                    if (intelFlags) {
-                        lcf = overflow ? 1 : 0;
-                        lazy(OP_MUL, 0, 0, res, 8);
-                    } else {
-                        amdMulFlags(overflow);
-                    }
-                    r[d.dst] = res;
-                    break sw;
-                }
+                case DecodedInsn.IMUL_RR64: r[d.dst] = imul64(r[d.dst], r[d.src]); break sw;
                 case DecodedInsn.IMUL_RR: { int sz = d.size; setReg(d.dst, sz, imul2(getReg(d.dst, sz), getReg(d.src, sz), sz)); break sw; }
                 case DecodedInsn.IMUL_RM: {
                     int sz = d.size;
@@ -363,6 +339,37 @@ abstract class PredecodedPath extends SystemInsns {
     }
 
     private static final long M32 = 0xFFFFFFFFL;
+
+    /**
+     * SHL/SHR/SAR r64, imm with a non-zero masked count {@code cnt} (op 4, 5, 7): the result, flags set. Shared by
+     * the pre-decoded path and translated blocks (BlockTranslator).
+     */
+    final long shiftImm64(int op, long v, int cnt) {
+        long res;
+        switch (op) {
+            case 4: lcf = (v >>> (64 - cnt)) & 1; res = v << cnt; lazy(OP_SHL, v, 0, res, 8); break;
+            case 5: lcf = (v >>> (cnt - 1)) & 1; res = v >>> cnt; lazy(OP_SHR, v, 0, res, 8); break;
+            default: lcf = (v >> (cnt - 1)) & 1; res = v >> cnt; lazy(OP_SAR, v, 0, res, 8); break;
+        }
+        return res;
+    }
+
+    /**
+     * IMUL r64, r64: the product, flags set by the vendor model, the undefined ones recorded at this position.
+     * Shared by the pre-decoded path and translated blocks (which set the exact count first).
+     */
+    final long imul64(long a, long b) {
+        undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
+        long res = a * b;
+        boolean overflow = Math.multiplyHigh(a, b) != (res >> 63);
+        if (intelFlags) {
+            lcf = overflow ? 1 : 0;
+            lazy(OP_MUL, 0, 0, res, 8);
+        } else {
+            amdMulFlags(overflow);
+        }
+        return res;
+    }
 
     /**
      * At a block head: runs its translation when it has one, fits in the {@code remaining} budget and nothing

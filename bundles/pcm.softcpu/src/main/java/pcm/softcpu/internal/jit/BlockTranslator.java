@@ -389,44 +389,15 @@ public final class BlockTranslator {
                 cb.aload(cpu).loadConstant(OP_LOGIC).lload(tmp).lload(tmp2).lload(tmp).lload(tmp2).land()
                         .loadConstant(sz).invokevirtual(CPU, LAZY, LAZY_T);
             }
-            case SHIFT_RI64 -> {
-                int cnt = (int) g.imm() & 0x3F;
-                int shOp;
-                cb.aload(cpu).lload(slot[dst]);
-                switch (op) {
-                    case 4 -> { cb.loadConstant(64 - cnt).lushr(); shOp = OP_SHL; }
-                    case 5 -> { cb.loadConstant(cnt - 1).lushr(); shOp = OP_SHR; }
-                    default -> { cb.loadConstant(cnt - 1).lshr(); shOp = OP_SAR; }
-                }
-                cb.loadConstant(1L).land().putfield(CPU, LCF, J);
-                cb.lload(slot[dst]).loadConstant(cnt);
-                switch (op) {
-                    case 4 -> cb.lshl();
-                    case 5 -> cb.lushr();
-                    default -> cb.lshr();
-                }
-                cb.lstore(tmp);
-                cb.aload(cpu).loadConstant(shOp).lload(slot[dst]).loadConstant(0L).lload(tmp).loadConstant(8)
-                        .invokevirtual(CPU, LAZY, LAZY_T);
-                cb.lload(tmp).lstore(slot[dst]);
+            case SHIFT_RI64 -> { // the interpreter's shiftImm64 (the decoder guarantees a non-zero masked count)
+                cb.aload(cpu).loadConstant(op).lload(slot[dst]).loadConstant((int) g.imm() & 0x3F)
+                        .invokevirtual(CPU, SHIFT_IMM64, SHIFT_IMM64_T);
+                cb.lstore(slot[dst]);
             }
-            case IMUL_RR64 -> { // undefinedFlags records the instruction's position: the count must be exact here
+            case IMUL_RR64 -> { // imul64 records its undefined flags at the instruction's position: exact count
                 cb.aload(cpu).lload(ic0).loadConstant((long) k).ladd().putfield(CPU, ICOUNT, J);
-                cb.aload(cpu).loadConstant(IMUL_UNDEFINED).invokevirtual(CPU, UNDEFINED_FLAGS, UNDEFINED_FLAGS_T);
-                cb.lload(slot[dst]).lload(slot[src]).lmul().lstore(tmp);
-                Label same = cb.newLabel(), set = cb.newLabel();
-                cb.aload(cpu);
-                cb.lload(slot[dst]).lload(slot[src]).invokestatic(ClassDesc.of("java.lang.Math"), "multiplyHigh",
-                        MethodTypeDesc.of(J, J, J));
-                cb.lload(tmp).loadConstant(63).lshr().lcmp().ifeq(same);
-                cb.loadConstant(1L).goto_(set);
-                cb.labelBinding(same);
-                cb.loadConstant(0L);
-                cb.labelBinding(set);
-                cb.putfield(CPU, LCF, J);
-                cb.aload(cpu).loadConstant(OP_MUL).loadConstant(0L).loadConstant(0L).lload(tmp).loadConstant(8)
-                        .invokevirtual(CPU, LAZY, LAZY_T);
-                cb.lload(tmp).lstore(slot[dst]);
+                cb.aload(cpu).lload(slot[dst]).lload(slot[src]).invokevirtual(CPU, IMUL64, IMUL64_T);
+                cb.lstore(slot[dst]);
             }
             case SHIFT_R -> { // shift() may record undefined flags at the instruction's position: exact count
                 cb.aload(cpu).lload(ic0).loadConstant((long) k).ladd().putfield(CPU, ICOUNT, J);

@@ -24,14 +24,15 @@ public final class CpuNames {
 
     // fields
     static final String R = "r", RIP = "rip", ICOUNT = "icount", PENDING_EXIT = "pendingExit", CODE_WRITES = "codeWrites",
-            REX = "rex", LCF = "lcf";
+            REX = "rex";
     static final ClassDesc LONG_ARRAY = J.arrayType();
 
     // methods (the interpreter's own semantics)
     static final String ALU = "alu", INC_DEC = "incDec", LAZY = "lazy", COND = "cond", READ = "read", WRITE = "write",
-            STEP = "jitStep", UNDEFINED_FLAGS = "undefinedFlags", SHIFT = "shift";
+            STEP = "jitStep", SHIFT = "shift", SHIFT_IMM64 = "shiftImm64", IMUL64 = "imul64";
+    static final MethodTypeDesc SHIFT_IMM64_T = MethodTypeDesc.of(J, I, J, I);
+    static final MethodTypeDesc IMUL64_T = MethodTypeDesc.of(J, J, J);
     static final MethodTypeDesc SHIFT_T = MethodTypeDesc.of(J, I, J, I, I, Z);
-    static final MethodTypeDesc UNDEFINED_FLAGS_T = MethodTypeDesc.of(V, J);
     static final MethodTypeDesc ALU_T = MethodTypeDesc.of(J, I, J, J, I);
     static final MethodTypeDesc INC_DEC_T = MethodTypeDesc.of(J, J, I, Z);
     static final MethodTypeDesc LAZY_T = MethodTypeDesc.of(V, I, J, J, J, I);
@@ -41,7 +42,5 @@ public final class CpuNames {
     static final MethodTypeDesc STEP_T = MethodTypeDesc.of(Z);
 
     /** Lazy-flag operations ({@code CpuState.OP_*}): checked equal at start-up. */
-    public static final int OP_LOGIC = 5, OP_SHL = 8, OP_SHR = 9, OP_SAR = 10, OP_MUL = 11;
-    /** SF | ZF | AF | PF: what IMUL leaves undefined ({@code undefinedFlags}). */
-    static final long IMUL_UNDEFINED = 0x80 | 0x40 | 0x10 | 0x4;
+    public static final int OP_LOGIC = 5;
 }
