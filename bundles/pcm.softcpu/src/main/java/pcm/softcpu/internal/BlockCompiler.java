@@ -25,13 +25,13 @@ import pcm.softcpu.internal.jit.Kind;
  * <p>
  * On or off: system property {@code pcm.softcpu.jit} (default off) for every new vCPU, or
  * {@link SoftVcpu#setBlockCompiler}; {@code pcm.softcpu.jit.threshold} (default 64 runs of a head) and
- * {@code pcm.softcpu.jit.cacheBlocks} (default 8192 blocks, then the whole cache is dropped).
+ * {@code pcm.softcpu.jit.cacheBlocks} (default 4096 blocks, then the whole cache is dropped).
  */
 final class BlockCompiler {
 
     static final boolean DEFAULT_ON = Boolean.getBoolean("pcm.softcpu.jit");
     static final int DEFAULT_THRESHOLD = Integer.getInteger("pcm.softcpu.jit.threshold", 64);
-    static final int DEFAULT_CACHE_BLOCKS = Integer.getInteger("pcm.softcpu.jit.cacheBlocks", 8192);
+    static final int DEFAULT_CACHE_BLOCKS = Integer.getInteger("pcm.softcpu.jit.cacheBlocks", 4096);
     /** Longest block (instructions): keeps the generated method well under HotSpot's 8000-byte compile limit. */
     static final int MAX_INSNS = 40;
 
@@ -47,7 +47,7 @@ final class BlockCompiler {
     /** Translations by block bytes, shared by every vCPU of this JVM (the classes hold no vCPU state). */
     private static final java.util.concurrent.ConcurrentHashMap<BytesKey, BlockCode> SHARED =
             new java.util.concurrent.ConcurrentHashMap<>();
-    static final int SHARED_MAX = Integer.getInteger("pcm.softcpu.jit.sharedBlocks", 16384);
+    static final int SHARED_MAX = Integer.getInteger("pcm.softcpu.jit.sharedBlocks", 4096);
 
     private record BytesKey(byte[] bytes) {
         @Override
