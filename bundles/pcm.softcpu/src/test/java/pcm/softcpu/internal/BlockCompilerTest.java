@@ -165,6 +165,20 @@ class BlockCompilerTest {
     }
 
     @Test
+    void backendConfigurationSwitchesIt() throws Exception {
+        for (boolean on : new boolean[] {true, false}) {
+            SoftHypervisor.Config config = new SoftHypervisor.Config() {
+                @Override public String msr_forwarded() { return "10"; }
+                @Override public boolean block_compiler() { return on; }
+                @Override public Class<? extends java.lang.annotation.Annotation> annotationType() { return SoftHypervisor.Config.class; }
+            };
+            try (pcm.core.api.cpu.VirtualMachine vm = new SoftHypervisor(config).createVm()) {
+                assertEquals(on || BlockCompiler.DEFAULT_ON, ((SoftVcpu) vm.createVcpu(0)).blockCompiler());
+            }
+        }
+    }
+
+    @Test
     void embeddedGuestRunsIdentically() throws Exception {
         for (long tick : new long[] {0, 997}) {
             JitGuestRun i = new JitGuestRun(16, tick, 0, 0);
