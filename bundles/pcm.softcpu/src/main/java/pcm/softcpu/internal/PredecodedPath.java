@@ -341,10 +341,12 @@ abstract class PredecodedPath extends SystemInsns {
     private static final long M32 = 0xFFFFFFFFL;
 
     /**
-     * SHL/SHR/SAR r64, imm with a non-zero masked count {@code cnt} (op 4, 5, 7): the result, flags set. Shared by
-     * the pre-decoded path and translated blocks (BlockTranslator).
+     * SHL/SHR/SAR r64, imm with a non-zero masked count {@code cnt} (op 4, 5, 7): the result, flags set, the undefined
+     * ones recorded at this position. Shared by the pre-decoded path and translated blocks (which set the exact count
+     * first).
      */
     final long shiftImm64(int op, long v, int cnt) {
+        undefinedFlags(cnt > 1 ? OF | AF : AF); // as shift(): SDM SAL/SAR/SHL/SHR, OF for counts > 1; AF
         long res;
         switch (op) {
             case 4: lcf = (v >>> (64 - cnt)) & 1; res = v << cnt; lazy(OP_SHL, v, 0, res, 8); break;

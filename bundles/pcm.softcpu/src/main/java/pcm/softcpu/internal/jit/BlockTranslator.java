@@ -389,7 +389,8 @@ public final class BlockTranslator {
                 cb.aload(cpu).loadConstant(OP_LOGIC).lload(tmp).lload(tmp2).lload(tmp).lload(tmp2).land()
                         .loadConstant(sz).invokevirtual(CPU, LAZY, LAZY_T);
             }
-            case SHIFT_RI64 -> { // the interpreter's shiftImm64 (the decoder guarantees a non-zero masked count)
+            case SHIFT_RI64 -> { // the interpreter's shiftImm64 (a non-zero masked count; records undefined flags: exact count)
+                cb.aload(cpu).lload(ic0).loadConstant((long) k).ladd().putfield(CPU, ICOUNT, J);
                 cb.aload(cpu).loadConstant(op).lload(slot[dst]).loadConstant((int) g.imm() & 0x3F)
                         .invokevirtual(CPU, SHIFT_IMM64, SHIFT_IMM64_T);
                 cb.lstore(slot[dst]);
