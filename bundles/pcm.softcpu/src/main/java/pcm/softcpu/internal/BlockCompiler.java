@@ -228,6 +228,10 @@ final class BlockCompiler {
                 case DecodedInsn.CQO -> k = Kind.CQO;
                 case DecodedInsn.INCDEC_R -> { k = Kind.INCDEC_R; rexWrite = true; }
                 case DecodedInsn.INCDEC_M -> k = Kind.INCDEC_M;
+                case DecodedInsn.CMOV_R -> k = Kind.CMOV_R;
+                case DecodedInsn.CMOV_M -> k = Kind.CMOV_M;
+                case DecodedInsn.SETCC_R -> { k = Kind.SETCC_R; rexWrite = true; }
+                case DecodedInsn.SETCC_M -> k = Kind.SETCC_M;
                 case DecodedInsn.JCC -> k = Kind.JCC;
                 case DecodedInsn.JMP -> k = Kind.JMP;
                 case DecodedInsn.CALL -> k = Kind.CALL;
@@ -235,7 +239,7 @@ final class BlockCompiler {
                 case DecodedInsn.JMP_R -> k = Kind.JMP_R;
                 case DecodedInsn.CALL_R -> k = Kind.CALL_R;
                 case DecodedInsn.CALL_M, DecodedInsn.JMP_M -> k = Kind.OTHER_BRANCH;
-                default -> k = Kind.OTHER; // IMUL, shifts by CL / of memory, CMOV, SETcc, PUSH m, LEAVE
+                default -> k = Kind.OTHER; // IMUL of other forms, shifts of memory, PUSH m, LEAVE
             }
         }
         return new GuestInsn(k, off, d.len, sz, d.rex, rexWrite, d.dst, d.src, sub, d.base, d.index, d.scale, d.disp, d.imm,

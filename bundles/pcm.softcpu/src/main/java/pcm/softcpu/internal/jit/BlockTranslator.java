@@ -99,6 +99,9 @@ public final class BlockTranslator {
             case ALU_RR -> { rd(phys(g.src(), sz, rex)); wr(phys(g.dst(), sz, rex)); }
             case ALU_RI, ALU_RM, SHIFT_RI64, INCDEC_R -> wr(phys(g.dst(), sz, rex));
             case IMUL_RR64 -> { rd(g.src()); wr(g.dst()); }
+            case CMOV_R -> { rd(g.src()); wr(g.dst()); }
+            case CMOV_M -> wr(g.dst());
+            case SETCC_R -> wr(phys(g.dst(), 1, rex));
             case SHIFT_R -> {
                 if (g.cl()) rd(1);
                 wr(phys(g.dst(), sz, rex));
@@ -461,6 +464,35 @@ public final class BlockTranslator {
                 cb.loadConstant(sz).loadConstant(op == 1 ? 1 : 0).invokevirtual(CPU, INC_DEC, INC_DEC_T);
                 cb.invokevirtual(CPU, WRITE, WRITE_T);
                 afterStore(k, g);
+            }
+            case CMOV_R, CMOV_M -> { // cmov(): the source is read (a memory source even when the condition fails)
+                if (g.kind() == Kind.CMOV_R) getReg(src, sz, rex);
+                else { cb.aload(cpu); ea(g); read(sz); }
+                cb.lstore(tmp);
+                Label no = cb.newLabel(), done = cb.newLabel();
+                cb.aload(cpu).loadConstant(op).invokevirtual(CPU, COND, COND_T).ifeq(no);
+                cb.lload(tmp);
+                setReg(dst, sz, rex);
+                cb.goto_(done);
+                cb.labelBinding(no);
+                if (sz == 4) cb.lload(slot[dst]).loadConstant(M32).land().lstore(slot[dst]);
+                cb.labelBinding(done);
+            }
+            case SETCC_R, SETCC_M -> {
+                Label no = cb.newLabel(), done = cb.newLabel();
+                if (g.kind() == Kind.SETCC_M) { ea(g); cb.lstore(tmp2); } // the address first, as runDecoded
+                cb.aload(cpu).loadConstant(op).invokevirtual(CPU, COND, COND_T).ifeq(no);
+                cb.loadConstant(1L).goto_(done);
+                cb.labelBinding(no);
+                cb.loadConstant(0L);
+                cb.labelBinding(done);
+                if (g.kind() == Kind.SETCC_R) {
+                    setReg(dst, 1, rex);
+                } else {
+                    cb.lstore(tmp);
+                    cb.aload(cpu).lload(tmp2).loadConstant(1).lload(tmp).invokevirtual(CPU, WRITE, WRITE_T);
+                    afterStore(k, g);
+                }
             }
             case JCC -> {
                 Label notTaken = cb.newLabel();

@@ -28,7 +28,8 @@ public record GuestInsn(Kind kind, int offset, int len, int size, int rex, boole
     /** Whether the instruction has a memory operand. */
     boolean memory() {
         return switch (kind) {
-            case MOV_LD, MOV_ST, MOV_MI, ALU_RM, ALU_MR, ALU_MI, TEST_MR, TEST_MI, MOVX_M, MOVSXD_M, INCDEC_M -> true;
+            case MOV_LD, MOV_ST, MOV_MI, ALU_RM, ALU_MR, ALU_MI, TEST_MR, TEST_MI, MOVX_M, MOVSXD_M, INCDEC_M, CMOV_M,
+                    SETCC_M -> true;
             default -> false;
         };
     }

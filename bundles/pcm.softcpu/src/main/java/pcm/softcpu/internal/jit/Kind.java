@@ -12,7 +12,7 @@ public enum Kind {
     ALU_RR, ALU_RI, ALU_RM, ALU_MR, ALU_MI,
     TEST_RR, TEST_RI, TEST_MR, TEST_MI,
     SHIFT_RI64, SHIFT_R, IMUL_RR64, LEA, PUSH_R, POP_R, PUSH_I,
-    MOVX_R, MOVX_M, MOVSXD_R, MOVSXD_M, CDQE, CQO, INCDEC_R, INCDEC_M,
+    MOVX_R, MOVX_M, MOVSXD_R, MOVSXD_M, CDQE, CQO, INCDEC_R, INCDEC_M, CMOV_R, CMOV_M, SETCC_R, SETCC_M,
     JCC, JMP, CALL, RET, JMP_R, CALL_R,
     /** Run by the interpreter (one step), not a control transfer. */
     OTHER,
