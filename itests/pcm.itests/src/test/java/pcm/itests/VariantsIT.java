@@ -64,6 +64,7 @@ class VariantsIT {
         Run r = pcm(Resident.freshData("variant-standard"), "exec", "echo (pcm:status) ; lb -s");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("PCM kernel status"), r.out());
+        assertTrue(r.err().contains("bundle trust: signed bundles not required"), "no signing policy in development: " + r.err());
         for (String b : List.of("pcm.redfish", "pcm.webconsole", "org.apache.felix.http.jetty12", "org.apache.felix.configurator")) {
             assertTrue(hasBundle(r.out(), b), b + " in the standard product: " + r.out());
         }
@@ -100,13 +101,20 @@ class VariantsIT {
 
     @Test
     void theOemExampleShowsItsBrandingAndAppliesItsCustomerBundle() throws Exception {
-        Run r = pcm(Resident.freshData("variant-oem"), "--variant", "oem-example", "exec",
-            "echo (pcm:banner) ; pcm:config show pcm.verification");
+        Path data = Resident.freshData("variant-oem");
+        Path unsigned = data.resolve("deploy/device.jar"); // the OEM variant takes signed drop-ins only (issue 17 item 5)
+        Files.createDirectories(unsigned.getParent());
+        Files.copy(Path.of(System.getProperty("b.example.device")), unsigned);
+        Run r = pcm(data, "--variant", "oem-example", "exec", "echo (pcm:banner) ; echo (pcm:config show pcm.verification) ; lb -s");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("ACME Guardian G-100"), "the OEM's banner: " + r.out());
         assertTrue(Pattern.compile("(?m)^workers\\s+3\\s").matcher(r.out()).find(), "from pcm.itests.customer's acme.json: " + r.out());
         assertTrue(Pattern.compile("(?m)^verifierGraceMillis\\s+20000\\s").matcher(r.out()).find(), r.out());
         assertTrue(r.err().contains("bundle pcm.itests.customer OSGI-INF/configurator/acme.json: customer configuration of pcm.verification checked"), r.err());
+        assertTrue(r.err().contains("bundle trust: signed bundles required"), r.err());
+        assertTrue(r.err().contains(unsigned + ": NO_TRUST_STORE: signed bundles are required, but there is no trust store "
+                + data.resolve("trust/truststore.p12")), "the drop-in refused, naming it and why: " + r.err());
+        assertFalse(hasBundle(r.out(), "pcm.example.device"), r.out());
     }
 
     @Test

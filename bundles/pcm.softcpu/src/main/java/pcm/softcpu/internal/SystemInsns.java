@@ -29,11 +29,12 @@ abstract class SystemInsns extends ModelSpecificRegisters {
         for (int b : new int[] {0xE6, 0xE7, 0xEE, 0xEF}) {
             t.op(FAMILY, MAP_PRIMARY, b, ANY, F_NONE, I_NONE, "OUT", (c, op) -> c.out(op));
         }
-        // 0F 00: SLDT, STR, LLDT, LTR (VERR/VERW exist but are not implemented)
+        // 0F 00: SLDT, STR, LLDT, LTR, VERR, VERW (Linux 6.1.176 runs VERW on every return to user mode on an AMD
+        // CPU it deems exposed to TSA, and on Intel ones exposed to MDS: it clears CPU buffers as a side effect)
         String[] g6 = {"SLDT", "STR", "LLDT", "LTR"};
         for (int op = 0; op < 4; op++) t.group(FAMILY, MAP_0F, 0x00, ANY, op, EITHER, I_NONE, false, g6[op], (c, b) -> c.group6());
-        t.unsupportedGroup(FAMILY, MAP_0F, 0x00, ANY, 4, EITHER, "VERR");
-        t.unsupportedGroup(FAMILY, MAP_0F, 0x00, ANY, 5, EITHER, "VERW");
+        t.group(FAMILY, MAP_0F, 0x00, ANY, 4, EITHER, I_NONE, false, "VERR", (c, b) -> c.verifySegment(false));
+        t.group(FAMILY, MAP_0F, 0x00, ANY, 5, EITHER, I_NONE, false, "VERW", (c, b) -> c.verifySegment(true));
         // 0F 01: descriptor tables, SMSW, INVLPG; register forms by the whole ModRM
         String[] g7 = {"SGDT", "SIDT", "LGDT", "LIDT", "SMSW"};
         for (int op = 0; op < 5; op++) t.group(FAMILY, MAP_0F, 0x01, ANY, op, MEM, I_NONE, false, g7[op] + " M", (c, b) -> c.group7Mem());
@@ -104,6 +105,41 @@ abstract class SystemInsns extends ModelSpecificRegisters {
         int size = (b & 1) == 0 ? 1 : (osz == 8 ? 4 : osz);
         checkIo(port, size);
         pendingExit = new VmExit.PortOut(port, size, r[0] & MASK[size]);
+    }
+
+    /**
+     * 0F 00 /4 VERR, /5 VERW: ZF = whether the segment the selector names could be read (written) at the CPL and the
+     * selector's RPL; no other flag changes and nothing faults but the operand's own read and the descriptor fetch
+     * (SDM VERR/VERW: null or out-of-limit selector, system descriptor, privilege: ZF = 0; a conforming code segment
+     * passes VERR's privilege check; the present bit is not checked).
+     */
+    final void verifySegment(boolean write) {
+        int sel = (int) rmRead(2) & 0xFFFF;
+        boolean ok = segmentVerifies(sel, write);
+        materialize();
+        flags = ok ? flags | ZF : flags & ~ZF;
+    }
+
+    private boolean segmentVerifies(int sel, boolean write) {
+        if ((sel & ~3) == 0) return false;
+        long base;
+        int limit;
+        if ((sel & 4) != 0) {
+            if ((ldtSel & 0xFFFC) == 0 || (ldtAttr & (1 << 16)) != 0) return false; // no LDT loaded
+            base = ldtBase;
+            limit = ldtLimit;
+        } else {
+            base = gdtBase;
+            limit = gdtLimit;
+        }
+        int idx = sel & ~7;
+        if (idx + 7 > limit) return false;
+        long d = sysRead(base + idx, 8);
+        if (((d >>> 44) & 1) == 0) return false; // a system descriptor
+        int type = (int) (d >>> 40) & 0xF, dpl = (int) (d >>> 45) & 3;
+        boolean code = (type & 8) != 0, conformingCode = code && (type & 4) != 0;
+        if (!(conformingCode && !write) && (cpl > dpl || (sel & 3) > dpl)) return false;
+        return write ? !code && (type & 2) != 0 : !code || (type & 2) != 0;
     }
 
     /** 0F 00 /0../3 (ModRM decoded). */

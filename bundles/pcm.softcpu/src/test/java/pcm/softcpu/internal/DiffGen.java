@@ -694,7 +694,25 @@ final class DiffGen {
         raw("nop", 0, 0x90); // skipped when the branch is taken
     }
 
+    /**
+     * Selectors whose descriptors give VERR/VERW the same answers at CPL3 in DiffRig's GDT (kernel code 0x08, data 0x10,
+     * user data 0x28, user code 0x30, TSS 0x40, limit 0x4F) and in Linux's (the native runner and PVM's CPL3 use the
+     * host's GDT: kernel code 0x10, data 0x18, user data 0x28, user code 0x30, TSS 0x40), with every RPL; LDT selectors
+     * name no LDT in either. Not 0x20 (Linux's 32-bit user code, empty here) nor past 0x4F (Linux's TLS/CPU entries).
+     */
+    static final int[] VERIFY_SELECTORS = {0, 3, 4, 7, 8, 0x0B, 0x10, 0x13, 0x18, 0x28, 0x2B, 0x30, 0x33, 0x40, 0x48, 0x4B,
+        0x0C, 0x2F, 0xFFFF, 0x1233, 0x83};
+
     private void misc() {
+        if (rnd.nextInt(5) == 0) { // VERR/VERW r16 with a selector just loaded
+            int r = dst(4);
+            int sel = VERIFY_SELECTORS[rnd.nextInt(VERIFY_SELECTORS.length)] | (rnd.nextInt(4) == 0 ? 0xABCD0000 : 0);
+            emit("mov32", 0, -1, 0, 0, 4, r >= 8, 0, op(0xB8 + (r & 7)), 0, null, sel, 4);
+            if (r >= 8) fixRexB(r);
+            boolean w = rnd.nextBoolean();
+            emit(w ? "verw" : "verr", 0, 2, op(0x0F, 0x00), w ? 5 : 4, reg(r), 0, 0);
+            return;
+        }
         switch (rnd.nextInt(4)) {
             case 0 -> raw("nop", 0, 0x90);
             case 1 -> raw("nopl", 0, 0x0F, 0x1F, 0x44, 0x00, 0x00);

@@ -93,6 +93,7 @@ public class UpdateServlet extends HttpServlet {
                 case NOT_RESOLVABLE -> Json.error(response, 422, "Base.1.0.ActionParameterValueError", e.getMessage());
                 case NOT_FOUND -> Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", e.getMessage());
                 case REFUSED -> Json.error(response, 409, "Base.1.0.ResourceInUse", e.getMessage());
+                case UNTRUSTED -> Json.error(response, 403, "Update.1.0.VerificationFailed", e.getMessage());
                 case FAILED -> Json.error(response, 500, "Base.1.0.InternalError", e.getMessage());
             }
         }
@@ -121,7 +122,10 @@ public class UpdateServlet extends HttpServlet {
                 + " bytes; at most " + max + " are taken (pcm.firmware maxImageBytes); nothing read further, nothing installed");
     }
 
-    /** {"ImageURI": "file:///path/bundle.jar"}: a jar on PCM's own host (PCM fetches nothing from the network). */
+    /**
+     * {"ImageURI": "file:///path/bundle.jar"}: a jar on PCM's own host (PCM fetches nothing from the network); a directory
+     * there: its {@code *.jar} files as one update set (Firmware.installSet: all checked before any is installed).
+     */
     private void simpleUpdate(Firmware f, HttpServletRequest request, HttpServletResponse response) throws IOException, FirmwareException {
         ObjectNode body = Json.body(request, response);
         if (body == null) return;
@@ -143,10 +147,36 @@ public class UpdateServlet extends HttpServlet {
             Json.error(response, 400, "Base.1.0.ActionParameterValueFormatError", "ImageURI " + image + " is not a URI: " + e.getMessage());
             return;
         }
+        if (Files.isDirectory(file)) {
+            updateSet(f, file, request, response);
+            return;
+        }
         if (!Files.isRegularFile(file)) throw new FirmwareException(FirmwareException.Kind.NOT_FOUND, "no file " + file);
         try (InputStream in = Files.newInputStream(file)) {
             done(f.install(read(in, Files.size(file), f.maxImageBytes())), "from " + file, request, response);
         }
+    }
+
+    private void updateSet(Firmware f, Path dir, HttpServletRequest request, HttpServletResponse response) throws IOException, FirmwareException {
+        java.util.Map<String, byte[]> set = new java.util.LinkedHashMap<>();
+        try (var files = Files.list(dir)) {
+            for (Path jar : files.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p)).sorted().toList()) {
+                try (InputStream in = Files.newInputStream(jar)) {
+                    set.put(jar.toString(), read(in, Files.size(jar), f.maxImageBytes()));
+                }
+            }
+        }
+        if (set.isEmpty()) throw new FirmwareException(FirmwareException.Kind.NOT_FOUND, "no *.jar in " + dir);
+        java.util.List<FirmwareImage> now = f.installSet(set);
+        var members = Json.MAPPER.createArrayNode();
+        for (FirmwareImage i : now) {
+            LOG.info("API: {}: firmware {} {} {} (set from {})", request.getRemoteUser(), i.symbolicName(), i.version(), i.state(), dir);
+            members.add(UpdateResources.software(i));
+        }
+        var body = Json.object();
+        body.set("Members", members);
+        body.put("Members@odata.count", now.size());
+        Json.write(response, 200, body);
     }
 
     /** {"SoftwareId": "<symbolic name>"}: the previous version back. */

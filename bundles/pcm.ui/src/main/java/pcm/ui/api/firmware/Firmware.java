@@ -1,6 +1,7 @@
 package pcm.ui.api.firmware;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -25,6 +26,15 @@ public interface Firmware {
      * kept for a rollback). Returns the image now active.
      */
     FirmwareImage install(byte[] jar) throws FirmwareException;
+
+    /**
+     * Installs or updates several bundles as one change: every image is checked first (manifest, size, the signing
+     * policy, no symbolic name twice), so a refused one leaves the running set untouched; a change that fails on the way
+     * puts back the set's earlier changes. Returns the images now active, in the order given.
+     *
+     * @param jars the images by the name a refusal names them with (a file name), in the order they are applied
+     */
+    List<FirmwareImage> installSet(Map<String, byte[]> jars) throws FirmwareException;
 
     /** Puts back the version the last update of that bundle replaced (an installed one is uninstalled); the version rolled back is kept in turn. */
     FirmwareImage rollback(String symbolicName) throws FirmwareException;

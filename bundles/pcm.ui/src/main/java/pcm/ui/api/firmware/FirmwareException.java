@@ -16,6 +16,11 @@ public final class FirmwareException extends Exception {
         NOT_FOUND,
         /** not now: it would stop the running guest, or it is the framework or this bundle itself */
         REFUSED,
+        /**
+         * the signing policy (pcm.trust) refuses it: unsigned, tampered, signed by a key the trust store does not vouch for,
+         * an expired certificate (the cause is the {@code pcm.trust.api.UntrustedBundleException} with the reason)
+         */
+        UNTRUSTED,
         /** the framework or the file system failed */
         FAILED
     }

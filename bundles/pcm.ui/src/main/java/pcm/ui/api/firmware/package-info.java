@@ -3,7 +3,7 @@
  * that is checked first, and rolling an update back, without stopping a running guest. For the shell, the Redfish
  * {@code UpdateService} and other bundles.
  */
-@Version("1.0.0")
+@Version("1.1.0")
 package pcm.ui.api.firmware;
 
 import org.osgi.annotation.versioning.Version;

@@ -15,6 +15,8 @@ import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
+import pcm.trust.api.BundleTrust;
+
 /**
  * Waits until FileInstall has taken what was in its directories when the framework started
  * (bundles in {@code <data>/deploy}, {@code *.cfg}/{@code *.config} in {@code <data>/conf}), so a
@@ -63,9 +65,21 @@ public final class DropIns {
                 if (loc != null && (loc.equals(uri) || loc.endsWith(jar.getAbsolutePath()) || loc.endsWith("/" + jar.getName()))
                     && (started(b) || ReadinessProbe.unresolvable(context.getBundle(0).adapt(FrameworkWiring.class), b))) found = true;
             }
-            if (!found) return false;
+            if (!found && !refused(context, jar)) return false;
         }
         return true;
+    }
+
+    /** A drop-in the signing policy refused (pcm.trust): it never will be installed, so nothing waits for it. */
+    private static boolean refused(BundleContext context, File jar) {
+        ServiceReference<BundleTrust> ref = context.getServiceReference(BundleTrust.class);
+        BundleTrust trust = ref == null ? null : context.getService(ref);
+        if (trust == null) return false;
+        try {
+            return trust.refusal(jar.getAbsolutePath()).isPresent();
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     /**

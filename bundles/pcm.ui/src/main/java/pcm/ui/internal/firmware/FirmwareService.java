@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -41,12 +43,15 @@ import pcm.ui.api.firmware.Firmware;
 import pcm.ui.api.firmware.FirmwareException;
 import pcm.ui.api.firmware.FirmwareException.Kind;
 import pcm.ui.api.firmware.FirmwareImage;
+import pcm.trust.api.BundleTrust;
+import pcm.trust.api.UntrustedBundleException;
 import pcm.ui.internal.commands.Bundles;
 
 /**
  * The {@link Firmware} service: bundle updates through the framework's own {@code Bundle.update(InputStream)} and
  * {@code FrameworkWiring.refreshBundles}, checked before ({@link JarImage}; the guest guard) and after (resolved,
- * started), with the replaced version kept in {@link FirmwareStore} and put back when the new one fails.
+ * started), with the replaced version kept in {@link FirmwareStore} and put back when the new one fails. Under the
+ * signing policy ({@link BundleTrust}, pcm.trust) every image is checked for a trusted signature before anything changes.
  */
 @Component(service = Firmware.class, configurationPid = FirmwareService.PID, scope = ServiceScope.BUNDLE)
 @Designate(ocd = FirmwareConfig.class)
@@ -67,6 +72,10 @@ public final class FirmwareService implements Firmware {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Vm vm;
+
+    /** The signing policy; without it images are taken unchecked, unless the variant requires signatures (then: refused). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile BundleTrust trust;
 
     @Activate
     public FirmwareService(BundleContext context, FirmwareConfig config, ComponentContext component) {
@@ -115,8 +124,8 @@ public final class FirmwareService implements Firmware {
         return out;
     }
 
-    private interface Change {
-        FirmwareImage apply() throws FirmwareException;
+    private interface Change<T> {
+        T apply() throws FirmwareException;
     }
 
     /**
@@ -126,7 +135,7 @@ public final class FirmwareService implements Firmware {
      * acquire global lock for resolve" (stop 22's CI, FirmwareUpdateIT). A change half applied cannot be abandoned
      * either, so the caller waits for its end even when interrupted, and gets its interrupt back afterwards.
      */
-    private static FirmwareImage change(Change c) throws FirmwareException {
+    private static <T> T change(Change<T> c) throws FirmwareException {
         Object[] result = new Object[1];
         Thread worker = Thread.ofPlatform().name("pcm-firmware-change").unstarted(() -> {
             synchronized (CHANGING) {
@@ -148,13 +157,17 @@ public final class FirmwareService implements Firmware {
             }
         }
         if (interrupted) Thread.currentThread().interrupt();
-        return switch (result[0]) {
-            case FirmwareImage done -> done;
+        switch (result[0]) {
             case FirmwareException e -> throw e;
             case RuntimeException e -> throw e;
             case Error e -> throw e;
-            default -> throw new FirmwareException(Kind.FAILED, "the change ended without a result");
-        };
+            case null -> throw new FirmwareException(Kind.FAILED, "the change ended without a result");
+            default -> {
+                @SuppressWarnings("unchecked")
+                T done = (T) result[0];
+                return done;
+            }
+        }
     }
 
     static FirmwareImage image(Bundle b) {
@@ -170,8 +183,115 @@ public final class FirmwareService implements Firmware {
         if (jar != null && jar.length > maxImageBytes)
             throw new FirmwareException(Kind.TOO_LARGE, "the image has " + jar.length + " bytes, more than " + maxImageBytes + " (pcm.firmware maxImageBytes)");
         JarImage image = JarImage.check(jar);
+        trusted("the image of " + image.symbolicName() + " " + image.version(), jar);
         Optional<Bundle> existing = active(image.symbolicName());
         return existing.isPresent() ? replace(existing.get(), image, true) : installNew(image);
+    }
+
+    /** Refuses an image the signing policy does not take, before anything changes. */
+    private void trusted(String name, byte[] jar) throws FirmwareException {
+        BundleTrust t = trust;
+        if (t == null) {
+            if (Boolean.parseBoolean(context.getProperty("pcm.trust.requireSigned")))
+                throw new FirmwareException(Kind.UNTRUSTED, name + ": signed bundles are required, but the signing policy (pcm.trust) is not"
+                        + " available; nothing installed");
+            return;
+        }
+        try {
+            t.check(name, jar);
+        } catch (UntrustedBundleException e) {
+            throw new FirmwareException(Kind.UNTRUSTED, e.getMessage() + "; nothing installed", e);
+        }
+    }
+
+    @Override
+    public List<FirmwareImage> installSet(Map<String, byte[]> jars) throws FirmwareException {
+        return change(() -> installSetNow(jars));
+    }
+
+    /** One undo step of a set being applied. */
+    private interface Undo {
+        void run() throws FirmwareException, IOException;
+    }
+
+    /**
+     * Every image is checked (size, manifest, signature, duplicates) and every bundle it replaces is checked against the
+     * guest guard before the first change; a change that fails puts back the set's earlier changes, newest first.
+     */
+    private List<FirmwareImage> installSetNow(Map<String, byte[]> jars) throws FirmwareException {
+        if (jars == null || jars.isEmpty()) throw new FirmwareException(Kind.MALFORMED, "the update set is empty; nothing installed");
+        List<JarImage> images = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        Set<String> symbolicNames = new LinkedHashSet<>();
+        for (Map.Entry<String, byte[]> e : jars.entrySet()) {
+            String name = e.getKey();
+            byte[] jar = e.getValue();
+            if (jar != null && jar.length > maxImageBytes)
+                throw new FirmwareException(Kind.TOO_LARGE, name + " has " + jar.length + " bytes, more than " + maxImageBytes
+                        + " (pcm.firmware maxImageBytes); nothing of the set installed");
+            JarImage image;
+            try {
+                image = JarImage.check(jar);
+            } catch (FirmwareException m) {
+                throw new FirmwareException(m.kind(), name + ": " + m.getMessage() + " of the set", m);
+            }
+            if (!symbolicNames.add(image.symbolicName()))
+                throw new FirmwareException(Kind.MALFORMED, name + " holds " + image.symbolicName() + " a second time in the set; nothing installed");
+            try {
+                trusted(name, jar);
+            } catch (FirmwareException u) {
+                throw new FirmwareException(u.kind(), u.getMessage() + " of the set: the running set is unchanged", u);
+            }
+            images.add(image);
+            names.add(name);
+        }
+        for (JarImage image : images) {
+            Optional<Bundle> b = active(image.symbolicName());
+            if (b.isPresent()) refuseUntouchable(b.get());
+        }
+        List<FirmwareImage> out = new ArrayList<>();
+        List<Undo> undo = new ArrayList<>();
+        int i = 0;
+        try {
+            for (; i < images.size(); i++) {
+                JarImage image = images.get(i);
+                Optional<Bundle> existing = active(image.symbolicName());
+                if (existing.isPresent()) {
+                    Bundle b = existing.get();
+                    byte[] before = BundleJar.of(b);
+                    Optional<byte[]> keptBefore = store.previous(b.getSymbolicName());
+                    boolean wasActive = b.getState() == Bundle.ACTIVE || b.getState() == Bundle.STARTING;
+                    out.add(replace(b, image, true));
+                    undo.add(() -> {
+                        apply(b, before, wasActive);
+                        if (keptBefore.isPresent()) store.keepPrevious(b.getSymbolicName(), keptBefore.get());
+                        else store.forget(b.getSymbolicName());
+                    });
+                } else {
+                    FirmwareImage now = installNew(image);
+                    out.add(now);
+                    undo.add(() -> {
+                        Bundle b = context.getBundle(now.bundleId());
+                        if (b != null) uninstall(b);
+                        deleteQuietly(store.installFile(image.symbolicName(), image.version().toString()));
+                    });
+                }
+            }
+        } catch (FirmwareException | IOException failed) {
+            for (int u = undo.size() - 1; u >= 0; u--) {
+                try {
+                    undo.get(u).run();
+                } catch (FirmwareException | IOException worse) {
+                    LOG.error("firmware: putting back the set after {} failed: {}", names.get(i), worse.toString());
+                    throw new FirmwareException(Kind.FAILED, names.get(i) + ": " + failed.getMessage() + "; putting back the set's earlier changes"
+                            + " failed too: " + worse.getMessage(), failed);
+                }
+            }
+            Kind kind = failed instanceof FirmwareException f ? f.kind() : Kind.FAILED;
+            throw new FirmwareException(kind, names.get(i) + ": " + failed.getMessage() + "; the set's earlier changes were put back", failed);
+        }
+        LOG.info("firmware: set of {} applied: {}", out.size(), symbolicNames);
+        return out;
     }
 
     @Override
@@ -204,7 +324,10 @@ public final class FirmwareService implements Firmware {
     private FirmwareImage rereadNow(long bundleId) throws FirmwareException {
         Bundle b = context.getBundle(bundleId);
         if (b == null || bundleId == 0) throw new FirmwareException(Kind.NOT_FOUND, "no bundle " + bundleId + " (lb lists them)");
-        JarImage image = JarImage.check(source(b));
+        byte[] jar = source(b);
+        JarImage image = JarImage.check(jar);
+        // the runnable jar's own bundles are the installation (read-only, the trust root); anything else is checked
+        if (!fromRunnableJar(b.getLocation())) trusted(b.getLocation(), jar);
         if (!image.symbolicName().equals(b.getSymbolicName()))
             throw new FirmwareException(Kind.REFUSED, "bundle " + bundleId + " is " + b.getSymbolicName() + ", but " + b.getLocation()
                     + " now holds " + image.symbolicName() + "; nothing changed");
@@ -243,6 +366,21 @@ public final class FirmwareService implements Firmware {
         throw new FirmwareException(Kind.NOT_FOUND, "bundle " + b.getBundleId() + " (" + b.getSymbolicName() + ") came from '" + location
                 + "', which is neither a URL, an entry of the runnable jar nor a file: give the jar's URL (update " + b.getBundleId()
                 + " file:/path/to.jar)");
+    }
+
+    /** A location that is neither a URL nor a file: an entry of the runnable jar (the bnd launcher's {@code jar/...}). */
+    static boolean fromRunnableJar(String location) {
+        try {
+            URI uri = new URI(location);
+            if (uri.getScheme() != null && uri.getScheme().length() > 1) return false;
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // not a URI
+        }
+        try {
+            return !Files.isRegularFile(Path.of(location));
+        } catch (RuntimeException e) {
+            return true;
+        }
     }
 
     private Optional<Bundle> active(String symbolicName) {

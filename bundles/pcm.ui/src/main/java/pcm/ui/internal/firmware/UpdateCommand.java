@@ -74,7 +74,7 @@ public class UpdateCommand {
             return call.apply(f);
         } catch (FirmwareException e) {
             ExitStatus status = switch (e.kind()) {
-                case MALFORMED, NOT_FOUND, REFUSED, TOO_LARGE -> ExitStatus.USAGE;
+                case MALFORMED, NOT_FOUND, REFUSED, TOO_LARGE, UNTRUSTED -> ExitStatus.USAGE;
                 case NOT_RESOLVABLE, FAILED -> ExitStatus.FAILED;
             };
             throw new CommandFailure(status, e.getMessage(), e);

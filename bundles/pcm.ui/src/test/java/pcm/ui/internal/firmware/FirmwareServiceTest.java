@@ -240,4 +240,37 @@ class FirmwareServiceTest {
         assertFalse(FirmwareService.pluggable(new String[] {"pcm.core.api.bus.Device"}));
         assertFalse(FirmwareService.pluggable(new String[0]));
     }
+
+    @Test
+    void anUpdateSetIsCheckedWholeAndPutBackWholeWhenOneOfItFails() throws Exception {
+        Bundle a = installed("test.a", "1.0.0");
+        Bundle b = installed("test.b", "1.0.0");
+        FirmwareService fw = service();
+        Map<String, byte[]> set = new java.util.LinkedHashMap<>();
+        set.put("a.jar", jar("test.a", "2.0.0"));
+        set.put("c.jar", jar("test.c", "1.0.0"));
+        set.put("b.jar", jar("test.b", "2.0.0", "Import-Package", "no.such.pkg"));
+        FirmwareException e = assertThrows(FirmwareException.class, () -> fw.installSet(set));
+        assertEquals(FirmwareException.Kind.NOT_RESOLVABLE, e.kind(), e.getMessage());
+        assertTrue(e.getMessage().startsWith("b.jar: ") && e.getMessage().contains("the set's earlier changes were put back"), e.getMessage());
+        assertEquals("content of 1.0.0", content(a), "test.a put back");
+        assertEquals(Bundle.ACTIVE, a.getState());
+        assertEquals("content of 1.0.0", content(b));
+        assertFalse(List.of(felix.getBundleContext().getBundles()).stream().anyMatch(x -> "test.c".equals(x.getSymbolicName())),
+                "test.c, installed new by the set, uninstalled again");
+        assertTrue(fw.inventory().stream().noneMatch(i -> !i.active() && i.symbolicName().equals("test.a")), "no previous version left behind");
+
+        set.put("b.jar", jar("test.b", "2.0.0"));
+        set.put("again.jar", jar("test.a", "3.0.0"));
+        FirmwareException twice = assertThrows(FirmwareException.class, () -> fw.installSet(set));
+        assertEquals(FirmwareException.Kind.MALFORMED, twice.kind());
+        assertTrue(twice.getMessage().contains("again.jar holds test.a a second time"), twice.getMessage());
+        assertEquals("content of 1.0.0", content(a), "checked before anything changed");
+
+        set.remove("again.jar");
+        List<FirmwareImage> now = fw.installSet(set);
+        assertEquals(List.of("test.a 2.0.0", "test.c 1.0.0", "test.b 2.0.0"), now.stream().map(i -> i.symbolicName() + " " + i.version()).toList());
+        assertEquals("content of 2.0.0", content(a));
+        assertEquals("content of 2.0.0", content(b));
+    }
 }

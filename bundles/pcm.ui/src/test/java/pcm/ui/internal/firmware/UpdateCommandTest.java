@@ -38,6 +38,7 @@ class UpdateCommandTest {
                 if (failure != null) throw failure;
                 return new FirmwareImage("test.fw", "2.0.0", true, 7, "ACTIVE", "jar/test.fw.jar");
             }
+            public List<FirmwareImage> installSet(java.util.Map<String, byte[]> jars) { throw new UnsupportedOperationException(); }
             public FirmwareImage rollback(String symbolicName) { throw new UnsupportedOperationException(); }
             public FirmwareImage reread(long bundleId) throws FirmwareException {
                 calls.add("reread " + bundleId);
