@@ -24,14 +24,16 @@ import pcm.softcpu.internal.jit.Kind;
  * package-private structures and gives the generated classes their package (the lookup below).
  * <p>
  * On or off: system property {@code pcm.softcpu.jit} (default off) for every new vCPU, or
- * {@link SoftVcpu#setBlockCompiler}; {@code pcm.softcpu.jit.threshold} (default 64 runs of a head) and
- * {@code pcm.softcpu.jit.cacheBlocks} (default 4096 blocks, then the whole cache is dropped).
+ * {@link SoftVcpu#setBlockCompiler}; {@code pcm.softcpu.jit.threshold} (default 1000 runs of a head) and
+ * {@code pcm.softcpu.jit.cacheBlocks} (default 16384 blocks, then the whole cache is dropped).
  */
 final class BlockCompiler {
 
     static final boolean DEFAULT_ON = Boolean.getBoolean("pcm.softcpu.jit");
-    static final int DEFAULT_THRESHOLD = Integer.getInteger("pcm.softcpu.jit.threshold", 64);
-    static final int DEFAULT_CACHE_BLOCKS = Integer.getInteger("pcm.softcpu.jit.cacheBlocks", 4096);
+    static final int DEFAULT_THRESHOLD = Integer.getInteger("pcm.softcpu.jit.threshold", 1000);
+    static final int DEFAULT_CACHE_BLOCKS = Integer.getInteger("pcm.softcpu.jit.cacheBlocks", 16384);
+    /** Diagnostics: {@code -Dpcm.softcpu.jit.stats=true} prints each vCPU's counters to stderr when it closes. */
+    static final boolean PRINT_STATS = Boolean.getBoolean("pcm.softcpu.jit.stats");
     /** Longest block (instructions): keeps the generated method well under HotSpot's 8000-byte compile limit. */
     static final int MAX_INSNS = 40;
 
@@ -47,7 +49,7 @@ final class BlockCompiler {
     /** Translations by block bytes, shared by every vCPU of this JVM (the classes hold no vCPU state). */
     private static final java.util.concurrent.ConcurrentHashMap<BytesKey, BlockCode> SHARED =
             new java.util.concurrent.ConcurrentHashMap<>();
-    static final int SHARED_MAX = Integer.getInteger("pcm.softcpu.jit.sharedBlocks", 4096);
+    static final int SHARED_MAX = Integer.getInteger("pcm.softcpu.jit.sharedBlocks", 16384);
 
     private record BytesKey(byte[] bytes) {
         @Override

@@ -372,6 +372,10 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     public void close() {
         if (closed) return;
         closed = true;
+        if (cpu.jit != null && BlockCompiler.PRINT_STATS) {
+            System.err.println("pcm.softcpu block compiler, vCPU " + id + ": " + cpu.jit.stats + " of " + cpu.icount
+                    + " instructions");
+        }
         onClose.run();
     }
 
