@@ -39,6 +39,7 @@ final class Cpu extends PredecodedPath {
 
     Cpu(PhysicalMemory mem) {
         super(mem);
+        if (BlockCompiler.DEFAULT_ON) jit = new BlockCompiler();
         // the x87 pointer / MXCSR_MASK model follows the same vendor as the undefined flags (SoftVcpu.setVendorModel)
         x87State.setVendor(intelFlags ? pcm.softcpu.internal.x87.FpuVendor.INTEL : pcm.softcpu.internal.x87.FpuVendor.AMD);
     }
@@ -107,6 +108,7 @@ final class Cpu extends PredecodedPath {
 
     /** Runs up to {@code n} instructions; returns an exit or null. */
     VmExit execute(int n) {
+        jitActive = jit != null && !singleStep && accessListener == null;
         int k = 0;
         while (k < n) {
             long before = icount;

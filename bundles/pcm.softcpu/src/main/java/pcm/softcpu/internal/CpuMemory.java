@@ -24,6 +24,12 @@ abstract class CpuMemory extends CpuState {
     byte[] fetchCode;
     /** The pre-decoded instructions of the fetch window's page (valid while the window is). */
     DecodedInsn[] fetchOps;
+    /** The code page of the fetch window (valid while the window is). */
+    CodePage fetchPage;
+    /** The block compiler, or null when it is off (BlockCompiler; docs/block-compiler.md). */
+    BlockCompiler jit;
+    /** Moves whenever bytes of a cached code page change: a translated block stops after a store that moved it. */
+    int codeWrites;
     /** Copies of the physical pages instructions were fetched from, by page number. */
     final java.util.HashMap<Long, CodePage> codePages = new java.util.HashMap<>();
     /** Per execute-TLB entry: the code page copy. */
@@ -41,6 +47,8 @@ abstract class CpuMemory extends CpuState {
         final MemorySegment seg;
         final long off;
         int epoch;
+        /** Pre-decoded instructions of this page that head a translated block (BlockCompiler), or null. */
+        java.util.ArrayList<DecodedInsn> jitHeads;
 
         CodePage(MemorySegment seg, long off, int epoch) {
             this.seg = seg;
@@ -49,13 +57,16 @@ abstract class CpuMemory extends CpuState {
             MemorySegment.copy(seg, B, off, bytes, 0, 4096);
         }
 
-        void validate(int now) {
-            if (epoch == now) return;
+        /** Compares the copy with RAM once per run; returns whether it changed (all pre-decoded entries dropped). */
+        boolean validate(int now) {
+            if (epoch == now) return false;
             epoch = now;
             if (MemorySegment.mismatch(seg, off, off + 4096, MemorySegment.ofArray(bytes), 0, 4096) != -1) {
                 MemorySegment.copy(seg, B, off, bytes, 0, 4096);
                 Arrays.fill(ops, null);
+                return true;
             }
+            return false;
         }
     }
 
@@ -94,6 +105,7 @@ abstract class CpuMemory extends CpuState {
         fetchLo = fetchHi = 0;
         fetchCode = null;
         fetchOps = null;
+        fetchPage = null;
         Arrays.fill(xCode, null);
     }
 
@@ -236,6 +248,8 @@ abstract class CpuMemory extends CpuState {
         if (changed) { // drop the pre-decoded instructions that may contain the changed bytes (up to 15 long)
             int o = (int) (pa & 0xFFF);
             Arrays.fill(cp.ops, Math.max(0, o - 14), Math.min(4096, o + size), null);
+            codeWrites++;
+            if (jit != null) jit.invalidate(cp, o, size);
         }
     }
 
@@ -427,7 +441,7 @@ abstract class CpuMemory extends CpuState {
         CodePage page;
         if (xTag[i] == (vpn << 1 | ukey) && xCode[i] != null) {
             page = xCode[i];
-            page.validate(runEpoch);
+            if (page.validate(runEpoch)) codeChangedBehind(page);
         } else {
             long pa = translate(a, acc() | ACC_FETCH);
             if (walkSeg == null) {
@@ -439,8 +453,8 @@ abstract class CpuMemory extends CpuState {
                 page = new CodePage(walkSeg, walkOff, runEpoch);
                 codePages.put(pa >>> 12, page);
                 flushWriteTlb(); // writes to this page must now take the slow path
-            } else {
-                page.validate(runEpoch);
+            } else if (page.validate(runEpoch)) {
+                codeChangedBehind(page);
             }
             if (xTag[i] == (vpn << 1 | ukey)) xCode[i] = page;
         }
@@ -448,8 +462,15 @@ abstract class CpuMemory extends CpuState {
         fetchHi = fetchLo + 0x1000;
         fetchCode = page.bytes;
         fetchOps = page.ops;
+        fetchPage = page;
         nip = a + 1;
         return fetchCode[(int) (a - fetchLo)] & 0xFF;
+    }
+
+    /** RAM under a cached code page changed between runs (VMM, DMA): its translations go with its decodings. */
+    private void codeChangedBehind(CodePage page) {
+        codeWrites++;
+        if (jit != null) jit.dropPage(page);
     }
 
     final int fetch16() {

@@ -54,6 +54,18 @@ final class DecodedInsn {
     /** Immediate (sign-extended as the instruction defines) or relative branch displacement. */
     long imm;
 
+    // ---- block compiler (BlockCompiler): this instruction as a block head ----
+    /** The translation of the block starting here, or null. Dropped with this entry when the page's bytes change. */
+    pcm.softcpu.internal.jit.CompiledBlock jit;
+    /** Runs as a block head while the compiler is on (translated at its threshold; negative: never). */
+    int jitHits;
+
+    /** Ops after which the next instruction starts a block (control transfers). */
+    static final boolean[] ENDS_BLOCK = new boolean[128];
+    static {
+        for (int o : new int[] {JCC, JMP, CALL, RET, CALL_R, CALL_M, JMP_R, JMP_M}) ENDS_BLOCK[o] = true;
+    }
+
     private static final boolean[] PREFIX = new boolean[256];
     static {
         for (int p : new int[] {0x66, 0x67, 0xF2, 0xF3, 0xF0, 0x2E, 0x36, 0x3E, 0x26, 0x64, 0x65}) PREFIX[p] = true;

@@ -11,6 +11,11 @@ abstract class PredecodedPath extends SystemInsns {
     boolean windowRequested;
     /** A TF single-step #DB owed to the guest after an exit the trapping instruction produced. */
     boolean tfTrapPending;
+    /**
+     * Translated blocks may run in this execute() (the compiler is on, no VMM single-step, no memory tracer):
+     * set by {@link Cpu#execute}, cleared while a block runs one instruction through {@link #jitStep}.
+     */
+    boolean jitActive;
 
     PredecodedPath(PhysicalMemory mem) {
         super(mem);
@@ -45,6 +50,7 @@ abstract class PredecodedPath extends SystemInsns {
      * HotSpot's HugeMethodLimit (8000 bytecodes; it is about 5200 now): above it, it is never compiled.
      */
     final void runDecoded(int max) {
+        boolean head = true; // the first instruction and those after a control transfer start blocks
         for (int k = 0; k < max; k++) {
             long pc = rip;
             if (pc < fetchLo || pc >= fetchHi) return;
@@ -54,6 +60,15 @@ abstract class PredecodedPath extends SystemInsns {
             if (d == null) ops[off] = d = DecodedInsn.decode(fetchCode, off);
             int op = d.op;
             if (op == DecodedInsn.SLOW) return;
+            if (head && jitActive) {
+                int n = enterBlock(d, off, max - k);
+                if (n > 0) {
+                    k += n - 1;
+                    if (pendingExit != null) return;
+                    continue;
+                }
+            }
+            head = DecodedInsn.ENDS_BLOCK[op];
             boolean tf = (flags & TF) != 0;
             if (tf) {
                 stepTf = true;
@@ -206,18 +221,7 @@ abstract class PredecodedPath extends SystemInsns {
                     lazy(OP_LOGIC, v, s, v & s, sz);
                     break sw;
                 }
-                case DecodedInsn.SHIFT_RI64: { // SHL/SHR/SAR r64, imm with a non-zero masked count
-                    int cnt = (int) d.imm & 0x3F;
-                    long v = r[d.dst];
-                    long res;
-                    switch (d.sub) {
-                        case 4: lcf = (v >>> (64 - cnt)) & 1; res = v << cnt; lazy(OP_SHL, v, 0, res, 8); break;
-                        case 5: lcf = (v >>> (cnt - 1)) & 1; res = v >>> cnt; lazy(OP_SHR, v, 0, res, 8); break;
-                        default: lcf = (v >> (cnt - 1)) & 1; res = v >> cnt; lazy(OP_SAR, v, 0, res, 8); break;
-                    }
-                    r[d.dst] = res;
-                    break sw;
-                }
+                case DecodedInsn.SHIFT_RI64: r[d.dst] = shiftImm64(d.sub, r[d.dst], (int) d.imm & 0x3F); break sw;
                 case DecodedInsn.SHIFT_R: {
                     rex = d.rex;
                     int sz = d.size;
@@ -239,20 +243,7 @@ abstract class PredecodedPath extends SystemInsns {
                     write(a, sz, shift(d.sub, v, cnt, sz, false));
                     break sw;
                 }
-                case DecodedInsn.IMUL_RR64: {
-                    undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
-                    long a = r[d.dst], b = r[d.src];
-                    long res = a * b;
-                    boolean overflow = Math.multiplyHigh(a, b) != (res >> 63);
-                    if (intelFlags) {
-                        lcf = overflow ? 1 : 0;
-                        lazy(OP_MUL, 0, 0, res, 8);
-                    } else {
-                        amdMulFlags(overflow);
-                    }
-                    r[d.dst] = res;
-                    break sw;
-                }
+                case DecodedInsn.IMUL_RR64: r[d.dst] = imul64(r[d.dst], r[d.src]); break sw;
                 case DecodedInsn.IMUL_RR: { int sz = d.size; setReg(d.dst, sz, imul2(getReg(d.dst, sz), getReg(d.src, sz), sz)); break sw; }
                 case DecodedInsn.IMUL_RM: {
                     int sz = d.size;
@@ -348,6 +339,73 @@ abstract class PredecodedPath extends SystemInsns {
     }
 
     private static final long M32 = 0xFFFFFFFFL;
+
+    /**
+     * SHL/SHR/SAR r64, imm with a non-zero masked count {@code cnt} (op 4, 5, 7): the result, flags set, the undefined
+     * ones recorded at this position. Shared by the pre-decoded path and translated blocks (which set the exact count
+     * first).
+     */
+    final long shiftImm64(int op, long v, int cnt) {
+        undefinedFlags(cnt > 1 ? OF | AF : AF); // as shift(): SDM SAL/SAR/SHL/SHR, OF for counts > 1; AF
+        long res;
+        switch (op) {
+            case 4: lcf = (v >>> (64 - cnt)) & 1; res = v << cnt; lazy(OP_SHL, v, 0, res, 8); break;
+            case 5: lcf = (v >>> (cnt - 1)) & 1; res = v >>> cnt; lazy(OP_SHR, v, 0, res, 8); break;
+            default: lcf = (v >> (cnt - 1)) & 1; res = v >> cnt; lazy(OP_SAR, v, 0, res, 8); break;
+        }
+        return res;
+    }
+
+    /**
+     * IMUL r64, r64: the product, flags set by the vendor model, the undefined ones recorded at this position.
+     * Shared by the pre-decoded path and translated blocks (which set the exact count first).
+     */
+    final long imul64(long a, long b) {
+        undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
+        long res = a * b;
+        boolean overflow = Math.multiplyHigh(a, b) != (res >> 63);
+        if (intelFlags) {
+            lcf = overflow ? 1 : 0;
+            lazy(OP_MUL, 0, 0, res, 8);
+        } else {
+            amdMulFlags(overflow);
+        }
+        return res;
+    }
+
+    /**
+     * At a block head: runs its translation when it has one, fits in the {@code remaining} budget and nothing
+     * asks for instruction-by-instruction control (TF, RF, an interrupt-window request); else counts the head
+     * towards translation. Returns the instructions retired (0: nothing ran, interpret as usual).
+     */
+    private int enterBlock(DecodedInsn d, int off, int remaining) {
+        pcm.softcpu.internal.jit.CompiledBlock b = d.jit;
+        BlockCompiler c = jit;
+        if (b == null) {
+            if (++d.jitHits == c.threshold) c.compile(this, fetchPage, off, d);
+            return 0;
+        }
+        if (b.length() > remaining || (flags & (TF | RF)) != 0 || windowRequested) return 0;
+        long before = icount;
+        c.stats.entries++;
+        try {
+            return b.code().run(this, remaining);
+        } finally { // also when the block ends in a fault or an exit signal
+            c.stats.instructions += icount - before;
+        }
+    }
+
+    /** One pre-decoded instruction for a translated block ({@link pcm.softcpu.internal.jit.Kind#OTHER}); false if none ran. */
+    final boolean jitStep() {
+        long before = icount;
+        jitActive = false;
+        try {
+            runDecoded(1);
+        } finally {
+            jitActive = true;
+        }
+        return icount != before;
+    }
 
     private void lazy64(int op, long d, long s, long res) {
         lop = op;

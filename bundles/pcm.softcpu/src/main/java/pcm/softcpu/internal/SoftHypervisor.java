@@ -26,17 +26,25 @@ public final class SoftHypervisor implements Hypervisor {
                 + "guest RDMSR/WRMSR leave as exits to the VMM (answered by the exit handlers, recorded as inputs); "
                 + "the guest's access to any other unknown MSR raises #GP(0). Default: TSC, UCODE_REV, MISC_ENABLE")
         String msr_forwarded() default "10,8b,1a0";
+
+        @AttributeDefinition(description = "Translate hot guest code into JVM bytecode (the block compiler, "
+                + "docs/block-compiler.md): same instruction counts, exits and results as the interpreter, faster. "
+                + "Also on when the JVM runs with -Dpcm.softcpu.jit=true")
+        boolean block_compiler() default false;
     }
 
     private final Set<Integer> forwardedMsrs;
+    private final boolean blockCompiler;
 
     @Activate
     public SoftHypervisor(Config config) {
         this.forwardedMsrs = parseMsrs(config.msr_forwarded());
+        this.blockCompiler = config.block_compiler() || BlockCompiler.DEFAULT_ON;
     }
 
     public SoftHypervisor() {
         this.forwardedMsrs = ModelSpecificRegisters.DEFAULT_FORWARDED_MSRS;
+        this.blockCompiler = BlockCompiler.DEFAULT_ON;
     }
 
     /** Parses a list of hex MSR indices; a bad entry is an {@link IllegalArgumentException} naming it. */
@@ -64,5 +72,5 @@ public final class SoftHypervisor implements Hypervisor {
     }
 
     @Override
-    public VirtualMachine createVm() { return new SoftVm(forwardedMsrs); }
+    public VirtualMachine createVm() { return new SoftVm(forwardedMsrs, blockCompiler); }
 }

@@ -323,6 +323,30 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     @Override
     public void setSingleStep(boolean enabled) { cpu.singleStep = enabled; }
 
+    /**
+     * Turns the block compiler (docs/block-compiler.md) on or off for this vCPU, between runs; off drops every
+     * translation. The default is the system property {@code pcm.softcpu.jit} (off unless "true").
+     */
+    public void setBlockCompiler(boolean on) {
+        if (on && cpu.jit == null) cpu.jit = new BlockCompiler();
+        else if (!on && cpu.jit != null) {
+            cpu.jit.flush(cpu);
+            cpu.jit = null;
+        }
+    }
+
+    /** The block compiler on with a threshold and cache size of its own (tests: every block translated early, tiny caches). */
+    void setBlockCompiler(int threshold, int cacheBlocks) {
+        setBlockCompiler(false);
+        cpu.jit = new BlockCompiler(threshold, cacheBlocks);
+    }
+
+    /** Whether the block compiler is on. */
+    public boolean blockCompiler() { return cpu.jit != null; }
+
+    /** The block compiler's counters (translations, block runs, instructions in blocks), or null when it is off. */
+    public pcm.softcpu.internal.jit.JitStats blockCompilerStats() { return cpu.jit == null ? null : cpu.jit.stats; }
+
     @Override
     public long instructionCount() { return cpu.icount; }
 
@@ -348,6 +372,10 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     public void close() {
         if (closed) return;
         closed = true;
+        if (cpu.jit != null && BlockCompiler.PRINT_STATS) {
+            System.err.println("pcm.softcpu block compiler, vCPU " + id + ": " + cpu.jit.stats + " of " + cpu.icount
+                    + " instructions");
+        }
         onClose.run();
     }
 

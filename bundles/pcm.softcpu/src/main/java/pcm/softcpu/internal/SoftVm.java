@@ -21,8 +21,19 @@ final class SoftVm implements VirtualMachine {
         this(ModelSpecificRegisters.DEFAULT_FORWARDED_MSRS);
     }
 
+    /**
+     * Whether new vCPUs run with the block compiler (docs/block-compiler.md): the system property
+     * {@code pcm.softcpu.jit} or the backend's {@code block_compiler} configuration.
+     */
+    private final boolean blockCompiler;
+
     /** {@code forwardedMsrs}: see {@link SoftVcpu#setForwardedMsrs}. */
     SoftVm(Set<Integer> forwardedMsrs) {
+        this(forwardedMsrs, BlockCompiler.DEFAULT_ON);
+    }
+
+    SoftVm(Set<Integer> forwardedMsrs, boolean blockCompiler) {
+        this.blockCompiler = blockCompiler;
         this.forwardedMsrs = Set.copyOf(forwardedMsrs);
     }
 
@@ -43,6 +54,7 @@ final class SoftVm implements VirtualMachine {
         check();
         SoftVcpu v = new SoftVcpu(id, memory, () -> vcpus.remove(id));
         v.setForwardedMsrs(forwardedMsrs);
+        v.setBlockCompiler(blockCompiler);
         if (vcpus.putIfAbsent(id, v) != null) throw new BackendException("vCPU " + id + " exists");
         return v;
     }

@@ -47,6 +47,9 @@ final class GuestHarness implements AutoCloseable {
     private int lcr;
     private long scratch;
     private long nextTick;
+    /** RDTSC/RDRAND/... answered by a function of their order and the instruction count (runs compare RAM). */
+    boolean deterministicInputs;
+    private long inputs;
 
     GuestHarness(long param, long timerHz, long tickInstructions) throws IOException, BackendException {
         this(new SoftVm(), param, timerHz, tickInstructions);
@@ -100,7 +103,9 @@ final class GuestHarness implements AutoCloseable {
                     }
                 }
                 case VmExit.Cpuid c -> vcpu.complete(e, handler.handle(e, context));
-                case VmExit.Nondeterministic n -> vcpu.complete(e, handler.handle(e, context));
+                case VmExit.Nondeterministic n -> vcpu.complete(e, deterministicInputs
+                        ? ExitResult.value(0x9E3779B97F4A7C15L * ++inputs + vcpu.instructionCount())
+                        : handler.handle(e, context));
                 case VmExit.MsrRead m -> vcpu.complete(e, handler.handle(e, context));
                 case VmExit.MsrWrite m -> vcpu.complete(e, handler.handle(e, context));
                 case VmExit.Shutdown s -> stop(s.status(), s.reason());

@@ -9,7 +9,8 @@ import pcm.vmx.internal.kvm.KvmHypervisor;
  * wall time of the whole run (boot to power-off); "cpu" MIPS use the running thread's CPU time instead
  * (less sensitive to other load on a shared machine). The KVM time is for the same parameter through
  * the same platform ({@link GuestHarness}); the ratio is interpreter time / KVM time. The summary gives
- * the median, minimum and maximum over the rounds.
+ * the median, minimum and maximum over the rounds. Then the same rounds with the block compiler on, ending in the
+ * line {@code compiled/interpreted: <ratio>x}.
  */
 public final class SoftCpuMipsBench {
 
@@ -25,11 +26,11 @@ public final class SoftCpuMipsBench {
         boolean kvm = wantKvm && info.available();
         if (wantKvm && !kvm) System.out.println("KVM not usable (" + info.problem() + "): interpreter only");
         try {
-            for (int i = 0; i < warmups; i++) soft(param);
+            for (int i = 0; i < warmups; i++) soft(param, false);
             double bestMips = 0, sumSoft = 0, sumKvm = 0;
             double[] all = new double[rounds], allCpu = new double[rounds];
             for (int i = 0; i < rounds; i++) {
-                long[] s = soft(param);
+                long[] s = soft(param, false);
                 double mips = s[1] * 1e3 / s[0];
                 all[i] = mips;
                 allCpu[i] = s[1] * 1e3 / s[2];
@@ -51,21 +52,50 @@ public final class SoftCpuMipsBench {
                     java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             System.out.printf("summary: best %.1f MIPS, mean interpreter %.3f s%s%n", bestMips, sumSoft / rounds / 1e9,
                     kvm ? String.format(", mean kvm %.3f s, ratio %.1f", sumKvm / rounds / 1e9, sumSoft / sumKvm) : "");
+            compiled(param, warmups, rounds, all[rounds / 2], allCpu[rounds / 2]);
         } finally {
             hv.close();
         }
     }
 
+    /**
+     * The same rounds with the block compiler on (docs/block-compiler.md), in this JVM after the interpreter's:
+     * prints its MIPS and the line {@code compiled/interpreted: <ratio>x} (median MIPS against the interpreter's
+     * median; wall and thread-CPU time).
+     */
+    private static void compiled(long param, int warmups, int rounds, double interpMips, double interpCpuMips)
+            throws Exception {
+        for (int i = 0; i < warmups; i++) soft(param, true);
+        double[] all = new double[rounds], allCpu = new double[rounds];
+        for (int i = 0; i < rounds; i++) {
+            long[] s = soft(param, true);
+            all[i] = s[1] * 1e3 / s[0];
+            allCpu[i] = s[1] * 1e3 / s[2];
+            System.out.printf("compiled param %d: %,d instructions in %.3f s = %.1f MIPS (cpu %.1f); %s%n", param, s[1],
+                    s[0] / 1e9, all[i], allCpu[i], lastStats);
+        }
+        java.util.Arrays.sort(all);
+        java.util.Arrays.sort(allCpu);
+        System.out.printf("compiled MIPS median %.1f (min %.1f, max %.1f); cpu MIPS median %.1f%n", all[rounds / 2], all[0],
+                all[rounds - 1], allCpu[rounds / 2]);
+        System.out.printf("compiled/interpreted: %.2fx (cpu time %.2fx)%n", all[rounds / 2] / interpMips,
+                allCpu[rounds / 2] / interpCpuMips);
+    }
+
+    private static String lastStats = "";
+
     /** {time ns, instructions, thread CPU time ns}. */
-    private static long[] soft(long param) throws Exception {
+    private static long[] soft(long param, boolean compiled) throws Exception {
         java.lang.management.ThreadMXBean tm = java.lang.management.ManagementFactory.getThreadMXBean();
         try (GuestHarness h = new GuestHarness(param, 0, 0)) {
+            ((SoftVcpu) h.vcpu).setBlockCompiler(compiled);
             long c0 = tm.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             h.run(Long.MAX_VALUE);
             long ns = System.nanoTime() - t0;
             long cpu = tm.getCurrentThreadCpuTime() - c0;
             if (h.status != 0) throw new IllegalStateException("soft guest stopped: " + h.stopReason);
+            if (compiled) lastStats = String.valueOf(((SoftVcpu) h.vcpu).blockCompilerStats());
             return new long[] {ns, h.vcpu.instructionCount(), cpu};
         }
     }

@@ -47,6 +47,24 @@ class UndefinedFlagsAdoptionTest {
         assertEquals(OF | SF | AF | PF, undefinedBy("48 0f a3 c8")); // bt %rcx,%rax
     }
 
+    /**
+     * The same shifts on the pre-decoded path (a run's first instruction goes through the byte decoder, the next ones
+     * of the page pre-decoded): SHL/SHR/SAR r64, imm there did not mark OF and AF undefined (found by the block
+     * compiler's review, which shares that path's helper).
+     */
+    @Test
+    void preDecodedShiftsMarkTheirUndefinedFlagsToo() {
+        f.cpu.r[0] = 0x8000_0000_0000_1234L;
+        long at = f.cpu.icount;
+        f.run("90 48 c1 e8 1d"); // nop; shr $29,%rax (pre-decoded)
+        assertEquals(at + 1, f.cpu.undefinedAt);
+        assertEquals(OF | AF, f.cpu.undefinedMask);
+        at = f.cpu.icount;
+        f.run("90 48 d1 e8".replace("d1 e8", "c1 e0 01")); // nop; shl $1,%rax: OF defined
+        assertEquals(at + 1, f.cpu.undefinedAt);
+        assertEquals(AF, f.cpu.undefinedMask);
+    }
+
     @Test
     void adoptsOnlyTheUndefinedBitsRightAfterTheInstruction() {
         f.cpu.r[0] = 0x8000_0000_0000_1234L;
