@@ -39,9 +39,9 @@ public record ServerCertificate(Path keystore, String type, String password, Str
             // the JDK reports a wrong password as an IOException whose cause is an UnrecoverableKeyException
             if (e.getCause() instanceof UnrecoverableKeyException || String.valueOf(e.getMessage()).contains("password"))
                 throw new HttpsKeystoreException(keystore, "wrong keystore password", e);
-            throw new HttpsKeystoreException(keystore, "cannot read the HTTPS keystore as " + type + ": " + e.getMessage(), e);
+            throw new HttpsKeystoreException(keystore, "not a readable " + type + " keystore (" + reason(e) + ")", e);
         } catch (GeneralSecurityException e) {
-            throw new HttpsKeystoreException(keystore, "cannot read the HTTPS keystore as " + type + ": " + e.getMessage(), e);
+            throw new HttpsKeystoreException(keystore, "not a readable " + type + " keystore (" + reason(e) + ")", e);
         }
         try {
             for (String alias : Collections.list(ks.aliases())) {
@@ -58,9 +58,15 @@ public record ServerCertificate(Path keystore, String type, String password, Str
                 return new ServerCertificate(keystore, type, password, alias, x);
             }
         } catch (GeneralSecurityException e) {
-            throw new HttpsKeystoreException(keystore, "cannot read the HTTPS keystore: " + e.getMessage(), e);
+            throw new HttpsKeystoreException(keystore, "cannot read the HTTPS keystore (" + reason(e) + ")", e);
         }
         throw new HttpsKeystoreException(keystore, "the HTTPS keystore holds no private key (a server key with its certificate)");
+    }
+
+    /** The first message along the causes (the JDK's parsers often throw without one), else the exception's type. */
+    static String reason(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) if (t.getMessage() != null && !t.getMessage().isBlank()) return t.getMessage();
+        return e.getClass().getSimpleName();
     }
 
     /** SHA-256 of the certificate's DER encoding, upper-case hex bytes separated by colons (as openssl and browsers show it). */
