@@ -29,7 +29,7 @@ resident_pid() {
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     kill -0 "$pid" 2>/dev/null || return 1
     # a recycled pid is not ours: the command line names this data directory
-    tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "-Dpcm.data=$data" || return 1
+    tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qxF -- "-Dpcm.data=$data" || return 1
     echo "$pid"
 }
 
@@ -38,7 +38,7 @@ pcm_jvm_on_data() {
     local f pid
     for f in /proc/[0-9]*/cmdline; do
         pid=${f#/proc/}; pid=${pid%/cmdline}
-        tr '\0' '\n' < "$f" 2>/dev/null | grep -qxF -- "-Dpcm.data=$data" && { echo "$pid"; return 0; }
+        tr '\0' '\n' 2>/dev/null < "$f" | grep -qxF -- "-Dpcm.data=$data" && { echo "$pid"; return 0; }
     done
     return 1
 }
