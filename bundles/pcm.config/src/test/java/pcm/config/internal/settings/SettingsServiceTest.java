@@ -109,6 +109,15 @@ class SettingsServiceTest {
     }
 
     @Test
+    void keysAComponentManagesAtRunTimeAreNeverWrittenToTheOperatorsFile() {
+        Dictionary<String, Object> current = new Hashtable<>(Map.of("org.apache.felix.http.host", "0.0.0.0",
+                "org.apache.felix.https.keystore.password", "hunter2", "org.apache.felix.https.enable", true, "service.pid", "org.apache.felix.http",
+                SettingsFile.MANAGED_KEYS, new String[] {"org.apache.felix.https.keystore.password", "org.apache.felix.https.enable"}));
+        var next = SettingsFile.merged(current, Map.of("org.apache.felix.http.timeout", 60));
+        assertEquals(Map.of("org.apache.felix.http.host", "0.0.0.0", "org.apache.felix.http.timeout", 60), next);
+    }
+
+    @Test
     void aChangeIsWrittenTypedAndAwaitedUntilApplied() throws Exception {
         ChangeResult r = service(5_000).change("pcm.verification", Map.of("workers", "3", "verifiers", "soft, kvm"));
         assertTrue(r.applied());

@@ -65,6 +65,12 @@ public class HttpsSetup implements ConfigurationListener {
     /** Every key this component decides; the rest of the configuration is the operator's. */
     static final Set<String> MANAGED = Set.of(HTTP_ENABLE, HTTPS_ENABLE, HTTPS_PORT, KEYSTORE, KEYSTORE_PASSWORD, KEY_PASSWORD,
             KEYSTORE_TYPE, COOKIE_SECURE);
+    /**
+     * Names {@link #MANAGED} in the configuration, so that pcm.config never writes them into a conf/ file (a settings
+     * change of this PID) nor exports them: they are re-made at every start; a file holding them would carry the
+     * keystore password and turn HTTPS on in the one-shot runs, which serve nothing (pcm.config's SettingsFile).
+     */
+    static final String MANAGED_KEYS = "pcm.managed.keys";
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpsSetup.class);
 
@@ -176,10 +182,11 @@ public class HttpsSetup implements ConfigurationListener {
             if (old != null) {
                 for (Enumeration<String> keys = old.keys(); keys.hasMoreElements();) {
                     String k = keys.nextElement();
-                    if (!MANAGED.contains(k) && !Constants.SERVICE_PID.equals(k)) merged.put(k, old.get(k));
+                    if (!MANAGED.contains(k) && !MANAGED_KEYS.equals(k) && !Constants.SERVICE_PID.equals(k)) merged.put(k, old.get(k));
                 }
             }
             merged.putAll(ours);
+            merged.put(MANAGED_KEYS, MANAGED.stream().sorted().toArray(String[]::new));
             if (Boolean.TRUE.equals(ours.get(HTTPS_ENABLE))) {
                 Object port = merged.get(HTTP_PORT);
                 if (port == null) port = context.getProperty(HTTP_PORT);
