@@ -44,6 +44,8 @@ final class Exporter {
             }
             // what the metatype does not define is configuration too (a service property such as pcm.rcp.id): as it is
             new java.util.TreeMap<>(undefined(c)).forEach(values::put);
+            // a configuration only a PCM component writes (Felix HTTP's, when the operator set nothing of it): nothing to export
+            if (values.isEmpty() && !managed.isEmpty()) return;
             out.put(key, values);
         });
         return new Exported(out, leftOut);
