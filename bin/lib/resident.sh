@@ -4,13 +4,21 @@
 # per data directory: <data>/run/pcm.pid (its pid), <data>/run/api.url (written by pcm.redfish once the HTTP server
 # is bound), <data>/log/resident.out (its stdout/stderr: the guest console, Felix's own messages); the log with stack
 # traces stays <data>/log/pcm.log. The client speaks the Redfish API (pcm.redfish) with curl, authenticated as the
-# administrator whose password pcm.redfish created in <data>/secrets/admin.password (0600).
+# administrator whose password pcm.redfish created in <data>/secrets/admin.password (0600), over HTTPS verified with the
+# server's own certificate <data>/secrets/https.crt (curl --cacert, never -k; docs/operating.md "HTTPS").
 
 PCM_DEFAULT_API_PORT=8181
 
 resident_pid_file() { echo "$data/run/pcm.pid"; }
 resident_url_file() { echo "$data/run/api.url"; }
 resident_secret_file() { echo "$data/secrets/admin.password"; }
+resident_cert_file() { echo "$data/secrets/https.crt"; }
+resident_tls_error_file() { echo "$data/run/https.error"; }
+
+# SHA-256 fingerprint of a PEM certificate (upper-case hex, colon-separated, as browsers show it), with coreutils only
+pem_sha256() {
+    sed '/-----/d' "$1" | base64 -d 2>/dev/null | sha256sum | cut -d' ' -f1 | tr 'a-f' 'A-F' | sed 's/../&:/g; s/:$//'
+}
 
 # The pid of the resident PCM on $data, if one runs (a pid file whose process is a JVM on this data directory).
 resident_pid() {
@@ -21,7 +29,7 @@ resident_pid() {
     [[ $pid =~ ^[0-9]+$ ]] || return 1
     kill -0 "$pid" 2>/dev/null || return 1
     # a recycled pid is not ours: the command line names this data directory
-    tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "-Dpcm.data=$data" || return 1
+    tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | grep -qxF -- "-Dpcm.data=$data" || return 1
     echo "$pid"
 }
 
@@ -30,7 +38,7 @@ pcm_jvm_on_data() {
     local f pid
     for f in /proc/[0-9]*/cmdline; do
         pid=${f#/proc/}; pid=${pid%/cmdline}
-        tr '\0' '\n' < "$f" 2>/dev/null | grep -qxF -- "-Dpcm.data=$data" && { echo "$pid"; return 0; }
+        tr '\0' '\n' 2>/dev/null < "$f" | grep -qxF -- "-Dpcm.data=$data" && { echo "$pid"; return 0; }
     done
     return 1
 }
@@ -43,7 +51,10 @@ resident_need_curl() {
 resident_curl() {
     local secret
     secret=$(cat "$(resident_secret_file)" 2>/dev/null) || { echo "pcm: cannot read $(resident_secret_file)" >&2; return 1; }
-    curl -sS --max-time "${PCM_API_TIMEOUT:-3600}" -K - "$@" <<<"user = \"admin:$secret\""
+    # HTTPS: trust exactly the server's certificate (its PEM, written by pcm.redfish at every start)
+    local tls=()
+    [[ $(cat "$(resident_url_file)" 2>/dev/null) == https:* ]] && tls=(--cacert "$(resident_cert_file)")
+    curl -sS --max-time "${PCM_API_TIMEOUT:-3600}" ${tls[@]+"${tls[@]}"} -K - "$@" <<<"user = \"admin:$secret\""
 }
 
 resident_start() {
@@ -62,10 +73,13 @@ resident_start() {
         exit "$EXIT_FAILED"
     fi
     port=${api_port:-${PCM_API_PORT:-$PCM_DEFAULT_API_PORT}}
-    rm -f "$(resident_url_file)" "$(resident_pid_file)"
+    rm -f "$(resident_url_file)" "$(resident_pid_file)" "$(resident_tls_error_file)"
     log=$data/log/resident.out
+    # HTTPS (pcm.redfish's HttpsSetup): Jetty waits for the configuration that component merges (require.config), and its
+    # defaults serve neither plain HTTP nor HTTPS without a keystore, so nothing is ever served in clear by accident
     # its own session (setsid): the terminal's Ctrl-C and hang-up never reach it; bin/pcm stop does
     setsid "$PCM_JAVA" "${jvm[@]}" -Dgosh.args=--nointeractive -Dorg.jline.terminal.dumb=true "-Dgosh.home=$root/bin/lib/gosh-headless" -Dpcm.resident=true "-Dorg.osgi.service.http.port=$port" \
+        -Dorg.apache.felix.http.require.config=true -Dorg.apache.felix.http.enable=false -Dorg.apache.felix.https.enable=true \
         -jar "$jar" </dev/null >>"$log" 2>&1 9>&- &
     pid=$!
     echo "$pid" > "$(resident_pid_file)"
@@ -75,6 +89,13 @@ resident_start() {
             echo "pcm: the resident PCM ended while starting; the end of $log:" >&2
             tail -n 20 "$log" >&2
             rm -f "$(resident_pid_file)"
+            exit "$EXIT_FAILED"
+        fi
+        # a keystore that does not open: say which and why, and stop (nothing is served; never plain HTTP instead)
+        if [ -s "$(resident_tls_error_file)" ]; then
+            echo "pcm: HTTPS cannot start: $(cat "$(resident_tls_error_file)")" >&2
+            echo "pcm: fix conf/pcm.https.cfg (docs/operating.md \"HTTPS\"); stopping the resident PCM" >&2
+            resident_stop >/dev/null
             exit "$EXIT_FAILED"
         fi
         if [ -s "$(resident_url_file)" ] && [ -s "$(resident_secret_file)" ]; then
@@ -93,6 +114,12 @@ resident_start() {
     done
     echo "PCM runs on $data (pid $pid)"
     echo "  API (Redfish):  $url  (loopback only unless conf/org.apache.felix.http.cfg says otherwise)"
+    if [[ $url == https:* ]]; then
+        echo "  certificate:    $(resident_cert_file)  (PEM: trust it in the browser, curl --cacert)"
+        echo "                  SHA-256 $(pem_sha256 "$(resident_cert_file)")"
+    else
+        echo "  WARNING:        plain HTTP (pcm.https enabled=false): for development on loopback only"
+    fi
     echo "  web console:    ${url%/redfish*}/console/  (log in as the administrator below)"
     echo "  administrator:  user admin, password in $(resident_secret_file) (readable by you only)"
     echo "  log:            $data/log/pcm.log, console and runtime output: $log"

@@ -3,6 +3,8 @@
 // Writes <output-dir>/result.json ({ok, steps: [{name, ok, detail, millis}], consoleErrors}) and one screenshot per
 // step; exits 0 when every step passed. Started by pcm.itests' WebConsoleIT against a resident PCM whose guest runs
 // a long workload (it is started and sampled from the dashboard here).
+// The console is HTTPS with the resident's self-signed certificate: PCM_SERVER_SPKI (base64 SHA-256 of its public key,
+// set by WebConsoleIT) makes Chromium trust that one key and no other (not a blanket --ignore-certificate-errors).
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,7 +25,8 @@ const WAIT = 30_000;
 const browser = await chromium.launch({
   executablePath,
   headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    ...(process.env.PCM_SERVER_SPKI ? [`--ignore-certificate-errors-spki-list=${process.env.PCM_SERVER_SPKI}`] : [])],
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 context.setDefaultTimeout(WAIT);

@@ -3,14 +3,31 @@ package pcm.itests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,7 +38,80 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 record ApiClient(String base, String admin) {
 
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    /**
+     * Trusts exactly the certificates of the resident PCMs the tests started ({@link #trust}, from each one's
+     * secrets/https.crt), with the JDK's full checks (chain, validity, host name against the subject alternative names):
+     * what curl --cacert does for bin/pcm. Never a trust-all client.
+     */
+    static final HttpClient HTTP = HttpClient.newBuilder().sslContext(ResidentTrust.context()).build();
+
+    /** From now on, {@link #HTTP} trusts the server certificate in this PEM file. */
+    static void trust(Path pem) throws IOException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            ResidentTrust.add((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
+        } catch (CertificateException e) {
+            throw new IOException(pem + ": not a PEM certificate", e);
+        }
+    }
+
+    /** A trust manager over a set that grows as residents start (one SSLContext for the static client). */
+    static final class ResidentTrust extends X509ExtendedTrustManager {
+        private static final Set<X509Certificate> TRUSTED = ConcurrentHashMap.newKeySet();
+        private static volatile X509ExtendedTrustManager delegate;
+
+        static SSLContext context() {
+            try {
+                SSLContext c = SSLContext.getInstance("TLS");
+                c.init(null, new javax.net.ssl.TrustManager[] { new ResidentTrust() }, null);
+                return c;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static synchronized void add(X509Certificate c) {
+            if (!TRUSTED.add(c)) return;
+            try {
+                KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+                ks.load(null, null);
+                int i = 0;
+                for (X509Certificate t : TRUSTED) ks.setCertificateEntry("resident-" + i++, t);
+                TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                f.init(ks);
+                for (var tm : f.getTrustManagers()) if (tm instanceof X509ExtendedTrustManager x) delegate = x;
+            } catch (GeneralSecurityException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static X509ExtendedTrustManager delegate() throws CertificateException {
+            X509ExtendedTrustManager d = delegate;
+            if (d == null) throw new CertificateException("no resident PCM's certificate is trusted yet (ApiClient.trust)");
+            return d;
+        }
+
+        @Override public void checkServerTrusted(X509Certificate[] chain, String auth, SSLEngine engine) throws CertificateException {
+            delegate().checkServerTrusted(chain, auth, engine);
+        }
+        @Override public void checkServerTrusted(X509Certificate[] chain, String auth, Socket socket) throws CertificateException {
+            delegate().checkServerTrusted(chain, auth, socket);
+        }
+        @Override public void checkServerTrusted(X509Certificate[] chain, String auth) throws CertificateException {
+            delegate().checkServerTrusted(chain, auth);
+        }
+        @Override public void checkClientTrusted(X509Certificate[] chain, String auth, SSLEngine engine) throws CertificateException {
+            throw new CertificateException("a client only");
+        }
+        @Override public void checkClientTrusted(X509Certificate[] chain, String auth, Socket socket) throws CertificateException {
+            throw new CertificateException("a client only");
+        }
+        @Override public void checkClientTrusted(X509Certificate[] chain, String auth) throws CertificateException {
+            throw new CertificateException("a client only");
+        }
+        @Override public X509Certificate[] getAcceptedIssuers() {
+            return TRUSTED.toArray(X509Certificate[]::new);
+        }
+    }
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** The API of a started resident PCM, as its administrator. */

@@ -45,7 +45,7 @@ class LinuxHotSwapIT {
             String url = pcm.url();
             String base = url.substring(0, url.indexOf("/redfish"));
             String auth = "Basic " + Base64.getEncoder().encodeToString(("admin:" + pcm.adminPassword()).getBytes(StandardCharsets.UTF_8));
-            HttpClient http = HttpClient.newHttpClient();
+            HttpClient http = ApiClient.HTTP; // trusts this resident's certificate (pcm.url())
             HttpResponse<String> on = http.send(HttpRequest.newBuilder(URI.create(base + "/redfish/v1/Systems/guest/Actions/ComputerSystem.Reset"))
                     .header("Authorization", auth).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"ResetType\": \"On\"}")).build(), HttpResponse.BodyHandlers.ofString());

@@ -91,8 +91,16 @@ final class Resident implements AutoCloseable {
         return pcm("exec", line);
     }
 
+    /** The API's URL; over HTTPS, the tests' client ({@link ApiClient#HTTP}) trusts this resident's certificate from then on. */
     String url() throws IOException {
-        return Files.readString(data.resolve("run/api.url")).strip();
+        String url = Files.readString(data.resolve("run/api.url")).strip();
+        if (url.startsWith("https:")) ApiClient.trust(certificate());
+        return url;
+    }
+
+    /** The PEM of the certificate the resident serves (secrets/https.crt). */
+    Path certificate() {
+        return data.resolve("secrets/https.crt");
     }
 
     String adminPassword() throws IOException {

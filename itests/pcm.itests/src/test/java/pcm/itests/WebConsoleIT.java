@@ -36,9 +36,15 @@ class WebConsoleIT {
     }
 
     static String run(Path dir, long seconds, String... command) throws Exception {
+        return run(dir, seconds, java.util.Map.of(), command);
+    }
+
+    static String run(Path dir, long seconds, java.util.Map<String, String> env, String... command) throws Exception {
         Path log = Files.createTempFile("browser", ".log");
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
@@ -84,7 +90,12 @@ class WebConsoleIT {
             String base = url.substring(0, url.indexOf("/redfish"));
             Path jar = data.resolve("pcm.webconsole-newer.jar"); // what the firmware page pushes (then rolls back)
             Files.write(jar, FirmwareUpdateIT.withVersion(FirmwareUpdateIT.built("pcm.webconsole"), "0.1.0.99"));
-            String out = run(project, SCRIPT_SECONDS, node.toString(), "console-test.mjs", base,
+            // Chromium trusts exactly this resident's key (--ignore-certificate-errors-spki-list, console-test.mjs): the
+            // generated certificate is self-signed, and adding it to the user's NSS database would change the machine
+            String spki = java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(Files.newInputStream(pcm.certificate()))
+                            .getPublicKey().getEncoded()));
+            String out = run(project, SCRIPT_SECONDS, java.util.Map.of("PCM_SERVER_SPKI", spki), node.toString(), "console-test.mjs", base,
                     data.resolve("secrets/admin.password").toString(), shots.toString(), jar.toString());
             Path result = shots.resolve("result.json");
             assertTrue(Files.exists(result), "no result from the browser script:\n" + out);

@@ -36,6 +36,7 @@ import pcm.core.api.vm.VmException;
 import pcm.redfish.internal.resources.BrandingResources;
 import pcm.redfish.internal.resources.EventResources;
 import pcm.redfish.internal.resources.ManagerResources;
+import pcm.redfish.internal.resources.NetworkResources;
 import pcm.redfish.internal.resources.Odata;
 import pcm.redfish.internal.resources.ServiceRoot;
 import pcm.redfish.internal.resources.SessionResources;
@@ -45,6 +46,7 @@ import pcm.redfish.internal.resources.Sources;
 import pcm.redfish.internal.resources.SystemResources;
 import pcm.redfish.internal.resources.TaskResources;
 import pcm.redfish.internal.tasks.VerifyTasks;
+import pcm.redfish.internal.tls.HttpsSetup;
 import pcm.redfish.internal.resources.VerdictLog;
 
 /**
@@ -76,6 +78,9 @@ public class RedfishServlet extends HttpServlet implements Sources {
     /** The highest-ranked branding: another branding bundle changes Manufacturer and Model at once. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Branding branding;
+    /** Whether HTTPS is on and with which certificate (NetworkProtocol, CertificateService); absent outside a resident PCM. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile HttpsSetup https;
 
     @Activate
     public RedfishServlet(BundleContext context) {
@@ -105,6 +110,11 @@ public class RedfishServlet extends HttpServlet implements Sources {
     @Override
     public Bundle[] bundles() { return context.getBundles(); }
 
+    private HttpsSetup.State httpsState() {
+        HttpsSetup h = https;
+        return h == null ? null : h.state();
+    }
+
     @Override
     public String firmwareVersion() {
         for (Bundle b : context.getBundles()) if ("pcm.core".equals(b.getSymbolicName())) return b.getVersion().toString();
@@ -124,6 +134,10 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case Odata.SYSTEMS -> SystemResources.collection();
             case Odata.MANAGERS -> ManagerResources.collection();
             case Odata.MANAGER -> ManagerResources.manager(this);
+            case NetworkResources.PROTOCOL -> NetworkResources.protocol(httpsState(), request.getLocalPort(), request.getServerName());
+            case NetworkResources.CERTIFICATES -> NetworkResources.certificates(httpsState());
+            case NetworkResources.CERTIFICATE_SERVICE -> NetworkResources.certificateService();
+            case NetworkResources.LOCATIONS -> NetworkResources.locations(httpsState());
             case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
             case EventResources.SERVICE -> EventResources.service();
             case TaskResources.SERVICE -> TaskResources.service();
@@ -132,6 +146,13 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case SessionResources.SESSIONS -> SessionResources.collection(security.sessions().live(), user(request));
             default -> null;
         };
+        if (body == null && p.equals(NetworkResources.CERTIFICATE)) {
+            body = NetworkResources.certificate(httpsState());
+            if (body == null) {
+                notFound(p, response);
+                return;
+            }
+        }
         if (body == null && p.startsWith(SessionResources.SESSIONS + "/")) {
             var s = security.sessions().byId(p.substring(SessionResources.SESSIONS.length() + 1))
                     .filter(x -> SessionResources.visible(x, user(request)));

@@ -11,7 +11,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 
 /**
- * The server's root ({@code http://127.0.0.1:8181/}) leads to the console: what an operator types first. Registered
+ * The server's root ({@code https://127.0.0.1:8181/}) leads to the console: what an operator types first. Registered
  * as the default context's default servlet ("/": Felix HTTP does not serve the empty pattern there), so any other
  * path it receives is one nothing else serves: 404.
  */

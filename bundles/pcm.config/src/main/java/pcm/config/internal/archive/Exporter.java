@@ -27,7 +27,9 @@ final class Exporter {
         List<String> leftOut = new ArrayList<>();
         current.forEach((key, c) -> {
             Map<String, Object> values = new LinkedHashMap<>();
+            java.util.Set<String> managed = pcm.config.internal.settings.SettingsFile.managed(c.properties());
             for (AttributeDefinition ad : Values.attributes(c.described().ocd())) {
+                if (managed.contains(ad.getID())) continue; // set at run time by a PCM component, not the operator's
                 Object v = c.properties().get(ad.getID());
                 if (Secrets.is(c.described().pid(), ad) && !withSecrets) {
                     if (v != null) leftOut.add(key + "/" + ad.getID());
@@ -42,6 +44,8 @@ final class Exporter {
             }
             // what the metatype does not define is configuration too (a service property such as pcm.rcp.id): as it is
             new java.util.TreeMap<>(undefined(c)).forEach(values::put);
+            // a configuration only a PCM component writes (Felix HTTP's, when the operator set nothing of it): nothing to export
+            if (values.isEmpty() && !managed.isEmpty()) return;
             out.put(key, values);
         });
         return new Exported(out, leftOut);
@@ -49,7 +53,7 @@ final class Exporter {
 
     /** The keys of a configuration that its metatype does not define, without Config Admin's, FileInstall's and SCR's own. */
     static Map<String, Object> undefined(Current c) {
-        java.util.Set<String> defined = new java.util.HashSet<>();
+        java.util.Set<String> defined = new java.util.HashSet<>(pcm.config.internal.settings.SettingsFile.managed(c.properties()));
         for (AttributeDefinition ad : Values.attributes(c.described().ocd())) defined.add(ad.getID());
         Map<String, Object> out = new LinkedHashMap<>();
         for (var keys = c.properties().keys(); keys.hasMoreElements(); ) {

@@ -118,8 +118,10 @@ final class ImportPlanner {
                 unset.add(k);
                 these.add(new ConfigChange(key, k, SettingText.texts(v), List.of()));
             });
+            Set<String> managed = SettingsFile.managed(before);
             for (AttributeDefinition ad : Values.attributes(d.ocd())) {
                 String id = ad.getID();
+                if (managed.contains(id)) continue; // set at run time by a PCM component (HttpsSetup): neither imported nor reset
                 Object was = before == null ? null : before.get(id);
                 Object will = leftOut.contains(key + "/" + id) ? was : values.get(id);
                 if (will != null) {
@@ -149,7 +151,9 @@ final class ImportPlanner {
             Hashtable<String, Object> next = c.factory() ? new Hashtable<>() : undefinedKeys(c.properties(), c.described());
             Set<String> unset = new HashSet<>();
             List<ConfigChange> these = new ArrayList<>();
+            Set<String> managed = SettingsFile.managed(c.properties());
             for (AttributeDefinition ad : Values.attributes(c.described().ocd())) {
+                if (managed.contains(ad.getID())) continue;
                 unset.add(ad.getID());
                 change(key, c.described(), ad, c.properties().get(ad.getID()), null).ifPresent(these::add);
             }
@@ -165,7 +169,7 @@ final class ImportPlanner {
 
     /** The properties of a configuration that are neither internal (PID, FileInstall's) nor defined by its metatype. */
     private static Hashtable<String, Object> undefinedKeys(Dictionary<String, Object> props, Described d) {
-        Set<String> defined = new HashSet<>();
+        Set<String> defined = new HashSet<>(SettingsFile.managed(props));
         for (AttributeDefinition ad : Values.attributes(d.ocd())) defined.add(ad.getID());
         Hashtable<String, Object> out = new Hashtable<>();
         if (props == null) return out;

@@ -83,13 +83,34 @@ public final class SettingsFile {
         return key.startsWith("service.") || key.startsWith("felix.fileinstall.") || key.startsWith("component.");
     }
 
-    /** The current settings (internal keys left out) with {@code changes} over them. */
+    /**
+     * A configuration's list of keys that a PCM component sets at run time (pcm.redfish's HttpsSetup in Felix HTTP's
+     * {@code org.apache.felix.http}: the HTTPS switch and the keystore with its password). They are not the operator's
+     * settings: never written to a conf/ file, never exported (a file holding them would carry the password and turn
+     * HTTPS on in runs that must not serve at all).
+     */
+    public static final String MANAGED_KEYS = "pcm.managed.keys";
+
+    /** The keys {@link #MANAGED_KEYS} names in this configuration, and that key itself. */
+    public static java.util.Set<String> managed(Dictionary<String, Object> current) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        Object m = current == null ? null : current.get(MANAGED_KEYS);
+        if (m == null) return out;
+        out.add(MANAGED_KEYS);
+        if (m instanceof String[] a) out.addAll(java.util.List.of(a));
+        else if (m instanceof java.util.Collection<?> c) c.forEach(x -> out.add(String.valueOf(x)));
+        else out.add(String.valueOf(m));
+        return out;
+    }
+
+    /** The current settings (internal and run-time managed keys left out) with {@code changes} over them. */
     public static Hashtable<String, Object> merged(Dictionary<String, Object> current, Map<String, Object> changes) {
         Hashtable<String, Object> next = new Hashtable<>();
+        java.util.Set<String> managed = managed(current);
         if (current != null) {
             for (Enumeration<String> keys = current.keys(); keys.hasMoreElements(); ) {
                 String k = keys.nextElement();
-                if (!internal(k)) next.put(k, current.get(k));
+                if (!internal(k) && !managed.contains(k)) next.put(k, current.get(k));
             }
         }
         next.putAll(changes);

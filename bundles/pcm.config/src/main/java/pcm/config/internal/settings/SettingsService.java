@@ -185,14 +185,18 @@ public final class SettingsService implements Settings {
     SettingsPid view(Described d, Dictionary<String, Object> current) {
         List<Setting> settings = new ArrayList<>();
         for (AttributeDefinition ad : attributes(d.ocd())) settings.add(setting(ad, current == null ? null : current.get(ad.getID()),
-                d.ranges().get(ad.getID())));
+                d.ranges().get(ad.getID()), pcm.config.internal.archive.Secrets.password(d.pid(), ad)));
         return new SettingsPid(d.pid(), d.ocd().getName() == null ? d.pid() : d.ocd().getName(), d.ocd().getDescription(), d.bundle(),
                 current != null, files.of(d.pid(), current), settings);
     }
 
     public static Setting setting(AttributeDefinition ad, Object value, String range) {
-        var type = SettingText.typeOf(ad.getType());
-        boolean password = type == pcm.config.api.SettingType.PASSWORD;
+        return setting(ad, value, range, ad.getType() == AttributeDefinition.PASSWORD);
+    }
+
+    /** {@code password}: shown as a Password whatever the metatype's type (a String that holds one: Secrets). */
+    static Setting setting(AttributeDefinition ad, Object value, String range, boolean password) {
+        var type = password ? pcm.config.api.SettingType.PASSWORD : SettingText.typeOf(ad.getType());
         List<String> defaults = password || ad.getDefaultValue() == null ? List.of() : Arrays.asList(ad.getDefaultValue());
         List<Setting.Option> options = new ArrayList<>();
         String[] values = ad.getOptionValues();

@@ -94,6 +94,30 @@ class SettingsServiceTest {
     }
 
     @Test
+    void theHttpsKeystorePasswordThatJettysMetatypeTypesStringIsNeverShown() {
+        var jetty = new SettingsService.Described("org.apache.felix.http", ocd(
+                ad("org.apache.felix.https.keystore.password", "String", 0, null, null), ad("org.apache.felix.http.host", "String", 0, null, null)),
+                "org.apache.felix.http.jetty12", Map.of());
+        Dictionary<String, Object> current = new Hashtable<>(Map.of("org.apache.felix.https.keystore.password", "hunter2",
+                "org.apache.felix.http.host", "127.0.0.1"));
+        SettingsPid v = service(0).view(jetty, current);
+        var password = v.setting("org.apache.felix.https.keystore.password").orElseThrow();
+        assertEquals(SettingType.PASSWORD, password.type());
+        assertEquals(List.of(), password.value());
+        assertTrue(password.set());
+        assertEquals(List.of("127.0.0.1"), v.setting("org.apache.felix.http.host").orElseThrow().value());
+    }
+
+    @Test
+    void keysAComponentManagesAtRunTimeAreNeverWrittenToTheOperatorsFile() {
+        Dictionary<String, Object> current = new Hashtable<>(Map.of("org.apache.felix.http.host", "0.0.0.0",
+                "org.apache.felix.https.keystore.password", "hunter2", "org.apache.felix.https.enable", true, "service.pid", "org.apache.felix.http",
+                SettingsFile.MANAGED_KEYS, new String[] {"org.apache.felix.https.keystore.password", "org.apache.felix.https.enable"}));
+        var next = SettingsFile.merged(current, Map.of("org.apache.felix.http.timeout", 60));
+        assertEquals(Map.of("org.apache.felix.http.host", "0.0.0.0", "org.apache.felix.http.timeout", 60), next);
+    }
+
+    @Test
     void aChangeIsWrittenTypedAndAwaitedUntilApplied() throws Exception {
         ChangeResult r = service(5_000).change("pcm.verification", Map.of("workers", "3", "verifiers", "soft, kvm"));
         assertTrue(r.applied());

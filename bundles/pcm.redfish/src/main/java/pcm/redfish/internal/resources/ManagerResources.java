@@ -29,6 +29,7 @@ public final class ManagerResources {
         n.put("FirmwareVersion", sources.firmwareVersion());
         n.set("Status", Odata.status("Enabled", "OK"));
         n.putObject("Links").putArray("ManagerForServers").add(Odata.link(Odata.SYSTEM));
+        n.set("NetworkProtocol", Odata.link(NetworkResources.PROTOCOL));
         ObjectNode oemActions = n.putObject("Actions").putObject("Oem");
         oemActions.putObject("#Pcm.Exec").put("target", EXEC);
         oemActions.putObject("#Pcm.Interrupt").put("target", INTERRUPT);

@@ -27,6 +27,7 @@ public final class ServiceRoot {
         n.set("EventService", Odata.link(EventResources.SERVICE));
         n.set("TaskService", Odata.link(TaskResources.SERVICE));
         n.set("UpdateService", Odata.link(UpdateResources.SERVICE));
+        n.set("CertificateService", Odata.link(NetworkResources.CERTIFICATE_SERVICE));
         n.putObject("Links").set("Sessions", Odata.link(SessionResources.SESSIONS));
         // PCM's own resources (windows, events, settings): pcm.redfish.internal.oem
         n.putObject("Oem").set("Pcm", Odata.link(Odata.ROOT + "/Oem/Pcm"));
