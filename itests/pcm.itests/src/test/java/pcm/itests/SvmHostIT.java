@@ -19,8 +19,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 12 items 1 and 2: PCM on a real hardware-virtualization KVM, the AMD SVM that QEMU's software emulator
  * offers to a Debian kernel ({@code bin/svm-host}, docs/svm-host.md). Boots the emulated host once and runs
- * {@code kvmtests} (pcm.vmx's KVM tests), {@code kvm_run} (the KVM backend takes the embedded guest to its end mark), on
- * request {@code windows} (the main job on KVM, many windows, each verified by soft and kvm) and {@code faults} (fault-injecting verifiers: every corrupted window
+ * {@code kvmtests} (pcm.vmx's KVM tests), on request {@code kvm_run} (the KVM backend takes the embedded guest to its end
+ * mark; -Dpcm.svm.kvmRun=true) and {@code windows} (the main job on KVM, many windows, each verified by soft and kvm) and {@code faults} (fault-injecting verifiers: every corrupted window
  * DIVERGED at exactly the instruction of its fault; their bundle hot-swapped through the Redfish UpdateService while
  * the guest runs), then asserts on the serial-console markers.
  * <p>
@@ -72,8 +72,13 @@ class SvmHostIT {
         // The whole VM's time; every scenario inside is bounded by the deadline derived from it (bin/svm-host), so the
         // results reach the console before QEMU ends.
         int vmSeconds = Integer.getInteger("pcm.svm.timeout", 420);
+        // kvm_run (the main job alone on kvm_amd, ~120 s on an AMD host of stop 26) on request only: with it the faults
+        // scenario was starved of its budget there (kvmtests 118 s + kvm_run 118 s left it 148 s), so the tier gave no
+        // verdict; the faults run records on kvm_amd too and checks its windows with both verifiers
+        boolean kvmRun = Boolean.getBoolean("pcm.svm.kvmRun");
         List<String> cmd = new ArrayList<>(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds),
-            "--log", console.toString(), "kvmtests", "kvm_run"));
+            "--log", console.toString(), "kvmtests"));
+        if (kvmRun) cmd.add("kvm_run");
         if (windowSeconds > 0) cmd.add("windows:50,10000,1000,5," + windowSeconds);
         cmd.add("faults:3000," + faultSeconds + ",5000,swap");
         // Debian's Linux as a guest of PCM's KVM backend (issue 14): 120-170 s here, more than the suite's 20 minutes
@@ -116,7 +121,7 @@ class SvmHostIT {
         // (a) the KVM backend's own tests (registers, special registers, FPU/XSAVE, vCPU events, single-step, dirty log,
         // CPUID masks, the kvm-step counter) pass on SVM; then the guest's end mark on kvm_amd
         assertTrue(resultLine(log, "kvmtests").startsWith("SVM-RESULT kvmtests rc=0 "), "kvmtests\n" + all);
-        assertTrue(resultLine(log, "kvm_run").startsWith("SVM-RESULT kvm_run rc=0 wall=")
+        if (kvmRun) assertTrue(resultLine(log, "kvm_run").startsWith("SVM-RESULT kvm_run rc=0 wall=")
             && resultLine(log, "kvm_run").contains(GUEST_DONE), "kvm_run\n" + all);
         assertTrue(log.contains("on hardware virtualization (kvm_amd: AMD SVM)"), "not on kvm_amd\n" + all);
 
