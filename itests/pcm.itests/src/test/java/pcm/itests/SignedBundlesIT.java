@@ -42,12 +42,7 @@ class SignedBundlesIT {
     @BeforeAll
     static void start() throws Exception {
         Path data = Resident.freshData("signed-data");
-        keys = data.resolveSibling("signed-keys");
-        if (Files.exists(keys)) {
-            try (var walk = Files.walk(keys)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
+        keys = Resident.freshData("signed-keys");
         signed = keys.resolve("signed");
         sign("signer", signed, example("device"), example("handler"), example("tracer"), example("rcp"), example("strategy"));
         sign("untrusted", keys.resolve("untrusted-signed"), example("strategy"));

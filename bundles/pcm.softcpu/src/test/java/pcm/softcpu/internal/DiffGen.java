@@ -96,6 +96,14 @@ final class DiffGen {
     }
 
     /** Initial arithmetic flags (+ DF sometimes). */
+    /** A sequence's starting registers: random, RSP on the rigs' user stack, R15 at the scratch page. */
+    long[] sequenceRegs() {
+        long[] r = initialRegs();
+        r[4] = DiffRig.USTACK;
+        r[15] = SCRATCH;
+        return r;
+    }
+
     long initialFlags() {
         long f = rnd.nextLong() & ARITH;
         if (rnd.nextInt(8) == 0) f |= DF;

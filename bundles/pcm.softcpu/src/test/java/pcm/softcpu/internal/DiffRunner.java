@@ -58,9 +58,7 @@ final class DiffRunner implements AutoCloseable {
             List<Job> batch = new ArrayList<>();
             for (int b = 0; b < (ahead == null ? 1 : 32) && s + b < count; b++) {
                 List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
-                long[] r = gen.initialRegs();
-                r[4] = DiffRig.USTACK;
-                r[15] = DiffGen.SCRATCH;
+                long[] r = gen.sequenceRegs();
                 long fl = gen.initialFlags();
                 gen.fillScratch(scratch);
                 gen.fillScratch(stack);

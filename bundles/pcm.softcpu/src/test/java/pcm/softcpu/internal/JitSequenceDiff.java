@@ -46,9 +46,7 @@ final class JitSequenceDiff implements AutoCloseable {
         byte[] scratch = new byte[(int) DiffGen.SCRATCH_SIZE], stack = new byte[4096];
         for (int s = 0; s < count && mismatches.size() < maxReports; s++) {
             List<DiffGen.Insn> seq = gen.sequence(DiffRig.CODE, len);
-            long[] r = gen.initialRegs();
-            r[4] = DiffRig.USTACK;
-            r[15] = DiffGen.SCRATCH;
+            long[] r = gen.sequenceRegs();
             long fl = gen.initialFlags();
             gen.fillScratch(scratch);
             gen.fillScratch(stack);
