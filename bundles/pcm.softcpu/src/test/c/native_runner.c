@@ -19,7 +19,8 @@
  * the saved runner context back. The handlers run on an alternate stack so that the sequence's
  * stack page is never written by the kernel.
  *
- * Protocol on stdin/stdout (little endian): hello = "PCMN", vendor[12], u32 CPUID.1.EAX. Request =
+ * Protocol on stdin/stdout (little endian): hello = "PCMN", vendor[12], u32 CPUID.1.EAX, hypervisor signature[12]
+ * (CPUID 0x40000000 EBX:ECX:EDX, zeros on bare metal). Request =
  * u32 codeLen (0: exit), u32 maxSteps, u32 flags (bit 0: report the FXSAVE image per step),
  * u64 regs[16] (x86 order), u64 rflags, u8 fxsave[512], code, scratch[0x2000], stack[0x1000].
  * Response = records {u32 vector (1 step, else the fault vector, 0xFFFFFFFF end), u32 ndelta,
@@ -195,13 +196,21 @@ int main(void) {
 
     unsigned a, b, c, d;
     __cpuid(0, a, b, c, d);
-    char hello[20] = "PCMN";
+    char hello[32] = "PCMN";
     memcpy(hello + 4, &b, 4);
     memcpy(hello + 8, &d, 4);
     memcpy(hello + 12, &c, 4);
     __cpuid(1, a, b, c, d);
     memcpy(hello + 16, &a, 4);
-    write_full(hello, 20);
+    /* the hypervisor leaf's signature ("TCGTCGTCGTCG" under QEMU's emulator; zeros without the hypervisor bit) */
+    memset(hello + 20, 0, 12);
+    if (c & (1u << 31)) {
+        __cpuid(0x40000000, a, b, c, d);
+        memcpy(hello + 20, &b, 4);
+        memcpy(hello + 24, &c, 4);
+        memcpy(hello + 28, &d, 4);
+    }
+    write_full(hello, 32);
 
     for (;;) {
         uint32_t hdr[3];

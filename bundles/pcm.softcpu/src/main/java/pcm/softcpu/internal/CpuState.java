@@ -76,6 +76,18 @@ abstract class CpuState {
      */
     boolean intelFlags = HOST_INTEL;
 
+    /**
+     * With {@link #intelFlags} false: the model of QEMU's TCG instead of AMD hardware. TCG (the CPU of the emulated SVM
+     * host, bin/svm-host, whose vendor string says AuthenticAMD) computes the undefined flags its own way: MUL/IMUL SF,
+     * ZF, PF from the result and AF = 0, DIV/IDIV leave every flag, shifts clear AF, TZCNT/LZCNT as Intel, BSF/BSR
+     * SF/PF from the source, RCL/RCR OF = MSB(source XOR result). Measured with {@code UndefFlagsProbe} against the
+     * native runner under {@code qemu-x86_64} (-Dpcm.native.emulator, module README).
+     */
+    boolean tcgFlags = pcm.core.api.cpu.CpuIdentity.TCG_FLAGS.equals(pcm.core.api.cpu.CpuIdentity.host().undefinedFlags());
+
+    /** The AMD hardware model (neither Intel nor TCG). */
+    final boolean amdHardwareFlags() { return !intelFlags && !tcgFlags; }
+
     /** Whether the host's /proc/cpuinfo vendor is Intel (also when unreadable: "GenuineIntel" is the default). */
     static final boolean HOST_INTEL = isIntel(CpuidTable.hostVendor());
 
@@ -165,7 +177,7 @@ abstract class CpuState {
     final boolean af() {
         if (lop == OP_NONE) return (flags & AF) != 0;
         if (lop == OP_LOGIC || lop == OP_MUL) return false;
-        if (lop >= OP_SHL) return !intelFlags; // SHL/SHR/SAR: AMD sets AF, Intel clears it (both measured)
+        if (lop >= OP_SHL) return amdHardwareFlags(); // SHL/SHR/SAR: AMD sets AF, Intel and TCG clear it (measured)
         return ((ldst ^ lsrc ^ lres) & 0x10) != 0;
     }
 

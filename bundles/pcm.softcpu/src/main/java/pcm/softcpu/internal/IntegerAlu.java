@@ -275,12 +275,12 @@ abstract class IntegerAlu extends CpuDecode {
                 break;
             }
         }
-        if (!intelFlags) {
+        if (amdHardwareFlags()) {
             amdMulFlags(c);
             return;
         }
         setResultFlags(lo & m, size, c, c, false);
-        flags &= ~ZF; // Intel clears ZF after MUL/IMUL
+        if (intelFlags) flags &= ~ZF; // Intel clears ZF after MUL/IMUL; TCG has it from the result
     }
 
     final long imul2(long a, long b, int size) {
@@ -306,11 +306,11 @@ abstract class IntegerAlu extends CpuDecode {
                 break;
             }
         }
-        if (!intelFlags) {
+        if (amdHardwareFlags()) {
             amdMulFlags(c);
             return res;
         }
-        lcf = c ? 1 : 0;
+        lcf = c ? 1 : 0; // Intel: ZF = 0 (zf()); TCG: ZF from the result
         lazy(OP_MUL, 0, 0, res, size);
         return res;
     }
@@ -318,7 +318,7 @@ abstract class IntegerAlu extends CpuDecode {
     final void div(boolean signed, long v, int size) {
         undefinedFlags(ARITH); // SDM DIV/IDIV: CF, OF, SF, ZF, AF, PF undefined
         divide(signed, v, size);
-        if (!intelFlags) { // AMD (measured on Zen 4): PF, ZF, SF cleared, AF set, CF and OF as they were
+        if (amdHardwareFlags()) { // AMD (measured on Zen 4): PF, ZF, SF cleared, AF set, CF and OF as they were; TCG: all kept
             materialize();
             flags = (flags & ~(PF | ZF | SF)) | AF;
         }

@@ -364,11 +364,11 @@ abstract class PredecodedPath extends SystemInsns {
         undefinedFlags(SF | ZF | AF | PF); // SDM IMUL
         long res = a * b;
         boolean overflow = Math.multiplyHigh(a, b) != (res >> 63);
-        if (intelFlags) {
+        if (amdHardwareFlags()) {
+            amdMulFlags(overflow);
+        } else { // Intel ZF = 0, TCG ZF from the result (zf())
             lcf = overflow ? 1 : 0;
             lazy(OP_MUL, 0, 0, res, 8);
-        } else {
-            amdMulFlags(overflow);
         }
         return res;
     }

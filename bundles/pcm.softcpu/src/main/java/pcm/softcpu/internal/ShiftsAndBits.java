@@ -123,7 +123,7 @@ abstract class ShiftsAndBits extends IntegerAlu {
             case 2: { // RCL
                 int n = size == 1 ? cnt % 9 : size == 2 ? cnt % 17 : cnt;
                 if (n == 0) { // a rotation by a multiple of 9/17: AMD still sets OF as for the result (measured)
-                    if (!intelFlags) setCfOf(cf(), (((d >>> (bits - 1)) & 1) != 0) ^ cf());
+                    if (amdHardwareFlags()) setCfOf(cf(), (((d >>> (bits - 1)) & 1) != 0) ^ cf());
                     return d;
                 }
                 long carry = cf() ? 1 : 0;
@@ -134,13 +134,14 @@ abstract class ShiftsAndBits extends IntegerAlu {
                     carry = out;
                 }
                 setCfOf(carry != 0, intelFlags ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0
+                        : tcgFlags ? (((d ^ res) >>> (bits - 1)) & 1) != 0 // TCG: MSB(source XOR result)
                         : (((res >>> (bits - 1)) & 1) ^ carry) != 0);
                 return res;
             }
             case 3: { // RCR
                 int n = size == 1 ? cnt % 9 : size == 2 ? cnt % 17 : cnt;
                 if (n == 0) {
-                    if (!intelFlags) setCfOf(cf(), (((d >>> (bits - 1)) ^ (d >>> (bits - 2))) & 1) != 0);
+                    if (amdHardwareFlags()) setCfOf(cf(), (((d >>> (bits - 1)) ^ (d >>> (bits - 2))) & 1) != 0);
                     return d;
                 }
                 long carry = cf() ? 1 : 0, cin = carry;
@@ -152,6 +153,7 @@ abstract class ShiftsAndBits extends IntegerAlu {
                 }
                 res &= m;
                 setCfOf(carry != 0, intelFlags ? ((cin ^ (d >>> (bits - 1))) & 1) != 0
+                        : tcgFlags ? (((d ^ res) >>> (bits - 1)) & 1) != 0
                         : (((res >>> (bits - 1)) ^ (res >>> (bits - 2))) & 1) != 0);
                 return res;
             }
@@ -208,12 +210,14 @@ abstract class ShiftsAndBits extends IntegerAlu {
         boolean o;
         if (intelFlags) { // Intel: OF of the first 1-bit step
             o = left ? (((d ^ (d << 1)) >>> (bits - 1)) & 1) != 0 : (((d >>> (bits - 1)) ^ s) & 1) != 0;
-        } else { // AMD (measured): SHLD MSB(result) XOR CF, SHRD MSB(result) XOR bit n-2 of the result
-            // (a 16-bit SHLD by 16: OF = CF)
-            o = left ? (cnt == bits ? c : (((res >>> (bits - 1)) & 1) != 0) ^ c)
+        } else { // AMD and TCG (measured): SHLD MSB(result) XOR CF, SHRD MSB(result) XOR bit n-2 of the result
+            // (a 16-bit SHLD by 16: AMD OF = CF)
+            o = left ? (cnt == bits && !tcgFlags ? c : (((res >>> (bits - 1)) & 1) != 0) ^ c)
+                    // TCG's 64-bit SHRD takes the MSB of the destination alone shifted by count - 1 (measured)
+                    : tcgFlags && size == 8 ? (((d >>> (cnt - 1)) ^ res) >>> 63) != 0
                     : (((res >>> (bits - 1)) ^ (res >>> (bits - 2))) & 1) != 0;
         }
-        setResultFlags(res, size, c, o, !intelFlags); // AF: AMD sets it, Intel clears it
+        setResultFlags(res, size, c, o, amdHardwareFlags()); // AF: AMD sets it, Intel and TCG clear it
         return res;
     }
 
@@ -225,7 +229,7 @@ abstract class ShiftsAndBits extends IntegerAlu {
      * 1 on the same value (measured). AMD shifts another 48-bit value (below, measured).
      */
     private long shiftDouble16Wide(boolean left, long d, long s, int cnt) {
-        if (!intelFlags) {
+        if (amdHardwareFlags()) {
             // AMD (measured natively on Zen 4, counts 17..31): the 48-bit dest:src:src (SHLD) or src:src:dest (SHRD)
             // shifted, CF = 0, SHLD's OF = CF = 0, SHRD's OF = MSB(result) XOR bit 14, AF = 1, SF/ZF/PF from the result
             long v = left ? d << 32 | s << 16 | s : s << 32 | s << 16 | d;
@@ -243,8 +247,13 @@ abstract class ShiftsAndBits extends IntegerAlu {
             res = (v >>> cnt) & 0xFFFF;
             c = ((v >>> (cnt - 1)) & 1) != 0;
         }
-        boolean o = left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
-        setResultFlags(res, 2, c, o, !intelFlags);
+        boolean o;
+        if (tcgFlags) { // TCG shifts Intel's value; OF = MSB of (the value shifted by count - 1) XOR MSB(result)
+            o = left ? c ^ ((res >>> 15) & 1) != 0 : (((v >>> (cnt + 14)) ^ (res >>> 15)) & 1) != 0;
+        } else {
+            o = left ? (((d ^ (d << 1)) >>> 15) & 1) != 0 : (((d >>> 15) ^ s) & 1) != 0;
+        }
+        setResultFlags(res, 2, c, o, false);
         return res;
     }
 
@@ -288,8 +297,8 @@ abstract class ShiftsAndBits extends IntegerAlu {
         if (rep == 0xF3) { // TZCNT / LZCNT
             int n = reverse ? Long.numberOfLeadingZeros(v) - (64 - bits) : (v == 0 ? bits : Long.numberOfTrailingZeros(v));
             setReg(reg, osz, n);
-            // measured natively (issue 13 item 4): Intel OF, SF, AF, PF = 0; AMD SF, AF, PF = 0, OF as it was
-            long f = flags & ~(intelFlags ? ARITH : ARITH & ~OF);
+            // measured natively (issue 13 item 4): Intel (and TCG) OF, SF, AF, PF = 0; AMD SF, AF, PF = 0, OF as it was
+            long f = flags & ~(amdHardwareFlags() ? ARITH & ~OF : ARITH);
             if (v == 0) f |= CF;
             if (n == 0) f |= ZF;
             flags = f;
@@ -301,8 +310,9 @@ abstract class ShiftsAndBits extends IntegerAlu {
             return;
         }
         int n = reverse ? 63 - Long.numberOfLeadingZeros(v) : Long.numberOfTrailingZeros(v);
-        // Intel and AMD (both measured): CF, OF, SF, AF = 0, PF from the index
-        flags = (flags & ~ARITH) | (parity(n) ? PF : 0);
+        // Intel and AMD (both measured): CF, OF, SF, AF = 0, PF from the index; TCG: SF and PF from the source
+        flags = (flags & ~ARITH) | (tcgFlags ? (((v >>> (bits - 1)) & 1) != 0 ? SF : 0) | (parity(v & 0xFF) ? PF : 0)
+                : parity(n) ? PF : 0);
         setReg(reg, osz, n);
     }
 }

@@ -39,7 +39,7 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     }
 
     /**
-     * Selects the vendor model ({@link CpuIdentity#INTEL_FLAGS} or {@link CpuIdentity#AMD_FLAGS}, the name a
+     * Selects the vendor model ({@link CpuIdentity#INTEL_FLAGS}, {@link CpuIdentity#AMD_FLAGS} or {@link CpuIdentity#TCG_FLAGS}, the name a
      * window's {@code RecordingCpu} carries): the undefined flags and the x87 pointer / MXCSR_MASK model
      * ({@link FpuVendor}) of that vendor; the default is the host vendor's. Returns false, changing nothing, for a
      * model the interpreter lacks.
@@ -48,10 +48,17 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
         switch (model) {
             case CpuIdentity.INTEL_FLAGS -> {
                 cpu.intelFlags = true;
+                cpu.tcgFlags = false;
                 cpu.x87State.setVendor(FpuVendor.INTEL);
             }
             case CpuIdentity.AMD_FLAGS -> {
                 cpu.intelFlags = false;
+                cpu.tcgFlags = false;
+                cpu.x87State.setVendor(FpuVendor.AMD);
+            }
+            case CpuIdentity.TCG_FLAGS -> { // QEMU's TCG: its own undefined flags; its x87 pointers as AMD's (-cpu max)
+                cpu.intelFlags = false;
+                cpu.tcgFlags = true;
                 cpu.x87State.setVendor(FpuVendor.AMD);
             }
             default -> { return false; }
@@ -66,7 +73,12 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     @Override
     public CpuIdentity identity() {
         CpuIdentity host = CpuIdentity.host();
-        return new CpuIdentity(host.vendor(), host.signature(), cpu.intelFlags ? CpuIdentity.INTEL_FLAGS : CpuIdentity.AMD_FLAGS);
+        return new CpuIdentity(host.vendor(), host.signature(), vendorModel());
+    }
+
+    /** The model {@link #setVendorModel} selected (or the host's default). */
+    public String vendorModel() {
+        return cpu.intelFlags ? CpuIdentity.INTEL_FLAGS : cpu.tcgFlags ? CpuIdentity.TCG_FLAGS : CpuIdentity.AMD_FLAGS;
     }
 
     /** The interpreter, for tests and benchmarks in this package. */

@@ -25,25 +25,31 @@ final class DiffRunner implements AutoCloseable {
     /** The reference (KVM or the native CPU) and the interpreter. */
     final Rig kvm;
     final DiffRig soft;
-    /** The interpreter models the reference's undefined flags (both vendor models are measured): compare them. */
+    /** The interpreter models the reference's undefined flags (the three models are measured): compare them. */
     final boolean modelled;
     final List<String> mismatches = new ArrayList<>();
     long sequences, steps, faults;
     final Map<String, Integer> classes;
 
     DiffRunner(KvmHypervisor hv) throws BackendException {
-        this(new DiffRig("kvm", hv.createVm()), CpuBase.HOST_INTEL ? "intel" : "amd");
+        this(new DiffRig("kvm", hv.createVm()), hostModel());
+    }
+
+    /** The host CPU's model: tcg on QEMU's emulator (the emulated SVM host), else by vendor. */
+    static String hostModel() {
+        String m = pcm.core.api.cpu.CpuIdentity.host().undefinedFlags();
+        return m.isEmpty() ? (CpuBase.HOST_INTEL ? "intel" : "amd") : m;
     }
 
     /**
      * Against any reference; {@code model} is the reference CPU's undefined-flag model: the interpreter runs
-     * with it and, for {@code intel} and {@code amd} (both measured), its undefined flags are compared too.
+     * with it and, for {@code intel}, {@code amd} and {@code tcg} (all measured), its undefined flags are compared too.
      */
     DiffRunner(Rig reference, String model) throws BackendException {
         kvm = reference;
         soft = new DiffRig("soft", new SoftVm());
         if (!((SoftVcpu) soft.cpu).setUndefinedFlags(model)) throw new IllegalArgumentException("no flag model " + model);
-        modelled = model.equals("intel") || model.equals("amd");
+        modelled = model.equals("intel") || model.equals("amd") || model.equals("tcg");
         classes = new java.util.TreeMap<>();
     }
 

@@ -10,7 +10,9 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +34,8 @@ final class NativeRig implements Rig {
 
     final String vendor;
     final int signature;
+    /** CPUID 0x40000000's signature ("" on bare metal; "TCGTCGTCGTCG" under QEMU's emulator). */
+    final String hypervisor;
     final byte[] fpImage = defaultFp();
     boolean reportFp;
     byte[] lastFp;
@@ -47,17 +51,28 @@ final class NativeRig implements Rig {
         this.proc = proc;
         in = new DataInputStream(new java.io.BufferedInputStream(proc.getInputStream(), 1 << 16));
         outs = new java.io.BufferedOutputStream(proc.getOutputStream(), 1 << 16);
-        byte[] hello = in.readNBytes(20);
-        if (hello.length != 20 || !new String(hello, 0, 4, StandardCharsets.US_ASCII).equals("PCMN")) {
+        byte[] hello = in.readNBytes(32);
+        if (hello.length != 32 || !new String(hello, 0, 4, StandardCharsets.US_ASCII).equals("PCMN")) {
             throw new IOException("native runner: bad hello (" + hello.length + " bytes): " + stderr());
         }
         vendor = new String(hello, 4, 12, StandardCharsets.US_ASCII);
         signature = (int) le(hello, 16, 4);
+        hypervisor = new String(hello, 20, 12, StandardCharsets.US_ASCII).replace("\0", "");
     }
 
-    /** The vendor model of the undefined flags this CPU has ({@code intel} unless AuthenticAMD/HygonGenuine). */
+    /** The vendor model of the undefined flags this CPU has: tcg under QEMU's emulator, else intel unless AuthenticAMD/HygonGenuine. */
     String flagModel() {
+        if (hypervisor.equals("TCGTCGTCGTCG")) return "tcg";
         return vendor.equals("AuthenticAMD") || vendor.equals("HygonGenuine") ? "amd" : "intel";
+    }
+
+    /**
+     * The command that runs the runner: itself, or under {@code -Dpcm.native.emulator} (e.g. {@code qemu-x86_64}, from
+     * Debian's qemu-user), which makes QEMU's TCG the "native" CPU: how the tcg flag model is measured.
+     */
+    static List<String> runnerCommand(Path runner) {
+        String emulator = System.getProperty("pcm.native.emulator", "").strip();
+        return emulator.isEmpty() ? List.of(runner.toString()) : List.of(emulator, runner.toString());
     }
 
     /** Why no native runner can be built here, or null when one can (x86-64 Linux with gcc). */
@@ -67,7 +82,7 @@ final class NativeRig implements Rig {
 
     /** Builds the runner into {@code target/} (module directory: the working directory) and starts it. */
     static NativeRig start() throws IOException, InterruptedException {
-        return new NativeRig(new ProcessBuilder(HostProgram.build("native_runner.c", "native-runner").toString()).start());
+        return new NativeRig(new ProcessBuilder(runnerCommand(HostProgram.build("native_runner.c", "native-runner"))).start());
     }
 
     private static byte[] defaultFp() {

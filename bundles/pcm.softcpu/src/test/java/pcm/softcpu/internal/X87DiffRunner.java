@@ -20,7 +20,7 @@ final class X87DiffRunner extends FpDiffRunner {
     String family() { return "x87"; }
 
     /** The interpreter runs the AMD model (the host is AMD): see {@link #dropPointersWhileNoExceptionPending}. */
-    private final boolean amd = "amd".equals(nat.flagModel());
+    private final boolean amd = !"intel".equals(nat.flagModel()); // AMD and TCG (-cpu max: AuthenticAMD)
 
     /**
      * On AMD the initial image's FOP/FIP/FDP do not reliably reach the sequence's first instruction natively while no

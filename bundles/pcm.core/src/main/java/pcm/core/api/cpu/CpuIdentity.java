@@ -22,6 +22,14 @@ public record CpuIdentity(String vendor, int signature, String undefinedFlags) {
     public static final String INTEL_FLAGS = "intel";
     /** The model of AMD and Hygon CPUs. */
     public static final String AMD_FLAGS = "amd";
+    /**
+     * The model of QEMU's software emulator (TCG), whatever vendor string it shows: the CPU of the emulated SVM host
+     * (bin/svm-host), where KVM's guests execute on TCG. Its undefined flags are neither Intel's nor AMD's.
+     */
+    public static final String TCG_FLAGS = "tcg";
+
+    /** The /proc/cpuinfo model name QEMU gives its TCG CPU models ("max", "qemu64": "QEMU TCG CPU version 2.5+"). */
+    static final String TCG_MODEL_NAME = "QEMU TCG CPU";
 
     public static final CpuIdentity UNKNOWN = new CpuIdentity("", 0, "");
 
@@ -63,7 +71,7 @@ public record CpuIdentity(String vendor, int signature, String undefinedFlags) {
 
     /** The first processor of a /proc/cpuinfo listing. */
     public static CpuIdentity fromCpuinfo(List<String> lines) {
-        String vendor = "";
+        String vendor = "", modelName = "";
         int family = -1, model = -1, stepping = -1;
         for (String l : lines) {
             if (l.isBlank()) break; // first processor only
@@ -73,6 +81,7 @@ public record CpuIdentity(String vendor, int signature, String undefinedFlags) {
             try {
                 switch (k) {
                     case "vendor_id" -> vendor = v;
+                    case "model name" -> modelName = v;
                     case "cpu family" -> family = Integer.parseInt(v);
                     case "model" -> model = Integer.parseInt(v);
                     case "stepping" -> stepping = Integer.parseInt(v);
@@ -83,6 +92,9 @@ public record CpuIdentity(String vendor, int signature, String undefinedFlags) {
             }
         }
         int sig = family < 0 || model < 0 || stepping < 0 ? 0 : signature(family, model, stepping);
+        // a TCG CPU shows a real vendor string; its model name is the one place Linux shows what it is (QEMU's hypervisor
+        // leaf 0x40000000 "TCGTCGTCGTCG" is not in /proc/cpuinfo). A TCG CPU given another model name is not recognised.
+        if (modelName.startsWith(TCG_MODEL_NAME)) return new CpuIdentity(vendor, sig, TCG_FLAGS);
         return ofVendor(vendor, sig);
     }
 

@@ -111,7 +111,7 @@ final class Replay implements AutoCloseable {
             if (!vcpu.setVendorModel(model)) { // undefined flags and the x87 pointer / MXCSR_MASK model of the recording vendor
                 throw Stop.inconclusive("the recording CPU's undefined-flag model is " + (model.isEmpty() ? "unknown"
                         : "'" + model + "'") + " (" + window.cpu().describe() + "); the soft RCP has "
-                        + CpuIdentity.INTEL_FLAGS + " and " + CpuIdentity.AMD_FLAGS);
+                        + CpuIdentity.INTEL_FLAGS + ", " + CpuIdentity.AMD_FLAGS + " and " + CpuIdentity.TCG_FLAGS);
             }
             setState(vcpu, init);
             // A window recorded with a memory tracer ran without data TLB entries (every access reported): its page
