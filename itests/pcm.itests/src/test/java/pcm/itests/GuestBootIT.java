@@ -212,7 +212,7 @@ class GuestBootIT {
             LauncherIT.Run r = execRun(kvmData, "pcm:run --backend kvm --blocks 100000 --window 1000 --period 5", 180);
             String raw = r.out() + "\n--- stderr ---\n" + r.err();
             List<String> lines = r.out().lines().toList();
-            assertTrue(raw.contains("PCM-GUEST-DONE"), raw);
+            assertTrue(raw.contains("PCM-GUEST-DONE"), () -> "the guest did not finish: " + ending(r) + "\n--- whole output ---\n" + raw);
             int diverged = 0;
             for (int i = 0; i < lines.size(); i++) {
                 Matcher v = VERDICT.matcher(lines.get(i));
@@ -245,6 +245,20 @@ class GuestBootIT {
         }
         assertTrue(windows >= 1, "expected windows");
         for (String rcp : faulty) assertTrue(exact.getOrDefault(rcp, 0) >= 1, rcp + " found no fault in three runs: " + exact);
+    }
+
+    /**
+     * What a failed run's report must show first (CI keeps the start of a failure message): the exit status, how the
+     * guest stopped, the run's own summary lines and the end of standard error, before the whole output.
+     */
+    static String ending(LauncherIT.Run r) {
+        List<String> out = r.out().lines().toList(), err = r.err().lines().toList();
+        StringBuilder b = new StringBuilder("exit status ").append(r.status()).append('\n');
+        out.stream().filter(l -> l.startsWith("guest stopped") || l.contains("verdicts on") || l.contains("timed out")
+                || l.contains("timeout") || l.startsWith("progress") || l.startsWith("PCM-")).forEach(l -> b.append(l).append('\n'));
+        b.append("--- last lines of stderr ---\n");
+        err.subList(Math.max(0, err.size() - 25), err.size()).forEach(l -> b.append(l).append('\n'));
+        return b.toString();
     }
 
     @Test
