@@ -32,7 +32,7 @@ class LinuxHotSwapIT {
     @Test
     @Timeout(value = 600, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void theUartBundleIsReplacedWhileLinuxRunsAndTheConsoleKeepsWorking() throws Exception {
-        Optional<Path> g = LinuxShellIT.guest();
+        Optional<Path> g = LinuxGuest.guest();
         assumeTrue(g.isPresent(), "no test guest built (run bin/linux-guest): Debian's kernel is not booted");
         Path data = Resident.freshData("linux-swap-data");
         Files.writeString(data.resolve("conf/pcm.vm.cfg"), "backend=\"soft\"\nmemoryMiB=I\"256\"\n"

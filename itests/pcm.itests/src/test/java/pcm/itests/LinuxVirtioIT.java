@@ -18,10 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Issue 14's scripted session, the PCI/virtio part: Debian's kernel on the soft CPU with {@code pcm:run --disk} (a copy of
+ * Issue 14's scripted session (one boot: each boot of Debian's kernel costs ~40 s of the suite): Debian's kernel and
+ * busybox boot on the soft CPU to the shell prompt; commands typed into the run's standard input reach the guest's 16550
+ * (ConsoleInput) and their output comes back on the console: shell arithmetic, long double printing (x87), md5sum, the
+ * timer through the IOAPIC and the local APIC timer ticking (APIC mode, the MADT's). Then the PCI/virtio part: the kernel with {@code pcm:run --disk} (a copy of
  * bin/linux-guest's disk.ext2) finds the PCI host bridge through ACPI, virtio_pci binds virtio-blk and virtio-rng on
  * INTx (IRQs 10/11, level, through the IOAPIC in APIC mode), the guest reads 4 KiB from /dev/hwrng, mounts the disk, reads the known file,
- * writes one, syncs, unmounts and powers off; the image holds the file afterwards (raw bytes, and {@code debugfs} /
+ * writes one, syncs, unmounts and powers off through ACPI (status 0); the image holds the file afterwards (raw bytes, and {@code debugfs} /
  * {@code e2fsck -fn} where e2fsprogs is installed). Skipped, with the reason, when the test guest is not built or is
  * older than format 3 (no /bin/pcm-mount-disk).
  */
@@ -36,16 +39,16 @@ class LinuxVirtioIT {
     static String command(InputStream out, OutputStream in, StringBuilder seen, String cmd, String done, long deadline) throws IOException {
         int at = seen.length();
         type(in, cmd + "; echo " + done.replace("-", "\\-"));   // the echo's own command line does not contain done
-        assertTrue(LinuxShellIT.await(out, seen, done, at, deadline), "no answer to '" + cmd + "'\n" + seen);
+        assertTrue(LinuxGuest.await(out, seen, done, at, deadline), "no answer to '" + cmd + "'\n" + seen);
         int end = seen.indexOf(done, at);
-        assertTrue(LinuxShellIT.await(out, seen, "pcm-linux#", end, deadline), "no prompt after '" + cmd + "'\n" + seen);
+        assertTrue(LinuxGuest.await(out, seen, "pcm-linux#", end, deadline), "no prompt after '" + cmd + "'\n" + seen);
         return seen.substring(at, end);
     }
 
     @Test
     @Timeout(value = 400, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void debianUsesVirtioBlkAndRngOverPci() throws Exception {
-        Optional<Path> g = LinuxShellIT.guest();
+    void debianBootsToTheShellAnswersAndUsesVirtioBlkAndRngOverPci() throws Exception {
+        Optional<Path> g = LinuxGuest.guest();
         assumeTrue(g.isPresent(), "no test guest built (run bin/linux-guest): Debian's kernel is not booted");
         assumeTrue(Files.isRegularFile(g.get().resolve("fs-modules.txt")) && Files.isRegularFile(g.get().resolve("disk.ext2")),
             "the test guest in " + g.get() + " predates the virtio disk (format 3): run bin/linux-guest again");
@@ -63,7 +66,29 @@ class LinuxVirtioIT {
         StringBuilder seen = new StringBuilder();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
         try (InputStream out = p.getInputStream(); OutputStream in = p.getOutputStream()) {
-            assertTrue(LinuxShellIT.await(out, seen, "pcm-linux#", 0, deadline), "no shell prompt\n" + seen);
+            assertTrue(LinuxGuest.await(out, seen, "pcm-linux#", 0, deadline), "no shell prompt\n" + seen);
+
+            int shellAt = seen.length();
+            // issue 13's busybox checks, under Linux on the soft CPU: shell arithmetic, long double printing (x87),
+            // md5sum (the host's answer for "pcm-linux\n": computed here)
+            in.write(("uname -r; echo answer=$((6*7)); printf 'ld=%.3Lf\\n' 2.5; echo pcm-linux | md5sum;"
+                + " grep -c ^processor /proc/cpuinfo;"
+                // APIC mode: the timer through the IOAPIC, the local APIC timer ticking (pcm.irq)
+                + " grep -q 'IO-APIC.*timer' /proc/interrupts && echo apic=ioapic-timer;"
+                + " awk '/LOC:/ { print \"loc-ticking=\" ($2 > 0) }' /proc/interrupts\n").getBytes(StandardCharsets.US_ASCII));
+            in.flush();
+            assertTrue(LinuxGuest.await(out, seen, "answer=42", shellAt, deadline), "the shell did not answer\n" + seen);
+            assertTrue(LinuxGuest.await(out, seen, "pcm-linux#", seen.indexOf("answer=42", shellAt), deadline), "no prompt after\n" + seen);
+            String answers = seen.substring(shellAt);
+            assertTrue(answers.contains("-amd64"), "uname -r\n" + answers);
+            assertTrue(answers.contains("ld=2.500"), "printf %.3Lf\n" + answers);
+            String md5 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("MD5")
+                .digest("pcm-linux\n".getBytes(StandardCharsets.US_ASCII)));
+            assertTrue(answers.contains(md5), "md5sum, want " + md5 + "\n" + answers);
+            assertTrue(LinuxGuest.await(out, seen, "loc-ticking=", shellAt, deadline), "no /proc/interrupts answer\n" + seen);
+            answers = seen.substring(shellAt);
+            assertTrue(answers.contains("apic=ioapic-timer"), "IRQ 0 not routed through the IOAPIC\n" + answers);
+            assertTrue(answers.contains("loc-ticking=1"), "no local APIC timer interrupt\n" + answers);
 
             String pci = command(out, in, seen, "dmesg | grep -E 'MMCONFIG|PCI0|pci 0000|pci_bus|level-triggered|virtio|vda'; grep virtio /proc/interrupts", "pci-listed", deadline);
             System.out.println("--- guest's PCI/virtio lines ---\n" + pci.trim());
@@ -89,7 +114,7 @@ class LinuxVirtioIT {
 
             int at = seen.length();
             type(in, "poweroff -f");
-            assertTrue(LinuxShellIT.await(out, seen, "guest stopped", at, deadline), "no power-off\n" + seen);
+            assertTrue(LinuxGuest.await(out, seen, "guest stopped", at, deadline), "no power-off\n" + seen);
             seen.append(new String(out.readAllBytes(), StandardCharsets.ISO_8859_1));
         } finally {
             if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();

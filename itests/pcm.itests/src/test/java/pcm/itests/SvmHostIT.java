@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Issue 12 items 1 and 2: PCM on a real hardware-virtualization KVM, the AMD SVM that QEMU's software emulator
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (420, the whole VM's), {@code -Dpcm.svm.linux=true}
  * (adds the linux scenario: Debian's kernel on PCM's KVM backend, its scripted session and power-off).
  */
+@Isolated("QEMU's TCG takes both cores and the scenarios run against the emulated host's deadline")
 class SvmHostIT {
 
     static final String GUEST_DONE = "PCM-GUEST-DONE 78c2de34d5282ecf";

@@ -23,7 +23,7 @@ class CpuidTableTest {
     void linuxFeatureSetWithoutWhatIsNotImplemented() {
         CpuidTable t = CpuidTable.hostLike("GenuineIntel", Map.of(), 2_500_000_000L, false);
         CpuidTable.Entry l1 = t.lookup(1, 0);
-        // APIC (9): the local APIC is a platform device; Linux boots in APIC mode on it (LinuxShellIT)
+        // APIC (9): the local APIC is a platform device; Linux boots in APIC mode on it (LinuxVirtioIT)
         for (int b : new int[] {4, 5, 6, 8, 9, 13, 15, 16, 19}) assertTrue(bit(l1.edx(), b), "leaf 1 EDX bit " + b);
         assertEquals(0, l1.ebx() >>> 24, "initial APIC id 0, the MADT's and the LAPIC's");
         for (int b : new int[] {0, 1, 2, 3, 7, 11, 12, 14, 17, 23, 24, 25, 26, 28}) {
