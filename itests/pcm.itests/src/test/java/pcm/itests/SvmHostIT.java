@@ -27,7 +27,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * <p>
  * In the default test run. Installs QEMU first where it is missing and apt can ({@code bin/svm-host deps}); skips
  * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
- * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (2), {@code -Dpcm.svm.windowSeconds} (0: the windows
+ * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (2), {@code -Dpcm.svm.pcmJvmOptions} (none), {@code -Dpcm.svm.windowSeconds} (0: the windows
  * scenario is not run; N: it runs for N seconds and its verdicts are the ones counted), {@code -Dpcm.svm.faultSeconds}
  * (220, the faults scenario's budget), {@code -Dpcm.svm.timeout} (420, the whole VM's), {@code -Dpcm.svm.linux=true}
  * (adds the linux scenario: Debian's kernel on PCM's KVM backend, its scripted session and power-off).
@@ -73,7 +73,13 @@ class SvmHostIT {
         int faultSeconds = Integer.getInteger("pcm.svm.faultSeconds", 220);
         // the guest's length in the faults run: 3,000 blocks gave 2-4 true windows on earlier hosts but 1 on the AMD host
         // of stop 26 (faults ended after 103 s, 6/6 fault kinds found), under the floor of 2 per verifier
+        // (stop 27, with -Dpcm.svm.pcmJvmOptions=-XX:TieredStopAtLevel=1 and 60,000 blocks: 6 true windows in 93 s from
+        // bin/svm-host without the hot swap, but 4 in 192 s inside SvmHostIT with it; 6,000 with the default JIT: 3 in 126 s)
         int faultBlocks = Integer.getInteger("pcm.svm.faultBlocks", 6000);
+        // PCM's JVM options inside the emulated host (none by default). C1 only (-XX:TieredStopAtLevel=1) ran the same
+        // 6,000-block faults run in 45 s instead of 126 s (stop 27, same host, minutes apart) but recorded 1 window, not
+        // 3: under the floor. Worth pursuing for issue 12's 50 windows; not validated in the suite yet.
+        String pcmJvmOptions = System.getProperty("pcm.svm.pcmJvmOptions", "").strip();
         // The whole VM's time; every scenario inside is bounded by the deadline derived from it (bin/svm-host), so the
         // results reach the console before QEMU ends.
         int vmSeconds = Integer.getInteger("pcm.svm.timeout", 420);
@@ -83,6 +89,7 @@ class SvmHostIT {
         boolean kvmRun = Boolean.getBoolean("pcm.svm.kvmRun");
         List<String> cmd = new ArrayList<>(List.of(script.toString(), "run", "--quiet", "--timeout", Integer.toString(vmSeconds),
             "--log", console.toString(), "kvmtests"));
+        if (!pcmJvmOptions.isEmpty()) cmd.add("jopts:" + pcmJvmOptions); // for the PCM runs of the scenarios after it
         if (kvmRun) cmd.add("kvm_run");
         if (windowSeconds > 0) cmd.add("windows:50,10000,1000,5," + windowSeconds);
         cmd.add("faults:" + faultBlocks + "," + faultSeconds + ",5000,swap");
