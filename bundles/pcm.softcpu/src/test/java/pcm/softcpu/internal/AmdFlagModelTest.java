@@ -1,13 +1,8 @@
 package pcm.softcpu.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import pcm.core.api.vm.VmExit;
 
 /**
  * The AMD model of the architecturally undefined flags, on every host (the native differential test compares
@@ -16,28 +11,10 @@ import pcm.core.api.vm.VmExit;
  * AMD windows pushed flags (interrupt frames, PUSHF) a KVM replay on AMD hardware did not: the kvm verifier said
  * DIVERGED on a true window (LoggedOperandTest on an AMD host with /dev/kvm, an SHL's AF in an interrupt frame).
  */
-class AmdFlagModelTest {
+class AmdFlagModelTest extends FlagModelFixture {
 
-    static final long CF = 1, PF = 4, AF = 0x10, ZF = 0x40, SF = 0x80, OF = 0x800;
-    static final long ARITH = CF | PF | AF | ZF | SF | OF;
-
-    CpuFixture f;
-
-    @BeforeEach
-    void setUp() throws Exception {
-        f = new CpuFixture();
-        f.vcpu.setUndefinedFlags("amd");
-    }
-
-    @AfterEach
-    void tearDown() { f.close(); }
-
-    private long run(long flagsBefore, String hex) {
-        f.cpu.setRflags(0x2 | flagsBefore);
-        VmExit e = f.run(hex);
-        assertInstanceOf(VmExit.Hlt.class, e, () -> "exit " + e);
-        return f.flags() & ARITH;
-    }
+    @Override
+    String model() { return "amd"; }
 
     @Test
     void shiftsSetAfAndShrOfIsZeroAboveOne() {
