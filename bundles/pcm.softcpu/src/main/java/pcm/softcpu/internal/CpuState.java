@@ -83,13 +83,16 @@ abstract class CpuState {
      * SF/PF from the source, RCL/RCR OF = MSB(source XOR result). Measured with {@code UndefFlagsProbe} against the
      * native runner under {@code qemu-x86_64} (-Dpcm.native.emulator, module README).
      */
-    boolean tcgFlags = pcm.core.api.cpu.CpuIdentity.TCG_FLAGS.equals(pcm.core.api.cpu.CpuIdentity.host().undefinedFlags());
+    boolean tcgFlags = HOST_TCG;
 
     /** The AMD hardware model (neither Intel nor TCG). */
     final boolean amdHardwareFlags() { return !intelFlags && !tcgFlags; }
 
     /** Whether the host's /proc/cpuinfo vendor is Intel (also when unreadable: "GenuineIntel" is the default). */
     static final boolean HOST_INTEL = isIntel(CpuidTable.hostVendor());
+
+    /** Whether this host's CPU is QEMU's TCG (CpuIdentity: its /proc/cpuinfo model name), read once like HOST_INTEL. */
+    static final boolean HOST_TCG = pcm.core.api.cpu.CpuIdentity.TCG_FLAGS.equals(pcm.core.api.cpu.CpuIdentity.host().undefinedFlags());
 
     /** The flag model for a CPUID vendor string: everything except "AuthenticAMD"/"HygonGenuine" is Intel. */
     static boolean isIntel(String vendor) {

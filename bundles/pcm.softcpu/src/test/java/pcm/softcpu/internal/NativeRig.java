@@ -62,8 +62,9 @@ final class NativeRig implements Rig {
 
     /** The vendor model of the undefined flags this CPU has: tcg under QEMU's emulator, else intel unless AuthenticAMD/HygonGenuine. */
     String flagModel() {
-        if (hypervisor.equals("TCGTCGTCGTCG")) return "tcg";
-        return vendor.equals("AuthenticAMD") || vendor.equals("HygonGenuine") ? "amd" : "intel";
+        if (hypervisor.equals("TCGTCGTCGTCG")) return pcm.core.api.cpu.CpuIdentity.TCG_FLAGS;
+        String model = pcm.core.api.cpu.CpuIdentity.flagsOfVendor(vendor);
+        return model.isEmpty() ? pcm.core.api.cpu.CpuIdentity.INTEL_FLAGS : model;
     }
 
     /**
