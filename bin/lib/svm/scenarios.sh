@@ -263,8 +263,17 @@ scenario_trace() {
 
 # a profile of one windows run: JFR's execution samples, the hottest frames of the vCPU thread
 scenario_profile() {
-    PCM_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/p.jfr,settings=profile" scenario_windows 1 "$@"
-    jfr print --events jdk.ExecutionSample --stack-depth 12 /tmp/p.jfr > /tmp/samples.txt
+    # keeps the options of a jopts scenario before it (e.g. C1 only); the jfr tool itself runs C1-only, and says why
+    # when it fails (it died of SIGABRT with no word once, on a 60 MB recording)
+    PCM_JAVA_OPTS="${PCM_JAVA_OPTS:-} -XX:StartFlightRecording=filename=/tmp/p.jfr,settings=profile" scenario_windows 1 "$@"
+    echo "SVM-RESULT profile recording=$(wc -c < /tmp/p.jfr 2>/dev/null || echo none) bytes"
+    # each window's own figures from PCM's log: when it was stored and what its snapshots cost, verification backlog
+    grep -h -E 'window .* stored in|windows behind|caught up|kvm-step:' /tmp/d-windows/log/*.log 2>/dev/null \
+        | sed 's/^\(.\{23\}\).*window \(w[0-9]*\) stored in [^(]*(\([0-9]*\) instructions.*memory: \([0-9]*\) initial.*snapshots stored in/\1 \2 insns=\3 initial_pages=\4 stored in/' \
+        | cut -c1-300 | sed 's/^/[prof-log] /'
+    jfr() { command jfr -J-XX:TieredStopAtLevel=1 -J-Xmx1g "$@" 2>/tmp/jfr.err || { echo "jfr $1: status $?"; tail -5 /tmp/jfr.err; }; }
+    jfr view --width 220 hot-methods /tmp/p.jfr | head -40 | sed 's/^/[prof-hot] /'
+    jfr print --events jdk.ExecutionSample --stack-depth 24 /tmp/p.jfr > /tmp/samples.txt
     echo "SVM-RESULT profile samples=$(grep -c 'jdk.ExecutionSample' /tmp/samples.txt)"
     awk '/sampledThread/ {t=$0} /stackTrace = \[/ {getline; print t " | " $0}' /tmp/samples.txt \
         | sed 's/ *sampledThread = //; s/ line:.*//' | sort | uniq -c | sort -rn | head -40 | sed 's/^/[prof-top] /'
@@ -276,6 +285,12 @@ scenario_profile() {
         > /tmp/waits.txt
     awk '/^jdk\./ {ev=$1} /duration = / {d=$3" "$4} /eventThread = "pcm-vcpu/ {v=1} /stackTrace = \[/ {if (v) {getline a; getline b; getline c; print ev, d, "|", a, "|", b, "|", c}; v=0}' \
         /tmp/waits.txt | sed 's/ line: [0-9]*//g; s/  */ /g' | sort | uniq -c | sort -rn | head -25 | sed 's/^/[prof-wait] /'
+    # the vCPU and verifier threads' samples by their first frame in PCM's own code (JDK internals such as FFM's
+    # checks are charged to the PCM method that called them), and by that frame's caller
+    awk '/sampledThread = / {t = ($0 ~ /pcm-vcpu/) ? "vcpu" : ($0 ~ /pcm-verify/) ? "verify" : ""; f = 0; next}
+         t != "" && /^[[:space:]]+pcm\./ && f < 2 {sub(/^[[:space:]]+/, ""); sub(/ line:.*/, ""); k[f++] = $0;
+             if (f == 2) print t " | " k[0] " <- " k[1]}' /tmp/samples.txt \
+        | sort | uniq -c | sort -rn | head -40 | cut -c1-260 | sed 's/^/[prof-pcm] /'
     grep -A3 'sampledThread = "pcm-vcpu' /tmp/samples.txt | grep -v 'sampledThread\|state =\|stackTrace\|^--' \
         | sed 's/ line:.*//' | sort | uniq -c | sort -rn | head -30 | sed 's/^/[prof-vcpu] /'
 }

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Registered once per start: what is installed later (a drop-in) does not withdraw it.
  * <p>
  * SCR reports no event when an immediate component without services finishes activating, so this looks every
- * {@value #POLL_MILLIS} ms until ready; it costs a few DTO snapshots at start and nothing after.
+ * {@value #POLL_MILLIS} ms (longer on a slow host: {@link #pauseAfter}) until ready; it costs a few DTO snapshots at
+ * start and nothing after.
  */
 @Component(immediate = true)
 public class ReadinessCondition {
@@ -42,6 +43,17 @@ public class ReadinessCondition {
     private volatile ServiceRegistration<Condition> registration;
 
     private volatile FrameworkListener startLevel;
+
+    /**
+     * The pause before the next look, given how long the last one took: at least {@value #POLL_MILLIS} ms, and four
+     * times the look itself, so looking never takes more than a fifth of a CPU. A snapshot of every component's DTOs
+     * takes milliseconds on a host, but hundreds inside QEMU's software emulation (the emulated SVM host, issue 12),
+     * where a 25 ms cadence kept one of its two CPUs busy with readiness checks for the whole start and beyond
+     * (the busiest thread of a profiled run there).
+     */
+    static long pauseAfter(long lookedNanos) {
+        return Math.max(POLL_MILLIS, 4 * lookedNanos / 1_000_000);
+    }
 
     @Activate
     void activate(BundleContext context) {
@@ -62,7 +74,9 @@ public class ReadinessCondition {
             ReadinessProbe.startLevelDone = true;
         Thread t = new Thread(() -> {
             try {
+                long t0 = System.nanoTime();
                 List<String> pending = ReadinessProbe.pending(context);
+                long lookedNanos = System.nanoTime() - t0;
                 boolean warned = false;
                 while (!pending.isEmpty()) {
                     // something is never coming after all (the rules missed it): say so once, keep looking, slowly
@@ -71,8 +85,10 @@ public class ReadinessCondition {
                         warned = true;
                         LOG.warn("not ready after {} s: {}", waited / 1000, String.join("; ", pending));
                     }
-                    Thread.sleep(warned ? SLOW_POLL_MILLIS : POLL_MILLIS);
+                    Thread.sleep(warned ? SLOW_POLL_MILLIS : pauseAfter(lookedNanos));
+                    long looking = System.nanoTime();
                     pending = ReadinessProbe.pending(context);
+                    lookedNanos = System.nanoTime() - looking;
                 }
                 registration = context.registerService(Condition.class, Condition.INSTANCE,
                     new java.util.Hashtable<>(Map.of(Condition.CONDITION_ID, ID)));
