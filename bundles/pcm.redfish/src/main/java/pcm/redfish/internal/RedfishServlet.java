@@ -136,8 +136,6 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case Odata.MANAGER -> ManagerResources.manager(this);
             case NetworkResources.PROTOCOL -> NetworkResources.protocol(httpsState(), request.getLocalPort(), request.getServerName());
             case NetworkResources.CERTIFICATES -> NetworkResources.certificates(httpsState());
-            case NetworkResources.CERTIFICATE_SERVICE -> NetworkResources.certificateService();
-            case NetworkResources.LOCATIONS -> NetworkResources.locations(httpsState());
             case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
             case EventResources.SERVICE -> EventResources.service();
             case TaskResources.SERVICE -> TaskResources.service();
