@@ -16,7 +16,7 @@ public record CsrRequest(String commonName, List<String> alternativeNames, Strin
     /** The key to generate: JCA algorithm, EC curve name (null for RSA), size in bits, the CSR's signature algorithm. */
     public record Key(String algorithm, String curve, int bits, String signatureAlgorithm) {
         public String describe() {
-            return curve != null ? "EC " + curve : "RSA " + bits;
+            return curve != null ? "EC P-" + bits : "RSA " + bits; // as CertificateCheck.keyType names a key
         }
     }
 
