@@ -49,8 +49,9 @@ import pcm.redfish.internal.security.User;
 import pcm.redfish.internal.resources.Sources;
 import pcm.redfish.internal.resources.SystemResources;
 import pcm.redfish.internal.resources.TaskResources;
-import pcm.redfish.internal.tasks.VerifyTasks;
+import pcm.redfish.internal.tasks.ApiTasks;
 import pcm.redfish.internal.tls.HttpsSetup;
+import pcm.ui.api.selftest.SelfTest;
 import pcm.redfish.internal.resources.VerdictLog;
 
 /**
@@ -74,7 +75,7 @@ public class RedfishServlet extends HttpServlet implements Sources {
     @Reference
     private ApiSecurity security;
     @Reference
-    private VerifyTasks tasks;
+    private ApiTasks tasks;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Vm vm;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -87,6 +88,9 @@ public class RedfishServlet extends HttpServlet implements Sources {
     /** Whether HTTPS is on and with which certificate (NetworkProtocol, CertificateService); absent outside a resident PCM. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile HttpsSetup https;
+    /** pcm.ui's self-test, run as a task (Pcm.SelfTest). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SelfTest selfTest;
 
     @Activate
     public RedfishServlet(BundleContext context) {
@@ -267,10 +271,37 @@ public class RedfishServlet extends HttpServlet implements Sources {
             Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "no window " + window + " in the store");
             return;
         }
-        VerifyTasks.Task t = tasks.verify(v, window, verifier, info.get().instructions());
+        ApiTasks.Task t = tasks.verify(v, window, verifier, info.get().instructions());
         LOG.info("API: {} verifies window {} with {} (task {})", request.getRemoteUser(), window, verifier, t.id);
         response.setHeader("Location", TaskResources.TASKS + "/" + t.id);
         Json.write(response, 202, TaskResources.task(t));
+    }
+
+    /** Runs the self-test as a task: 202 with the task monitor in Location; 409 while one runs. Takes no parameters. */
+    private void selfTestTask(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        for (var it = body.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (f.startsWith("@")) continue;
+            Json.error(response, 400, "Base.1.0.ActionParameterUnknown", f + ": Pcm.SelfTest takes no parameters");
+            return;
+        }
+        SelfTest st = selfTest;
+        if (st == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the self-test service (pcm.ui) is not available");
+            return;
+        }
+        var t = tasks.selfTest(st);
+        if (t.isEmpty()) {
+            Json.error(response, 409, "Base.1.0.ResourceInUse", "a self-test task is running already: "
+                    + tasks.all().stream().filter(x -> x.kind == ApiTasks.Kind.SELF_TEST && x.end == null).map(x -> TaskResources.TASKS + "/" + x.id)
+                            .findFirst().orElse(TaskResources.TASKS));
+            return;
+        }
+        LOG.info("API: {} runs the self-test (task {})", request.getRemoteUser(), t.get().id);
+        response.setHeader("Location", TaskResources.TASKS + "/" + t.get().id);
+        Json.write(response, 202, TaskResources.task(t.get()));
     }
 
     /**
@@ -334,6 +365,10 @@ public class RedfishServlet extends HttpServlet implements Sources {
         }
         if (p.equals(TaskResources.VERIFY)) {
             verifyTask(request, response);
+            return;
+        }
+        if (p.equals(TaskResources.SELF_TEST)) {
+            selfTestTask(request, response);
             return;
         }
         if (p.equals(VerdictLog.CLEAR)) {
