@@ -219,6 +219,8 @@ class CertificateIT {
         Resident.Run status = pcm.pcm("status");
         assertEquals(0, status.status(), status.toString());
         assertTrue(status.out().contains("SHA-256 " + fingerprint(issued)), status.out());
+        Resident.Run exec = pcm.exec("pcm:vm status");
+        assertEquals(0, exec.status(), "curl --cacert takes the CA-issued certificate as its trust anchor: " + exec);
     }
 
     @Test

@@ -120,6 +120,10 @@ public class CertificateServlet extends HttpServlet {
         } catch (CertificateRequestException e) {
             LOG.warn("API: {} {} refused: {}", request.getRemoteUser(), p.substring(ACTIONS.length()), e.getMessage());
             Json.error(response, e.status(), e.messageId(), e.getMessage());
+        } catch (RuntimeException e) {
+            // a library's surprise on odd input: an answer naming it, the old certificate kept, PCM unharmed
+            LOG.error("API: {} failed", p.substring(ACTIONS.length()), e);
+            Json.error(response, 500, "Base.1.0.InternalError", p.substring(ACTIONS.length()) + " failed, nothing was changed: " + e);
         }
     }
 

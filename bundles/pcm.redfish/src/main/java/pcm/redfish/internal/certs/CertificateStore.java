@@ -3,6 +3,8 @@ package pcm.redfish.internal.certs;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +22,9 @@ import java.util.Optional;
 
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 import pcm.redfish.internal.tls.HttpsKeystoreException;
 import pcm.redfish.internal.tls.SelfSignedKeystore;
@@ -57,7 +62,7 @@ public final class CertificateStore {
         if (!Files.isRegularFile(csr) || !Files.isRegularFile(key)) return Optional.empty();
         try (PEMParser p = new PEMParser(Files.newBufferedReader(csr, StandardCharsets.US_ASCII))) {
             if (!(p.readObject() instanceof PKCS10CertificationRequest r)) return Optional.empty();
-            String keyType = CertificateCheck.keyType(new org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest(r).getPublicKey(), PENDING_CSR);
+            String keyType = CertificateCheck.keyType(new JcaPKCS10CertificationRequest(r).getPublicKey(), PENDING_CSR);
             return Optional.of(new Pending(Files.readString(csr, StandardCharsets.US_ASCII), r.getSubject().toString(), keyType,
                     Files.getLastModifiedTime(csr).toInstant()));
         } catch (IOException | GeneralSecurityException | CertificateRequestException | RuntimeException e) {
@@ -122,7 +127,7 @@ public final class CertificateStore {
             ks.setKeyEntry(SelfSignedKeystore.ALIAS, key, password.toCharArray(), chain);
             Files.deleteIfExists(tmp);
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE); OutputStream out = java.nio.channels.Channels.newOutputStream(ch)) {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE); OutputStream out = Channels.newOutputStream(ch)) {
                 ks.store(out, password.toCharArray());
                 ch.force(true);
             }
@@ -162,7 +167,8 @@ public final class CertificateStore {
         Files.deleteIfExists(tmp);
         Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            ch.write(java.nio.ByteBuffer.wrap(content));
+            ByteBuffer buf = ByteBuffer.wrap(content);
+            while (buf.hasRemaining()) ch.write(buf);
             ch.force(true);
         }
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -175,8 +181,7 @@ public final class CertificateStore {
         static Optional<PrivateKey> privateKey(String pem) {
             try (PEMParser p = new PEMParser(new StringReader(pem))) {
                 Object o = p.readObject();
-                if (o instanceof org.bouncycastle.asn1.pkcs.PrivateKeyInfo info)
-                    return Optional.of(new org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter().getPrivateKey(info));
+                if (o instanceof PrivateKeyInfo info) return Optional.of(new JcaPEMKeyConverter().getPrivateKey(info));
                 return Optional.empty();
             } catch (IOException | RuntimeException e) {
                 return Optional.empty();
