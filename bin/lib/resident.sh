@@ -157,6 +157,10 @@ resident_status() {
     fi
     resident_need_curl
     echo "PCM runs on $data (pid $pid), API $(cat "$(resident_url_file)" 2>/dev/null || echo '(not bound yet)')"
+    # the certificate served now: ReplaceCertificate (Redfish) changes it while PCM runs, and clients must trust the new one
+    if [[ $(cat "$(resident_url_file)" 2>/dev/null) == https:* ]] && [ -s "$(resident_cert_file)" ]; then
+        echo "certificate $(resident_cert_file) SHA-256 $(pem_sha256 "$(resident_cert_file)")"
+    fi
     resident_exec 'pcm:vm status' || true
     resident_exec 'pcm:sample status' || true
 }

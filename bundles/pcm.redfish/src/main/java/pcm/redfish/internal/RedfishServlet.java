@@ -2,8 +2,10 @@ package pcm.redfish.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.servlet.Servlet;
@@ -24,6 +26,7 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import pcm.branding.api.Branding;
@@ -34,6 +37,7 @@ import pcm.core.api.verify.VerificationService;
 import pcm.core.api.vm.Vm;
 import pcm.core.api.vm.VmException;
 import pcm.redfish.internal.resources.BrandingResources;
+import pcm.redfish.internal.resources.ClearedVerdicts;
 import pcm.redfish.internal.resources.EventResources;
 import pcm.redfish.internal.resources.ManagerResources;
 import pcm.redfish.internal.resources.NetworkResources;
@@ -45,8 +49,9 @@ import pcm.redfish.internal.security.User;
 import pcm.redfish.internal.resources.Sources;
 import pcm.redfish.internal.resources.SystemResources;
 import pcm.redfish.internal.resources.TaskResources;
-import pcm.redfish.internal.tasks.VerifyTasks;
+import pcm.redfish.internal.tasks.ApiTasks;
 import pcm.redfish.internal.tls.HttpsSetup;
+import pcm.ui.api.selftest.SelfTest;
 import pcm.redfish.internal.resources.VerdictLog;
 
 /**
@@ -64,11 +69,13 @@ public class RedfishServlet extends HttpServlet implements Sources {
 
     private final transient BundleContext context;
     private final String uuid;
+    /** What ClearLog cleared of the verdict log (persisted under the data directory). */
+    private final transient ClearedVerdicts cleared;
 
     @Reference
     private ApiSecurity security;
     @Reference
-    private VerifyTasks tasks;
+    private ApiTasks tasks;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile Vm vm;
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
@@ -81,6 +88,9 @@ public class RedfishServlet extends HttpServlet implements Sources {
     /** Whether HTTPS is on and with which certificate (NetworkProtocol, CertificateService); absent outside a resident PCM. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
     private volatile HttpsSetup https;
+    /** pcm.ui's self-test, run as a task (Pcm.SelfTest). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SelfTest selfTest;
 
     @Activate
     public RedfishServlet(BundleContext context) {
@@ -88,6 +98,7 @@ public class RedfishServlet extends HttpServlet implements Sources {
         // stable for one data directory: a client can tell two PCMs apart
         String data = String.valueOf(context.getProperty("pcm.data"));
         this.uuid = UUID.nameUUIDFromBytes(("pcm:" + data).getBytes(StandardCharsets.UTF_8)).toString();
+        this.cleared = new ClearedVerdicts(context.getProperty("pcm.data") == null ? null : Path.of(data));
     }
 
     @Override
@@ -96,14 +107,20 @@ public class RedfishServlet extends HttpServlet implements Sources {
     @Override
     public Sampler sampler() { return sampler; }
 
+    /** The verdicts in the log: every window's in the store, less what ClearLog cleared (health follows them too). */
     @Override
     public List<Verdict> verdicts() {
+        return cleared.visible(verdictsByWindow());
+    }
+
+    /** Every window in the store with all its verdicts, oldest window first. */
+    private Map<String, List<Verdict>> verdictsByWindow() {
         Sampler s = sampler;
         VerificationService v = verification;
-        if (s == null) return List.of();
-        List<Verdict> all = new ArrayList<>();
+        Map<String, List<Verdict>> all = new LinkedHashMap<>();
+        if (s == null) return all;
         // the store's listing carries no verdicts while the verification service holds them: ask it
-        for (WindowInfo w : s.windows()) all.addAll(w.verdicts().isEmpty() && v != null ? v.verdicts(w.id()) : w.verdicts());
+        for (WindowInfo w : s.windows()) all.put(w.id(), w.verdicts().isEmpty() && v != null ? v.verdicts(w.id()) : w.verdicts());
         return all;
     }
 
@@ -136,8 +153,6 @@ public class RedfishServlet extends HttpServlet implements Sources {
             case Odata.MANAGER -> ManagerResources.manager(this);
             case NetworkResources.PROTOCOL -> NetworkResources.protocol(httpsState(), request.getLocalPort(), request.getServerName());
             case NetworkResources.CERTIFICATES -> NetworkResources.certificates(httpsState());
-            case NetworkResources.CERTIFICATE_SERVICE -> NetworkResources.certificateService();
-            case NetworkResources.LOCATIONS -> NetworkResources.locations(httpsState());
             case Odata.SYSTEM + "/LogServices" -> VerdictLog.services();
             case EventResources.SERVICE -> EventResources.service();
             case TaskResources.SERVICE -> TaskResources.service();
@@ -189,8 +204,13 @@ public class RedfishServlet extends HttpServlet implements Sources {
             int cpu = SystemResources.vcpuOf(v, p.substring((Odata.SYSTEM + "/Processors/").length()));
             return cpu < 0 ? notFound(p, response) : SystemResources.processor(v, cpu, verdicts());
         }
-        if (p.equals(Odata.VERDICT_LOG)) return VerdictLog.service(verdicts().size());
-        if (p.equals(Odata.VERDICT_LOG + "/Entries")) return VerdictLog.entries(verdicts());
+        if (p.equals(Odata.VERDICT_LOG)) return VerdictLog.service(verdicts().size(), cleared.last());
+        if (p.equals(Odata.VERDICT_LOG + "/Entries")) {
+            List<Verdict> listed = verdicts();
+            // ClearLog's LogEntriesETag: clear only what the client has seen
+            response.setHeader("ETag", ClearedVerdicts.etag(listed));
+            return VerdictLog.entries(listed);
+        }
         if (p.startsWith(Odata.VERDICT_LOG + "/Entries/")) {
             var v1 = VerdictLog.find(verdicts(), p.substring((Odata.VERDICT_LOG + "/Entries/").length()));
             return v1.isPresent() ? VerdictLog.entry(v1.get()) : notFound(p, response);
@@ -251,10 +271,89 @@ public class RedfishServlet extends HttpServlet implements Sources {
             Json.error(response, 404, "Base.1.0.ResourceMissingAtURI", "no window " + window + " in the store");
             return;
         }
-        VerifyTasks.Task t = tasks.verify(v, window, verifier, info.get().instructions());
+        ApiTasks.Task t = tasks.verify(v, window, verifier, info.get().instructions());
         LOG.info("API: {} verifies window {} with {} (task {})", request.getRemoteUser(), window, verifier, t.id);
         response.setHeader("Location", TaskResources.TASKS + "/" + t.id);
         Json.write(response, 202, TaskResources.task(t));
+    }
+
+    /** Runs the self-test as a task: 202 with the task monitor in Location; 409 while one runs. Takes no parameters. */
+    private void selfTestTask(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        for (var it = body.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (f.startsWith("@")) continue;
+            Json.error(response, 400, "Base.1.0.ActionParameterUnknown", f + ": Pcm.SelfTest takes no parameters");
+            return;
+        }
+        SelfTest st = selfTest;
+        if (st == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the self-test service (pcm.ui) is not available");
+            return;
+        }
+        var t = tasks.selfTest(st);
+        if (t.isEmpty()) {
+            Json.error(response, 409, "Base.1.0.ResourceInUse", "a self-test task is running already: "
+                    + tasks.all().stream().filter(x -> x.kind == ApiTasks.Kind.SELF_TEST && x.end == null).map(x -> TaskResources.TASKS + "/" + x.id)
+                            .findFirst().orElse(TaskResources.TASKS));
+            return;
+        }
+        LOG.info("API: {} runs the self-test (task {})", request.getRemoteUser(), t.get().id);
+        response.setHeader("Location", TaskResources.TASKS + "/" + t.get().id);
+        Json.write(response, 202, TaskResources.task(t.get()));
+    }
+
+    /**
+     * ClearLog of the verdict log: hides the verdicts listed now (and the health they make), deletes nothing. With
+     * {@code LogEntriesETag} only if the log is still what the client read (412 otherwise: a verdict came meanwhile).
+     */
+    private void clearLog(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        ObjectNode body = Json.body(request, response);
+        if (body == null) return;
+        for (var it = body.fieldNames(); it.hasNext();) {
+            String f = it.next();
+            if (f.equals("LogEntriesETag") || f.startsWith("@")) continue;
+            Json.error(response, 400, "Base.1.0.ActionParameterUnknown", f + ": not a parameter of LogService.ClearLog (only LogEntriesETag). "
+                    + "ClearLog deletes no window: windows leave the store by retention (pcm.eventlog maxWindows, maxBytes, maxAgeDays)");
+            return;
+        }
+        JsonNode tag = body.get("LogEntriesETag");
+        if (tag != null && !tag.isTextual()) {
+            Json.error(response, 400, "Base.1.0.ActionParameterValueTypeError", "LogEntriesETag: must be a string, the ETag of "
+                    + Odata.VERDICT_LOG + "/Entries");
+            return;
+        }
+        if (sampler == null) {
+            Json.error(response, 503, "Base.1.0.ServiceTemporarilyUnavailable", "the sampler (the window store) is not available");
+            return;
+        }
+        Map<String, List<Verdict>> all = verdictsByWindow();
+        ClearedVerdicts.Summary done;
+        synchronized (cleared) {
+            String now = ClearedVerdicts.etag(cleared.visible(all));
+            if (tag != null && !unquoted(tag.asText()).equals(unquoted(now))) {
+                Json.error(response, 412, "Base.1.0.PreconditionFailed", "LogEntriesETag " + tag.asText() + " is not the log's ETag "
+                        + now + ": entries came or went since it was read; nothing was cleared (read the entries again)");
+                return;
+            }
+            try {
+                done = cleared.clear(all, request.getRemoteUser(), java.time.Instant.now());
+            } catch (IOException e) {
+                LOG.error("API: ClearLog could not write {}: {}", ClearedVerdicts.FILE, e.toString());
+                Json.error(response, 500, "Base.1.0.InternalError", "cannot record the clear (" + e.getMessage() + "); nothing was cleared");
+                return;
+            }
+        }
+        LOG.info("API: {} cleared the verdict log: {} entries {} (windows, verdict files and evidence kept)", request.getRemoteUser(),
+                done.entries(), done.outcomes());
+        Json.write(response, 200, VerdictLog.cleared(done, all.size()));
+    }
+
+    private static String unquoted(String etag) {
+        String t = etag.strip();
+        if (t.startsWith("W/")) t = t.substring(2);
+        return t.replace("\"", "");
     }
 
     @Override
@@ -266,6 +365,14 @@ public class RedfishServlet extends HttpServlet implements Sources {
         }
         if (p.equals(TaskResources.VERIFY)) {
             verifyTask(request, response);
+            return;
+        }
+        if (p.equals(TaskResources.SELF_TEST)) {
+            selfTestTask(request, response);
+            return;
+        }
+        if (p.equals(VerdictLog.CLEAR)) {
+            clearLog(request, response);
             return;
         }
         if (!p.equals(Odata.SYSTEM + "/Actions/ComputerSystem.Reset")) {

@@ -33,6 +33,7 @@ public final class ManagerResources {
         ObjectNode oemActions = n.putObject("Actions").putObject("Oem");
         oemActions.putObject("#Pcm.Exec").put("target", EXEC);
         oemActions.putObject("#Pcm.Interrupt").put("target", INTERRUPT);
+        oemActions.putObject("#Pcm.SelfTest").put("target", TaskResources.SELF_TEST);
         ObjectNode oem = n.putObject("Oem").putObject("Pcm");
         oem.put("@odata.type", "#PcmManager.v1_0_0.PcmManager");
         var bundles = oem.putArray("Bundles");

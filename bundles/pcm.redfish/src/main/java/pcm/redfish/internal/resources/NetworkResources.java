@@ -15,8 +15,8 @@ import pcm.redfish.internal.tls.ServerCertificate;
 /**
  * How PCM is reached, in Redfish's standard schemas (as BMCs show it): {@code Managers/pcm/NetworkProtocol} (HTTP and
  * HTTPS, enabled or not, on which port), the HTTPS certificate ({@code Certificate}: PEM, SHA-256 fingerprint,
- * validity) and the {@code CertificateService}'s {@code CertificateLocations}. Read only: an operator replaces the
- * certificate with a keystore in configuration (pcm.https), not through the API.
+ * validity) and the {@code CertificateService}'s {@code CertificateLocations}. The CertificateService's actions
+ * (GenerateCSR, ReplaceCertificate) are {@code certs.CertificateServlet}'s.
  */
 public final class NetworkResources {
 

@@ -4,15 +4,19 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import pcm.redfish.internal.tasks.VerifyTasks;
+import pcm.redfish.internal.tasks.ApiTasks;
+import pcm.ui.api.selftest.SelfTest;
+import pcm.ui.api.selftest.SelfTestReport;
 
-/** {@code TaskService}: long work as Redfish Tasks (verifying a window), with progress. */
+/** {@code TaskService}: long work as Redfish Tasks (verifying a window, the self-test), with progress. */
 public final class TaskResources {
 
     public static final String SERVICE = Odata.ROOT + "/TaskService";
     public static final String TASKS = SERVICE + "/Tasks";
     /** OEM action of the verdict log: verify a window now, as a task. */
     public static final String VERIFY = Odata.VERDICT_LOG + "/Actions/Oem/Pcm.Verify";
+    /** OEM action of the manager: run the self-test, as a task. */
+    public static final String SELF_TEST = Odata.MANAGER + "/Actions/Oem/Pcm.SelfTest";
 
     private TaskResources() {}
 
@@ -26,11 +30,12 @@ public final class TaskResources {
         return n;
     }
 
-    public static ObjectNode collection(List<VerifyTasks.Task> tasks) {
+    public static ObjectNode collection(List<ApiTasks.Task> tasks) {
         return Odata.collection(Odata.TASK_COLLECTION, TASKS, "Task Collection", tasks.stream().map(t -> TASKS + "/" + t.id).toList());
     }
 
-    public static ObjectNode task(VerifyTasks.Task t) {
+    public static ObjectNode task(ApiTasks.Task t) {
+        if (t.kind == ApiTasks.Kind.SELF_TEST) return selfTestTask(t);
         ObjectNode n = Odata.resource(t.id, Odata.TASK, TASKS + "/" + t.id, "Verify window " + t.windowId + " with " + t.verifier);
         n.put("TaskState", t.state);
         n.put("TaskStatus", t.status());
@@ -59,6 +64,40 @@ public final class TaskResources {
         oem.put("Position", t.position);
         oem.put("Instructions", t.instructions);
         if (t.verdict != null) oem.put("Outcome", t.verdict.outcome().name());
+        return n;
+    }
+
+    /** The self-test as a task: each check decided is a message (OK or Critical), the report's file when done. */
+    static ObjectNode selfTestTask(ApiTasks.Task t) {
+        ObjectNode n = Odata.resource(t.id, Odata.TASK, TASKS + "/" + t.id, "Self-test");
+        n.put("TaskState", t.state);
+        n.put("TaskStatus", t.status());
+        n.put("PercentComplete", t.percent());
+        n.put("StartTime", t.start.toString());
+        if (t.end != null) n.put("EndTime", t.end.toString());
+        var messages = n.putArray("Messages");
+        for (SelfTestReport.Check c : t.checks) {
+            ObjectNode m = messages.addObject();
+            m.put("MessageId", "Pcm.1.0.SelfTestCheck");
+            m.put("Message", c.name() + ": " + (c.passed() ? "PASS" : "FAIL") + ", " + c.detail());
+            m.put("MessageSeverity", c.passed() ? Health.OK : Health.CRITICAL);
+        }
+        if (t.failure != null) {
+            ObjectNode m = messages.addObject();
+            m.put("MessageId", "Base.1.0.InternalError");
+            m.put("Message", t.failure);
+            m.put("MessageSeverity", "Critical");
+        }
+        ObjectNode oem = n.putObject("Oem").putObject("Pcm");
+        oem.put("@odata.type", "#PcmTask.v1_0_0.PcmTask");
+        oem.put("Kind", "SelfTest");
+        oem.put("ChecksDone", t.checks.size());
+        oem.put("Checks", SelfTest.CHECKS);
+        SelfTestReport r = t.report;
+        if (r != null) {
+            oem.put("Passed", r.passed());
+            if (r.stored() != null) oem.put("Report", r.stored());
+        }
         return n;
     }
 }

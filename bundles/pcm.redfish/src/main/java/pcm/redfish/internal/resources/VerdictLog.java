@@ -10,6 +10,8 @@ import pcm.core.api.verify.Verdict;
 /** {@code Systems/guest/LogServices/Verdicts}: a LogService whose entries are the verifiers' verdicts on the windows. */
 public final class VerdictLog {
 
+    public static final String CLEAR = Odata.VERDICT_LOG + "/Actions/LogService.ClearLog";
+
     private VerdictLog() {}
 
     public static ObjectNode services() {
@@ -17,7 +19,7 @@ public final class VerdictLog {
                 List.of(Odata.VERDICT_LOG, EvidenceResources.SERVICE));
     }
 
-    public static ObjectNode service(int entries) {
+    public static ObjectNode service(int entries, Optional<ClearedVerdicts.Summary> lastCleared) {
         ObjectNode n = Odata.resource("Verdicts", Odata.LOG_SERVICE, Odata.VERDICT_LOG, "CPU check verdicts");
         n.put("Description", "One entry per verifier and sampling window: MATCH, DIVERGED or INCONCLUSIVE");
         n.put("ServiceEnabled", true);
@@ -29,6 +31,33 @@ public final class VerdictLog {
         ObjectNode actions = n.putObject("Actions");
         actions.putObject("Oem").putObject("#Pcm.Verify").put("target", TaskResources.VERIFY);
         actions.set("#" + EvidenceResources.ACTION, EvidenceResources.action(EvidenceResources.COLLECT));
+        actions.putObject("#LogService.ClearLog").put("target", CLEAR);
+        ObjectNode oem = n.putObject("Oem").putObject("Pcm");
+        if (lastCleared.isEmpty()) oem.putNull("LastCleared");
+        else oem.set("LastCleared", summary(lastCleared.get()));
+        return n;
+    }
+
+    private static ObjectNode summary(ClearedVerdicts.Summary s) {
+        ObjectNode n = pcm.redfish.internal.Json.object();
+        n.put("Time", s.time().toString());
+        n.put("By", s.user());
+        n.put("Entries", s.entries());
+        ObjectNode o = n.putObject("Outcomes");
+        s.outcomes().forEach((k, v) -> o.put(k.name(), v));
+        return n;
+    }
+
+    /** ClearLog's answer: what was cleared, and that nothing was deleted. */
+    public static ObjectNode cleared(ClearedVerdicts.Summary s, int windows) {
+        ObjectNode n = pcm.redfish.internal.Json.object();
+        ObjectNode info = n.putArray("@Message.ExtendedInfo").addObject();
+        info.put("@odata.type", "#Message.v1_1_2.Message");
+        info.put("MessageId", "Base.1.0.Success");
+        info.put("Message", "Cleared " + s.entries() + " verdict entries. The " + windows + " windows in the store, their verdict files "
+                + "and evidence bundles are kept (retention removes windows); the OEM window resources still show every verdict.");
+        info.put("Severity", "OK");
+        n.putObject("Oem").putObject("Pcm").set("Cleared", summary(s));
         return n;
     }
 

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -62,9 +64,17 @@ public class HttpsSetup implements ConfigurationListener {
     static final String KEY_PASSWORD = "org.apache.felix.https.keystore.key.password";
     static final String KEYSTORE_TYPE = "org.apache.felix.https.keystore.type";
     static final String COOKIE_SECURE = "org.apache.felix.https.jetty.session.cookie.secure";
+    /**
+     * The served certificate's SHA-256. Jetty ignores it, but Felix HTTP restarts Jetty whenever its configuration
+     * changes (JettyService.updated compares the whole dictionary) and this is what changes when ReplaceCertificate
+     * rewrote the keystore in place (same file, same password): the way to make Jetty load the new certificate.
+     */
+    static final String CERTIFICATE_SHA256 = "pcm.https.certificate.sha256";
     /** Every key this component decides; the rest of the configuration is the operator's. */
     static final Set<String> MANAGED = Set.of(HTTP_ENABLE, HTTPS_ENABLE, HTTPS_PORT, KEYSTORE, KEYSTORE_PASSWORD, KEY_PASSWORD,
-            KEYSTORE_TYPE, COOKIE_SECURE);
+            KEYSTORE_TYPE, COOKIE_SECURE, CERTIFICATE_SHA256);
+    /** How long after ReplaceCertificate's answer Jetty is restarted: the answer must reach the client first. */
+    static final long RELOAD_DELAY_MILLIS = 500;
     /**
      * Names {@link #MANAGED} in the configuration, so that pcm.config never writes them into a conf/ file (a settings
      * change of this PID) nor exports them: they are re-made at every start; a file holding them would carry the
@@ -83,6 +93,12 @@ public class HttpsSetup implements ConfigurationListener {
     private volatile State state = new State(false, false, Optional.empty(), Optional.empty());
     /** Our settings for Jetty (without the port, which follows the operator's); null while not managing. */
     private volatile Map<String, Object> settings;
+    private volatile HttpsConfig config;
+    /**
+     * The port Jetty bound when it was configured as 0 (bin/pcm start --port 0), set by a reload: a restarted Jetty
+     * would otherwise bind another free port, and every client would lose the API.
+     */
+    private volatile int boundPort;
 
     @Activate
     public HttpsSetup(BundleContext context, @Reference ConfigurationAdmin cm, HttpsConfig config) {
@@ -103,6 +119,7 @@ public class HttpsSetup implements ConfigurationListener {
     }
 
     private void configure(HttpsConfig config) {
+        this.config = config;
         if (!"true".equals(context.getProperty("pcm.resident")) || data == null) return;
         deleteQuietly(data.resolve(ERROR_FILE));
         if (!config.enabled()) {
@@ -112,10 +129,7 @@ public class HttpsSetup implements ConfigurationListener {
         } else {
             try {
                 ServerCertificate cert = config.keystore().isBlank() ? ownCertificate(config) : operatorCertificate(config);
-                writePem(cert);
-                settings = Map.of(HTTP_ENABLE, false, HTTPS_ENABLE, true, KEYSTORE, cert.keystore().toString(),
-                        KEYSTORE_PASSWORD, cert.password(), KEY_PASSWORD, cert.password(), KEYSTORE_TYPE, cert.type(), COOKIE_SECURE, true);
-                state = new State(true, true, Optional.of(cert), Optional.empty());
+                serve(cert);
                 LOG.info("HTTPS with {} (certificate {}, SHA-256 {}), its PEM in {}", cert.keystore(),
                         cert.certificate().getSubjectX500Principal(), cert.sha256Fingerprint(), data.resolve(PEM_FILE));
             } catch (HttpsKeystoreException e) {
@@ -126,6 +140,51 @@ public class HttpsSetup implements ConfigurationListener {
             }
         }
         applyToJetty();
+    }
+
+    /** Writes the PEM and makes {@code cert} what Jetty is told to serve (at the next {@link #applyToJetty}). */
+    private void serve(ServerCertificate cert) throws HttpsKeystoreException {
+        writePem(cert);
+        settings = Map.of(HTTP_ENABLE, false, HTTPS_ENABLE, true, KEYSTORE, cert.keystore().toString(),
+                KEYSTORE_PASSWORD, cert.password(), KEY_PASSWORD, cert.password(), KEYSTORE_TYPE, cert.type(), COOKIE_SECURE, true,
+                CERTIFICATE_SHA256, cert.sha256Fingerprint());
+        state = new State(true, true, Optional.of(cert), Optional.empty());
+    }
+
+    /**
+     * Why PCM's own keystore may not be replaced through the API now (HTTPS off, an operator's keystore configured,
+     * HTTPS failed, not a resident PCM); empty when it may.
+     */
+    public Optional<String> replaceRefusal() {
+        HttpsConfig c = config;
+        State s = state;
+        if (data == null || !s.managed()) return Optional.of("not a resident PCM with HTTPS (bin/pcm start)");
+        if (c == null || !c.enabled()) return Optional.of("HTTPS is off (pcm.https enabled=false): there is no certificate to replace");
+        if (!c.keystore().isBlank())
+            return Optional.of("the served certificate comes from the operator's keystore " + data.resolve(c.keystore().strip())
+                    + " (pcm.https keystore): replace it there, or clear that setting to let PCM manage its own");
+        if (s.error().isPresent()) return Optional.of("HTTPS did not start: " + s.error().get());
+        return Optional.empty();
+    }
+
+    /** The data directory: where PCM's own keystore and a pending CSR live. */
+    public Path dataDirectory() {
+        return data;
+    }
+
+    /**
+     * Serves the certificate now in PCM's own keystore (ReplaceCertificate rewrote it): the Redfish resources and
+     * secrets/https.crt at once, Jetty {@value #RELOAD_DELAY_MILLIS} ms later — Felix HTTP then restarts Jetty in this
+     * JVM (its connections are closed; the guest, the sampler and every other service keep running).
+     *
+     * @param port the port the request came in on: kept by the restarted Jetty when the configured one is 0
+     */
+    public void reload(ServerCertificate cert, int port) throws HttpsKeystoreException {
+        boundPort = port;
+        serve(cert);
+        LOG.info("HTTPS certificate replaced: {} (SHA-256 {}); the HTTP server restarts with it", cert.certificate().getSubjectX500Principal(),
+                cert.sha256Fingerprint());
+        CompletableFuture.runAsync(this::applyToJetty, CompletableFuture.delayedExecutor(RELOAD_DELAY_MILLIS, TimeUnit.MILLISECONDS));
     }
 
     /** PCM's generated certificate: made when its keystore or password file is missing (the renewal: delete them). */
@@ -190,7 +249,9 @@ public class HttpsSetup implements ConfigurationListener {
             if (Boolean.TRUE.equals(ours.get(HTTPS_ENABLE))) {
                 Object port = merged.get(HTTP_PORT);
                 if (port == null) port = context.getProperty(HTTP_PORT);
-                merged.put(HTTPS_PORT, port == null ? "8181" : port.toString());
+                String p = port == null ? "8181" : port.toString();
+                if ("0".equals(p.strip()) && boundPort > 0) p = Integer.toString(boundPort);
+                merged.put(HTTPS_PORT, p);
             }
             conf.updateIfDifferent(merged);
         } catch (IOException e) {

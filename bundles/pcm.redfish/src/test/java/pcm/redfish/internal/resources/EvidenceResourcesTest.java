@@ -38,7 +38,7 @@ class EvidenceResourcesTest {
 
     @Test
     void theVerdictLogOffersTheActionAndTheCollectionListsTheEvidenceLog() {
-        ObjectNode action = (ObjectNode) VerdictLog.service(0).get("Actions").get("#LogService.CollectDiagnosticData");
+        ObjectNode action = (ObjectNode) VerdictLog.service(0, java.util.Optional.empty()).get("Actions").get("#LogService.CollectDiagnosticData");
         assertEquals(EvidenceResources.COLLECT, action.get("target").asText());
         assertEquals("PcmEvidence", action.get("OEMDiagnosticDataType@Redfish.AllowableValues").get(0).asText());
         assertEquals(List.of(Odata.VERDICT_LOG, EvidenceResources.SERVICE),

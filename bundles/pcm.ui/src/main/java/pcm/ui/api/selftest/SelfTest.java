@@ -1,5 +1,7 @@
 package pcm.ui.api.selftest;
 
+import java.util.function.Consumer;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -11,6 +13,21 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface SelfTest {
 
+    /** How many checks a run makes when every one can run (a check whose prerequisite failed is left out). @since 1.1 */
+    int CHECKS = 5;
+
     /** Runs every check (a failed check does not stop the others that do not depend on it) and stores the report. */
     SelfTestReport run() throws InterruptedException;
+
+    /**
+     * As {@link #run()}, telling {@code progress} of each check as soon as it is decided (the API's self-test task shows
+     * them while the run goes on). The default tells them all at the end.
+     *
+     * @since 1.1
+     */
+    default SelfTestReport run(Consumer<SelfTestReport.Check> progress) throws InterruptedException {
+        SelfTestReport r = run();
+        r.checks().forEach(progress);
+        return r;
+    }
 }

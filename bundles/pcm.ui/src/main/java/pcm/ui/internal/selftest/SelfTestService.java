@@ -11,6 +11,7 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.osgi.framework.Bundle;
@@ -70,10 +71,15 @@ public class SelfTestService implements SelfTest {
 
     @Override
     public SelfTestReport run() throws InterruptedException {
+        return run(c -> {});
+    }
+
+    @Override
+    public SelfTestReport run(Consumer<Check> progress) throws InterruptedException {
         if (!oneAtATime.tryLock()) throw new IllegalStateException("a self-test is running already");
         try {
             Instant started = Instant.now();
-            List<Check> checks = new ArrayList<>();
+            List<Check> checks = new Reported(progress);
             checks.add(framework());
             checks.add(backend());
             if (checks.stream().allMatch(Check::passed)) guestChecks(checks);
@@ -84,6 +90,27 @@ public class SelfTestService implements SelfTest {
             return report;
         } finally {
             oneAtATime.unlock();
+        }
+    }
+
+    /** The checks so far: each one added is told to the run's listener at once (progress of the API's task). */
+    private static final class Reported extends ArrayList<Check> {
+        private static final long serialVersionUID = 1L;
+        private final transient Consumer<Check> progress;
+
+        Reported(Consumer<Check> progress) {
+            this.progress = progress;
+        }
+
+        @Override
+        public boolean add(Check c) {
+            super.add(c);
+            try {
+                progress.accept(c);
+            } catch (RuntimeException e) {
+                LOG.warn("self-test progress listener failed: {}", e.toString()); // the run goes on
+            }
+            return true;
         }
     }
 
