@@ -127,6 +127,7 @@ scenario_windows() {
         tagged windows pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period "$period" \
             --timeout "$rem" --verify-timeout 60; rr=$?
         cat /tmp/out.windows >> /tmp/all.windows
+        window_log $d wlog
         soft=$((soft + $(grep -c '^window .* MATCH rcp=soft ' /tmp/out.windows)))
         kvm=$((kvm + $(grep -c '^window .* MATCH rcp=kvm ' /tmp/out.windows)))
         bad=$((bad + $(grep -c '^window .* \(DIVERGED\|INCONCLUSIVE\) rcp=' /tmp/out.windows)))
@@ -136,6 +137,15 @@ scenario_windows() {
     echo "SVM-RESULT windows rc=$r runs=$runs match_soft=$soft match_kvm=$kvm not_match=$bad" \
         "seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.0f", b-a}')"
     return $r
+}
+
+# window_log <data dir> <tag>: each window's own figures from PCM's log, one line each (time, what): how long its
+# stepping took and where the time went (kvm-step, recording and replays), when it was stored and what its snapshots
+# cost, and the verification backlog - where a window's time goes in this emulation
+window_log() {
+    grep -h -E 'window .* stored in|windows behind|caught up|kvm-step:' "$1"/log/*.log 2>/dev/null \
+        | sed 's/^[0-9-]* \([0-9:.]*\) \[\([^]]*\)\][^-]*- /\1 \2 /; s/window \(w[0-9]*\) stored in [^(]*(\([0-9]*\) instructions.*memory: \([0-9]*\) initial and \([0-9]*\) changed pages, \([0-9]*\) new.*snapshots stored in/\1 stored: insns=\2 pages initial=\3 changed=\4 new=\5 in/; s/ positions, / /; s/single-step KVM_RUNs/runs/' \
+        | cut -c1-220 | sed "s/^/[$2] /"
 }
 
 # (b'') injected faults: fault-injecting verifiers (pcm.tracers) hand each window to soft and to kvm with its first
@@ -267,10 +277,7 @@ scenario_profile() {
     # when it fails (it died of SIGABRT with no word once, on a 60 MB recording)
     PCM_JAVA_OPTS="${PCM_JAVA_OPTS:-} -XX:StartFlightRecording=filename=/tmp/p.jfr,settings=profile" scenario_windows 1 "$@"
     echo "SVM-RESULT profile recording=$(wc -c < /tmp/p.jfr 2>/dev/null || echo none) bytes"
-    # each window's own figures from PCM's log: when it was stored and what its snapshots cost, verification backlog
-    grep -h -E 'window .* stored in|windows behind|caught up|kvm-step:' /tmp/d-windows/log/*.log 2>/dev/null \
-        | sed 's/^\(.\{23\}\).*window \(w[0-9]*\) stored in [^(]*(\([0-9]*\) instructions.*memory: \([0-9]*\) initial.*snapshots stored in/\1 \2 insns=\3 initial_pages=\4 stored in/' \
-        | cut -c1-300 | sed 's/^/[prof-log] /'
+    window_log /tmp/d-windows prof-log
     jfr() { command jfr -J-XX:TieredStopAtLevel=1 -J-Xmx1g "$@" 2>/tmp/jfr.err || { echo "jfr $1: status $?"; tail -5 /tmp/jfr.err; }; }
     jfr view --width 220 hot-methods /tmp/p.jfr | head -40 | sed 's/^/[prof-hot] /'
     jfr print --events jdk.ExecutionSample --stack-depth 24 /tmp/p.jfr > /tmp/samples.txt

@@ -44,6 +44,8 @@ public final class KvmVcpu implements VirtualCpu {
     private final MemorySegment kickCapture;  // errno of tgkill (any thread; value unused)
     private final MemorySegment regsBuf;
     private final MemorySegment sregsBuf;
+    /** Heap copy of struct kvm_sregs, decoded and encoded by {@link SregsCodec}. */
+    private final byte[] sregsHeap;
     private final MemorySegment fpuBuf;
     private final MemorySegment msrBuf;
     private final MemorySegment irqBuf;
@@ -97,6 +99,7 @@ public final class KvmVcpu implements VirtualCpu {
         this.kickCapture = Libc.newCapture(arena);
         this.regsBuf = arena.allocate(KVM_REGS);
         this.sregsBuf = arena.allocate(KVM_SREGS);
+        this.sregsHeap = new byte[SregsCodec.SIZE];
         this.fpuBuf = arena.allocate(KVM_FPU);
         this.msrBuf = arena.allocate(KVM_MSRS.byteSize() + KVM_MSR_ENTRY.byteSize(), 8);
         this.irqBuf = arena.allocate(KvmLayouts.KVM_INTERRUPT);
@@ -166,6 +169,8 @@ public final class KvmVcpu implements VirtualCpu {
             consumeKick();
         } else if (exit instanceof VmExit.InternalError ie && ie.suberror() >= 0) {
             exit = new VmExit.InternalError(ie.suberror(), ie.detail() + ripSuffix());
+        } else if (exit instanceof VmExit.Shutdown sd && sd.status() != 0) { // a triple fault or a crash, not a power-off
+            exit = new VmExit.Shutdown(sd.status(), sd.reason() + shutdownState());
         }
         return last = exit;
     }
@@ -202,6 +207,26 @@ public final class KvmVcpu implements VirtualCpu {
             return String.format(", rip=0x%x", regs.rip());
         } catch (BackendException e) {
             return "";
+        }
+    }
+
+    /**
+     * Where the vCPU stood when KVM reported a shutdown (a triple fault): what an operator, or the engineer reading a
+     * failed run, needs to tell a guest's own fault from a VMM's broken state — the registers, the segments and tables
+     * the exception delivery used, and what KVM still held pending.
+     */
+    private String shutdownState() {
+        try {
+            Registers g = registers();
+            SpecialRegisters s = specialRegisters();
+            VcpuEvents e = vcpuEvents();
+            return String.format(" at rip=0x%x rsp=0x%x rflags=0x%x cs=0x%x (dpl %d) ss=0x%x cr0=0x%x cr2=0x%x cr3=0x%x"
+                            + " cr4=0x%x efer=0x%x idt=0x%x/0x%x gdt=0x%x/0x%x tr=0x%x (base 0x%x type 0x%x); %s",
+                    g.rip(), g.rsp(), g.rflags(), s.cs().selector(), s.cs().dpl(), s.ss().selector(), s.cr0(), s.cr2(),
+                    s.cr3(), s.cr4(), s.efer(), s.idt().base(), s.idt().limit(), s.gdt().base(), s.gdt().limit(),
+                    s.tr().selector(), s.tr().base(), s.tr().type(), e);
+        } catch (BackendException | RuntimeException x) {
+            return " (vCPU state unavailable: " + x.getMessage() + ")";
         }
     }
 
@@ -267,37 +292,21 @@ public final class KvmVcpu implements VirtualCpu {
     public Registers registers() throws BackendException {
         ioctl(KvmApi.KVM_GET_REGS, regsBuf);
         long[] a = new long[18];
-        for (int i = 0; i < 18; i++) {
-            a[i] = regsBuf.getAtIndex(JAVA_LONG, i);
-        }
+        MemorySegment.copy(regsBuf, JAVA_LONG, 0, a, 0, 18); // one bulk copy: see SregsCodec
         return Registers.fromArray(a);
     }
 
     @Override
     public void setRegisters(Registers regs) throws BackendException {
-        long[] a = regs.toArray();
-        for (int i = 0; i < 18; i++) {
-            regsBuf.setAtIndex(JAVA_LONG, i, a[i]);
-        }
+        MemorySegment.copy(regs.toArray(), 0, regsBuf, JAVA_LONG, 0, 18);
         ioctl(KvmApi.KVM_SET_REGS, regsBuf);
     }
 
     @Override
     public SpecialRegisters specialRegisters() throws BackendException {
         ioctl(KvmApi.KVM_GET_SREGS, sregsBuf);
-        Segment[] s = new Segment[8];
-        for (int i = 0; i < 8; i++) {
-            s[i] = readSegment(sregsBuf.asSlice(i * KVM_SEGMENT.byteSize(), KVM_SEGMENT.byteSize()));
-        }
-        return new SpecialRegisters(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7],
-                new SpecialRegisters.DescriptorTable(sregsBuf.get(JAVA_LONG, SREGS_GDT + DT_BASE),
-                        sregsBuf.get(JAVA_SHORT, SREGS_GDT + DT_LIMIT) & 0xFFFF),
-                new SpecialRegisters.DescriptorTable(sregsBuf.get(JAVA_LONG, SREGS_IDT + DT_BASE),
-                        sregsBuf.get(JAVA_SHORT, SREGS_IDT + DT_LIMIT) & 0xFFFF),
-                sregsBuf.get(JAVA_LONG, SREGS_CR0), sregsBuf.get(JAVA_LONG, SREGS_CR2),
-                sregsBuf.get(JAVA_LONG, SREGS_CR3), sregsBuf.get(JAVA_LONG, SREGS_CR4),
-                sregsBuf.get(JAVA_LONG, SREGS_CR8), sregsBuf.get(JAVA_LONG, SREGS_EFER),
-                sregsBuf.get(JAVA_LONG, SREGS_APIC_BASE));
+        MemorySegment.copy(sregsBuf, JAVA_BYTE, 0, sregsHeap, 0, SregsCodec.SIZE);
+        return SregsCodec.decode(sregsHeap);
     }
 
     @Override
@@ -314,45 +323,10 @@ public final class KvmVcpu implements VirtualCpu {
             tr = new Segment(tr.base(), tr.limit(), tr.selector(), 0x9, tr.present(), tr.dpl(), tr.db(), tr.s(), tr.l(),
                     tr.g(), tr.avl(), tr.unusable());
         }
-        Segment[] s = {r.cs(), r.ds(), r.es(), r.fs(), r.gs(), r.ss(), tr, r.ldt()};
-        for (int i = 0; i < 8; i++) {
-            writeSegment(sregsBuf.asSlice(i * KVM_SEGMENT.byteSize(), KVM_SEGMENT.byteSize()), s[i]);
-        }
-        sregsBuf.set(JAVA_LONG, SREGS_GDT + DT_BASE, r.gdt().base());
-        sregsBuf.set(JAVA_SHORT, SREGS_GDT + DT_LIMIT, (short) r.gdt().limit());
-        sregsBuf.set(JAVA_LONG, SREGS_IDT + DT_BASE, r.idt().base());
-        sregsBuf.set(JAVA_SHORT, SREGS_IDT + DT_LIMIT, (short) r.idt().limit());
-        sregsBuf.set(JAVA_LONG, SREGS_CR0, r.cr0());
-        sregsBuf.set(JAVA_LONG, SREGS_CR2, r.cr2());
-        sregsBuf.set(JAVA_LONG, SREGS_CR3, r.cr3());
-        sregsBuf.set(JAVA_LONG, SREGS_CR4, r.cr4());
-        sregsBuf.set(JAVA_LONG, SREGS_CR8, r.cr8());
-        sregsBuf.set(JAVA_LONG, SREGS_EFER, r.efer());
-        sregsBuf.set(JAVA_LONG, SREGS_APIC_BASE, r.apicBase());
+        MemorySegment.copy(sregsBuf, JAVA_BYTE, 0, sregsHeap, 0, SregsCodec.SIZE);
+        SregsCodec.encode(r, tr, sregsHeap);
+        MemorySegment.copy(sregsHeap, 0, sregsBuf, JAVA_BYTE, 0, SregsCodec.SIZE);
         ioctl(KvmApi.KVM_SET_SREGS, sregsBuf);
-    }
-
-    private static Segment readSegment(MemorySegment m) {
-        return new Segment(m.get(JAVA_LONG, SEG_BASE), m.get(JAVA_INT, SEG_LIMIT), m.get(JAVA_SHORT, SEG_SELECTOR) & 0xFFFF,
-                m.get(JAVA_BYTE, SEG_TYPE) & 0xFF, m.get(JAVA_BYTE, SEG_PRESENT) != 0, m.get(JAVA_BYTE, SEG_DPL) & 0xFF,
-                m.get(JAVA_BYTE, SEG_DB) != 0, m.get(JAVA_BYTE, SEG_S) != 0, m.get(JAVA_BYTE, SEG_L) != 0,
-                m.get(JAVA_BYTE, SEG_G) != 0, m.get(JAVA_BYTE, SEG_AVL) != 0, m.get(JAVA_BYTE, SEG_UNUSABLE) != 0);
-    }
-
-    private static void writeSegment(MemorySegment m, Segment s) {
-        m.fill((byte) 0);
-        m.set(JAVA_LONG, SEG_BASE, s.base());
-        m.set(JAVA_INT, SEG_LIMIT, s.limit());
-        m.set(JAVA_SHORT, SEG_SELECTOR, (short) s.selector());
-        m.set(JAVA_BYTE, SEG_TYPE, (byte) s.type());
-        m.set(JAVA_BYTE, SEG_PRESENT, (byte) (s.present() ? 1 : 0));
-        m.set(JAVA_BYTE, SEG_DPL, (byte) s.dpl());
-        m.set(JAVA_BYTE, SEG_DB, (byte) (s.db() ? 1 : 0));
-        m.set(JAVA_BYTE, SEG_S, (byte) (s.s() ? 1 : 0));
-        m.set(JAVA_BYTE, SEG_L, (byte) (s.l() ? 1 : 0));
-        m.set(JAVA_BYTE, SEG_G, (byte) (s.g() ? 1 : 0));
-        m.set(JAVA_BYTE, SEG_AVL, (byte) (s.avl() ? 1 : 0));
-        m.set(JAVA_BYTE, SEG_UNUSABLE, (byte) (s.unusable() ? 1 : 0));
     }
 
     /**
