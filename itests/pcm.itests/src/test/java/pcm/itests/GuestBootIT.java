@@ -170,6 +170,24 @@ class GuestBootIT {
         assertTrue(g.raw().contains(verdicts.size() + " verdicts on " + verdicts.size() + " windows, 0 DIVERGED"), g.raw());
     }
 
+    /**
+     * {@code --windows N}: a run that ends once N windows are stored, however long the guest would run (the emulated SVM
+     * host's tier counts its 50 KVM windows this way), with exit status 0 when every window MATCHes.
+     */
+    @Test
+    void aRunEndsOnceItsWindowCountIsStored() throws Exception {
+        GuestRun g = runCommand("pcm:run --backend soft --blocks 100000000 --window 5000 --period 2 --windows 3 --timeout 300", 360);
+        assertEquals(0, g.status(), g.raw());
+        List<Matcher> verdicts = g.raw().lines().map(VERDICT::matcher).filter(Matcher::matches).toList();
+        // the window open when the third was announced stored is closed where the guest is, and verified too
+        assertTrue(verdicts.size() >= 3 && verdicts.size() <= 4, g.raw());
+        for (Matcher v : verdicts.subList(0, 3)) assertEquals("5000", v.group(4), g.raw());
+        assertTrue(verdicts.stream().allMatch(v -> v.group(2).equals("MATCH")), g.raw());
+        assertTrue(g.raw().contains("stopped the guest once 3 windows were stored (--windows)"), g.raw());
+        assertTrue(g.raw().contains("guest stopped: status 0 (stopped by the operator)"), g.raw());
+        assertTrue(g.console().stream().noneMatch(l -> l.startsWith("PCM-GUEST-DONE")), "the guest did not finish: " + g.raw());
+    }
+
     static final Pattern WHERE = Pattern.compile("first divergence at instruction (\\d+),");
     static final Pattern INJECTED = Pattern.compile("injected: .* at position (\\d+)");
 

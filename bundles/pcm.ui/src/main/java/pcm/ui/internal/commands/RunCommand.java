@@ -95,9 +95,11 @@ public class RunCommand extends PcmCommand {
             @Descriptor("kernel command line; PCM adds console and TSC frequency") @Parameter(names = {"--append"}, absentValue = "") String append,
             @Descriptor("guest RAM in MiB; 0 keeps the configured value (" + KERNEL_MEMORY_MIB + " with --kernel)") @Parameter(names = {"--memory"}, absentValue = "0") int memoryMiB,
             @Descriptor("raw disk image for the virtio-blk device (read-write) with --kernel") @Parameter(names = {"--disk"}, absentValue = "") String disk,
-            @Descriptor("seconds to wait, once the guest stopped (or was stopped at --timeout), for the recorded windows' verdicts; 0: as --timeout") @Parameter(names = {"--verify-timeout"}, absentValue = "0") long verifySeconds)
+            @Descriptor("seconds to wait, once the guest stopped (or was stopped at --timeout), for the recorded windows' verdicts; 0: as --timeout") @Parameter(names = {"--verify-timeout"}, absentValue = "0") long verifySeconds,
+            @Descriptor("stop the guest once this many windows of this run are stored (0: no limit)") @Parameter(names = {"--windows"}, absentValue = "0") long windowLimit)
             throws Exception {
         checkArguments(blocks, backend, timeoutSeconds, windowInstructions, periodMillis);
+        checkWindowLimit(windowLimit, windowInstructions);
         if (verifySeconds < 0 || verifySeconds > Long.MAX_VALUE / 1000)
             throw CommandFailure.usage("--verify-timeout " + verifySeconds + ": seconds >= 1, or 0 for the --timeout value. " + USAGE);
         long verifyMillis = (verifySeconds == 0 ? timeoutSeconds : verifySeconds) * 1000;
@@ -108,7 +110,8 @@ public class RunCommand extends PcmCommand {
                         : List.of(ConfigRestore.take(cm, VM_PID), ConfigRestore.take(cm, PERIODIC_PID), ConfigRestore.take(cm, DISK_PID)));
         try (HeldServices services = new HeldServices(); AutoCloseable console = ConsolePump.open(context, session, !linux.isEmpty())) {
             if (!linux.disk().isEmpty()) attachDisk(linux.disk());
-            return runWith(services, blocks, backend, timeoutSeconds, verifyMillis, windowInstructions, periodMillis, linux).finish(session);
+            return runWith(services, blocks, backend, timeoutSeconds, verifyMillis, windowInstructions, periodMillis, linux, windowLimit)
+                    .finish(session);
         } finally {
             restore(saved);
         }
@@ -130,7 +133,14 @@ public class RunCommand extends PcmCommand {
 
     static final String USAGE = "usage: pcm:run [--blocks N>=1] [--backend auto|kvm|soft] [--timeout s>=1] "
             + "[--window insns>=0|-1] [--period ms>=0|-1] [--kernel bzImage|vmlinux [--initrd cpio[.gz]] [--append args] [--disk raw-image]] [--memory MiB] "
-            + "[--verify-timeout s]";
+            + "[--verify-timeout s] [--windows N>=0]";
+
+    /** {@code --windows}: a count of windows, and only where this run samples. */
+    static void checkWindowLimit(long windowLimit, long windowInstructions) {
+        if (windowLimit < 0) throw CommandFailure.usage("--windows " + windowLimit + ": windows >= 1, or 0 for no limit. " + USAGE);
+        if (windowLimit > 0 && windowInstructions == 0)
+            throw CommandFailure.usage("--windows " + windowLimit + " with --window 0: this run records no windows. " + USAGE);
+    }
 
     /** Range checks of the options (issue 11 item 8: {@code --blocks -5} was ignored): an operator error, with the usage. */
     static void checkArguments(long blocks, String backend, long timeoutSeconds, long windowInstructions, long periodMillis) {
@@ -146,7 +156,7 @@ public class RunCommand extends PcmCommand {
 
     /** The run, with the services it looks up held (and released) by the caller. */
     private Report runWith(HeldServices services, long blocks, String backend, long timeoutSeconds, long verifyMillis, long windowInstructions,
-                           long periodMillis, KernelOptions linux) throws Exception {
+                           long periodMillis, KernelOptions linux, long windowLimit) throws Exception {
         Vm vm = services.get(Vm.class, "no VM service (pcm.core's VM manager is not active)");
         applyOverrides(vm, blocks, backend, linux);
         boolean sampling = windowInstructions != 0;
@@ -178,17 +188,29 @@ public class RunCommand extends PcmCommand {
         ServiceRegistration<VerdictListener> verdictReg = sampling
                 ? context.registerService(VerdictListener.class, listener, null) : null;
         OptionalInt status;
-        boolean timedOut = false;
+        boolean timedOut = false, limitReached = false;
         long guestMillis = 0;
         Set<String> earlier = new HashSet<>(); // windows of earlier runs in this data directory
+        // --windows: this run's stored windows, counted as the sampler announces them
+        java.util.concurrent.CountDownLatch stored = new java.util.concurrent.CountDownLatch((int) Math.min(windowLimit, Integer.MAX_VALUE));
+        ServiceRegistration<pcm.core.api.sampling.WindowListener> storedReg = windowLimit > 0
+                ? context.registerService(pcm.core.api.sampling.WindowListener.class, id -> {
+                    if (!earlier.contains(id)) stored.countDown();
+                }, null) : null;
         try {
             if (sampling) sampler.windows().forEach(w -> earlier.add(w.id()));
             long started = System.nanoTime();
             vm.start();
             if (sampling) sampler.startPeriodic(null);
-            status = awaitGuest(vm, sampler, timeoutSeconds);
+            status = awaitGuest(vm, sampler, timeoutSeconds, windowLimit > 0 ? stored : null);
             guestMillis = (System.nanoTime() - started) / 1_000_000;
-            if (status.isEmpty()) {
+            if (status.isEmpty() && windowLimit > 0 && stored.getCount() == 0) {
+                // as many windows as asked: stopped as the timeout path stops it, but this is the run's planned end
+                limitReached = true;
+                pcm.ui.internal.lifecycle.OrderlyShutdown.closeWindow(sampler, 10_000);
+                pcm.ui.internal.lifecycle.OrderlyShutdown.stopGuest(vm, 5_000);
+                status = OptionalInt.of(vm.awaitStop(0).orElse(-1));
+            } else if (status.isEmpty()) {
                 // The time is up, but what was recorded is kept and reported: the open window closes where the guest
                 // is, and every stored window is still verified (before, this path reported no verdict at all, and the
                 // windows of a long run stopped at its timeout were never counted).
@@ -209,6 +231,7 @@ public class RunCommand extends PcmCommand {
         } finally {
             reg.unregister();
             if (verdictReg != null) verdictReg.unregister();
+            if (storedReg != null) storedReg.unregister();
         }
         StringBuilder summary = new StringBuilder();
         long diverged = 0;
@@ -259,6 +282,7 @@ public class RunCommand extends PcmCommand {
         if (!fallbacks.isEmpty()) summary.append("  answered by a fallback because a plug-in failed or timed out: ")
                 .append(Values.total(fallbacks)).append(' ').append(fallbacks).append(" from ").append(vm.fallbackExitsByPlugin()).append('\n');
         if (status.getAsInt() != 0) result = ExitStatus.worst(result, ExitStatus.GUEST);
+        if (limitReached) summary.append("stopped the guest once ").append(windowLimit).append(" windows were stored (--windows)\n");
         if (timedOut) {
             summary.append("the guest did not stop within ").append(timeoutSeconds).append(" s; stopped it\n");
             result = ExitStatus.worst(result, ExitStatus.GUEST);
@@ -300,9 +324,17 @@ public class RunCommand extends PcmCommand {
      * ends as an orderly stop would end it — the open window closed and stored, never torn, the guest stopped — and the
      * command fails; the runtime goes on.
      */
-    private static OptionalInt awaitGuest(Vm vm, Sampler sampler, long timeoutSeconds) throws InterruptedException {
+    private static OptionalInt awaitGuest(Vm vm, Sampler sampler, long timeoutSeconds, java.util.concurrent.CountDownLatch stored)
+            throws InterruptedException {
         try {
-            return vm.awaitStop(timeoutSeconds * 1000);
+            if (stored == null) return vm.awaitStop(timeoutSeconds * 1000);
+            // --windows: whichever comes first, the guest's stop, the window count or the timeout (empty for both)
+            long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+            while (true) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                OptionalInt s = vm.awaitStop(Math.max(0, Math.min(left, 100)));
+                if (s.isPresent() || left <= 0 || stored.getCount() == 0) return s;
+            }
         } catch (InterruptedException e) {
             // cleared first: closing the window and stopping the guest wait, and would end at once with the flag set
             // (the shell then said "java.lang.InterruptedException" and the window's end depended on luck)

@@ -126,13 +126,18 @@ class ExitStatusTableTest {
         RunCommand.checkArguments(0, "", 600, 2000, 50);
         RunCommand.checkArguments(64, "kvm", 1, 0, -1);
         RunCommand.checkArguments(64, "soft", 1, -1, 0);
+        RunCommand.checkWindowLimit(0, 0);
+        RunCommand.checkWindowLimit(50, 1000);
+        RunCommand.checkWindowLimit(50, -1);
         for (Runnable bad : List.<Runnable>of(
                 () -> RunCommand.checkArguments(-5, "", 600, 2000, 50),
                 () -> RunCommand.checkArguments(0, "vmware", 600, 2000, 50),
                 () -> RunCommand.checkArguments(0, "", 0, 2000, 50),
                 () -> RunCommand.checkArguments(0, "", Long.MAX_VALUE, 2000, 50),
                 () -> RunCommand.checkArguments(0, "", 600, -2, 50),
-                () -> RunCommand.checkArguments(0, "", 600, 2000, -7))) {
+                () -> RunCommand.checkArguments(0, "", 600, 2000, -7),
+                () -> RunCommand.checkWindowLimit(-1, 2000),
+                () -> RunCommand.checkWindowLimit(5, 0))) {
             CommandFailure f = assertThrows(CommandFailure.class, bad::run);
             assertEquals(ExitStatus.USAGE, f.status());
             assertTrue(f.getMessage().contains(RunCommand.USAGE), f.getMessage());
