@@ -42,6 +42,10 @@ final class Cpu extends PredecodedPath {
         if (BlockCompiler.DEFAULT_ON) jit = new BlockCompiler();
         // the x87 pointer / MXCSR_MASK model follows the same vendor as the undefined flags (SoftVcpu.setVendorModel)
         x87State.setVendor(intelFlags ? pcm.softcpu.internal.x87.FpuVendor.INTEL : pcm.softcpu.internal.x87.FpuVendor.AMD);
+        // and so does the RCPPS/RSQRTPS model, with the host's family (the soft CPUID shows the host's signature)
+        pcm.softcpu.internal.sse.SseRecip.configure(sse, intelFlags ? pcm.core.api.cpu.CpuIdentity.INTEL_FLAGS
+                : tcgFlags ? pcm.core.api.cpu.CpuIdentity.TCG_FLAGS : pcm.core.api.cpu.CpuIdentity.AMD_FLAGS,
+                pcm.core.api.cpu.CpuIdentity.host().signature());
     }
 
     // =====================================================================================

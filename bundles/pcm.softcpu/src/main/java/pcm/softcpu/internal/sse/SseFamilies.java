@@ -17,5 +17,6 @@ public final class SseFamilies {
         SseLogic.register(t);
         SseFpArith.register(t);
         SseConvert.register(t);
+        SseRecip.register(t);
     }
 }

@@ -34,6 +34,12 @@ public final class SseUnit {
     /** Exception flags of the current FP lane, and the pre-/post-computation flags of all lanes so far ({@link SseFpGlue}). */
     final pcm.softcpu.internal.sse.fp.FpFlags fpf = new pcm.softcpu.internal.sse.fp.FpFlags();
     int fpPre, fpPost;
+    /**
+     * RCPPS/RSQRTPS: the exact model of the CPU this one stands for, or null with {@link #recipMissing} saying why
+     * ({@link SseRecip#configure}, chosen with the vendor model).
+     */
+    pcm.softcpu.internal.sse.fp.RecipModel recip;
+    String recipMissing = "no model selected";
     /** The 128-bit source operand after {@link #src128} (low and high quadword). */
     long srcLo, srcHi;
 
