@@ -22,7 +22,7 @@ final class Cpu extends PredecodedPath {
     final pcm.softcpu.internal.x87.X87Unit x87 = new pcm.softcpu.internal.x87.X87Unit(x87State);
     final UnitBridge x87Host = new UnitBridge(this);
     // ---- SSE/SSE2 (issue 13 item 2): pcm.softcpu.internal.sse on the same XMM/MXCSR state; SseSlot registers it ----
-    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State.simd, x87Host);
+    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State, x87Host);
 
     // ---- run control ----
     static final int BATCH = 4096;

@@ -43,8 +43,12 @@ public final class SseUnit {
     /** The 128-bit source operand after {@link #src128} (low and high quadword). */
     long srcLo, srcHi;
 
-    public SseUnit(SimdState s, SseHost h) {
-        this.s = s;
+    /** The x87 state the MMX registers alias (the conversions with an MMX operand: {@link SseMmxConvert}). */
+    final pcm.softcpu.internal.x87.X87State x87;
+
+    public SseUnit(pcm.softcpu.internal.x87.X87State x87, SseHost h) {
+        this.x87 = x87;
+        this.s = x87.simd;
         this.h = h;
     }
 
