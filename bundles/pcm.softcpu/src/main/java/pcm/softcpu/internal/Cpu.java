@@ -22,7 +22,7 @@ final class Cpu extends PredecodedPath {
     final pcm.softcpu.internal.x87.X87Unit x87 = new pcm.softcpu.internal.x87.X87Unit(x87State);
     final UnitBridge x87Host = new UnitBridge(this);
     // ---- SSE/SSE2 (issue 13 item 2): pcm.softcpu.internal.sse on the same XMM/MXCSR state; SseSlot registers it ----
-    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State.simd, x87Host);
+    final pcm.softcpu.internal.sse.SseUnit sse = new pcm.softcpu.internal.sse.SseUnit(x87State, x87Host);
 
     // ---- run control ----
     static final int BATCH = 4096;
@@ -42,6 +42,10 @@ final class Cpu extends PredecodedPath {
         if (BlockCompiler.DEFAULT_ON) jit = new BlockCompiler();
         // the x87 pointer / MXCSR_MASK model follows the same vendor as the undefined flags (SoftVcpu.setVendorModel)
         x87State.setVendor(intelFlags ? pcm.softcpu.internal.x87.FpuVendor.INTEL : pcm.softcpu.internal.x87.FpuVendor.AMD);
+        // and so does the RCPPS/RSQRTPS model, with the host's family (the soft CPUID shows the host's signature)
+        pcm.softcpu.internal.sse.SseRecip.configure(sse, intelFlags ? pcm.core.api.cpu.CpuIdentity.INTEL_FLAGS
+                : tcgFlags ? pcm.core.api.cpu.CpuIdentity.TCG_FLAGS : pcm.core.api.cpu.CpuIdentity.AMD_FLAGS,
+                pcm.core.api.cpu.CpuIdentity.host().signature());
     }
 
     // =====================================================================================

@@ -54,10 +54,11 @@ final class CpuidTable {
     /**
      * Whether the table advertises FPU, FXSR, SSE and SSE2 (64-bit Linux requires all four: "no FPU found" without).
      * On since stop 21: the x87 engine ({@link X87Slot}) and the SSE/SSE2 families ({@code SseSlot}) are in the decode
-     * table, each checked against the host CPU natively. Six SSE/SSE2 encodings are still placeholders that stop the
-     * vCPU naming themselves (never a wrong result): RCPPS/RCPSS/RSQRTPS/RSQRTSS, whose approximations differ by vendor,
-     * and CVTPI2PS/PD, CVT(T)PS2PI/PD2PI, which take MMX registers (MMX is not advertised). With them on, Debian's
-     * kernel boots to busybox's shell on the soft CPU (docs/linux-boot.md).
+     * table, each checked against the host CPU natively. Every SSE/SSE2 encoding is implemented; RCPPS/RCPSS/RSQRTPS/
+     * RSQRTSS, whose bits are the implementation's, stop the vCPU naming themselves where the soft CPU has no exact model
+     * of the CPU it stands for (Intel, AMD families not measured: {@code SseRecip}), never a guessed result. With them
+     * on, Debian's kernel boots to busybox's shell on the soft CPU (docs/linux-boot.md). MMX stays off: only the six
+     * SSE/SSE2 conversions with an MMX operand are implemented, not the MMX instructions themselves.
      */
     static final boolean ADVERTISE_X87_AND_SSE = true;
 

@@ -143,7 +143,6 @@ final class DecodeTable {
         SystemInsns.register(t);
         X87Slot.register(t);
         SseSlot.register(t);
-        SsePlaceholders.register(t);
         return new DecodeTable(t.entries);
     }
 

@@ -41,10 +41,19 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
     /**
      * Selects the vendor model ({@link CpuIdentity#INTEL_FLAGS}, {@link CpuIdentity#AMD_FLAGS} or {@link CpuIdentity#TCG_FLAGS}, the name a
      * window's {@code RecordingCpu} carries): the undefined flags and the x87 pointer / MXCSR_MASK model
-     * ({@link FpuVendor}) of that vendor; the default is the host vendor's. Returns false, changing nothing, for a
-     * model the interpreter lacks.
+     * ({@link FpuVendor}) of that vendor, and the RCPPS/RSQRTPS model of that vendor for the host's family; the default
+     * is the host vendor's. Returns false, changing nothing, for a model the interpreter lacks.
      */
     public boolean setVendorModel(String model) {
+        return setVendorModel(model, CpuIdentity.host().signature());
+    }
+
+    /**
+     * {@link #setVendorModel(String)} for a CPU of that CPUID signature (a window's recording CPU): the RCPPS/RSQRTPS
+     * model also depends on the family ({@code SseRecip.select}); without one those instructions stop the vCPU as
+     * unsupported, naming the CPU (a replay: INCONCLUSIVE).
+     */
+    public boolean setVendorModel(String model, int signature) {
         switch (model) {
             case CpuIdentity.INTEL_FLAGS -> {
                 cpu.intelFlags = true;
@@ -63,6 +72,7 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
             }
             default -> { return false; }
         }
+        pcm.softcpu.internal.sse.SseRecip.configure(cpu.sse, model, signature);
         return true;
     }
 

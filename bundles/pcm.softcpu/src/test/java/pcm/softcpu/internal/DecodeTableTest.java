@@ -36,13 +36,14 @@ class DecodeTableTest {
 
     @Test
     void placeholdersNameTheFamilyAndCanBeReplaced() {
-        assertTrue(T.lookup(DecodeTable.MAP_0F, 0, 0x53).placeholder, "RCPPS: not implemented");
+        assertTrue(T.lookup(DecodeTable.MAP_0F, 0, 0x02).placeholder, "LAR: not implemented");
+        assertFalse(T.lookup(DecodeTable.MAP_0F, 0, 0x53).placeholder, "RCPPS is registered (SseRecip)");
         assertEquals("SSE:ADDPS", T.lookup(DecodeTable.MAP_0F, 0, 0x58).toString());
         assertNull(T.lookup(DecodeTable.MAP_0F, 0, 0xFC), "PADDB mm: MMX is not advertised");
         assertFalse(T.lookup(DecodeTable.MAP_PRIMARY, 1, 0xDD).placeholder, "x87 is registered (X87Slot)");
         assertEquals("x87:x87 escape", T.lookup(DecodeTable.MAP_PRIMARY, 1, 0xDD).toString());
         DecodeTable.Builder b = new DecodeTable.Builder();
-        SsePlaceholders.register(b);
+        b.unsupported("SSE (not implemented)", DecodeTable.MAP_0F, 0x53, 0x53, DecodeTable.P_NONE, "RCPPS");
         b.op("SSE floating point", DecodeTable.MAP_0F, 0x53, DecodeTable.P_NONE, DecodeTable.F_MODRM, DecodeTable.I_NONE,
                 "RCPPS", (c, op) -> { }); // a family's registration replaces the placeholder
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> b.op("other", DecodeTable.MAP_0F, 0x53,

@@ -44,7 +44,7 @@ abstract class FpDiffRunner implements AutoCloseable {
     FpDiffRunner(NativeRig nat) throws BackendException {
         this.nat = nat;
         soft = new DiffRig("soft", new SoftVm());
-        ((SoftVcpu) soft.cpu).setVendorModel(nat.flagModel()); // undefined flags, x87 pointers, MXCSR_MASK
+        ((SoftVcpu) soft.cpu).setVendorModel(nat.flagModel(), nat.signature); // undefined flags, x87 pointers, MXCSR_MASK, RCP/RSQRT
         nat.reportFp = true;
     }
 

@@ -16,7 +16,7 @@ import pcm.core.api.vm.VmExit;
  * What the native oracle cannot show about the SSE unit (issue 13 item 2), since Linux user mode always runs
  * with CR0.EM = 0, CR0.TS = 0 and CR4.OSFXSR = OSXMMEXCPT = 1: #UD for CR0.EM or CR4.OSFXSR = 0 (before #NM),
  * #NM for CR0.TS, MOVNTI exempt from both, an unmasked SIMD exception as #UD without CR4.OSXMMEXCPT,
- * the MMX-register forms as #UD, and the encodings that still stop the vCPU naming themselves.
+ * the MMX-register forms as #UD, RCPPS/RSQRTPS without the CPU's model, the MMX conversions' x87 checks.
  */
 class SseCpuTest {
 
@@ -99,11 +99,42 @@ class SseCpuTest {
     }
 
     @Test
-    void approximationsAndMmxConversionsStopNamingThemselves() {
-        for (String[] c : new String[][] {{"0f 53 c1", "RCPPS"}, {"f3 0f 52 c1", "RSQRTSS"}, {"66 0f 2d c1", "PD2PI"}}) {
+    void approximationsStopNamingThemselvesWithoutTheCpusModel() {
+        f.vcpu.setVendorModel(pcm.core.api.cpu.CpuIdentity.INTEL_FLAGS, 0x806F8); // Intel: not measured yet
+        for (String[] c : new String[][] {{"0f 53 c1", "RCPPS"}, {"f3 0f 52 c1", "RSQRTSS"}}) {
             VmExit e = f.run(c[0]);
             VmExit.InternalError ie = assertInstanceOf(VmExit.InternalError.class, e, c[0]);
-            assertTrue(ie.detail().contains(c[1]), ie.detail());
+            assertTrue(ie.detail().contains(c[1]) && ie.detail().contains("no exact model"), ie.detail());
         }
+        f.vcpu.setVendorModel(pcm.core.api.cpu.CpuIdentity.AMD_FLAGS, 0xB00F21); // AMD family 1Ah: measured
+        java.util.Arrays.fill(f.cpu.x87State.simd.xmm, 16, 32, (byte) 0);
+        f.cpu.x87State.simd.xmm[19] = 0x3F; // xmm1 lane 0 = 0.5f (0x3F000000)
+        assertEquals(-1, vectorOf("0f 53 c1")); // rcpps xmm0, xmm1
+        assertEquals(0x3FFFF000, f.cpu.sse.s.xmm[0] & 0xFF | (f.cpu.sse.s.xmm[1] & 0xFF) << 8 | (f.cpu.sse.s.xmm[2] & 0xFF) << 16
+                | (f.cpu.sse.s.xmm[3] & 0xFF) << 24, "1/0.5 on AMD's table: 1.999...");
+    }
+
+    /** The MMX-register forms of the conversions are MMX instructions: #NM with CR0.TS, #UD with CR0.EM, #MF when an x87 exception is pending. */
+    @Test
+    void mmxConversionsCheckTheX87State() {
+        f.cpu.x87State.top = 5;
+        f.cpu.x87State.empty = 0xF0;
+        assertEquals(-1, vectorOf("0f 2a c1")); // cvtpi2ps xmm0, mm1
+        assertEquals(0, f.cpu.x87State.top, "TOP = 0");
+        assertEquals(0, f.cpu.x87State.empty, "every tag valid");
+        f.cpu.x87State.top = 3;
+        f.cpu.r[7] = 0x50000;
+        assertEquals(-1, vectorOf("0f 2a 07")); // cvtpi2ps xmm0, [rdi]: an SSE instruction
+        assertEquals(3, f.cpu.x87State.top, "the memory form leaves the x87 state");
+        f.cpu.x87State.fcw = 0x37E;
+        f.cpu.x87State.fsw = pcm.softcpu.internal.x87.X87.IE | pcm.softcpu.internal.x87.X87.ES | pcm.softcpu.internal.x87.X87.B;
+        assertEquals(16 /* #MF */, vectorOf("0f 2d c1")); // cvtps2pi mm0, xmm1
+        assertEquals(3, f.cpu.x87State.top);
+        assertEquals(-1, vectorOf("66 0f 2a 07"), "cvtpi2pd xmm0, [rdi]: no #MF for the SSE form");
+        f.cpu.x87State.fsw = 0;
+        f.cpu.cr0 |= CpuBase.CR0_TS;
+        assertEquals(CpuBase.NM, vectorOf("66 0f 2c c1"));
+        f.cpu.cr0 |= 4;
+        assertEquals(CpuBase.UD, vectorOf("66 0f 2c c1"));
     }
 }

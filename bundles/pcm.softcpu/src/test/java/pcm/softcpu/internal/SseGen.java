@@ -27,7 +27,7 @@ final class SseGen {
 
     /** Operand shapes. */
     static final int XX = 0, XX_MEM = 1, XX_REG = 2, X_GPR = 3, GPR_X = 4, MOVNTI = 5, SHIFT_IMM = 6, MXCSR = 7, MASKMOV = 8,
-            X_GPR16 = 9, UD_REG = 10, UD_MEM = 11, GPR_XM = 12;
+            X_GPR16 = 9, UD_REG = 10, UD_MEM = 11, GPR_XM = 12, X_MM = 13, MM_XM = 14;
 
     /** One instruction form: mnemonic, mandatory prefix, opcode (after 0F), shape, memory size, alignment, imm8, group reg. */
     record Form(String name, int prefix, int opcode, int shape, int size, boolean aligned, boolean imm, int groupReg) {}
@@ -140,6 +140,20 @@ final class SseGen {
         f("cvtdq2pd", PF3, 0xE6, XX, 8, false, false);
         packed("cvtpd2dq", PF2, 0xE6);
         packed("cvttpd2dq", P66, 0xE6);
+        // the conversions with an MMX operand: register forms are MMX instructions (x87 TOP/tags, #MF), memory forms of
+        // CVTPI2PS/PD are SSE ones; REX.R/REX.B (generated now and then) do not reach MMX registers
+        f("cvtpi2ps", P0, 0x2A, X_MM, 8, false, false);
+        f("cvtpi2pd", P66, 0x2A, X_MM, 8, false, false);
+        f("cvttps2pi", P0, 0x2C, MM_XM, 8, false, false);
+        f("cvtps2pi", P0, 0x2D, MM_XM, 8, false, false);
+        f("cvttpd2pi", P66, 0x2C, MM_XM, 16, true, false);
+        f("cvtpd2pi", P66, 0x2D, MM_XM, 16, true, false);
+        // approximations: the soft CPU's exact model of the host (RecipModelNativeTest checks it exhaustively; here the
+        // forms, operands, faults and the untouched lanes), generated only where it has one ({@link #recip})
+        packed("rcpps", P0, 0x53);
+        packed("rsqrtps", P0, 0x52);
+        f("rcpss", PF3, 0x53, XX, 4, false, false);
+        f("rsqrtss", PF3, 0x52, XX, 4, false, false);
         // encodings that must raise #UD: the missing ModRM form of these
         for (String s : new String[] {"66:12", "66:13", "00:13", "66:16", "66:17", "00:17", "00:2B", "66:2B", "66:E7", "00:C3"}) {
             FORMS.add(new Form("ud_reg_" + s.replace(':', '_'), Integer.parseInt(s.split(":")[0], 16), Integer.parseInt(s.split(":")[1], 16),
@@ -155,6 +169,11 @@ final class SseGen {
     final SplittableRandom rnd;
     final AddressingGen am;
     final Map<String, Integer> classes;
+
+    /** Whether RCPPS/RSQRTPS and their scalar forms are generated: the soft CPU has the host's model ({@code SseRecip.select}). */
+    boolean recip = true;
+
+    static boolean isRecip(Form f) { return f.name.startsWith("rcp") || f.name.startsWith("rsqrt"); }
 
     SseGen(long seed) {
         g = new DiffGen(seed);
@@ -246,11 +265,27 @@ final class SseGen {
         return v;
     }
 
-    /** The FXSAVE image a sequence starts from: x87 at reset, a random MXCSR, XMM0-15 of lane values (some equal). */
+    /**
+     * The FXSAVE image a sequence starts from: x87 at reset or (half the time, for the MMX conversions) with a random
+     * TOP, tags, register contents (MMX values among them) and condition codes, now and then an unmasked exception
+     * pending (FSW.ES: #MF for an MMX instruction); a random MXCSR, XMM0-15 of lane values (some equal).
+     */
     void fpImage(byte[] fp) {
         java.util.Arrays.fill(fp, (byte) 0);
         ByteBuffer b = ByteBuffer.wrap(fp).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(0, (short) 0x37F);
+        if (rnd.nextBoolean()) {
+            boolean pending = rnd.nextInt(8) == 0;
+            b.putShort(0, (short) (pending ? 0x37E : 0x37F)); // IE unmasked when pending
+            int fsw = rnd.nextInt(8) << 11 | (rnd.nextInt(16) == 0 ? 0 : rnd.nextInt(16) & 0x7) << 8 | (rnd.nextBoolean() ? 0x4000 : 0);
+            if (pending) fsw |= 0x8081; // B, ES, IE
+            b.putShort(2, (short) fsw);
+            fp[4] = (byte) (rnd.nextInt(3) == 0 ? 0xFF : rnd.nextInt(256));
+            for (int i = 0; i < 8; i++) {
+                b.putLong(32 + 16 * i, lane64());
+                b.putShort(40 + 16 * i, (short) (rnd.nextBoolean() ? 0xFFFF : rnd.nextInt(0x10000)));
+            }
+        }
         b.putInt(24, mxcsr(false));
         b.putInt(28, 0xFFFF);
         for (int x = 0; x < 16; x++) {
@@ -309,6 +344,7 @@ final class SseGen {
     void one() {
         Form f = FORMS.get(rnd.nextInt(FORMS.size()));
         if ((f.shape == UD_REG || f.shape == UD_MEM) && rnd.nextInt(4) != 0) f = FORMS.get(rnd.nextInt(FORMS.size())); // they end the sequence
+        while (!recip && isRecip(f)) f = FORMS.get(rnd.nextInt(FORMS.size()));
         boolean w = rnd.nextInt(8) == 0;
         String name = f.name;
         switch (f.shape) {
@@ -331,6 +367,15 @@ final class SseGen {
                     // LDMXCSR from a random address: a valid value there (random bits could hold AMD's MM bit 17 alone)
                     if (f.groupReg == 2) pokes.add(new long[] {am.lastTarget, mxcsr(true)});
                 }
+            }
+            case X_MM -> {
+                if (rnd.nextInt(5) < 2) memory(f, w, xmm(), f.size, name);
+                else register(f, w, xmm(), rnd.nextInt(8) | (rnd.nextInt(4) == 0 ? 8 : 0), name);
+            }
+            case MM_XM -> {
+                int mm = rnd.nextInt(8) | (rnd.nextInt(4) == 0 ? 8 : 0);
+                if (rnd.nextInt(5) < 2) memory(f, w, mm, f.size, name);
+                else register(f, w, mm, xmm(), name);
             }
             case GPR_X -> register(f, w, gpr(), xmm(), name);
             case GPR_XM -> {

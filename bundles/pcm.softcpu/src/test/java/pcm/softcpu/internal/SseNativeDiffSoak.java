@@ -57,6 +57,8 @@ public final class SseNativeDiffSoak {
                     : n.matches("ps(ll|rl|ra).*") ? "shifts"
                     : n.matches("(punpck|unpck|pack|pshuf|shuf|pextrw|pinsrw|pmovmskb).*") ? "shuffles"
                     : n.matches("(pand|pandn|por|pxor|and|andn|or|xor)(ps|pd)?") ? "logic"
+                    : n.matches("cvtt?(pi2p[sd]|p[sd]2pi)") ? "mmx_conversions"
+                    : n.startsWith("rcp") || n.startsWith("rsqrt") ? "approximations"
                     : n.startsWith("cvt") ? "fp_conversions"
                     : n.matches("(u?comi|cmp)(ss|sd|ps|pd)") ? "fp_compares"
                     : n.matches("(add|sub|mul|div|min|max|sqrt)(ss|sd|ps|pd)") ? "fp_arithmetic"

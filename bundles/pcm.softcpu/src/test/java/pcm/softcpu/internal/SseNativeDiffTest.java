@@ -21,7 +21,11 @@ class SseNativeDiffTest extends NativeOracleTest {
                     d.sequences, d.steps, d.faults, d.vectors, d.classes);
             assertEquals(0, bad, () -> String.join("\n", d.mismatches));
             assertTrue(d.steps > 10_000, "steps " + d.steps);
-            for (SseGen.Form f : SseGen.FORMS) assertTrue(d.classes.containsKey("sse_" + f.name()), "form never generated: " + f.name());
+            if (!d.recipModel) System.out.println("RCPPS/RSQRTPS forms not generated: " + d.recipMissing);
+            for (SseGen.Form f : SseGen.FORMS) {
+                if (!d.recipModel && SseGen.isRecip(f)) continue;
+                assertTrue(d.classes.containsKey("sse_" + f.name()), "form never generated: " + f.name());
+            }
         }
     }
 }

@@ -108,7 +108,9 @@ final class Replay implements AutoCloseable {
             load(init, ram);
             vcpu = SoftVcpu.standalone(ram);
             String model = window.cpu().undefinedFlags();
-            if (!vcpu.setVendorModel(model)) { // undefined flags and the x87 pointer / MXCSR_MASK model of the recording vendor
+            // undefined flags, the x87 pointer / MXCSR_MASK model and the RCPPS/RSQRTPS model of the recording CPU (that one
+            // also by its family: without it those instructions stop as unsupported, INCONCLUSIVE naming them)
+            if (!vcpu.setVendorModel(model, window.cpu().identity().signature())) {
                 throw Stop.inconclusive("the recording CPU's undefined-flag model is " + (model.isEmpty() ? "unknown"
                         : "'" + model + "'") + " (" + window.cpu().describe() + "); the soft RCP has "
                         + CpuIdentity.INTEL_FLAGS + ", " + CpuIdentity.AMD_FLAGS + " and " + CpuIdentity.TCG_FLAGS);

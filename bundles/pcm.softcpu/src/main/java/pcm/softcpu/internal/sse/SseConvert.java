@@ -8,8 +8,7 @@ import pcm.softcpu.internal.sse.fp.SseFloat;
  * SSE/SSE2 conversions and the ordered/unordered scalar compares: CVTSI2SS/SD (r/m32, REX.W r/m64),
  * CVT(T)SS2SI/CVT(T)SD2SI (r32/r64), CVTPS2PD/CVTPD2PS/CVTSS2SD/CVTSD2SS, CVTDQ2PS/CVTPS2DQ/CVTTPS2DQ,
  * CVTDQ2PD/CVTPD2DQ/CVTTPD2DQ, and COMISS/UCOMISS/COMISD/UCOMISD (ZF PF CF from the compare, OF SF AF
- * cleared). The conversions between XMM and MMX registers or m64 (CVTPI2PS/PD, CVT(T)PS2PI/PD2PI) are not
- * here: MMX is not advertised.
+ * cleared). The conversions with an MMX operand (CVTPI2PS/PD, CVT(T)PS2PI/PD2PI) are {@link SseMmxConvert}.
  */
 final class SseConvert {
 

@@ -9,7 +9,7 @@ import pcm.softcpu.internal.sse.fp.SseFloat;
  * prefix), packed double (66), scalar single (F3) and scalar double (F2) forms. Packed sources are m128 and
  * 16-aligned; scalar sources are m32/m64 (any alignment) and the destination's other lanes are kept. The lane
  * arithmetic is {@link SseFloat}'s; this is decode, lanes and flags ({@link SseFpGlue}). RCPPS/RSQRTPS and
- * their scalar forms (approximations whose exact bits differ between vendors) are not here.
+ * their scalar forms (approximations whose exact bits differ between vendors) are {@link SseRecip}.
  */
 final class SseFpArith {
 

@@ -34,11 +34,21 @@ public final class SseUnit {
     /** Exception flags of the current FP lane, and the pre-/post-computation flags of all lanes so far ({@link SseFpGlue}). */
     final pcm.softcpu.internal.sse.fp.FpFlags fpf = new pcm.softcpu.internal.sse.fp.FpFlags();
     int fpPre, fpPost;
+    /**
+     * RCPPS/RSQRTPS: the exact model of the CPU this one stands for, or null with {@link #recipMissing} saying why
+     * ({@link SseRecip#configure}, chosen with the vendor model).
+     */
+    pcm.softcpu.internal.sse.fp.RecipModel recip;
+    String recipMissing = "no model selected";
     /** The 128-bit source operand after {@link #src128} (low and high quadword). */
     long srcLo, srcHi;
 
-    public SseUnit(SimdState s, SseHost h) {
-        this.s = s;
+    /** The x87 state the MMX registers alias (the conversions with an MMX operand: {@link SseMmxConvert}). */
+    final pcm.softcpu.internal.x87.X87State x87;
+
+    public SseUnit(pcm.softcpu.internal.x87.X87State x87, SseHost h) {
+        this.x87 = x87;
+        this.s = x87.simd;
         this.h = h;
     }
 
