@@ -191,18 +191,20 @@ public class RunCommand extends PcmCommand {
         boolean timedOut = false, limitReached = false;
         long guestMillis = 0;
         Set<String> earlier = new HashSet<>(); // windows of earlier runs in this data directory
-        // --windows: this run's stored windows, counted as the sampler announces them
+        // --windows: this run's stored windows, counted as the sampler announces them; wake ends the wait for the guest
+        java.util.concurrent.CountDownLatch wake = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch stored = new java.util.concurrent.CountDownLatch((int) Math.min(windowLimit, Integer.MAX_VALUE));
         ServiceRegistration<pcm.core.api.sampling.WindowListener> storedReg = windowLimit > 0
                 ? context.registerService(pcm.core.api.sampling.WindowListener.class, id -> {
                     if (!earlier.contains(id)) stored.countDown();
+                    if (stored.getCount() == 0) wake.countDown();
                 }, null) : null;
         try {
             if (sampling) sampler.windows().forEach(w -> earlier.add(w.id()));
             long started = System.nanoTime();
             vm.start();
             if (sampling) sampler.startPeriodic(null);
-            status = awaitGuest(vm, sampler, timeoutSeconds, windowLimit > 0 ? stored : null);
+            status = awaitGuest(vm, sampler, timeoutSeconds, windowLimit > 0 ? wake : null);
             guestMillis = (System.nanoTime() - started) / 1_000_000;
             if (status.isEmpty() && windowLimit > 0 && stored.getCount() == 0) {
                 // as many windows as asked: stopped as the timeout path stops it, but this is the run's planned end
@@ -324,17 +326,28 @@ public class RunCommand extends PcmCommand {
      * ends as an orderly stop would end it — the open window closed and stored, never torn, the guest stopped — and the
      * command fails; the runtime goes on.
      */
-    private static OptionalInt awaitGuest(Vm vm, Sampler sampler, long timeoutSeconds, java.util.concurrent.CountDownLatch stored)
+    private static OptionalInt awaitGuest(Vm vm, Sampler sampler, long timeoutSeconds, java.util.concurrent.CountDownLatch wake)
             throws InterruptedException {
         try {
-            if (stored == null) return vm.awaitStop(timeoutSeconds * 1000);
-            // --windows: whichever comes first, the guest's stop, the window count or the timeout (empty for both)
-            long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
-            while (true) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                OptionalInt s = vm.awaitStop(Math.max(0, Math.min(left, 100)));
-                if (s.isPresent() || left <= 0 || stored.getCount() == 0) return s;
+            if (wake == null) return vm.awaitStop(timeoutSeconds * 1000);
+            // --windows: whichever comes first, the guest's stop, the window count (the listener opens wake) or the
+            // timeout (empty for both). Blocked waits only, no polling: with this command's thread waking every 100 ms
+            // the emulated SVM host's kernel broke down at the first window in 3 runs of 3 (QEMU TCG's nested SVM;
+            // docs/svm-host.md, "Fifty windows"), and not once without.
+            Thread waiter = Thread.ofPlatform().daemon().name("pcm-run-await").start(() -> {
+                try {
+                    vm.awaitStop(timeoutSeconds * 1000);
+                } catch (InterruptedException done) {
+                    // the window count came first
+                }
+                wake.countDown();
+            });
+            try {
+                wake.await(timeoutSeconds, java.util.concurrent.TimeUnit.SECONDS);
+            } finally {
+                waiter.interrupt();
             }
+            return vm.awaitStop(0);
         } catch (InterruptedException e) {
             // cleared first: closing the window and stopping the guest wait, and would end at once with the flag set
             // (the shell then said "java.lang.InterruptedException" and the window's end depended on luck)
