@@ -176,7 +176,7 @@ class GuestBootIT {
      */
     @Test
     void aRunEndsOnceItsWindowCountIsStored() throws Exception {
-        GuestRun g = runCommand("pcm:run --backend soft --blocks 100000000 --window 5000 --period 2 --windows 3 --timeout 300", 360);
+        GuestRun g = runCommand("pcm:run --backend soft --blocks 100000000 --window 5000 --period 2 --windows 3", 300);
         assertEquals(0, g.status(), g.raw());
         List<Matcher> verdicts = g.raw().lines().map(VERDICT::matcher).filter(Matcher::matches).toList();
         // the window open when the third was announced stored is closed where the guest is, and verified too

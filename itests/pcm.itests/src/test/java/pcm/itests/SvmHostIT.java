@@ -30,9 +30,9 @@ import org.junit.jupiter.api.parallel.Isolated;
  * with the script's reason only where QEMU or the Debian packages cannot be had (exit status 77), or with
  * {@code -Dpcm.svm=false}. Sizes: {@code -Dpcm.svm.minWindows} (50; 2 without the windows scenario),
  * {@code -Dpcm.svm.pcmJvmOptions} (the scenarios' default: C1 only), {@code -Dpcm.svm.windowSeconds} (300, the windows
- * scenario's budget; 0 leaves it out and counts the faults run's true windows), {@code -Dpcm.svm.faultSeconds} (220, the
- * faults scenario's budget), {@code -Dpcm.svm.timeout} (320 + windowSeconds, the PCM VM's), {@code
- * -Dpcm.svm.kvmtestsTimeout} (300), {@code -Dpcm.svm.linux=true} (adds the linux scenario: Debian's kernel on PCM's KVM
+ * scenario's budget; 0 leaves it out and counts the faults run's true windows), {@code -Dpcm.svm.faultSeconds} (180, the
+ * faults scenario's budget), {@code -Dpcm.svm.timeout} (280 + windowSeconds, the PCM VM's), {@code
+ * -Dpcm.svm.kvmtestsTimeout} (200), {@code -Dpcm.svm.linux=true} (adds the linux scenario: Debian's kernel on PCM's KVM
  * backend, its scripted session and power-off).
  */
 @Isolated("QEMU's TCG takes both cores and the scenarios run against the emulated host's deadline")
@@ -80,8 +80,22 @@ class SvmHostIT {
         // whole emulated host fell silent (stop 23: 3 times in ~12 runs, the same image passing before and after; QEMU
         // TCG, like the JVM crashes below). No verdict either way, and no time in the suite to repeat the VM: skipped,
         // naming it, with what QEMU's monitor said of the vCPUs then (SVM-FREEZE lines, bin/svm-host freeze_report).
+        String early = Files.exists(console) ? Files.readString(console) : "";
+        // The emulated host's own kernel broke down (stop 28: a soft lockup of pcm-vcpu-0 inside KVM_RUN, then "Kernel
+        // panic - not syncing: corrupted stack end detected inside scheduler", after a window whose registers held the
+        // emulated host's kvm_amd addresses): a user process cannot corrupt its kernel's stack; QEMU TCG's nested SVM
+        // did. No verdict either way: skipped, naming it.
+        Matcher panic = Pattern.compile("(Kernel panic[^\n]*|BUG: soft lockup[^\n]*)").matcher(early);
+        if (panic.find()) {
+            String first = panic.group(1);
+            String second = panic.find() ? "; " + panic.group(1) : "";
+            System.out.println("SvmHostIT: the emulated host's kernel broke down:\n" + tail(early, 4000));
+            Assumptions.abort("the emulated SVM host's kernel broke down (QEMU TCG nested SVM; docs/svm-host.md, \"Fifty windows\"): "
+                + first + second + "\nlast PCM lines:\n" + tail(early.lines().filter(l -> l.startsWith("~"))
+                    .collect(java.util.stream.Collectors.joining("\n")), 800));
+        }
         if (status == 4) {
-            String first = Files.exists(console) ? Files.readString(console) : "";
+            String first = early;
             String freeze = first.lines().filter(l -> l.startsWith("SVM-FREEZE")).collect(java.util.stream.Collectors.joining("\n"));
             System.out.println("SvmHostIT: the emulated host did not end by itself (status 4):\n" + freeze + "\nits last lines:\n"
                 + tail(first, 3000));
@@ -116,7 +130,8 @@ class SvmHostIT {
      */
     @Test
     void kvmBackendTestsPassOnEmulatedSvm() throws Exception {
-        Tier t = boot("kvmtests", List.of("kvmtests"), Integer.getInteger("pcm.svm.kvmtestsTimeout", 300));
+        // 62-103 s here; a frozen VM runs to this bound, so it is not much more (the suite's 20 minutes)
+        Tier t = boot("kvmtests", List.of("kvmtests"), Integer.getInteger("pcm.svm.kvmtestsTimeout", 200));
         assertTrue(t.log().contains("SVM-HOST-READY") && t.log().contains("kvm=present"), "no /dev/kvm in the emulated host\n" + t.all());
         assertTrue(resultLine(t.log(), "kvmtests").startsWith("SVM-RESULT kvmtests rc=0 "), "kvmtests\n" + t.all());
         assertEquals(0, t.status(), t.all());
@@ -131,7 +146,7 @@ class SvmHostIT {
         int windowSeconds = Integer.getInteger("pcm.svm.windowSeconds", 300);
         int minWindows = Integer.getInteger("pcm.svm.minWindows", windowSeconds > 0 ? 50 : 2);
         // the faults run's budget: 150 s gave 2-4 windows (each verified by eight verifiers) on a loaded AMD host
-        int faultSeconds = Integer.getInteger("pcm.svm.faultSeconds", 220);
+        int faultSeconds = Integer.getInteger("pcm.svm.faultSeconds", 180);
         // the guest's length in the faults run: 3,000 blocks gave 2-4 true windows on earlier hosts but 1 on the AMD host
         // of stop 26 (faults ended after 103 s, 6/6 fault kinds found), under the floor of 2 per verifier
         // (stop 27, with -Dpcm.svm.pcmJvmOptions=-XX:TieredStopAtLevel=1 and 60,000 blocks: 6 true windows in 93 s from
@@ -142,7 +157,7 @@ class SvmHostIT {
         String pcmJvmOptions = System.getProperty("pcm.svm.pcmJvmOptions", "").strip();
         // The whole VM's time; every scenario inside is bounded by the deadline derived from it (bin/svm-host), so the
         // results reach the console before QEMU ends.
-        int vmSeconds = Integer.getInteger("pcm.svm.timeout", 320 + windowSeconds);
+        int vmSeconds = Integer.getInteger("pcm.svm.timeout", 280 + windowSeconds);
         // kvm_run (the main job alone on kvm_amd, ~120 s on an AMD host of stop 26) on request only: with it the faults
         // scenario was starved of its budget there (kvmtests 118 s + kvm_run 118 s left it 148 s), so the tier gave no
         // verdict; the faults run records on kvm_amd too and checks its windows with both verifiers

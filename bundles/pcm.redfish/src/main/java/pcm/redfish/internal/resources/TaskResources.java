@@ -34,14 +34,29 @@ public final class TaskResources {
         return Odata.collection(Odata.TASK_COLLECTION, TASKS, "Task Collection", tasks.stream().map(t -> TASKS + "/" + t.id).toList());
     }
 
-    public static ObjectNode task(ApiTasks.Task t) {
-        if (t.kind == ApiTasks.Kind.SELF_TEST) return selfTestTask(t);
-        ObjectNode n = Odata.resource(t.id, Odata.TASK, TASKS + "/" + t.id, "Verify window " + t.windowId + " with " + t.verifier);
+    /** What every task resource carries: its state, status, progress and times. */
+    private static ObjectNode header(ApiTasks.Task t, String name) {
+        ObjectNode n = Odata.resource(t.id, Odata.TASK, TASKS + "/" + t.id, name);
         n.put("TaskState", t.state);
         n.put("TaskStatus", t.status());
         n.put("PercentComplete", t.percent());
         n.put("StartTime", t.start.toString());
         if (t.end != null) n.put("EndTime", t.end.toString());
+        return n;
+    }
+
+    /** A task that failed says why, as the last of its messages. */
+    private static void failure(ApiTasks.Task t, com.fasterxml.jackson.databind.node.ArrayNode messages) {
+        if (t.failure == null) return;
+        ObjectNode m = messages.addObject();
+        m.put("MessageId", "Base.1.0.InternalError");
+        m.put("Message", t.failure);
+        m.put("MessageSeverity", "Critical");
+    }
+
+    public static ObjectNode task(ApiTasks.Task t) {
+        if (t.kind == ApiTasks.Kind.SELF_TEST) return selfTestTask(t);
+        ObjectNode n = header(t, "Verify window " + t.windowId + " with " + t.verifier);
         var messages = n.putArray("Messages");
         if (t.verdict != null) {
             ObjectNode entry = VerdictLog.entry(t.verdict);
@@ -51,12 +66,7 @@ public final class TaskResources {
             m.put("MessageSeverity", entry.get("Severity").asText());
             n.putObject("Links").set("CreatedResources", n.arrayNode().add(Odata.link(entry.get("@odata.id").asText())));
         }
-        if (t.failure != null) {
-            ObjectNode m = messages.addObject();
-            m.put("MessageId", "Base.1.0.InternalError");
-            m.put("Message", t.failure);
-            m.put("MessageSeverity", "Critical");
-        }
+        failure(t, messages);
         ObjectNode oem = n.putObject("Oem").putObject("Pcm");
         oem.put("@odata.type", "#PcmTask.v1_0_0.PcmTask");
         oem.put("WindowId", t.windowId);
@@ -69,12 +79,7 @@ public final class TaskResources {
 
     /** The self-test as a task: each check decided is a message (OK or Critical), the report's file when done. */
     static ObjectNode selfTestTask(ApiTasks.Task t) {
-        ObjectNode n = Odata.resource(t.id, Odata.TASK, TASKS + "/" + t.id, "Self-test");
-        n.put("TaskState", t.state);
-        n.put("TaskStatus", t.status());
-        n.put("PercentComplete", t.percent());
-        n.put("StartTime", t.start.toString());
-        if (t.end != null) n.put("EndTime", t.end.toString());
+        ObjectNode n = header(t, "Self-test");
         var messages = n.putArray("Messages");
         for (SelfTestReport.Check c : t.checks) {
             ObjectNode m = messages.addObject();
@@ -82,12 +87,7 @@ public final class TaskResources {
             m.put("Message", c.name() + ": " + (c.passed() ? "PASS" : "FAIL") + ", " + c.detail());
             m.put("MessageSeverity", c.passed() ? Health.OK : Health.CRITICAL);
         }
-        if (t.failure != null) {
-            ObjectNode m = messages.addObject();
-            m.put("MessageId", "Base.1.0.InternalError");
-            m.put("Message", t.failure);
-            m.put("MessageSeverity", "Critical");
-        }
+        failure(t, messages);
         ObjectNode oem = n.putObject("Oem").putObject("Pcm");
         oem.put("@odata.type", "#PcmTask.v1_0_0.PcmTask");
         oem.put("Kind", "SelfTest");

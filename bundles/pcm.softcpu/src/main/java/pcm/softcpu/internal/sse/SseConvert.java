@@ -143,6 +143,11 @@ final class SseConvert {
 
     private static void pd2dq(SseUnit u, boolean trunc) {
         u.src128(true);
+        u.result(pd2i32Pair(u, trunc), 0);
+    }
+
+    /** The two doubles of the source operand (read) as two int32 lanes, packed; CVT(T)PD2DQ and CVT(T)PD2PI. */
+    static long pd2i32Pair(SseUnit u, boolean trunc) {
         SseFpGlue.start(u);
         u.fpf.clear();
         int r0 = SseFloat.cvtF64ToI32(u.srcLo, trunc, u.s.mxcsr, u.fpf);
@@ -150,6 +155,6 @@ final class SseConvert {
         int r1 = SseFloat.cvtF64ToI32(u.srcHi, trunc, u.s.mxcsr, u.fpf);
         SseFpGlue.lane(u);
         SseFpGlue.commit(u);
-        u.result(SseFpGlue.pack(r0, r1), 0);
+        return SseFpGlue.pack(r0, r1);
     }
 }

@@ -54,14 +54,7 @@ final class SseMmxConvert {
                 pendingX87(u);
                 u.src128(true);
                 transition(u);
-                SseFpGlue.start(u);
-                u.fpf.clear();
-                int r0 = SseFloat.cvtF64ToI32(u.srcLo, trunc, u.s.mxcsr, u.fpf);
-                SseFpGlue.lane(u);
-                int r1 = SseFloat.cvtF64ToI32(u.srcHi, trunc, u.s.mxcsr, u.fpf);
-                SseFpGlue.lane(u);
-                SseFpGlue.commit(u);
-                writeMmx(u, u.reg & 7, SseFpGlue.pack(r0, r1));
+                writeMmx(u, u.reg & 7, SseConvert.pd2i32Pair(u, trunc));
             });
         }
     }
