@@ -218,7 +218,7 @@ scenario_faults() {
         swapper=
         if [ "$swap" = swap ] && [ $runs -eq 1 ]; then rm -f /tmp/swap.line /tmp/swap.state; swap_tracers $d & swapper=$!; fi
         tagged faults pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period 20 \
-            --timeout "$rem" --verify-timeout 60 --windows "$more"; rr=$?
+            --timeout "$rem" --verify-timeout 60; rr=$?
         if [ -n "$swapper" ]; then
             kill $swapper 2>/dev/null; wait $swapper 2>/dev/null
             [ -s /tmp/swap.line ] || echo "SVM-SWAP status=none (the run ended first; last: $(cat /tmp/swap.state 2>/dev/null))"
