@@ -55,9 +55,7 @@ class CertificateIT {
     static void start() throws Exception {
         Path data = Resident.freshData("certificate-data");
         Files.writeString(data.resolve("conf/pcm.api.config"), "users=[\"" + READER + ":ReadOnly:" + RedfishApiIT.hash(READER_PASSWORD) + "\"]\n");
-        pcm = new Resident(data);
-        Resident.Run r = pcm.start();
-        assertEquals(0, r.status(), r.toString());
+        pcm = Resident.started(data);
         api = ApiClient.of(pcm);
         ca = new TestCa("PCM test CA");
     }

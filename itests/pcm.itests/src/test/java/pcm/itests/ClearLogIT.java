@@ -50,9 +50,7 @@ class ClearLogIT {
         Files.writeString(conf.resolve("pcm.verification.config"), "verifiers=[\"soft\",\"inject\"]\n");
         Files.writeString(conf.resolve("pcm.tracers.internal.fault.FaultInjectingVerifier-inject.config"),
                 "pcm.rcp.id=\"inject\"\ntarget.target=\"(pcm.rcp.id=soft)\"\nmode=\"memory\"\ngpa=L\"67104768\"\nbyteValue=I\"90\"\nposition=L\"500\"\n");
-        pcm = new Resident(data);
-        Resident.Run r = pcm.start();
-        assertEquals(0, r.status(), r.toString());
+        pcm = Resident.started(data);
         api = ApiClient.of(pcm);
     }
 

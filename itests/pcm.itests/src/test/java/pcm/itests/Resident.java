@@ -50,6 +50,14 @@ final class Resident implements AutoCloseable {
         return d;
     }
 
+    /** A resident PCM started on {@code data}; fails the caller's set-up, with the start's output, if it did not start. */
+    static Resident started(Path data) throws Exception {
+        Resident pcm = new Resident(data);
+        Run r = pcm.start();
+        org.junit.jupiter.api.Assertions.assertEquals(0, r.status(), r.toString());
+        return pcm;
+    }
+
     Run pcm(String... args) throws Exception {
         return withInput(null, args);
     }

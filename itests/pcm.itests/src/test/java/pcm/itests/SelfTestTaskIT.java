@@ -38,9 +38,7 @@ class SelfTestTaskIT {
     static void start() throws Exception {
         Path data = Resident.freshData("selftest-task-data");
         Files.writeString(data.resolve("conf/pcm.api.config"), "users=[\"" + READER + ":ReadOnly:" + RedfishApiIT.hash(READER_PASSWORD) + "\"]\n");
-        pcm = new Resident(data);
-        Resident.Run r = pcm.start();
-        assertEquals(0, r.status(), r.toString());
+        pcm = Resident.started(data);
         api = ApiClient.of(pcm);
     }
 
