@@ -368,21 +368,63 @@ public final class VcpuLoop implements Runnable {
         poke();
     }
 
-    /** Runs {@code work} on the vCPU thread and waits for it. */
+    /**
+     * Runs {@code work} on the vCPU thread and waits for it. A caller that gives up (timeout, interrupt) before the
+     * work started withdraws it: it never runs. Once it started, the caller waits for its end and gets its result
+     * (an interrupt is kept as the thread's flag): work such as opening a window must never happen unowned — a
+     * window the vCPU opened after its opener had given up was recorded, closed at the guest's stop and stored as
+     * FAILED while the sampler said "not opened" (stop 28).
+     */
     public <T> T call(Callable<T> work, long timeoutMillis) throws Exception {
-        CompletableFuture<T> f = new CompletableFuture<>();
-        requests.add(() -> {
-            try {
-                f.complete(work.call());
-            } catch (Exception | Error e) {
-                f.completeExceptionally(e);
-            }
-        });
+        Request<T> r = new Request<>(work);
+        requests.add(r);
         poke();
         try {
-            return f.get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return r.result.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
             throw e.getCause() instanceof Exception ex ? ex : e;
+        } catch (java.util.concurrent.TimeoutException | InterruptedException e) {
+            if (r.withdraw()) {
+                requests.remove(r);
+                throw e;
+            }
+            boolean interrupted = e instanceof InterruptedException;
+            try {
+                while (true) {
+                    try {
+                        return r.result.get();
+                    } catch (InterruptedException again) {
+                        interrupted = true;
+                    } catch (java.util.concurrent.ExecutionException failed) {
+                        throw failed.getCause() instanceof Exception ex ? ex : failed;
+                    }
+                }
+            } finally {
+                if (interrupted) Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Work for the loop thread that its caller can withdraw until it starts. */
+    private static final class Request<T> implements Runnable {
+        private static final int PENDING = 0, STARTED = 1, WITHDRAWN = 2;
+        private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(PENDING);
+        private final Callable<T> work;
+        final CompletableFuture<T> result = new CompletableFuture<>();
+
+        Request(Callable<T> work) { this.work = work; }
+
+        /** True if the work will never run; false if it already started (its result will come). */
+        boolean withdraw() { return phase.compareAndSet(PENDING, WITHDRAWN); }
+
+        @Override
+        public void run() {
+            if (!phase.compareAndSet(PENDING, STARTED)) return;
+            try {
+                result.complete(work.call());
+            } catch (Exception | Error e) {
+                result.completeExceptionally(e);
+            }
         }
     }
 
