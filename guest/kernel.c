@@ -52,6 +52,12 @@ struct desc_ptr {
 #define USTACK_SIZE 16384
 static u8 kstack[KSTACK_SIZE] __attribute__((aligned(4096)));
 static u8 ustack[USTACK_SIZE] __attribute__((aligned(4096)));
+/*
+ * #DF runs on a stack of its own (IST1), as in Linux: a fault with a broken RSP (a wild return, a bad frame) still
+ * reaches panic() and prints where it happened instead of ending in a silent triple fault.
+ */
+#define DFSTACK_SIZE 4096
+static u8 dfstack[DFSTACK_SIZE] __attribute__((aligned(4096)));
 static struct idt_gate idt[256] __attribute__((aligned(4096)));
 static struct tss64 tss __attribute__((aligned(128)));
 static u64 gdt[7] __attribute__((aligned(16)));
@@ -116,25 +122,34 @@ static __attribute__((noreturn)) void poweroff(u64 status)
 		__asm__ volatile("cli; hlt");
 }
 
-static __attribute__((noreturn)) void panic(u64 vec, u64 err, u64 rip)
+static __attribute__((noreturn)) void panic(u64 vec, u64 err, u64 rip, u64 cs, u64 rsp)
 {
+	u64 cr2;
+
+	__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 	kputs("PCM-GUEST-PANIC vec=");
 	kputhex(vec, 2);
 	kputs(" err=");
 	kputhex(err, 16);
 	kputs(" rip=");
 	kputhex(rip, 16);
+	kputs(" cs=");
+	kputhex(cs, 4);
+	kputs(" rsp=");
+	kputhex(rsp, 16);
+	kputs(" cr2=");
+	kputhex(cr2, 16);
 	kputc('\n');
 	poweroff(0xDEAD);
 }
 
 /* ---- descriptor tables ---- */
-static void set_gate(int vec, const void *handler, int dpl)
+static void set_gate(int vec, const void *handler, int dpl, int ist)
 {
 	u64 a = (u64)handler;
 	idt[vec].off_lo = (u16)a;
 	idt[vec].sel = SEL_KCODE;
-	idt[vec].ist = 0;
+	idt[vec].ist = (u8)ist;
 	idt[vec].type_attr = (u8)(0x8E | (dpl << 5)); /* present, 64-bit interrupt gate */
 	idt[vec].off_mid = (u16)(a >> 16);
 	idt[vec].off_hi = (u32)(a >> 32);
@@ -147,6 +162,7 @@ static void cpu_tables_init(void)
 	u64 base = (u64)&tss, limit = sizeof(tss) - 1;
 
 	tss.rsp0 = (u64)(kstack + KSTACK_SIZE);
+	tss.ist[0] = (u64)(dfstack + DFSTACK_SIZE);
 	tss.iomap_base = (u16)__builtin_offsetof(struct tss64, iomap);
 	for (unsigned i = 0; i < sizeof(tss.iomap); i++)
 		tss.iomap[i] = 0xFF;          /* deny all ports ... */
@@ -170,12 +186,12 @@ static void cpu_tables_init(void)
 	gdt_load(&p);
 
 	for (int v = 0; v < 32; v++)
-		set_gate(v, (const void *)exc_stubs[v], v == 3 ? 3 : 0); /* #BP = system call */
-	set_gate(0x20, irq_timer, 0);
+		set_gate(v, (const void *)exc_stubs[v], v == 3 ? 3 : 0, v == 8); /* #BP = system call; #DF on IST1 */
+	set_gate(0x20, irq_timer, 0, 0);
 	for (int v = 0x21; v < 0x28; v++)
-		set_gate(v, irq_master, 0);
+		set_gate(v, irq_master, 0, 0);
 	for (int v = 0x28; v < 0x30; v++)
-		set_gate(v, irq_slave, 0);
+		set_gate(v, irq_slave, 0, 0);
 	p.limit = sizeof(idt) - 1;
 	p.base = (u64)idt;
 	idt_load(&p);
@@ -230,7 +246,7 @@ void exc_dispatch(struct exc_frame *f)
 		f->rax = (u64)-1;
 		return;
 	}
-	panic(f->vec, f->err, f->rip);
+	panic(f->vec, f->err, f->rip, f->cs, f->rsp);
 }
 
 /* ---- main ---- */
