@@ -1,5 +1,6 @@
 package pcm.ui.internal.commands;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -7,20 +8,25 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.util.tracker.ServiceTracker;
 
 import pcm.core.api.vm.ConsoleInput;
 import pcm.core.api.vm.ConsoleListener;
+import pcm.ui.internal.console.RawConsole;
 import pcm.ui.internal.status.ExitStatus;
 
 /**
- * {@code pcm:console}: shows the guest's serial console as it comes, until Ctrl-C (the detach key: it ends this
- * command, never the guest). {@code pcm:console send <text>} types a line into it (the UART's
+ * {@code pcm:console}: attaches to the guest's serial console. On the local shell's terminal it reads and types in raw
+ * mode until Ctrl-] ({@link RawConsole}); without a terminal (bin/pcm exec, the API's exec) it shows the output as it
+ * comes until Ctrl-C, which ends this command, never the guest. The shell attached to a resident PCM (pcm.client)
+ * does the raw mode itself over the API's console stream ({@code ConsoleServlet}). {@code pcm:console send <text>} types a line into it (the UART's
  * {@link ConsoleInput}; its bytes reach the guest through the receive FIFO, whose reads are logged inputs), e.g. from
  * {@code bin/pcm exec} attached to a resident PCM. Everything the guest printed is in {@code <data>/log/console.log}
  * ({@code log:tail --file console.log}).
@@ -42,11 +48,39 @@ public class ConsoleCommand extends PcmCommand {
 
     @Override
     protected String usage() {
-        return "usage: pcm:console   (the guest's console until Ctrl-C)\n       pcm:console send <text>   (types the text and Enter into the guest's console)";
+        return "usage: pcm:console   (attach to the guest's console: on a terminal read and type, Ctrl-] detaches; elsewhere its output until Ctrl-C)\n       pcm:console send <text>   (types the text and Enter into the guest's console)";
     }
 
-    @Descriptor("show the guest's serial console as it comes; Ctrl-C detaches (the guest goes on)")
-    public String console() {
+    @Descriptor("attach to the guest's serial console: read and type (raw keys) on a terminal, Ctrl-] detaches; elsewhere its output until Ctrl-C")
+    public String console(CommandSession session) throws IOException {
+        Object terminal = session == null ? null : session.get(TERMINAL);
+        if (rawCapable(terminal)) {
+            ServiceTracker<ConsoleInput, ConsoleInput> devices = new ServiceTracker<>(context, ConsoleInput.class, null);
+            devices.open();
+            try {
+                return RawConsole.attach(terminal, context, devices::getService);
+            } finally {
+                devices.close();
+            }
+        }
+        return follow();
+    }
+
+    /** Gogo JLine's session variable holding the shell's JLine terminal. */
+    static final String TERMINAL = ".terminal";
+
+    /** A JLine terminal that is not dumb; false where pcm.ui runs without JLine (its import is optional). */
+    private static boolean rawCapable(Object terminal) {
+        if (terminal == null) return false;
+        try {
+            return RawConsole.usable(terminal);
+        } catch (LinkageError noJline) {
+            return false;
+        }
+    }
+
+    /** Without a terminal (bin/pcm exec, the API): the output as it comes, until the command is interrupted. */
+    private String follow() {
         PrintStream out = System.out;
         out.println("[guest console; Ctrl-C detaches]");
         // written by this command's own thread: Gogo routes System.out by thread, and the vCPU thread that calls the

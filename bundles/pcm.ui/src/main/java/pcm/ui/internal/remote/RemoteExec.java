@@ -2,6 +2,7 @@ package pcm.ui.internal.remote;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -42,15 +43,24 @@ public final class RemoteExec {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
 
     public Result run(CommandProcessor processor, String line, String id) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Result r = run(processor, line, id, out, err);
+        return new Result(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), r.status(), r.message());
+    }
+
+    /**
+     * Runs the line with its output and error output written to {@code output} and {@code error} as the command prints
+     * them (the attached shell's streamed mode); the result's output and error are empty.
+     */
+    public Result run(CommandProcessor processor, String line, String id, OutputStream output, OutputStream error) {
         if (line == null || line.isBlank()) {
             ExecOutcome o = ExecOutcome.blank();
             return new Result("", "", o.status(), o.message());
         }
         ExecCommand command = ExecCommand.parse(line);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
-        PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
+        PrintStream o = new PrintStream(output, true, StandardCharsets.UTF_8);
+        PrintStream e = new PrintStream(error, true, StandardCharsets.UTF_8);
         ExecOutcome outcome;
         CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), o, e);
         Running self = new Running(session);
@@ -80,8 +90,7 @@ public final class RemoteExec {
         }
         o.flush();
         e.flush();
-        return new Result(out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), outcome.status(),
-                outcome.message());
+        return new Result("", "", outcome.status(), outcome.message());
     }
 
     /**

@@ -25,7 +25,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * runs a Gogo command line and answers {@code {"Output", "Error", "ExitStatus", "Message"}};
  * {@code .../Pcm.Interrupt} with {@code {"ExecId"}} interrupts it. Served in pcm.redfish's authenticated context
  * ({@code pcm.api}): no context, no servlet. With {@code Accept: text/plain} the body is the output and the exit status
- * and error output are headers ({@value #STATUS_HEADER}, {@value #ERROR_HEADER}), for bin/pcm's curl.
+ * and error output are headers ({@value #STATUS_HEADER}, {@value #ERROR_HEADER}), for bin/pcm's curl; with
+ * {@code Accept: text/event-stream} the output is streamed as server-sent events while the command runs (the JLine
+ * client of bin/pcm shell, {@code pcm.client}).
  */
 @Component(service = Servlet.class)
 @HttpWhiteboardContextSelect("(osgi.http.whiteboard.context.name=pcm.api)")
@@ -69,8 +71,12 @@ public class RemoteExecServlet extends HttpServlet {
             return;
         }
         LOG.info("API: {} exec: {}", request.getRemoteUser(), line);
-        RemoteExec.Result r = exec.run(processor, line, id);
         String accept = request.getHeader("Accept");
+        if (accept != null && accept.startsWith("text/event-stream")) {
+            streamed(response, line, id == null ? "sse-" + java.util.UUID.randomUUID() : id);
+            return;
+        }
+        RemoteExec.Result r = exec.run(processor, line, id);
         if (accept != null && accept.startsWith("text/plain")) {
             // for bin/pcm (a shell script without a JSON parser): the output as the body, the rest in headers
             String err = r.error() + (r.message() == null ? "" : r.message() + "\n");
@@ -88,6 +94,30 @@ public class RemoteExecServlet extends HttpServlet {
         if (r.message() != null) n.put("Message", r.message());
         else n.putNull("Message");
         write(response, 200, n);
+    }
+
+    /**
+     * The streamed answer ({@code Accept: text/event-stream}), for the JLine client of bin/pcm shell: events
+     * {@code output} and {@code error} ({@code {"Text"}}) as the command prints, then one {@code end}
+     * ({@code {"ExitStatus", "Message"}}). A client that goes away (its connection broken) interrupts the command, as
+     * a terminal's hang-up would: nobody is left to read it or to press Ctrl-C.
+     */
+    private void streamed(HttpServletResponse response, String line, String id) throws IOException {
+        try (SseWriter sse = new SseWriter(response, "pcm exec " + id, () -> {
+            if (exec.interrupt(id)) LOG.info("API: exec {} interrupted: its client went away", id);
+        })) {
+            TextEvents out = new TextEvents(sse, "output");
+            TextEvents err = new TextEvents(sse, "error");
+            RemoteExec.Result r = exec.run(processor, line, id, out, err);
+            out.close();
+            err.close();
+            ObjectNode end = JSON.createObjectNode();
+            end.put("ExitStatus", r.status());
+            if (r.message() != null) end.put("Message", r.message());
+            else end.putNull("Message");
+            end.put("ExecId", id);
+            sse.event("end", end);
+        }
     }
 
     private static String text(JsonNode body, String field) {
