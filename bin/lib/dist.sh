@@ -11,6 +11,7 @@
 # An archive unpacks to pcm-<version>-<variant>/:
 #   bin/pcm, bin/lib/       the launcher, the same as the repository's (its verbs: run, exec, start, stop, status, shell)
 #   lib/pcm.jar             the variant's runnable jar; lib/variant its name; lib/http if it has the HTTP server
+#   lib/client/             the shell attached to a resident PCM (pcm.client and its libraries, JLine and Jackson)
 #   conf/                   default configuration, copied into a new data directory's conf/ at its first use
 #   etc/                    where an OEM puts its trust store (etc/truststore.p12) for the signing policy
 #   docs/, README.md        the operator documentation; VERSION
@@ -58,6 +59,9 @@ pcm_dist() {
         cp -r "$root/bin/lib/jdk.sh" "$root/bin/lib/resident.sh" "$root/bin/lib/logging.properties" "$root/bin/lib/gosh" \
             "$root/bin/lib/gosh-headless" "$stage/bin/lib/"
         cp "$jar" "$stage/lib/pcm.jar"
+        # the shell attached to a resident PCM (clients/pcm.client: JLine, Jackson)
+        mkdir -p "$stage/lib/client"
+        cp "$root"/clients/pcm.client/target/client/*.jar "$stage/lib/client/" || { echo "dist: clients/pcm.client/target/client is missing (build without --no-build)" >&2; return 6; }
         echo "$v" > "$stage/lib/variant"
         grep -q "^[[:space:]]*org.apache.felix.http.jetty12;" "$bndrun" && : > "$stage/lib/http"
         # the variant's default configuration (runconfigs/conf/<variant>/, then what every variant shares)

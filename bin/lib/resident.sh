@@ -191,35 +191,22 @@ resident_exec() {
 
 resident_exec_quiet() { resident_exec "$1" >/dev/null 2>&1; }
 
-# Interactive shell attached to the resident PCM: bash's readline (history in <data>/run/shell_history, editing);
-# Ctrl-C interrupts the running command (Pcm.Interrupt), never PCM; Ctrl-D or 'exit' detaches.
+# Interactive shell attached to the resident PCM: the JLine client (clients/pcm.client, a plain Java program outside the
+# framework) over the same authenticated HTTPS API: history in <data>/run/shell_history, Tab completion of commands,
+# options, window ids and PIDs from the API, output streamed as the command prints it, Ctrl-C interrupts the running
+# command (Pcm.Interrupt), never PCM; pcm:console attaches to the guest's console (Ctrl-] detaches); Ctrl-D or 'exit'
+# detaches (docs/operating.md "The shell").
+resident_client_dir() {
+    if [ -n "${dist_variant:-}" ]; then echo "$root/lib/client"; else echo "$root/clients/pcm.client/target/client"; fi
+}
+
 resident_shell() {
-    local line id url pid rc
-    url=$(cat "$(resident_url_file)")
-    resident_exec 'pcm:banner' 2>/dev/null || true # the resident's branding
-    echo
-    echo "attached to the resident PCM on $data ($url); Ctrl-C interrupts a command, Ctrl-D detaches"
-    HISTFILE=$data/run/shell_history
-    history -r "$HISTFILE" 2>/dev/null || true
-    while :; do
-        trap 'echo' INT
-        if ! IFS= read -r -e -p 'pcm> ' line; then echo; break; fi
-        [[ $line =~ ^[[:space:]]*$ ]] && continue
-        [[ $line =~ ^[[:space:]]*(exit|quit|detach)[[:space:]]*$ ]] && break
-        history -s -- "$line"; history -a "$HISTFILE" 2>/dev/null || true
-        id="sh-$$-$RANDOM$RANDOM"
-        # ignored in the subshell (a trapped signal would be reset to its default there): the command's answer,
-        # after the interrupt, still comes through
-        ( trap '' INT; resident_exec "$line" "$id" ) &
-        pid=$!
-        # Ctrl-C while the command runs: ask PCM to interrupt that command, then wait for its answer
-        trap 'resident_curl -o /dev/null -X POST -H "Content-Type: application/json" --data-binary "{\"ExecId\": \"$id\"}" "$url/Managers/pcm/Actions/Oem/Pcm.Interrupt"; echo " (interrupted)" >&2' INT
-        rc=0
-        while :; do
-            wait "$pid" && rc=0 || rc=$?
-            kill -0 "$pid" 2>/dev/null || break
-        done
-        [ $rc -ne 0 ] && echo "(exit status $rc)" >&2
-    done
-    trap - INT
+    local dir
+    dir=$(resident_client_dir)
+    if [ ! -f "$dir/pcm.client.jar" ]; then
+        if [ -n "${dist_variant:-}" ]; then echo "pcm: $dir/pcm.client.jar is missing: this installation is incomplete" >&2; exit "$EXIT_FAILED"; fi
+        echo "pcm: $dir/pcm.client.jar is missing; building it (bin/build -q -B -DskipTests install) ..." >&2
+        "$root/bin/build" -q -B -DskipTests install >&2 || { echo "pcm: build failed" >&2; exit "$EXIT_FAILED"; }
+    fi
+    "$PCM_JAVA" --enable-native-access=ALL-UNNAMED -cp "$dir/*" pcm.client.AttachedShell --data "$data"
 }
