@@ -151,3 +151,57 @@ export function listen(onEvent, onState) {
     onState(false);
   };
 }
+
+/**
+ * Any server-sent event stream of the API (the guest console's): onEvent(type, data) per event, data parsed from
+ * JSON; onState(true/false) as the stream goes up or down. Reconnects after a pause until the returned stop is called.
+ */
+export function stream(path, onEvent, onState) {
+  let stopped = false;
+  let controller = null;
+  async function run() {
+    while (!stopped && session.loggedIn) {
+      controller = new AbortController();
+      try {
+        const response = await fetch(path, {
+          headers: { 'X-Auth-Token': session.token, 'Accept': 'text/event-stream' },
+          signal: controller.signal, cache: 'no-store', credentials: 'omit' });
+        if (!response.ok) throw new Error('HTTP ' + response.status);
+        onState(true);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let cut;
+          while ((cut = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            let type = 'message';
+            const data = [];
+            for (const l of block.split('\n')) {
+              if (l.startsWith('event:')) type = l.slice(6).trim();
+              else if (l.startsWith('data:')) data.push(l.slice(5).replace(/^ /, ''));
+            }
+            if (!data.length) continue;
+            try {
+              onEvent(type, JSON.parse(data.join('\n')));
+            } catch (e) {
+              console.warn('PCM event not understood', e);
+            }
+          }
+        }
+      } catch (e) {
+        if (stopped) break;
+      }
+      onState(false);
+      if (!stopped) await new Promise(r => setTimeout(r, 2000));
+    }
+  }
+  run();
+  return () => {
+    stopped = true;
+    if (controller) controller.abort();
+  };
+}

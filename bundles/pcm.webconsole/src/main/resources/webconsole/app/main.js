@@ -8,9 +8,11 @@ import * as log from './logview.js';
 import * as settings from './settings.js';
 import * as diagnostics from './diagnostics.js';
 import * as firmware from './firmware.js';
+import * as certificates from './certificates.js';
+import * as guestconsole from './guestconsole.js';
 import { applyBranding, productName } from './branding.js';
 
-const views = { dashboard, timeline, windows, log, settings, firmware, diagnostics };
+const views = { dashboard, timeline, windows, log, console: guestconsole, settings, firmware, certificates, diagnostics };
 const root = document.getElementById('view');
 const nav = document.getElementById('nav');
 const live = document.getElementById('live');

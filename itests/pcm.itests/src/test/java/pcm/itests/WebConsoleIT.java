@@ -107,7 +107,7 @@ class WebConsoleIT {
             System.out.println(report); // the surefire report keeps what each step saw
             List<String> expected = List.of("login-refused", "login", "dashboard-shows-guest", "timeline-fills",
                     "open-window-from-timeline", "verify-again-task-progress", "setting-changed-and-applied", "log-view",
-                    "firmware-updated-and-rolled-back", "diagnostics-self-test", "no-script-errors", "logout");
+                    "log-cleared", "guest-console-live", "certificate-csr-and-refused-replacement", "firmware-updated-and-rolled-back", "diagnostics-self-test", "no-script-errors", "logout");
             List<String> ran = new java.util.ArrayList<>();
             r.get("steps").forEach(s -> ran.add(s.get("name").asText()));
             assertEquals(expected, ran, report.toString());
