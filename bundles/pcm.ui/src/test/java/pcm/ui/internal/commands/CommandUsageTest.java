@@ -61,7 +61,7 @@ class CommandUsageTest {
             new SampleCommand(NO_SERVICES), new StatusCommand(NO_SERVICES), new WindowsCommand(NO_SERVICES),
             new ServicesCommand(NO_SERVICES), new VerifyCommand(NO_SERVICES), new WindowIdsCommand(NO_SERVICES), new SelfTestCommand(NO_SERVICES),
             new pcm.ui.internal.config.ConfigCommand(NO_SERVICES),
-            new ConsoleCommand(NO_SERVICES), new EvidenceCommand(NO_SERVICES)};
+            new ConsoleCommand(NO_SERVICES), new EvidenceCommand(NO_SERVICES), new CompletionsCommand(NO_SERVICES)};
     }
 
     /** Wrong or missing arguments, per function. */
@@ -78,6 +78,7 @@ class CommandUsageTest {
         "selftest", List.of(List.of("now")),
         "config", List.of(List.of("set", "pcm.vm"), List.of("a", "b", "c", "d", "e"), List.of("bogus")),
         "console", List.of(List.of("now")),
+        "completions", List.of(List.of("extra")),
         "evidence", List.of(List.of(), List.of("export"), List.of("list", "x"), List.of("import"), List.of("bogus", "w1"),
                 List.of("import", "a", "b"), List.of("--replace", "export", "w1"), List.of("check", "a", "b", "c")));
 
@@ -92,6 +93,7 @@ class CommandUsageTest {
         "services", List.of(List.of(), List.of("exit")),
         "verify", List.of(List.of("w1"), List.of("--rcp", "soft", "w1")),
         "windowids", List.of(List.of()),
+        "completions", List.of(List.of()),
         "selftest", List.of(List.of()),
         "config", List.of(List.of(), List.of("show", "pcm.vm")),
         "evidence", List.of(List.of("list"), List.of("export", "w1"), List.of("export", "w1", "/tmp/x.zip"),
