@@ -123,7 +123,8 @@ public final class AttachedShell {
             String l = line.strip();
             if (l.isEmpty()) continue;
             if (l.equals("exit") || l.equals("quit") || l.equals("detach")) break;
-            if (l.equals("pcm:console")) console(out);
+            // Gogo takes "console" for pcm:console too; "pcm:console send <text>" stays a command
+            if (l.equals("pcm:console") || l.equals("console")) console(out);
             else {
                 int status = execute(line, out);
                 if (status != 0) err.println("(exit status " + status + ")");
@@ -190,6 +191,7 @@ public final class AttachedShell {
         Thread.ofPlatform().daemon().name("pcm-interrupt").start(() -> {
             try {
                 if (api.interrupt(id)) err.println(" (interrupting the command)");
+                else err.println(" (no command of this shell is running in PCM now: it has not started yet or has just ended)");
             } catch (ApiException e) {
                 err.println("pcm: the interrupt did not reach PCM: " + e.getMessage());
             }

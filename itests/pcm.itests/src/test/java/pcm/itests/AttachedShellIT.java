@@ -230,6 +230,39 @@ class AttachedShellIT {
         assertEquals(0, pcm.exec("pcm:vm status").status(), "PCM still runs after the client detached");
     }
 
+    /** The client itself, as bin/pcm shell starts it, on a data directory made up for the case. */
+    private static Resident.Run client(Path data) throws Exception {
+        Path dir = Resident.repoRoot().resolve("clients/pcm.client/target/client");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path out = Files.createTempFile(data, "out", ".txt");
+        Path err = Files.createTempFile(data, "err", ".txt");
+        Process p = new ProcessBuilder(java.toString(), "-cp", dir + "/*", "pcm.client.AttachedShell", "--data", data.toString())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the client ended");
+        return new Resident.Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    void aClientThatCannotAttachSaysWhyWithStatus6() throws Exception {
+        Path data = Resident.freshData("attached-shell-refused");
+        Files.createDirectories(data.resolve("run"));
+        Files.createDirectories(data.resolve("secrets"));
+        Files.copy(pcm.certificate(), data.resolve("secrets/https.crt"));
+        // the resident's address, a wrong password: the API's 401, named
+        Files.writeString(data.resolve("run/api.url"), pcm.url());
+        Files.writeString(data.resolve("secrets/admin.password"), "wrong\n");
+        Resident.Run refused = client(data);
+        assertEquals(6, refused.status(), refused.toString());
+        assertTrue(refused.err().contains("refused the request: HTTP 401"), refused.toString());
+        // nobody listening there
+        Files.writeString(data.resolve("run/api.url"), "https://127.0.0.1:1/redfish/v1\n");
+        Resident.Run gone = client(data);
+        assertEquals(6, gone.status(), gone.toString());
+        assertTrue(gone.err().contains("does not answer"), gone.toString());
+        assertEquals(0, pcm.exec("pcm:vm status").status(), "the resident is not disturbed");
+    }
+
     @Test
     void localShellConsoleIsRawAndDetachesWithCtrlBracket() throws Exception {
         assumeTrue(Pty.available(), "needs script(1) from util-linux for a pseudo-terminal");
