@@ -3,9 +3,6 @@ package pcm.ui.internal.remote;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.servlet.http.HttpServletResponse;
@@ -26,14 +23,12 @@ final class SseWriter implements AutoCloseable {
 
     static final long TICK_SECONDS = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** One daemon thread ticks every open stream of the bundle. */
-    private static final ScheduledExecutorService TICKS = Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("pcm-sse-ticks").unstarted(r));
 
     private final HttpServletResponse response;
     private final OutputStream out;
     private final Runnable onBroken;
-    private final ScheduledFuture<?> ticks;
+    /** A virtual thread per stream ticks it: nothing static outlives the stream (or pcm.ui, when it is updated). */
+    private final Thread ticks;
     private long ids;
     private volatile boolean broken;
 
@@ -46,7 +41,16 @@ final class SseWriter implements AutoCloseable {
         response.setHeader("X-Accel-Buffering", "no");
         out = response.getOutputStream();
         write(": " + comment + "\n\n");
-        ticks = TICKS.scheduleAtFixedRate(() -> write(": tick\n\n"), TICK_SECONDS, TICK_SECONDS, TimeUnit.SECONDS);
+        ticks = Thread.ofVirtual().name("pcm-sse-ticks").start(() -> {
+            try {
+                while (!broken) {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(TICK_SECONDS));
+                    write(": tick\n\n");
+                }
+            } catch (InterruptedException closed) {
+                // the stream ended
+            }
+        });
     }
 
     /** One event of type {@code event} with {@code data} as its JSON; false when the client is gone. */
@@ -70,7 +74,7 @@ final class SseWriter implements AutoCloseable {
             return true;
         } catch (IOException | RuntimeException gone) {
             broken = true;
-            ticks.cancel(false);
+            if (ticks != null && Thread.currentThread() != ticks) ticks.interrupt(); // null: the first write failed
             if (onBroken != null) onBroken.run();
             return false;
         }
@@ -82,6 +86,6 @@ final class SseWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        ticks.cancel(false);
+        if (ticks != null) ticks.interrupt();
     }
 }
