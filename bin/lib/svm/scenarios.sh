@@ -358,6 +358,23 @@ scenario_linux() {
 }
 
 # JVM options for the PCM runs of the scenarios after it (e.g. jopts:-XX:TieredStopAtLevel=1)
+# (b''') a soak of the long guest on KVM: does it die (triple fault, panic) with or without windows? The base rate
+# against which the windows scenario's rare triple faults are judged (docs/svm-host.md, "The triple fault between
+# windows"). Arguments: seconds (300), window length (0: no sampling), verifiers (soft,kvm; or soft, or kvm).
+scenario_soak() {
+    secs=${1:-300} len=${2:-0} ver=${3:-soft,kvm}
+    d=/tmp/d-soak; rm -rf $d; small_ram $d; mkdir -p $d/conf
+    echo "verifiers=[$(echo "$ver" | sed 's/[^,]*/"&"/g')]" > $d/conf/pcm.verification.config
+    t0=$(uptime_s)
+    tagged soak pcm $d $((secs + 300)) pcm:run --backend kvm --blocks 10000000 --window "$len" --period 5 \
+        --timeout "$secs" --verify-timeout 60; r=$?
+    died=no; grep -q 'triple fault\|PCM-GUEST-PANIC' /tmp/out.soak && died=yes
+    echo "SVM-RESULT soak rc=$r died=$died window=$len verifiers=$ver windows=$(grep -c '^window .* rcp=' /tmp/out.soak)" \
+        "progress=$(grep -o 'progress [0-9]*' /tmp/out.soak | tail -1 | cut -d' ' -f2)" \
+        "seconds=$(awk -v a="$t0" -v b="$(uptime_s)" 'BEGIN{printf "%.0f", b-a}')"
+    [ $died = no ]
+}
+
 scenario_jopts() { export PCM_JAVA_OPTS="$*"; echo "SVM-RESULT jopts $PCM_JAVA_OPTS"; }
 
 # any command line, e.g. sh 'ls /opt'
