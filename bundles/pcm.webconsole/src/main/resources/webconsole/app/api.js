@@ -106,48 +106,11 @@ export async function followTask(uri, onProgress, everyMillis = 300) {
  * onState(true/false) when the stream is up or down. Reconnects after a pause while logged in.
  */
 export function listen(onEvent, onState) {
-  let stopped = false;
-  let controller = null;
-  async function run() {
-    while (!stopped && session.loggedIn) {
-      controller = new AbortController();
-      try {
-        const response = await fetch('/redfish/v1/EventService/SSE', {
-          headers: { 'X-Auth-Token': session.token, 'Accept': 'text/event-stream' },
-          signal: controller.signal, cache: 'no-store', credentials: 'omit' });
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        onState(true);
-        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = '';
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let cut;
-          while ((cut = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, cut);
-            buffer = buffer.slice(cut + 2);
-            const data = block.split('\n').filter(l => l.startsWith('data:')).map(l => l.slice(5).trim()).join('\n');
-            if (!data) continue;
-            try {
-              const event = JSON.parse(data);
-              for (const record of event.Events || []) onEvent(record);
-            } catch (e) {
-              console.warn('PCM event not understood', e);
-            }
-          }
-        }
-      } catch (e) {
-        if (stopped) break;
-      }
-      onState(false);
-      if (!stopped) await new Promise(r => setTimeout(r, 2000));
-    }
-  }
-  run();
+  const stop = stream('/redfish/v1/EventService/SSE', (type, event) => {
+    for (const record of event.Events || []) onEvent(record);
+  }, onState);
   return () => {
-    stopped = true;
-    if (controller) controller.abort();
+    stop();
     onState(false);
   };
 }

@@ -45,8 +45,13 @@ final class Pty implements AutoCloseable {
 
     /** {@code bin/pcm --data DIR args} on a 200x50 pseudo-terminal, with the environment of the other ITs. */
     static Pty binPcm(Path data, String args) throws IOException {
+        return binPcm(data, args, "");
+    }
+
+    /** As {@link #binPcm(Path, String)}, after the shell commands {@code before} (e.g. {@code trap '' INT; }). */
+    static Pty binPcm(Path data, String args, String before) throws IOException {
         // script(1) gives the terminal no size when its own input is not a terminal; JLine needs one to draw the prompt
-        String line = "stty cols 200 rows 50 && exec " + Resident.binPcm() + " --data " + data + " " + args;
+        String line = before + "stty cols 200 rows 50 && exec " + Resident.binPcm() + " --data " + data + " " + args;
         ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", line, "/dev/null").redirectErrorStream(true);
         Resident.environment(pb.environment());
         pb.environment().put("TERM", "xterm-256color");

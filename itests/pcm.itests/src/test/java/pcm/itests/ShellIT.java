@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,51 +24,6 @@ class ShellIT {
 
     /** Up-arrow as a terminal in keypad-transmit mode (which JLine switches on) sends it. */
     private static final String UP = "\u001bOA";
-    private static final Pattern ANSI = Pattern.compile("\u001b(\\[[0-9;?]*[ -/]*[@-~]|[=>]|O.)");
-
-    /** The pseudo-terminal's output, read as it comes. */
-    private static final class Screen {
-        private final ByteArrayOutputStream seen = new ByteArrayOutputStream();
-
-        Screen(InputStream in) {
-            Thread.ofPlatform().daemon().name("shell-it-reader").start(() -> {
-                byte[] b = new byte[8192];
-                try {
-                    for (int n; (n = in.read(b)) > 0; ) {
-                        synchronized (seen) {
-                            seen.write(b, 0, n);
-                        }
-                    }
-                } catch (java.io.IOException ended) {
-                    // the process ended
-                }
-            });
-        }
-
-        String text() {
-            synchronized (seen) {
-                return ANSI.matcher(seen.toString(StandardCharsets.UTF_8)).replaceAll("");
-            }
-        }
-
-        int count(String s) {
-            String t = text();
-            int n = 0;
-            for (int i = t.indexOf(s); i >= 0; i = t.indexOf(s, i + s.length())) n++;
-            return n;
-        }
-
-        /** Waits until {@code s} has appeared {@code times} times (or fails, printing the screen). */
-        void await(String s, int times, long seconds) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (count(s) < times) {
-                if (System.nanoTime() > deadline)
-                    throw new AssertionError("'" + s + "' x" + times + " did not appear within " + seconds + " s; screen:\n" + text());
-                Thread.sleep(100);
-            }
-        }
-    }
-
     /** Whether a prompt was drawn after the last occurrence of {@code mark}. */
     private static boolean promptAfter(String text, String mark) {
         int at = text.lastIndexOf(mark);
@@ -92,26 +43,21 @@ class ShellIT {
     void upArrowTabCtrlCAndCtrlDOnAPseudoTerminal() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1) from util-linux for a pseudo-terminal");
         Path data = Resident.freshData("shell-data");
-        // script(1) gives the pseudo-terminal no size when its own input is not a terminal; JLine needs one to draw the prompt.
         // SIGINT ignored, as a background job of a script or nohup leaves it (full suites run so failed here in stops
         // 22-26: Ctrl-C reached nothing): bin/pcm shell must give Ctrl-C back to the terminal's user anyway.
-        String line = "trap '' INT; stty cols 200 rows 50 && exec " + Resident.binPcm() + " --data " + data + " shell";
-        ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qfec", line, "/dev/null").redirectErrorStream(true);
-        pb.environment().put("TERM", "xterm-256color");
-        Process p = pb.start();
-        Screen screen = new Screen(p.getInputStream());
-        OutputStream keys = p.getOutputStream();
+        Pty screen = Pty.binPcm(data, "shell", "trap '' INT; ");
+        Process p = screen.process;
         try {
             screen.await("pcm> ", 1, 120);
-            type(keys, "pcm:vm status\r");
+            screen.type("pcm:vm status\r");
             screen.await("VM CREATED", 1, 30);
 
-            type(keys, UP + "\r"); // the last line again
+            screen.type(UP + "\r"); // the last line again
             screen.await("VM CREATED", 2, 30);
 
-            type(keys, "pcm:stat\t"); // the only command starting so: completed
+            screen.type("pcm:stat\t"); // the only command starting so: completed
             screen.await("pcm:status", 1, 30);
-            type(keys, "\r");
+            screen.type("\r");
             screen.await("PCM kernel status", 1, 30);
             // the report printed and a prompt drawn after it, before the next line is typed (typed ahead while the report
             // printed, under the suite's load, the run line and its Ctrl-C reached no job: stop 26; JLine redraws the
@@ -121,7 +67,7 @@ class ShellIT {
             assertTrue(promptAfter(screen.text(), "exit dispatcher:"), "no prompt after pcm:status's report; screen:\n" + screen.text());
 
             // a long run of the guest on the software CPU, interrupted while it records windows
-            type(keys, "pcm:run --backend soft --blocks 1000000\r");
+            screen.type("pcm:run --backend soft --blocks 1000000\r");
             // the guest's console reaches the terminal when the command ends (Gogo pipes a job's output): wait until the
             // run has stored a window instead (a fixed 15 s was too short under the full suite's load)
             long recording = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -134,7 +80,7 @@ class ShellIT {
             // no "interrupted" in 60 s), so Ctrl-C is typed again until one reaches it.
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (screen.count("nterrupted") == 0 && System.nanoTime() < until) {
-                type(keys, "\u0003");
+                screen.type("\u0003");
                 for (int i = 0; i < 200 && screen.count("nterrupted") == 0; i++) Thread.sleep(100); // 20 s: a run winds down first
             }
             screen.await("nterrupted", 1, 1);
@@ -143,18 +89,18 @@ class ShellIT {
             long stopping = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (screen.count("VM STOPPED") == 0 && System.nanoTime() < stopping) {
                 int shown = screen.count("pcm> ");
-                type(keys, "pcm:vm status\r");
+                screen.type("pcm:vm status\r");
                 screen.await("pcm> ", shown + 1, 30);
                 if (screen.count("VM STOPPED") == 0) Thread.sleep(1000);
             }
             screen.await("VM STOPPED", 1, 1);
             int before = screen.count("pcm> ");
-            type(keys, "pcm:log check\r");
+            screen.type("pcm:log check\r");
             screen.await("pcm> ", before + 1, 60); // its report printed, the prompt back
             String afterCheck = screen.text().substring(screen.text().lastIndexOf("pcm:log check"));
             assertFalse(afterCheck.contains("TORN"), "no window left torn by Ctrl-C:\n" + afterCheck);
 
-            type(keys, "\u0004"); // Ctrl-D: leave
+            screen.type("\u0004"); // Ctrl-D: leave
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "Ctrl-D ends the shell; screen:\n" + screen.text());
             assertEquals(0, p.exitValue(), screen.text());
             List<String> history = Files.readAllLines(data.resolve("run/shell_history"));
@@ -176,16 +122,5 @@ class ShellIT {
         try (var files = Files.list(data.resolve("selftest"))) {
             assertEquals(1, files.filter(f -> f.getFileName().toString().matches("selftest-\\d{8}T\\d{6}\\.\\d{3}Z\\.json")).count());
         }
-    }
-
-    /** A few keys at a time, as a person types: a long line written at once lost its end on the pseudo-terminal. */
-    private static void type(OutputStream keys, String s) throws java.io.IOException, InterruptedException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        for (int i = 0; i < b.length; i += 8) {
-            keys.write(b, i, Math.min(8, b.length - i));
-            keys.flush();
-            Thread.sleep(40);
-        }
-        Thread.sleep(300);
     }
 }
