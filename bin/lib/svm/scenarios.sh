@@ -132,8 +132,10 @@ scenario_windows() {
         # the run's guest is stopped when the budget ends (a slow host: AMD EPYC's TCG needed > 600 s for 20000 blocks)
         # --windows: the run ends once the windows still wanted are stored (the guest runs on until then)
         more=$((want - (soft < kvm ? soft : kvm)))
+        stall_trace $d windows & tracer=$!
         tagged windows pcm $d $((rem + 300)) pcm:run --backend kvm --blocks "$blocks" --window "$len" --period "$period" \
             --timeout "$rem" --verify-timeout 60 --windows "$more"; rr=$?
+        kill $tracer 2>/dev/null
         cat /tmp/out.windows >> /tmp/all.windows
         window_log $d wlog
         soft=$((soft + $(grep -c '^window .* MATCH rcp=soft ' /tmp/out.windows)))
@@ -358,6 +360,31 @@ scenario_linux() {
 }
 
 # JVM options for the PCM runs of the scenarios after it (e.g. jopts:-XX:TieredStopAtLevel=1)
+# stall_trace <data dir> <tag> &: QEMU's nested SVM sometimes stops making progress at a window (the first window
+# retires nothing until its 60 s timeout, then the next one neither: docs/svm-host.md). When PCM's log says a window
+# closed at 0 instructions, records 3 s of the emulated host's KVM tracepoints (what KVM_RUN does while the vCPU makes
+# no progress: exit reasons, injected events, the RIPs) and prints a summary as [<tag>-kvmtrace] lines. One shot.
+stall_trace() {
+    d=$1 tag=$2 tr=/sys/kernel/tracing
+    for i in $(seq 1 120); do
+        sleep 10 # seldom: a frequent wake-up inside was itself followed by the breakdown (docs/svm-host.md)
+        grep -q 'closed at 0 instructions' "$d"/log/*.log 2>/dev/null || continue
+        [ -d $tr/events ] || mount -t tracefs nodev $tr 2>/dev/null
+        [ -d $tr/events/kvm ] || { echo "[$tag-kvmtrace] no kvm tracepoints: $(ls $tr 2>&1 | head -3 | tr '\n' ' ')"; return; }
+        echo 8192 > $tr/buffer_size_kb 2>/dev/null; echo > $tr/trace
+        echo 1 > $tr/events/kvm/enable; sleep 3; echo 0 > $tr/events/kvm/enable
+        grep -v '^#' $tr/trace > /tmp/kvmtrace.$tag
+        echo "[$tag-kvmtrace] $(wc -l < /tmp/kvmtrace.$tag) events in 3 s; by kind:"
+        sed -n 's/.*: \(kvm_[a-z_0-9]*\):.*/\1/p' /tmp/kvmtrace.$tag | sort | uniq -c | sort -rn | head -15 | sed "s/^/[$tag-kvmtrace] /"
+        echo "[$tag-kvmtrace] exit reasons:"
+        sed -n 's/.*kvm_exit: \(vcpu [0-9]* \)\?reason \([A-Za-z_0-9]*\) rip \(0x[0-9a-f]*\).*/\2 \3/p' /tmp/kvmtrace.$tag \
+            | sort | uniq -c | sort -rn | head -12 | sed "s/^/[$tag-kvmtrace] /"
+        echo "[$tag-kvmtrace] last lines:"
+        tail -40 /tmp/kvmtrace.$tag | cut -c1-200 | sed "s/^/[$tag-kvmtrace] /"
+        return
+    done
+}
+
 # (b''') a soak of the long guest on KVM: does it die (triple fault, panic) with or without windows? The base rate
 # against which the windows scenario's rare triple faults are judged (docs/svm-host.md, "The triple fault between
 # windows"). Arguments: seconds (300), window length (0: no sampling), verifiers (soft,kvm; or soft, or kvm).
@@ -366,8 +393,10 @@ scenario_soak() {
     d=/tmp/d-soak; rm -rf $d; small_ram $d; mkdir -p $d/conf
     echo "verifiers=[$(echo "$ver" | sed 's/[^,]*/"&"/g')]" > $d/conf/pcm.verification.config
     t0=$(uptime_s)
+    stall_trace $d soak & tracer=$!
     tagged soak pcm $d $((secs + 300)) pcm:run --backend kvm --blocks 10000000 --window "$len" --period 5 \
         --timeout "$secs" --verify-timeout 60; r=$?
+    kill $tracer 2>/dev/null
     died=no; grep -q 'triple fault\|PCM-GUEST-PANIC' /tmp/out.soak && died=yes
     echo "SVM-RESULT soak rc=$r died=$died window=$len verifiers=$ver windows=$(grep -c '^window .* rcp=' /tmp/out.soak)" \
         "progress=$(grep -o 'progress [0-9]*' /tmp/out.soak | tail -1 | cut -d' ' -f2)" \
