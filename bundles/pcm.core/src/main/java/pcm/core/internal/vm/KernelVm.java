@@ -58,6 +58,19 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
     public static final int STATUS_RESET = 0x100;
     /** CPUID leaf 1 ECX bits of APIC features the platform does not have: x2APIC (21), TSC-deadline timer (24). */
     static final int LEAF1_ECX_X2APIC = 1 << 21, LEAF1_ECX_TSC_DEADLINE = 1 << 24;
+    /**
+     * CPUID leaf 7 ECX bit 16, 5-level paging: the software CPU (recording and verifying alike) walks 4 levels only, so
+     * a guest given LA57 on a host that has it (Ice Lake servers, AMD Zen 4; QEMU's {@code -cpu max}) records windows
+     * no soft replay can follow. Linux uses it whenever CPUID offers it.
+     */
+    static final int LEAF7_ECX_LA57 = 1 << 16;
+
+    /** What the guest's CPUID hides of the host's: the platform's missing APIC features, LA57, and what is configured. */
+    static CpuidMask guestCpuidMask(VmConfig cfg) {
+        return new CpuidMask(cfg.cpuidHideLeaf1Ecx() | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE
+                | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF1_ECX_RDRAND), 0,
+                cfg.cpuidHideLeaf7Ebx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF7_EBX_RDSEED), LEAF7_ECX_LA57);
+    }
 
     private final ExitDispatcher dispatcher;
     private final List<Hypervisor> hypervisors = new CopyOnWriteArrayList<>();
@@ -241,9 +254,7 @@ public final class KernelVm implements Vm, Platform, SamplingTarget {
                 CountDownLatch stopped = new CountDownLatch(1);
                 VirtualMachine theVm = vm;
                 // PCM's local APIC is an xAPIC without the TSC-deadline timer (pcm.irq.lapic): KVM's table offers both
-                CpuidMask mask = new CpuidMask(cfg.cpuidHideLeaf1Ecx() | LEAF1_ECX_X2APIC | LEAF1_ECX_TSC_DEADLINE
-                        | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF1_ECX_RDRAND), 0,
-                        cfg.cpuidHideLeaf7Ebx() | (cfg.exposeRdrand() ? 0 : CpuidMask.LEAF7_EBX_RDSEED), 0);
+                CpuidMask mask = guestCpuidMask(cfg);
                 VcpuLoop[] holder = new VcpuLoop[1];
                 CountDownLatch ready = new CountDownLatch(1);
                 // The guest's first instruction waits until start() has published the running VM: a guest that
