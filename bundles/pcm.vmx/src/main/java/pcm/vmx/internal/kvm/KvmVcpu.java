@@ -589,6 +589,19 @@ public final class KvmVcpu implements VirtualCpu {
     private int lastInjected = -1;
 
     /**
+     * Forgets what the last run left for the VMM to finish — string-I/O units not yet returned, an injected vector not
+     * yet taken, the interrupt-window request, a kick not yet consumed — so a vCPU reused for another guest state (the KVM RCP's kept replay
+     * machines) starts as a new one. Call {@link #refreshRunState()} first to let KVM finish a pending I/O. Not in the API.
+     */
+    public void discardExitState() {
+        consumeKick(); // a kick that ended the last replay (its time bound) must not end this one's first run
+        decoder.resetPending();
+        lastInjected = -1;
+        last = null;
+        requestInterruptWindow(false);
+    }
+
+    /**
      * The vector of the last {@link #injectInterrupt} since this was last called, -1 if none (the position
      * counter learns that a delivery is coming without a KVM_GET_VCPU_EVENTS per run). Not in the API.
      */

@@ -1,6 +1,5 @@
 package pcm.vmx.internal.replay;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
@@ -26,12 +25,11 @@ import pcm.core.api.verify.WindowShape;
 import pcm.core.api.vm.VmExit;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 import pcm.vmx.internal.kvm.KvmVcpu;
-import pcm.vmx.internal.kvm.KvmVm;
 import pcm.vmx.internal.position.InsnPeek;
 import pcm.vmx.internal.position.StepCounter;
 
 /**
- * One replay of a window on a fresh KVM VM, counted by {@link StepCounter} (see {@link KvmReplayVerifier}).
+ * One replay of a window on a KVM VM new or reset to new ({@link ReplayMachines}), counted by {@link StepCounter} (see {@link KvmReplayVerifier}).
  */
 final class KvmReplay implements AutoCloseable {
 
@@ -55,9 +53,9 @@ final class KvmReplay implements AutoCloseable {
     }
 
     private final Window window;
-    private final Arena arena = Arena.ofShared();
+    private final ReplayMachines machines;
+    private final ReplayMachines.Machine machine;
     private final MemorySegment ram;
-    private final KvmVm vm;
     private final KvmVcpu cpu;
     private final StepCounter counter;
     /** Inputs the replay's vCPU consumed natively (an instruction stepped together with an IRETQ to CPL3). */
@@ -70,10 +68,11 @@ final class KvmReplay implements AutoCloseable {
     /** Position of the last input exit answered from the log (its instruction counts on the next run), else -1. */
     private long pendingExit = -1;
 
-    KvmReplay(Window w, KvmHypervisor hv) throws Stop, BackendException {
+    KvmReplay(Window w, KvmHypervisor hv, ReplayMachines machines) throws Stop, BackendException {
         this.window = w;
         this.endPosition = check(w);
         this.finalState = new FinalStateComparison(w);
+        this.machines = machines;
         Snapshot init = w.initial();
         this.registerCheckpoints = new CheckpointTracker(init.registers());
         this.fingerprints = new FingerprintTracker(w.events(), init.registers());
@@ -81,13 +80,17 @@ final class KvmReplay implements AutoCloseable {
         this.tracedRip = init.registers().rip();
         registerCheckpoints.traceWriters(writers);
         long size = init.memory().size();
+        ReplayMachines.Machine m;
         try {
-            ram = arena.allocate(size, 4096);
+            m = machines.take(hv, size);
+        } catch (BackendException e) {
+            throw Stop.inconclusive("replay VM setup failed: " + e.getMessage());
         } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
-            throw Stop.inconclusive("cannot allocate " + size + " bytes of replay memory: " + e);
+            throw Stop.inconclusive("cannot make a replay VM with " + size + " bytes of memory: " + e);
         }
-        KvmVm v = null;
+        machine = m;
+        ram = m.ram;
+        cpu = m.cpu;
         try {
             byte[] buf = new byte[1 << 20];
             for (long at = 0; at < size; at += buf.length) {
@@ -95,24 +98,20 @@ final class KvmReplay implements AutoCloseable {
                 init.memory().read(at, buf, 0, n);
                 MemorySegment.copy(buf, 0, ram, ValueLayout.JAVA_BYTE, at, n);
             }
-            v = hv.createVm();
-            v.setMemoryRegion(0, 0, ram, false);
-            KvmVcpu c = v.createVcpu(0);
+            KvmVcpu c = cpu;
             c.setSpecialRegisters(init.specialRegisters());
             c.setRegisters(init.registers());
             if (init.fpu() != null && init.fpu().length == 512) c.setFpuState(init.fpu());
             if (init.msrs() != null) {
-                for (Map.Entry<Integer, Long> m : init.msrs().entrySet()) {
-                    if (m.getKey() == null || m.getValue() == null || m.getKey() == 0xC0000080) continue; // EFER: sregs
+                for (Map.Entry<Integer, Long> e : init.msrs().entrySet()) {
+                    if (e.getKey() == null || e.getValue() == null || e.getKey() == 0xC0000080) continue; // EFER: sregs
                     try {
-                        c.writeMsr(m.getKey(), m.getValue());
-                    } catch (BackendException e) {
+                        c.writeMsr(e.getKey(), e.getValue());
+                    } catch (BackendException x) {
                         // an MSR KVM refuses: the guest code of a window rarely reads it; RDMSR is fed from the log
                     }
                 }
             }
-            vm = v;
-            cpu = c;
             counter = new StepCounter(c, new SegmentMemory(ram), new InputObserver() {
                 @Override
                 public void observed(EventKind kind, long position, long rip, long rcx, long address, long value, byte[] data) {
@@ -128,8 +127,7 @@ final class KvmReplay implements AutoCloseable {
             });
             counter.reportRegistersEveryInstruction();
         } catch (BackendException | RuntimeException e) {
-            if (v != null) v.close();
-            arena.close();
+            machines.give(machine); // reset to new before its next replay, or destroyed if that fails
             throw e instanceof BackendException b ? Stop.inconclusive("replay VM setup failed: " + b.getMessage())
                     : Stop.inconclusive("replay VM setup failed: " + e);
         }
@@ -599,7 +597,6 @@ final class KvmReplay implements AutoCloseable {
         } catch (BackendException | RuntimeException e) {
             // the VM goes anyway
         }
-        vm.close();
-        arena.close();
+        machines.give(machine);
     }
 }

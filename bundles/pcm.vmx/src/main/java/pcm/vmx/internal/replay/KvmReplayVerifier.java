@@ -23,7 +23,8 @@ import pcm.core.api.verify.Window;
 import pcm.vmx.internal.kvm.KvmHypervisor;
 
 /**
- * The KVM RCP ({@code pcm.rcp.id=kvm}): replays a window on a fresh KVM VM (memory from the initial image,
+ * The KVM RCP ({@code pcm.rcp.id=kvm}): replays a window on a KVM VM, new or kept from an earlier replay and reset
+ * to new ({@link ReplayMachines}) (memory from the initial image,
  * registers, special registers, FPU, MSRs restored), stepped by the {@code kvm-step} counter to each logged
  * event's position. Inputs that do not exit on KVM (RDTSC, RDTSCP, RDRAND, RDSEED, RDPMC, CPUID, RDMSR) are
  * carried out by the VMM with the logged result; port and MMIO reads are answered from the log in the exit
@@ -52,6 +53,8 @@ public final class KvmReplayVerifier implements ReplayVerifier {
     static final long DEFAULT_MAX_REPLAY_SECONDS = 120;
 
     private KvmHypervisor hv;
+    /** Replay VMs kept between windows (see {@link ReplayMachines} for why). */
+    private final ReplayMachines machines = new ReplayMachines();
     private volatile long maxReplayNanos = DEFAULT_MAX_REPLAY_SECONDS * 1_000_000_000L;
 
     @Activate
@@ -79,6 +82,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
 
     @Deactivate
     synchronized void deactivate() {
+        machines.close();
         if (hv != null) hv.close();
         hv = null;
     }
@@ -99,7 +103,7 @@ public final class KvmReplayVerifier implements ReplayVerifier {
             if (mismatch != null) return Verdict.inconclusive(ID, wid, -1, mismatch);
             KvmReplay r;
             try {
-                r = new KvmReplay(window, h);
+                r = new KvmReplay(window, h, machines);
             } catch (KvmReplay.Stop s) {
                 return stopped(s, wid, insns);
             }
