@@ -142,10 +142,10 @@ class SvmHostIT {
         // Issue 12: at least 50 KVM-recorded windows MATCH on both verifiers. -Dpcm.svm.windowSeconds=300 adds the
         // windows scenario: one long guest until pcm:run --windows has 50 stored (stop 28: one JVM start instead of one
         // per short guest, C1 only, and the counter's registers decoded on the heap took it from ~10 to 51-90 windows in
-        // 130-300 s). Not in the default run yet: in 2 of ~7 long runs the guest triple-faulted at a window boundary
-        // (#PF on a CPL3 instruction fetch of a non-present page, then #DF: docs/svm-host.md "Fifty windows") - a defect
-        // to find first, possibly PCM's interrupt hand-over between the counter and KVM - and the suite's 20 minutes
-        // have no room for it beside the rest. Without it the faults run's true windows are counted (at least 2).
+        // 130-300 s). Not in the default run: the suite's 20 minutes have no room for it beside the rest (~3 min more).
+        // The guest's triple fault between windows that kept it out in stop 28 was QEMU's nested SVM breaking the
+        // recording guest when a kvm replay VM was destroyed; the kvm RCP keeps its VMs now (docs/svm-host.md, "The
+        // triple fault between windows"). Without it the faults run's true windows are counted (at least 2).
         int windowSeconds = Integer.getInteger("pcm.svm.windowSeconds", 0);
         int minWindows = Integer.getInteger("pcm.svm.minWindows", windowSeconds > 0 ? 50 : 2);
         // the faults run's budget: 150 s gave 2-4 windows (each verified by eight verifiers) on a loaded AMD host
