@@ -37,6 +37,8 @@ public final class SoftReplayVerifier implements ReplayVerifier {
     @Activate
     public SoftReplayVerifier(Config config) {
         this(config.localise());
+        // replays run with the block compiler unless -Dpcm.softcpu.jit=false: a typo there fails activation, by name
+        pcm.softcpu.internal.SoftVcpu.checkBlockCompilerSwitch();
     }
 
     public SoftReplayVerifier(boolean localise) {
