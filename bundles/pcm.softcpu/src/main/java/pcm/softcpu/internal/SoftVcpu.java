@@ -370,6 +370,16 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
      */
     public static void checkBlockCompilerSwitch() { BlockCompiler.checkSwitch(); }
 
+    /**
+     * Whether a component whose configuration says {@code configured} runs its vCPUs with the block compiler:
+     * {@code -Dpcm.softcpu.jit}, where set, wins.
+     * @throws IllegalArgumentException naming the value when that property is neither true nor false
+     */
+    public static boolean blockCompilerFor(boolean configured) { return BlockCompiler.enabled(configured); }
+
+    /** The mode of a standalone vCPU (the replay engine's) unless told otherwise: on unless {@code -Dpcm.softcpu.jit=false}. */
+    public static final boolean DEFAULT_BLOCK_COMPILER = BlockCompiler.DEFAULT_ON;
+
     /** Whether the block compiler is on. */
     public boolean blockCompiler() { return cpu.jit != null; }
 
