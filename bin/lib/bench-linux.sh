@@ -21,6 +21,10 @@ bench_linux() {
             --kernel "$PCM_LINUX_VMLINUZ" --initrd "$PCM_LINUX_INITRAMFS_CPIO_GZ" --append "$append"
         "${timer[@]}" pcm-vmlinux 600 "$root/bin/pcm" --data "$tmp/d$i-b" run --backend soft -w 0 --timeout 560 \
             --kernel "$PCM_LINUX_VMLINUX" --initrd "$PCM_LINUX_INITRAMFS_CPIO_GZ" --append "$append"
+        # the same without the block compiler (on by default since issue 18): its gain on Linux, in the same run
+        PCM_JAVA_OPTS="${PCM_JAVA_OPTS:-} -Dpcm.softcpu.jit=false" "${timer[@]}" pcm-vmlinux-interp 600 "$root/bin/pcm" \
+            --data "$tmp/d$i-c" run --backend soft -w 0 --timeout 560 \
+            --kernel "$PCM_LINUX_VMLINUX" --initrd "$PCM_LINUX_INITRAMFS_CPIO_GZ" --append "$append"
         # QEMU gets the TSC frequency PCM gives its guest: without it microvm (no HPET, no PM timer) calibrates against
         # the PIT and hung in 10 of 20 boots on a slow host (linux-facts), and here for 8 minutes under load
         "${timer[@]}" qemu-pc-bzImage 600 "${q[@]}" -M pc -kernel "$PCM_LINUX_VMLINUZ" -append "$append tsc_early_khz=$khz"
@@ -50,6 +54,7 @@ bench_linux() {
             ratio("pcm-bzImage", "qemu-pc-bzImage", "init"); ratio("pcm-bzImage", "qemu-pc-bzImage", "poweroff")
             ratio("pcm-bzImage", "qemu-microvm-bzImage", "init")
             ratio("pcm-vmlinux", "qemu-microvm-vmlinux", "init"); ratio("pcm-vmlinux", "qemu-microvm-vmlinux", "poweroff")
+            ratio("pcm-vmlinux", "pcm-vmlinux-interp", "init"); ratio("pcm-vmlinux", "pcm-vmlinux-interp", "poweroff")
             printf "peak RSS MB: pcm-bzImage %d, qemu-pc-bzImage %d\n", med("pcm-bzImage", "peak_rss_mb"), med("qemu-pc-bzImage", "peak_rss_mb")
         }' "$tmp/lines"
     rm -rf "$tmp"

@@ -35,7 +35,10 @@ class TracerIT {
         Path conf = Files.createDirectories(data.resolve("conf"));
         Files.writeString(conf.resolve("pcm.verification.config"), "verifiers=[\"soft\"]\n");
         Path windows = data.resolve("windows");
-        List<String> cmd = LauncherIT.command(data, "pcm:run --backend soft --blocks 100000 --window 2000 --period 20 --timeout 60");
+        // a workload that outlives the three waits below on any CPU (the run ends at its --timeout, status 5, accepted):
+        // 100,000 blocks (1.2 G instructions) did on the interpreter, but the block compiler ran them in 13 s, before the
+        // traced windows (issue 18)
+        List<String> cmd = LauncherIT.command(data, "pcm:run --backend soft --blocks 10000000 --window 2000 --period 20 --timeout 60");
         Process p = new ProcessBuilder(cmd).redirectOutput(data.resolve("run.out").toFile()).redirectError(data.resolve("run.err").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         try {

@@ -23,13 +23,61 @@ import pcm.softcpu.internal.jit.Kind;
  * ({@link #dropPage}), or a full cache ({@link #flush}). This glue lives here because it reads the interpreter's
  * package-private structures and gives the generated classes their package (the lookup below).
  * <p>
- * On or off: system property {@code pcm.softcpu.jit} (default off) for every new vCPU, or
- * {@link SoftVcpu#setBlockCompiler}; {@code pcm.softcpu.jit.threshold} (default 1000 runs of a head) and
+ * On or off: on by default; the system property {@code pcm.softcpu.jit} ({@code true}/{@code false}), when set,
+ * decides for every new vCPU, else the backend's {@code block_compiler} configuration (see {@link #enabled});
+ * {@link SoftVcpu#setBlockCompiler} between runs; {@code pcm.softcpu.jit.threshold} (default 1000 runs of a head) and
  * {@code pcm.softcpu.jit.cacheBlocks} (default 16384 blocks, then the whole cache is dropped).
  */
 final class BlockCompiler {
 
-    static final boolean DEFAULT_ON = Boolean.getBoolean("pcm.softcpu.jit");
+    /**
+     * The operator's word for the whole JVM: {@code -Dpcm.softcpu.jit=true|false}, or null when not set. Read once:
+     * it decides for the backend's vCPUs over their configuration and for the replay engine's (which has none).
+     */
+    static final Boolean FORCED;
+    /** Why the property is unusable (a value neither true nor false), else null: reported by {@link #enabled}. */
+    private static final String BAD_SWITCH;
+
+    static {
+        Boolean f = null;
+        String bad = null;
+        try {
+            f = parse(System.getProperty("pcm.softcpu.jit"));
+        } catch (IllegalArgumentException e) {
+            bad = e.getMessage(); // not thrown here: a class that fails to initialise would break every CPU, not one component
+        }
+        FORCED = f;
+        BAD_SWITCH = bad;
+    }
+
+    /** On unless {@code -Dpcm.softcpu.jit=false} (the default since issue 18's ITs passed with it on). */
+    static final boolean DEFAULT_ON = FORCED == null || FORCED;
+
+    /**
+     * The switch for a backend whose configuration says {@code configured}: the system property wins where set.
+     * @throws IllegalArgumentException when the property is set to something other than true or false
+     */
+    static boolean enabled(boolean configured) {
+        checkSwitch();
+        return FORCED != null ? FORCED : configured;
+    }
+
+    /** @throws IllegalArgumentException naming the value when {@code -Dpcm.softcpu.jit} is neither true nor false */
+    static void checkSwitch() {
+        if (BAD_SWITCH != null) throw new IllegalArgumentException(BAD_SWITCH);
+    }
+
+    /**
+     * "true"/"false" (any case, blanks trimmed) or null for unset; anything else is a typed error naming the value, so
+     * a typo does not silently run the mode the operator meant to leave.
+     */
+    static Boolean parse(String v) {
+        if (v == null) return null;
+        String t = v.trim();
+        if (t.equalsIgnoreCase("true")) return Boolean.TRUE;
+        if (t.equalsIgnoreCase("false")) return Boolean.FALSE;
+        throw new IllegalArgumentException("pcm.softcpu.jit: '" + v + "' is neither true nor false");
+    }
     static final int DEFAULT_THRESHOLD = Integer.getInteger("pcm.softcpu.jit.threshold", 1000);
     static final int DEFAULT_CACHE_BLOCKS = Integer.getInteger("pcm.softcpu.jit.cacheBlocks", 16384);
     /** Diagnostics: {@code -Dpcm.softcpu.jit.stats=true} prints each vCPU's counters to stderr when it closes. */

@@ -13,7 +13,7 @@ import pcm.core.api.cpu.HostInfo;
 import pcm.core.api.cpu.Hypervisor;
 import pcm.core.api.cpu.VirtualMachine;
 
-/** The software x86-64 CPU backend: runs anywhere, interprets every instruction. */
+/** The software x86-64 CPU backend: runs anywhere; interprets, and translates hot blocks (docs/block-compiler.md). */
 @Component(service = Hypervisor.class, property = Hypervisor.ID + "=" + SoftHypervisor.ID)
 @Designate(ocd = SoftHypervisor.Config.class)
 public final class SoftHypervisor implements Hypervisor {
@@ -28,9 +28,10 @@ public final class SoftHypervisor implements Hypervisor {
         String msr_forwarded() default "10,8b,1a0";
 
         @AttributeDefinition(description = "Translate hot guest code into JVM bytecode (the block compiler, "
-                + "docs/block-compiler.md): same instruction counts, exits and results as the interpreter, faster. "
-                + "Also on when the JVM runs with -Dpcm.softcpu.jit=true")
-        boolean block_compiler() default false;
+                + "docs/block-compiler.md): same instruction counts, exits, windows and verdicts as the interpreter, "
+                + "faster. On by default; false runs every instruction in the interpreter. The JVM option "
+                + "-Dpcm.softcpu.jit=true|false, where given, overrides this (and also switches the soft verifier's replays)")
+        boolean block_compiler() default true;
     }
 
     private final Set<Integer> forwardedMsrs;
@@ -39,12 +40,12 @@ public final class SoftHypervisor implements Hypervisor {
     @Activate
     public SoftHypervisor(Config config) {
         this.forwardedMsrs = parseMsrs(config.msr_forwarded());
-        this.blockCompiler = config.block_compiler() || BlockCompiler.DEFAULT_ON;
+        this.blockCompiler = BlockCompiler.enabled(config.block_compiler());
     }
 
     public SoftHypervisor() {
         this.forwardedMsrs = ModelSpecificRegisters.DEFAULT_FORWARDED_MSRS;
-        this.blockCompiler = BlockCompiler.DEFAULT_ON;
+        this.blockCompiler = BlockCompiler.enabled(true);
     }
 
     /** Parses a list of hex MSR indices; a bad entry is an {@link IllegalArgumentException} naming it. */
@@ -68,7 +69,8 @@ public final class SoftHypervisor implements Hypervisor {
     @Override
     public HostInfo hostInfo() {
         return new HostInfo(true, HostInfo.Kind.SOFTWARE,
-                "software x86-64 interpreter (64-bit long mode, integer instructions, exact instruction count)", null);
+                "software x86-64 interpreter (64-bit long mode, integer instructions, exact instruction count"
+                        + (blockCompiler ? ", block compiler on" : ", block compiler off") + ")", null);
     }
 
     @Override

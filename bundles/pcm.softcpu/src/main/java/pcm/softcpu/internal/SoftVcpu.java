@@ -347,7 +347,8 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
 
     /**
      * Turns the block compiler (docs/block-compiler.md) on or off for this vCPU, between runs; off drops every
-     * translation. The default is the system property {@code pcm.softcpu.jit} (off unless "true").
+     * translation. The default is on: the system property {@code pcm.softcpu.jit} (off only with "false") for a
+     * standalone vCPU (the replay engine's), the backend's {@code block_compiler} configuration for a VM's.
      */
     public void setBlockCompiler(boolean on) {
         if (on && cpu.jit == null) cpu.jit = new BlockCompiler();
@@ -362,6 +363,22 @@ public final class SoftVcpu implements VirtualCpu, pcm.core.api.tracer.MemoryAcc
         setBlockCompiler(false);
         cpu.jit = new BlockCompiler(threshold, cacheBlocks);
     }
+
+    /**
+     * Checks the JVM-wide switch {@code -Dpcm.softcpu.jit}: components that create vCPUs call it when activated.
+     * @throws IllegalArgumentException naming the value when it is neither true nor false
+     */
+    public static void checkBlockCompilerSwitch() { BlockCompiler.checkSwitch(); }
+
+    /**
+     * Whether a component whose configuration says {@code configured} runs its vCPUs with the block compiler:
+     * {@code -Dpcm.softcpu.jit}, where set, wins.
+     * @throws IllegalArgumentException naming the value when that property is neither true nor false
+     */
+    public static boolean blockCompilerFor(boolean configured) { return BlockCompiler.enabled(configured); }
+
+    /** The mode of a standalone vCPU (the replay engine's) unless told otherwise: on unless {@code -Dpcm.softcpu.jit=false}. */
+    public static final boolean DEFAULT_BLOCK_COMPILER = BlockCompiler.DEFAULT_ON;
 
     /** Whether the block compiler is on. */
     public boolean blockCompiler() { return cpu.jit != null; }

@@ -23,7 +23,7 @@ final class SoftVm implements VirtualMachine {
 
     /**
      * Whether new vCPUs run with the block compiler (docs/block-compiler.md): the system property
-     * {@code pcm.softcpu.jit} or the backend's {@code block_compiler} configuration.
+     * {@code pcm.softcpu.jit} where set, else the backend's {@code block_compiler} configuration (default on).
      */
     private final boolean blockCompiler;
 
@@ -52,12 +52,35 @@ final class SoftVm implements VirtualMachine {
     @Override
     public VirtualCpu createVcpu(int id) throws BackendException {
         check();
-        SoftVcpu v = new SoftVcpu(id, memory, () -> vcpus.remove(id));
+        SoftVcpu[] self = new SoftVcpu[1];
+        SoftVcpu v = new SoftVcpu(id, memory, () -> {
+            vcpus.remove(id);
+            report(self[0]);
+        });
+        self[0] = v;
         v.setForwardedMsrs(forwardedMsrs);
         v.setBlockCompiler(blockCompiler);
         if (vcpus.putIfAbsent(id, v) != null) throw new BackendException("vCPU " + id + " exists");
         return v;
     }
+
+    /**
+     * One line per guest vCPU into the log when it closes: whether the block compiler ran and what it did, so an
+     * operator (and the integration tests' logs) can see translations happened without a JVM option.
+     */
+    private static void report(SoftVcpu v) {
+        pcm.softcpu.internal.jit.JitStats s = v.blockCompilerStats();
+        long n = v.instructionCount();
+        if (s == null) {
+            LOG.info("soft vCPU {}: {} instructions, block compiler off", v.id(), n);
+        } else {
+            LOG.info("soft vCPU {}: {} instructions, {} in translated blocks ({}%); {} blocks translated in {} ms",
+                    v.id(), n, s.instructions, n == 0 ? 0 : s.instructions * 100 / n, s.compiled, s.compileNanos / 1_000_000);
+            LOG.debug("soft vCPU {} block compiler: {}", v.id(), s);
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SoftVm.class);
 
     @Override
     public long[] dirtyLog(int slot) throws BackendException {

@@ -173,9 +173,25 @@ class BlockCompilerTest {
                 @Override public Class<? extends java.lang.annotation.Annotation> annotationType() { return SoftHypervisor.Config.class; }
             };
             try (pcm.core.api.cpu.VirtualMachine vm = new SoftHypervisor(config).createVm()) {
-                assertEquals(on || BlockCompiler.DEFAULT_ON, ((SoftVcpu) vm.createVcpu(0)).blockCompiler());
+                // the configuration decides unless -Dpcm.softcpu.jit forces a mode for the whole JVM
+                assertEquals(BlockCompiler.FORCED != null ? BlockCompiler.FORCED : on, ((SoftVcpu) vm.createVcpu(0)).blockCompiler());
             }
         }
+        if (BlockCompiler.FORCED == null) {
+            try (pcm.core.api.cpu.VirtualMachine vm = new SoftHypervisor().createVm()) {
+                assertTrue(((SoftVcpu) vm.createVcpu(0)).blockCompiler(), "on by default");
+            }
+        }
+    }
+
+    @Test
+    void switchValueIsTrueOrFalse() {
+        assertEquals(Boolean.TRUE, BlockCompiler.parse(" TRUE "));
+        assertEquals(Boolean.FALSE, BlockCompiler.parse("false"));
+        assertEquals(null, BlockCompiler.parse(null));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> BlockCompiler.parse("off"));
+        assertTrue(e.getMessage().contains("'off'"), e.getMessage());
     }
 
     @Test

@@ -13,6 +13,7 @@ public final class SoftCpuBench {
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         for (int i = 0; i < rounds; i++) {
             try (GuestHarness h = new GuestHarness(param, 0, 0)) {
+                ((SoftVcpu) h.vcpu).setBlockCompiler(false); // the interpreter alone (the compiler is on by default)
                 long t0 = System.nanoTime();
                 String out = h.run(Long.MAX_VALUE);
                 long ns = System.nanoTime() - t0;

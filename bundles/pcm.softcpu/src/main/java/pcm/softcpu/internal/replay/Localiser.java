@@ -24,7 +24,7 @@ final class Localiser {
      *                    steps from position 0)
      */
     static Divergence localise(Window window, long end, FinalState.Result fin, long consistentUpTo, long[] checkpoints,
-                               LongConsumer progress) throws Replay.Stop {
+                               LongConsumer progress, boolean blockCompiler) throws Replay.Stop {
         List<FinalState.Diff> traced = new ArrayList<>();
         for (FinalState.Diff d : fin.diffs()) {
             if (d.kind() != FinalState.Kind.OTHER) traced.add(d);
@@ -41,7 +41,7 @@ final class Localiser {
             for (int i = 0; i < n; i++) {
                 if (traced.get(i).read(rp) != traced.get(i).replay()) lastDiffering[i] = pos;
             }
-        }, Long.MAX_VALUE, null)) {
+        }, Long.MAX_VALUE, null, blockCompiler)) {
             r.runThroughCheckpoints(); // nothing after the last checkpoint is observed
         }
         long from = Long.MAX_VALUE;
@@ -77,7 +77,7 @@ final class Localiser {
                     }
                 }
             }
-        })) {
+        }, blockCompiler)) {
             r.run();
         }
         int best = -1;
@@ -107,7 +107,7 @@ final class Localiser {
      * checkpoint; the divergence is the earliest last writer of a differing register (CheckpointTracker). Returns
      * null if the pass does not reach the disagreeing checkpoint again (it is deterministic, so it should).
      */
-    static Divergence byRegisterWriters(Window window, long agreedAt, LongConsumer progress) throws Replay.Stop {
+    static Divergence byRegisterWriters(Window window, long agreedAt, LongConsumer progress, boolean blockCompiler) throws Replay.Stop {
         try (Replay r = new Replay(window, progress, null, null, agreedAt, new Replay.Tracer() {
             private RegisterWriters writers;
 
@@ -121,7 +121,7 @@ final class Localiser {
             public void changed(long position, long rip, Replay rp) {
                 writers.changed(position, rip, rp.vcpu.registers());
             }
-        })) {
+        }, blockCompiler)) {
             r.stopAtCheckpointDivergence = true;
             try {
                 r.run();

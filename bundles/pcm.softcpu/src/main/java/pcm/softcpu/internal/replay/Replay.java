@@ -88,6 +88,15 @@ final class Replay implements AutoCloseable {
      */
     Replay(Window window, LongConsumer progress, long[] checkpoints, CheckpointListener checkpointListener,
            long traceFrom, Tracer tracer) throws Stop {
+        this(window, progress, checkpoints, checkpointListener, traceFrom, tracer, SoftVcpu.DEFAULT_BLOCK_COMPILER);
+    }
+
+    /**
+     * @param blockCompiler whether the replay's vCPU translates hot blocks (docs/block-compiler.md): the verdict is the
+     *                      same either way (exact counts, stops and faults), only the speed differs
+     */
+    Replay(Window window, LongConsumer progress, long[] checkpoints, CheckpointListener checkpointListener,
+           long traceFrom, Tracer tracer, boolean blockCompiler) throws Stop {
         this.window = window;
         this.progress = progress == null ? p -> { } : progress;
         this.checkpoints = checkpoints == null ? new long[0] : checkpoints;
@@ -107,6 +116,7 @@ final class Replay implements AutoCloseable {
         try {
             load(init, ram);
             vcpu = SoftVcpu.standalone(ram);
+            vcpu.setBlockCompiler(blockCompiler);
             String model = window.cpu().undefinedFlags();
             // undefined flags, the x87 pointer / MXCSR_MASK model and the RCPPS/RSQRTPS model of the recording CPU (that one
             // also by its family: without it those instructions stop as unsupported, INCONCLUSIVE naming them)

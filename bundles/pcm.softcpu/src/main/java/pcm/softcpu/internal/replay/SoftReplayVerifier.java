@@ -30,17 +30,31 @@ public final class SoftReplayVerifier implements ReplayVerifier {
     public @interface Config {
         @AttributeDefinition(description = "On a final-state mismatch, replay again to find the first divergent position")
         boolean localise() default true;
+
+        @AttributeDefinition(description = "Replay with the block compiler (docs/block-compiler.md): the same verdicts "
+                + "and divergence positions as the interpreter alone, faster. On by default; the JVM option "
+                + "-Dpcm.softcpu.jit=true|false, where given, overrides this")
+        boolean block_compiler() default true;
     }
 
     private final boolean localise;
+    /** Whether replays (and localisation passes) translate hot blocks. */
+    private final boolean blockCompiler;
 
+    /** @throws IllegalArgumentException when -Dpcm.softcpu.jit is neither true nor false (activation fails, naming it) */
     @Activate
     public SoftReplayVerifier(Config config) {
-        this(config.localise());
+        this(config.localise(), pcm.softcpu.internal.SoftVcpu.blockCompilerFor(config.block_compiler()));
     }
 
     public SoftReplayVerifier(boolean localise) {
+        this(localise, pcm.softcpu.internal.SoftVcpu.DEFAULT_BLOCK_COMPILER);
+    }
+
+    /** @param blockCompiler replay with the block compiler (tests compare both modes' verdicts) */
+    public SoftReplayVerifier(boolean localise, boolean blockCompiler) {
         this.localise = localise;
+        this.blockCompiler = blockCompiler;
     }
 
     public SoftReplayVerifier() {
@@ -66,7 +80,7 @@ public final class SoftReplayVerifier implements ReplayVerifier {
                 fps = new FingerprintTracker(window.events(), window.initial().registers());
                 long[] at = fps.any() ? fps.positions(Long.MAX_VALUE) : null;
                 r = new Replay(window, prog, at, at == null ? null : (pos, rp) -> fps.compare(pos, rp.vcpu.registers()),
-                        Long.MAX_VALUE, null);
+                        Long.MAX_VALUE, null, blockCompiler);
                 var trace = MemoryTraceCheck.traceOf(window);
                 if (trace.isPresent()) {
                     try {
@@ -124,7 +138,7 @@ public final class SoftReplayVerifier implements ReplayVerifier {
             }
             long[] cps = strategy == null ? new long[0] : strategy.checkpoints(window);
             try {
-                Divergence d = Localiser.localise(window, insns, fin, consistent, cps, prog);
+                Divergence d = Localiser.localise(window, insns, fin, consistent, cps, prog, blockCompiler);
                 if (cp != null && cp.position() < d.position()) d = cp.with(d.differences());
                 else if (cp != null) d = d.with(cp.differences());
                 return Verdict.diverged(ID, wid, insns, d);
@@ -142,7 +156,7 @@ public final class SoftReplayVerifier implements ReplayVerifier {
      * The first register disagreement: by a fingerprint (exact) or a checkpoint (located by tracing its interval only
      * when no fingerprint disagreed before it).
      */
-    private static Divergence registerDivergence(Replay r, FingerprintTracker fps, Window window, LongConsumer progress) {
+    private Divergence registerDivergence(Replay r, FingerprintTracker fps, Window window, LongConsumer progress) {
         Divergence f = fps.divergence().orElse(null);
         Divergence cp = r.registerCheckpoints.divergence().orElse(null);
         if (cp == null) return f;
@@ -154,11 +168,11 @@ public final class SoftReplayVerifier implements ReplayVerifier {
      * The first register checkpoint disagreement of pass {@code r}, located exactly by last-writer tracing when the
      * checkpoints are sparse (docs/verification.md); the interval if that tracing pass fails.
      */
-    private static Divergence checkpointDivergence(Replay r, Window window, LongConsumer progress) {
+    private Divergence checkpointDivergence(Replay r, Window window, LongConsumer progress) {
         Divergence cp = r.registerCheckpoints.divergence().orElse(null);
         if (cp == null || r.registerCheckpoints.divergedAt() - r.registerCheckpoints.agreedAt() <= 1) return cp;
         try {
-            Divergence traced = Localiser.byRegisterWriters(window, r.registerCheckpoints.agreedAt(), progress);
+            Divergence traced = Localiser.byRegisterWriters(window, r.registerCheckpoints.agreedAt(), progress, blockCompiler);
             return traced != null ? traced : cp;
         } catch (Replay.Stop s) {
             return cp.with(List.of("tracing the registers' last writers failed: " + s.getMessage()));

@@ -264,7 +264,7 @@ class SparseCheckpointTest {
     /** A logged input value corrupted: sparse checkpoints give the position per-instruction checkpoints give. */
     @Test
     void inputValueIsLocatedAsWithCheckpointsEveryInstruction() throws Exception {
-        int n = 0, exact = 0, transientOnly = 0;
+        int n = 0, exact = 0, transientOnly = 0, collided = 0;
         List<String> other = new ArrayList<>();
         for (Pair p : record(7, plans(6, 20_000))) {
             List<PcmEvent> ev = p.sparse().events();
@@ -287,15 +287,47 @@ class SparseCheckpointTest {
                 n++;
                 if (s.position() == e.position()) exact++;
                 assertTrue(s.position() >= e.position(), () -> e + " sparse " + s);
-                if (d.position() != s.position()) other.add(e + ": dense " + d.position() + " sparse " + s.position());
+                if (d.position() != s.position() && !collisions(FaultInjectionTest.corrupt(p.sparse(), k, mask), d.position(), s.position())) {
+                    other.add(e + ": dense " + d.position() + " sparse " + s.position());
+                } else if (d.position() != s.position()) {
+                    collided++;
+                }
             }
         }
         System.out.printf("input faults: %d diverged with sparse checkpoints, %d of them at the input's position, %d placed"
-                + " otherwise than dense; %d seen only by per-instruction checkpoints%n", n, exact, other.size(), transientOnly);
+                + " later than dense by a fingerprint collision, %d otherwise; %d seen only by per-instruction checkpoints%n",
+                n, exact, collided, other.size(), transientOnly);
         other.stream().limit(3).forEach(System.out::println);
         assertTrue(n >= 10, "faults " + n);
         assertEquals(List.of(), other);
         assertEquals(0, transientOnly, "faults seen only by per-instruction checkpoints");
+    }
+
+    /**
+     * Whether sparse checkpoints placing a divergence at {@code sparse} instead of {@code dense} is the fingerprint's
+     * documented chance (RegisterFingerprints: one differing instruction in 255 has an equal fingerprint): the replay's
+     * registers after each of the instructions in between have the recorded fingerprint although they differ. Data
+     * decides whether that happens (the guest's registers, the host's CPUID in them), so the test cannot avoid it, only
+     * check that nothing else explains the later position.
+     */
+    static boolean collisions(Window faulty, long dense, long sparse) throws Replay.Stop {
+        if (sparse <= dense) return false;
+        pcm.core.api.verify.FingerprintTracker fps = new pcm.core.api.verify.FingerprintTracker(faulty.events(), faulty.initial().registers());
+        // stopping where the verifier stops (every fingerprint position): a faulty input can take the guest off the
+        // recorded path soon after, and the replay then ends with a Stop at an input the log does not have
+        int[] got = new int[(int) (sparse - dense)];
+        try (Replay r = new Replay(faulty, q -> { }, fps.positions(Long.MAX_VALUE), (pos, rp) -> {
+            if (pos > dense && pos <= sparse) got[(int) (pos - dense - 1)] = pcm.core.api.event.RegisterFingerprints.of(rp.vcpu.registers());
+        }, Long.MAX_VALUE, null)) {
+            r.run();
+        } catch (Replay.Stop s) {
+            // expected after the fault; the positions of interest were passed before it, or got[] says no
+        }
+        for (long q = dense + 1; q <= sparse; q++) {
+            int want = fps.at(q);
+            if (want == 0 || got[(int) (q - dense - 1)] != want) return false;
+        }
+        return true;
     }
 
     static int same(List<PcmEvent> ev, PcmEvent e) {
