@@ -53,7 +53,7 @@ public class ConsoleServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonReplies.JSON;
     /** Inside the context (at /redfish). */
     static final String BASE = "/v1/Oem/Pcm/Console";
     static final String URI = "/redfish" + BASE;
@@ -95,13 +95,8 @@ public class ConsoleServlet extends HttpServlet {
             error(response, 404, "Base.1.0.ResourceMissingAtURI", "no action " + request.getRequestURI());
             return;
         }
-        JsonNode body;
-        try {
-            body = JSON.readTree(request.getInputStream());
-        } catch (IOException e) {
-            error(response, 400, "Base.1.0.MalformedJSON", "the body is not JSON");
-            return;
-        }
+        JsonNode body = JsonReplies.body(request, (status, id, message) -> error(response, status, id, message));
+        if (body == null) return;
         JsonNode data = body == null ? null : body.get("Data");
         if (data == null) {
             error(response, 400, "Base.1.0.ActionParameterMissing", "PcmConsole.Send needs Data (the text typed)");
@@ -216,9 +211,6 @@ public class ConsoleServlet extends HttpServlet {
         e.put("code", id);
         e.put("message", message);
         e.putArray("@Message.ExtendedInfo").addObject().put("MessageId", id).put("Message", message);
-        response.setStatus(status);
-        response.setContentType("application/json;charset=utf-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.getOutputStream().write(JSON.writeValueAsBytes(n));
+        JsonReplies.write(response, status, n);
     }
 }

@@ -41,7 +41,7 @@ public class RemoteExecServlet extends HttpServlet {
     /** With {@code Accept: text/plain}: the exit status, and the error output (base64), as headers. */
     static final String STATUS_HEADER = "Pcm-Exit-Status";
     static final String ERROR_HEADER = "Pcm-Error-Base64";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = JsonReplies.JSON;
     private static final Logger LOG = LoggerFactory.getLogger(RemoteExecServlet.class);
 
     private final transient RemoteExec exec = new RemoteExec();
@@ -51,13 +51,8 @@ public class RemoteExecServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        JsonNode body;
-        try {
-            body = JSON.readTree(request.getInputStream());
-        } catch (IOException e) {
-            error(response, 400, "Base.1.0.MalformedJSON", "the body is not JSON");
-            return;
-        }
+        JsonNode body = JsonReplies.body(request, (status, id, message) -> error(response, status, id, message));
+        if (body == null) return;
         String id = text(body, "ExecId");
         if (INTERRUPT.equals(request.getServletPath())) {
             if (id == null) error(response, 400, "Base.1.0.ActionParameterMissing", "Pcm.Interrupt needs ExecId");
@@ -93,7 +88,7 @@ public class RemoteExecServlet extends HttpServlet {
         n.put("ExitStatus", r.status());
         if (r.message() != null) n.put("Message", r.message());
         else n.putNull("Message");
-        write(response, 200, n);
+        JsonReplies.write(response, 200, n);
     }
 
     /**
@@ -130,13 +125,6 @@ public class RemoteExecServlet extends HttpServlet {
         ObjectNode e = n.putObject("error");
         e.put("code", id);
         e.put("message", message);
-        write(response, status, n);
-    }
-
-    private static void write(HttpServletResponse response, int status, ObjectNode body) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json;charset=utf-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.getOutputStream().write(JSON.writeValueAsBytes(body));
+        JsonReplies.write(response, status, n);
     }
 }
